@@ -1,0 +1,32 @@
+# Two entry points, both self-installing into a local virtual environment (.venv):
+#   make report   -> every notebook executed on the bundled sample data, HTML report in report/
+#   make test     -> ruff + the full pytest suite (unit tests, parameter recovery, notebooks)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.cxlib-installed
+
+.PHONY: setup report test lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/cxlib run --out report
+
+lint: $(STAMP)
+	$(BIN)/ruff check cxlib tests notebooks benchmarks
+
+test: lint
+	$(BIN)/python -m pytest -n 2 tests
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) report .pytest_cache .ruff_cache

@@ -1,0 +1,42 @@
+"""cxlib: customer-service claims, tested with data.
+
+The helper package behind the cxlib notebooks. The public API reads like the
+lessons: load data by kind, estimate with an interval, record a verdict.
+
+>>> import cxlib as cx
+>>> nb = cx.start("00_start_here")
+>>> survey = nb.load("survey", quiet=True)
+>>> len(survey) > 0
+True
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .claims import claim_card, claims, claims_table, get_claim
+from .datasets import Dataset, load_cdnow, load_data
+from .errors import UserDataError
+from .results import Estimate, Verdict, verdict_on_direction, verdict_on_value
+from .session import Session, start
+
+try:
+    __version__ = version("cxlib")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Dataset",
+    "Estimate",
+    "Session",
+    "UserDataError",
+    "Verdict",
+    "__version__",
+    "claim_card",
+    "claims",
+    "claims_table",
+    "get_claim",
+    "load_cdnow",
+    "load_data",
+    "start",
+    "verdict_on_direction",
+    "verdict_on_value",
+]

@@ -1,0 +1,75 @@
+"""The claim registry: every claim of the seed documents, its source and its notebook.
+
+The registry is the data file ``claims.yaml`` beside this module; ids follow
+../shared/CLAIMS.md. Notebooks show :func:`claim_card` at the top, ``cxlib list``
+prints :func:`claims_table`, and the report puts the project's estimate beside the
+``published`` figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+SEED_FILES = {
+    "000": "000_44ef1b45fc946a6d.txt (Hebrew, customer-service theory)",
+    "001": "001_0fbeccb2e10c7cae.txt (Hebrew, quality in customer service)",
+    "002": "002_e14ec6d42960107a.txt (German, customer-service theory)",
+    "003": "003_03f3f0025ce8043d.txt (Chinese, satisfaction and the service triangle)",
+    "004": "004_4f71472824a4dc42.txt (Finnish, customer relationships)",
+}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of the seed documents."""
+
+    id: str
+    title: str
+    statement: str
+    seeds: tuple[str, ...]
+    published: str
+    traceable: bool
+    notebook: str
+    kinds: tuple[str, ...]
+
+
+@cache
+def claims() -> dict[str, Claim]:
+    """All claims by id, in registry order."""
+    rows = yaml.safe_load((Path(__file__).parent / "claims.yaml").read_text(encoding="utf-8"))
+    return {r["id"]: Claim(r["id"], r["title"], r["statement"], tuple(r["seeds"]),
+                           r["published"], bool(r["traceable"]), r["notebook"],
+                           tuple(r["kinds"])) for r in rows}
+
+
+def get_claim(claim_id: str) -> Claim:
+    """The claim with this id (KeyError names the known ids)."""
+    try:
+        return claims()[claim_id]
+    except KeyError:
+        raise KeyError(f"unknown claim {claim_id!r}; known: {', '.join(claims())}") from None
+
+
+def claims_table() -> pd.DataFrame:
+    """The registry as a table: id, title, seeds, notebook, kinds."""
+    return pd.DataFrame([{"claim": c.id, "title": c.title, "seeds": ", ".join(c.seeds),
+                          "notebook": c.notebook, "data kinds": ", ".join(c.kinds),
+                          "source traceable": "yes" if c.traceable else "no"}
+                         for c in claims().values()])
+
+
+def claim_card(*claim_ids: str) -> str:
+    """Markdown block for the top of a notebook: the claims, seeds and published figures."""
+    parts = []
+    for cid in claim_ids:
+        c = get_claim(cid)
+        seeds = "; ".join(SEED_FILES[s] for s in c.seeds)
+        trace = "" if c.traceable else " *(attributed; source not traceable)*"
+        parts.append(f"**{c.id} — {c.title}.** {c.statement}\n\n"
+                     f"- Seed file(s): {seeds}\n- Published evidence: {c.published}{trace}")
+    return "\n\n".join(parts)

@@ -1,0 +1,60 @@
+"""The report's front page (index.html): data used, claims table, notebooks.
+
+The page is a short document: which files were read (rows kept and dropped, and
+why), each claim's published figure beside the project's estimate, interval and
+verdict, and links to every executed notebook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from .claims import claims
+from .results import _fmt
+
+
+def _verdict_class(verdict: str) -> str:
+    for key in ("not supported", "not testable", "supported", "depends"):
+        if verdict.startswith(key):
+            return "v-" + key.replace(" ", "-")
+    return ""
+
+
+def _data_rows(datasets: Sequence[dict]) -> list[dict]:
+    """One row per distinct file, listing the notebooks that used it."""
+    rows: dict[tuple, dict] = {}
+    for d in datasets:
+        key = (d["file"], d["kind"])
+        row = rows.setdefault(key, {**d, "file_name": Path(d["file"]).name, "notebooks": []})
+        row["notebooks"].append(d["notebook"])
+    return list(rows.values())
+
+
+def write_report(out: Path, runs: Sequence, records: Sequence[dict],
+                 datasets: Sequence[dict]) -> Path:
+    """Render index.html into *out*; returns its path."""
+    from . import __version__
+
+    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                      autoescape=select_autoescape())
+    registry = claims()
+    order = list(registry)
+    rows = []
+    for r in sorted(records, key=lambda r: (order.index(r["claim"]) if r["claim"] in order
+                                            else 99, r["notebook"])):
+        rows.append({**r, "title": registry[r["claim"]].title if r["claim"] in registry else "",
+                     "value_fmt": _fmt(r["value"]),
+                     "ci_fmt": (f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"
+                                if r["ci_low"] is not None else "–"),
+                     "verdict_class": _verdict_class(r["verdict"])})
+    page = env.get_template("index.html.j2").render(
+        version=__version__, when=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        runs=runs, failed=[r for r in runs if not r.ok], records=rows,
+        data=_data_rows(datasets), synthetic=any(d.get("synthetic") for d in datasets))
+    path = out / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path

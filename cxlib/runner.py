@@ -1,0 +1,172 @@
+"""Running the notebooks: papermill execution, HTML pages, results.json and the report.
+
+``run()`` executes the chosen notebooks (all by default) with their ``parameters``
+cell set to the user's data, writes into the output folder::
+
+    notebooks/NN_name.ipynb   executed notebooks
+    NN_name.html              one page per notebook
+    results.json              every headline figure (list of records)
+    datasets.json             what was read, kept and dropped, per notebook and file
+    index.html                the report
+
+A notebook that fails does not stop the others; its page shows where it stopped,
+and the summary and the index say which failed. Notebooks run in parallel worker
+processes (``jobs``), each with its own kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .errors import UserDataError
+
+
+def notebooks_dir() -> Path:
+    """The folder holding the notebooks (repo checkout or installed wheel)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "notebooks", here / "_notebooks"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("the notebooks folder was not found")
+
+
+def available() -> list[Path]:
+    """All notebooks, in order."""
+    return sorted(notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
+
+
+def resolve(names: Sequence[str] | None) -> list[Path]:
+    """Notebook paths from names, stems or number prefixes ('05', '05_word_of_mouth')."""
+    books = available()
+    if not names:
+        return books
+    chosen = []
+    for name in names:
+        stem = Path(name).stem
+        hits = [b for b in books if b.stem == stem or b.stem.startswith(f"{stem}_")]
+        if len(hits) != 1:
+            raise UserDataError(f"No single notebook matches '{name}'. Available: "
+                                + ", ".join(b.stem for b in books))
+        chosen.append(hits[0])
+    return chosen
+
+
+def title_of(path: Path) -> str:
+    """The first heading of a notebook."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return path.stem
+
+
+@dataclass
+class NotebookResult:
+    """How one notebook run went."""
+
+    name: str
+    title: str
+    ok: bool
+    seconds: float
+    error: str = ""
+
+    @property
+    def page(self) -> str:
+        return f"{self.name}.html"
+
+
+def execute_one(path: Path, out: Path, parameters: dict) -> NotebookResult:
+    """Execute one notebook with papermill and write its HTML page."""
+    import papermill as pm
+
+    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    executed = out / "notebooks" / path.name
+    start = time.perf_counter()
+    error = ""
+    try:
+        pm.execute_notebook(str(path), str(executed), parameters=parameters,
+                            kernel_name="python3", progress_bar=False, cwd=str(path.parent),
+                            log_output=False)
+    except pm.PapermillExecutionError as err:
+        error = f"{err.ename}: {err.evalue}".strip()
+    except Exception as err:  # a kernel that died, a bad notebook file
+        error = f"{type(err).__name__}: {err}"
+    seconds = time.perf_counter() - start
+    if executed.exists():
+        write_html(executed, out / f"{path.stem}.html")
+    return NotebookResult(path.stem, title_of(path), not error, seconds, error)
+
+
+def write_html(executed: Path, page: Path) -> None:
+    """Export an executed notebook to a standalone HTML page."""
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(executed, as_version=4)
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    page.write_text(body, encoding="utf-8")
+
+
+def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = None,
+        columns: str | None = None, out: str | Path = "report", drop_invalid: bool = False,
+        jobs: int | None = None, log: Callable[[str], None] = print) -> list[NotebookResult]:
+    """Execute notebooks and write the report (see the module docstring)."""
+    from .datasets import load_data
+    from .report import write_report
+
+    books = resolve(names)
+    out = Path(out).resolve()
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    results_dir = out / "results"
+    results_dir.mkdir(exist_ok=True)
+    for stale in results_dir.glob("*.json"):
+        stale.unlink()
+    data = {k: str(Path(v).resolve()) for k, v in (data or {}).items()}
+    columns = str(Path(columns).resolve()) if columns else None
+    for kind, path in data.items():  # fail fast, before any kernel starts
+        ds = load_data(kind, path, columns, drop_invalid=drop_invalid)
+        log(ds.report.summary())
+    params = {"data": data, "columns": columns, "drop_invalid": drop_invalid,
+              "results_dir": str(results_dir)}
+    jobs = max(1, min(jobs or min(2, os.cpu_count() or 1), len(books)))
+    log(f"Running {len(books)} notebook(s) with {jobs} worker(s) → {out}")
+    done: list[NotebookResult] = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(execute_one, b, out, params): b for b in books}
+        for future in as_completed(futures):
+            res = future.result()
+            done.append(res)
+            status = "ok" if res.ok else f"FAILED — {res.error.splitlines()[0][:200]}"
+            log(f"  [{len(done)}/{len(books)}] {res.name}: {status} ({res.seconds:.1f} s)")
+    done.sort(key=lambda r: r.name)
+    records, datasets = collect_results(results_dir)
+    (out / "results.json").write_text(json.dumps(records, indent=1, ensure_ascii=False),
+                                      encoding="utf-8")
+    (out / "datasets.json").write_text(json.dumps(datasets, indent=1, ensure_ascii=False,
+                                                  default=str), encoding="utf-8")
+    write_report(out, done, records, datasets)
+    failed = [r.name for r in done if not r.ok]
+    log(f"Report: {out / 'index.html'}")
+    if failed:
+        log(f"{len(failed)} notebook(s) failed: {', '.join(failed)} (see their pages)")
+    return done
+
+
+def collect_results(results_dir: Path) -> tuple[list[dict], list[dict]]:
+    """Merge the per-notebook result files into records and data-set reports."""
+    records, datasets = [], []
+    for path in sorted(results_dir.glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        records += doc["records"]
+        datasets += [{"notebook": doc["notebook"], **d} for d in doc["datasets"]]
+    return records, datasets
