@@ -12,11 +12,13 @@ True
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import datasets, plots, sample, schemas
 from .claims import claim_card, claims, claims_table, get_claim
 from .datasets import Dataset, load_cdnow, load_data
 from .errors import UserDataError
 from .results import Estimate, Verdict, verdict_on_direction, verdict_on_value
 from .session import Session, start
+from .versions import versions
 
 try:
     __version__ = version("cxlib")
@@ -31,6 +33,11 @@ __all__ = [
     "Verdict",
     "__version__",
     "claim_card",
+    "datasets",
+    "plots",
+    "sample",
+    "schemas",
+    "versions",
     "claims",
     "claims_table",
     "get_claim",

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
+
 import matplotlib.pyplot as plt
 import seaborn as sns
 
@@ -44,4 +46,17 @@ def interval_plot(estimates: Sequence[Estimate], *, reference: float | None = No
     ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title)
+    return ax
+
+
+def rating_distribution(ratings: pd.Series, *, title: str | None = None,
+                        ax: plt.Axes | None = None) -> plt.Axes:
+    """Bar chart of the share of answers at each rating point."""
+    if ax is None:
+        _, ax = plt.subplots()
+    shares = ratings.dropna().value_counts(normalize=True).sort_index()
+    ax.bar(shares.index.astype(int).astype(str), shares.values * 100, color="C0")
+    ax.set_xlabel("rating")
+    ax.set_ylabel("% of respondents")
+    ax.set_title(title or str(ratings.name))
     return ax

@@ -44,12 +44,15 @@ def available() -> list[Path]:
 
 
 def resolve(names: Sequence[str] | None) -> list[Path]:
-    """Notebook paths from names, stems or number prefixes ('05', '05_word_of_mouth')."""
+    """Notebook paths from names, stems, number prefixes ('05', '05_word_of_mouth') or paths."""
     books = available()
     if not names:
         return books
     chosen = []
     for name in names:
+        if name.endswith(".ipynb") and Path(name).is_file():
+            chosen.append(Path(name).resolve())
+            continue
         stem = Path(name).stem
         hits = [b for b in books if b.stem == stem or b.stem.startswith(f"{stem}_")]
         if len(hits) != 1:

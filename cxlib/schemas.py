@@ -108,7 +108,8 @@ SURVEY = Kind(
         Field("respondent_id", "id", "Unique respondent identifier.", required=True, unique=True),
         Field("segment", "category", "Customer segment (free labels)."),
         Field("outlet_id", "text",
-              "Outlet/branch the respondent was served at (links to `outlets`).", claims=("INT-1",)),
+              "Outlet/branch the respondent was served at (links to `outlets`).",
+              claims=("INT-1",)),
         Field("overall_sat", "rating", "Overall satisfaction with the service.", required=True,
               claims=("LOY-1", "LOY-2", "QUAL-1", "WOM-1")),
         Field("repurchase_intent", "rating", "Intention to buy again.", claims=("LOY-1",)),
@@ -325,6 +326,16 @@ def _allowed(f: Field, kind: Kind) -> str:
     if hi is None:
         return f"≥ {lo:g}"
     return f"{lo:g}–{hi:g}"
+
+
+def kinds_table():
+    """The data kinds as a table: kind, one row per, required columns, description."""
+    import pandas as pd
+
+    return pd.DataFrame([{"kind": k.name, "one row per": k.row,
+                          "required columns": ", ".join(k.required),
+                          "columns": len(k.fields) + len(k.items),
+                          "what it is": k.description} for k in KINDS.values()])
 
 
 def all_markdown() -> str:

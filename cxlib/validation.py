@@ -6,13 +6,16 @@ convert each column to its type (collecting cells that do not convert); check
 ranges, allowed categories and unique ids with a pandera schema; then either raise
 one :class:`~cxlib.errors.UserDataError` listing every problem (default) or, with
 ``drop_invalid=True``, drop the offending rows and count them. Rows with no value
-in a required column are always dropped, counted and reported.
+in a required key column (an id, a customer, a date) are always dropped, counted
+and reported; a missing rating stays missing, and each analysis reports the rows
+it leaves out.
 """
 
 from __future__ import annotations
 
 import contextlib
 import difflib
+from pathlib import Path
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
@@ -102,7 +105,7 @@ class LoadReport:
         enc = f", encoding {self.encoding}" if self.encoding else ""
         sep = f", delimiter {self.delimiter!r}" if self.delimiter else ""
         lines = [
-            f"{self.file} as '{self.kind}' ({self.format}{enc}{sep})",
+            f"{Path(self.file).name} as '{self.kind}' ({self.format}{enc}{sep})",
             f"  rows read: {self.rows_read:,}; kept: {self.rows_kept:,}; "
             f"dropped: {self.rows_dropped:,}",
         ]
@@ -170,8 +173,8 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
         report.dropped.append(Drop(f"invalid value: {problem.reason}", len(rows), list(rows)))
         frame = frame.drop(index=rows)
 
-    for col in kind.required:
-        absent = frame[col].isna()
+    for col in (f.name for f in kind.fields if f.required and f.type != "rating"):
+        absent = frame[col].isna()  # a row without its id, customer or date is unusable
         if absent.any():
             report.dropped.append(Drop(f"no value in required column '{col}'",
                                        int(absent.sum()), list(frame.index[absent])))

@@ -1,0 +1,87 @@
+"""Every notebook runs top to bottom on the sample data, and on a user's file with a mapping."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from cxlib.datasets import data_dir
+from cxlib.runner import available, run
+
+pytestmark = pytest.mark.notebooks
+BOOKS = available()
+
+
+@pytest.fixture(scope="module")
+def sample_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    done = run(out=out, jobs=2, log=lambda _: None)
+    return out, done
+
+
+def test_there_are_notebooks():
+    assert BOOKS and BOOKS[0].name == "00_start_here.ipynb"
+
+
+@pytest.mark.parametrize("path", BOOKS, ids=lambda p: p.stem)
+def test_notebook_conventions(path):
+    nb = nbformat.read(path, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
+    assert all(not c.get("outputs") and c.get("execution_count") is None
+               for c in nb.cells if c.cell_type == "code"), "commit notebooks without outputs"
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+
+
+def test_all_notebooks_run_on_sample_data(sample_report):
+    out, done = sample_report
+    failed = {r.name: r.error for r in done if not r.ok}
+    assert not failed
+    assert len(done) == len(BOOKS)
+    for r in done:
+        assert (out / f"{r.name}.html").stat().st_size > 10_000
+
+
+def test_report_files(sample_report):
+    out, _ = sample_report
+    records = json.loads((out / "results.json").read_text())
+    assert isinstance(records, list)
+    for rec in records:
+        assert {"notebook", "claim", "figure", "value", "ci_low", "ci_high", "n",
+                "verdict"} <= set(rec)
+        assert rec["verdict"] == "not testable with these data"  # sample data are synthetic
+    index = (out / "index.html").read_text()
+    assert "synthetic sample" in index and "00_start_here.html" in index
+    datasets = json.loads((out / "datasets.json").read_text())
+    assert any(d["kind"] == "survey" and d["synthetic"] for d in datasets)
+
+
+def test_hebrew_survey_runs_through_the_runner(tmp_path):
+    survey = data_dir() / "examples" / "survey_hebrew.csv"
+    mapping = data_dir() / "mappings" / "example_survey_hebrew.yaml"
+    done = run(["00"], data={"survey": str(survey)}, columns=str(mapping), out=tmp_path,
+               log=lambda _: None)
+    assert done[0].ok, done[0].error
+    datasets = json.loads((tmp_path / "datasets.json").read_text())
+    mine = [d for d in datasets if d["file"].endswith("survey_hebrew.csv")]
+    assert mine and mine[0]["rows_kept"] == 200 and not mine[0]["synthetic"]
+    assert "survey_hebrew.csv" in (tmp_path / "index.html").read_text()
+
+
+def test_a_failing_notebook_does_not_stop_the_others(tmp_path):
+    broken = tmp_path / "98_broken.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Broken on purpose"),
+        nbformat.v4.new_code_cell("results_dir = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("raise RuntimeError('boom')")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, broken)
+    done = run([str(broken), "00"], out=tmp_path / "out", log=lambda _: None)
+    status = {r.name: r.ok for r in done}
+    assert status == {"98_broken": False, "00_start_here": True}
+    assert "RuntimeError: boom" in next(r.error for r in done if not r.ok)
+    index = (tmp_path / "out" / "index.html").read_text()
+    assert "1 failed" in index and "RuntimeError: boom" in index

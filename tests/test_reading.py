@@ -1,0 +1,78 @@
+"""Reading files: encodings, delimiters and formats users' exports come in."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cxlib.errors import UserDataError
+from cxlib.reading import detect_delimiter, detect_encoding, read_table
+
+HEBREW = pd.DataFrame({"מזהה": ["a", "b", "c"], "שביעות רצון": ["5", "6", "7"]})
+CHINESE = pd.DataFrame({"编号": ["a", "b", "c"], "总体满意度": ["5", "6", "7"]})
+GERMAN = pd.DataFrame({"Kunden-Nr.": ["a", "b"], "Zufriedenheit (Gesamt)": ["5", "6"],
+                       "Größe": ["1,5", "2,5"]})
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
+def test_unicode_encodings_are_detected(write, encoding):
+    path = write(HEBREW, encoding=encoding)
+    table = read_table(path)
+    assert list(table.frame.columns) == list(HEBREW.columns)
+    assert table.encoding in ("utf-8", "utf-8-sig", "utf-16")
+
+
+@pytest.mark.parametrize(("frame", "encoding"), [(HEBREW, "cp1255"), (CHINESE, "gbk"),
+                                                 (GERMAN, "cp1252")])
+def test_legacy_encodings_with_expected_headers(write, frame, encoding):
+    path = write(frame, encoding=encoding)
+    table = read_table(path, expect=frame.columns)
+    assert list(table.frame.columns) == list(frame.columns)
+
+
+def test_detect_encoding_prefers_the_encoding_that_reads_the_mapping():
+    header = "מזהה,שביעות רצון\n1,5\n".encode("cp1255")
+    assert detect_encoding(header, ["מזהה"]) == "cp1255"
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
+def test_delimiter_is_sniffed(write, sep):
+    table = read_table(write(CHINESE, sep=sep))
+    assert table.delimiter == sep
+    assert table.frame.shape == (3, 2)
+
+
+def test_detect_delimiter_falls_back_to_comma():
+    assert detect_delimiter("") == ","
+
+
+def test_row_numbers_are_spreadsheet_rows(write):
+    table = read_table(write(HEBREW))
+    assert list(table.frame.index) == [2, 3, 4]  # header is row 1
+
+
+def test_excel_and_parquet(tmp_path):
+    xlsx, parquet = tmp_path / "f.xlsx", tmp_path / "f.parquet"
+    CHINESE.to_excel(xlsx, index=False)
+    CHINESE.to_parquet(parquet)
+    assert read_table(xlsx).frame.shape == (3, 2)
+    assert read_table(parquet).frame.shape == (3, 2)
+
+
+def test_missing_file_is_a_user_error(tmp_path):
+    with pytest.raises(UserDataError, match="File not found"):
+        read_table(tmp_path / "nope.csv")
+
+
+def test_empty_file_is_a_user_error(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    with pytest.raises(UserDataError, match="empty"):
+        read_table(path)
+
+
+def test_unknown_excel_sheet(tmp_path):
+    xlsx = tmp_path / "f.xlsx"
+    CHINESE.to_excel(xlsx, index=False)
+    with pytest.raises(UserDataError, match="sheet"):
+        read_table(xlsx, sheet="Antworten")

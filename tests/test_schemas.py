@@ -1,0 +1,25 @@
+"""The schemas are the single source of the data documentation."""
+
+from __future__ import annotations
+
+from conftest import REPO
+
+from cxlib.schemas import KINDS, all_markdown, get_kind
+
+
+def test_data_readme_contains_the_generated_tables():
+    readme = (REPO / "data" / "README.md").read_text(encoding="utf-8")
+    assert all_markdown().strip() in readme, (
+        "data/README.md is out of date: paste the output of `cxlib schema --markdown`")
+
+
+def test_every_kind_has_a_required_id_or_key():
+    for kind in KINDS.values():
+        assert kind.required, kind.name
+
+
+def test_item_patterns():
+    survey = get_kind("survey")
+    assert survey.known("rel_12") and survey.known("exp_tan_1")
+    assert not survey.known("rel_x") and not survey.known("foo")
+    assert survey.field("emp_2").type == "rating"
