@@ -12,8 +12,19 @@ True
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import datasets, plots, sample, schemas
-from .claims import claim_card, claims, claims_table, get_claim
+from . import (
+    constructs,
+    datasets,
+    drivers,
+    loyalty,
+    measurement,
+    plots,
+    pls,
+    quality,
+    sample,
+    schemas,
+)
+from .claims import claim_card, claims, claims_table, get_claim, show_claims
 from .datasets import Dataset, load_cdnow, load_data
 from .errors import UserDataError
 from .results import Estimate, Verdict, verdict_on_direction, verdict_on_value
@@ -33,17 +44,24 @@ __all__ = [
     "Verdict",
     "__version__",
     "claim_card",
-    "datasets",
-    "plots",
-    "sample",
-    "schemas",
-    "versions",
     "claims",
     "claims_table",
+    "constructs",
+    "datasets",
+    "drivers",
     "get_claim",
     "load_cdnow",
     "load_data",
+    "loyalty",
+    "measurement",
+    "plots",
+    "pls",
+    "quality",
+    "sample",
+    "schemas",
+    "show_claims",
     "start",
     "verdict_on_direction",
     "verdict_on_value",
+    "versions",
 ]

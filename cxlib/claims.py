@@ -73,3 +73,10 @@ def claim_card(*claim_ids: str) -> str:
         parts.append(f"**{c.id} — {c.title}.** {c.statement}\n\n"
                      f"- Seed file(s): {seeds}\n- Published evidence: {c.published}{trace}")
     return "\n\n".join(parts)
+
+
+def show_claims(*claim_ids: str):
+    """The claim card as rendered Markdown in a notebook."""
+    from IPython.display import Markdown
+
+    return Markdown(claim_card(*claim_ids))

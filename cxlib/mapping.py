@@ -14,8 +14,13 @@ A mapping file is YAML. It may hold one section per data kind (top-level keys
     sheet: Antworten                # Excel sheet name or number
     constructs:                     # optional: latent constructs -> item columns (PLS/SEM)
       COMP: [comp_1, comp_2, comp_3]
+      CUSA: [overall_sat]
+    paths: ["COMP -> CUSA"]         # optional: the structural model between constructs
+    roles: {satisfaction: CUSA, loyalty: CUSL}   # which constructs play those parts
 
-Columns already named as cxlib names need no entry.
+Columns already named as cxlib names need no entry. Construct items are named as
+they are after mapping (cxlib names where mapped, your own names otherwise); they
+are kept and checked as ratings on the rating scale.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from .errors import UserDataError
 from .schemas import KINDS
 
 _KEYS = {"columns", "missing", "rating_scale", "encoding", "delimiter", "sheet", "constructs",
-         "kind"}
+         "paths", "roles", "kind"}
 
 
 @dataclass
@@ -44,7 +49,13 @@ class Mapping:
     delimiter: str | None = None
     sheet: str | int | None = None
     constructs: dict[str, list[str]] = field(default_factory=dict)
+    paths: list[str] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)
     source: Path | None = None
+
+    @property
+    def construct_items(self) -> list[str]:
+        return [c for items in self.constructs.values() for c in items]
 
     @property
     def user_to_schema(self) -> dict[str, str]:
@@ -103,5 +114,7 @@ def parse_section(section: dict, path: Path | None = None) -> Mapping:
         sheet=section.get("sheet"),
         constructs={str(k): [str(c) for c in v]
                     for k, v in (section.get("constructs") or {}).items()},
+        paths=[str(p) for p in section.get("paths") or []],
+        roles={str(k): str(v) for k, v in (section.get("roles") or {}).items()},
         source=path,
     )

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pandas as pd
-
 import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 import seaborn as sns
 
 from .results import Estimate
@@ -59,4 +59,79 @@ def rating_distribution(ratings: pd.Series, *, title: str | None = None,
     ax.set_xlabel("rating")
     ax.set_ylabel("% of respondents")
     ax.set_title(title or str(ratings.name))
+    return ax
+
+
+def gap_plot(table: pd.DataFrame, *, scale: tuple[float, float] | None = None,
+             ax: plt.Axes | None = None) -> plt.Axes:
+    """Perception and expectation per dimension, joined by the gap (a dumbbell chart)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.6 * len(table) + 1.8))
+    y = np.arange(len(table))
+    ax.hlines(y, table["perception"], table["expectation"], color="0.6", lw=3)
+    ax.plot(table["expectation"], y, "s", color="C1", ms=10, label="expected")
+    ax.plot(table["perception"], y, "o", color="C0", ms=10, label="perceived")
+    for i, (_, row) in enumerate(table.iterrows()):
+        ax.annotate(f"gap {row['gap']:+.2f} [{row['ci_low']:+.2f}, {row['ci_high']:+.2f}]",
+                    (max(row["perception"], row["expectation"]), i), xytext=(8, 0),
+                    textcoords="offset points", va="center", fontsize=10)
+    ax.set_yticks(y, table.index)
+    ax.invert_yaxis()
+    if scale:
+        ax.set_xlim(scale[0], scale[1] + 0.35 * (scale[1] - scale[0]))
+    ax.set_xlabel("mean rating")
+    ax.set_title("What customers expected and what they got")
+    ax.legend(loc="lower left")
+    return ax
+
+
+def importance_performance_plot(table: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Importance (share of R²) against performance (mean score with interval)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 5.5))
+    x, y = table["importance"] * 100, table["performance"]
+    ax.errorbar(x, y, yerr=[y - table["perf_low"], table["perf_high"] - y], fmt="o", ms=10,
+                capsize=4, color="C0")
+    for name, xi, yi in zip(table.index, x, y, strict=True):
+        ax.annotate(name, (xi, yi), xytext=(8, 6), textcoords="offset points")
+    ax.axvline(x.mean(), color="0.6", ls=":")
+    ax.axhline(y.mean(), color="0.6", ls=":")
+    ax.set_xlabel("importance: share of explained variance in satisfaction (%)")
+    ax.set_ylabel("performance: mean score")
+    ax.set_title("Importance–performance: fix what matters and scores low")
+    return ax
+
+
+def level_means_plot(table: pd.DataFrame, *, xlabel: str, ylabel: str,
+                     line: pd.DataFrame | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+    """Mean outcome at each level with intervals; optional fitted curve (x, fit, lo, hi)."""
+    if ax is None:
+        _, ax = plt.subplots()
+    x = table.index.to_numpy(dtype=float)
+    ax.errorbar(x, table["mean"], yerr=[table["mean"] - table["ci_low"],
+                                        table["ci_high"] - table["mean"]],
+                fmt="o", ms=8, capsize=4, label="mean at each level (95% CI)")
+    if line is not None:
+        ax.plot(line["x"], line["fit"], color="C1", lw=2, label="spline fit")
+        ax.fill_between(line["x"], line["lo"], line["hi"], color="C1", alpha=0.2)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="upper left")
+    return ax
+
+
+def path_plot(paths: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Standardised path coefficients with bootstrap intervals, one row per path."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.5 * len(paths) + 1.5))
+    labels = [f"{a} → {b}" for a, b in zip(paths["from"], paths["to"], strict=True)]
+    y = np.arange(len(paths))
+    c = paths["coefficient"]
+    ax.errorbar(c, y, xerr=[c - paths["ci_low"], paths["ci_high"] - c], fmt="o", ms=8,
+                capsize=4)
+    ax.axvline(0, color="0.5", lw=1)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("standardised path coefficient (95% bootstrap CI)")
+    ax.set_title("Structural model")
     return ax

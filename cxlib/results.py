@@ -117,7 +117,7 @@ class ResultRecord:
     notebook: str
     claim: str
     figure: str
-    value: float
+    value: float | None
     ci_low: float | None
     ci_high: float | None
     n: int

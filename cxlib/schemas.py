@@ -105,7 +105,8 @@ SURVEY = Kind(
         "word of mouth, problems and complaints, and optionally later behaviour."
     ),
     fields=(
-        Field("respondent_id", "id", "Unique respondent identifier.", required=True, unique=True),
+        Field("respondent_id", "id", "Unique respondent identifier; when the file has none, "
+              "rows are numbered (row2, row3, …).", unique=True),
         Field("segment", "category", "Customer segment (free labels)."),
         Field("outlet_id", "text",
               "Outlet/branch the respondent was served at (links to `outlets`).",

@@ -20,9 +20,11 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from .claims import get_claim
 from .datasets import Dataset, load_data
-from .results import Estimate, ResultRecord, Verdict, make_record
+from .results import SYNTHETIC_VERDICT, Estimate, ResultRecord, Verdict, make_record
 
 
 @dataclass
@@ -67,10 +69,31 @@ class Session:
         rec = make_record(self.notebook, claim, est, verdict, data=data.source,
                           synthetic=data.synthetic,
                           published=published or get_claim(claim).published, truth=truth)
+        self._replace(rec)
+        return rec
+
+    def not_testable(self, claim: str, figure: str, reason: str, *,
+                     data: Dataset | None = None) -> ResultRecord:
+        """Record that *claim* cannot be tested with the data at hand, and why."""
+        get_claim(claim)
+        source = data.source if data is not None else "—"
+        rec = ResultRecord(notebook=self.notebook, claim=claim, figure=figure, value=None,
+                           ci_low=None, ci_high=None, n=len(data) if data is not None else 0,
+                           verdict=SYNTHETIC_VERDICT, reason=reason, method="—", data=source,
+                           synthetic=bool(data is not None and data.synthetic),
+                           published=get_claim(claim).published)
+        self._replace(rec)
+        return rec
+
+    def table(self) -> pd.DataFrame:
+        """The records so far, as a table for the notebook's closing summary."""
+        cols = ["claim", "figure", "value", "ci_low", "ci_high", "n", "verdict", "reason"]
+        return pd.DataFrame([r.to_dict() for r in self.records], columns=cols)
+
+    def _replace(self, rec: ResultRecord) -> None:
         self.records = [r for r in self.records
                         if (r.claim, r.figure) != (rec.claim, rec.figure)] + [rec]
         self._write()
-        return rec
 
     def _write(self) -> None:
         if not self.results_dir:

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-from pathlib import Path
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -134,12 +134,18 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
     name = str(raw.path)
     scale = mapping.rating_scale or kind.rating_scale
     frame = _rename(raw, kind, mapping)
-    used = [c for c in frame.columns if kind.known(c)]
+
+    def spec_of(col: str) -> Field | None:
+        if col in mapping.construct_items and not kind.known(col):
+            return Field(col, "rating", "construct item")
+        return kind.field(col)
+
+    used = [c for c in frame.columns if spec_of(c) is not None]
     report = LoadReport(
         file=name, kind=kind.name, format=raw.format, rows_read=len(frame), rows_kept=0,
         encoding=raw.encoding, delimiter=raw.delimiter, columns_used=used,
         missing_optional=[f.name for f in kind.fields if f.name not in frame and not f.required],
-        ignored_columns=[c for c in frame.columns if not kind.known(c)],
+        ignored_columns=[c for c in frame.columns if spec_of(c) is None],
         rating_scale=scale,
     )
     frame = frame[used].copy()
@@ -157,11 +163,11 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
 
     problems: list[Problem] = []
     for col in used:
-        frame[col], bad, what = _convert(frame[col], kind.field(col), raw.delimiter)
+        frame[col], bad, what = _convert(frame[col], spec_of(col), raw.delimiter)
         if bad.any():
             rows = frame.index[bad]
             problems.append(Problem(col, shown[col], what, rows, original(col, rows)))
-    problems += _schema_problems(frame, kind, scale, shown, original)
+    problems += _schema_problems(frame, spec_of, scale, shown, original)
 
     if problems and not drop_invalid:
         fixes = ("Fix these cells in the file, declare codes that mean 'no answer' under "
@@ -203,12 +209,22 @@ def _rename(raw: RawTable, kind: Kind, mapping: Mapping) -> pd.DataFrame:
             problems.append(f"the mapping file maps '{ours}' to column '{theirs}', which is not "
                             f"in the file.{hint} The file's columns are: {_short_list(header)}."
                             + _encoding_hint(raw))
+    renamed = {mapping.user_to_schema.get(h, h) for h in header}
+    for construct, items in mapping.constructs.items():
+        absent = [c for c in items if c not in renamed]
+        if absent:
+            problems.append(f"construct '{construct}' lists item(s) {', '.join(absent)}, not "
+                            f"in the file (after mapping). The file's columns are: "
+                            f"{_short_list(header)}.")
     if problems:
         raise UserDataError(problems, file=name)
     frame = frame.rename(columns=mapping.user_to_schema)
     missing = [c for c in kind.required if c not in frame.columns]
     if missing:
         raise UserDataError(_missing_column_message(raw, missing, header), file=name)
+    id_field = kind.id_field
+    if id_field is not None and not id_field.required and id_field.name not in frame:
+        frame = frame.assign(**{id_field.name: [f"row{r}" for r in frame.index]})
     dupes = frame.columns[frame.columns.duplicated()].unique().tolist()
     if dupes:
         raise UserDataError(f"column(s) {', '.join(dupes)} appear twice after mapping; map only "
@@ -299,12 +315,12 @@ def _examples(rows: pd.Index, values: pd.Series, limit: int = 3) -> str:
     return ", ".join(shown) + more
 
 
-def _schema_problems(frame: pd.DataFrame, kind: Kind, scale: tuple[float, float],
+def _schema_problems(frame: pd.DataFrame, spec_of, scale: tuple[float, float],
                      shown: dict[str, str], original) -> list[Problem]:
     """Range, category and uniqueness checks, run as one lazy pandera validation."""
     columns = {}
     for col in frame.columns:
-        spec = kind.field(col)
+        spec = spec_of(col)
         checks = []
         lo, hi = spec.bounds(scale)
         if spec.type in _NUMERIC and (lo is not None or hi is not None):
@@ -320,7 +336,7 @@ def _schema_problems(frame: pd.DataFrame, kind: Kind, scale: tuple[float, float]
         cases = err.failure_cases
     problems = []
     for (col, check), group in cases.groupby(["column", "check"], sort=False):
-        spec = kind.field(col)
+        spec = spec_of(col)
         if check == "field_uniqueness":
             # keep the first row of each duplicated id, flag the repeats
             rows = frame.index[frame[col].duplicated(keep="first") & frame[col].notna()]

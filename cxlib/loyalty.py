@@ -1,0 +1,141 @@
+"""From satisfaction to loyalty: the right model for each outcome, nonlinearity, mediation.
+
+* **Ordinal logit** for a loyalty *rating* (repurchase intention 1–7):
+  P(Y ≤ j) = logit⁻¹(τ_j − β·x); exp(β) is the odds ratio of a higher answer per
+  point of satisfaction. Sandwich (HC0) standard errors.
+* **Logistic regression** for later *churn* (0/1): logit P(churn) = a + b·x, as a
+  binomial GLM with HC3 standard errors.
+* **Nonlinearity** (Jones & Sasser 1995): mean loyalty at each satisfaction level,
+  and the *top-box step*: the loyalty gain from the second-highest to the highest
+  satisfaction level minus the average gain per level below it (> 0: loyalty
+  jumps for the "completely satisfied"). Bootstrap interval. A spline model
+  (natural cubic spline, 3 df) is compared with the straight line by an F test.
+* **Mediation** service → satisfaction → loyalty (Baron & Kenny; Preacher & Hayes):
+  m = a·x + …, y = c′·x + b·m + …; indirect effect a·b with a percentile bootstrap
+  interval, direct effect c′, total c = c′ + a·b.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+from .results import Estimate
+from .uncertainty import bootstrap
+
+
+def _z(level: float) -> float:
+    from scipy import stats
+
+    return float(stats.norm.ppf(0.5 + level / 2))
+
+
+def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
+                   level: float = 0.95) -> tuple[Estimate, object]:
+    """Odds ratio of a higher *outcome* rating per point of *predictor* (ordinal logit)."""
+    data = frame[[outcome, predictor]].dropna()
+    y = pd.Series(pd.Categorical(data[outcome], ordered=True), index=data.index)
+    fit = OrderedModel(y, data[[predictor]].astype(float), distr="logit").fit(
+        method="bfgs", disp=False, cov_type="HC0", maxiter=500)
+    b, se = fit.params[predictor], fit.bse[predictor]
+    z = _z(level)
+    est = Estimate(f"odds ratio of a higher {outcome} per point of {predictor}",
+                   float(np.exp(b)), float(np.exp(b - z * se)), float(np.exp(b + z * se)),
+                   len(data), "ordinal logit, sandwich (HC0) SE", level)
+    return est, fit
+
+
+def churn_effect(frame: pd.DataFrame, outcome: str, predictor: str,
+                 level: float = 0.95) -> tuple[Estimate, object]:
+    """Odds ratio of churning per point of *predictor* (logistic GLM, HC3 SE)."""
+    data = frame[[outcome, predictor]].dropna()
+    fit = sm.GLM(data[outcome].astype(float), sm.add_constant(data[[predictor]].astype(float)),
+                 family=sm.families.Binomial()).fit(cov_type="HC3")
+    b, se = fit.params[predictor], fit.bse[predictor]
+    z = _z(level)
+    est = Estimate(f"odds ratio of {outcome} per point of {predictor}", float(np.exp(b)),
+                   float(np.exp(b - z * se)), float(np.exp(b + z * se)), len(data),
+                   "logistic regression (binomial GLM), HC3 SE", level)
+    return est, fit
+
+
+def loyalty_by_level(frame: pd.DataFrame, outcome: str, predictor: str) -> pd.DataFrame:
+    """Mean *outcome* at each level of *predictor*, with t intervals and counts."""
+    from .uncertainty import mean_ci
+
+    rows = []
+    for level, group in frame[[outcome, predictor]].dropna().groupby(predictor):
+        m, lo, hi = mean_ci(group[outcome]) if len(group) > 1 else (group[outcome].mean(),
+                                                                      np.nan, np.nan)
+        rows.append({predictor: level, "mean": m, "ci_low": lo, "ci_high": hi, "n": len(group)})
+    return pd.DataFrame(rows).set_index(predictor)
+
+
+def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, n_boot: int = 500,
+                 seed: int = 2024, min_n: int = 10) -> Estimate:
+    """Gain in mean loyalty from the 2nd-highest to the highest satisfaction level, minus
+    the average gain per level below (levels with fewer than *min_n* answers skipped)."""
+    data = frame[[outcome, predictor]].dropna()
+    counts = data[predictor].value_counts()
+    levels = np.sort(counts[counts >= min_n].index.to_numpy())
+    if len(levels) < 3:
+        raise ValueError("need at least three satisfaction levels with data")
+    data = data[data[predictor].isin(levels)]
+
+    def step(d: pd.DataFrame) -> float:
+        means = d.groupby(predictor)[outcome].mean().reindex(levels).to_numpy()
+        gains = np.diff(means)
+        return gains[-1] - np.nanmean(gains[:-1])
+
+    boot = bootstrap(data, step, n_boot=n_boot, seed=seed)
+    return Estimate(f"top-box step in {outcome} (completely vs merely satisfied)",
+                    float(boot.value[0]), float(boot.ci_low[0]), float(boot.ci_high[0]),
+                    len(data), f"difference of mean gains, percentile bootstrap ({n_boot})")
+
+
+def spline_test(frame: pd.DataFrame, outcome: str, predictor: str, df: int = 3) -> dict:
+    """F test of a natural cubic spline in *predictor* against the straight line; the
+    result holds the fitted spline curve with its 95% band for plotting."""
+    data = frame[[outcome, predictor]].dropna().rename(columns={outcome: "y", predictor: "x"})
+    linear = smf.ols("y ~ x", data).fit()
+    spline = smf.ols(f"y ~ cr(x, df={df}, constraints='center')", data).fit()
+    f, p, ddf = spline.compare_f_test(linear)
+    grid = pd.DataFrame({"x": np.linspace(data["x"].min(), data["x"].max(), 60)})
+    pred = spline.get_prediction(grid).summary_frame()
+    curve = pd.DataFrame({"x": grid["x"], "fit": pred["mean"], "lo": pred["mean_ci_lower"],
+                          "hi": pred["mean_ci_upper"]})
+    return {"F": float(f), "p": float(p), "df": int(ddf), "r2_linear": float(linear.rsquared),
+            "r2_spline": float(spline.rsquared), "n": int(linear.nobs), "curve": curve}
+
+
+def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, n_boot: int = 1000,
+              seed: int = 2024, level: float = 0.95) -> pd.DataFrame:
+    """Paths a, b, direct c′, indirect a·b and total c, with percentile bootstrap intervals."""
+    data = frame[[x, m, y]].dropna().astype(float)
+
+    def paths(d: pd.DataFrame) -> np.ndarray:
+        xv, mv, yv = (d[c].to_numpy() for c in (x, m, y))
+        one = np.ones(len(d))
+        a = np.linalg.lstsq(np.column_stack([one, xv]), mv, rcond=None)[0][1]
+        cp, b = np.linalg.lstsq(np.column_stack([one, xv, mv]), yv, rcond=None)[0][1:]
+        return np.array([a, b, cp, a * b, cp + a * b])
+
+    boot = bootstrap(data, paths, n_boot=n_boot, seed=seed, level=level)
+    names = [f"a: {x} → {m}", f"b: {m} → {y} (given {x})", f"direct c′: {x} → {y}",
+             "indirect a·b", "total c"]
+    table = pd.DataFrame({"estimate": boot.value, "ci_low": boot.ci_low,
+                          "ci_high": boot.ci_high}, index=names)
+    table.attrs.update(n=len(data), n_boot=n_boot)
+    return table
+
+
+def indirect_estimate(table: pd.DataFrame) -> Estimate:
+    """The indirect effect row of a :func:`mediation` table as an Estimate."""
+    row = table.loc["indirect a·b"]
+    return Estimate("indirect effect service → satisfaction → loyalty (a·b)",
+                    float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"]),
+                    int(table.attrs["n"]),
+                    f"OLS paths, percentile bootstrap ({table.attrs['n_boot']})")
