@@ -179,7 +179,9 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
         report.dropped.append(Drop(f"invalid value: {problem.reason}", len(rows), list(rows)))
         frame = frame.drop(index=rows)
 
-    for col in (f.name for f in kind.fields if f.required and f.type != "rating"):
+    keys = [f.name for f in kind.fields
+            if (f.required and f.type != "rating") or (f.unique and f.name in frame)]
+    for col in keys:
         absent = frame[col].isna()  # a row without its id, customer or date is unusable
         if absent.any():
             report.dropped.append(Drop(f"no value in required column '{col}'",

@@ -24,10 +24,10 @@ def test_validate_ok(capsys):
 
 
 def test_validate_error_exit_code_and_message(capsys, write, survey_sample):
-    path = write(survey_sample.drop(columns=["respondent_id"]))
+    path = write(survey_sample.drop(columns=["overall_sat"]))
     assert main(["validate", "survey", str(path)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: Problems in") and "respondent_id" in err
+    assert err.startswith("error: Problems in") and "overall_sat" in err
     assert "Traceback" not in err
 
 

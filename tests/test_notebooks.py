@@ -85,3 +85,21 @@ def test_a_failing_notebook_does_not_stop_the_others(tmp_path):
     assert "RuntimeError: boom" in next(r.error for r in done if not r.ok)
     index = (tmp_path / "out" / "index.html").read_text()
     assert "1 failed" in index and "RuntimeError: boom" in index
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(("file", "mapping"), [("mobi.csv", "mobi.yaml"),
+                                               ("corp_rep_data.csv", "corp_rep.yaml")])
+def test_survey_notebooks_run_on_the_public_surveys(tmp_path, file, mapping):
+    from conftest import realdata
+
+    survey = realdata(file)
+    done = run(["01", "02"], data={"survey": str(survey)},
+               columns=str(data_dir() / "mappings" / mapping), out=tmp_path, log=lambda _: None)
+    assert all(r.ok for r in done), [r.error for r in done]
+    records = json.loads((tmp_path / "results.json").read_text())
+    chain = [r for r in records if r["claim"] == "LOY-1" and r["figure"].startswith("PLS path")]
+    assert chain and not chain[0]["synthetic"]
+    assert chain[0]["verdict"] in ("supported", "not supported")
+    untestable = {r["claim"] for r in records if r["verdict"] == "not testable with these data"}
+    assert {"LOY-2", "QUAL-1"} <= untestable  # no SERVQUAL items in these surveys

@@ -54,7 +54,8 @@ def test_non_utf8_file_with_mapping_is_read(write, survey_sample, mapping):
 def test_wrongly_declared_encoding_says_how_to_fix(write, survey_sample, mapping):
     frame = survey_sample.rename(columns={"overall_sat": "总体满意度"})
     path = write(frame, encoding="gbk")
-    msg = problems_of(path, columns=mapping("encoding: cp1252\ncolumns:\n  overall_sat: 总体满意度\n"))
+    text = "encoding: cp1252\ncolumns:\n  overall_sat: 总体满意度\n"
+    msg = problems_of(path, columns=mapping(text))
     assert "read as cp1252" in msg and "encoding:" in msg
 
 
@@ -144,7 +145,8 @@ def test_empty_rows_are_dropped_and_counted(write, survey_sample):
 
 
 def test_mapping_to_a_column_that_is_not_there(write, survey_sample, mapping):
-    msg = problems_of(write(survey_sample), columns=mapping("columns:\n  overall_sat: Zufriedenheit\n"))
+    text = "columns:\n  overall_sat: Zufriedenheit\n"
+    msg = problems_of(write(survey_sample), columns=mapping(text))
     assert "maps 'overall_sat' to column 'Zufriedenheit', which is not in the file" in msg
 
 
