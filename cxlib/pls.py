@@ -100,11 +100,11 @@ def _estimate(x: np.ndarray, blocks: dict[str, list[str]], edges: list[tuple[str
     for a, b in edges:
         adj[pos[a], pos[b]] = True
     n = x.shape[0]
-    weights = [np.ones(len(idx[nm])) for nm in names]
+    xb = [np.ascontiguousarray(x[:, idx[nm]]) for nm in names]  # item blocks, copied once
+    weights = [np.ones(b.shape[1]) for b in xb]
 
     def scores_from(ws: list[np.ndarray]) -> np.ndarray:
-        y = np.column_stack([x[:, idx[nm]] @ w for nm, w in zip(names, ws, strict=True)])
-        return _standardise(y)
+        return _standardise(np.column_stack([b @ w for b, w in zip(xb, ws, strict=True)]))
 
     y = scores_from(weights)
     iteration = 0
@@ -119,10 +119,10 @@ def _estimate(x: np.ndarray, blocks: dict[str, list[str]], edges: list[tuple[str
             succ = np.flatnonzero(adj[j, :])
             inner[succ, j] = corr[succ, j]
         z = _standardise(y @ inner)
-        new = [x[:, idx[nm]].T @ z[:, j] / (n - 1) for j, nm in enumerate(names)]
+        new = [b.T @ z[:, j] / (n - 1) for j, b in enumerate(xb)]
         y_new = scores_from(new)
         # normalise weights so the score has unit variance
-        new = [w / np.std(x[:, idx[nm]] @ w, ddof=1) for nm, w in zip(names, new, strict=True)]
+        new = [w / np.std(b @ w, ddof=1) for b, w in zip(xb, new, strict=True)]
         change = max(np.max(np.abs(a - b)) for a, b in zip(new, weights, strict=True))
         weights, y = new, y_new
         if change < tol:
@@ -135,8 +135,9 @@ def _estimate(x: np.ndarray, blocks: dict[str, list[str]], edges: list[tuple[str
             resid = y[:, j] - y[:, preds] @ beta
             r2[nm] = 1 - resid.var() / y[:, j].var()
             rows += [(names[p], nm, b) for p, b in zip(preds, beta, strict=True)]
-    loadings = [(nm, item, float(np.corrcoef(x[:, i], y[:, j])[0, 1]))
-                for j, nm in enumerate(names) for item, i in zip(blocks[nm], idx[nm], strict=True)]
+    # items and scores are standardised, so a loading (a correlation) is a scaled dot product
+    loadings = [(nm, item, float(value)) for j, nm in enumerate(names)
+                for item, value in zip(blocks[nm], xb[j].T @ y[:, j] / (n - 1), strict=True)]
     return PLSResult(
         paths=pd.DataFrame(rows, columns=["from", "to", "coefficient"]),
         r2=pd.Series(r2, name="R²"),

@@ -270,6 +270,10 @@ def _blank_missing(frame: pd.DataFrame, codes: tuple) -> pd.DataFrame:
     out = {}
     for col in frame.columns:
         s = frame[col]
+        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
+            na = s.isin(numbers) if numbers else None  # typed (Parquet/Excel) columns
+            out[col] = s if na is None or not na.any() else s.mask(na)
+            continue
         as_text = s.astype("string").str.strip()
         na = s.isna() | as_text.isin(texts)
         if numbers:
@@ -281,6 +285,12 @@ def _blank_missing(frame: pd.DataFrame, codes: tuple) -> pd.DataFrame:
 def _convert(s: pd.Series, spec: Field, delimiter: str | None) -> tuple[pd.Series, pd.Series, str]:
     """Convert one column; return (converted, mask of cells that did not convert, problem)."""
     present = s.notna()
+    if spec.type in _NUMERIC and pd.api.types.is_numeric_dtype(s) and spec.type != "binary":
+        num = s.astype("float64")
+        frac = num.notna() & (num != np.floor(num)) if spec.type == "integer" else None
+        if frac is not None and frac.any():
+            return num, frac, "values that are not whole numbers"
+        return num, pd.Series(False, index=s.index), ""
     if spec.type in _NUMERIC:
         text = s.astype("string").str.strip()
         if spec.type == "binary":
