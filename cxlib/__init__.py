@@ -59,6 +59,7 @@ __all__ = [
     "quality",
     "sample",
     "schemas",
+    "sem",
     "show_claims",
     "start",
     "verdict_on_direction",

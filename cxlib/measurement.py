@@ -3,8 +3,8 @@
 * **Cronbach's alpha** of a k-item scale: α = k/(k−1) · (1 − Σ var(item) / var(total)),
   with Feldt's (1965) interval: (1 − α)/(1 − α̂) follows F(n−1, (n−1)(k−1)), so
   α ∈ [1 − (1 − α̂)·F_{1−γ/2}, 1 − (1 − α̂)·F_{γ/2}].
-* **Confirmatory factor analysis** (semopy, maximum likelihood): each item loads on
-  its own factor, factors correlate. Fit indices: χ² and df, CFI, RMSEA (semopy),
+* **Confirmatory factor analysis** (:mod:`cxlib.sem`: semopy, maximum likelihood):
+  each item loads on its own factor, factors correlate. Fit indices: χ² and df, CFI, RMSEA (semopy),
   and SRMR = √(mean of squared standardised residual covariances, lower triangle
   with diagonal). The SERVQUAL structure (five factors) is compared with fewer
   factors by a χ² difference test and by the indices; conventional cut-offs are
@@ -13,13 +13,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from .results import Estimate
+from .sem import SEMFit, fit_model
 
 
 def cronbach_alpha(items: pd.DataFrame, level: float = 0.95) -> Estimate:
@@ -52,53 +51,11 @@ def reliability_table(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.D
     return pd.DataFrame(rows).set_index("scale")
 
 
-@dataclass
-class CFAFit:
-    """Fit of one factor structure."""
-
-    name: str
-    factors: int
-    chi2: float
-    df: int
-    cfi: float
-    rmsea: float
-    srmr: float
-    n: int
-
-    @property
-    def acceptable(self) -> bool:
-        return self.cfi >= 0.95 and self.rmsea <= 0.06 and self.srmr <= 0.08
-
-
-def _safe(name: str) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in name)
-
-
-def cfa(frame: pd.DataFrame, structure: dict[str, list[str]], name: str = "") -> CFAFit:
+def cfa(frame: pd.DataFrame, structure: dict[str, list[str]], name: str = "") -> SEMFit:
     """Fit a CFA where each factor of *structure* loads on its items (complete rows)."""
-    import semopy
-
-    items = [c for cols in structure.values() for c in cols]
-    data = frame[items].dropna().astype(float)
-    data.columns = [_safe(c) for c in data.columns]
-    desc = "\n".join(f"F_{_safe(f)} =~ " + " + ".join(_safe(c) for c in cols)
-                     for f, cols in structure.items())
-    model = semopy.Model(desc)
-    model.fit(data)
-    st = semopy.calc_stats(model).T.iloc[:, 0]
-    return CFAFit(name or f"{len(structure)} factor(s)", len(structure), float(st["chi2"]),
-                  int(st["DoF"]), float(st["CFI"]), float(st["RMSEA"]), _srmr(model, data),
-                  len(data))
-
-
-def _srmr(model, data: pd.DataFrame) -> float:
-    observed = model.vars["observed"]
-    s = np.cov(data[observed].to_numpy(), rowvar=False, ddof=0)
-    sigma = model.calc_sigma()[0]
-    d = np.sqrt(np.diag(s))
-    resid = (s - sigma) / np.outer(d, d)
-    low = np.tril_indices_from(resid)
-    return float(np.sqrt(np.mean(resid[low] ** 2)))
+    fit = fit_model(frame, structure)
+    fit.name = name or f"{len(structure)} factor(s)"
+    return fit
 
 
 def compare_structures(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.DataFrame:

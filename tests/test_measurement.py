@@ -56,3 +56,22 @@ def test_srmr_is_zero_for_a_saturated_fit():
     frame = parallel_items(500, 3, 0.7, rng)
     fit = cfa(frame, {"F": ["i0", "i1", "i2"]})  # 3 indicators, one factor: just identified
     assert fit.df == 0 and fit.srmr == pytest.approx(0, abs=1e-3)
+
+
+def test_structural_model_recovers_a_simulated_path():
+    from cxlib.sem import fit_model, structural_paths
+
+    rng = np.random.default_rng(6)
+    n = 2000
+    x = rng.normal(size=n)
+    y = 0.6 * x + rng.normal(0, 0.8, n)
+    frame = pd.DataFrame({**{f"x{i}": x + rng.normal(0, .5, n) for i in range(3)},
+                          **{f"y{i}": y + rng.normal(0, .5, n) for i in range(3)},
+                          "single": y + rng.normal(0, .3, n)})
+    fit = fit_model(frame, {"X": ["x0", "x1", "x2"], "Y": ["y0", "y1", "y2"]}, ["X -> Y"])
+    table = structural_paths(fit)
+    truth = 0.6 / np.sqrt(0.6**2 + 0.8**2)  # standardised latent path
+    assert table.loc[0, "standardised"] == pytest.approx(truth, abs=0.04)
+    assert fit.acceptable
+    single = fit_model(frame, {"X": ["x0", "x1", "x2"], "S": ["single"]}, ["X -> S"])
+    assert structural_paths(single).loc[0, "to"] == "S"
