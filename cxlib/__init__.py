@@ -13,6 +13,7 @@ True
 from importlib.metadata import PackageNotFoundError, version
 
 from . import (
+    clv,
     constructs,
     datasets,
     drivers,
@@ -21,8 +22,12 @@ from . import (
     plots,
     pls,
     quality,
+    repeat,
+    retention,
     sample,
     schemas,
+    sem,
+    teaching,
 )
 from .claims import claim_card, claims, claims_table, get_claim, show_claims
 from .datasets import Dataset, load_cdnow, load_data
@@ -46,6 +51,7 @@ __all__ = [
     "claim_card",
     "claims",
     "claims_table",
+    "clv",
     "constructs",
     "datasets",
     "drivers",
@@ -57,11 +63,14 @@ __all__ = [
     "plots",
     "pls",
     "quality",
+    "repeat",
+    "retention",
     "sample",
     "schemas",
     "sem",
     "show_claims",
     "start",
+    "teaching",
     "verdict_on_direction",
     "verdict_on_value",
     "versions",

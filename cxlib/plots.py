@@ -135,3 +135,80 @@ def path_plot(paths: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
     ax.set_xlabel("standardised path coefficient (95% bootstrap CI)")
     ax.set_title("Structural model")
     return ax
+
+
+def survival_plot(fits: dict, *, title: str = "Share of customers still active",
+                  ax: plt.Axes | None = None) -> plt.Axes:
+    """Kaplan–Meier curves with their 95% bands (months on the x axis)."""
+    if ax is None:
+        _, ax = plt.subplots()
+    for fit in fits.values():
+        fit.plot_survival_function(ax=ax, ci_show=True)
+    ax.set_xlabel("months since acquisition")
+    ax.set_ylabel("share still a customer")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title)
+    return ax
+
+
+def cohort_heatmap(table: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Cohort retention as a heat map: rows are acquisition months, columns months since."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(11, 0.18 * len(table) + 2))
+    sns.heatmap(table * 100, ax=ax, cmap="viridis", vmin=0, vmax=100,
+                cbar_kws={"label": "% still active"})
+    ax.set_xlabel("months since acquisition")
+    ax.set_ylabel("acquisition cohort")
+    ax.set_title("Cohort retention")
+    return ax
+
+
+def uplift_heatmap(grid: pd.DataFrame, band: tuple[float, float] = (0.25, 0.85), *,
+                   ax: plt.Axes | None = None) -> plt.Axes:
+    """CLV uplift from +5 points of retention; cells inside the published band outlined."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 6))
+    sns.heatmap(grid * 100, annot=True, fmt=".0f", cmap="mako_r", ax=ax,
+                cbar_kws={"label": "% more lifetime value"})
+    for i, row in enumerate(grid.to_numpy()):
+        for j, v in enumerate(row):
+            if band[0] <= v <= band[1]:
+                ax.add_patch(plt.Rectangle((j, i), 1, 1, fill=False, ec="C3", lw=2))
+    ax.set_title(f"+5 points of retention: CLV uplift (red: inside {band[0]:.0%}–{band[1]:.0%})")
+    return ax
+
+
+def clv_curve(margin: float = 100.0, retention: float = 0.8, discount: float = 0.10,
+              ax: plt.Axes | None = None) -> plt.Axes:
+    """CLV = m·r/(1+i−r) against retention, marking the chosen point and +5 points."""
+    from .clv import clv
+
+    if ax is None:
+        _, ax = plt.subplots()
+    r = np.linspace(0.3, min(0.97, 0.99 + discount), 200)
+    ax.plot(r * 100, [clv(margin, x, discount) for x in r], color="C0", lw=2)
+    for x, style in ((retention, "o"), (min(retention + 0.05, r[-1]), "s")):
+        ax.plot(x * 100, clv(margin, x, discount), style, ms=10, color="C3")
+    up = clv(margin, min(retention + 0.05, r[-1]), discount) / clv(margin, retention, discount) - 1
+    ax.set_title(f"CLV at r = {retention:.0%}: {clv(margin, retention, discount):,.0f}; "
+                 f"+5 points: {up:+.0%}")
+    ax.set_xlabel("retention rate (%)")
+    ax.set_ylabel("customer lifetime value (currency)")
+    return ax
+
+
+def share_lines(table: pd.DataFrame, columns: Sequence[str], *, title: str,
+                reference: float | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+    """Monthly shares as lines (in %), with an optional reference line."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4.5))
+    for col in columns:
+        ax.plot(table.index, table[col] * 100, lw=2, label=col)
+    if reference is not None:
+        ax.axhline(reference * 100, color="C3", ls="--", label=f"claimed {reference:.0%}")
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("%")
+    ax.set_xlabel("month")
+    ax.set_title(title)
+    ax.legend(loc="lower right")
+    return ax

@@ -148,6 +148,10 @@ def outlets(p: OutletParams, rng: np.random.Generator) -> tuple[pd.DataFrame, np
     return frame, p.effect * (e - 5)
 
 
+CHANNEL_SHARES = (0.35, 0.3, 0.2, 0.15)
+"""Shares of new customers by channel (search, social, referral, partner)."""
+
+
 @dataclass(frozen=True)
 class CustomerParams:
     """The CRM ledger model.
@@ -157,7 +161,8 @@ class CustomerParams:
     ``h = base_hazard · exp(sat_hazard · (sat − 4)) · channel_hazard`` (constant
     over time, so tenure is exponential); satisfaction is 1–7. Monthly margin
     ``margin_month · (1 + 0.1 (sat − 4))``, revenue = margin / ``margin_rate``.
-    Retention spend ``retention_month`` per active month. Churn reasons are drawn
+    Retention spend ``retention_month`` per active month times a Gamma(4, 1/4) factor
+    (mean 1) per customer. Churn reasons are drawn
     from ``reason_shares``. Churned customers get a win-back attempt with
     probability 0.5 costing gamma(mean ``winback_cost``); success probability
     ``winback_rate``; recovered margin = 6 months of margin. The follow-up note is
@@ -185,12 +190,19 @@ class CustomerParams:
     note_lift: float = 0.04
 
 
+def planted_cost_ratio(p: CustomerParams) -> float:
+    """Expected acquisition cost per customer ÷ expected retention spend per customer-year."""
+    shares = np.array(CHANNEL_SHARES)
+    acquisition = float(shares @ np.array(list(p.channels.values())))
+    return acquisition / (12 * p.retention_month)
+
+
 def customers(p: CustomerParams, rng: np.random.Generator) -> pd.DataFrame:
     """Draw a ``customers`` ledger from :class:`CustomerParams`."""
     start, end = pd.Timestamp(p.start), pd.Timestamp(p.end)
     span = (end - start).days
     acquired = start + pd.to_timedelta(rng.integers(0, span, p.n), unit="D")
-    channel = rng.choice(list(p.channels), size=p.n, p=[0.35, 0.3, 0.2, 0.15])
+    channel = rng.choice(list(p.channels), size=p.n, p=CHANNEL_SHARES)
     mean_cost = np.array([p.channels[c] for c in channel])
     cost = rng.gamma(4.0, mean_cost / 4.0)
     sat = rng.choice(np.arange(1, 8), size=p.n, p=[.04, .06, .1, .2, .25, .2, .15])
@@ -211,7 +223,8 @@ def customers(p: CustomerParams, rng: np.random.Generator) -> pd.DataFrame:
         "acquired_on": acquired.strftime("%Y-%m-%d"),
         "acquisition_channel": channel,
         "acquisition_cost": np.round(cost, 2),
-        "retention_spend": np.round(active_months * p.retention_month, 2),
+        "retention_spend": np.round(active_months * p.retention_month
+                                    * rng.gamma(4.0, 0.25, p.n), 2),
         "revenue": np.round(margin / p.margin_rate, 2),
         "margin": np.round(margin, 2),
         "satisfaction": sat,
