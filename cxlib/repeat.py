@@ -35,9 +35,9 @@ def _relation(con: duckdb.DuckDBPyConnection, source: pd.DataFrame | str | Path)
         con.execute("CREATE VIEW tx AS SELECT customer_id, date, amount FROM tx_frame")
     else:
         path = str(source)
-        reader = "read_parquet" if path.endswith((".parquet", ".pq")) else "read_csv_auto"
-        con.execute(f"CREATE VIEW tx AS SELECT customer_id, date, amount FROM {reader}(?)",
-                    [path])
+        rel = (con.read_parquet(path) if path.endswith((".parquet", ".pq")) else
+               con.read_csv(path, dtype={"customer_id": "VARCHAR"}))  # keep leading zeros
+        rel.select("customer_id, date, amount").create_view("tx")
     return "tx"
 
 

@@ -47,11 +47,12 @@ def _ratio_bootstrap(num: np.ndarray, den: np.ndarray, n_boot: int, seed: int,
     rng = np.random.default_rng(seed)
     k = len(num)
     draws = np.empty(n_boot)
-    for b in range(n_boot):
-        idx = rng.integers(0, k, k)
-        draws[b] = num[idx].sum() / den[idx].sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for b in range(n_boot):
+            idx = rng.integers(0, k, k)
+            draws[b] = num[idx].sum() / den[idx].sum()
     a = (1 - level) / 2
-    lo, hi = np.quantile(draws, [a, 1 - a])
+    lo, hi = np.nanquantile(draws[np.isfinite(draws)], [a, 1 - a])
     return float(num.sum() / den.sum()), float(lo), float(hi)
 
 
@@ -74,9 +75,10 @@ def cost_ratios(ledger: pd.DataFrame, *, n_boot: int = 1000, seed: int = 2024,
     est("retention cost per customer-year", ret, years, "currency")
     rng = np.random.default_rng(seed)
     idx = [rng.integers(0, n, n) for _ in range(n_boot)]
-    draws = np.array([acq[i].mean() / (ret[i].sum() / years[i].sum()) for i in idx])
+    with np.errstate(divide="ignore", invalid="ignore"):  # tiny ledgers: empty resamples
+        draws = np.array([acq[i].mean() / (ret[i].sum() / years[i].sum()) for i in idx])
     a = (1 - level) / 2
-    lo, hi = np.quantile(draws, [a, 1 - a])
+    lo, hi = np.nanquantile(draws, [a, 1 - a])
     value = acq.mean() / (ret.sum() / years.sum())
     out["acquisition ÷ retention cost"] = Estimate(
         "acquisition cost per customer ÷ retention cost per customer-year", float(value),

@@ -103,3 +103,37 @@ def test_survey_notebooks_run_on_the_public_surveys(tmp_path, file, mapping):
     assert chain[0]["verdict"] in ("supported", "not supported")
     untestable = {r["claim"] for r in records if r["verdict"] == "not testable with these data"}
     assert {"LOY-2", "QUAL-1"} <= untestable  # no SERVQUAL items in these surveys
+
+
+def test_repeat_business_runs_on_cdnow_as_a_user_file(tmp_path):
+    cdnow = data_dir() / "real" / "cdnow_transactions.csv.gz"
+    done = run(["04"], data={"transactions": str(cdnow)}, out=tmp_path, log=lambda _: None)
+    assert done[0].ok, done[0].error
+    records = json.loads((tmp_path / "results.json").read_text())
+    assert records and all(not r["synthetic"] for r in records)
+    assert {r["verdict"] for r in records} == {"depends on"}
+
+
+def test_retention_notebook_runs_on_a_finnish_semicolon_ledger(tmp_path):
+    import pandas as pd
+
+    ledger = pd.read_csv(data_dir() / "sample" / "customers.csv", dtype=str,
+                         keep_default_na=False).head(400)
+    finnish = {"customer_id": "Asiakasnumero", "acquired_on": "Hankintapäivä",
+               "acquisition_cost": "Hankintakustannus", "retention_spend": "Pitokustannus",
+               "margin": "Kate", "churned_on": "Poistumispäivä", "satisfaction": "Tyytyväisyys"}
+    ledger = ledger[list(finnish)].rename(columns=finnish)
+    for col in ("Hankintakustannus", "Pitokustannus", "Kate"):
+        ledger[col] = ledger[col].str.replace(".", ",", regex=False)  # decimal commas
+    path = tmp_path / "asiakkaat.csv"
+    ledger.to_csv(path, sep=";", index=False, encoding="cp1252")
+    mapping = tmp_path / "kartta.yaml"
+    mapping.write_text("customers:\n  columns:\n" + "".join(
+        f"    {k}: {v}\n" for k, v in finnish.items()), encoding="utf-8")
+    done = run(["03"], data={"customers": str(path)}, columns=str(mapping), out=tmp_path / "o",
+               log=lambda _: None)
+    assert done[0].ok, done[0].error
+    records = json.loads((tmp_path / "o" / "results.json").read_text())
+    by_claim = {r["claim"]: r for r in records}
+    assert by_claim["RET-1"]["verdict"] in ("supported", "not supported")
+    assert by_claim["RET-2"]["verdict"] == "not testable with these data"  # no win-back columns
