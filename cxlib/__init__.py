@@ -27,7 +27,9 @@ from . import (
     sample,
     schemas,
     sem,
+    spread,
     teaching,
+    wom,
 )
 from .claims import claim_card, claims, claims_table, get_claim, show_claims
 from .datasets import Dataset, load_cdnow, load_data
@@ -69,9 +71,11 @@ __all__ = [
     "schemas",
     "sem",
     "show_claims",
+    "spread",
     "start",
     "teaching",
     "verdict_on_direction",
     "verdict_on_value",
     "versions",
+    "wom",
 ]

@@ -212,3 +212,54 @@ def share_lines(table: pd.DataFrame, columns: Sequence[str], *, title: str,
     ax.set_title(title)
     ax.legend(loc="lower right")
     return ax
+
+
+def rootogram(table: pd.DataFrame, model: str, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Hanging rootogram (Kleiber & Zeileis 2016): bars of √observed hang from the curve of
+    √expected; a bar that misses zero shows a count the model gets wrong."""
+    if ax is None:
+        _, ax = plt.subplots()
+    x = table.index.to_numpy()
+    expected = np.sqrt(table[model].to_numpy())
+    observed = np.sqrt(table["observed"].to_numpy())
+    ax.bar(x, observed, bottom=expected - observed, color="0.75", edgecolor="0.4",
+           label="observed (hanging)")
+    ax.plot(x, expected, "o-", color="C3", lw=2, label=f"expected: {model}")
+    ax.axhline(0, color="k", lw=1)
+    ax.set_xlabel("number of people told")
+    ax.set_ylabel("√(number of respondents)")
+    ax.set_title(f"Rootogram: {model}")
+    ax.legend()
+    return ax
+
+
+def size_distribution(sizes: dict[str, np.ndarray], *, xlabel: str = "people reached",
+                      title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
+    """Distribution of cascade or branching sizes per scenario (log-spaced bins)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4.5))
+    top = max(int(np.max(s)) for s in sizes.values())
+    bins = np.unique(np.geomspace(1, max(top, 2) + 1, 40).astype(int))
+    for name, s in sizes.items():
+        ax.hist(np.asarray(s) + 1, bins=bins, histtype="step", lw=2, density=True, label=name)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(f"{xlabel} + 1 (log scale)")
+    ax.set_ylabel("density (log scale)")
+    ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def bass_plot(adoptions: pd.Series, fitted: np.ndarray, *, ax: plt.Axes | None = None
+              ) -> plt.Axes:
+    """Adoptions per period with the fitted Bass curve."""
+    if ax is None:
+        _, ax = plt.subplots()
+    t = np.arange(1, len(adoptions) + 1)
+    ax.bar(t, adoptions.to_numpy(), color="0.7", label="new adopters")
+    ax.plot(t, fitted, color="C3", lw=2, label="Bass model fit")
+    ax.set_xlabel("period")
+    ax.set_ylabel("new adopters per period")
+    ax.legend()
+    return ax

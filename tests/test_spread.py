@@ -1,0 +1,61 @@
+"""Simulators against closed-form branching-process results and graph properties."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cxlib import spread, wom
+
+
+@pytest.mark.parametrize(("tellings", "pass_on", "k"), [(2.0, 0.3, 1.0), (4.0, 0.2, 3.0)])
+def test_branching_mean_size_matches_closed_form(tellings, pass_on, k):
+    sims = spread.branching_sizes(tellings, pass_on, dispersion=k, runs=40000, seed=1)
+    expected = tellings * (1 + wom.expected_reach(tellings, pass_on))  # t / (1 - R)
+    se = sims["people told"].std() / np.sqrt(len(sims))
+    assert abs(sims["people told"].mean() - expected) < 4 * se
+
+
+@pytest.mark.parametrize(("tellings", "pass_on", "k"), [(3.0, 0.6, 1.0), (4.0, 0.5, 1e6)])
+def test_branching_extinction_matches_closed_form(tellings, pass_on, k):
+    sims = spread.branching_sizes(tellings, pass_on, dispersion=k, runs=20000, cap=5000,
+                                  seed=2)
+    q = wom.extinction_probability(tellings * pass_on, None if k > 1e5 else k)
+    assert sims["died out"].mean() == pytest.approx(q, abs=0.015)
+
+
+def test_generation_means():
+    g = spread.reach_by_generation(3.0, 0.2, 4)
+    assert g.tolist() == pytest.approx([3.0, 1.8, 1.08, 0.648])
+
+
+def test_graph_families_have_the_asked_mean_degree():
+    for graph in (spread.random_graph(20000, 10, 1), spread.small_world(20000, 10, 0.1, 1),
+                  spread.scale_free(20000, 10, seed=1)):
+        assert graph.mean_degree == pytest.approx(10, rel=0.1), graph.name
+        assert np.all(np.diff(graph.indptr) >= 0)
+    degrees = np.diff(spread.scale_free(20000, 10, seed=1).indptr)
+    assert degrees.max() > 20 * np.median(degrees)  # hubs
+
+
+def test_cascade_on_a_path_is_geometric():
+    # path 0-1-2-...: from node 0 the cascade length is geometric with parameter p
+    n, p = 200, 0.5
+    graph = spread.Graph.from_edges(n, np.arange(n - 1), np.arange(1, n))
+    sizes = spread.cascade_sizes(graph, p, sources=np.zeros(20000, dtype=int), seed=3)
+    assert sizes.mean() == pytest.approx(1 / (1 - p), rel=0.03)
+
+
+def test_cascade_subcritical_random_graph_matches_branching_approximation():
+    # locally tree-like: mean size ≈ 1 + d p / (1 - (d - 1) p) for small p (excess degree d-1)
+    d, p = 10, 0.05
+    graph = spread.random_graph(200_000, d, seed=4)
+    sizes = spread.cascade_sizes(graph, p, runs=20000, seed=5)
+    approx = 1 + d * p / (1 - d * p)  # Poisson degrees: excess degree mean is d
+    assert sizes.mean() == pytest.approx(approx, rel=0.06)
+
+
+def test_cascades_are_reproducible():
+    g = spread.random_graph(5000, 8, 1)
+    assert np.array_equal(spread.cascade_sizes(g, 0.1, 50, seed=9),
+                          spread.cascade_sizes(g, 0.1, 50, seed=9))

@@ -1,0 +1,77 @@
+"""Word-of-mouth counts: parameter recovery; branching closed forms; Bass fit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxlib import wom
+
+
+def simulated_counts(n, means, alpha, rng):
+    groups = rng.choice(list(means), size=n, p=[0.15, 0.6, 0.25])
+    mu = np.array([means[g] for g in groups])
+    size = 1 / alpha
+    y = rng.negative_binomial(size, size / (size + mu))
+    return pd.DataFrame({"told_count": y, "group": groups})
+
+
+def test_telling_ratio_covers_the_planted_ratio():
+    rng = np.random.default_rng(1)
+    means = {"dissatisfied": 4.0, "neutral": 1.5, "satisfied": 2.5}
+    hits = [wom.telling_ratio(simulated_counts(800, means, 0.8, rng), n_boot=300, seed=s)
+            .covers(4.0 / 2.5) for s in range(60)]
+    assert np.mean(hits) >= 0.88
+
+
+def test_negative_binomial_recovers_dispersion_and_wins_on_aic():
+    rng = np.random.default_rng(2)
+    frame = simulated_counts(4000, {"dissatisfied": 3, "neutral": 2, "satisfied": 2.5}, 0.8, rng)
+    fits = wom.count_models(frame)
+    assert fits["negative binomial"].params["alpha"] == pytest.approx(0.8, rel=0.12)
+    assert wom.compare_fits(fits).loc["Poisson", "AIC"] > \
+        wom.compare_fits(fits).loc["negative binomial", "AIC"]
+    # group effects: log(3/2) for dissatisfied vs neutral
+    coef = fits["negative binomial"].params.filter(like="dissatisfied").iloc[0]
+    assert coef == pytest.approx(np.log(1.5), abs=0.1)
+
+
+def test_rootogram_predictions_sum_to_nearly_n():
+    rng = np.random.default_rng(3)
+    frame = simulated_counts(1000, {"dissatisfied": 2, "neutral": 1, "satisfied": 1.5}, 0.5, rng)
+    table = wom.rootogram_table(frame, wom.count_models(frame), max_count=40)
+    assert table["negative binomial"].sum() == pytest.approx(1000, rel=0.01)
+
+
+def test_satisfaction_groups_use_the_scale():
+    g = wom.satisfaction_groups(pd.Series([1, 2, 3, 9, 10, np.nan]), (1, 10))
+    assert g.tolist()[:5] == ["dissatisfied", "dissatisfied", "neutral", "satisfied",
+                              "satisfied"]
+    assert pd.isna(g.iloc[5])
+
+
+def test_valence_incidence_by_hand():
+    frame = pd.DataFrame({"told_valence": ["positive"] * 6 + ["negative"] * 2 + ["none"] * 2})
+    table, ratio = wom.valence_incidence(frame, n_boot=200)
+    assert table.loc["positive", "share"] == 0.6 and ratio.value == pytest.approx(3)
+
+
+def test_expected_reach_and_extinction_closed_forms():
+    assert wom.expected_reach(2, 0.25) == pytest.approx(0.5 / 0.5)
+    assert wom.expected_reach(4, 0.5) == np.inf
+    assert wom.extinction_probability(0.9) == 1.0
+    # Poisson mean 2: q = exp(2(q-1)) -> 0.2032; NB k=1 mean 1.8: q = 1/1.8
+    assert wom.extinction_probability(2.0) == pytest.approx(0.203188, abs=1e-5)
+    assert wom.extinction_probability(1.8, 1.0) == pytest.approx(1 / 1.8, abs=1e-9)
+
+
+def test_bass_fit_recovers_p_and_q():
+    p, q, m = 0.02, 0.35, 20000
+    t = np.arange(0, 31)
+    per = np.diff(wom.bass_curve(t, p, q, m))
+    rng = np.random.default_rng(5)
+    table = wom.fit_bass(pd.Series(rng.poisson(per)))
+    assert table.loc["p (innovation)", "ci_low"] <= p <= table.loc["p (innovation)", "ci_high"]
+    assert table.loc["q (imitation)", "ci_low"] <= q <= table.loc["q (imitation)", "ci_high"]
+    assert table.loc["m (market size)", "estimate"] == pytest.approx(m, rel=0.05)
