@@ -14,8 +14,10 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import (
     clv,
+    consistency,
     constructs,
     datasets,
+    defection,
     drivers,
     loyalty,
     measurement,
@@ -54,8 +56,10 @@ __all__ = [
     "claims",
     "claims_table",
     "clv",
+    "consistency",
     "constructs",
     "datasets",
+    "defection",
     "drivers",
     "get_claim",
     "load_cdnow",

@@ -263,3 +263,19 @@ def bass_plot(adoptions: pd.Series, fitted: np.ndarray, *, ax: plt.Axes | None =
     ax.set_ylabel("new adopters per period")
     ax.legend()
     return ax
+
+
+def churn_curves(curves: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Predicted chance of leaving over mean quality, one band per variability level."""
+    if ax is None:
+        _, ax = plt.subplots()
+    for i, (sd, part) in enumerate(curves.groupby("sd")):
+        ax.plot(part["mean quality"], part["p_leave"] * 100, color=f"C{i}", lw=2,
+                label=f"quality SD {sd:g}")
+        ax.fill_between(part["mean quality"], part["ci_low"] * 100, part["ci_high"] * 100,
+                        color=f"C{i}", alpha=0.2)
+    ax.set_xlabel("mean quality experienced so far")
+    ax.set_ylabel("chance of leaving after a visit (%)")
+    ax.set_title("Consistent vs inconsistent service")
+    ax.legend()
+    return ax

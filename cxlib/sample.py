@@ -340,7 +340,8 @@ def contacts(p: ContactParams, rng: np.random.Generator) -> pd.DataFrame:
 class VisitParams:
     """Visits to a chain's outlets, with consistency and the visit's moments.
 
-    Outlet o serves quality ``N(μ_o, σ_o²)`` per visit, μ_o ~ N(4.6, 0.5²) and
+    Outlet o serves quality ``N(μ_o, σ_o²)`` per visit (clipped to 1–7, recorded to one
+    decimal, like a mystery-shopper score), μ_o ~ N(4.6, 0.5²) and
     σ_o ~ U(0.3, 1.6). After each visit the customer leaves with probability
     logit⁻¹(``h0`` + ``h_mean``·(m − 4.5) + ``h_sd``·sd + ``h_int``·(m − 4.5)·sd),
     m and sd being the mean and SD of the quality experienced so far (the
@@ -380,7 +381,7 @@ def visits(p: VisitParams, rng: np.random.Generator) -> pd.DataFrame:
             steps = rng.binomial(1, 0.7, 5)
             overall = (0.15 * moments[0] + 0.35 * moments.max() + 0.5 * moments[-1]
                        + rng.normal(0, 0.6))
-            rows.append((c, day, o, round(qual), *moments, int(np.clip(round(overall), 1, 7)),
+            rows.append((c, day, o, round(qual, 1), *moments, int(np.clip(round(overall), 1, 7)),
                          *steps, int(rng.random() < expit(-0.2 + p.step_effect
                                                           * (steps.sum() - 2.5))), int(leave)))
             if leave:
