@@ -15,7 +15,8 @@ def test_reason_shares_and_simultaneous_intervals():
                            + ["other"] * 20})
     shares = defection.reason_shares(ledger)
     assert shares.loc["price", "share"] == 0.5
-    assert (shares["ci_low"] < shares["share"]).all() and (shares["share"] < shares["ci_high"]).all()
+    assert (shares["ci_low"] < shares["share"]).all()
+    assert (shares["share"] < shares["ci_high"]).all()
     from cxlib.uncertainty import wilson_ci
 
     # simultaneous intervals are wider than one-at-a-time ones
