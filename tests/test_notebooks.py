@@ -51,7 +51,10 @@ def test_report_files(sample_report):
     for rec in records:
         assert {"notebook", "claim", "figure", "value", "ci_low", "ci_high", "n",
                 "verdict"} <= set(rec)
-        assert rec["verdict"] == "not testable with these data"  # sample data are synthetic
+        if rec["synthetic"]:  # a planted effect is never evidence
+            assert rec["verdict"] == "not testable with these data"
+        else:  # the only real data on a sample run is the bundled CDNOW panel
+            assert rec["data"] == "cdnow_transactions.csv.gz"
     index = (out / "index.html").read_text()
     assert "synthetic sample" in index and "00_start_here.html" in index
     datasets = json.loads((out / "datasets.json").read_text())
