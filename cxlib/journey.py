@@ -70,7 +70,7 @@ def hierarchical(visits: pd.DataFrame) -> pd.DataFrame:
     y = data["overall_sat"]
     general = sm.OLS(y, sm.add_constant(data[list(GENERAL)])).fit()
     full = sm.OLS(y, sm.add_constant(data[list(MOMENTS)])).fit()
-    f, p, df = full.compare_f_test(general)
+    f, p, _df = full.compare_f_test(general)
     return pd.DataFrame({"R²": [general.rsquared, full.rsquared],
                          "ΔR²": [general.rsquared, full.rsquared - general.rsquared],
                          "F (step)": [np.nan, f], "p (step)": [np.nan, p]},

@@ -279,3 +279,23 @@ def churn_curves(curves: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axe
     ax.set_title("Consistent vs inconsistent service")
     ax.legend()
     return ax
+
+
+def staffing_curve(agents: float = 4.0, calls_per_hour: float = 15.0,
+                   handle_seconds: float = 270.0, standard: float = 30.0,
+                   ax: plt.Axes | None = None) -> plt.Axes:
+    """Erlang C share answered within t seconds, t = 0…120, with the standard marked."""
+    from .queues import service_level
+
+    if ax is None:
+        _, ax = plt.subplots()
+    t = np.arange(0, 121)
+    level = [service_level(calls_per_hour / 3600, handle_seconds, int(agents), x) for x in t]
+    ax.plot(t, np.array(level) * 100, lw=2)
+    ax.axvline(standard, color="C3", ls="--", label=f"{standard:g} s standard")
+    ax.set_xlabel("seconds")
+    ax.set_ylabel("% answered within")
+    ax.set_ylim(0, 100)
+    ax.set_title(f"{int(agents)} agents, {calls_per_hour:.0f} calls/h, {handle_seconds:.0f} s")
+    ax.legend()
+    return ax
