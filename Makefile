@@ -1,5 +1,6 @@
 # Two entry points, both self-installing into a local virtual environment (.venv):
-#   make report   -> every notebook executed on the bundled sample data, HTML report in report/
+#   make report   -> every notebook executed on the bundled sample data: HTML report, slide
+#                    decks and student notebooks in report/
 #   make test     -> ruff + the full pytest suite (unit tests, parameter recovery, notebooks)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -17,6 +18,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 report: $(STAMP)
+	$(BIN)/cxlib student --out report/student
 	$(BIN)/cxlib run --out report
 
 lint: $(STAMP)

@@ -1,4 +1,4 @@
-"""The ``cxlib`` command: list, validate, run, sample, schema.
+"""The ``cxlib`` command: list, validate, run, sample, student, schema.
 
 User mistakes (a bad file, an unknown kind, a missing column) end with a message
 and exit code 2, never a traceback. ``run`` exits 1 when a notebook failed.
@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--size", type=int, default=None,
                    help="respondents/customers (default: the bundled sizes)")
 
+    st = sub.add_parser("student", help="write student notebooks (solutions removed)")
+    st.add_argument("--out", required=True, metavar="DIR")
+
     sc = sub.add_parser("schema", help="print the columns of the data kinds")
     sc.add_argument("kind", nargs="?", help="one kind (default: all)")
     sc.add_argument("--markdown", action="store_true", help="as the tables of data/README.md")
@@ -101,6 +104,14 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_student(args: argparse.Namespace) -> int:
+    from .teaching import write_student_versions
+
+    written = write_student_versions(args.out)
+    print(f"{len(written)} student notebooks (solutions removed) in {args.out}")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from .schemas import KINDS, all_markdown, get_kind, markdown
 
@@ -122,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"list": lambda: cmd_list(), "validate": lambda: cmd_validate(args),
                 "run": lambda: cmd_run(args), "sample": lambda: cmd_sample(args),
-                "schema": lambda: cmd_schema(args)}
+                "schema": lambda: cmd_schema(args), "student": lambda: cmd_student(args)}
     try:
         return handlers[args.command]()
     except UserDataError as err:

@@ -42,19 +42,25 @@ def write_report(out: Path, runs: Sequence, records: Sequence[dict],
     env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                       autoescape=select_autoescape())
     registry = claims()
-    order = list(registry)
-    rows = []
-    for r in sorted(records, key=lambda r: (order.index(r["claim"]) if r["claim"] in order
-                                            else 99, r["notebook"])):
-        rows.append({**r, "title": registry[r["claim"]].title if r["claim"] in registry else "",
-                     "value_fmt": _fmt(r["value"]),
-                     "ci_fmt": (f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"
-                                if r["ci_low"] is not None else "–"),
-                     "verdict_class": _verdict_class(r["verdict"])})
+    grouped: dict[str, dict] = {}
+    for cid, claim in registry.items():
+        grouped[cid] = {"id": cid, "title": claim.title, "published": claim.published,
+                        "records": []}
+    for r in records:
+        group = grouped.setdefault(r["claim"], {"id": r["claim"], "title": "",
+                                                "published": r.get("published") or "",
+                                                "records": []})
+        group["records"].append({
+            **r, "value_fmt": _fmt(r["value"]),
+            "ci_fmt": (f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"
+                       if r["ci_low"] is not None else "–"),
+            "verdict_class": _verdict_class(r["verdict"])})
     page = env.get_template("index.html.j2").render(
         version=__version__, when=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
-        runs=runs, failed=[r for r in runs if not r.ok], records=rows,
-        data=_data_rows(datasets), synthetic=any(d.get("synthetic") for d in datasets))
+        runs=runs, failed=[r for r in runs if not r.ok],
+        claims=[g for g in grouped.values() if g["records"]],
+        data=_data_rows(datasets), synthetic=any(d.get("synthetic") for d in datasets),
+        student=(out / "student").is_dir())
     path = out / "index.html"
     path.write_text(page, encoding="utf-8")
     return path

@@ -5,6 +5,8 @@ cell set to the user's data, writes into the output folder::
 
     notebooks/NN_name.ipynb   executed notebooks
     NN_name.html              one page per notebook
+    slides/NN_name.slides.html   one reveal.js slide deck per notebook
+    glossary.html             the glossary the notebooks link to
     results.json              every headline figure (list of records)
     datasets.json             what was read, kept and dropped, per notebook and file
     index.html                the report
@@ -108,6 +110,7 @@ def execute_one(path: Path, out: Path, parameters: dict) -> NotebookResult:
     seconds = time.perf_counter() - start
     if executed.exists():
         write_html(executed, out / f"{path.stem}.html")
+        write_slides(executed, out / "slides" / f"{path.stem}.slides.html")
     return NotebookResult(path.stem, title_of(path), not error, seconds, error)
 
 
@@ -117,7 +120,35 @@ def write_html(executed: Path, page: Path) -> None:
 
     nb = nbformat.read(executed, as_version=4)
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    page.write_text(body, encoding="utf-8")
+    page.write_text(body.replace('href="glossary.md"', 'href="glossary.html"'),
+                    encoding="utf-8")
+
+
+def write_glossary(out: Path) -> None:
+    """The glossary the notebooks link to, as glossary.html (and the Markdown source)."""
+    import mistune
+
+    source = notebooks_dir() / "glossary.md"
+    if not source.exists():
+        return
+    text = source.read_text(encoding="utf-8")
+    (out / "glossary.md").write_text(text, encoding="utf-8")
+    body = mistune.html(text)
+    (out / "glossary.html").write_text(
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Glossary</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;"
+        "padding:0 1rem;line-height:1.5}</style></head><body>"
+        f"<p><a href='index.html'>← report</a></p>{body}</body></html>", encoding="utf-8")
+
+
+def write_slides(executed: Path, deck: Path) -> None:
+    """Export an executed notebook as a reveal.js slide deck (reveal.js loads from a CDN)."""
+    from nbconvert import SlidesExporter
+
+    deck.parent.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.read(executed, as_version=4)
+    body, _ = SlidesExporter().from_notebook_node(nb)
+    deck.write_text(body, encoding="utf-8")
 
 
 def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = None,
@@ -158,6 +189,7 @@ def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = Non
     (out / "datasets.json").write_text(json.dumps(datasets, indent=1, ensure_ascii=False,
                                                   default=str), encoding="utf-8")
     write_report(out, done, records, datasets)
+    write_glossary(out)
     failed = [r.name for r in done if not r.ok]
     log(f"Report: {out / 'index.html'}")
     if failed:

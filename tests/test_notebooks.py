@@ -140,3 +140,68 @@ def test_retention_notebook_runs_on_a_finnish_semicolon_ledger(tmp_path):
     by_claim = {r["claim"]: r for r in records}
     assert by_claim["RET-1"]["verdict"] in ("supported", "not supported")
     assert by_claim["RET-2"]["verdict"] == "not testable with these data"  # no win-back columns
+
+
+def test_report_renders_in_a_real_browser(sample_report, tmp_path):
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("Chromium is not installed (.ci/run installs it from the system packages)")
+    out, _ = sample_report
+    shot = tmp_path / "index.png"
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    "--window-size=1280,1600", f"--screenshot={shot}",
+                    (out / "index.html").as_uri()], check=True, capture_output=True, timeout=120)
+    import matplotlib.image as mpimg
+
+    img = mpimg.imread(shot)[..., :3]
+    assert img.shape[:2] == (1600, 1280)
+    grey = img.mean(axis=2)
+    assert grey.std() > 0.05, "the page rendered blank"
+    heading = grey[20:80, 40:700]
+    assert (heading < 0.3).mean() > 0.02, "no dark heading text at the top left"
+    note = img[100:200, 60:1200]  # the yellow synthetic-data note
+    yellow = (note[..., 0] > 0.95) & (note[..., 1] > 0.9) & (note[..., 2] < 0.85)
+    assert yellow.mean() > 0.3
+    right_margin = grey[:, 1240:]
+    assert right_margin.min() > 0.9, "content overflows to the right edge"
+
+
+def test_slides_glossary_and_student_versions(sample_report, tmp_path):
+    from cxlib.teaching import slide_count, student_version, write_student_versions
+
+    out, done = sample_report
+    for r in done:
+        deck = out / "slides" / f"{r.name}.slides.html"
+        assert deck.exists() and "reveal" in deck.read_text()[:20000].lower()
+    assert "Cronbach" in (out / "glossary.html").read_text()
+    assert 'href="glossary.html"' in (out / "01_service_quality_and_drivers.html").read_text()
+    written = write_student_versions(tmp_path / "student")
+    assert len(written) == len(BOOKS)
+    for path in BOOKS[1:]:
+        nb = nbformat.read(path, as_version=4)
+        solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+        assert solutions, f"{path.stem} has no exercise solutions"
+        assert slide_count(nb) >= 5
+        student = student_version(nb)
+        assert not [c for c in student.cells if "solution" in c.metadata.get("tags", [])]
+        assert len(student.cells) == len(nb.cells)
+
+
+@pytest.mark.parametrize("path", BOOKS, ids=lambda p: p.stem)
+def test_slide_metadata_is_current_and_glossary_linked(path):
+    from cxlib.teaching import add_slide_metadata
+
+    nb = nbformat.read(path, as_version=4)
+    assert not add_slide_metadata(nb), "run cxlib.teaching.add_slide_metadata on the notebook"
+    assert "glossary.md" in "".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def test_student_notebook_runs_headless(tmp_path):
+    from cxlib.teaching import write_student_versions
+
+    student = write_student_versions(tmp_path / "s", [BOOKS[3]])[0]
+    done = run([str(student)], out=tmp_path / "o", log=lambda _: None)
+    assert done[0].ok, done[0].error
