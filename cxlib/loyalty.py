@@ -111,19 +111,21 @@ def spline_test(frame: pd.DataFrame, outcome: str, predictor: str, df: int = 3) 
             "r2_spline": float(spline.rsquared), "n": int(linear.nobs), "curve": curve}
 
 
+def mediation_paths(data: pd.DataFrame, x: str, m: str, y: str) -> np.ndarray:
+    """OLS paths [a, b, c′, a·b, c′ + a·b] of the mediation model (see module docstring)."""
+    xv, mv, yv = (data[c].to_numpy(float) for c in (x, m, y))
+    one = np.ones(len(data))
+    a = np.linalg.lstsq(np.column_stack([one, xv]), mv, rcond=None)[0][1]
+    cp, b = np.linalg.lstsq(np.column_stack([one, xv, mv]), yv, rcond=None)[0][1:]
+    return np.array([a, b, cp, a * b, cp + a * b])
+
+
 def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, n_boot: int = 1000,
               seed: int = 2024, level: float = 0.95) -> pd.DataFrame:
     """Paths a, b, direct c′, indirect a·b and total c, with percentile bootstrap intervals."""
     data = frame[[x, m, y]].dropna().astype(float)
-
-    def paths(d: pd.DataFrame) -> np.ndarray:
-        xv, mv, yv = (d[c].to_numpy() for c in (x, m, y))
-        one = np.ones(len(d))
-        a = np.linalg.lstsq(np.column_stack([one, xv]), mv, rcond=None)[0][1]
-        cp, b = np.linalg.lstsq(np.column_stack([one, xv, mv]), yv, rcond=None)[0][1:]
-        return np.array([a, b, cp, a * b, cp + a * b])
-
-    boot = bootstrap(data, paths, n_boot=n_boot, seed=seed, level=level)
+    boot = bootstrap(data, lambda d: mediation_paths(d, x, m, y), n_boot=n_boot, seed=seed,
+                     level=level)
     names = [f"a: {x} → {m}", f"b: {m} → {y} (given {x})", f"direct c′: {x} → {y}",
              "indirect a·b", "total c"]
     table = pd.DataFrame({"estimate": boot.value, "ci_low": boot.ci_low,

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
+from .loyalty import mediation_paths
 from .relationships import fisher_ci
 from .results import Estimate
 
@@ -58,11 +59,7 @@ def cluster_mediation(data: pd.DataFrame, mediator: str, *, n_boot: int = 500,
     d = data.dropna(subset=["employee_sat", mediator, "overall_sat"])
 
     def paths(frame: pd.DataFrame) -> np.ndarray:
-        x, m, y = (frame[c].to_numpy(float) for c in ("employee_sat", mediator, "overall_sat"))
-        one = np.ones(len(frame))
-        a = np.linalg.lstsq(np.column_stack([one, x]), m, rcond=None)[0][1]
-        cp, b = np.linalg.lstsq(np.column_stack([one, x, m]), y, rcond=None)[0][1:]
-        return np.array([a, b, cp, a * b])
+        return mediation_paths(frame, "employee_sat", mediator, "overall_sat")[:4]
 
     groups = {k: g for k, g in d.groupby("outlet_id")}
     keys = list(groups)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .results import Estimate, Verdict, verdict_on_value
+from .uncertainty import ratio_bootstrap
 
 
 def _relation(con: duckdb.DuckDBPyConnection, source: pd.DataFrame | str | Path) -> str:
@@ -111,18 +112,11 @@ def repeat_share(source: pd.DataFrame, *, last_months: int | None = 12, measure:
     weight = tx["amount"] if measure == "revenue" else pd.Series(1.0, index=tx.index)
     per = pd.DataFrame({"total": weight, "rep": weight.where(tx["repeat"], 0.0),
                         "customer_id": tx["customer_id"]}).groupby("customer_id").sum()
-    total, rep = per["total"].to_numpy(), per["rep"].to_numpy()
-    rng = np.random.default_rng(seed)
-    k = len(per)
-    draws = np.empty(n_boot)
-    for b in range(n_boot):
-        idx = rng.integers(0, k, k)
-        draws[b] = rep[idx].sum() / total[idx].sum()
-    a = (1 - level) / 2
-    lo, hi = np.quantile(draws, [a, 1 - a])
+    value, lo, hi = ratio_bootstrap(per["rep"].to_numpy(), per["total"].to_numpy(),
+                                    n_boot=n_boot, seed=seed, level=level)
     window = f"last {last_months} months" if last_months else "whole log"
-    return Estimate(f"share of {measure} from repeat customers ({window})",
-                    float(rep.sum() / total.sum()), float(lo), float(hi), k,
+    return Estimate(f"share of {measure} from repeat customers ({window})", value, lo, hi,
+                    len(per),
                     f"ratio of sums, cluster bootstrap over customers ({n_boot})", level)
 
 

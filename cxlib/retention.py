@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .results import Estimate
+from .uncertainty import ratio_bootstrap
 
 YEAR = 365.25
 
@@ -42,20 +43,6 @@ def tenure(ledger: pd.DataFrame, end: pd.Timestamp | None = None) -> pd.DataFram
                         index=ledger.index)
 
 
-def _ratio_bootstrap(num: np.ndarray, den: np.ndarray, n_boot: int, seed: int,
-                     level: float) -> tuple[float, float, float]:
-    rng = np.random.default_rng(seed)
-    k = len(num)
-    draws = np.empty(n_boot)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for b in range(n_boot):
-            idx = rng.integers(0, k, k)
-            draws[b] = num[idx].sum() / den[idx].sum()
-    a = (1 - level) / 2
-    lo, hi = np.nanquantile(draws[np.isfinite(draws)], [a, 1 - a])
-    return float(num.sum() / den.sum()), float(lo), float(hi)
-
-
 def cost_ratios(ledger: pd.DataFrame, *, n_boot: int = 1000, seed: int = 2024,
                 level: float = 0.95) -> dict[str, Estimate]:
     """Acquisition vs retention cost, per customer and per dollar (see module docstring)."""
@@ -68,7 +55,7 @@ def cost_ratios(ledger: pd.DataFrame, *, n_boot: int = 1000, seed: int = 2024,
     method = f"ratio of sums, bootstrap over customers ({n_boot})"
 
     def est(name, num, den, unit=""):
-        v, lo, hi = _ratio_bootstrap(num, den, n_boot, seed, level)
+        v, lo, hi = ratio_bootstrap(num, den, n_boot=n_boot, seed=seed, level=level)
         out[name] = Estimate(name, v, lo, hi, len(num), method, level, unit)
 
     est("acquisition cost per customer", acq, np.ones(n), "currency")

@@ -57,3 +57,20 @@ def wilson_ci(successes: int, n: int, level: float = 0.95) -> tuple[float, float
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
     return p, centre - half, centre + half
+
+
+def ratio_bootstrap(num: np.ndarray, den: np.ndarray, *, n_boot: int = 1000, seed: int = 2024,
+                    level: float = 0.95) -> tuple[float, float, float]:
+    """Ratio of sums Σnum / Σden with a percentile bootstrap that resamples the units
+    (customers, clusters) whose totals *num* and *den* are: a cluster bootstrap."""
+    num, den = np.asarray(num, float), np.asarray(den, float)
+    rng = np.random.default_rng(seed)
+    k = len(num)
+    draws = np.empty(n_boot)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for b in range(n_boot):
+            idx = rng.integers(0, k, k)
+            draws[b] = num[idx].sum() / den[idx].sum()
+    a = (1 - level) / 2
+    lo, hi = np.nanquantile(draws[np.isfinite(draws)], [a, 1 - a])
+    return float(num.sum() / den.sum()), float(lo), float(hi)
