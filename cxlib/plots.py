@@ -174,7 +174,7 @@ def uplift_heatmap(grid: pd.DataFrame, band: tuple[float, float] = (0.25, 0.85),
         for j, v in enumerate(row):
             if band[0] <= v <= band[1]:
                 ax.add_patch(plt.Rectangle((j, i), 1, 1, fill=False, ec="C3", lw=2))
-    ax.set_title(f"+5 points of retention: CLV uplift (red: inside {band[0]:.0%}–{band[1]:.0%})")
+    ax.set_title(f"+5 points of retention: CLV uplift (outlined: {band[0]:.0%}–{band[1]:.0%})")
     return ax
 
 
