@@ -64,9 +64,12 @@ def test_report_files(sample_report):
 def test_hebrew_survey_runs_through_the_runner(tmp_path):
     survey = data_dir() / "examples" / "survey_hebrew.csv"
     mapping = data_dir() / "mappings" / "example_survey_hebrew.yaml"
-    done = run(["00"], data={"survey": str(survey)}, columns=str(mapping), out=tmp_path,
+    done = run(["00", "05"], data={"survey": str(survey)}, columns=str(mapping), out=tmp_path,
                log=lambda _: None)
-    assert done[0].ok, done[0].error
+    assert all(r.ok for r in done), [r.error for r in done]
+    records = json.loads((tmp_path / "results.json").read_text())
+    tellings = [r for r in records if r["figure"].startswith("expected people told")]
+    assert tellings and not tellings[0]["synthetic"]  # word of mouth measured on the user file
     datasets = json.loads((tmp_path / "datasets.json").read_text())
     mine = [d for d in datasets if d["file"].endswith("survey_hebrew.csv")]
     assert mine and mine[0]["rows_kept"] == 200 and not mine[0]["synthetic"]
@@ -133,9 +136,9 @@ def test_retention_notebook_runs_on_a_finnish_semicolon_ledger(tmp_path):
     mapping = tmp_path / "kartta.yaml"
     mapping.write_text("customers:\n  columns:\n" + "".join(
         f"    {k}: {v}\n" for k, v in finnish.items()), encoding="utf-8")
-    done = run(["03"], data={"customers": str(path)}, columns=str(mapping), out=tmp_path / "o",
-               log=lambda _: None)
-    assert done[0].ok, done[0].error
+    done = run(["03", "06"], data={"customers": str(path)}, columns=str(mapping),
+               out=tmp_path / "o", log=lambda _: None)
+    assert all(r.ok for r in done), [r.error for r in done]
     records = json.loads((tmp_path / "o" / "results.json").read_text())
     by_claim = {r["claim"]: r for r in records}
     assert by_claim["RET-1"]["verdict"] in ("supported", "not supported")
@@ -205,3 +208,30 @@ def test_student_notebook_runs_headless(tmp_path):
     student = write_student_versions(tmp_path / "s", [BOOKS[3]])[0]
     done = run([str(student)], out=tmp_path / "o", log=lambda _: None)
     assert done[0].ok, done[0].error
+
+
+def test_visit_and_contact_notebooks_run_on_german_user_files(tmp_path):
+    import pandas as pd
+
+    visits = pd.read_csv(data_dir() / "sample" / "visits.csv", dtype=str).head(1500)
+    contacts = pd.read_csv(data_dir() / "sample" / "contacts.csv", dtype=str).head(1500)
+    german = {"visits": {"visit_id": "Besuch", "customer_id": "Kunde", "visit_date": "Datum",
+                         "quality": "Qualität", "churned_after": "abgewandert"},
+              "contacts": {"contact_id": "Kontakt", "arrived_at": "Eingang",
+                           "wait_seconds": "Wartezeit (s)", "channel": "Kanal"}}
+    paths = {}
+    for kind, frame in (("visits", visits), ("contacts", contacts)):
+        paths[kind] = tmp_path / f"{kind}_de.csv"
+        frame.rename(columns=german[kind]).to_csv(paths[kind], sep=";", index=False,
+                                                  encoding="utf-8-sig")
+    mapping = tmp_path / "zuordnung.yaml"
+    mapping.write_text("".join(f"{kind}:\n  columns:\n" + "".join(
+        f"    {k}: {v}\n" for k, v in cols.items()) for kind, cols in german.items()),
+                       encoding="utf-8")
+    done = run(["07", "08", "09"], data={k: str(v) for k, v in paths.items()},
+               columns=str(mapping), out=tmp_path / "o", log=lambda _: None)
+    assert all(r.ok for r in done), [r.error for r in done]
+    records = {r["claim"]: r for r in json.loads((tmp_path / "o" / "results.json").read_text())}
+    assert not records["CON-1"]["synthetic"] and records["CON-1"]["value"] > 0
+    assert not records["STD-1"]["synthetic"]
+    assert not records["EXP-1"]["synthetic"]  # unmapped columns already named as cxlib's
