@@ -30,6 +30,9 @@ import nbformat
 
 from .errors import UserDataError
 
+CELL_TIMEOUT = 600
+"""Seconds one cell may run before the notebook is stopped and marked failed."""
+
 
 def notebooks_dir() -> Path:
     """The folder holding the notebooks (repo checkout or installed wheel)."""
@@ -95,6 +98,7 @@ def execute_one(path: Path, out: Path, parameters: dict) -> NotebookResult:
     import papermill as pm
 
     os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
+    os.environ["CXLIB_HEADLESS"] = "1"  # kernels inherit it: no widgets without a frontend
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     executed = out / "notebooks" / path.name
     start = time.perf_counter()
@@ -102,7 +106,10 @@ def execute_one(path: Path, out: Path, parameters: dict) -> NotebookResult:
     try:
         pm.execute_notebook(str(path), str(executed), parameters=parameters,
                             kernel_name="python3", progress_bar=False, cwd=str(path.parent),
-                            log_output=False)
+                            log_output=False, start_timeout=120,
+                            execution_timeout=CELL_TIMEOUT,
+                            # keep the kernel's start-up chatter out of the progress output
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except pm.PapermillExecutionError as err:
         error = f"{err.ename}: {err.evalue}".strip()
     except Exception as err:  # a kernel that died, a bad notebook file

@@ -3,7 +3,8 @@
 ``slider(plot, **ranges)`` shows an ipywidgets control panel that redraws *plot*
 when a value moves. Headless runs (papermill, the tests, the HTML report) have no
 widget frontend, so notebooks first draw the static figure at the default values
-and then call ``slider``; the report shows the static figure.
+and then call ``slider``, which under ``cxlib run`` (environment variable
+``CXLIB_HEADLESS``) shows a note instead of building widgets no one can see.
 
 Every notebook carries reveal.js slide metadata (:func:`add_slide_metadata`), so a
 teacher can present it in JupyterLab or from the HTML deck that ``cxlib run``
@@ -20,7 +21,13 @@ def slider(plot: Callable, **ranges):
     """An interactive panel for *plot*; each range is (min, max, step). Parameters without
     a range keep their defaults; sliders start at the function's default values."""
     import inspect
+    import os
 
+    if os.environ.get("CXLIB_HEADLESS"):  # set by `cxlib run`: no frontend to draw widgets
+        from IPython.display import Markdown
+
+        return Markdown("*Interactive version: open this notebook in Jupyter to move the "
+                        "sliders; the figure above shows the default values.*")
     import ipywidgets as widgets
 
     defaults = {name: p.default for name, p in inspect.signature(plot).parameters.items()}

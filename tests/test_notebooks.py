@@ -235,3 +235,18 @@ def test_visit_and_contact_notebooks_run_on_german_user_files(tmp_path):
     assert not records["CON-1"]["synthetic"] and records["CON-1"]["value"] > 0
     assert not records["STD-1"]["synthetic"]
     assert not records["EXP-1"]["synthetic"]  # unmapped columns already named as cxlib's
+
+
+def test_slider_builds_widgets_in_jupyter_and_a_note_headless(monkeypatch):
+    import ipywidgets
+
+    import cxlib as cx
+
+    monkeypatch.delenv("CXLIB_HEADLESS", raising=False)
+    panel = cx.teaching.slider(cx.plots.clv_curve, retention=(0.5, 0.95, 0.01))
+    assert isinstance(panel, ipywidgets.interactive)
+    sliders = [w for w in panel.children if isinstance(w, ipywidgets.FloatSlider)]
+    assert len(sliders) == 1 and sliders[0].value == 0.8  # starts at the function's default
+    monkeypatch.setenv("CXLIB_HEADLESS", "1")
+    assert "open this notebook in Jupyter" in cx.teaching.slider(cx.plots.clv_curve,
+                                                               retention=(0.5, 0.95, 0.01)).data
