@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .datasets import Dataset
+from .pls import parse_paths
 from .schemas import DIMENSIONS
 
 
@@ -47,7 +48,7 @@ def survey_constructs(ds: Dataset) -> SurveyConstructs:
         roles = mapping.roles
         sat = roles.get("satisfaction", next(iter(mapping.constructs)))
         loy = roles.get("loyalty")
-        edges = [tuple(s.strip() for s in p.split("->")) for p in mapping.paths]
+        edges = parse_paths(mapping.paths)
         into_sat = [a for a, b in edges if b == sat]
         drivers = {c: mapping.constructs[c] for c in (into_sat or
                    [c for c in mapping.constructs if c not in (sat, loy)])}

@@ -81,7 +81,7 @@ def reason_model(ledger: pd.DataFrame, traits: list[str]) -> pd.DataFrame:
     ci = fit.conf_int()
     for j, reason in enumerate(order[1:]):
         for t in traits:
-            lo, hi = ci.loc[(str(j + 1), t)] if (str(j + 1), t) in ci.index else ci.loc[(j + 1, t)]
+            lo, hi = ci.loc[(str(j + 1), t)]  # statsmodels labels outcome j + 1 as "j + 1"
             rows.append({"reason (vs " + base + ")": reason, "trait": t,
                          "relative risk ratio": np.exp(fit.params.loc[t, j]),
                          "ci_low": np.exp(lo), "ci_high": np.exp(hi),
@@ -104,11 +104,10 @@ def failures_by_reason(ledger: pd.DataFrame) -> pd.DataFrame:
 
 def failure_churn_effect(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
     """Odds ratio of having left per recorded service failure (logistic, HC3)."""
-    from .loyalty import churn_effect
+    from .loyalty import logistic_effect
 
     data = ledger.assign(left=ledger["churned_on"].notna().astype(float))
-    est, _ = churn_effect(data, "left", "service_failures", level)
-    return est
+    return logistic_effect(data, "left", "service_failures", level)[0]
 
 
 def voice_by_severity(survey: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:

@@ -92,10 +92,9 @@ def return_by_steps(visits: pd.DataFrame) -> pd.DataFrame:
 
 def step_effect(visits: pd.DataFrame, level: float = 0.95) -> Estimate:
     """Odds ratio of returning per Kamin step done (logistic, HC3)."""
-    from .loyalty import churn_effect
+    from .loyalty import logistic_effect
 
     data = visits.dropna(subset=[*STEPS, "returned"])
     data = data.assign(steps_done=data[list(STEPS)].sum(axis=1))
-    est, _ = churn_effect(data, "returned", "steps_done", level)
-    return Estimate("odds ratio of returning per service step done", est.value, est.ci_low,
-                    est.ci_high, est.n, est.method, level)
+    return logistic_effect(data, "returned", "steps_done", level,
+                           figure="odds ratio of returning per service step done")[0]

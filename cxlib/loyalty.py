@@ -3,7 +3,7 @@
 * **Ordinal logit** for a loyalty *rating* (repurchase intention 1–7):
   P(Y ≤ j) = logit⁻¹(τ_j − β·x); exp(β) is the odds ratio of a higher answer per
   point of satisfaction. Sandwich (HC0) standard errors.
-* **Logistic regression** for later *churn* (0/1): logit P(churn) = a + b·x, as a
+* **Logistic regression** for later *churn* (or any 0/1 outcome): logit P(churn) = a + b·x, as a
   binomial GLM with HC3 standard errors.
 * **Nonlinearity** (Jones & Sasser 1995): mean loyalty at each satisfaction level,
   and the *top-box step*: the loyalty gain from the second-highest to the highest
@@ -48,15 +48,16 @@ def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
     return est, fit
 
 
-def churn_effect(frame: pd.DataFrame, outcome: str, predictor: str,
-                 level: float = 0.95) -> tuple[Estimate, object]:
-    """Odds ratio of churning per point of *predictor* (logistic GLM, HC3 SE)."""
+def logistic_effect(frame: pd.DataFrame, outcome: str, predictor: str, level: float = 0.95,
+                    figure: str | None = None) -> tuple[Estimate, object]:
+    """Odds ratio of a 0/1 *outcome* (churn, abandoning, returning) per unit of *predictor*
+    (logistic GLM, HC3 SE)."""
     data = frame[[outcome, predictor]].dropna()
     fit = sm.GLM(data[outcome].astype(float), sm.add_constant(data[[predictor]].astype(float)),
                  family=sm.families.Binomial()).fit(cov_type="HC3")
     b, se = fit.params[predictor], fit.bse[predictor]
     z = _z(level)
-    est = Estimate(f"odds ratio of {outcome} per point of {predictor}", float(np.exp(b)),
+    est = Estimate(figure or f"odds ratio of {outcome} per point of {predictor}", float(np.exp(b)),
                    float(np.exp(b - z * se)), float(np.exp(b + z * se)), len(data),
                    "logistic regression (binomial GLM), HC3 SE", level)
     return est, fit

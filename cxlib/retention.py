@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .results import Estimate
-from .uncertainty import ratio_bootstrap
+from .uncertainty import percentile_interval, ratio_bootstrap, resampled_sums
 
 YEAR = 365.25
 
@@ -60,32 +60,28 @@ def cost_ratios(ledger: pd.DataFrame, *, n_boot: int = 1000, seed: int = 2024,
 
     est("acquisition cost per customer", acq, np.ones(n), "currency")
     est("retention cost per customer-year", ret, years, "currency")
-    rng = np.random.default_rng(seed)
-    idx = [rng.integers(0, n, n) for _ in range(n_boot)]
+    sums = resampled_sums(np.column_stack([acq, ret, years]), n_boot=n_boot, seed=seed)
     with np.errstate(divide="ignore", invalid="ignore"):  # tiny ledgers: empty resamples
-        draws = np.array([acq[i].mean() / (ret[i].sum() / years[i].sum()) for i in idx])
-    a = (1 - level) / 2
-    lo, hi = np.nanquantile(draws, [a, 1 - a])
+        lo, hi = percentile_interval(sums[:, 0] / n / (sums[:, 1] / sums[:, 2]), level)
     value = acq.mean() / (ret.sum() / years.sum())
     out["acquisition ÷ retention cost"] = Estimate(
         "acquisition cost per customer ÷ retention cost per customer-year", float(value),
         float(lo), float(hi), n, method, level, "×")
     if "margin" in data and data["margin"].notna().any() and "winback_spend" in data:
-        ret_per_dollar = ret.sum() / data["margin"].clip(lower=0).sum()
+        margin = data["margin"].clip(lower=0).fillna(0).to_numpy(float)
         tried = data[data["winback_spend"].fillna(0) > 0]
         if len(tried) >= 20 and "winback_margin" in tried:
             wb_spend = tried["winback_spend"].to_numpy(float)
             wb_margin = tried["winback_margin"].fillna(0).to_numpy(float)
             est("win-back cost per recovered dollar", wb_spend, wb_margin)
-            # the win-back ratio's interval resamples the win-back attempts and the ledger
-            draws = np.array([
-                (wb_spend[i].sum() / wb_margin[i].sum())
-                / (ret[j].sum() / data["margin"].clip(lower=0).to_numpy()[j].sum())
-                for i, j in zip((rng.integers(0, len(tried), len(tried))
-                                 for _ in range(n_boot)),
-                                (rng.integers(0, n, n) for _ in range(n_boot)), strict=True)])
-            lo, hi = np.nanquantile(draws, [a, 1 - a])
-            value = (wb_spend.sum() / wb_margin.sum()) / ret_per_dollar
+            # the interval resamples the win-back attempts and the ledger independently
+            wb = resampled_sums(np.column_stack([wb_spend, wb_margin]), n_boot=n_boot,
+                                seed=seed)
+            kept = resampled_sums(np.column_stack([ret, margin]), n_boot=n_boot, seed=seed + 1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                lo, hi = percentile_interval(wb[:, 0] / wb[:, 1] / (kept[:, 0] / kept[:, 1]),
+                                             level)
+            value = (wb_spend.sum() / wb_margin.sum()) / (ret.sum() / margin.sum())
             out["win-back ÷ retention cost per dollar"] = Estimate(
                 "win-back cost per recovered dollar ÷ retention cost per retained dollar",
                 float(value), float(lo), float(hi), len(tried), method, level, "×")

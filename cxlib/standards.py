@@ -58,12 +58,11 @@ def wait_effects(contacts: pd.DataFrame, channels: tuple[str, ...],
                                        float(fit.params["wait_minutes"]), float(lo), float(hi),
                                        int(fit.nobs), "OLS, HC3 SE", level)
     if "abandoned" in data and data["abandoned"].nunique() == 2:
-        from .loyalty import churn_effect
+        from .loyalty import logistic_effect
 
-        est, _ = churn_effect(data, "abandoned", "wait_minutes", level)
-        out["abandonment"] = Estimate("odds ratio of abandoning per extra minute of wait",
-                                      est.value, est.ci_low, est.ci_high, est.n, est.method,
-                                      level)
+        out["abandonment"] = logistic_effect(
+            data, "abandoned", "wait_minutes", level,
+            figure="odds ratio of abandoning per extra minute of wait")[0]
     return out
 
 

@@ -59,18 +59,30 @@ def wilson_ci(successes: int, n: int, level: float = 0.95) -> tuple[float, float
     return p, centre - half, centre + half
 
 
+def resampled_sums(columns: np.ndarray, *, n_boot: int = 1000, seed: int = 2024) -> np.ndarray:
+    """Column sums of *columns* (one row per unit: customer, cluster) over *n_boot*
+    resamples of the rows with replacement; shape (n_boot, number of columns). Ratios of
+    these sums give cluster-bootstrap draws of ratio estimators."""
+    columns = np.asarray(columns, float)
+    rng = np.random.default_rng(seed)
+    k = len(columns)
+    return np.array([columns[rng.integers(0, k, k)].sum(axis=0) for _ in range(n_boot)])
+
+
+def percentile_interval(draws: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """The percentile interval of bootstrap *draws*, ignoring undefined (0/0, x/0) draws."""
+    draws = np.asarray(draws, float)
+    a = (1 - level) / 2
+    lo, hi = np.nanquantile(draws[np.isfinite(draws)], [a, 1 - a])
+    return float(lo), float(hi)
+
+
 def ratio_bootstrap(num: np.ndarray, den: np.ndarray, *, n_boot: int = 1000, seed: int = 2024,
                     level: float = 0.95) -> tuple[float, float, float]:
     """Ratio of sums Σnum / Σden with a percentile bootstrap that resamples the units
     (customers, clusters) whose totals *num* and *den* are: a cluster bootstrap."""
     num, den = np.asarray(num, float), np.asarray(den, float)
-    rng = np.random.default_rng(seed)
-    k = len(num)
-    draws = np.empty(n_boot)
+    sums = resampled_sums(np.column_stack([num, den]), n_boot=n_boot, seed=seed)
     with np.errstate(divide="ignore", invalid="ignore"):
-        for b in range(n_boot):
-            idx = rng.integers(0, k, k)
-            draws[b] = num[idx].sum() / den[idx].sum()
-    a = (1 - level) / 2
-    lo, hi = np.nanquantile(draws[np.isfinite(draws)], [a, 1 - a])
-    return float(num.sum() / den.sum()), float(lo), float(hi)
+        lo, hi = percentile_interval(sums[:, 0] / sums[:, 1], level)
+    return float(num.sum() / den.sum()), lo, hi

@@ -8,8 +8,8 @@ import pytest
 from scipy.special import expit
 
 from cxlib.loyalty import (
-    churn_effect,
     indirect_estimate,
+    logistic_effect,
     loyalty_by_level,
     mediation,
     ordinal_effect,
@@ -37,7 +37,7 @@ def test_logistic_churn_recovers_the_odds_ratio():
     for _ in range(300):
         x = rng.integers(1, 8, 500).astype(float)
         y = rng.binomial(1, expit(a + b * (x - 4)))
-        hits.append(churn_effect(pd.DataFrame({"x": x, "c": y}), "c", "x")[0].covers(np.exp(b)))
+        hits.append(logistic_effect(pd.DataFrame({"x": x, "c": y}), "c", "x")[0].covers(np.exp(b)))
     assert 0.91 <= np.mean(hits) <= 0.98
 
 
