@@ -38,11 +38,12 @@ from . import (
     teaching,
     wom,
 )
-from .claims import claim_card, claims, claims_table, get_claim, show_claims
+from .claims import claim_card, claims, claims_table, get_claim, show_claims, show_rules
 from .datasets import Dataset, load_cdnow, load_data
 from .errors import UserDataError
-from .results import Estimate, Verdict, verdict_on_direction, verdict_on_value
+from .results import Estimate
 from .session import Session, start
+from .verdicts import Rule, Verdict
 from .versions import versions
 
 try:
@@ -53,6 +54,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "Dataset",
     "Estimate",
+    "Rule",
     "Session",
     "UserDataError",
     "Verdict",
@@ -84,12 +86,11 @@ __all__ = [
     "schemas",
     "sem",
     "show_claims",
+    "show_rules",
     "spread",
     "standards",
     "start",
     "teaching",
-    "verdict_on_direction",
-    "verdict_on_value",
     "versions",
     "wom",
 ]

@@ -8,12 +8,14 @@ prints :func:`claims_table`, and the report puts the project's estimate beside t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 import yaml
+
+from .verdicts import Rule
 
 SEED_FILES = {
     "000": "000_44ef1b45fc946a6d.txt (Hebrew, customer-service theory)",
@@ -22,6 +24,16 @@ SEED_FILES = {
     "003": "003_03f3f0025ce8043d.txt (Chinese, satisfaction and the service triangle)",
     "004": "004_4f71472824a4dc42.txt (Finnish, customer relationships)",
 }
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """A headline figure a notebook records for a claim, and the rule that judges it."""
+
+    key: str
+    figure: str
+    rule: Rule
+    supplementary: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,35 @@ class Claim:
     traceable: bool
     notebook: str
     kinds: tuple[str, ...]
+    figures: dict[str, FigureSpec] = field(default_factory=dict)
+
+    def spec(self, key: str) -> FigureSpec:
+        """The figure declared under *key* (a declared ``prefix_*`` matches ``prefix_x``)."""
+        if key in self.figures:
+            return self.figures[key]
+        for pattern, spec in self.figures.items():
+            if pattern.endswith("*") and key.startswith(pattern[:-1]):
+                return spec
+        raise KeyError(f"{self.id} declares no figure {key!r}; declared: "
+                       f"{', '.join(self.figures) or 'none'} (cxlib/claims.yaml)")
+
+    @property
+    def primary(self) -> list[FigureSpec]:
+        """The figures that make up the claim-level verdict."""
+        return [f for f in self.figures.values() if not f.supplementary]
+
+
+def _figure(key: str, row: dict) -> FigureSpec:
+    kind = row["rule"]
+    if kind == "within":
+        target, band = row["claimed"], tuple(row["band"])
+    else:
+        target = row["no_effect"]
+        band = tuple(row.get("negligible", (target, target)))
+    rule = Rule(kind, float(target), (float(band[0]), float(band[1])), why=row.get("why", ""),
+                scale=row.get("scale", "linear"), min_n=int(row.get("min_n", 1)),
+                unit=row.get("unit", ""))
+    return FigureSpec(key, row["figure"], rule, bool(row.get("supplementary", False)))
 
 
 @cache
@@ -44,7 +85,9 @@ def claims() -> dict[str, Claim]:
     rows = yaml.safe_load((Path(__file__).parent / "claims.yaml").read_text(encoding="utf-8"))
     return {r["id"]: Claim(r["id"], r["title"], r["statement"], tuple(r["seeds"]),
                            r["published"], bool(r["traceable"]), r["notebook"],
-                           tuple(r["kinds"])) for r in rows}
+                           tuple(r["kinds"]),
+                           {k: _figure(k, v) for k, v in (r.get("figures") or {}).items()})
+            for r in rows}
 
 
 def get_claim(claim_id: str) -> Claim:
@@ -73,6 +116,31 @@ def claim_card(*claim_ids: str) -> str:
         parts.append(f"**{c.id} — {c.title}.** {c.statement}\n\n"
                      f"- Seed file(s): {seeds}\n- Published evidence: {c.published}{trace}")
     return "\n\n".join(parts)
+
+
+def rules_text(claim_id: str, level: float = 0.95) -> str:
+    """The decision rules of a claim in plain words (Markdown), to show before applying them."""
+    c = get_claim(claim_id)
+    if not c.figures:
+        return f"**{c.id}** has no figure a data set can judge."
+    lines = [f"**How {c.id} is judged.**"]
+    for spec in c.figures.values():
+        extra = " *(shown beside the claim, not part of its verdict)*" if spec.supplementary \
+            else ""
+        lines.append(f"- *{spec.figure}*: {spec.rule.describe(level)}{extra}")
+    k = len(c.primary)
+    if k > 1:
+        lines.append(f"- *The claim as a whole*: supported if all {k} figures above that make it "
+                     f"up are supported; not supported if any one is ruled out even at the "
+                     f"stricter level 1 − {1 - level:g}/{k} (Bonferroni); otherwise inconclusive.")
+    return "\n".join(lines)
+
+
+def show_rules(claim_id: str):
+    """The decision rules of a claim as rendered Markdown in a notebook."""
+    from IPython.display import Markdown
+
+    return Markdown(rules_text(claim_id))
 
 
 def show_claims(*claim_ids: str):

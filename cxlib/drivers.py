@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from .results import Estimate
 from .uncertainty import bootstrap, mean_ci
 
 
@@ -41,6 +42,18 @@ def key_drivers(scores: pd.DataFrame, outcome: str, predictors: list[str]) -> pd
     table["standardised"] = table["coefficient"] * sd
     table.attrs.update(r2=fit.rsquared, n=int(fit.nobs))
     return table
+
+
+def standardised_effects(table: pd.DataFrame, level: float = 0.95) -> dict[str, Estimate]:
+    """Each driver's standardised coefficient b·s_x/s_y from a :func:`key_drivers` table,
+    with its HC3 interval rescaled by the same factor (the SDs taken as fixed)."""
+    out = {}
+    for dim, row in table.iterrows():
+        scale = row["standardised"] / row["coefficient"] if row["coefficient"] else np.nan
+        out[dim] = Estimate(f"standardised effect of {dim} on satisfaction", row["standardised"],
+                            row["ci_low"] * scale, row["ci_high"] * scale, table.attrs["n"],
+                            "OLS, HC3 robust SE, standardised", level)
+    return out
 
 
 def _r2_subsets(corr: np.ndarray) -> dict[frozenset, float]:

@@ -112,9 +112,13 @@ def spline_test(frame: pd.DataFrame, outcome: str, predictor: str, df: int = 3) 
             "r2_spline": float(spline.rsquared), "n": int(linear.nobs), "curve": curve}
 
 
-def mediation_paths(data: pd.DataFrame, x: str, m: str, y: str) -> np.ndarray:
-    """OLS paths [a, b, c′, a·b, c′ + a·b] of the mediation model (see module docstring)."""
+def mediation_paths(data: pd.DataFrame, x: str, m: str, y: str, *,
+                    standardise: bool = False) -> np.ndarray:
+    """OLS paths [a, b, c′, a·b, c′ + a·b] of the mediation model (see module docstring);
+    with *standardise*, of the z-scored variables (paths in SD units)."""
     xv, mv, yv = (data[c].to_numpy(float) for c in (x, m, y))
+    if standardise:
+        xv, mv, yv = ((v - v.mean()) / v.std(ddof=1) for v in (xv, mv, yv))
     one = np.ones(len(data))
     a = np.linalg.lstsq(np.column_stack([one, xv]), mv, rcond=None)[0][1]
     cp, b = np.linalg.lstsq(np.column_stack([one, xv, mv]), yv, rcond=None)[0][1:]
@@ -122,23 +126,25 @@ def mediation_paths(data: pd.DataFrame, x: str, m: str, y: str) -> np.ndarray:
 
 
 def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, n_boot: int = 1000,
-              seed: int = 2024, level: float = 0.95) -> pd.DataFrame:
-    """Paths a, b, direct c′, indirect a·b and total c, with percentile bootstrap intervals."""
+              seed: int = 2024, level: float = 0.95, standardise: bool = True) -> pd.DataFrame:
+    """Paths a, b, direct c′, indirect a·b and total c, with percentile bootstrap intervals;
+    standardised (SD units, each resample z-scored anew) unless *standardise* is False."""
     data = frame[[x, m, y]].dropna().astype(float)
-    boot = bootstrap(data, lambda d: mediation_paths(d, x, m, y), n_boot=n_boot, seed=seed,
-                     level=level)
+    boot = bootstrap(data, lambda d: mediation_paths(d, x, m, y, standardise=standardise),
+                     n_boot=n_boot, seed=seed, level=level)
     names = [f"a: {x} → {m}", f"b: {m} → {y} (given {x})", f"direct c′: {x} → {y}",
              "indirect a·b", "total c"]
     table = pd.DataFrame({"estimate": boot.value, "ci_low": boot.ci_low,
                           "ci_high": boot.ci_high}, index=names)
-    table.attrs.update(n=len(data), n_boot=n_boot)
+    table.attrs.update(n=len(data), n_boot=n_boot, standardised=standardise)
     return table
 
 
 def indirect_estimate(table: pd.DataFrame) -> Estimate:
     """The indirect effect row of a :func:`mediation` table as an Estimate."""
     row = table.loc["indirect a·b"]
-    return Estimate("indirect effect service → satisfaction → loyalty (a·b)",
+    scale = "standardised " if table.attrs.get("standardised") else ""
+    return Estimate(f"indirect effect service → satisfaction → loyalty ({scale}a·b)",
                     float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"]),
                     int(table.attrs["n"]),
                     f"OLS paths, percentile bootstrap ({table.attrs['n_boot']})")

@@ -5,9 +5,9 @@
   (2002) report (corrected r ≈ .32 across 7,939 business units; ours is uncorrected).
 * **Multilevel model** (customers within outlets): overall_sat_ij = b0 + b1 ·
   employee_sat_j + u_j + e_ij, u_j ~ N(0, τ²) a random outlet intercept (statsmodels
-  MixedLM, REML). b1 is the change in a customer's satisfaction per point of their
-  outlet's employee satisfaction; the intraclass correlation τ²/(τ² + σ²) says how
-  much satisfaction is shared within an outlet.
+  MixedLM, REML), both variables z-scored. b1 is the change in a customer's
+  satisfaction (in SD) per SD of their outlet's employee satisfaction; the intraclass
+  correlation τ²/(τ² + σ²) says how much satisfaction is shared within an outlet.
 * **Mediation through service quality** at the customer level: employee satisfaction
   (of the outlet) → the customer's service score → satisfaction, with a bootstrap
   that resamples outlets (clusters), not customers.
@@ -39,13 +39,21 @@ def unit_correlation(data: pd.DataFrame, level: float = 0.95) -> Estimate:
                     len(units), "Pearson r across outlets, Fisher interval", level)
 
 
-def multilevel(data: pd.DataFrame, level: float = 0.95) -> tuple[Estimate, dict]:
-    """Random-intercept model of satisfaction on outlet employee satisfaction."""
+def multilevel(data: pd.DataFrame, level: float = 0.95, *,
+               standardise: bool = True) -> tuple[Estimate, dict]:
+    """Random-intercept model of satisfaction on outlet employee satisfaction. With
+    *standardise* both are z-scored over respondents, so b1 is in SD of customer
+    satisfaction per SD of staff satisfaction (the ICC does not change)."""
     d = data.dropna(subset=["overall_sat", "employee_sat", "outlet_id"])
+    if standardise:
+        d = d.assign(**{c: (d[c] - d[c].mean()) / d[c].std(ddof=1)
+                        for c in ("overall_sat", "employee_sat")})
     fit = smf.mixedlm("overall_sat ~ employee_sat", d, groups=d["outlet_id"]).fit(reml=True)
     lo, hi = fit.conf_int(alpha=1 - level).loc["employee_sat"]
     tau2, sigma2 = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
-    est = Estimate("customer satisfaction per point of outlet employee satisfaction",
+    unit = ("customer satisfaction (SD) per SD of outlet employee satisfaction" if standardise
+            else "customer satisfaction per point of outlet employee satisfaction")
+    est = Estimate(unit,
                    float(fit.params["employee_sat"]), float(lo), float(hi), int(fit.nobs),
                    f"random-intercept model, {d['outlet_id'].nunique()} outlets (REML)", level)
     return est, {"outlets": d["outlet_id"].nunique(), "tau2": tau2, "sigma2": sigma2,

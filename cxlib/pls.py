@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import UserDataError
+from .results import Estimate
 
 
 @dataclass
@@ -168,5 +169,19 @@ def bootstrap_paths(frame: pd.DataFrame, blocks: dict[str, list[str]],
     out["ci_low"] = np.nanquantile(draws, alpha, axis=0)
     out["ci_high"] = np.nanquantile(draws, 1 - alpha, axis=0)
     out["r2_of_target"] = out["to"].map(fit.r2)
-    out.attrs["n"] = fit.n
+    out.attrs.update(n=fit.n, n_boot=n_boot, failed=int(np.isnan(draws).any(axis=1).sum()),
+                     level=level)
     return out
+
+
+def path_estimate(table: pd.DataFrame, source: str, target: str) -> Estimate:
+    """The path *source* → *target* of a :func:`bootstrap_paths` table as an Estimate."""
+    rows = table[(table["from"] == source) & (table["to"] == target)]
+    if rows.empty:
+        raise KeyError(f"the model has no path {source} → {target}")
+    row = rows.iloc[0]
+    return Estimate(f"PLS path {source} → {target} (standardised)", float(row["coefficient"]),
+                    float(row["ci_low"]), float(row["ci_high"]), int(table.attrs["n"]),
+                    f"PLS-PM mode A, path weighting, bootstrap ({table.attrs['n_boot']})",
+                    table.attrs["level"], failed=table.attrs["failed"],
+                    draws=table.attrs["n_boot"])

@@ -7,7 +7,8 @@
 * **Power**: customers per arm needed to detect a lift (two-sided 5% test, 80% power)
   from the normal approximation with Cohen's h = 2 asin √p₁ − 2 asin √p₀.
 * **Cost per incremental margin**: note cost ÷ (lift × margin per repurchase).
-* **Price premium** (REL-2): price paid regressed on the service score (OLS, HC3).
+* **Price premium** (REL-2): price paid regressed on the service score (OLS, HC3),
+  expressed as a share of the mean price per service point.
 """
 
 from __future__ import annotations
@@ -68,13 +69,15 @@ def cost_per_incremental_margin(lift: Estimate, note_cost: float,
 
 def price_premium(frame: pd.DataFrame, service: pd.Series, price: str = "price_paid",
                   level: float = 0.95) -> Estimate:
-    """Extra price paid per point of the service score (OLS, HC3)."""
+    """Extra price paid per point of the service score, as a share of the mean price
+    (OLS with HC3 errors; coefficient and interval divided by the mean price)."""
     data = pd.DataFrame({"price": frame[price], "service": service}).dropna()
     fit = sm.OLS(data["price"], sm.add_constant(data[["service"]])).fit(cov_type="HC3")
     lo, hi = fit.conf_int(alpha=1 - level).loc["service"]
-    return Estimate("price paid per extra point of service rating",
-                    float(fit.params["service"]), float(lo), float(hi), int(fit.nobs),
-                    "OLS, HC3 SE", level, "currency")
+    mean = float(data["price"].mean())
+    return Estimate("extra price paid per point of service rating (share of the mean price)",
+                    float(fit.params["service"]) / mean, float(lo) / mean, float(hi) / mean,
+                    int(fit.nobs), "OLS, HC3 SE, relative to the mean price", level)
 
 
 def fisher_ci(r: float, n: int, level: float = 0.95) -> tuple[float, float]:

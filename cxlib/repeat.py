@@ -25,7 +25,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .results import Estimate, Verdict, verdict_on_value
+from .results import Estimate
 from .uncertainty import ratio_bootstrap
 
 
@@ -129,22 +129,3 @@ def simulate_repeat_share(months: int = 60, growth: float = 0.0, seed: int = 1,
     p = TransactionParams(months=months, growth=growth, **params)
     tx = transactions(p, np.random.default_rng(seed))
     return repeat_share_by_month(tx).iloc[:months]  # drop the partial month at the end
-
-
-def share_verdict(est: Estimate, simulated: pd.DataFrame, claimed: float = 0.75) -> Verdict:
-    """Verdict on a repeat share, read against a constant-behaviour simulation.
-
-    When the simulated share alone (customers behaving the same every month) moves
-    across *claimed* as the base ages, a share near *claimed* says more about the
-    age of the customer base than about loyalty: "depends on". Otherwise the share
-    is compared with *claimed* through its interval.
-    """
-    share = simulated["repeat share of orders"]
-    early, late = float(share.iloc[min(2, len(share) - 1)]), float(share.iloc[-1])
-    if early < claimed < late:
-        return Verdict("depends on", (
-            f"the age of the customer base: here {est.value:.0%} [{est.ci_low:.0%}, "
-            f"{est.ci_high:.0%}], while a business whose customers never change behaviour "
-            f"goes from {early:.0%} (month 3) to {late:.0%} (month {len(share)}) of orders "
-            "from repeat customers"))
-    return verdict_on_value(est, claimed, what=f"the claimed {claimed:.0%}")

@@ -14,11 +14,11 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .claims import claims
-from .results import _fmt
+from .results import fmt
 
 
 def _verdict_class(verdict: str) -> str:
-    for key in ("not supported", "not testable", "supported", "depends"):
+    for key in ("not supported", "not testable", "supported", "inconclusive"):
         if verdict.startswith(key):
             return "v-" + key.replace(" ", "-")
     return ""
@@ -51,8 +51,8 @@ def write_report(out: Path, runs: Sequence, records: Sequence[dict],
                                                 "published": r.get("published") or "",
                                                 "records": []})
         group["records"].append({
-            **r, "value_fmt": _fmt(r["value"]),
-            "ci_fmt": (f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"
+            **r, "value_fmt": fmt(r["value"]),
+            "ci_fmt": (f"[{fmt(r['ci_low'])}, {fmt(r['ci_high'])}]"
                        if r["ci_low"] is not None else "–"),
             "verdict_class": _verdict_class(r["verdict"])})
     page = env.get_template("index.html.j2").render(

@@ -8,10 +8,12 @@ Every notebook starts with::
 
 where ``data``, ``columns``, ``drop_invalid`` and ``results_dir`` come from the
 notebook's papermill ``parameters`` cell. ``nb.load`` reads the user's file for a
-kind when one was given and the bundled sample otherwise; ``nb.record`` writes a
-headline figure to ``results_dir/<notebook>.json`` at once, so a notebook that
-fails later keeps what it had recorded. The runner merges those files into
-``results.json``.
+kind when one was given and the bundled sample otherwise. ``nb.rules(claim)`` states
+the claim's decision rules in plain words; ``nb.test(claim, key, estimate)`` judges a
+headline figure by the rule the claim registry declares for it and writes the record
+to ``results_dir/<notebook>.json`` at once, so a notebook that fails later keeps what
+it had recorded; ``nb.conclude(claim)`` adds the claim-level verdict. The runner
+merges those files into ``results.json``.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .claims import get_claim
+from .claims import get_claim, show_rules
 from .datasets import Dataset, load_data
-from .results import SYNTHETIC_VERDICT, Estimate, ResultRecord, Verdict, make_record
+from .records import ResultRecord, make_record
+from .results import Estimate
+from .verdicts import NOT_TESTABLE, Judged, claim_verdict
 
 
 @dataclass
@@ -38,6 +42,7 @@ class Session:
     results_dir: str | None = None
     datasets: dict[str, Dataset] = field(default_factory=dict)
     records: list[ResultRecord] = field(default_factory=list)
+    judged: dict[tuple[str, str, str], Judged] = field(default_factory=dict)
 
     def load(self, kind: str, *, quiet: bool = False) -> Dataset:
         """Load *kind*: the user's file if one was given, else the bundled sample."""
@@ -52,47 +57,85 @@ class Session:
         """True when *kind* comes from the synthetic sample (user gave no file)."""
         return kind not in self.data
 
-    def record(self, claim: str, est: Estimate, verdict: Verdict, *,
-               data: Dataset | None = None, truth: float | None = None,
-               published: str | None = None) -> ResultRecord:
-        """Record a headline figure for *claim* with its verdict; returns the record.
+    def rules(self, claim: str):
+        """The claim's decision rules in plain words, shown before they are applied."""
+        return show_rules(claim)
+
+    def test(self, claim: str, key: str, est: Estimate, *, data: Dataset | None = None,
+             truth: float | None = None, published: str | None = None) -> ResultRecord:
+        """Judge *est* by the rule the registry declares for figure *key* of *claim*, and
+        record it; returns the record.
 
         ``truth`` is the planted value when the data are synthetic (the record then
         says whether the interval recovered it); ``published`` defaults to the
         registry's published figure.
         """
-        get_claim(claim)
-        if data is None:
-            if len(self.datasets) != 1:
-                raise ValueError("say which data set the figure comes from: data=...")
-            data = next(iter(self.datasets.values()))
-        rec = make_record(self.notebook, claim, est, verdict, data=data.source,
-                          synthetic=data.synthetic,
+        spec = get_claim(claim).spec(key)
+        data = self._dataset(data)
+        verdict = spec.rule.judge(est)
+        self.judged[(claim, key, data.source)] = Judged(est, spec.rule, verdict)
+        rec = make_record(self.notebook, claim, key, est, verdict, data=data.source,
+                          synthetic=data.synthetic, rule=spec.rule.describe(est.level),
+                          supplementary=spec.supplementary,
                           published=published or get_claim(claim).published, truth=truth)
         self._replace(rec)
         return rec
 
-    def not_testable(self, claim: str, figure: str, reason: str, *,
+    def not_testable(self, claim: str, key: str, reason: str, *,
                      data: Dataset | None = None) -> ResultRecord:
-        """Record that *claim* cannot be tested with the data at hand, and why."""
-        get_claim(claim)
-        source = data.source if data is not None else "—"
-        rec = ResultRecord(notebook=self.notebook, claim=claim, figure=figure, value=None,
-                           ci_low=None, ci_high=None, n=len(data) if data is not None else 0,
-                           verdict=SYNTHETIC_VERDICT, reason=reason, method="—", data=source,
-                           synthetic=bool(data is not None and data.synthetic),
-                           published=get_claim(claim).published)
-        self._replace(rec)
-        return rec
+        """Record that figure *key* of *claim* cannot be estimated from the data, and why."""
+        spec = get_claim(claim).spec(key)
+        n = len(data) if data is not None else 0
+        return self.test(claim, key, Estimate.untestable(spec.figure, reason, n), data=data)
+
+    def conclude(self, claim: str) -> list[ResultRecord]:
+        """The claim-level verdict from the figures recorded for *claim*, one per data set
+        (see :func:`cxlib.verdicts.claim_verdict`); recorded with ``scope="claim"``."""
+        c = get_claim(claim)
+        out = []
+        for source in dict.fromkeys(s for (cid, _, s) in self.judged if cid == claim):
+            figures = [j for (cid, key, s), j in self.judged.items()
+                       if cid == claim and s == source and not c.spec(key).supplementary]
+            if not figures:
+                continue
+            verdict = claim_verdict(figures)
+            data = next(d for d in self._sources() if d.source == source)
+            n = max(j.estimate.n for j in figures)
+            rec = make_record(self.notebook, claim, "claim", Estimate(
+                f"{claim} as a whole ({len(figures)} figure(s))", float("nan"), None, None, n,
+                "intersection–union test with Bonferroni"), verdict, data=source,
+                synthetic=data.synthetic, published=c.published)
+            if data.synthetic and verdict.label != NOT_TESTABLE:
+                rec.reason = ("synthetic sample: shows the method only. On real data the "
+                              f"claim-level rule would read: {verdict}")
+            rec.scope = "claim"
+            self._replace(rec)
+            out.append(rec)
+        return out
 
     def table(self) -> pd.DataFrame:
         """The records so far, as a table for the notebook's closing summary."""
         cols = ["claim", "figure", "value", "ci_low", "ci_high", "n", "verdict", "reason"]
         return pd.DataFrame([r.to_dict() for r in self.records], columns=cols)
 
+    def _sources(self) -> list[Dataset]:
+        return list(self.datasets.values()) + self._extra
+
+    def _dataset(self, data: Dataset | None) -> Dataset:
+        if data is None:
+            if len(self.datasets) != 1:
+                raise ValueError("say which data set the figure comes from: data=...")
+            return next(iter(self.datasets.values()))
+        if all(d is not data for d in self._sources()):
+            self._extra.append(data)
+        return data
+
+    def __post_init__(self) -> None:
+        self._extra: list[Dataset] = []
+
     def _replace(self, rec: ResultRecord) -> None:
         self.records = [r for r in self.records
-                        if (r.claim, r.figure) != (rec.claim, rec.figure)] + [rec]
+                        if (r.claim, r.key, r.data) != (rec.claim, rec.key, rec.data)] + [rec]
         self._write()
 
     def _write(self) -> None:
@@ -102,7 +145,7 @@ class Session:
         out.mkdir(parents=True, exist_ok=True)
         doc = {"notebook": self.notebook,
                "records": [r.to_dict() for r in self.records],
-               "datasets": [d.report.to_dict() for d in self.datasets.values()]}
+               "datasets": [d.report.to_dict() for d in self._sources()]}
         (out / f"{self.notebook}.json").write_text(json.dumps(doc, indent=1, default=str),
                                                    encoding="utf-8")
 

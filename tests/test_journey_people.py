@@ -76,10 +76,15 @@ def test_multilevel_recovers_the_outlet_effect():
         y = 2 + 0.4 * e[outlet] + u[outlet] + rng.normal(0, 1, 1500)
         frame = pd.DataFrame({"outlet_id": outlet.astype(str), "employee_sat": e[outlet],
                               "overall_sat": y})
-        est, parts = people.multilevel(frame)
+        est, parts = people.multilevel(frame, standardise=False)
         hits.append(est.covers(0.4))
     assert np.mean(hits) >= 0.85
     assert parts["ICC"] == pytest.approx(0.09 / 1.09, abs=0.06)
+    # the standardised slope is the raw slope rescaled by the two SDs, same ICC
+    std, std_parts = people.multilevel(frame)
+    scale = frame["employee_sat"].std() / frame["overall_sat"].std()
+    assert std.value == pytest.approx(est.value * scale, rel=1e-3)
+    assert std_parts["ICC"] == pytest.approx(parts["ICC"], rel=1e-3)
 
 
 def test_fisher_interval_contains_r():

@@ -44,15 +44,21 @@ def test_logistic_churn_recovers_the_odds_ratio():
 def test_mediation_indirect_effect_coverage():
     rng = np.random.default_rng(10)
     a, b, c = 0.5, 0.4, 0.2
-    hits = []
+    # standardised truth: var(x) = 1, var(y) = c² + b²(a² + 1) + 2abc + 1, so
+    # a_std · b_std = a·b · sd(x) / sd(y)
+    sd_y = np.sqrt(c**2 + b**2 * (a**2 + 1) + 2 * a * b * c + 1)
+    hits, hits_std = [], []
     for rep in range(60):
         x = rng.normal(size=300)
         m = a * x + rng.normal(size=300)
         y = c * x + b * m + rng.normal(size=300)
-        table = mediation(pd.DataFrame({"x": x, "m": m, "y": y}), "x", "m", "y", n_boot=300,
-                          seed=rep)
-        hits.append(indirect_estimate(table).covers(a * b))
+        frame = pd.DataFrame({"x": x, "m": m, "y": y})
+        raw = mediation(frame, "x", "m", "y", n_boot=300, seed=rep, standardise=False)
+        hits.append(indirect_estimate(raw).covers(a * b))
+        std = mediation(frame, "x", "m", "y", n_boot=300, seed=rep)
+        hits_std.append(indirect_estimate(std).covers(a * b / sd_y))
     assert np.mean(hits) >= 0.88
+    assert np.mean(hits_std) >= 0.88
 
 
 def test_mediation_paths_add_up():

@@ -10,7 +10,6 @@ from cxlib.repeat import (
     customer_summary,
     repeat_share,
     repeat_share_by_month,
-    share_verdict,
     simulate_repeat_share,
 )
 
@@ -90,11 +89,3 @@ def test_constant_behaviour_share_rises_as_the_base_ages():
     assert len(sim) == 48
     assert share.iloc[2] < 0.5 < share.iloc[-1]
     assert share.iloc[-12:].mean() > share.iloc[:12].mean() + 0.2
-
-
-def test_share_verdict_depends_on_the_age_of_the_base():
-    from cxlib.results import Estimate
-
-    sim = simulate_repeat_share(months=48)
-    verdict = share_verdict(Estimate("s", 0.74, 0.72, 0.76, 100, "m"), sim)
-    assert verdict.label == "depends on" and "age of the customer base" in verdict.reason

@@ -1,4 +1,4 @@
-"""Verdicts follow from intervals; synthetic data never count as evidence."""
+"""Records follow from the registry's rules; synthetic data never count as evidence."""
 
 from __future__ import annotations
 
@@ -7,61 +7,82 @@ import json
 import pytest
 
 from cxlib import Estimate, start
-from cxlib.results import Verdict, make_record, verdict_on_direction, verdict_on_value
+from cxlib.claims import claims, get_claim, rules_text
+from cxlib.records import make_record
+from cxlib.verdicts import NOT_TESTABLE, SUPPORTED, Verdict
 
 
-def est(value, lo, hi):
-    return Estimate("ratio", value, lo, hi, 100, "test")
-
-
-def test_point_claim_supported_when_covered():
-    assert verdict_on_value(est(1.9, 1.5, 2.4), 2).label == "supported"
-
-
-def test_point_claim_not_supported_and_says_which_side():
-    v = verdict_on_value(est(1.2, 1.0, 1.5), 2)
-    assert v.label == "not supported" and "below" in v.reason
-
-
-@pytest.mark.parametrize(("lo", "hi", "label", "words"), [
-    (1.2, 1.8, "supported", "entirely above"),
-    (0.5, 0.8, "not supported", "other way"),
-    (0.9, 1.3, "not supported", "no clear effect"),
-])
-def test_directional_claims(lo, hi, label, words):
-    v = verdict_on_direction(est((lo + hi) / 2, lo, hi), 1.0, expected=">")
-    assert v.label == label and words in v.reason
-
-
-def test_verdict_label_must_be_one_of_four():
-    with pytest.raises(ValueError):
-        Verdict("probably true", "")
+def est(value, lo, hi, n=100):
+    return Estimate("ratio", value, lo, hi, n, "test")
 
 
 def test_synthetic_records_are_not_evidence_but_report_recovery():
-    rec = make_record("nb", "WOM-1", est(1.5, 1.2, 1.9), Verdict("supported", "x"),
-                      data="sample", synthetic=True, truth=1.57)
-    assert rec.verdict == "not testable with these data"
-    assert rec.recovered is True and "supported: x" in rec.reason
+    rec = make_record("nb", "WOM-1", "telling_ratio", est(2.0, 1.9, 2.1), Verdict(SUPPORTED, "x"),
+                      data="sample", synthetic=True, truth=1.95)
+    assert rec.verdict == NOT_TESTABLE
+    assert rec.recovered is True and "supported: x" in rec.reason and rec.n_to_decide is None
 
 
 def test_real_records_keep_their_verdict():
-    rec = make_record("nb", "WOM-1", est(1.5, 1.2, 1.9), Verdict("supported", "x"),
+    rec = make_record("nb", "WOM-1", "telling_ratio", est(2.0, 1.9, 2.1), Verdict(SUPPORTED, "x"),
                       data="mine.csv", synthetic=False)
-    assert rec.verdict == "supported" and rec.recovered is None
+    assert rec.verdict == SUPPORTED and rec.recovered is None
+
+
+def test_records_hold_json_safe_numbers():
+    nothing = Estimate.untestable("f", "nobody had a problem")
+    rec = make_record("nb", "DEF-3", "silent_share", nothing,
+                      Verdict(NOT_TESTABLE, "nobody had a problem"), data="x.csv",
+                      synthetic=False)
+    assert rec.value is None and rec.ci_low is None
+    json.dumps(rec.to_dict(), allow_nan=False)
 
 
 def test_estimate_str():
     assert str(est(1.234, 1.0, 1.5)) == "1.23 [1.00, 1.50] (n=100)"
+    assert "not estimable (no variance)" in str(Estimate.untestable("f", "no variance"))
 
 
-def test_session_writes_results_as_it_goes(tmp_path):
+def test_every_claim_declares_its_figures_and_rules():
+    for claim in claims().values():
+        assert claim.figures, claim.id
+        for spec in claim.figures.values():
+            assert spec.rule.why, (claim.id, spec.key)
+        assert "judged" in rules_text(claim.id)
+
+
+def test_wildcard_figure_keys():
+    assert get_claim("LOY-2").spec("driver_empathy").key == "driver_*"
+    with pytest.raises(KeyError, match="declares no figure"):
+        get_claim("LOY-2").spec("something_else")
+
+
+def test_session_judges_by_the_registry_and_writes_as_it_goes(tmp_path):
     nb = start("00_test", results_dir=str(tmp_path))
     ds = nb.load("survey", quiet=True)
-    nb.record("WOM-1", est(1.5, 1.2, 1.9), Verdict("supported", "x"), data=ds)
-    nb.record("WOM-1", est(1.6, 1.2, 1.9), Verdict("supported", "x"), data=ds)  # replaces
+    nb.test("WOM-1", "telling_ratio", est(2.0, 1.9, 2.1), data=ds)
+    rec = nb.test("WOM-1", "telling_ratio", est(2.1, 1.9, 2.2), data=ds)  # replaces
+    assert "On real data the rule would read: supported" in rec.reason
+    assert "band of practical" not in rec.rule and "[1.80, 2.50]" in rec.rule
     doc = json.loads((tmp_path / "00_test.json").read_text())
-    assert len(doc["records"]) == 1 and doc["records"][0]["value"] == 1.6
+    assert len(doc["records"]) == 1 and doc["records"][0]["value"] == 2.1
     assert doc["datasets"][0]["kind"] == "survey" and doc["datasets"][0]["synthetic"]
-    for key in ("notebook", "claim", "figure", "value", "ci_low", "ci_high", "n", "verdict"):
+    for key in ("notebook", "claim", "key", "figure", "value", "ci_low", "ci_high", "n",
+                "verdict", "rule", "n_to_decide"):
         assert key in doc["records"][0]
+
+
+def test_session_concludes_a_claim_on_real_data(tmp_path):
+    from dataclasses import replace
+
+    nb = start("00_test", results_dir=str(tmp_path))
+    sample = nb.load("survey", quiet=True)
+    real = replace(sample, report=replace(sample.report, synthetic=False, file="mine.csv"))
+    nb.test("LOY-1", "ordinal_or", est(1.8, 1.5, 2.1), data=real)
+    nb.test("LOY-1", "churn_or", est(0.7, 0.6, 0.8), data=real)
+    nb.test("LOY-1", "top_box_step", est(-1.0, -1.5, -0.5), data=real)  # supplementary
+    (claim,) = nb.conclude("LOY-1")
+    assert claim.scope == "claim" and claim.verdict == SUPPORTED
+    assert "all 2 figure(s)" in claim.reason
+    nb.not_testable("LOY-1", "indirect", "no service items", data=real)
+    assert nb.conclude("LOY-1")[0].verdict == SUPPORTED  # not-testable figures are left out
