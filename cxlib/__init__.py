@@ -40,7 +40,7 @@ from . import (
 )
 from .claims import claim_card, claims, claims_table, get_claim, show_claims, show_rules
 from .datasets import Dataset, load_cdnow, load_data
-from .errors import UserDataError
+from .errors import NotEstimable, UserDataError
 from .results import Estimate
 from .session import Session, start
 from .verdicts import Rule, Verdict
@@ -54,6 +54,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "Dataset",
     "Estimate",
+    "NotEstimable",
     "Rule",
     "Session",
     "UserDataError",

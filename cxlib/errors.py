@@ -1,4 +1,8 @@
-"""The one exception a user mistake raises, and how it is shown.
+"""The exceptions a user meets, and how they are shown.
+
+A :class:`NotEstimable` says that an analysis cannot produce an estimate from the data
+at hand (no variance, no events, too few observations); a notebook records the figure
+as "not testable with these data" with that reason and goes on (``nb.attempt``).
 
 A :class:`UserDataError` carries a message written for the person who made the
 file, not for a programmer: it names the file, the column, example rows and the
@@ -34,3 +38,22 @@ def example_rows(rows, limit: int = 5) -> str:
     shown = ", ".join(str(r) for r in rows[:limit])
     more = f" (and {len(rows) - limit} more)" if len(rows) > limit else ""
     return f"row{'s' if len(rows) != 1 else ''} {shown}{more}"
+
+
+class NotEstimable(ValueError):
+    """The data cannot give this estimate (degenerate input); the message says why."""
+
+    def _render_traceback_(self) -> list[str]:  # pragma: no cover - used by IPython only
+        return [f"Not estimable with these data: {self}"]
+
+
+def require_variation(frame, columns, *, what: str = "") -> None:
+    """Raise :class:`NotEstimable` when a column of *frame* has fewer than two distinct
+    values (a constant column carries no information about any effect)."""
+    for col in columns:
+        values = frame[col].dropna()
+        if values.nunique() < 2:
+            shown = f" (every answer is {values.iloc[0]})" if len(values) else " (no answers)"
+            raise NotEstimable(f"{col} does not vary{shown}, so {what or 'its effect'} "
+                               f"cannot be estimated")
+

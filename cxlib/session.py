@@ -12,13 +12,17 @@ kind when one was given and the bundled sample otherwise. ``nb.rules(claim)`` st
 the claim's decision rules in plain words; ``nb.test(claim, key, estimate)`` judges a
 headline figure by the rule the claim registry declares for it and writes the record
 to ``results_dir/<notebook>.json`` at once, so a notebook that fails later keeps what
-it had recorded; ``nb.conclude(claim)`` adds the claim-level verdict. The runner
-merges those files into ``results.json``.
+it had recorded; ``nb.conclude(claim)`` adds the claim-level verdict.
+``with nb.attempt(claim, key):`` runs an analysis that may find the data degenerate
+(a constant column, no events) and then records the figure as not testable instead
+of stopping the notebook. The runner merges the result files into ``results.json``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +30,7 @@ import pandas as pd
 
 from .claims import get_claim, show_rules
 from .datasets import Dataset, load_data
+from .errors import NotEstimable
 from .records import ResultRecord, make_record
 from .results import Estimate
 from .verdicts import NOT_TESTABLE, Judged, claim_verdict
@@ -87,6 +92,23 @@ class Session:
         spec = get_claim(claim).spec(key)
         n = len(data) if data is not None else 0
         return self.test(claim, key, Estimate.untestable(spec.figure, reason, n), data=data)
+
+    @contextmanager
+    def attempt(self, claim: str, *keys: str, data: Dataset | None = None) -> Iterator[None]:
+        """Run an analysis; if the data cannot give its estimate (:class:`NotEstimable`),
+        record figures *keys* of *claim* as not testable with the reason, say so, and let
+        the notebook go on::
+
+            with nb.attempt("LOY-1", "ordinal_or", data=survey):
+                odds = cx.loyalty.ordinal_effect(frame, "repurchase_intent", "overall_sat")
+                print(nb.test("LOY-1", "ordinal_or", odds, data=survey))
+        """
+        try:
+            yield
+        except NotEstimable as why:
+            for key in keys:
+                self.not_testable(claim, key, str(why), data=data)
+            print(f"{claim}: not testable with these data: {why}")
 
     def conclude(self, claim: str) -> list[ResultRecord]:
         """The claim-level verdict from the figures recorded for *claim*, one per data set

@@ -86,3 +86,22 @@ def test_session_concludes_a_claim_on_real_data(tmp_path):
     assert "all 2 figure(s)" in claim.reason
     nb.not_testable("LOY-1", "indirect", "no service items", data=real)
     assert nb.conclude("LOY-1")[0].verdict == SUPPORTED  # not-testable figures are left out
+
+
+def test_attempt_records_degenerate_data_as_not_testable(tmp_path, capsys):
+    import pandas as pd
+
+    from cxlib.errors import NotEstimable, require_variation
+
+    nb = start("00_test", results_dir=str(tmp_path))
+    ds = nb.load("survey", quiet=True)
+    with nb.attempt("LOY-1", "ordinal_or", data=ds):
+        require_variation(pd.DataFrame({"overall_sat": [5, 5, 5]}), ["overall_sat"],
+                          what="the effect of satisfaction")
+        raise AssertionError("not reached")
+    (rec,) = nb.records
+    assert rec.verdict == NOT_TESTABLE and "overall_sat does not vary" in rec.reason
+    assert "every answer is 5" in capsys.readouterr().out
+    with pytest.raises(ZeroDivisionError), nb.attempt("LOY-1", "ordinal_or", data=ds):
+        raise ZeroDivisionError  # programming errors are not swallowed
+    assert issubclass(NotEstimable, ValueError)
