@@ -90,3 +90,19 @@ def test_multilevel_recovers_the_outlet_effect():
 def test_fisher_interval_contains_r():
     lo, hi = relationships.fisher_ci(0.3, 50)
     assert lo < 0.3 < hi and hi - lo == pytest.approx(0.51, abs=0.02)
+
+
+def test_cluster_mediation_is_mediation_over_outlets():
+    from cxlib.loyalty import mediation
+
+    rng = np.random.default_rng(4)
+    outlet = rng.integers(0, 25, 400)
+    e = rng.normal(size=25)[outlet]
+    service = 0.5 * e + rng.normal(size=400)
+    frame = pd.DataFrame({"outlet_id": outlet, "employee_sat": e, "service": service,
+                          "overall_sat": 0.6 * service + rng.normal(size=400)})
+    table = people.cluster_mediation(frame, "service", n_boot=100)
+    same = mediation(frame, "employee_sat", "service", "overall_sat", cluster="outlet_id",
+                     n_boot=100, standardise=False)
+    pd.testing.assert_frame_equal(table, same)
+    assert table.attrs["outlets"] == 25
