@@ -106,6 +106,7 @@ class RobustFit:
     method: str
     model: object
     logit: bool = False
+    df_denominator: float = np.inf
 
     @property
     def bse(self) -> pd.Series:
@@ -143,6 +144,14 @@ class RobustFit:
         return Estimate(figure, float(b), float(lo), float(hi), self.nobs,
                         f"{method}, {self.method}" if method else self.method, level)
 
+    def wald(self, terms: list[str]) -> tuple[float, float]:
+        """Wald test that the coefficients of *terms* are all zero: F = b̂ᵀV̂⁻¹b̂ / q on
+        (q, ``df_denominator``) degrees of freedom (G − 1 when clustered, n − k otherwise);
+        returns F and its p-value."""
+        b = self.params[terms].to_numpy()
+        f = float(b @ np.linalg.solve(self.cov.loc[terms, terms].to_numpy(), b)) / len(terms)
+        return f, float(stats.f.sf(f, len(terms), self.df_denominator))
+
     def predict(self, exog: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         """Mean at each row of *exog* (columns as in the fit) with the interval
         g⁻¹(xᵀb ± z·√(xᵀVx))."""
@@ -165,15 +174,14 @@ def fit(y: pd.Series, x: pd.DataFrame, *, logit: bool = False, clusters=None,
     else:
         model = sm.OLS(y, x.astype(float)).fit()
     if clusters is None:
-        cov, method = sandwich(model, "HC3"), "HC3 SE"
+        cov, method, df = sandwich(model, "HC3"), "HC3 SE", model.df_resid
     else:
-        cov = sandwich(model, clusters=clusters)
-        method = (f"SE clustered by {cluster_name} (CR1, "
-                  f"{cluster_codes(clusters).max() + 1:,} clusters)")
+        cov, g = sandwich(model, clusters=clusters), cluster_codes(clusters).max() + 1
+        method, df = f"SE clustered by {cluster_name} (CR1, {g:,} clusters)", g - 1
     names = list(x.columns)
     return RobustFit(pd.Series(np.asarray(model.params), index=names),
                      pd.DataFrame(cov, index=names, columns=names), int(model.nobs), method,
-                     model, logit)
+                     model, logit, float(df))
 
 
 def cluster_bootstrap(frame: pd.DataFrame, statistic: Callable[[pd.DataFrame], float | np.ndarray],
