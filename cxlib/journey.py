@@ -1,8 +1,9 @@
 """The customer journey: which moments shape the overall judgement, and the Kamin steps.
 
 A customer makes several visits (about six in the sample), and visits of one customer
-are not independent: every interval here treats the **customer as the unit** of
-resampling (``customer_id``; when a table has no such column each visit is its own).
+are not independent: the weights, the step test and the step odds ratio treat the
+**customer as the unit** (``customer_id``; when a table has no such column each visit is
+its own). The return rates by steps done are descriptive, with per-visit Wilson intervals.
 
 * **Moments** (visits kind, ``r_environment`` … ``r_aftercare``, general → specific):
   overall satisfaction regressed on the first moment, the last, the peak (best), the
@@ -60,10 +61,10 @@ def _clustered_fit(data: pd.DataFrame, outcome: str, predictors: list[str], *,
                       clusters=data.get(CUSTOMER), cluster_name="customer")
 
 
-def moment_weights(features: pd.DataFrame) -> pd.DataFrame:
-    """Standardised weights of each moment in the overall judgement (SEs clustered by
-    customer)."""
-    fit = _clustered_fit(features, "overall", FEATURES, standardise=True)
+def moment_weights(features: pd.DataFrame, predictors: list[str] = FEATURES) -> pd.DataFrame:
+    """Standardised weights of each moment (of *predictors*) in the overall judgement (SEs
+    clustered by customer)."""
+    fit = _clustered_fit(features, "overall", list(predictors), standardise=True)
     ci = fit.conf_int()
     table = pd.DataFrame({"weight (SD units)": fit.params, **ci,
                           "p": fit.pvalues}).drop("const")
