@@ -26,6 +26,7 @@ import statsmodels.formula.api as smf
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 from . import robust
+from .errors import require_variation
 from .results import Estimate
 from .robust import RobustFit
 from .uncertainty import bootstrap
@@ -58,6 +59,8 @@ def logistic_effect(frame: pd.DataFrame, outcome: str, predictor: str, level: fl
     """Odds ratio of a 0/1 *outcome* (churn, abandoning, returning) per unit of *predictor*
     (logistic GLM): exp(b) with the Wald interval exp(b ± z·SE), SE from the HC3 sandwich,
     or clustered by the column *cluster* when given (see :mod:`cxlib.robust`)."""
+    require_variation(frame.dropna(subset=[outcome, predictor]), [outcome, predictor],
+                      what=f"the odds ratio of {outcome} per point of {predictor}")
     data = frame[[outcome, predictor] + ([cluster] if cluster else [])].dropna(
         subset=[outcome, predictor])
     fit = robust.fit(data[outcome], sm.add_constant(data[[predictor]].astype(float)),
@@ -140,6 +143,7 @@ def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, cluster: str | Non
     (:func:`cxlib.robust.cluster_bootstrap`), since rows of one cluster are not
     independent; a row with no cluster label is a cluster of its own.
     """
+    require_variation(frame.dropna(subset=[x, m, y]), [x, m, y], what="the mediation paths")
     data = frame[[x, m, y]].dropna().astype(float)
     if cluster:
         data = data.join(frame[cluster])

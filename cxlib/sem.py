@@ -82,7 +82,10 @@ def fit_model(frame: pd.DataFrame, blocks: dict[str, list[str]],
     """Fit the measurement model of *blocks* and the structural *paths* (see module doc)."""
     import semopy
 
+    from .errors import require_variation
+
     items = [c for cols in blocks.values() for c in cols]
+    require_variation(frame[items].dropna(), items, what="the structural equation model")
     data = frame[items].dropna().astype(float)
     data.columns = [safe_name(c) for c in data.columns]
     var = {name: (safe_name(cols[0]) if len(cols) == 1 else f"F_{safe_name(name)}")
@@ -169,6 +172,8 @@ def improper(model, converged: bool = True, message: str = "") -> list[str]:
     beyond = est[est["kind"].isin(list(words)) & (est["standardised"].abs() > BEYOND_ONE)]
     for kind, source, target, value in beyond[["kind", "from", "to", "standardised"]].itertuples(
             index=False):
+        if kind == "covariance":  # semopy's order of the pair varies from run to run
+            source, target = sorted((source, target))
         what = words[kind].format(fr=source, to=target)
         out.append(f"the {what} is {value:.2f}, beyond ±1")
     sigma = _not_positive_definite(model.calc_sigma()[0])
