@@ -50,15 +50,25 @@ def moment_features(visits: pd.DataFrame, moments=MOMENTS) -> pd.DataFrame:
     return out
 
 
+def _columns(data: pd.DataFrame, names: list[str], standardise: bool) -> pd.DataFrame:
+    cols = data[names].astype(float)
+    return (cols - cols.mean()) / cols.std(ddof=1) if standardise else cols
+
+
 def _clustered_fit(data: pd.DataFrame, outcome: str, predictors: list[str], *,
                    standardise: bool = False) -> robust.RobustFit:
     """OLS of *outcome* on *predictors* (z-scored with *standardise*), SEs clustered by
     customer (HC3 when there is no customer column)."""
-    cols = data[[outcome, *predictors]].astype(float)
-    if standardise:
-        cols = (cols - cols.mean()) / cols.std(ddof=1)
+    cols = _columns(data, [outcome, *predictors], standardise)
     return robust.fit(cols[outcome], sm.add_constant(cols[predictors]),
                       clusters=data.get(CUSTOMER), cluster_name="customer")
+
+
+def _first_minus_last(data: pd.DataFrame) -> float:
+    """Standardised OLS weight of the first moment minus that of the last (no SEs)."""
+    z = _columns(data, ["overall", *FEATURES], True).to_numpy()
+    beta = np.linalg.lstsq(np.column_stack([np.ones(len(z)), z[:, 1:]]), z[:, 0], rcond=None)[0]
+    return float(beta[1 + FEATURES.index("first")] - beta[1 + FEATURES.index("last")])
 
 
 def moment_weights(features: pd.DataFrame, predictors: list[str] = FEATURES) -> pd.DataFrame:
@@ -75,11 +85,7 @@ def moment_weights(features: pd.DataFrame, predictors: list[str] = FEATURES) -> 
 def first_minus_last(features: pd.DataFrame, *, n_boot: int = 500, seed: int = 2024) -> Estimate:
     """Weight of the first moment minus weight of the last, with a percentile bootstrap
     interval that resamples customers (all their visits together)."""
-
-    def diff(d: pd.DataFrame) -> float:
-        p = _clustered_fit(d, "overall", FEATURES, standardise=True).params
-        return p["first"] - p["last"]
-
+    diff = _first_minus_last
     if CUSTOMER in features:
         boot = robust.cluster_bootstrap(features, diff, CUSTOMER, n_boot=n_boot, seed=seed)
         how = f"bootstrap over {boot.n:,} customers ({n_boot})"
