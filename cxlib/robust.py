@@ -35,15 +35,21 @@ import statsmodels.api as sm
 from scipy import stats
 from scipy.special import expit
 
+from .errors import NotEstimable
 from .results import Estimate
 from .uncertainty import Bootstrap, bootstrap
 
 
 def cluster_codes(labels) -> np.ndarray:
-    """Integer cluster codes 0 … G−1; a missing label becomes a cluster of its own."""
+    """Integer cluster codes 0 … G−1; a missing label becomes a cluster of its own. Fewer
+    than two clusters carry no information about the variation between clusters:
+    :class:`~cxlib.errors.NotEstimable`."""
     codes, _ = pd.factorize(pd.Series(labels).to_numpy())
     missing = codes < 0
     codes[missing] = codes.max(initial=-1) + 1 + np.arange(missing.sum())
+    if codes.max(initial=-1) < 1:
+        raise NotEstimable("all rows belong to one cluster, so no interval can treat clusters "
+                           "as the independent units")
     return codes
 
 

@@ -12,6 +12,7 @@ import statsmodels.api as sm
 from scipy.special import expit
 
 from cxlib import robust
+from cxlib.errors import NotEstimable
 from cxlib.loyalty import logistic_effect
 
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "glm_hc3.json").read_text())
@@ -105,6 +106,8 @@ def test_clustered_errors_cover_where_hc3_undercovers():
 def test_cluster_codes_give_missing_labels_their_own_cluster():
     codes = robust.cluster_codes(["a", None, "b", "a", np.nan])
     assert codes[0] == codes[3] and len(set(codes)) == 4
+    with pytest.raises(NotEstimable):
+        robust.cluster_codes(["a", "a", "a"])
 
 
 def test_cluster_bootstrap_resamples_whole_clusters():
