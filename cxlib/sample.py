@@ -11,6 +11,7 @@ planted effects are deliberately *not* set to the claims' figures.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -190,11 +191,21 @@ class CustomerParams:
     note_lift: float = 0.04
 
 
+SATISFACTION_SHARES = (.04, .06, .1, .2, .25, .2, .15)
+"""Shares of satisfaction ratings 1–7 among customers."""
+
+
 def planted_cost_ratio(p: CustomerParams) -> float:
-    """Expected acquisition cost per customer ÷ expected retention spend per customer-year."""
-    shares = np.array(CHANNEL_SHARES)
-    acquisition = float(shares @ np.array(list(p.channels.values())))
-    return acquisition / (12 * p.retention_month)
+    """Expected acquisition cost per customer ÷ expected retention spend per customer
+    lifetime: Σ_c share_c·cost_c ÷ (retention_month · E[months]), where the expected
+    lifetime E[months] = Σ over satisfaction s and channel c of share_s·share_c / h(s, c)."""
+    acquisition = sum(share * cost for share, cost in
+                      zip(CHANNEL_SHARES, p.channels.values(), strict=True))
+    months = sum(s_share * c_share / (p.base_hazard * math.exp(p.sat_hazard * (sat - 4))
+                                      * p.channel_hazard[channel])
+                 for sat, s_share in enumerate(SATISFACTION_SHARES, start=1)
+                 for channel, c_share in zip(p.channels, CHANNEL_SHARES, strict=True))
+    return acquisition / (p.retention_month * months)
 
 
 def customers(p: CustomerParams, rng: np.random.Generator) -> pd.DataFrame:
@@ -205,7 +216,7 @@ def customers(p: CustomerParams, rng: np.random.Generator) -> pd.DataFrame:
     channel = rng.choice(list(p.channels), size=p.n, p=CHANNEL_SHARES)
     mean_cost = np.array([p.channels[c] for c in channel])
     cost = rng.gamma(4.0, mean_cost / 4.0)
-    sat = rng.choice(np.arange(1, 8), size=p.n, p=[.04, .06, .1, .2, .25, .2, .15])
+    sat = rng.choice(np.arange(1, 8), size=p.n, p=list(SATISFACTION_SHARES))
     hazard = (p.base_hazard * np.exp(p.sat_hazard * (sat - 4))
               * np.array([p.channel_hazard[c] for c in channel]))
     tenure_months = rng.exponential(1 / hazard)
