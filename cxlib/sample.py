@@ -25,7 +25,7 @@ comparisons, each in a fixed order:
   eˣ from exact operations only; lognormal draws are ``median · exp_portable(σ z)``;
 * sums that set a value use :func:`math.fsum` (exactly rounded, so independent of the
   summation order) instead of numpy's pairwise sums; sorts are stable;
-* times are whole seconds before pandas sees them; floats are written by
+* times are whole days or seconds (integers) before pandas sees them; floats are written by
   :func:`write_csv` as Python's shortest round-trip ``repr``, not by pandas' formatter.
 
 What remains machine-dependent is inside numpy's samplers, which call libm in
@@ -64,8 +64,8 @@ _TAYLOR = tuple(1 / math.factorial(n) for n in range(13, -1, -1))
 def exp_portable(x: float | np.ndarray) -> np.ndarray:
     """eˣ elementwise, with the same bits on every machine (|x| < 700).
 
-    eˣ = 2ᵏ·eʳ with k = rint(x / ln 2) and r = x − k·ln 2 (ln 2 in two parts, so the
-    reduction is exact to ~10⁻²⁶), |r| ≤ ln 2 / 2; eʳ = Σₙ₌₀¹³ rⁿ/n! in Horner form
+    eˣ = 2ᵏ·eʳ with k = rint(x / ln 2) and r = x − k·ln 2 (Cody–Waite: ln 2 in two
+    parts, so k·ln 2 loses nothing), |r| ≤ ln 2 / 2; eʳ = Σₙ₌₀¹³ rⁿ/n! in Horner form
     (truncation below 5·10⁻¹⁸). Only +, −, ×, rint and ldexp, each rounded exactly by
     IEEE 754, in a fixed order: within about one ulp of eˣ, identical everywhere.
     """
@@ -106,8 +106,8 @@ class SurveyParams:
 
     Latent service quality per dimension ``q_d ~ N(0, Σ)`` with correlation
     ``dim_corr`` = ρ ≥ 0, drawn as ``q_d = √ρ·f + √(1−ρ)·e_d`` (f, e_d independent
-    standard normals: a common factor); each perception item is ``λ q_d + ε``; expectation items are
-    ``exp_mean + e_d`` rounded to 1–7. Latent satisfaction
+    standard normals: a common factor); each perception item is ``λ q_d + ε``;
+    expectation items are ``exp_mean + e_d`` rounded to 1–7. Latent satisfaction
     ``s = Σ β_d q_d + u`` (u ~ N(0, ``sat_noise``²)) is cut into 1–7 ratings.
     Repurchase intention: latent ``γ s + κ·1[s > s_top] + v`` (the "completely
     satisfied" step κ). Recommendation 0–10 = round(6 + 1.6 s + w). Later churn:
@@ -197,7 +197,7 @@ def survey(p: SurveyParams, rng: np.random.Generator,
     cols["had_problem"] = problem
     cols["problem_severity"] = np.where(problem == 1, severity, "")
     cols["complained"] = np.where(problem == 1, rng.binomial(1, voice), 0)
-    service = np.mean([cols[f"{d}_1"] for d in DIMS], axis=0)
+    service = np.mean([cols[f"{d}_1"] for d in DIMS], axis=0)  # integers: the sum is exact
     cols["price_paid"] = np.round(p.price_base + p.price_per_point * (service - 4)
                                   + rng.normal(0, p.price_sd, p.n), 2)
     return pd.DataFrame(cols)
@@ -358,7 +358,7 @@ def transactions(p: TransactionParams, rng: np.random.Generator) -> pd.DataFrame
     t = born[owner] + offsets
     order = np.lexsort((t, owner))
     owner, t = owner[order], t[order]
-    dates = start + pd.to_timedelta(np.floor(t * 30.44), unit="D")
+    dates = start + pd.to_timedelta(np.floor(t * 30.44).astype(np.int64), unit="D")
     return pd.DataFrame({
         "customer_id": [f"T{i:05d}" for i in owner],
         "date": dates.strftime("%Y-%m-%d"),
