@@ -93,7 +93,7 @@ def relative_importance(scores: pd.DataFrame, outcome: str, predictors: list[str
     table = pd.DataFrame({"LMG (R² points)": boot.value, "ci_low": boot.ci_low,
                           "ci_high": boot.ci_high, "share of R²": boot.value / total},
                          index=pd.Index(predictors, name="dimension"))
-    table.attrs.update(r2=float(total), n=len(data), n_boot=n_boot)
+    table.attrs.update(r2=float(total), n=len(data), n_boot=n_boot, failed=boot.failed)
     return table.sort_values("LMG (R² points)", ascending=False)
 
 

@@ -92,9 +92,8 @@ def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, n_boot: i
         return gains[-1] - np.nanmean(gains[:-1])
 
     boot = bootstrap(data, step, n_boot=n_boot, seed=seed)
-    return Estimate(f"top-box step in {outcome} (completely vs merely satisfied)",
-                    float(boot.value[0]), float(boot.ci_low[0]), float(boot.ci_high[0]),
-                    len(data), f"difference of mean gains, percentile bootstrap ({n_boot})")
+    return boot.estimate(f"top-box step in {outcome} (completely vs merely satisfied)",
+                         f"difference of mean gains, percentile bootstrap ({n_boot})")
 
 
 def spline_test(frame: pd.DataFrame, outcome: str, predictor: str, df: int = 3) -> dict:

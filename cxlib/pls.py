@@ -27,6 +27,7 @@ import pandas as pd
 
 from .errors import UserDataError
 from .results import Estimate
+from .uncertainty import percentiles, resample_draws
 
 
 @dataclass
@@ -156,21 +157,17 @@ def bootstrap_paths(frame: pd.DataFrame, blocks: dict[str, list[str]],
     edges = parse_paths(paths)
     raw = _prepare(frame, blocks)
     fit = _estimate(_standardise(raw), blocks, edges, 1e-7, 300)
-    rng = np.random.default_rng(seed)
-    draws = []
-    for _ in range(n_boot):
-        sample = raw[rng.integers(0, len(raw), len(raw))]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            res = _estimate(_standardise(sample), blocks, edges, 1e-6, 100)
-        draws.append(res.paths["coefficient"].to_numpy())
-    draws = np.array(draws)
-    alpha = (1 - level) / 2
+
+    def paths_of(rows: np.ndarray) -> np.ndarray:
+        res = _estimate(_standardise(raw[rows]), blocks, edges, 1e-6, 100)
+        return res.paths["coefficient"].to_numpy()
+
+    draws = resample_draws(paths_of, len(raw), len(fit.paths), n_boot=n_boot, seed=seed)
+    lo, hi, failed = percentiles(draws, level)
     out = fit.paths.copy()
-    out["ci_low"] = np.nanquantile(draws, alpha, axis=0)
-    out["ci_high"] = np.nanquantile(draws, 1 - alpha, axis=0)
+    out["ci_low"], out["ci_high"] = lo, hi
     out["r2_of_target"] = out["to"].map(fit.r2)
-    out.attrs.update(n=fit.n, n_boot=n_boot, failed=int(np.isnan(draws).any(axis=1).sum()),
-                     level=level)
+    out.attrs.update(n=fit.n, n_boot=n_boot, failed=failed, level=level)
     return out
 
 

@@ -75,8 +75,7 @@ def perception_vs_gap(frame: pd.DataFrame, outcome: str, perception: dict[str, l
 
     boot = bootstrap(data, diff, n_boot=n_boot, seed=seed)
     r2 = both(data)
-    est = Estimate("R² perception-only minus R² gap scores", float(boot.value[0]),
-                   float(boot.ci_low[0]), float(boot.ci_high[0]), len(data),
-                   f"OLS R² difference, percentile bootstrap ({n_boot} resamples)")
+    est = boot.estimate("R² perception-only minus R² gap scores",
+                        f"OLS R² difference, percentile bootstrap ({n_boot} resamples)")
     table = pd.DataFrame({"R²": r2}, index=["perception only (SERVPERF)", "gap (SERVQUAL)"])
     return est, table

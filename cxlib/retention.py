@@ -55,18 +55,19 @@ def cost_ratios(ledger: pd.DataFrame, *, n_boot: int = 1000, seed: int = 2024,
     method = f"ratio of sums, bootstrap over customers ({n_boot})"
 
     def est(name, num, den, unit=""):
-        v, lo, hi = ratio_bootstrap(num, den, n_boot=n_boot, seed=seed, level=level)
-        out[name] = Estimate(name, v, lo, hi, len(num), method, level, unit)
+        r = ratio_bootstrap(num, den, n_boot=n_boot, seed=seed, level=level)
+        out[name] = Estimate(name, r.value, r.low, r.high, len(num), method, level, unit,
+                             failed=r.failed, draws=r.draws)
 
     est("acquisition cost per customer", acq, np.ones(n), "currency")
     est("retention cost per customer-year", ret, years, "currency")
     sums = resampled_sums(np.column_stack([acq, ret, years]), n_boot=n_boot, seed=seed)
     with np.errstate(divide="ignore", invalid="ignore"):  # tiny ledgers: empty resamples
-        lo, hi = percentile_interval(sums[:, 0] / n / (sums[:, 1] / sums[:, 2]), level)
+        ci = percentile_interval(sums[:, 0] / n / (sums[:, 1] / sums[:, 2]), level)
     value = acq.mean() / (ret.sum() / years.sum())
     out["acquisition ÷ retention cost"] = Estimate(
         "acquisition cost per customer ÷ retention cost per customer-year", float(value),
-        float(lo), float(hi), n, method, level, "×")
+        ci.low, ci.high, n, method, level, "×", failed=ci.failed, draws=ci.draws)
     if "margin" in data and data["margin"].notna().any() and "winback_spend" in data:
         margin = data["margin"].clip(lower=0).fillna(0).to_numpy(float)
         tried = data[data["winback_spend"].fillna(0) > 0]
@@ -79,12 +80,13 @@ def cost_ratios(ledger: pd.DataFrame, *, n_boot: int = 1000, seed: int = 2024,
                                 seed=seed)
             kept = resampled_sums(np.column_stack([ret, margin]), n_boot=n_boot, seed=seed + 1)
             with np.errstate(divide="ignore", invalid="ignore"):
-                lo, hi = percentile_interval(wb[:, 0] / wb[:, 1] / (kept[:, 0] / kept[:, 1]),
-                                             level)
+                ci = percentile_interval(wb[:, 0] / wb[:, 1] / (kept[:, 0] / kept[:, 1]),
+                                         level)
             value = (wb_spend.sum() / wb_margin.sum()) / (ret.sum() / margin.sum())
             out["win-back ÷ retention cost per dollar"] = Estimate(
                 "win-back cost per recovered dollar ÷ retention cost per retained dollar",
-                float(value), float(lo), float(hi), len(tried), method, level, "×")
+                float(value), ci.low, ci.high, len(tried), method, level, "×",
+                failed=ci.failed, draws=ci.draws)
     return out
 
 
