@@ -2,7 +2,9 @@
 
 * **Ordinal logit** for a loyalty *rating* (repurchase intention 1–7):
   P(Y ≤ j) = logit⁻¹(τ_j − β·x); exp(β) is the odds ratio of a higher answer per
-  point of satisfaction. Sandwich (HC0) standard errors.
+  point of satisfaction. Sandwich (HC0) standard errors. The rating's order is its
+  numeric order, the order of a pandas ordered Categorical, or for text an explicit
+  ``order=[lowest, …, highest]`` (alphabetical order is no order: High < Low < Medium).
 * **Logistic regression** for later *churn* (or any 0/1 outcome): logit P(churn) = a + b·x, as a
   binomial GLM with HC3 standard errors.
 * **Nonlinearity** (Jones & Sasser 1995): mean loyalty at each satisfaction level,
@@ -17,12 +19,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
+from .errors import UserDataError, require_variation
 from .results import Estimate
 from .uncertainty import bootstrap
 
@@ -33,11 +38,42 @@ def _z(level: float) -> float:
     return float(stats.norm.ppf(0.5 + level / 2))
 
 
+def ordered_levels(values: pd.Series, order: Sequence | None = None) -> pd.Series:
+    """*values* as an ordered Categorical: in *order* (lowest first) when given, else in
+    the order of an ordered Categorical, else numerically; text without an *order* is
+    refused, naming its levels."""
+    if order is not None:
+        unknown = sorted(set(values.unique()) - set(order), key=str)
+        if unknown:
+            raise UserDataError(f"{values.name} has level(s) {', '.join(map(str, unknown))} "
+                                f"that the order {list(order)} does not list")
+        cats = pd.Categorical(values, categories=list(order), ordered=True)
+    elif isinstance(values.dtype, pd.CategoricalDtype) and values.cat.ordered:
+        cats = values.array
+    else:
+        numbers = pd.to_numeric(values, errors="coerce")
+        if numbers.notna().all():
+            cats = pd.Categorical(numbers, ordered=True)
+        else:
+            levels = ", ".join(map(str, pd.unique(values)))
+            raise UserDataError(
+                f"{values.name} is text ({levels}); its order cannot be guessed, and the "
+                f"alphabetical one is usually wrong (High < Low < Medium). Give the order from "
+                f"lowest to highest, e.g. order=['Low', 'Medium', 'High'], or make the column "
+                f"an ordered pandas Categorical")
+    return pd.Series(cats, index=values.index, name=values.name).cat.remove_unused_categories()
+
+
 def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
-                   level: float = 0.95) -> tuple[Estimate, object]:
-    """Odds ratio of a higher *outcome* rating per point of *predictor* (ordinal logit)."""
+                   level: float = 0.95, *, order: Sequence | None = None
+                   ) -> tuple[Estimate, object]:
+    """Odds ratio of a higher *outcome* rating per point of *predictor* (ordinal logit);
+    *order* lists a text outcome's levels from lowest to highest (see
+    :func:`ordered_levels`)."""
     data = frame[[outcome, predictor]].dropna()
-    y = pd.Series(pd.Categorical(data[outcome], ordered=True), index=data.index)
+    require_variation(data, [outcome, predictor],
+                      what=f"the effect of {predictor} on {outcome}")
+    y = ordered_levels(data[outcome], order)
     fit = OrderedModel(y, data[[predictor]].astype(float), distr="logit").fit(
         method="bfgs", disp=False, cov_type="HC0", maxiter=500)
     b, se = fit.params[predictor], fit.bse[predictor]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,6 +20,8 @@ from cxlib.loyalty import (
     top_box_step,
 )
 
+REFERENCE = Path(__file__).parent / "reference"
+
 
 def test_ordinal_logit_recovers_the_odds_ratio():
     rng = np.random.default_rng(8)
@@ -28,6 +33,44 @@ def test_ordinal_logit_recovers_the_odds_ratio():
         frame = pd.DataFrame({"x": x, "y": np.searchsorted(cuts, latent) + 1})
         hits.append(ordinal_effect(frame, "y", "x")[0].covers(np.exp(beta)))
     assert 0.88 <= np.mean(hits) <= 1.0
+
+
+def housing() -> pd.DataFrame:
+    """The Copenhagen housing survey (MASS::housing), one row per tenant; see
+    tests/reference/ordinal_housing.R."""
+    table = pd.read_csv(REFERENCE / "housing.csv")
+    frame = table.loc[table.index.repeat(table["Freq"])].reset_index(drop=True)
+    return frame.assign(infl=frame["Infl"].map({"Low": 1, "Medium": 2, "High": 3}))
+
+
+def test_text_ordinal_outcome_keeps_its_order_and_matches_polr():
+    ref = json.loads((REFERENCE / "ordinal_housing.json").read_text())
+    frame = housing()
+    with pytest.raises(ValueError, match=r"Sat is text \(Low, Medium, High\).*order=\["):
+        ordinal_effect(frame, "Sat", "infl")  # before: ordered High < Low < Medium, OR 0.65
+    text, fit = ordinal_effect(frame, "Sat", "infl", order=["Low", "Medium", "High"])
+    assert text.value == pytest.approx(ref["odds_ratio"], rel=1e-5)  # MASS::polr: 1.85
+    assert fit.bse["infl"] == pytest.approx(ref["se_hc0"], rel=1e-3)  # sandwich::sandwich
+    numeric = frame.assign(Sat=frame["Sat"].map({"Low": 1, "Medium": 2, "High": 3}))
+    ordered = frame.assign(Sat=pd.Categorical(frame["Sat"], ["Low", "Medium", "High"],
+                                              ordered=True))
+    for other in (numeric, ordered):
+        est = ordinal_effect(other, "Sat", "infl")[0]
+        assert (est.value, est.ci_low, est.ci_high) == pytest.approx(
+            (text.value, text.ci_low, text.ci_high), rel=1e-6)
+    with pytest.raises(ValueError, match="Very high"):
+        ordinal_effect(frame.assign(Sat=frame["Sat"].replace("High", "Very high")), "Sat",
+                       "infl", order=["Low", "Medium", "High"])
+
+
+def test_numbers_stored_as_text_keep_their_numeric_order():
+    rng = np.random.default_rng(4)
+    x = rng.integers(1, 8, 600).astype(float)
+    y = np.searchsorted([-2.0, -1, 0, 1, 2, 3, 4, 5, 6], 0.5 * (x - 4) + rng.logistic(size=600))
+    frame = pd.DataFrame({"x": x, "y": y + 1})  # 1 … 10: "10" sorts before "2" as text
+    as_text = frame.assign(y=frame["y"].astype(str))
+    assert ordinal_effect(as_text, "y", "x")[0].value == pytest.approx(
+        ordinal_effect(frame, "y", "x")[0].value, rel=1e-6)
 
 
 def test_logistic_churn_recovers_the_odds_ratio():
