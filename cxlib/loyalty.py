@@ -15,6 +15,9 @@
 * **Mediation** service → satisfaction → loyalty (Baron & Kenny; Preacher & Hayes):
   m = a·x + …, y = c′·x + b·m + …; indirect effect a·b with a percentile bootstrap
   interval, direct effect c′, total c = c′ + a·b.
+
+Every analysis needs variation in the columns it relates: a constant column raises
+:class:`~cxlib.errors.NotEstimable` instead of a fit with no variance behind it.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-from .errors import UserDataError, require_variation
+from .errors import NotEstimable, UserDataError, require_variation
 from .results import Estimate
 from .uncertainty import bootstrap
 
@@ -88,6 +91,8 @@ def logistic_effect(frame: pd.DataFrame, outcome: str, predictor: str, level: fl
                     figure: str | None = None) -> tuple[Estimate, object]:
     """Odds ratio of a 0/1 *outcome* (churn, abandoning, returning) per unit of *predictor*
     (logistic GLM, HC3 SE)."""
+    require_variation(frame.dropna(subset=[outcome, predictor]), [outcome, predictor],
+                      what=f"the odds ratio of {outcome} per point of {predictor}")
     data = frame[[outcome, predictor]].dropna()
     fit = sm.GLM(data[outcome].astype(float), sm.add_constant(data[[predictor]].astype(float)),
                  family=sm.families.Binomial()).fit(cov_type="HC3")
@@ -116,10 +121,12 @@ def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, n_boot: i
     """Gain in mean loyalty from the 2nd-highest to the highest satisfaction level, minus
     the average gain per level below (levels with fewer than *min_n* answers skipped)."""
     data = frame[[outcome, predictor]].dropna()
+    require_variation(data, [outcome, predictor], what="the top-box step")
     counts = data[predictor].value_counts()
     levels = np.sort(counts[counts >= min_n].index.to_numpy())
     if len(levels) < 3:
-        raise ValueError("need at least three satisfaction levels with data")
+        raise NotEstimable(f"{predictor} has {len(levels)} level(s) with at least {min_n} "
+                           f"answers; the top-box step needs three")
     data = data[data[predictor].isin(levels)]
 
     def step(d: pd.DataFrame) -> float:
@@ -135,7 +142,12 @@ def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, n_boot: i
 def spline_test(frame: pd.DataFrame, outcome: str, predictor: str, df: int = 3) -> dict:
     """F test of a natural cubic spline in *predictor* against the straight line; the
     result holds the fitted spline curve with its 95% band for plotting."""
-    data = frame[[outcome, predictor]].dropna().rename(columns={outcome: "y", predictor: "x"})
+    data = frame[[outcome, predictor]].dropna()
+    require_variation(data, [outcome, predictor], what="the shape of the link")
+    if data[predictor].nunique() <= df:
+        raise NotEstimable(f"{predictor} takes {data[predictor].nunique()} values; a spline "
+                           f"with {df} degrees of freedom needs at least {df + 1}")
+    data = data.rename(columns={outcome: "y", predictor: "x"})
     linear = smf.ols("y ~ x", data).fit()
     spline = smf.ols(f"y ~ cr(x, df={df}, constraints='center')", data).fit()
     f, p, ddf = spline.compare_f_test(linear)
@@ -164,6 +176,7 @@ def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, n_boot: int = 1000
               seed: int = 2024, level: float = 0.95, standardise: bool = True) -> pd.DataFrame:
     """Paths a, b, direct c′, indirect a·b and total c, with percentile bootstrap intervals;
     standardised (SD units, each resample z-scored anew) unless *standardise* is False."""
+    require_variation(frame.dropna(subset=[x, m, y]), [x, m, y], what="the mediation paths")
     data = frame[[x, m, y]].dropna().astype(float)
     boot = bootstrap(data, lambda d: mediation_paths(d, x, m, y, standardise=standardise),
                      n_boot=n_boot, seed=seed, level=level)

@@ -15,7 +15,9 @@ After convergence the path coefficients are the OLS coefficients of each
 endogenous score on its predecessors (standardised), with R² per endogenous
 construct, and loadings are the item–score correlations. Missing item answers are
 replaced by the item mean (as in seminr's default). Intervals come from a
-bootstrap over respondents (:func:`bootstrap_paths`).
+bootstrap over respondents (:func:`bootstrap_paths`); resamples in which the model
+cannot be estimated are counted (``attrs["failed"]``). An item that does not vary
+raises :class:`~cxlib.errors.NotEstimable`: it cannot be standardised.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import UserDataError
+from .errors import NotEstimable, UserDataError, require_variation
 from .results import Estimate
 from .uncertainty import percentiles, resample_draws
 
@@ -72,6 +74,7 @@ def _prepare(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> np.ndarray:
         raise UserDataError(f"the model names item(s) not in the data: {', '.join(absent)}")
     x = frame[items].astype(float)
     x = x.fillna(x.mean())  # mean replacement of missing answers
+    require_variation(x, items, what="the PLS path model")
     return x.to_numpy()
 
 
@@ -159,8 +162,10 @@ def bootstrap_paths(frame: pd.DataFrame, blocks: dict[str, list[str]],
     fit = _estimate(_standardise(raw), blocks, edges, 1e-7, 300)
 
     def paths_of(rows: np.ndarray) -> np.ndarray:
-        res = _estimate(_standardise(raw[rows]), blocks, edges, 1e-6, 100)
-        return res.paths["coefficient"].to_numpy()
+        x = _standardise(raw[rows])
+        if not np.isfinite(x).all():
+            raise NotEstimable("an item does not vary in this resample")
+        return _estimate(x, blocks, edges, 1e-6, 100).paths["coefficient"].to_numpy()
 
     draws = resample_draws(paths_of, len(raw), len(fit.paths), n_boot=n_boot, seed=seed)
     lo, hi, failed = percentiles(draws, level)

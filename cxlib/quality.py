@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .errors import require_variation
 from .results import Estimate
 from .uncertainty import bootstrap, mean_ci
 
@@ -64,6 +65,8 @@ def perception_vs_gap(frame: pd.DataFrame, outcome: str, perception: dict[str, l
     gaps = gap_scores(frame, perception, expectation).add_prefix("gap_")
     data = pd.concat([frame[[outcome]], perc, gaps], axis=1).dropna()
     gap_cols = [f"gap_{d}" for d in dims]
+    require_variation(data, [outcome, *dims, *gap_cols],
+                      what=f"how well perceptions and gaps predict {outcome}")
 
     def both(d: pd.DataFrame) -> np.ndarray:
         y = d[outcome].to_numpy(float)

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
+from cxlib.errors import NotEstimable
 from cxlib.loyalty import (
     indirect_estimate,
     logistic_effect,
@@ -144,3 +145,28 @@ def test_loyalty_by_level_counts():
     frame = pd.DataFrame({"s": [1, 1, 2, 2, 2], "l": [1, 2, 3, 4, 5]})
     table = loyalty_by_level(frame, "l", "s")
     assert table["n"].tolist() == [2, 3] and table.loc[2, "mean"] == 4
+
+
+@pytest.mark.parametrize("analysis", [
+    lambda f: ordinal_effect(f, "y", "x"),
+    lambda f: logistic_effect(f, "churned", "x"),
+    lambda f: top_box_step(f, "y", "x", n_boot=20),
+    lambda f: spline_test(f, "y", "x"),
+    lambda f: mediation(f, "m", "x", "y", n_boot=20),
+], ids=["ordinal", "logistic", "top_box", "spline", "mediation"])
+def test_a_constant_satisfaction_is_not_estimable(analysis):
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"x": 5.0, "y": rng.integers(1, 8, 200), "m": rng.normal(size=200),
+                          "churned": rng.integers(0, 2, 200)})
+    with pytest.raises(NotEstimable, match=r"^x does not vary \(every answer is 5.0\)"):
+        analysis(frame)
+
+
+def test_too_few_levels_for_the_top_box_step_or_a_spline_is_not_estimable():
+    rng = np.random.default_rng(6)
+    frame = pd.DataFrame({"x": rng.integers(1, 3, 300).astype(float),
+                          "y": rng.integers(1, 8, 300)})
+    with pytest.raises(NotEstimable, match="needs three"):
+        top_box_step(frame, "y", "x", n_boot=20)
+    with pytest.raises(NotEstimable, match="at least 4"):
+        spline_test(frame, "y", "x")
