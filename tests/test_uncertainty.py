@@ -101,3 +101,11 @@ def test_ratio_bootstrap_counts_resamples_with_a_zero_denominator():
     ci = percentile_interval(np.array([1.0, 2.0, np.inf, np.nan, 3.0]))
     assert (ci.failed, ci.draws) == (2, 5)
     assert tuple(ci) == pytest.approx(np.quantile([1.0, 2.0, 3.0], [0.025, 0.975]))
+
+
+def test_when_every_resample_fails_the_reason_is_the_failures():
+    frame = one_rare_event()  # 20 distinct rows; a resample of 20 almost surely repeats one
+    boot = bootstrap(frame, lambda d: 1.0 if d.index.is_unique else 1 / 0, n_boot=50)
+    assert boot.failed == 50 and np.isnan(boot.ci_low).all()
+    reason = untestable_reason(boot.estimate("a statistic", "bootstrap (50)"))
+    assert reason.startswith("50 of 50 resamples failed (100% > 5%)")  # not "no finite interval"
