@@ -21,6 +21,8 @@ its own). The return rates by steps done are descriptive, with per-visit Wilson 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
@@ -92,10 +94,9 @@ def first_minus_last(features: pd.DataFrame, *, n_boot: int = 500, seed: int = 2
     else:
         boot = bootstrap(features, diff, n_boot=n_boot, seed=seed)
         how = f"bootstrap over visits ({n_boot})"
-    return Estimate("weight of the first moment minus weight of the last (SD units)",
-                    float(boot.value[0]), float(boot.ci_low[0]), float(boot.ci_high[0]),
-                    len(features), f"standardised OLS, {how}", failed=robust.failed_draws(boot),
-                    draws=n_boot)
+    est = boot.estimate("weight of the first moment minus weight of the last (SD units)",
+                        f"standardised OLS, {how}")
+    return replace(est, n=len(features))  # visits; the method names the customers
 
 
 def hierarchical(visits: pd.DataFrame) -> pd.DataFrame:

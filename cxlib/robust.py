@@ -205,7 +205,3 @@ def cluster_bootstrap(frame: pd.DataFrame, statistic: Callable[[pd.DataFrame], f
 
     return bootstrap(keys, on_clusters, n_boot=n_boot, seed=seed, level=level)
 
-
-def failed_draws(boot: Bootstrap) -> int:
-    """How many bootstrap resamples gave no finite value of the statistic."""
-    return int((~np.isfinite(boot.draws)).any(axis=1).sum())
