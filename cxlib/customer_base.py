@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -73,7 +73,10 @@ class ModelFit:
     maximised log-likelihood and the number of customers.
 
     ``params`` is a Series named as in the papers (BG/NBD: ``r, alpha, a, b``).
-    ``cov_log`` is the inverse observed information of the log-parameters.
+    ``cov_log`` is the inverse observed information of the log-parameters. ``problem``
+    says why some parameters are not identified (a maximum on a ridge, e.g. a, b → ∞ when
+    the data show no heterogeneity in dropout); ``cov_log`` then inverts the information
+    only in the directions the data identify, which is what predictions need.
     """
 
     model: str
@@ -84,7 +87,7 @@ class ModelFit:
     unit: str = ""
     level: float = 0.95
     iterations: int = 0
-    extra: dict = field(default_factory=dict)
+    problem: str | None = None
 
     @property
     def se_log(self) -> pd.Series:
@@ -106,6 +109,8 @@ class ModelFit:
 
     def estimate(self, name: str) -> Estimate:
         """One parameter as an :class:`Estimate`."""
+        if self.problem:
+            return Estimate.untestable(f"{self.model} {name}", self.problem, self.n)
         row = self.intervals().loc[name]
         return Estimate(f"{self.model} {name}", float(row["estimate"]), float(row["ci_low"]),
                         float(row["ci_high"]), self.n, f"maximum likelihood, {_METHOD}",
@@ -121,10 +126,11 @@ class ModelFit:
             f"<td>{v['se']:.3g}</td><td>[{v['ci_low']:.4g}, {v['ci_high']:.4g}]</td></tr>"
             for k, v in table.iterrows())
         unit = f", time unit: {html.escape(self.unit)}" if self.unit else ""
+        note = f"<br><b>Note:</b> {html.escape(self.problem)}" if self.problem else ""
         return (f"<div><b>{html.escape(self.model)}</b> fitted to {self.n:,} customers"
                 f"{unit}; log-likelihood {self.loglik:,.2f}<table><thead><tr><th>parameter"
                 f"</th><th>estimate</th><th>SE</th><th>{self.level:.0%} interval</th></tr>"
-                f"</thead><tbody>{rows}</tbody></table><small>{_METHOD}</small></div>")
+                f"</thead><tbody>{rows}</tbody></table><small>{_METHOD}</small>{note}</div>")
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
@@ -142,10 +148,13 @@ Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
 
 def _maximise(objective: Objective, start: np.ndarray, names: list[str], model: str,
-              n: int, unit: str, *, gradient: bool = True) -> ModelFit:
+              n: int, unit: str, *, gradient: bool = True, strict: bool = True) -> ModelFit:
     """Maximise a log-likelihood of log-parameters; SEs from its numerical Hessian.
 
-    *objective* returns (log-likelihood, gradient with respect to the log-parameters)."""
+    *objective* returns (log-likelihood, gradient with respect to the log-parameters).
+    A maximum where the observed information is singular raises :class:`NotEstimable`
+    when *strict*; otherwise the fit carries a ``problem`` and the information is
+    inverted on its identified directions (eigenvalues above 1e-9 of the largest)."""
     def neg(theta: np.ndarray):
         with np.errstate(all="ignore"):
             ll, g = objective(theta)
@@ -160,22 +169,24 @@ def _maximise(objective: Objective, start: np.ndarray, names: list[str], model: 
         res = optimize.minimize(lambda t: neg(t)[0], start, jac="3-point", method="BFGS",
                                 options={"gtol": 1e-6 * n ** 0.5, "maxiter": 500})
     theta = res.x
-    if not np.all(np.isfinite(theta)) or np.any(np.abs(theta) > 30):
+    shown = np.array2string(np.exp(theta), precision=4)
+    if not np.all(np.isfinite(theta)) or (strict and np.any(np.abs(theta) > 30)):
         raise NotEstimable(f"the {model} likelihood has no finite maximum with these data "
-                           f"(parameters ran off to {np.exp(theta)})")
-    hess = _hessian(objective, theta, gradient=gradient)
-    info = -hess
-    try:
-        cov = np.linalg.inv(info)
-    except np.linalg.LinAlgError:
-        cov = np.full_like(info, np.nan)
-    if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
-        raise NotEstimable(f"the {model} parameters are not identified by these data (the "
-                           f"observed information is singular at {np.round(np.exp(theta), 4)})")
+                           f"(parameters ran off to {shown})")
+    info = -_hessian(objective, theta, gradient=gradient)
+    values, vectors = np.linalg.eigh(info)
+    problem = None
+    if not np.all(np.isfinite(values)) or values.min() <= 1e-9 * abs(values).max():
+        problem = (f"the {model} parameters are not all identified by these data (the "
+                   f"observed information is singular at {shown})")
+        if strict:
+            raise NotEstimable(problem)
+    keep = values > 1e-9 * abs(values).max()
+    cov = (vectors[:, keep] / values[keep]) @ vectors[:, keep].T
     with np.errstate(all="ignore"):
         ll = objective(theta)[0]
     return ModelFit(model, pd.Series(np.exp(theta), index=names), cov, float(ll), n, unit,
-                    iterations=int(res.nit))
+                    iterations=int(res.nit), problem=problem)
 
 
 def _hessian(objective: Objective, theta: np.ndarray, *, gradient: bool,
@@ -350,18 +361,20 @@ def bgnbd_scores(fit: ModelFit, frequency, recency, T) -> np.ndarray:
     return out
 
 
-def fit_bgnbd(frequency, recency, T, *, unit: str = "") -> ModelFit:
+def fit_bgnbd(frequency, recency, T, *, unit: str = "", strict: bool = True) -> ModelFit:
     """Fit the BG/NBD model by maximum likelihood (module docstring).
 
     ``frequency`` = repeat purchase occasions x, ``recency`` = t_x, ``T``, one value per
     customer, in one time unit (named by *unit*, e.g. ``"week"``). Returns a
     :class:`ModelFit` with parameters ``r, alpha, a, b`` (Fader, Hardie & Lee 2005);
-    raises :class:`NotEstimable` when nobody repeats or the maximum is not finite.
+    raises :class:`NotEstimable` when nobody repeats or the maximum is not finite, and,
+    when *strict*, when the parameters are not identified (see :class:`ModelFit`).
     """
     x, t_x, T = _summaries(frequency, recency, T)
     c = _Customers.of(x, t_x, T)
     start = np.log([1.0, max(float(np.mean(T)), 1e-6), 1.0, 1.0])
-    return _maximise(lambda th: _bgnbd(th, c), start, BGNBD_PARAMS, "BG/NBD", len(x), unit)
+    return _maximise(lambda th: _bgnbd(th, c), start, BGNBD_PARAMS, "BG/NBD", len(x), unit,
+                     strict=strict)
 
 
 def bgnbd_p_alive(fit: ModelFit, frequency, recency, T) -> np.ndarray:

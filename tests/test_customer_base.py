@@ -68,7 +68,8 @@ def test_bgnbd_estimates_and_standard_errors_match_lifetimes():
         assert fit[k] == pytest.approx(ref["params"][k], rel=1e-4)
         assert fit.se[k] == pytest.approx(ref["se"][k], rel=1e-3)
     table = fit.intervals()
-    assert (table["ci_low"] < table["estimate"]).all() and (table["estimate"] < table["ci_high"]).all()
+    assert (table["ci_low"] < table["estimate"]).all()
+    assert (table["estimate"] < table["ci_high"]).all()
     est = fit.estimate("r")
     assert est.covers(0.243) and est.n == 2357
 
