@@ -639,6 +639,37 @@ def holdout_check(fit: ModelFit, data: pd.DataFrame, *, top: int = 7) -> pd.Data
     return table
 
 
+@dataclass(frozen=True)
+class CustomerBase:
+    """A transaction log's customer-base analysis (:func:`analyse_log`)."""
+
+    data: pd.DataFrame
+    bgnbd: ModelFit
+    spend: ModelFit
+    values: pd.DataFrame
+    holdout: pd.DataFrame
+    settings: dict
+
+
+def analyse_log(transactions: pd.DataFrame, calibration_end, *, unit_days: float = 7.0,
+                months: int = 12, discount: float = 0.01) -> CustomerBase:
+    """BG/NBD and Gamma–Gamma fitted to the history up to *calibration_end*; per customer
+    P(alive), expected purchases over the holdout length, expected spend per purchase and
+    the discounted value of the next *months* months (monthly *discount*, a month being
+    30.44 days; module docstring); and the holdout check on the rest of the log."""
+    data = calibration_holdout(transactions, calibration_end, unit_days=unit_days)
+    x, t_x, T = (data[c] for c in ("frequency", "recency", "T"))
+    unit = "week" if unit_days == 7 else f"{unit_days:g} days"
+    bg = fit_bgnbd(x, t_x, T, unit=unit)
+    spend = fit_gamma_gamma(x, data["monetary_value"], unit="per purchase")
+    values = customer_values(bg, spend, data, horizon=float(data["holdout_length"].iloc[0]),
+                             periods=months, period_length=30.44 / unit_days,
+                             discount=discount)
+    return CustomerBase(data, bg, spend, values, holdout_check(bg, data),
+                        {"calibration_end": str(pd.Timestamp(calibration_end).date()),
+                         "months": months, "discount": discount, "unit": unit})
+
+
 # --------------------------------------------------------------------------------------
 # The CDNOW sample of Fader, Hardie & Lee (2005)
 

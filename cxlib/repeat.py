@@ -334,7 +334,7 @@ def ageing_baseline(source: pd.DataFrame, *, window_months: int = 12, unit_days:
     scores = np.zeros((len(w.old), 4))
     scores[w.old] = bgnbd_scores(fit, w.x[w.old], w.t_x[w.old], w.T[w.old])
     r_lin = r_i + scores @ fit.cov_log @ grad_R
-    z_S = w.win_repeat_orders / W - Y / W**2 * w.win_orders
+    z_S = (w.win_repeat_orders - S * w.win_orders) / W
     z_E = dE_dG * (M * r_lin + R / P * w.cal_repeat_orders - R * Q / P**2 * w.x * w.old) \
         + dE_dF * w.first_orders
     n = len(w.old)
