@@ -448,12 +448,16 @@ def _log_hyp2f1(a, b, c, z):
     For z > 0.5 the Pfaff transformation F(a,b;c;z) = (1−z)^(−b) F(c−a, b; c; z/(z−1))
     maps the argument into (−∞, 0), where the series converges without overflow."""
     z = np.asarray(z, float)
+    a, b, c = (np.broadcast_to(v, z.shape) for v in (a, b, c))
     pfaff = z > 0.5
+    out = np.empty_like(z)
+    d = ~pfaff
     with np.errstate(all="ignore"):
-        direct = np.log(special.hyp2f1(a, b, c, np.where(pfaff, 0.0, z)))
-        zz = np.where(pfaff, z, 0.5)
-        moved = -b * np.log1p(-zz) + np.log(special.hyp2f1(c - a, b, c, zz / (zz - 1)))
-    return np.where(pfaff, moved, direct)
+        out[d] = np.log(special.hyp2f1(a[d], b[d], c[d], z[d]))
+        zp = z[pfaff]
+        out[pfaff] = -b[pfaff] * np.log1p(-zp) + np.log(
+            special.hyp2f1(c[pfaff] - a[pfaff], b[pfaff], c[pfaff], zp / (zp - 1)))
+    return out
 
 
 def _pnbd_ll(theta, x, t_x, T):
@@ -512,7 +516,7 @@ def fit_pnbd(frequency, recency, T, *, unit: str = "") -> ModelFit:
     (r, α) and is refined by BFGS on a numerical gradient.
     """
     x, t_x, T = _summaries(frequency, recency, T)
-    bg = fit_bgnbd(x, t_x, T)
+    bg = fit_bgnbd(x, t_x, T, strict=False)
 
     def objective(theta):
         ll = float(_pnbd_ll(theta, x, t_x, T).sum())

@@ -133,8 +133,10 @@ def test_customer_values_table():
     assert values.index.equals(d.index)
     assert values["p_alive"].between(0, 1).all()
     assert (values.loc[d["frequency"] == 0, "p_alive"] == 1).all()  # BG/NBD: no repeat, alive
-    # a year of discounted purchases lies between 39 weeks' and 39 weeks' plus more
-    assert (values["discounted_purchases"] > 0).all()
+    # Σ_k Δ_k / 1.01^k lies between the undiscounted 12-month total over 1.01^12 and over 1.01
+    total = cb.bgnbd_expected(bg, 52, d["frequency"], d["recency"], d["T"])
+    assert (values["discounted_purchases"] > total / 1.01**12).all()
+    assert (values["discounted_purchases"] < total / 1.01).all()
     assert values["clv"].equals(values["expected_spend"] * values["discounted_purchases"])
 
 
@@ -182,6 +184,25 @@ def test_gamma_gamma_recovers_its_parameters():
     table = fit.intervals()
     for k, v in {"p": p, "q": q, "gamma": gamma}.items():
         assert table.loc[k, "ci_low"] <= v <= table.loc[k, "ci_high"]
+
+
+def simulate_pnbd(n, r, alpha, s, beta, T, rng) -> pd.DataFrame:
+    """Pareto/NBD customers: λ ~ Gamma(r, α), lifetime ~ Exp(μ), μ ~ Gamma(s, β); x ~
+    Poisson(λ · min(lifetime, T)); the last of x uniform times is min(lifetime, T) · U^(1/x)."""
+    lam, mu = rng.gamma(r, 1 / alpha, n), rng.gamma(s, 1 / beta, n)
+    active = np.minimum(rng.exponential(1 / mu), T)
+    x = rng.poisson(lam * active)
+    t_x = np.where(x > 0, active * rng.random(n) ** (1 / np.maximum(x, 1)), 0.0)
+    return pd.DataFrame({"frequency": x.astype(float), "recency": t_x, "T": T})
+
+
+def test_pareto_nbd_recovers_its_parameters():
+    rng = np.random.default_rng(8)
+    truth = {"r": 0.55, "alpha": 10.58, "s": 0.61, "beta": 11.67}
+    d = simulate_pnbd(5000, *truth.values(), rng.uniform(30, 78, 5000), rng)
+    table = cb.fit_pnbd(d["frequency"], d["recency"], d["T"]).intervals()
+    for k, v in truth.items():
+        assert table.loc[k, "ci_low"] <= v <= table.loc[k, "ci_high"], (k, table)
 
 
 def test_holdout_check_on_cdnow():
