@@ -512,8 +512,10 @@ def fit_pnbd(frequency, recency, T, *, unit: str = "") -> ModelFit:
     """Fit the Pareto/NBD model by maximum likelihood; parameters ``r, alpha, s, beta``.
 
     The likelihood involves the Gauss hypergeometric function, evaluated in log space
-    (module docstring); the maximum is found by Nelder–Mead from the BG/NBD estimates of
-    (r, α) and is refined by BFGS on a numerical gradient.
+    (module docstring); BFGS with a central-difference gradient starts from the BG/NBD
+    estimates of (r, α). Raises :class:`NotEstimable` when the maximum lies on a ridge (e.g.
+    s, β → ∞ when every customer has the same dropout rate), where the parameters are not
+    identified.
     """
     x, t_x, T = _summaries(frequency, recency, T)
     bg = fit_bgnbd(x, t_x, T, strict=False)

@@ -238,3 +238,35 @@ def test_fit_is_fast_and_displays():
         assert table.loc[k, "ci_low"] <= v <= table.loc[k, "ci_high"]
     html = fit._repr_html_()
     assert "BG/NBD" in html and "alpha" in html and "100,000" in html
+
+
+def test_a_ridge_is_reported_and_predictions_survive_it():
+    """Customers who all drop out at one constant rate in calendar time (not after
+    purchases) can push the BG/NBD's a and b to infinity with a/(a+b) fixed: the parameters
+    are then not identified, but P(alive) and expected purchases still are."""
+    from cxlib.repeat import BusinessParams, _window, simulate_log
+
+    log = simulate_log(BusinessParams(months=36), np.random.default_rng(1108))
+    w = _window(log, 12, 7.0)
+    x, t_x, T = w.x[w.old], w.t_x[w.old], w.T[w.old]
+    with pytest.raises(NotEstimable, match="not all identified"):
+        cb.fit_bgnbd(x, t_x, T)
+    fit = cb.fit_bgnbd(x, t_x, T, strict=False)
+    assert fit.problem and fit["a"] > 1e4
+    assert fit.estimate("a").problem == fit.problem
+    assert "not all identified" in fit._repr_html_()
+    expected = cb.bgnbd_expected(fit, 52, x, t_x, T)
+    assert np.all(np.isfinite(expected)) and expected.sum() > 0
+    assert np.isfinite(np.diag(fit.cov_log)).all()
+
+
+def test_analyse_log_on_the_sample():
+    from cxlib import load_data
+
+    tx = load_data("transactions").frame
+    model = cb.analyse_log(tx, "2023-12-31")
+    assert model.bgnbd.n == len(model.data) == len(model.values)
+    assert model.data["holdout_length"].iloc[0] == pytest.approx(366 / 7)
+    assert model.holdout["customers"].sum() == model.bgnbd.n
+    assert model.values["clv"].gt(0).all()
+    assert model.settings["unit"] == "week"
