@@ -1,11 +1,19 @@
 """The economics of keeping customers, from a CRM ledger (the ``customers`` kind).
 
-* **Cost ratios** (ratio estimators, percentile bootstrap over customers):
-  acquisition cost per acquired customer, Σ acquisition_cost / n; retention cost per
-  retained customer-year, Σ retention_spend / Σ years active; their ratio. Per dollar:
-  acquisition cost per dollar of first-year margin against retention cost per dollar
-  of margin earned while retained. Win-back: Σ winback_spend / Σ winback_margin over
-  the customers a win-back was tried on, against Σ retention_spend / Σ margin.
+* **Cost ratios** (ratio estimators, percentile bootstrap over customers). One stated
+  unit: the *customer lifetime*. Acquisition cost per acquired customer, A = Σ
+  acquisition_cost / n, against the retention spend over a customer's expected
+  lifetime, R·E[T], with R = Σ retention_spend / Σ years active (per customer-year) and
+  E[T] the expected lifetime in years from :func:`lifetime_fit`. The ratio A / (R·E[T])
+  is also the cost of a customer-year bought by acquisition (A / E[T]) over the cost of
+  a customer-year bought by retention (R), so it depends on no calendar unit (per year
+  or per month would multiply it by 12). Win-back: Σ winback_spend / Σ winback_margin
+  over the customers a win-back was tried on, against Σ retention_spend / Σ margin.
+* **Lifetime** (exponential–gamma, the continuous-time "Pareto" churn model): each
+  customer leaves at a constant rate λ, and λ varies across customers as Gamma(r, α),
+  so S(t) = (α / (α + t))^r and E[T] = α / (r − 1), finite only when r > 1. Fitted by
+  maximum likelihood with censoring; heterogeneity matters, because the customers who
+  stay are the slow leavers.
 * **Survival**: tenure = (churned_on or the end of observation) − acquired_on, censored
   for customers still active. Kaplan–Meier curves by group with 95% bands and a
   log-rank test; a Cox model gives the hazard ratio of leaving per point of
@@ -17,7 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import optimize
 
+from .errors import NotEstimable
 from .results import Estimate
 from .uncertainty import percentile_interval, ratio_bootstrap, resampled_sums
 
@@ -43,12 +53,44 @@ def tenure(ledger: pd.DataFrame, end: pd.Timestamp | None = None) -> pd.DataFram
                         index=ledger.index)
 
 
+def lifetime_fit(years: np.ndarray, left: np.ndarray) -> tuple[float, float, float]:
+    """Exponential–gamma lifetime model by maximum likelihood (module docstring): returns
+    (r, α, E[T]) with E[T] = α/(r − 1) in the unit of *years* (inf when r ≤ 1).
+
+    With E events and L(α) = Σ log(α / (α + tᵢ)) over all customers, the censored
+    log-likelihood E·log r + r·L(α) − Σ_events log(α + tᵢ) is maximised in r at
+    r = −E / L(α); the profile in α is maximised numerically (on log α). Without
+    heterogeneity α, r → ∞ and E[T] → Σt / E, the exponential estimate.
+    """
+    t = np.asarray(years, float)
+    event = np.asarray(left, float) > 0
+    n_events = int(event.sum())
+    if n_events == 0 or t.sum() <= 0:
+        raise NotEstimable("no customer has left yet, so the lifetime cannot be estimated")
+    scale = t.mean()
+
+    def profile(log_alpha: float) -> tuple[float, float]:
+        alpha = np.exp(log_alpha)
+        ell = np.log1p(t / alpha).sum()  # −L(α)
+        r = n_events / ell
+        return -(n_events * np.log(r) - n_events - np.log(alpha + t[event]).sum()), r
+
+    bounds = (np.log(scale) - 7, np.log(scale) + 16)
+    best = optimize.minimize_scalar(lambda x: profile(x)[0], bounds=bounds, method="bounded",
+                                    options={"xatol": 1e-6})
+    alpha = float(np.exp(best.x))
+    r = float(profile(best.x)[1])
+    return r, alpha, (alpha / (r - 1) if r > 1 else np.inf)
+
+
 def cost_ratios(ledger: pd.DataFrame, *, n_boot: int = 1000, seed: int = 2024,
                 level: float = 0.95) -> dict[str, Estimate]:
-    """Acquisition vs retention cost, per customer and per dollar (see module docstring)."""
+    """Acquisition vs retention cost per customer lifetime, and win-back vs retention cost
+    per dollar (see module docstring)."""
     need = ["acquisition_cost", "retention_spend", "acquired_on"]
     data = ledger.dropna(subset=need)
-    years = (tenure(data)["days"] / YEAR).to_numpy()
+    surv = tenure(data)
+    years, left = (surv["days"] / YEAR).to_numpy(), surv["left"].to_numpy()
     acq, ret = data["acquisition_cost"].to_numpy(float), data["retention_spend"].to_numpy(float)
     out: dict[str, Estimate] = {}
     n = len(data)
@@ -60,13 +102,7 @@ def cost_ratios(ledger: pd.DataFrame, *, n_boot: int = 1000, seed: int = 2024,
 
     est("acquisition cost per customer", acq, np.ones(n), "currency")
     est("retention cost per customer-year", ret, years, "currency")
-    sums = resampled_sums(np.column_stack([acq, ret, years]), n_boot=n_boot, seed=seed)
-    with np.errstate(divide="ignore", invalid="ignore"):  # tiny ledgers: empty resamples
-        lo, hi = percentile_interval(sums[:, 0] / n / (sums[:, 1] / sums[:, 2]), level)
-    value = acq.mean() / (ret.sum() / years.sum())
-    out["acquisition ÷ retention cost"] = Estimate(
-        "acquisition cost per customer ÷ retention cost per customer-year", float(value),
-        float(lo), float(hi), n, method, level, "×")
+    lifetime_ratio(out, acq, ret, years, left, n_boot=n_boot, seed=seed, level=level)
     if "margin" in data and data["margin"].notna().any() and "winback_spend" in data:
         margin = data["margin"].clip(lower=0).fillna(0).to_numpy(float)
         tried = data[data["winback_spend"].fillna(0) > 0]
@@ -86,6 +122,52 @@ def cost_ratios(ledger: pd.DataFrame, *, n_boot: int = 1000, seed: int = 2024,
                 "win-back cost per recovered dollar ÷ retention cost per retained dollar",
                 float(value), float(lo), float(hi), len(tried), method, level, "×")
     return out
+
+
+LIFETIME_RATIO = "acquisition ÷ retention cost per customer lifetime"
+
+
+def lifetime_ratio(out: dict[str, Estimate], acq: np.ndarray, ret: np.ndarray,
+                   years: np.ndarray, left: np.ndarray, *, n_boot: int, seed: int,
+                   level: float) -> None:
+    """Add the expected lifetime, the retention cost per lifetime and the headline ratio
+    A / (R·E[T]) to *out*, each with a bootstrap over customers that refits the lifetime
+    model in every resample (resamples whose lifetime has no finite mean count as failed)."""
+    method = f"exponential–gamma lifetime, bootstrap over customers ({n_boot})"
+
+    def parts(idx: np.ndarray) -> tuple[float, float, float]:
+        mean_life = lifetime_fit(years[idx], left[idx])[2]
+        per_life = ret[idx].sum() / years[idx].sum() * mean_life
+        return mean_life, per_life, acq[idx].mean() / per_life
+
+    try:
+        value = parts(np.arange(len(acq)))
+    except NotEstimable as why:
+        for name in ("expected customer lifetime", "retention cost per customer lifetime",
+                     LIFETIME_RATIO):
+            out[name] = Estimate.untestable(name, str(why), len(acq), method)
+        return
+    rng = np.random.default_rng(seed)
+    draws = np.full((n_boot, 3), np.nan)
+    for b in range(n_boot):
+        idx = rng.integers(0, len(acq), len(acq))
+        try:
+            draws[b] = parts(idx)
+        except NotEstimable:
+            continue
+    ok = np.isfinite(draws).all(axis=1)
+    failed = int((~ok).sum())
+    names = ("expected customer lifetime", "retention cost per customer lifetime",
+             LIFETIME_RATIO)
+    for j, (name, unit) in enumerate(zip(names, ("years", "currency", "×"), strict=True)):
+        if not np.isfinite(value[j]):
+            out[name] = Estimate.untestable(name, "the fitted lifetimes have no finite mean "
+                                            "(r ≤ 1): too few customers have left to bound "
+                                            "a lifetime", len(acq), method)
+            continue
+        lo, hi = percentile_interval(draws[ok, j], level) if ok.any() else (np.nan, np.nan)
+        out[name] = Estimate(name, float(value[j]), lo, hi, len(acq), method, level, unit,
+                             failed=failed, draws=n_boot)
 
 
 def kaplan_meier(ledger: pd.DataFrame, group: str | None = None) -> dict:

@@ -25,3 +25,20 @@ def test_untraceable_figures_are_marked():
 
 def test_table_has_a_row_per_claim():
     assert len(claims_table()) == len(claims()) == 18
+
+
+def test_obvious_service_standards_get_the_obvious_verdict():
+    """STD-1 is one-sided: every call answered in 5 s meets "never over 30 s"; 40% does not."""
+    import numpy as np
+    import pandas as pd
+
+    from cxlib.standards import within_standard
+
+    rule = claims()["STD-1"].spec("within_standard").rule
+    fast = pd.DataFrame({"channel": "phone", "wait_seconds": np.full(1000, 5.0),
+                         "abandoned": 0})
+    assert rule.judge(within_standard(fast, 30, ("phone",))).label == "supported"
+    slow = fast.assign(wait_seconds=np.where(np.arange(1000) < 400, 5.0, 90.0))
+    assert rule.judge(within_standard(slow, 30, ("phone",))).label == "not supported"
+    few = fast.head(40)  # 40 of 40 in time: the interval still reaches below 99%
+    assert rule.judge(within_standard(few, 30, ("phone",))).label == "inconclusive"

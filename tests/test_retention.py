@@ -8,9 +8,11 @@ import pytest
 
 from cxlib import sample
 from cxlib.retention import (
+    LIFETIME_RATIO,
     cohort_retention,
     cost_ratios,
     kaplan_meier,
+    lifetime_fit,
     median_tenure_table,
     satisfaction_hazard,
     tenure,
@@ -34,20 +36,58 @@ def test_tenure_censors_active_customers():
 
 def test_cost_ratios_by_hand():
     frame = pd.DataFrame({"acquired_on": pd.to_datetime(["2023-01-01"] * 2 + ["2024-01-01"]),
-                          "churned_on": pd.to_datetime([None, None, None]),
+                          "churned_on": pd.to_datetime(["2023-07-02", None, None]),
                           "acquisition_cost": [100.0, 200.0, 300.0],
                           "retention_spend": [20.0, 20.0, 0.0]})
     r = cost_ratios(frame, n_boot=50)
-    years = (365 + 365 + 0) / 365.25
+    years = (182 + 365 + 0) / 365.25
+    life = lifetime_fit(np.array([182, 365, 0]) / 365.25, np.array([1, 0, 0]))[2]
     assert r["acquisition cost per customer"].value == pytest.approx(200)
     assert r["retention cost per customer-year"].value == pytest.approx(40 / years)
-    assert r["acquisition ÷ retention cost"].value == pytest.approx(200 / (40 / years))
+    assert r["expected customer lifetime"].value == pytest.approx(life)
+    assert r[LIFETIME_RATIO].value == pytest.approx(200 / (40 / years * life))
+
+
+def test_lifetime_without_heterogeneity_is_the_exponential_estimate():
+    rng = np.random.default_rng(4)
+    t = rng.exponential(2.0, 4000)
+    censor = rng.uniform(0, 6, 4000)
+    years, left = np.minimum(t, censor), (t <= censor).astype(int)
+    r, _alpha, mean = lifetime_fit(years, left)
+    assert mean == pytest.approx(years.sum() / left.sum(), rel=0.02)
+    assert mean == pytest.approx(2.0, rel=0.06) and r > 20  # r → ∞: no heterogeneity
+
+
+def test_lifetime_recovers_gamma_heterogeneity():
+    rng = np.random.default_rng(5)
+    rates = rng.gamma(3.0, 1 / 4.0, 20000)  # r = 3, α = 4: E[T] = 4 / (3 − 1) = 2
+    t = rng.exponential(1 / rates)
+    censor = rng.uniform(0, 8, 20000)
+    r, alpha, mean = lifetime_fit(np.minimum(t, censor), (t <= censor).astype(int))
+    assert (r, alpha, mean) == pytest.approx((3.0, 4.0, 2.0), rel=0.1)
+
+
+def test_no_leavers_means_no_lifetime():
+    frame = pd.DataFrame({"acquired_on": pd.to_datetime(["2023-01-01", "2023-06-01"]),
+                          "churned_on": pd.to_datetime([None, None]),
+                          "acquisition_cost": [100.0, 200.0], "retention_spend": [20.0, 5.0]})
+    r = cost_ratios(frame, n_boot=20)
+    assert r[LIFETIME_RATIO].problem and "no customer has left" in r[LIFETIME_RATIO].problem
+
+
+def test_the_ratio_does_not_depend_on_the_calendar_unit():
+    # counting days instead of years changes the rate R and the lifetime E[T] inversely
+    rng = np.random.default_rng(6)
+    years = rng.exponential(3, 500)
+    left = (rng.random(500) < 0.6).astype(int)
+    in_days = lifetime_fit(years * 365.25, left)[2] / 365.25
+    assert in_days == pytest.approx(lifetime_fit(years, left)[2], rel=1e-5)
 
 
 def test_cost_ratio_interval_covers_the_planted_ratio():
     truth = sample.planted_cost_ratio(sample.CustomerParams())
-    hits = [cost_ratios(ledger(800, seed), n_boot=300)["acquisition ÷ retention cost"]
-            .covers(truth) for seed in range(40)]
+    hits = [cost_ratios(ledger(800, seed), n_boot=300)[LIFETIME_RATIO].covers(truth)
+            for seed in range(40)]
     assert np.mean(hits) >= 0.85
 
 
