@@ -45,6 +45,7 @@ The constant-behaviour business of :func:`simulate_log` (the engine of
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from pathlib import Path
 
 import duckdb
@@ -183,11 +184,14 @@ def simulate_log(p: BusinessParams, rng: np.random.Generator) -> pd.DataFrame:
 
     A rate change is a change of clock: with operational time U(t) = t before the lift
     and U(c) + lift·(t − c) after it, purchases are uniform in operational time, so the
-    draws are those of the unchanged business when ``lift`` = 1 (the same log as
-    :func:`cxlib.sample.transactions` for the same parameters and generator).
+    draws are those of the unchanged business when ``lift`` = 1: the same log as
+    :func:`cxlib.sample.transactions` for the same parameters and generator, except that
+    amounts use ``np.exp`` where the sample uses its machine-independent ``exp_portable``
+    (a last-bit difference, which rounding to cents almost always removes).
     """
     start = pd.Timestamp(p.start)
-    arrivals = np.round(p.first_month * (1 + p.growth) ** np.arange(p.months)).astype(int)
+    arrivals = np.array([round(p.first_month * Fraction(1 + p.growth) ** m)  # exact powers
+                         for m in range(p.months)])
     born = np.repeat(np.arange(p.months), arrivals) + rng.random(arrivals.sum())
     n = len(born)
     rate = rng.gamma(p.shape, p.rate_mean / p.shape, n)
@@ -213,11 +217,11 @@ def simulate_log(p: BusinessParams, rng: np.random.Generator) -> pd.DataFrame:
         rank = np.arange(owner.size) - np.repeat(first, 1 + k)
         keep = rank <= repeats_before_dropout[owner]
         owner, t = owner[keep], t[keep]
-    dates = start + pd.to_timedelta(np.floor(t * 30.44), unit="D")
+    dates = start + pd.to_timedelta(np.floor(t * 30.44).astype(np.int64), unit="D")
     return pd.DataFrame({
         "customer_id": [f"T{i:05d}" for i in owner],
         "date": dates.strftime("%Y-%m-%d"),
-        "amount": np.round(rng.lognormal(np.log(p.amount_median), 0.6, owner.size), 2),
+        "amount": np.round(p.amount_median * np.exp(0.6 * rng.standard_normal(owner.size)), 2),
         "quantity": 1 + rng.poisson(0.5, owner.size),
         "order_id": [f"ORD{i:06d}" for i in range(owner.size)],
     })
