@@ -287,15 +287,14 @@ def _window(source: pd.DataFrame, window_months: int, unit_days: float) -> _Wind
     last = cal_days.groupby("c")["d"].max().reindex(range(n)).to_numpy()
     count = np.bincount(cal_days["c"], minlength=n)
     old = count > 0
-    unit = np.timedelta64(1, "D") * unit_days
 
-    def weeks(delta):
-        return np.where(old, delta / unit, 0.0)
+    def units(delta: np.ndarray) -> np.ndarray:  # a time difference in units of unit_days
+        return delta / np.timedelta64(1, "D") / unit_days
 
-    age = np.where(old, 0.0, (end.to_datetime64() - first) / unit)
     return _Window(
-        x=np.maximum(count - 1, 0).astype(float), t_x=weeks(last - first),
-        T=weeks(start.to_datetime64() - first), old=old, age=age,
+        x=np.maximum(count - 1, 0).astype(float), t_x=np.where(old, units(last - first), 0.0),
+        T=np.where(old, units(start.to_datetime64() - first), 0.0), old=old,
+        age=np.where(old, 0.0, units(end.to_datetime64() - first)),
         first_orders=np.bincount(code, (~old[code] & is_first).astype(float), minlength=n),
         cal_repeat_orders=np.bincount(code, (before & ~is_first).astype(float), minlength=n),
         win_orders=np.bincount(code, (~before).astype(float), minlength=n),

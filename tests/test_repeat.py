@@ -241,3 +241,6 @@ def test_baseline_fit_is_the_customer_base_fit():
     assert isinstance(base.fit, customer_base.ModelFit)
     assert base.counts["customers"] == log["customer_id"].nunique()
     assert base.table().shape == (3, 5)
+    in_days = ageing_baseline(log, unit_days=1.0)  # the time unit of the fit is immaterial
+    assert in_days.expected.value == pytest.approx(base.expected.value, rel=1e-6)
+    assert in_days.difference.ci_high == pytest.approx(base.difference.ci_high, rel=1e-4)
