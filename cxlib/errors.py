@@ -57,3 +57,13 @@ def require_variation(frame, columns, *, what: str = "") -> None:
             raise NotEstimable(f"{col} does not vary{shown}, so {what or 'its effect'} "
                                f"cannot be estimated")
 
+
+
+def require_columns(frame, columns, *, what: str = "this analysis") -> None:
+    """Raise :class:`NotEstimable` naming the *columns* that *frame* lacks (absent, or
+    without a single value): the record then says which columns the analysis needs."""
+    absent = [c for c in columns if c not in frame or frame[c].isna().all()]
+    if absent:
+        names = ", ".join(f"`{c}`" for c in absent)
+        raise NotEstimable(f"{what} needs the column{'s' if len(absent) > 1 else ''} {names}, "
+                           "which the data do not have (map them in the mapping file)")

@@ -1,0 +1,164 @@
+"""Turning cells into values: numbers as people write them, yes/no in many languages,
+dates, and labels recoded to numbers.
+
+**Numbers.** Digit groups may be separated by a space, a no-break space or an
+apostrophe (``1 234``, ``1'234``). Whether a comma or a point marks the decimals is
+decided per column from the values that can only be read one way: ``12,5``,
+``0,25``, ``1.234,5`` or ``1.234.567`` say "decimal comma"; ``12.5``, ``1,234.5`` or
+``1,234,567`` say "decimal point". A value such as ``1.234`` or ``1,234`` could be
+either (one thousand two hundred and thirty-four, or one point two three four): it
+follows the column's convention, and in a column of such values only, the file's:
+decimal comma in semicolon-separated files, decimal point otherwise; the load report
+says how they were read. A value written in the other convention than the rest of
+its column is invalid (its row is named).
+
+**Labels.** ``recode: {col: {order: [Low, Medium, High]}}`` gives codes 1, 2, 3;
+``{levels: {Yes: 1, No: 0}}`` gives the codes written. Labels are matched after
+trimming spaces, without regard to case; a value that is neither a label nor a
+missing code is invalid.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .schemas import Field
+
+TRUE = {"1", "yes", "y", "true", "t", "ja", "kyllä", "k", "כן", "是", "x"}
+FALSE = {"0", "no", "n", "false", "f", "nein", "ei", "e", "לא", "否"}
+NUMERIC = ("integer", "number", "rating", "binary")
+
+_GROUP_SPACE = r"(?<=\d)[ \u00a0\u202f'’](?=\d{3}(?!\d))"
+_SIGN = r"^[+-]?"
+_AMBIGUOUS = _SIGN + r"[1-9]\d{0,2}[.,]\d{3}$"
+_DECIMAL_COMMA = (_SIGN + r"\d*,\d+$", _SIGN + r"\d{1,3}(\.\d{3})+(,\d+)?$")
+_DECIMAL_POINT = (_SIGN + r"\d*\.\d+$", _SIGN + r"\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def _matches(text: pd.Series, patterns: tuple[str, ...]) -> pd.Series:
+    hit = pd.Series(False, index=text.index)
+    for pattern in patterns:
+        hit |= text.str.match(pattern).fillna(False).astype(bool)
+    return hit
+
+
+@dataclass
+class Converted:
+    """A column converted to its type: the values, the cells that did not convert and what
+    is wrong with them (with a hint on the fix), and a note on how ambiguous cells were read."""
+
+    values: pd.Series
+    bad: pd.Series
+    what: str = ""
+    hint: str = ""
+    note: str = ""
+
+
+def to_number(text: pd.Series, delimiter: str | None) -> Converted:
+    """Numbers from text cells (module docstring)."""
+    t = text.astype("string").str.strip().str.replace(_GROUP_SPACE, "", regex=True)
+    ambiguous = t.str.match(_AMBIGUOUS).fillna(False).astype(bool)
+    comma = _matches(t, _DECIMAL_COMMA) & ~ambiguous
+    point = _matches(t, _DECIMAL_POINT) & ~ambiguous
+    if comma.sum() > point.sum() or (not point.any() and delimiter == ";"):
+        decimal, mark, other = ",", "comma", point
+    else:
+        decimal, mark, other = ".", "point", comma
+    group = "." if decimal == "," else ","
+    grouped = t.str.match(_SIGN + rf"\d{{1,3}}(\{group}\d{{3}})+(\{decimal}\d+)?$")
+    t = t.mask(grouped.fillna(False).astype(bool), t.str.replace(group, "", regex=False))
+    if decimal == ",":
+        t = t.str.replace(",", ".", regex=False)
+    num = pd.to_numeric(t.mask(other), errors="coerce").astype("float64")
+    out = Converted(num, text.notna() & num.isna(), "values that are not numbers")
+    if other.any():
+        out.hint = (f"{int(other.sum()):,} of them use a decimal "
+                    f"{'point' if decimal == ',' else 'comma'} where the rest of the column "
+                    f"uses a decimal {mark}: write every value the same way.")
+    if ambiguous.any():
+        why = ("as in the rest of the column" if (comma | point).any() else
+               "as usual in semicolon-separated files" if decimal == "," else
+               "as usual outside semicolon-separated files")
+        out.note = (f"values such as {str(text[ambiguous].iloc[0]).strip()!r} were read as "
+                    f"{num[ambiguous].iloc[0]:g} (decimal {mark}, {why})")
+    return out
+
+
+def convert(s: pd.Series, spec: Field, delimiter: str | None) -> Converted:
+    """Convert one column to the type of its field (see the module docstring)."""
+    none = pd.Series(False, index=s.index)
+    if spec.type in NUMERIC and pd.api.types.is_numeric_dtype(s) and spec.type != "binary":
+        num = s.astype("float64")
+        frac = num.notna() & (num != np.floor(num)) if spec.type == "integer" else none
+        return Converted(num, frac, "values that are not whole numbers")
+    if spec.type == "covariate":
+        if pd.api.types.is_numeric_dtype(s):
+            return Converted(s.astype("float64"), none)
+        num = to_number(s, None)
+        if not num.bad.any() and num.values.notna().any():
+            return Converted(num.values, none, note=num.note)
+        return Converted(s.astype("string").str.strip(), none)
+    if spec.type in NUMERIC:
+        return _numeric(s, spec, delimiter)
+    if spec.type in ("date", "datetime"):
+        if pd.api.types.is_datetime64_any_dtype(s):
+            return Converted(s.dt.tz_convert(None) if s.dt.tz is not None else s, none)
+        parsed = pd.to_datetime(s.astype("string").str.strip(), errors="coerce",
+                                format="ISO8601")
+        return Converted(parsed, s.notna() & parsed.isna(),
+                         "values that are not dates (write them as YYYY-MM-DD)")
+    text = s.astype("string").str.strip()
+    return Converted(text.str.lower() if spec.categories else text, none)
+
+
+def _numeric(s: pd.Series, spec: Field, delimiter: str | None) -> Converted:
+    text = s.astype("string").str.strip()
+    if spec.type == "binary":
+        low = text.str.lower()
+        text = low.mask(low.isin(TRUE), "1").mask(low.isin(FALSE), "0")
+    out = to_number(text, delimiter)
+    if spec.type == "binary":
+        out.what = "values that are not yes/no or 1/0"
+    elif not out.hint:
+        out.hint = label_hint(s[out.bad].rename(spec.name))
+    if spec.type in ("integer", "binary"):
+        frac = out.values.notna() & (out.values != np.floor(out.values))
+        if frac.any() and not out.bad.any():
+            out.what, out.bad = "values that are not whole numbers", frac
+        else:
+            out.bad = out.bad | frac
+    return out
+
+
+def label_hint(values: pd.Series) -> str:
+    """For a numeric column holding words: how to declare them as an ordered scale."""
+    words = [str(v).strip() for v in pd.unique(values.dropna()) if re.search(r"[^\W\d_]", str(v))]
+    if not words:
+        return ""
+    shown = ", ".join(words[:5]) + (", …" if len(words) > 5 else "")
+    return (f"If these are the labels of a scale ({shown}), give them numbers in the mapping "
+            f"file: recode: {{{values.name}: {{order: [lowest, …, highest]}}}}.")
+
+
+def recode(s: pd.Series, labels: dict) -> tuple[pd.Series, pd.Series]:
+    """Replace labels by their codes (module docstring); returns (recoded, cells that are
+    not a declared label)."""
+    lookup = {str(k).strip().casefold(): v for k, v in labels.items()}
+
+    def key(v) -> str:
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        return str(v).strip().casefold()
+
+    present = s.notna()
+    keys = s[present].map(key)
+    known = keys.isin(lookup)
+    out = pd.Series(None, index=s.index, dtype=object)
+    out[present] = keys.map(lookup).where(known, None)
+    bad = pd.Series(False, index=s.index)
+    bad[present] = ~known
+    return out, bad
