@@ -224,8 +224,10 @@ def parse_section(section: dict, path: Path | None = None) -> Mapping:
     problems: list[str] = []
     for key in section:
         if key not in _KEYS:
-            close = difflib.get_close_matches(str(key), _KEYS, n=1)
+            close = difflib.get_close_matches(str(key), [*_KEYS, *KINDS], n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
+            if close and close[0] in KINDS:
+                hint += " (a section per data kind)"
             problems.append(f"unknown key '{key}'.{hint} Allowed keys: {', '.join(_KEYS)}.")
     out = Mapping(source=path)
     for key, parse in _PARSERS.items():

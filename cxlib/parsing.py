@@ -20,6 +20,7 @@ missing code is invalid.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -32,18 +33,29 @@ TRUE = {"1", "yes", "y", "true", "t", "ja", "kyllä", "k", "כן", "是", "x"}
 FALSE = {"0", "no", "n", "false", "f", "nein", "ei", "e", "לא", "否"}
 NUMERIC = ("integer", "number", "rating", "binary")
 
-_GROUP_SPACE = r"(?<=\d)[ \u00a0\u202f'’](?=\d{3}(?!\d))"
+_GROUP_SPACE = re.compile(r"(?<=\d)[ \u00a0\u202f'’](?=\d{3}(?!\d))")
 _SIGN = r"^[+-]?"
-_AMBIGUOUS = _SIGN + r"[1-9]\d{0,2}[.,]\d{3}$"
-_DECIMAL_COMMA = (_SIGN + r"\d*,\d+$", _SIGN + r"\d{1,3}(\.\d{3})+(,\d+)?$")
-_DECIMAL_POINT = (_SIGN + r"\d*\.\d+$", _SIGN + r"\d{1,3}(,\d{3})+(\.\d+)?$")
+_AMBIGUOUS = re.compile(_SIGN + r"[1-9]\d{0,2}[.,]\d{3}$")
+_DECIMAL = {  # decimal mark: (a plain decimal, a number with digit groups)
+    ",": (re.compile(_SIGN + r"\d*,\d+$"), re.compile(_SIGN + r"\d{1,3}(\.\d{3})+(,\d+)?$")),
+    ".": (re.compile(_SIGN + r"\d*\.\d+$"), re.compile(_SIGN + r"\d{1,3}(,\d{3})+(\.\d+)?$")),
+}
 
 
-def _matches(text: pd.Series, patterns: tuple[str, ...]) -> pd.Series:
-    hit = pd.Series(False, index=text.index)
-    for pattern in patterns:
-        hit |= text.str.match(pattern).fillna(False).astype(bool)
-    return hit
+def _number(cell: str, decimal: str) -> float:
+    """One cleaned cell read with *decimal* as the decimal mark (NaN if not a number)."""
+    group = "." if decimal == "," else ","
+    if _DECIMAL[decimal][1].match(cell):
+        cell = cell.replace(group, "")
+    if decimal == ",":
+        cell = cell.replace(",", ".")
+    if "_" in cell:
+        return math.nan
+    try:
+        value = float(cell)
+    except ValueError:
+        return math.nan
+    return value if math.isfinite(value) else math.nan
 
 
 @dataclass
@@ -59,32 +71,31 @@ class Converted:
 
 
 def to_number(text: pd.Series, delimiter: str | None) -> Converted:
-    """Numbers from text cells (module docstring)."""
-    t = text.astype("string").str.strip().str.replace(_GROUP_SPACE, "", regex=True)
-    ambiguous = t.str.match(_AMBIGUOUS).fillna(False).astype(bool)
-    comma = _matches(t, _DECIMAL_COMMA) & ~ambiguous
-    point = _matches(t, _DECIMAL_POINT) & ~ambiguous
-    if comma.sum() > point.sum() or (not point.any() and delimiter == ";"):
-        decimal, mark, other = ",", "comma", point
-    else:
-        decimal, mark, other = ".", "point", comma
-    group = "." if decimal == "," else ","
-    grouped = t.str.match(_SIGN + rf"\d{{1,3}}(\{group}\d{{3}})+(\{decimal}\d+)?$")
-    t = t.mask(grouped.fillna(False).astype(bool), t.str.replace(group, "", regex=False))
-    if decimal == ",":
-        t = t.str.replace(",", ".", regex=False)
-    num = pd.to_numeric(t.mask(other), errors="coerce").astype("float64")
-    out = Converted(num, text.notna() & num.isna(), "values that are not numbers")
-    if other.any():
-        out.hint = (f"{int(other.sum()):,} of them use a decimal "
+    """Numbers from text cells (module docstring). Each distinct cell is read once."""
+    present = text.notna()
+    counts = text[present].astype(str).value_counts()
+    cleaned = {u: _GROUP_SPACE.sub("", u.strip()) for u in counts.index}
+    ambiguous = {u for u, t in cleaned.items() if _AMBIGUOUS.match(t)}
+    evidence = {mark: {u for u, t in cleaned.items()
+                       if u not in ambiguous and any(p.match(t) for p in patterns)}
+                for mark, patterns in _DECIMAL.items()}
+    weight = {mark: int(counts[list(cells)].sum()) for mark, cells in evidence.items()}
+    decimal = "," if weight[","] > weight["."] or (not weight["."] and delimiter == ";") else "."
+    mark, other = ("comma", evidence["."]) if decimal == "," else ("point", evidence[","])
+    parsed = {u: math.nan if u in other else _number(t, decimal) for u, t in cleaned.items()}
+    num = text.astype(str).map(parsed).where(present).astype("float64")
+    out = Converted(num, present & num.isna(), "values that are not numbers")
+    if other:
+        out.hint = (f"{int(counts[list(other)].sum()):,} of them use a decimal "
                     f"{'point' if decimal == ',' else 'comma'} where the rest of the column "
                     f"uses a decimal {mark}: write every value the same way.")
-    if ambiguous.any():
-        why = ("as in the rest of the column" if (comma | point).any() else
+    if ambiguous:
+        first = next(u for u in text[present].astype(str) if u in ambiguous)
+        why = ("as in the rest of the column" if weight[","] or weight["."] else
                "as usual in semicolon-separated files" if decimal == "," else
                "as usual outside semicolon-separated files")
-        out.note = (f"values such as {str(text[ambiguous].iloc[0]).strip()!r} were read as "
-                    f"{num[ambiguous].iloc[0]:g} (decimal {mark}, {why})")
+        out.note = (f"values such as {first.strip()!r} were read as {parsed[first]:g} "
+                    f"(decimal {mark}, {why})")
     return out
 
 

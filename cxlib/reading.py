@@ -144,13 +144,12 @@ def _name_columns(table: RawTable) -> None:
     names = [_clean_name(c) for c in frame.columns]
     keep = []
     for i, name in enumerate(names):
-        column = frame.iloc[:, i]
-        blank = column.isna() | (column.astype("string").str.strip() == "")
-        if not name and blank.all():
-            continue  # a trailing delimiter: no name, no values
-        keep.append(i)
         if not name:
+            column = frame.iloc[:, i]
+            if (column.isna() | (column.astype("string").str.strip() == "")).all():
+                continue  # a trailing delimiter: no name, no values
             names[i] = f"column {i + 1} (no name)"
+        keep.append(i)
     frame = frame.iloc[:, keep]
     names = [names[i] for i in keep]
     seen: Counter[str] = Counter()

@@ -179,7 +179,8 @@ CUSTOMERS = Kind(
               "most churn exports).", min=0, max=1200, with_any=("churned", "churned_on"),
               claims=("RET-1",)),
         Field("churned", "binary", "Has left (1 = left, 0 = still a customer); with "
-              "`tenure_months`, or instead of `churned_on`.", claims=("RET-1", "DEF-1", "DEF-2")),
+              "`tenure_months`, or beside `churned_on`.", with_any=("churned_on", "tenure_months"),
+              claims=("RET-1", "DEF-1", "DEF-2")),
         Field("observed_until", "date", "End of observation for a customer still active (the "
               "date of the export); default: the latest date in the ledger. The mapping key "
               "`observation_end` sets it for every customer.", after="acquired_on",

@@ -39,6 +39,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from .design import reference_level
 from .errors import UserDataError, example_rows
 from .mapping import Mapping
 from .parsing import NUMERIC, convert, recode
@@ -184,10 +185,11 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
         return _examples(rows, values.loc[rows])
 
     problems = _convert_all(frame, spec_of, mapping, raw.delimiter, shown, original, report)
+    _check_references(frame, mapping, name)
     problems += _schema_problems(frame, spec_of, scale, shown, original)
     problems += _date_problems(frame, spec_of, shown, original)
     if kind.name == "customers":
-        problems += _churn_problems(frame, shown)
+        problems += _churn_problems(frame, shown, original)
     if problems and not drop_invalid:
         fixes = ("Fix these cells in the file, declare codes that mean 'no answer' under "
                  "`missing:` in a mapping file, or rerun with --drop-invalid to drop the rows "
@@ -441,7 +443,17 @@ def _date_problems(frame: pd.DataFrame, spec_of, shown: dict[str, str],
     return problems
 
 
-def _churn_problems(frame: pd.DataFrame, shown: dict[str, str]) -> list[Problem]:
+def _check_references(frame: pd.DataFrame, mapping: Mapping, name: str) -> None:
+    """Every reference level the mapping declares must occur in its column."""
+    for col, level in mapping.reference.items():
+        if col in frame:
+            try:
+                reference_level(frame[col].rename(col), level)
+            except UserDataError as err:
+                raise UserDataError(err.problems, file=name) from None
+
+
+def _churn_problems(frame: pd.DataFrame, shown: dict[str, str], original) -> list[Problem]:
     """Customers: a churn flag must agree with the churn date, and a leaver needs a date or
     a tenure."""
     if "churned" not in frame:
@@ -454,7 +466,7 @@ def _churn_problems(frame: pd.DataFrame, shown: dict[str, str]) -> list[Problem]
             rows = frame.index[stayed]
             problems.append(Problem("churned", shown["churned"], "values of 0 (still a "
                                     "customer) on rows that have a churn date", rows,
-                                    _examples(rows, frame.loc[rows, "churned_on"].astype(str)),
+                                    original("churned", rows),
                                     "The flag and 'churned_on' must agree."))
     tenure = frame["tenure_months"] if "tenure_months" in frame else pd.Series(
         float("nan"), index=frame.index)
@@ -464,7 +476,7 @@ def _churn_problems(frame: pd.DataFrame, shown: dict[str, str]) -> list[Problem]
         rows = frame.index[unknown]
         problems.append(Problem("churned", shown["churned"], "customers marked as left with "
                                 "neither the date they left nor a tenure", rows,
-                                _examples(rows, flag.loc[rows]),
+                                original("churned", rows),
                                 "Give 'churned_on' or 'tenure_months' for them."))
     return problems
 
