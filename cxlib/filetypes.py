@@ -142,25 +142,28 @@ def _sniff_text(head: bytes) -> FileType:
 
 
 def _binary(head: bytes) -> bool:
-    """NULs or control characters in over 1% of the bytes, and not UTF-16/32 text."""
-    if not head:
+    """Control characters other than NUL in over 1% of the bytes, or NULs in over 30%,
+    when the bytes are not UTF-16/32 text. (A text with a few NULs is text: reading it
+    names the lines that hold them.)"""
+    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_without_bom(head):
         return False
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_without_bom(head):
-        return False
-    control = sum(head.count(bytes([c])) for c in (*range(0, 9), 11, 12, *range(14, 32)))
-    return control > 0.01 * len(head)
+    control = sum(head.count(bytes([c])) for c in (*range(1, 9), 11, 12, *range(14, 32)))
+    return control > 0.01 * len(head) or head.count(0) > 0.3 * len(head)
 
 
 def utf16_without_bom(head: bytes) -> str | None:
-    """'utf-16-le' or 'utf-16-be' when every other byte of *head* is NUL (ASCII-range
-    UTF-16 text without a byte-order mark), else None."""
-    even, odd = head[0:2000:2], head[1:2000:2]
-    if len(head) < 4:
+    """'utf-16-le' or 'utf-16-be' when *head* reads as UTF-16 text without a byte-order
+    mark: NULs in many of the bytes, and one byte order gives lines of text with no NUL."""
+    head = head[: len(head) // 2 * 2][:4000]
+    if len(head) < 4 or head.count(0) < 0.2 * len(head):
         return None
-    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
-        return "utf-16-le"
-    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
-        return "utf-16-be"
+    for name in ("utf-16-le", "utf-16-be"):
+        try:
+            text = head.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text and ("\n" in text or len(head) < 200):
+            return name
     return None
 
 

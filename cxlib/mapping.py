@@ -527,6 +527,26 @@ def _structure_problems(mapping: Mapping, kind: Kind) -> list[str]:
         problems.append("`constructs:` are declared but `roles:` does not say which one is "
                         "satisfaction; add e.g. roles: {satisfaction: "
                         f"{_guess_satisfaction(mapping)}}} (the notebooks analyse its drivers).")
+    return problems + _path_coverage(mapping)
+
+
+def _path_coverage(mapping: Mapping) -> list[str]:
+    """Every construct is in the model, satisfaction has drivers, and loyalty follows it."""
+    edges = mapping.edges
+    if not edges:
+        return ["`constructs:` need `paths:` between them, e.g. paths: ['SERV -> SAT'] (the "
+                "path model and the drivers of satisfaction come from them)."]
+    linked = {end for edge in edges for end in edge}
+    problems = [f"construct '{c}' is in no path; add its paths, or remove it."
+                for c in mapping.constructs if c not in linked]
+    sat, loy = mapping.roles.get("satisfaction"), mapping.roles.get("loyalty")
+    if sat in mapping.constructs and not any(b == sat for _, b in edges):
+        problems.append(f"no path leads into the satisfaction construct '{sat}'; its drivers "
+                        f"are the constructs with a path into it (e.g. 'SERV -> {sat}').")
+    if sat and loy in mapping.constructs and (sat, loy) not in edges:
+        problems.append(f"loyalty is '{loy}' but there is no path '{sat} -> {loy}'; the chain "
+                        "satisfaction → loyalty is what notebook 02 tests. Add the path, or "
+                        "drop the loyalty role.")
     return problems
 
 

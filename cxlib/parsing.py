@@ -165,11 +165,7 @@ def recode(s: pd.Series, labels: dict) -> tuple[pd.Series, pd.Series]:
             v = int(v)
         return str(v).strip().casefold()
 
-    present = s.notna()
-    keys = s[present].map(key)
+    keys = s.map(lambda v: None if pd.isna(v) else key(v))
     known = keys.isin(lookup)
-    out = pd.Series(None, index=s.index, dtype=object)
-    out[present] = keys.map(lookup).where(known, None)
-    bad = pd.Series(False, index=s.index)
-    bad[present] = ~known
-    return out, bad
+    out = keys.map(lambda k: lookup.get(k)).astype(object).where(known, None)
+    return out, keys.notna() & ~known

@@ -87,8 +87,11 @@ def _plural(n: int, what: str) -> str:
     """'value that is' / 'values that are' by count; *what* is written in the plural."""
     if n != 1:
         return what
-    return (what.replace("values that are", "value that is").replace("values ", "value ")
-            .replace("rows that repeat", "row that repeats"))
+    singular = {"values": "value", "dates": "date", "customers": "customer", "rows": "row"}
+    first, _, rest = what.partition(" ")
+    rest = (rest.replace("that are", "that is", 1).replace("that repeat ", "that repeats ", 1)
+            .replace("that use ", "that uses ", 1))
+    return f"{singular.get(first, first)} {rest}"
 
 
 @dataclass

@@ -567,6 +567,20 @@ def _structural_models(c: Corpus) -> None:
     c.add("construct_with_no_items", "survey", csv(S),
           mapping="constructs:\n  SAT: []\nroles: {satisfaction: SAT}\n",
           refuse=("construct 'SAT' lists no items",))
+    c.add("construct_in_no_path", "survey", csv(S),
+          mapping=good.replace("SAT: [overall_sat]", "SAT: [overall_sat]\n    LOY: "
+                               "[repurchase_intent]") + "roles: {satisfaction: SAT}\n",
+          refuse=("construct 'LOY' is in no path",))
+    c.add("no_path_into_satisfaction", "survey", csv(S),
+          mapping=good + "roles: {satisfaction: A1}\n",
+          refuse=("no path leads into the satisfaction construct 'A1'",))
+    c.add("loyalty_without_chain", "survey", csv(S),
+          mapping=good.replace("'A3 -> SAT'", "'A3 -> SAT', 'A3 -> LOY'").replace(
+              "SAT: [overall_sat]", "SAT: [overall_sat]\n    LOY: [repurchase_intent]")
+          + "roles: {satisfaction: SAT, loyalty: LOY}\n", refuse=("no path 'SAT -> LOY'",))
+    c.add("constructs_without_paths", "survey", csv(S),
+          mapping="constructs:\n  SAT: [overall_sat]\nroles: {satisfaction: SAT}\n",
+          refuse=("need `paths:`",))
     c.add("paths_without_constructs", "survey", csv(S), mapping="paths: ['A -> B']\n",
           refuse=("'paths:' needs `constructs:`",))
     c.add("constructs_in_customers_mapping", "customers", csv(CUSTOMERS),
