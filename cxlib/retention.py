@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import optimize
 
 from .design import design_matrix
-from .errors import NotEstimable, require_columns
+from .errors import NotEstimable, missing_columns, require_columns
 from .results import Estimate
 from .uncertainty import percentile_interval, ratio_bootstrap, resampled_sums
 
@@ -43,6 +43,11 @@ YEAR = 365.25
 MONTH = YEAR / 12
 """Days in an average month: tenures in months become days as tenure_months × MONTH."""
 DATES = ("acquired_on", "churned_on", "observed_until")
+COST_COLUMNS = ("acquisition_cost", "retention_spend")
+WINBACK_COLUMNS = ("margin", "winback_spend", "winback_margin")
+WINBACK_MIN = 20
+"""Fewest win-back attempts the win-back ratio is computed from."""
+SATISFACTION_HAZARD = "hazard ratio of leaving per point of satisfaction"
 
 
 def observation_end(ledger: pd.DataFrame) -> pd.Timestamp | None:
@@ -124,7 +129,7 @@ def cost_ratios(ledger: pd.DataFrame, *, n_boot: int = 1000, seed: int = 2024,
                 level: float = 0.95) -> dict[str, Estimate]:
     """Acquisition vs retention cost per customer lifetime, and win-back vs retention cost
     per dollar (see module docstring)."""
-    need = ["acquisition_cost", "retention_spend"]
+    need = list(COST_COLUMNS)
     require_columns(ledger, need, what="the acquisition and retention cost ratios")
     data = ledger.dropna(subset=need)
     surv = tenure(data)
@@ -144,7 +149,7 @@ def cost_ratios(ledger: pd.DataFrame, *, n_boot: int = 1000, seed: int = 2024,
     if "margin" in data and data["margin"].notna().any() and "winback_spend" in data:
         margin = data["margin"].clip(lower=0).fillna(0).to_numpy(float)
         tried = data[data["winback_spend"].fillna(0) > 0]
-        if len(tried) >= 20 and "winback_margin" in tried:
+        if len(tried) >= WINBACK_MIN and "winback_margin" in tried:
             wb_spend = tried["winback_spend"].to_numpy(float)
             wb_margin = tried["winback_margin"].fillna(0).to_numpy(float)
             est("win-back cost per recovered dollar", wb_spend, wb_margin)
@@ -332,7 +337,37 @@ def satisfaction_hazard(ledger: pd.DataFrame, level: float = 0.95,
     """Hazard ratio of leaving per point of satisfaction, adjusted for *covariates*
     (:func:`cox_model`)."""
     fit = cox_model(ledger, ["satisfaction", *covariates], reference=reference, level=level)
-    return fit.hazard_ratio("satisfaction", "hazard ratio of leaving per point of satisfaction")
+    return fit.hazard_ratio("satisfaction", SATISFACTION_HAZARD)
+
+
+def survival_missing(ledger: pd.DataFrame) -> str:
+    """Why survival curves cannot be drawn from *ledger* ('' when they can): they need
+    how long each customer stayed (dates or tenures) and who has left."""
+    try:
+        tenure(ledger)
+    except NotEstimable as why:
+        return f"Survival curves cannot be drawn: {why}."
+    return ""
+
+
+def winback_missing(ledger: pd.DataFrame) -> str:
+    """Why the win-back ratio cannot be computed from *ledger*, in words."""
+    absent = missing_columns(ledger, [*COST_COLUMNS, *WINBACK_COLUMNS])
+    if absent:
+        return f"the win-back ratio needs the column(s) {', '.join(absent)}"
+    tried = int((ledger["winback_spend"].fillna(0) > 0).sum())
+    return f"{tried} win-back attempt(s) in the ledger; the ratio needs at least {WINBACK_MIN}"
+
+
+def satisfaction_tiers(satisfaction: pd.Series, scale: tuple[float, float]) -> pd.Series:
+    """Low, mid and high thirds of the rating scale [lo, hi]: cut at lo + (hi − lo)/3 and
+    lo + 2(hi − lo)/3 (on 1–7: 1–3, 4–5, 6–7; on 1–10: 1–4, 5–7, 8–10)."""
+    lo, hi = scale
+    cuts = [lo - 1, lo + (hi - lo) / 3, lo + 2 * (hi - lo) / 3, hi]
+    edges = [np.floor(c) for c in cuts]
+    labels = [f"{name} ({edges[i] + 1:g}–{edges[i + 1]:g})"
+              for i, name in enumerate(["low", "mid", "high"])]
+    return pd.cut(satisfaction, cuts, labels=labels)
 
 
 def cohort_retention(ledger: pd.DataFrame, max_months: int = 24) -> pd.DataFrame:
