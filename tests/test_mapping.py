@@ -100,3 +100,47 @@ def test_observation_end_fills_observed_until(write, mapping):
     assert (ds.frame["observed_until"] == pd.Timestamp("2024-06-30")).all()
     assert load_mapping(mapping("observation_end: 2024-06-30\n"), "customers").observation_end \
         == dt.date(2024, 6, 30)
+
+
+def _worked_examples() -> dict[str, str]:
+    """The YAML of each 'Worked example' in data/README.md, by its title."""
+    import re
+
+    from conftest import REPO
+
+    text = (REPO / "data" / "README.md").read_text(encoding="utf-8")
+    parts = re.split(r"^### Worked example: (.+)$", text, flags=re.M)[1:]
+    return {title: re.search(r"```yaml\n(.*?)```", body, re.S).group(1)
+            for title, body in zip(parts[::2], parts[1::2], strict=True)}
+
+
+def test_the_worked_examples_in_data_readme_load(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    examples = _worked_examples()
+    assert set(examples) == {"a survey with its own attributes", "a tenure and churn table",
+                             "an ordinal text scale"}
+    rng = np.random.default_rng(0)
+    n = 50
+    files = {
+        "a survey with its own attributes": ("survey", pd.DataFrame(
+            {"ResponseID": range(n), **{f"Q{i}": rng.integers(1, 11, n) for i in range(1, 6)}})),
+        "a tenure and churn table": ("customers", pd.DataFrame({
+            "customerID": range(n), "tenure": rng.integers(1, 72, n),
+            "Churn": rng.choice(["Yes", "No"], n), "SeniorCitizen": rng.integers(0, 2, n),
+            "Contract": rng.choice(["Month-to-month", "One year"], n),
+            "MonthlyCharges": rng.uniform(20, 100, n).round(2)})),
+        "an ordinal text scale": ("survey", pd.DataFrame({
+            "Satisfaction": rng.choice(["Low", "Medium", "High"], n),
+            "Moved": rng.choice(["yes", "no"], n)})),
+    }
+    for title, (kind, frame) in files.items():
+        path, yaml_path = tmp_path / f"{kind}{len(title)}.csv", tmp_path / f"{len(title)}.yaml"
+        frame.to_csv(path, index=False)
+        yaml_path.write_text(examples[title], encoding="utf-8")
+        ds = load_data(kind, path, yaml_path)
+        assert ds.report.rows_kept == n, title
+    ordinal = load_data("survey", path, yaml_path).frame["overall_sat"]
+    expected = frame["Satisfaction"].map({"Low": 1, "Medium": 2, "High": 3})
+    assert ordinal.tolist() == expected.tolist()
