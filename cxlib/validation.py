@@ -187,12 +187,18 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
         values = raw.frame[source] if source in raw.frame else frame[col]
         return _examples(rows, values.loc[rows])
 
-    problems = _convert_all(frame, spec_of, mapping, raw.delimiter, shown, original, report)
+    def flag(col: str, mask: pd.Series, what: str, hint: str = "") -> list[Problem]:
+        """The problem of the cells of *col* where *mask* holds (none if it holds nowhere)."""
+        rows = mask.index[mask.to_numpy(bool)]
+        return [Problem(col, shown[col], what, rows, original(col, rows), hint)] if len(
+            rows) else []
+
+    problems = _convert_all(frame, spec_of, mapping, raw.delimiter, flag, report, shown)
     _check_references(frame, mapping, name)
     problems += _schema_problems(frame, spec_of, scale, shown, original)
-    problems += _date_problems(frame, spec_of, shown, original)
+    problems += _date_problems(frame, spec_of, flag)
     if kind.name == "customers":
-        problems += _churn_problems(frame, shown, original)
+        problems += _churn_problems(frame, flag)
     if problems and not drop_invalid:
         fixes = ("Fix these cells in the file, declare codes that mean 'no answer' under "
                  "`missing:` in a mapping file, or rerun with --drop-invalid to drop the rows "
@@ -231,26 +237,19 @@ def _field_lookup(kind: Kind, mapping: Mapping):
 
 
 def _convert_all(frame: pd.DataFrame, spec_of, mapping: Mapping, delimiter: str | None,
-                 shown: dict[str, str], original, report: LoadReport) -> list[Problem]:
+                 flag, report: LoadReport, shown: dict[str, str]) -> list[Problem]:
     """Recode labels, then convert every column in place; the cells that did not convert."""
     problems = []
     for col in frame.columns:
         if col in mapping.recode:
             frame[col], bad = recode(frame[col], mapping.recode[col])
-            if bad.any():
-                rows = frame.index[bad]
-                labels = ", ".join(map(str, mapping.recode[col]))
-                problems.append(Problem(col, shown[col], "values that are not among the labels "
-                                        f"declared under `recode:` ({labels})", rows,
-                                        original(col, rows), "Add them to the labels, or "
-                                        "declare them under `missing:` if they mean 'no "
-                                        "answer'."))
+            labels = ", ".join(map(str, mapping.recode[col]))
+            problems += flag(col, bad, "values that are not among the labels declared under "
+                             f"`recode:` ({labels})", "Add them to the labels, or declare them "
+                             "under `missing:` if they mean 'no answer'.")
         out = convert(frame[col], spec_of(col), delimiter)
         frame[col] = out.values
-        if out.bad.any():
-            rows = frame.index[out.bad]
-            problems.append(Problem(col, shown[col], out.what, rows, original(col, rows),
-                                    out.hint))
+        problems += flag(col, out.bad, out.what, out.hint)
         if out.note:
             report.warnings.append(f"column {shown[col]}: {out.note}")
     return problems
@@ -419,8 +418,7 @@ def _constant_warnings(frame: pd.DataFrame, spec_of, shown: dict[str, str]) -> l
     return out
 
 
-def _date_problems(frame: pd.DataFrame, spec_of, shown: dict[str, str],
-                   original) -> list[Problem]:
+def _date_problems(frame: pd.DataFrame, spec_of, flag) -> list[Problem]:
     """Dates before 1900 or after today, and dates earlier than the date they follow."""
     problems = []
     latest = pd.Timestamp(dt.date.today()) + pd.Timedelta(days=1)
@@ -430,19 +428,13 @@ def _date_problems(frame: pd.DataFrame, spec_of, shown: dict[str, str],
             continue
         values = frame[col]
         odd = values.notna() & ((values < pd.Timestamp(EARLIEST_DATE)) | (values >= latest))
-        if odd.any():
-            rows = frame.index[odd]
-            problems.append(Problem(col, shown[col], f"dates before {EARLIEST_DATE.year} or "
-                                    "after today", rows, original(col, rows),
-                                    "Check the year (1850 for 1985? 2099 for 2019?)."))
+        problems += flag(col, odd, f"dates before {EARLIEST_DATE.year} or after today",
+                         "Check the year (1850 for 1985? 2099 for 2019?).")
         if spec.after and spec.after in frame:
-            early = (values < frame[spec.after]).fillna(False).astype(bool)
-            if early.any():
-                rows = frame.index[early]
-                problems.append(Problem(col, shown[col], f"dates earlier than '{spec.after}'",
-                                        rows, original(col, rows),
-                                        f"A row's {col} cannot come before its {spec.after}: "
-                                        "check both dates, or whether the mapping swaps them."))
+            problems += flag(col, (values < frame[spec.after]).fillna(False),
+                             f"dates earlier than '{spec.after}'",
+                             f"A row's {col} cannot come before its {spec.after}: check both "
+                             "dates, or whether the mapping swaps them.")
     return problems
 
 
@@ -456,32 +448,19 @@ def _check_references(frame: pd.DataFrame, mapping: Mapping, name: str) -> None:
                 raise UserDataError(err.problems, file=name) from None
 
 
-def _churn_problems(frame: pd.DataFrame, shown: dict[str, str], original) -> list[Problem]:
+def _churn_problems(frame: pd.DataFrame, flag) -> list[Problem]:
     """Customers: a churn flag must agree with the churn date, and a leaver needs a date or
     a tenure."""
     if "churned" not in frame:
         return []
-    flag = frame["churned"]
-    problems = []
-    if "churned_on" in frame:
-        stayed = (flag == 0) & frame["churned_on"].notna()
-        if stayed.any():
-            rows = frame.index[stayed]
-            problems.append(Problem("churned", shown["churned"], "values of 0 (still a "
-                                    "customer) on rows that have a churn date", rows,
-                                    original("churned", rows),
-                                    "The flag and 'churned_on' must agree."))
-    tenure = frame["tenure_months"] if "tenure_months" in frame else pd.Series(
-        float("nan"), index=frame.index)
-    date = frame.get("churned_on", tenure)
-    unknown = (flag == 1) & date.isna() & tenure.isna()
-    if unknown.any():
-        rows = frame.index[unknown]
-        problems.append(Problem("churned", shown["churned"], "customers marked as left with "
-                                "neither the date they left nor a tenure", rows,
-                                original("churned", rows),
-                                "Give 'churned_on' or 'tenure_months' for them."))
-    return problems
+    left = frame["churned"]
+    none = pd.Series(float("nan"), index=frame.index)
+    date, months = frame.get("churned_on", none), frame.get("tenure_months", none)
+    return (flag("churned", (left == 0) & date.notna(), "values of 0 (still a customer) on "
+                 "rows that have a churn date", "The flag and 'churned_on' must agree.")
+            + flag("churned", (left == 1) & date.isna() & months.isna(), "customers marked as "
+                   "left with neither the date they left nor a tenure",
+                   "Give 'churned_on' or 'tenure_months' for them."))
 
 
 def _encoding_hint(raw: RawTable) -> str:
