@@ -86,7 +86,8 @@ def to_number(text: pd.Series, delimiter: str | None) -> Converted:
     num = text.astype(str).map(parsed).where(present).astype("float64")
     out = Converted(num, present & num.isna(), "values that are not numbers")
     if other:
-        out.hint = (f"{int(counts[list(other)].sum()):,} of them use a decimal "
+        k = int(counts[list(other)].sum())
+        out.hint = (f"{k:,} of them {'uses' if k == 1 else 'use'} a decimal "
                     f"{'point' if decimal == ',' else 'comma'} where the rest of the column "
                     f"uses a decimal {mark}: write every value the same way.")
     if ambiguous:

@@ -354,8 +354,9 @@ def _check_rows(path: Path, header: list[str], body: list[list[str]], delimiter:
                  if any(_swallows_rows(cell, delimiter, width) for cell in row)]
     if swallowed:
         raise UserDataError(
-            f"{path}: {example_rows(swallowed)} open(s) a quote (\") that is never closed, so "
-            "the lines after it were read as part of one value. Remove the stray quote, or "
+            f"{path}: {example_rows(swallowed)} {_verb(swallowed, 'opens', 'open')} a quote "
+            "(\") that is never closed, so the lines after it were read as part of one value. "
+            "Remove the stray quote, or "
             "write a quote inside a quoted value as two quotes (\"\").")
     other = [d for d in DELIMITERS if d != delimiter]
     mixed = {r: next(d for d in other if row[0].count(d) >= max(1, width - 1))
@@ -373,10 +374,11 @@ def _check_rows(path: Path, header: list[str], body: list[list[str]], delimiter:
     if long:
         first = body[long[0] - 2]
         raise UserDataError(
-            f"{path}: {example_rows(long)} have more values than the header ({len(first)} "
-            f"instead of {width}, e.g. row {long[0]}: {delimiter.join(first)[:80]!r}). A "
-            f"value probably contains an unquoted {sep} (a decimal comma, or a {sep} in a "
-            "text): put such values in quotes, or set `delimiter:` in the mapping file.")
+            f"{path}: {example_rows(long)} {_verb(long, 'has', 'have')} more values than the "
+            f"header ({len(first)} instead of {width}, e.g. row {long[0]}: "
+            f"{delimiter.join(first)[:80]!r}). A value probably contains an unquoted {sep} "
+            f"(a decimal comma, or a {sep} in a text): put such values in quotes, or set "
+            "`delimiter:` in the mapping file.")
     notes = []
     short = [r for r, row in enumerate(body, 2) if 0 < len(row) < width]
     if short and body[-1] and len(body[-1]) < width and not ends_cleanly:
@@ -385,9 +387,13 @@ def _check_rows(path: Path, header: list[str], body: list[list[str]], delimiter:
             "and the file does not end with a line break: the file seems to have been cut off. "
             "Export it again.")
     if short:
-        notes.append(f"{example_rows(short)} have fewer values than the header; the missing "
-                     "values at the end were read as empty")
+        notes.append(f"{example_rows(short)} {_verb(short, 'has', 'have')} fewer values than "
+                     "the header; the missing values at the end were read as empty")
     return notes
+
+
+def _verb(rows: list, one: str, many: str) -> str:
+    return one if len(rows) == 1 else many
 
 
 def _swallows_rows(cell: str, delimiter: str, width: int) -> bool:

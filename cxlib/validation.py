@@ -90,7 +90,9 @@ def _plural(n: int, what: str) -> str:
     singular = {"values": "value", "dates": "date", "customers": "customer", "rows": "row"}
     first, _, rest = what.partition(" ")
     rest = (rest.replace("that are", "that is", 1).replace("that repeat ", "that repeats ", 1)
-            .replace("that use ", "that uses ", 1))
+            .replace("not numbers", "not a number").replace("not whole numbers",
+                                                             "not a whole number")
+)
     return f"{singular.get(first, first)} {rest}"
 
 

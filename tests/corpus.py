@@ -448,8 +448,9 @@ def _customers(c: Corpus) -> None:
     c.add("observation_end_not_a_date", "customers", csv(C),
           mapping="observation_end: end of June\n", refuse=("observation_end", "YYYY-MM-DD"))
     c.add("observed_until_before_acquired", "customers",
-          csv(C.assign(observed_until="2024-06-30").pipe(edit, observed_until=(1, "2023-01-01"))),
-          refuse=("observed_until", "earlier than 'acquired_on'", "row 3"))
+          csv(C.assign(observed_until=max(C["acquired_on"].max(), C["churned_on"].max()))
+              .pipe(edit, observed_until=(1, "2023-01-01"))),
+          refuse=("'observed_until': 1 date earlier than 'acquired_on'", "(row 3)"))
     c.add("customer_ids_all_blank", "customers", csv(edit(C, customer_id="")),
           refuse=("'customer_id' is empty in every row",))
 

@@ -41,7 +41,7 @@ def test_ambiguous_values_follow_the_file_and_say_so():
 def test_a_value_in_the_other_convention_is_invalid():
     values, out = numbers(["12,5", "3,5", "4.5"], ";")
     assert values == [12.5, 3.5, None]
-    assert "1 of them use a decimal point" in out.hint
+    assert "1 of them uses a decimal point" in out.hint
 
 
 def test_recode_matches_labels_without_regard_to_case_or_spaces():
