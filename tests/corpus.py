@@ -606,7 +606,7 @@ def _other_kinds(c: Corpus) -> None:
           refuse=("'step_greet'", "not yes/no or 1/0", "'maybe' (row 4)"))
     c.add("outlets_ok", "outlets", csv(OUTLETS), rows=(30, 30))
     c.add("outlets_fraction_employees", "outlets", csv(edit(OUTLETS, n_employees=(0, "3.5"))),
-          refuse=("'n_employees'", "not whole numbers"))
+          refuse=("'n_employees'", "not a whole number"))
 
 
 def write_all(folder: Path) -> list[tuple[Case, Path, Path | None]]:
