@@ -366,10 +366,16 @@ def _refuse_blank_required(frame: pd.DataFrame, kind: Kind, shown: dict[str, str
 def _set_aside_blank(frame: pd.DataFrame, kind: Kind, shown: dict[str, str],
                      report: LoadReport) -> pd.DataFrame:
     """Optional columns empty in every row are dropped and noted: analyses needing them
-    then say that the column is missing, instead of failing on it."""
+    then say that the column is missing, instead of failing on it. An empty date column
+    is kept (an empty churn date means nobody has left), with a note."""
     blank = [c for c in frame.columns if frame[c].isna().all()
              and not (kind.field(c) and kind.field(c).required)
              and kind.group_of(c) is None and c != getattr(kind.id_field, "name", None)]
+    dates = [c for c in blank if kind.field(c) and kind.field(c).type in ("date", "datetime")]
+    for col in dates:
+        report.warnings.append(f"column {shown[col]} is empty in every row (for a churn date: "
+                               "nobody has left)")
+    blank = [c for c in blank if c not in dates]
     for col in blank:
         report.warnings.append(f"column {shown[col]} is empty in every row; it was set aside, "
                                "and analyses needing it will say so")

@@ -443,6 +443,8 @@ def _customers(c: Corpus) -> None:
     c.add("flag_with_dates_without_churn_date", "customers",
           csv(C.assign(churned=(C["churned_on"] != "").astype(int)).drop(columns="churned_on")),
           refuse=("'churned' needs 'churned_on' or 'tenure_months'",))
+    c.add("nobody_has_left_yet", "customers", csv(edit(C, churned_on="")), rows=(N, N),
+          warns=("'churned_on' is empty in every row (for a churn date: nobody has left)",))
     c.add("observation_end_in_mapping", "customers", csv(C),
           mapping="observation_end: 2025-06-30\n", rows=(N, N))
     c.add("observation_end_not_a_date", "customers", csv(C),
