@@ -1,12 +1,16 @@
 """The ``cxlib`` command: list, validate, run, sample, student, schema.
 
-User mistakes (a bad file, an unknown kind, a missing column) end with a message
-and exit code 2, never a traceback. ``run`` exits 1 when a notebook failed.
+User mistakes (a bad file, an unknown kind, a missing column, a bad argument, a
+folder given as a file, an unreadable file) end with a message and exit code 2,
+never a traceback. ``run`` exits 1 when a notebook failed. Anything else is a bug
+in cxlib: it ends with a one-line message and exit code 1 (set ``CXLIB_DEBUG=1`` to
+see the traceback).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -18,7 +22,20 @@ def _kind_file(text: str) -> tuple[str, str]:
         raise argparse.ArgumentTypeError(
             f"expected KIND=FILE, e.g. survey=export.csv; got {text!r}")
     kind, path = text.split("=", 1)
+    if not kind.strip() or not path.strip():
+        raise argparse.ArgumentTypeError(
+            f"expected KIND=FILE, e.g. survey=export.csv; got {text!r}")
     return kind.strip(), path.strip()
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,12 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default="report", metavar="DIR", help="output folder (default: report)")
     r.add_argument("--drop-invalid", action="store_true",
                    help="drop rows with invalid values (counted in the report) instead of failing")
-    r.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default 2)")
+    r.add_argument("--jobs", type=_positive, default=None,
+                   help="notebooks run in parallel (default 2)")
 
     s = sub.add_parser("sample", help="regenerate the synthetic sample data")
     s.add_argument("--out", required=True, metavar="DIR")
     s.add_argument("--seed", type=int, default=2024)
-    s.add_argument("--size", type=int, default=None,
+    s.add_argument("--size", type=_positive, default=None,
                    help="respondents/customers (default: the bundled sizes)")
 
     st = sub.add_parser("student", help="write student notebooks (solutions removed)")
@@ -85,12 +103,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .runner import run
+    from .schemas import get_kind
 
     data = dict(args.data)
     for kind in data:
-        from .schemas import get_kind
-
         get_kind(kind)
+    if len(data) != len(args.data):
+        twice = sorted({k for k, _ in args.data if [x for x, _ in args.data].count(k) > 1})
+        raise UserDataError(f"--data gives more than one file for {', '.join(twice)}; give one "
+                            "file per data kind.")
+    if args.columns and not data:
+        raise UserDataError("--columns maps the columns of your files, but no file was given "
+                            "with --data KIND=FILE; without one every notebook uses the sample.")
     done = run(args.notebooks, data=data, columns=args.columns, out=args.out,
                drop_invalid=args.drop_invalid, jobs=args.jobs)
     return 0 if all(r.ok for r in done) else 1
@@ -130,7 +154,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:  # argparse has printed the usage and the problem (or --help)
+        return done.code if isinstance(done.code, int) else 2
     handlers = {"list": lambda: cmd_list(), "validate": lambda: cmd_validate(args),
                 "run": lambda: cmd_run(args), "sample": lambda: cmd_sample(args),
                 "schema": lambda: cmd_schema(args), "student": lambda: cmd_student(args)}
@@ -139,6 +166,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserDataError as err:
         print(f"error: {err.message}", file=sys.stderr)
         return 2
+    except OSError as err:  # a folder where a file was expected, no permission, disk full …
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"error: {where}{err.strerror or err}. Check the path and that you may read "
+              "and write there.", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:  # pragma: no cover
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as err:
+        if os.environ.get("CXLIB_DEBUG"):
+            raise
+        print(f"error: an unexpected problem in cxlib ({type(err).__name__}: {err}). This is a "
+              "bug: please report it with the command you ran (CXLIB_DEBUG=1 shows the "
+              "traceback).", file=sys.stderr)
+        return 1

@@ -5,7 +5,9 @@ dimensions are the five item groups, satisfaction is ``overall_sat`` and loyalty
 ``repurchase_intent`` (``recommend``, on its 0–10 scale, is analysed on its own); the
 default structural model is every dimension → SAT → LOY. A mapping file may instead declare its own
 ``constructs``, ``paths`` and ``roles`` (as for the ECSI and reputation surveys);
-then the drivers of satisfaction are the constructs with a path into it.
+then the drivers of satisfaction are the constructs with a path into it. Such a model
+is checked whole (:func:`cxlib.mapping.check_mapping`): the satisfaction role must be
+declared, never guessed, and every path must join declared constructs.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .datasets import Dataset
-from .pls import parse_paths
-from .schemas import DIMENSIONS
+from .errors import UserDataError
+from .mapping import check_mapping
+from .schemas import DIMENSIONS, get_kind
 
 
 @dataclass
@@ -45,13 +48,12 @@ def survey_constructs(ds: Dataset) -> SurveyConstructs:
     """The constructs of a survey data set (see the module docstring)."""
     frame, mapping = ds.frame, ds.mapping
     if mapping.constructs:
+        problems = check_mapping(mapping, get_kind("survey"))
+        if problems:  # a mapping built in code; files are checked when they are loaded
+            raise UserDataError(problems, file=str(mapping.source or "mapping"))
         roles = mapping.roles
-        sat = roles.get("satisfaction", next(iter(mapping.constructs)))
-        loy = roles.get("loyalty")
-        edges = parse_paths(mapping.paths)
-        into_sat = [a for a, b in edges if b == sat]
-        drivers = {c: mapping.constructs[c] for c in (into_sat or
-                   [c for c in mapping.constructs if c not in (sat, loy)])}
+        sat, loy = roles["satisfaction"], roles.get("loyalty")
+        drivers = {a: mapping.constructs[a] for a, b in mapping.edges if b == sat}
         return SurveyConstructs(drivers, sat, loy, dict(mapping.constructs), list(mapping.paths),
                                 quality=roles.get("quality"))
     drivers, expectations = {}, {}

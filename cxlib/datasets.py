@@ -75,7 +75,7 @@ def load_data(kind: str, path: str | Path | None = None, columns: str | Path | N
     spec = get_kind(kind)
     synthetic = path is None
     path = sample_path(kind) if synthetic else Path(path)
-    mapping = load_mapping(columns, kind) if not synthetic else Mapping()
+    mapping = load_mapping(columns, kind, path) if not synthetic else Mapping()
     raw = read_table(path, encoding=mapping.encoding, delimiter=mapping.delimiter,
                      sheet=mapping.sheet, expect=mapping.columns.values())
     frame, report = validate(raw, spec, mapping, drop_invalid=drop_invalid)

@@ -61,3 +61,18 @@ def require_variation(frame, columns, *, what: str = "") -> None:
             raise NotEstimable(f"{name} does not vary{shown}, so {what or 'its effect'} "
                                f"cannot be estimated")
 
+
+
+def missing_columns(frame, columns) -> list[str]:
+    """The *columns* that *frame* lacks: absent, or without a single value."""
+    return [c for c in columns if c not in frame or frame[c].isna().all()]
+
+
+def require_columns(frame, columns, *, what: str = "this analysis") -> None:
+    """Raise :class:`NotEstimable` naming the *columns* that *frame* lacks (absent, or
+    without a single value): the record then says which columns the analysis needs."""
+    absent = missing_columns(frame, columns)
+    if absent:
+        names = ", ".join(f"`{c}`" for c in absent)
+        raise NotEstimable(f"{what}: needs the column{'s' if len(absent) > 1 else ''} {names}, "
+                           "which the data do not have (map them in the mapping file)")

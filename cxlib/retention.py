@@ -14,20 +14,28 @@
   so S(t) = (α / (α + t))^r and E[T] = α / (r − 1), finite only when r > 1. Fitted by
   maximum likelihood with censoring; heterogeneity matters, because the customers who
   stay are the slow leavers.
-* **Survival**: tenure = (churned_on or the end of observation) − acquired_on, censored
-  for customers still active. Kaplan–Meier curves by group with 95% bands and a
-  log-rank test; a Cox model gives the hazard ratio of leaving per point of
-  satisfaction (robust standard errors).
-* **Cohorts**: share of each monthly acquisition cohort still active k months later.
+* **Survival**: tenure = (churned_on, or the end of observation for customers still
+  active) − acquired_on, censored for customers still active; or, in a churn export
+  without dates, tenure_months × 30.44 days with the churn flag saying who left. The end
+  of observation is a customer's ``observed_until`` where given, else the latest date in
+  the ledger. Kaplan–Meier curves by group with 95% bands and a log-rank test; a Cox
+  model with the covariates the analyst chooses gives hazard ratios of leaving (robust
+  standard errors; checked against R's ``survival::coxph``).
+* **Cohorts**: share of each monthly acquisition cohort still active k months later
+  (needs acquisition dates).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from .errors import NotEstimable
+from .design import design_matrix
+from .errors import NotEstimable, missing_columns, require_columns
 from .results import Estimate
 from .uncertainty import (
     percentile_interval,
@@ -38,23 +46,57 @@ from .uncertainty import (
 )
 
 YEAR = 365.25
+MONTH = YEAR / 12
+"""Days in an average month: tenures in months become days as tenure_months × MONTH."""
+DATES = ("acquired_on", "churned_on", "observed_until")
+COST_COLUMNS = ("acquisition_cost", "retention_spend")
+WINBACK_COLUMNS = ("margin", "winback_spend", "winback_margin")
+WINBACK_MIN = 20
+"""Fewest win-back attempts the win-back ratio is computed from."""
+SATISFACTION_HAZARD = "hazard ratio of leaving per point of satisfaction"
 
 
-def observation_end(ledger: pd.DataFrame) -> pd.Timestamp:
-    """The last date the ledger speaks of (latest acquisition or churn)."""
-    dates = [ledger["acquired_on"].max()]
+def observation_end(ledger: pd.DataFrame) -> pd.Timestamp | None:
+    """The last date the ledger speaks of (latest acquisition, churn or observation);
+    None for a ledger without dates."""
+    dates = [ledger[c].max() for c in DATES if c in ledger]
+    dates = [d for d in dates if pd.notna(d)]
+    return max(dates) if dates else None
+
+
+def churn_flag(ledger: pd.DataFrame) -> pd.Series:
+    """1 for customers who have left: the ``churned`` flag where given, else whether
+    there is a churn date."""
+    if "churned" in ledger and ledger["churned"].notna().any():
+        flag = ledger["churned"]
+        if "churned_on" in ledger:
+            flag = flag.fillna(ledger["churned_on"].notna().astype(float))
+        return flag
     if "churned_on" in ledger:
-        dates.append(ledger["churned_on"].max())
-    return max(d for d in dates if pd.notna(d))
+        return ledger["churned_on"].notna().astype(float)
+    raise NotEstimable("who has left is unknown: the ledger has neither `churned_on` (the "
+                       "date a customer left) nor `churned` (a churn flag)")
 
 
 def tenure(ledger: pd.DataFrame, end: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Days observed and whether the customer left (the survival data)."""
-    end = end or observation_end(ledger)
-    left = ledger["churned_on"].notna() if "churned_on" in ledger else \
-        pd.Series(False, index=ledger.index)
-    stop = ledger["churned_on"].where(left, end) if "churned_on" in ledger else end
-    days = (pd.to_datetime(stop) - ledger["acquired_on"]).dt.days.clip(lower=0)
+    """Days observed and whether the customer left (the survival data; module docstring).
+
+    Dates give the tenure where a customer has them; ``tenure_months`` where not.
+    """
+    left = churn_flag(ledger)
+    days = pd.Series(np.nan, index=ledger.index)
+    if "acquired_on" in ledger and ledger["acquired_on"].notna().any():
+        end = end or observation_end(ledger)
+        active_until = (ledger["observed_until"].fillna(end) if "observed_until" in ledger
+                        else pd.Series(end, index=ledger.index))
+        stop = (ledger["churned_on"].where(left == 1, active_until) if "churned_on" in ledger
+                else active_until)
+        days = (pd.to_datetime(stop) - ledger["acquired_on"]).dt.days.clip(lower=0)
+    if "tenure_months" in ledger:
+        days = days.fillna(ledger["tenure_months"] * MONTH)
+    if days.isna().all():
+        raise NotEstimable("the ledger has neither acquisition dates nor tenures, so how long "
+                           "customers stayed is unknown")
     return pd.DataFrame({"days": days.astype(float), "left": left.astype(int)},
                         index=ledger.index)
 
@@ -93,7 +135,8 @@ def cost_ratios(ledger: pd.DataFrame, *, n_boot: int = 1000, seed: int = 2024,
                 level: float = 0.95) -> dict[str, Estimate]:
     """Acquisition vs retention cost per customer lifetime, and win-back vs retention cost
     per dollar (see module docstring)."""
-    need = ["acquisition_cost", "retention_spend", "acquired_on"]
+    need = list(COST_COLUMNS)
+    require_columns(ledger, need, what="the acquisition and retention cost ratios")
     data = ledger.dropna(subset=need)
     surv = tenure(data)
     years, left = (surv["days"] / YEAR).to_numpy(), surv["left"].to_numpy()
@@ -113,7 +156,7 @@ def cost_ratios(ledger: pd.DataFrame, *, n_boot: int = 1000, seed: int = 2024,
     if "margin" in data and data["margin"].notna().any() and "winback_spend" in data:
         margin = data["margin"].clip(lower=0).fillna(0).to_numpy(float)
         tried = data[data["winback_spend"].fillna(0) > 0]
-        if len(tried) >= 20 and "winback_margin" in tried:
+        if len(tried) >= WINBACK_MIN and "winback_margin" in tried:
             wb_spend = tried["winback_spend"].to_numpy(float)
             wb_margin = tried["winback_margin"].fillna(0).to_numpy(float)
             est("win-back cost per recovered dollar", wb_spend, wb_margin)
@@ -206,23 +249,130 @@ def median_tenure_table(km: dict) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("group")
 
 
-def satisfaction_hazard(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
-    """Hazard ratio of leaving per point of satisfaction (Cox model, robust SE)."""
-    from lifelines import CoxPHFitter
+@dataclass
+class CoxFit:
+    """A fitted Cox model: ``table`` has one row per model term (coefficient, robust SE,
+    hazard ratio with its interval, p-value); ``references`` the reference level of each
+    categorical covariate; ``n`` customers and ``events`` leavers used."""
 
-    data = tenure(ledger).assign(satisfaction=ledger["satisfaction"]).dropna()
+    table: pd.DataFrame
+    references: dict[str, str]
+    n: int
+    events: int
+    level: float
+
+    def hazard_ratio(self, term: str, figure: str | None = None) -> Estimate:
+        """The hazard ratio of *term* (a covariate, or ``column[level]``) as an Estimate."""
+        row = self.table.loc[term]
+        return Estimate(figure or f"hazard ratio of leaving: {term}", float(row["hazard ratio"]),
+                        float(row["ci_low"]), float(row["ci_high"]), self.n,
+                        "Cox proportional hazards, robust SE", self.level)
+
+
+def cox_model(ledger: pd.DataFrame, covariates: Sequence[str], *,
+              reference: Mapping[str, str] | None = None, level: float = 0.95) -> CoxFit:
+    """Cox proportional hazards model of the time to leaving, h(t | x) = h₀(t)·exp(x′β).
+
+    β maximises the partial likelihood, with Efron's handling of tied times (lifelines).
+    Standard errors are robust: V = I⁻¹ (Σᵢ Uᵢ Uᵢ′) I⁻¹, with I the information matrix and
+    Uᵢ customer i's score residual under Efron's weights (:func:`efron_score_residuals`),
+    as ``coxph(..., robust = TRUE)`` in R. exp(βⱼ ± z·SEⱼ) is the interval of the hazard
+    ratio exp(βⱼ): the factor by which the risk of leaving is multiplied per unit of
+    covariate j, or for level j of a category against its reference
+    (:mod:`cxlib.design`). Customers with a missing covariate or no time observed are
+    left out.
+    """
+    from lifelines import CoxPHFitter
+    from scipy import stats
+
+    design = design_matrix(ledger, covariates, reference)
+    data = design.matrix.join(tenure(ledger)).dropna()
     data = data[data["days"] > 0]
-    cph = CoxPHFitter(alpha=1 - level).fit(data, "days", "left", robust=True)
-    row = cph.summary.loc["satisfaction"]
-    return Estimate("hazard ratio of leaving per point of satisfaction",
-                    float(row["exp(coef)"]), float(row[f"exp(coef) lower {level:.0%}"]),
-                    float(row[f"exp(coef) upper {level:.0%}"]), len(data),
-                    "Cox proportional hazards, robust SE", level)
+    if data["left"].sum() == 0:
+        raise NotEstimable("no customer in the model has left, so no hazard can be estimated")
+    terms = list(design.matrix.columns)
+    cph = CoxPHFitter().fit(data, "days", "left", fit_options={"precision": 1e-10})
+    beta = cph.params_.loc[terms].to_numpy()
+    info_inv = cph.variance_matrix_.loc[terms, terms].to_numpy()
+    scores = efron_score_residuals(data[terms].to_numpy(float), data["days"].to_numpy(float),
+                                   data["left"].to_numpy(int), beta) @ info_inv
+    se = np.sqrt(np.diag(scores.T @ scores))
+    z = stats.norm.ppf(0.5 + level / 2)
+    table = pd.DataFrame({
+        "covariate": [design.terms[t] for t in terms], "coef": beta, "robust SE": se,
+        "hazard ratio": np.exp(beta), "ci_low": np.exp(beta - z * se),
+        "ci_high": np.exp(beta + z * se), "p": 2 * stats.norm.sf(np.abs(beta / se))},
+        index=pd.Index(terms, name="term"))
+    return CoxFit(table, design.references, len(data), int(data["left"].sum()), level)
+
+
+def efron_score_residuals(x: np.ndarray, time: np.ndarray, event: np.ndarray,
+                          beta: np.ndarray) -> np.ndarray:
+    """Score residuals Uᵢ of a Cox model with Efron's tie handling (n × p).
+
+    At an event time with d deaths D in risk set R, wᵢ = exp(xᵢ′β), and for
+    k = 0 … d−1 with aₖ = k/d: Sₖ = Σ_R w − aₖ Σ_D w and x̄ₖ = (Σ_R w x − aₖ Σ_D w x) / Sₖ.
+    A death gets xᵢ − mean(x̄ₖ); every customer at risk loses wᵢ Σₖ cᵢₖ (xᵢ − x̄ₖ) / Sₖ,
+    with cᵢₖ = 1 − aₖ for the deaths and 1 for the others (as R's ``coxscore``). At the
+    estimate Σᵢ Uᵢ = 0.
+    """
+    w = np.exp(x @ beta)
+    u = np.zeros_like(x, dtype=float)
+    for t in np.unique(time[event == 1]):
+        risk = time >= t
+        dead = risk & (time == t) & (event == 1)
+        a = np.arange(dead.sum()) / dead.sum()
+        s0 = w[risk].sum() - a * w[dead].sum()
+        xbar = (w[risk] @ x[risk] - np.outer(a, w[dead] @ x[dead])) / s0[:, None]
+        u[dead] += x[dead] - xbar.mean(axis=0)
+        for who, c in ((risk & ~dead, np.ones_like(a)), (dead, 1 - a)):
+            u[who] -= w[who, None] * (x[who] * (c / s0).sum() - (c / s0) @ xbar)
+    return u
+
+
+def satisfaction_hazard(ledger: pd.DataFrame, level: float = 0.95,
+                        covariates: Sequence[str] = (),
+                        reference: Mapping[str, str] | None = None) -> Estimate:
+    """Hazard ratio of leaving per point of satisfaction, adjusted for *covariates*
+    (:func:`cox_model`)."""
+    fit = cox_model(ledger, ["satisfaction", *covariates], reference=reference, level=level)
+    return fit.hazard_ratio("satisfaction", SATISFACTION_HAZARD)
+
+
+def survival_missing(ledger: pd.DataFrame) -> str:
+    """Why survival curves cannot be drawn from *ledger* ('' when they can): they need
+    how long each customer stayed (dates or tenures) and who has left."""
+    try:
+        tenure(ledger)
+    except NotEstimable as why:
+        return f"Survival curves cannot be drawn: {why}."
+    return ""
+
+
+def winback_missing(ledger: pd.DataFrame) -> str:
+    """Why the win-back ratio cannot be computed from *ledger*, in words."""
+    absent = missing_columns(ledger, [*COST_COLUMNS, *WINBACK_COLUMNS])
+    if absent:
+        return f"the win-back ratio needs the column(s) {', '.join(absent)}"
+    tried = int((ledger["winback_spend"].fillna(0) > 0).sum())
+    return f"{tried} win-back attempt(s) in the ledger; the ratio needs at least {WINBACK_MIN}"
+
+
+def satisfaction_tiers(satisfaction: pd.Series, scale: tuple[float, float]) -> pd.Series:
+    """Low, mid and high thirds of the rating scale [lo, hi]: cut at lo + (hi − lo)/3 and
+    lo + 2(hi − lo)/3 (on 1–7: 1–3, 4–5, 6–7; on 1–10: 1–4, 5–7, 8–10)."""
+    lo, hi = scale
+    cuts = [lo - 1, lo + (hi - lo) / 3, lo + 2 * (hi - lo) / 3, hi]
+    edges = [np.floor(c) for c in cuts]
+    labels = [f"{name} ({edges[i] + 1:g}–{edges[i + 1]:g})"
+              for i, name in enumerate(["low", "mid", "high"])]
+    return pd.cut(satisfaction, cuts, labels=labels)
 
 
 def cohort_retention(ledger: pd.DataFrame, max_months: int = 24) -> pd.DataFrame:
     """Share of each monthly acquisition cohort still active k months after acquisition;
     cells not yet observable are left empty."""
+    require_columns(ledger, ["acquired_on"], what="cohort retention")
     end = observation_end(ledger)
     surv = tenure(ledger, end)
     cohort = ledger["acquired_on"].dt.to_period("M")

@@ -6,14 +6,23 @@ from these declarations: the pandera schema used for validation, the tables in
 ``data/README.md`` (``cxlib schema --markdown``), and the sample-data generators'
 column order. Rating fields take their range from the kind's rating scale, which a
 mapping file may change (``rating_scale: [1, 10]``).
+
+Besides one field's type and range, a kind declares what holds between fields:
+``one_of`` groups of which a file needs at least one column (a customers ledger
+gives acquisition dates or tenures), a field's ``with_any`` (a tenure needs a churn
+flag or a churn date beside it, or nobody would ever have left), and a date's
+``after`` (nobody leaves before they arrive). Dates must lie between 1900 and today.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
 FieldType = str  # one of: id, integer, number, rating, binary, category, date, datetime, text
+EARLIEST_DATE = dt.date(1900, 1, 1)
+"""Dates before this are typing errors (1850 for 1985); dates after today are too."""
 
 DIMENSIONS: dict[str, str] = {
     "rel": "reliability",
@@ -38,6 +47,8 @@ class Field:
     categories: tuple[str, ...] | None = None
     unique: bool = False
     claims: tuple[str, ...] = ()
+    after: str | None = None        # a date that may not be earlier than this date column
+    with_any: tuple[str, ...] = ()  # when present, one of these columns must be present too
 
     def bounds(self, rating_scale: tuple[float, float]) -> tuple[float | None, float | None]:
         """Allowed (min, max); ratings use the kind's scale."""
@@ -71,6 +82,7 @@ class Kind:
     items: tuple[ItemPattern, ...] = ()
     rating_scale: tuple[float, float] = (1, 7)
     row: str = "row"
+    one_of: tuple[tuple[str, ...], ...] = ()  # a file needs at least one column of each group
 
     @property
     def id_field(self) -> Field | None:
@@ -79,6 +91,15 @@ class Kind:
     @property
     def required(self) -> list[str]:
         return [f.name for f in self.fields if f.required]
+
+    @property
+    def requirements(self) -> list[str]:
+        """What a file must have, in words: required columns, then 'a or b' groups."""
+        return [*self.required, *(" or ".join(group) for group in self.one_of)]
+
+    def group_of(self, name: str) -> tuple[str, ...] | None:
+        """The one-of group a field belongs to, if any."""
+        return next((g for g in self.one_of if name in g), None)
 
     def field(self, name: str) -> Field | None:
         """The declared field called *name*, item columns included (as ratings)."""
@@ -152,7 +173,17 @@ CUSTOMERS = Kind(
     ),
     fields=(
         Field("customer_id", "id", "Unique customer identifier.", required=True, unique=True),
-        Field("acquired_on", "date", "Date the customer was acquired.", required=True,
+        Field("acquired_on", "date", "Date the customer was acquired.", claims=("RET-1",)),
+        Field("tenure_months", "number", "Months the customer has been a customer: until they "
+              "left, or until the end of observation if still active (instead of dates, as in "
+              "most churn exports).", min=0, max=1200, with_any=("churned", "churned_on"),
+              claims=("RET-1",)),
+        Field("churned", "binary", "Has left (1 = left, 0 = still a customer); with "
+              "`tenure_months`, or beside `churned_on`.", with_any=("churned_on", "tenure_months"),
+              claims=("RET-1", "DEF-1", "DEF-2")),
+        Field("observed_until", "date", "End of observation for a customer still active (the "
+              "date of the export); default: the latest date in the ledger. The mapping key "
+              "`observation_end` sets it for every customer.", after="acquired_on",
               claims=("RET-1",)),
         Field("acquisition_channel", "category", "Channel of acquisition (free labels).",
               claims=("RET-1",)),
@@ -169,7 +200,7 @@ CUSTOMERS = Kind(
         Field("n_products", "integer", "Number of products/services held (cross-holding).", min=0,
               claims=("RET-1",)),
         Field("churned_on", "date", "Date the customer left; empty if still a customer.",
-              claims=("RET-1", "DEF-1", "DEF-2")),
+              after="acquired_on", claims=("RET-1", "DEF-1", "DEF-2")),
         Field("churn_reason", "category", "Stated reason for leaving (exit-survey code).",
               claims=("DEF-1", "DEF-2")),
         Field("service_failures", "integer", "Service failures recorded in the 90 days before "
@@ -185,6 +216,7 @@ CUSTOMERS = Kind(
         Field("repurchased", "binary", "Bought again within 90 days of the follow-up window.",
               claims=("REL-1",)),
     ),
+    one_of=(("acquired_on", "tenure_months"),),
 )
 
 TRANSACTIONS = Kind(
@@ -303,7 +335,7 @@ def markdown(kind: Kind) -> str:
     ]
     for f in kind.fields:
         lines.append(
-            f"| `{f.name}` | {f.type} | {'yes' if f.required else ''} | {_allowed(f, kind)} "
+            f"| `{f.name}` | {f.type} | {_required(f, kind)} | {_allowed(f, kind)} "
             f"| {f.description} | {', '.join(f.claims)} |"
         )
     for p in kind.items:
@@ -314,13 +346,30 @@ def markdown(kind: Kind) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _required(f: Field, kind: Kind) -> str:
+    if f.required:
+        return "yes"
+    group = kind.group_of(f.name)
+    if group:
+        return "this or " + " or ".join(f"`{g}`" for g in group if g != f.name)
+    return ""
+
+
 def _allowed(f: Field, kind: Kind) -> str:
+    also = "".join([f"; not before `{f.after}`" if f.after else "",
+                    ("; needs " + " or ".join(f"`{c}`" for c in f.with_any) + " too")
+                    if f.with_any else ""])
+    return _range_text(f, kind) + also
+
+
+def _range_text(f: Field, kind: Kind) -> str:
     if f.categories:
         return ", ".join(f.categories)
     if f.type == "id":
         return "unique, not empty"
     if f.type in ("date", "datetime"):
-        return "ISO date (2024-03-31)" + (" and time" if f.type == "datetime" else "")
+        return (f"ISO date (2024-03-31){' and time' if f.type == 'datetime' else ''}, "
+                f"{EARLIEST_DATE.year} to today")
     lo, hi = f.bounds(kind.rating_scale)
     if lo is None and hi is None:
         return "any"
@@ -334,7 +383,7 @@ def kinds_table():
     import pandas as pd
 
     return pd.DataFrame([{"kind": k.name, "one row per": k.row,
-                          "required columns": ", ".join(k.required),
+                          "required columns": ", ".join(k.requirements),
                           "columns": len(k.fields) + len(k.items),
                           "what it is": k.description} for k in KINDS.values()])
 

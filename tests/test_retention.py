@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from cxlib import sample
+from cxlib.errors import NotEstimable
 from cxlib.retention import (
     LIFETIME_RATIO,
+    MONTH,
     cohort_retention,
     cost_ratios,
+    cox_model,
+    efron_score_residuals,
     kaplan_meier,
     lifetime_fit,
     median_tenure_table,
@@ -118,3 +125,101 @@ def test_cohort_and_tenure_tables():
     assert (cohorts[0].dropna() == 1).all()
     assert (cohorts.diff(axis=1).iloc[:, 1:].fillna(0) <= 1e-12).all().all()  # never rises
     assert value_by_tenure(frame)["customers"].sum() == len(frame)
+
+
+# --- tenure and churn-flag ledgers, and the Cox model with chosen covariates -------------
+
+REFERENCE = Path(__file__).parent / "reference"
+
+
+def test_tenure_from_months_and_a_churn_flag():
+    frame = pd.DataFrame({"tenure_months": [12.0, 1.0, 30.0], "churned": [1.0, 0.0, 1.0]})
+    out = tenure(frame)
+    assert out["days"].tolist() == pytest.approx([12 * MONTH, MONTH, 30 * MONTH])
+    assert out["left"].tolist() == [1, 0, 1]
+
+
+def test_tenure_prefers_dates_and_censors_at_observed_until():
+    frame = pd.DataFrame({"acquired_on": pd.to_datetime(["2024-01-01", "2024-01-01", None]),
+                          "churned_on": pd.to_datetime([None, "2024-01-11", None]),
+                          "observed_until": pd.to_datetime(["2024-02-01", None, None]),
+                          "tenure_months": [99.0, 99.0, 2.0]})
+    out = tenure(frame)
+    assert out["days"].tolist() == pytest.approx([31, 10, 2 * MONTH])
+    assert out["left"].tolist() == [0, 1, 0]
+
+
+def test_a_ledger_that_does_not_say_who_left_is_not_estimable():
+    with pytest.raises(NotEstimable, match="neither `churned_on`"):
+        tenure(pd.DataFrame({"tenure_months": [3.0, 4.0]}))
+
+
+def test_cost_ratios_say_which_columns_they_need():
+    frame = pd.DataFrame({"tenure_months": [3.0, 4.0], "churned": [1.0, 0.0]})
+    with pytest.raises(NotEstimable, match="`acquisition_cost`, `retention_spend`"):
+        cost_ratios(frame, n_boot=10)  # a KeyError before
+    with pytest.raises(NotEstimable, match="`acquired_on`"):
+        cohort_retention(frame)
+
+
+def test_survival_runs_on_a_tenure_table():
+    rng = np.random.default_rng(3)
+    months = rng.exponential(1 / 0.03, 3000)
+    censor = rng.uniform(0, 60, 3000)
+    frame = pd.DataFrame({"tenure_months": np.minimum(months, censor),
+                          "churned": (months <= censor).astype(float)})
+    table = median_tenure_table(kaplan_meier(frame))
+    assert table.loc["all", "ci_low"] <= np.log(2) / 0.03 <= table.loc["all", "ci_high"]
+
+
+@pytest.fixture(scope="module")
+def veteran():
+    """R's survival::veteran as a tenure/churn table, and coxph's fits (tests/reference)."""
+    frame = pd.read_csv(REFERENCE / "cox_veteran.csv")
+    frame["tenure_months"] = frame.pop("days") / MONTH
+    return frame, json.loads((REFERENCE / "cox_veteran.json").read_text())["fits"]
+
+
+@pytest.mark.parametrize("reference", ["large", "smallcell"])
+def test_cox_model_matches_r_coxph_with_robust_se(veteran, reference):
+    frame, fits = veteran
+    ref = fits[reference]
+    chosen = {"celltype": "large"} if reference == "large" else None  # smallcell: the default
+    fit = cox_model(frame, ["karno", "age", "trt", "celltype"], reference=chosen)
+    assert fit.references == {"celltype": reference}
+    assert (fit.n, fit.events) == (ref["n"], ref["events"])
+    table = fit.table.loc[ref["terms"]]
+    assert table["coef"].to_numpy() == pytest.approx(ref["coef"], abs=1e-7)
+    # robust SEs as R's (Efron score residuals at tied times; lifelines' own differ by 0.4%)
+    assert table["robust SE"].to_numpy() == pytest.approx(ref["robust_se"], rel=1e-6)
+    assert table["ci_low"].to_numpy() == pytest.approx(ref["ci_low"], rel=1e-6)
+    assert table["ci_high"].to_numpy() == pytest.approx(ref["ci_high"], rel=1e-6)
+
+
+def test_efron_score_residuals_sum_to_zero_at_the_estimate(veteran):
+    frame, _ = veteran
+    fit = cox_model(frame, ["karno", "age"])
+    x = frame[["karno", "age"]].to_numpy(float)
+    u = efron_score_residuals(x, frame["tenure_months"].to_numpy() * MONTH,
+                              frame["churned"].to_numpy(), fit.table["coef"].to_numpy())
+    assert (np.abs(u.sum(axis=0)) / np.abs(u).sum(axis=0)).max() < 1e-5  # the score is 0
+
+
+def test_satisfaction_hazard_takes_covariates():
+    frame = ledger(1500, 2)
+    plain = satisfaction_hazard(frame)
+    adjusted = satisfaction_hazard(frame, covariates=["acquisition_channel"],
+                                   reference={"acquisition_channel": "referral"})
+    assert adjusted.figure == plain.figure and adjusted.value != plain.value
+    fit = cox_model(frame, ["satisfaction", "acquisition_channel"])
+    counts = frame["acquisition_channel"].value_counts()
+    assert fit.references["acquisition_channel"] == counts.idxmax()  # from the data
+    assert len(fit.table) == 1 + frame["acquisition_channel"].nunique() - 1
+
+
+def test_cox_model_refuses_a_constant_covariate_and_a_missing_one():
+    frame = ledger(300, 1).assign(flat=1.0)
+    with pytest.raises(NotEstimable, match="flat does not vary"):
+        cox_model(frame, ["flat"])
+    with pytest.raises(NotEstimable, match="`Contract`"):
+        cox_model(frame, ["Contract"])

@@ -23,3 +23,13 @@ def test_item_patterns():
     assert survey.known("rel_12") and survey.known("exp_tan_1")
     assert not survey.known("rel_x") and not survey.known("foo")
     assert survey.field("emp_2").type == "rating"
+
+
+def test_customers_take_dates_or_a_tenure_with_a_churn_flag():
+    customers = get_kind("customers")
+    assert customers.required == ["customer_id"]
+    assert customers.requirements == ["customer_id", "acquired_on or tenure_months"]
+    table = all_markdown()
+    assert "| `acquired_on` | date | this or `tenure_months` |" in table
+    assert "needs `churned` or `churned_on` too" in table
+    assert "not before `acquired_on`" in table and "1900 to today" in table

@@ -202,3 +202,63 @@ def test_unknown_kind():
 def test_every_sample_file_is_valid(kind):
     ds = load_data(kind)
     assert ds.synthetic and len(ds) > 0 and ds.report.rows_dropped == 0
+
+
+def test_an_ordinal_text_scale_is_recoded_in_the_declared_order(write, mapping):
+    # alphabetical order would make High < Low < Medium
+    frame = pd.DataFrame({"respondent_id": list("abcdef"),
+                          "overall_sat": ["Low", "Medium", "High", "high ", "LOW", "Medium"]})
+    ds = load_data("survey", write(frame), mapping(
+        "rating_scale: [1, 3]\nrecode: {overall_sat: {order: [Low, Medium, High]}}\n"))
+    assert ds.frame["overall_sat"].tolist() == [1, 2, 3, 3, 1, 2]
+
+
+def test_labels_in_a_rating_column_suggest_recoding(write):
+    frame = pd.DataFrame({"respondent_id": list("abc"), "overall_sat": ["Low", "High", "Low"]})
+    with pytest.raises(UserDataError, match=r"labels of a scale \(Low, High\).*recode"):
+        load_data("survey", write(frame))
+
+
+def test_a_constant_column_is_accepted_with_a_warning(write, survey_sample):
+    ds = load_data("survey", write(survey_sample.assign(overall_sat="6")))
+    assert len(ds) == 40
+    assert any("'overall_sat' has the same value (6.0)" in w for w in ds.report.warnings)
+    assert "note: column 'overall_sat' has the same value" in ds.report.summary()
+
+
+def test_a_tenure_and_churn_flag_table(write, mapping):
+    frame = pd.DataFrame({"customerID": ["a", "b", "c", "d"], "tenure": ["1", "34", "2", "45"],
+                          "Churn": ["No", "No", "Yes", "No"], "Contract": ["M", "Y", "M", "Y"]})
+    ds = load_data("customers", write(frame), mapping(
+        "columns: {customer_id: customerID, tenure_months: tenure, churned: Churn}\n"
+        "covariates: [Contract]\n"))
+    assert ds.frame["churned"].tolist() == [0, 0, 1, 0]
+    assert ds.frame["tenure_months"].tolist() == [1, 34, 2, 45]
+    assert ds.frame["Contract"].tolist() == ["M", "Y", "M", "Y"]  # a covariate is kept
+    assert "acquired_on" in ds.report.missing_optional
+
+
+def test_dates_out_of_range_and_out_of_order(write):
+    frame = pd.DataFrame({"customer_id": ["a", "b", "c"],
+                          "acquired_on": ["2024-01-01", "1850-01-01", "2023-05-01"],
+                          "churned_on": ["2023-12-01", "", "2099-01-01"]})
+    with pytest.raises(UserDataError) as info:
+        load_data("customers", write(frame))
+    msg = info.value.message
+    assert "'acquired_on': 1 date before 1900 or after today, e.g. '1850-01-01' (row 3)" in msg
+    assert "'churned_on': 1 date before 1900 or after today, e.g. '2099-01-01' (row 4)" in msg
+    assert "'churned_on': 1 date earlier than 'acquired_on', e.g. '2023-12-01' (row 2)" in msg
+
+
+def test_drop_invalid_counts_every_reason(write):
+    frame = pd.DataFrame({"customer_id": list("abcde"),
+                          "acquired_on": ["2024-01-01", "1850-01-01", "2023-05-01",
+                                          "2023-06-01", ""],
+                          "churned_on": ["2023-12-01", "", "", "", ""]})
+    ds = load_data("customers", write(frame), drop_invalid=True)
+    assert ds.report.rows_read == 5 and ds.report.rows_kept == 2
+    assert sum(d.count for d in ds.report.dropped) == 3
+    assert {d.reason for d in ds.report.dropped} == {
+        "invalid value: 'acquired_on' dates before 1900 or after today",
+        "invalid value: 'churned_on' dates earlier than 'acquired_on'",
+        "no value in required column 'acquired_on'"}
