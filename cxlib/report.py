@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader
 
 from .claims import claims
 from .results import fmt
@@ -39,8 +39,10 @@ def write_report(out: Path, runs: Sequence, records: Sequence[dict],
     """Render index.html into *out*; returns its path."""
     from . import __version__
 
+    # every value is escaped: file names, column names and labels come from the user's files
+    # (select_autoescape() would leave a template named *.html.j2 unescaped)
     env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                      autoescape=select_autoescape())
+                      autoescape=True)
     registry = claims()
     grouped: dict[str, dict] = {}
     for cid, claim in registry.items():

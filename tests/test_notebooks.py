@@ -258,3 +258,62 @@ def test_slider_builds_widgets_in_jupyter_and_a_note_headless(monkeypatch):
     monkeypatch.setenv("CXLIB_HEADLESS", "1")
     assert "open this notebook in Jupyter" in cx.teaching.slider(cx.plots.clv_curve,
                                                                retention=(0.5, 0.95, 0.01)).data
+
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+class _LiveMarkup:
+    """Collects what a browser would run from an HTML page: event-handler attributes and
+    script elements."""
+
+    def __init__(self, html: str) -> None:
+        from html.parser import HTMLParser
+
+        self.handlers: list[str] = []
+        self.scripts: list[str] = []
+        found = self
+
+        class Parser(HTMLParser):
+            in_script = False
+
+            def handle_starttag(self, tag, attrs):
+                found.handlers += [f"<{tag} {k}=…>" for k, _ in attrs if k.startswith("on")]
+                self.in_script = tag == "script"
+
+            def handle_endtag(self, tag):
+                self.in_script = False
+
+            def handle_data(self, data):
+                if self.in_script:
+                    found.scripts.append(data)
+
+        Parser().feed(html)
+
+
+def test_hostile_file_column_and_label_names_are_escaped_in_every_page(tmp_path):
+    """A file name, a column name and category labels that are HTML reach every page the run
+    writes as text, never as markup (issue 15, item 4)."""
+    import pandas as pd
+
+    contacts = pd.read_csv(data_dir() / "sample" / "contacts.csv", dtype=str).head(1200)
+    contacts.loc[contacts.index % 3 == 0, "channel"] = "<script>alert(2)</script>"
+    contacts.loc[contacts.index % 3 == 1, "channel"] = "<b onmouseover=alert(3)>chat</b>"
+    contacts["<svg onload=alert(4)>"] = "x"
+    hostile = tmp_path / f"{HOSTILE}.csv"
+    contacts.to_csv(hostile, index=False)
+    out = tmp_path / "out"
+    done = run(["00", "08"], data={"contacts": str(hostile)}, out=out, log=lambda _: None)
+    assert all(r.ok for r in done), [r.error for r in done]
+    pages = sorted(out.rglob("*.html"))
+    assert {p.name for p in pages} >= {"index.html", "glossary.html",
+                                       "08_service_standards.html",
+                                       "08_service_standards.slides.html"}
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        live = _LiveMarkup(html)
+        assert not live.handlers, f"{page.name}: {live.handlers[:3]}"
+        assert not [s for s in live.scripts if "alert(" in s], page.name
+        assert HOSTILE not in html and "<script>alert(2)" not in html, page.name
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt;.csv" in index  # shown, as text
