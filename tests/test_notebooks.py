@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import nbformat
 import pytest
@@ -317,3 +318,113 @@ def test_hostile_file_column_and_label_names_are_escaped_in_every_page(tmp_path)
         assert HOSTILE not in html and "<script>alert(2)" not in html, page.name
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;.csv" in index  # shown, as text
+
+
+def _chromium() -> str:
+    import shutil
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("Chromium is not installed (.ci/run installs it from the system packages)")
+    return browser
+
+
+def browser_probe(page, script: str, width: int = 1280, height: int = 800) -> dict:
+    """Open *page* offline in headless Chromium, inside a frame of *width* × *height* CSS px,
+    run *script* there once the page has loaded, and return the object it passes to
+    ``report(obj)``. Every http(s) request goes to a dead proxy, so anything fetched from the
+    network fails as it would in a classroom without internet."""
+    import html
+    import re
+    import subprocess
+    import tempfile
+
+    probe = page.with_name(f"_probe_{page.name}")
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", (
+        "<script>function report(obj) { parent.postMessage(JSON.stringify(obj), '*'); }\n"
+        f"window.addEventListener('load', function () {{ setTimeout(function () {{\n{script}\n"
+        "}, 300); });</script></body>")), encoding="utf-8")
+    frame = page.with_name(f"_frame_{page.name}")
+    frame.write_text(
+        "<!DOCTYPE html><html><body style='margin:0'><pre id='out'></pre>"
+        f"<iframe src='{probe.name}' width='{width}' height='{height}' "
+        "style='border:0'></iframe><script>window.addEventListener('message', function (e) "
+        "{ document.getElementById('out').textContent = e.data; });</script></body></html>",
+        encoding="utf-8")
+    with tempfile.TemporaryDirectory() as profile:
+        dom = subprocess.run(
+            [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", f"--user-data-dir={profile}", "--proxy-server=127.0.0.1:9",
+             f"--window-size={width + 40},{height + 200}", "--virtual-time-budget=8000",
+             "--dump-dom", frame.as_uri()],
+            check=True, capture_output=True, text=True, timeout=120).stdout
+    probe.unlink()
+    frame.unlink()
+    found = re.search(r"<pre id=\"out\">(.*?)</pre>", dom, re.S)
+    assert found and found[1], f"{page.name}: the probe reported nothing"
+    return json.loads(html.unescape(found[1]))
+
+
+_DECK_PROBE = """
+var rows = [];
+document.querySelectorAll('.reveal .slides > section > section').forEach(function (s) {
+  var p = s.parentElement, pd = p.style.display, sd = s.style.display;
+  p.style.display = 'block'; s.style.display = 'block';
+  rows.push([s.scrollHeight, s.clientHeight, getComputedStyle(s).overflowY]);
+  s.style.display = sd; p.style.display = pd;
+});
+report({ready: typeof Reveal !== 'undefined' && Reveal.isReady(),
+        total: Reveal.getTotalSlides(), slides: rows});
+"""
+
+_OVERFLOW_PROBE = """
+var W = window.innerWidth, bad = [];
+document.querySelectorAll('body *').forEach(function (e) {
+  var r = e.getBoundingClientRect();
+  if (r.width === 0 || r.right <= W + 1) return;
+  for (var a = e.parentElement; a; a = a.parentElement) {
+    var o = getComputedStyle(a).overflowX;
+    if ((o === 'auto' || o === 'scroll') && a.getBoundingClientRect().right <= W + 1) return;
+  }
+  bad.push(e.tagName + '.' + e.className + ' ends at ' + Math.round(r.right) + ' px');
+});
+report({width: W, scrollWidth: document.documentElement.scrollWidth, bad: bad.slice(0, 5),
+        height: document.documentElement.scrollHeight});
+"""
+
+
+def test_decks_work_offline_and_fit_their_slides(sample_report):
+    """Every deck initialises reveal.js with the network off (reveal.js is copied beside the
+    decks), and its slides fit: content is split into sub-slides by height, and a slide that
+    is still taller than the 700 px slide area scrolls inside itself."""
+    out, done = sample_report
+    assert (out / "slides" / "reveal" / "dist" / "reveal.js").exists()
+    assert (out / "slides" / "reveal" / "LICENSE").exists()
+    tallest = {}
+    for r in done:
+        deck = out / "slides" / f"{r.name}.slides.html"
+        text = deck.read_text(encoding="utf-8")
+        assert "https://" not in re.sub(r"/\*.*?\*/", "", text, flags=re.S).split(
+            "<body")[0], f"{r.name}: the deck's head loads something from the network"
+        assert "injected-parameters" not in text and "results_dir = " not in text
+        found = browser_probe(deck, _DECK_PROBE)
+        assert found["ready"], f"{r.name}: reveal.js did not initialise offline"
+        assert found["total"] >= 5
+        for content, box, overflow in found["slides"]:
+            assert box <= 700 and (content <= box + 2 or overflow in ("auto", "scroll")), r.name
+        tallest[r.name] = max(content for content, _, _ in found["slides"])
+    # before: whole sections on one slide, 03's "Who stays longer?" about 4,060 px tall
+    assert max(tallest.values()) < 3 * 700, tallest
+
+
+@pytest.mark.parametrize("width", [390, 768, 1280])
+def test_report_pages_fit_a_phone_a_tablet_and_a_projector(sample_report, width):
+    """No page overflows horizontally: wide tables reflow (the claims table becomes cards)
+    or scroll inside their own box."""
+    out, done = sample_report
+    for page in [out / "index.html", out / "glossary.html",
+                 *(out / f"{r.name}.html" for r in done[:4])]:
+        found = browser_probe(page, _OVERFLOW_PROBE, width=width, height=844)
+        assert found["width"] == width
+        assert found["scrollWidth"] <= width and not found["bad"], (page.name, found)
