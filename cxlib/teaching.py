@@ -185,24 +185,38 @@ def slide_count(nb) -> int:
                ("slide", "subslide") for c in nb.cells)
 
 
-def student_version(nb):
-    """A copy of *nb* without solution cells: each exercise's solution becomes an empty
-    code cell under a prompt."""
-    import copy
+def exercise_number(cell) -> str:
+    """The exercise a solution cell answers, from its first line ``# Solution 2: …``."""
+    import re
+
+    found = re.match(r"#\s*Solution\s+(\w+)", cell.get("source", ""))
+    return found[1] if found else ""
+
+
+def hint_cell(cell):
+    """The answer cell a student gets for a solution cell: the exercise number and the
+    solution's hand-written ``hint`` (cell metadata) as comments, never the solution."""
+    import textwrap
 
     import nbformat
 
+    hint = cell.get("metadata", {}).get("hint", "")
+    lines = [f"# Exercise {exercise_number(cell)}: your answer here."]
+    lines += textwrap.wrap(f"Hint: {hint}", 94, initial_indent="# ", subsequent_indent="#   ",
+                           break_on_hyphens=False, break_long_words=False) if hint else []
+    return nbformat.v4.new_code_cell(
+        "\n".join(lines) + "\n",
+        metadata={"tags": ["exercise"], "slideshow": {"slide_type": "skip"}})
+
+
+def student_version(nb):
+    """A copy of *nb* for students: each solution cell becomes an answer cell that holds the
+    exercise's hint (:func:`hint_cell`)."""
+    import copy
+
     out = copy.deepcopy(nb)
-    cells = []
-    for cell in out.cells:
-        if SOLUTION_TAG in cell.get("metadata", {}).get("tags", []):
-            first = cell.source.splitlines()[0] if cell.source else "# Solution"
-            cells.append(nbformat.v4.new_code_cell(
-                first.replace("Solution", "Your answer to exercise") + "\n",
-                metadata={"tags": ["exercise"], "slideshow": {"slide_type": "skip"}}))
-        else:
-            cells.append(cell)
-    out.cells = cells
+    out.cells = [hint_cell(c) if SOLUTION_TAG in c.get("metadata", {}).get("tags", []) else c
+                 for c in out.cells]
     return out
 
 

@@ -428,3 +428,92 @@ def test_report_pages_fit_a_phone_a_tablet_and_a_projector(sample_report, width)
         found = browser_probe(page, _OVERFLOW_PROBE, width=width, height=844)
         assert found["width"] == width
         assert found["scrollWidth"] <= width and not found["bad"], (page.name, found)
+
+
+def _cxlib_calls(source: str) -> set[str]:
+    """The cxlib functions a cell calls, as written (``cx.clv.retention_uplift``)."""
+    import ast
+
+    calls = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            name = ast.unparse(node.func)
+            if name.startswith("cx."):
+                calls.add(name)
+    return calls
+
+
+@pytest.mark.parametrize("path", BOOKS, ids=lambda p: p.stem)
+def test_every_exercise_has_a_hint_that_does_not_give_the_answer(path):
+    """Each solution carries a hand-written hint (cell metadata ``hint``); the hint repeats no
+    line of the solution's code and not its first comment; every cxlib function the solution
+    calls is shown in the notebook body or named in the hint; the student gets the hint."""
+    from cxlib.teaching import exercise_number, student_version
+
+    nb = nbformat.read(path, as_version=4)
+    solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+    body = "\n".join(c.source for c in nb.cells
+                     if c.cell_type == "code" and c not in solutions)
+    assert solutions
+    for cell in solutions:
+        hint = cell.metadata.get("hint", "")
+        assert len(hint) > 30, f"{cell.id}: no hint"
+        first, *code = cell.source.splitlines()
+        comment = first.split(":", 1)[1].strip() if ":" in first else ""
+        assert not comment or comment[:40] not in hint, f"{cell.id}: the hint states the answer"
+        for line in code:
+            line = line.strip()
+            if len(line) > 12 and not line.startswith("#"):
+                assert line not in hint, f"{cell.id}: the hint contains the code {line!r}"
+        for call in _cxlib_calls(cell.source):
+            name = call.rsplit(".", 1)[1]
+            assert name in body or name in hint, f"{cell.id}: {call} is neither shown nor hinted"
+        assert exercise_number(cell)
+    student = student_version(nb)
+    answers = [c for c in student.cells if "exercise" in c.metadata.get("tags", [])]
+    assert len(answers) == len(solutions)
+    for answer, solution in zip(answers, solutions, strict=True):
+        assert "Hint:" in answer.source
+        first = solution.source.splitlines()[0]
+        assert first not in answer.source  # today: "# Your answer to exercise 2: <the answer>"
+        assert not _cxlib_calls(answer.source)  # comments only, no code
+
+
+def test_glossary_terms_have_anchors_and_every_link_resolves():
+    """Every glossary term opens with an anchor; every ``glossary.md#term`` link in a notebook
+    points to one."""
+    from cxlib.runner import notebooks_dir
+
+    text = (notebooks_dir() / "glossary.md").read_text(encoding="utf-8")
+    terms = re.findall(r"^(?:<a id=\"([a-z0-9-]+)\"></a>)?\*\*(.+?)\*\*", text, re.M)
+    assert len(terms) >= 38 and all(anchor for anchor, _ in terms), \
+        [t for a, t in terms if not a]
+    anchors = [a for a, _ in terms]
+    assert len(set(anchors)) == len(anchors)
+    for needed in ("odds-ratio", "p-value", "r2", "standardised-coefficient", "wald-interval",
+                   "goodman-intervals", "covariance-sem", "band-of-practical-equivalence",
+                   "inconclusive"):
+        assert needed in anchors
+    links = set()
+    for path in BOOKS:
+        nb = nbformat.read(path, as_version=4)
+        text = json.dumps([c.source for c in nb.cells] + [c.metadata.get("hint", "")
+                                                          for c in nb.cells])
+        links |= set(re.findall(r"glossary\.md#([\w-]+)", text))
+    assert links and links <= set(anchors), links - set(anchors)
+
+
+def test_glossary_links_work_from_pages_decks_and_executed_notebooks(sample_report):
+    out, _ = sample_report
+    anchors = set(re.findall(r'id="([\w-]+)"', (out / "glossary.html").read_text()))
+    assert {"odds-ratio", "p-value", "r2"} <= anchors
+    assert (out / "notebooks" / "glossary.md").exists()  # executed notebooks link glossary.md
+    linked = 0
+    for page in [*out.glob("*.html"), *(out / "slides").glob("*.html")]:
+        text = page.read_text(encoding="utf-8")
+        assert 'href="glossary.md' not in text, page.name
+        prefix = "../" if page.parent.name == "slides" else ""
+        for fragment in re.findall(rf'href="{prefix}glossary\.html(?:#([\w-]*))?"', text):
+            assert not fragment or fragment in anchors, (page.name, fragment)
+            linked += 1
+    assert linked >= 22  # every page and deck
