@@ -45,3 +45,30 @@ def test_tidy_rounds_and_drops_empty_rows():
     table = tidy(frame)
     assert list(table.index) == [0, 2] and table.loc[0, "x"] == 3.999
     assert tidy(pd.Series([1.23456], name="v")).loc[0, "v"] == 1.235
+
+
+def test_output_scan_finds_what_a_reader_should_not_see():
+    import nbformat
+
+    from cxlib.display import output_problems
+
+    def cell(cid, *outputs):
+        return nbformat.v4.new_code_cell("x", id=cid, outputs=list(outputs))
+
+    def shown(mime, text):
+        return nbformat.v4.new_output("execute_result", {mime: text}, execution_count=1)
+
+    nb = nbformat.v4.new_notebook(cells=[
+        cell("a", nbformat.v4.new_output("stream", name="stderr",
+                                         text="x.py:1: FutureWarning: observed=False\n")),
+        cell("b", shown("text/plain", "ResultRecord(notebook='03', claim='RET-1')")),
+        cell("c", shown("text/plain", "<Axes: xlabel='share'>")),
+        cell("d", shown("text/plain", "a    1\nb    2\nName: count, dtype: int64")),
+        cell("e", shown("text/html", "<table><tr><td>NaN</td></tr></table>")),
+        cell("f", nbformat.v4.new_output("stream", name="stdout", text="log-rank p = 0\n")),
+        cell("g", shown("text/plain", "{'agents': 4, 'wait': 12.5}")),
+        cell("ok", shown("text/html", "<style>td{}</style><table><tr><td>0.5</td></tr></table>"),
+             nbformat.v4.new_output("stream", name="stdout", text="p < 0.001, nanny\n"))])
+    found = output_problems(nb)
+    cells = [line.split(":")[0] for line in found]
+    assert cells == [f"cell {c}" for c in "abcdefg"], found
