@@ -107,9 +107,16 @@ def presentable(nb, title: str = ""):
     return out
 
 
+RISE_SETTINGS = {"scroll": True}
+"""Notebook metadata for presenting in JupyterLab with jupyterlab-rise: a slide taller than
+the screen scrolls."""
+
+
 def add_slide_metadata(nb) -> bool:
-    """Set every cell's slideshow metadata (see :func:`slide_type`); True if anything changed."""
-    changed = False
+    """Set every cell's slideshow metadata (see :func:`slide_type`) and the notebook's RISE
+    settings (:data:`RISE_SETTINGS`); True if anything changed."""
+    changed = nb.metadata.get("rise") != RISE_SETTINGS
+    nb.metadata["rise"] = dict(RISE_SETTINGS)
     for cell in nb.cells:
         kind = slide_type(cell)
         show = cell.setdefault("metadata", {}).setdefault("slideshow", {})

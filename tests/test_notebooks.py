@@ -536,3 +536,14 @@ def test_executed_notebooks_show_no_stderr_warnings_reprs_or_nan(sample_report, 
     out, _ = sample_report
     problems = output_problems(nbformat.read(out / "notebooks" / f"{name}.ipynb", as_version=4))
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", BOOKS, ids=lambda p: p.stem)
+def test_dollar_signs_in_markdown_are_escaped(path):
+    """JupyterLab renders a $…$ pair as maths ("winning back $1 … costs $10" became
+    "winning back 1*fromalostcustomercosts*10"); notebook Markdown writes \\$."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            assert not re.search(r"(?<!\\)\$", cell.source), cell.get("id")
+    assert nb.metadata.get("rise", {}).get("scroll") is True  # presenting from JupyterLab
