@@ -214,6 +214,8 @@ def share_lines(table: pd.DataFrame, columns: Sequence[str], *, title: str,
     ax.set_ylim(0, 100)
     ax.set_ylabel("%")
     ax.set_xlabel("month")
+    if isinstance(table.index, pd.DatetimeIndex):
+        ax.figure.autofmt_xdate()  # slanted dates do not collide
     ax.set_title(title)
     ax.legend(loc="lower right")
     return ax

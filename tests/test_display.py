@@ -72,3 +72,23 @@ def test_output_scan_finds_what_a_reader_should_not_see():
     found = output_problems(nb)
     cells = [line.split(":")[0] for line in found]
     assert cells == [f"cell {c}" for c in "abcdefg"], found
+
+
+def test_a_figure_is_described_by_its_titles_and_axis_labels():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import cxlib as cx
+    from cxlib.display import describe_figure
+
+    ax = cx.plots.cohort_heatmap(pd.DataFrame([[1.0, 0.5], [1.0, 0.7]]))
+    assert describe_figure(ax.figure) == ("Figure: Cohort retention — x: months since "
+                                          "acquisition; y: acquisition cohort")
+    fig, (_, right) = plt.subplots(1, 2)
+    right.set_xlabel("weeks")
+    fig.suptitle("Two panels")
+    assert describe_figure(fig) == "Figure: Two panels | x: weeks"
+    assert describe_figure(plt.figure()) == "Figure: a chart without title or labels"
+    plt.close("all")
