@@ -22,6 +22,7 @@ def test_md_escape_turns_markup_and_maths_into_text():
 def test_markdown_that_cxlib_emits_has_no_bare_dollar_or_tag():
     card = claim_card("RET-2")
     assert "\\$1" in card and "\\$10" in card
+    assert ".txt" not in card and "Chinese article" in card  # seeds named, not file names
     assert "$" not in card.replace("\\$", "")
     assert "$" not in rules_text("RET-2").replace("\\$", "")
     est = Estimate("share <b>bold</b>", 0.5, 0.4, 0.6, 100, "Wilson")
