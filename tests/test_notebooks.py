@@ -519,7 +519,19 @@ def test_glossary_links_work_from_pages_decks_and_executed_notebooks(sample_repo
     assert linked >= 22  # every page and deck
 
 
-OUTPUTS_STILL_TO_CLEAN: dict[str, str] = {}
+OUTPUTS_STILL_TO_CLEAN: dict[str, str] = {
+    "01_service_quality_and_drivers": (
+        "cell 01-007 prints the chi-square difference test as 'p = 0' (use "
+        "cx.display.p_value); cell 01-016 prints the planted driver weights as a raw dict"),
+    "03_economics_of_retention": (
+        "cell 03-020: pandas FutureWarning in stderr from cxlib/retention.py:181 (groupby on a "
+        "categorical without observed=)"),
+    "09_customer_journey": (
+        "cell 09-009: cx.journey.hierarchical leaves NaN in the first step's change columns"),
+    "10_people_and_relationships": (
+        "cell 10-005: statsmodels ConvergenceWarning in stderr from cxlib/people.py:51 "
+        "(mixedlm, between-outlet variance on the boundary)"),
+}
 """Notebooks whose executed outputs still show something a reader should not see, and exactly
 what (cells that other engineers are rewriting); the scan below is not weakened for them."""
 
