@@ -15,14 +15,21 @@ import re
 
 import pandas as pd
 
-_MARKDOWN = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\\": "&#92;", "$": "\\$", "*": "\\*",
+MD_DOLLAR = "\\\\$"
+"""A literal dollar sign in Markdown that JupyterLab shows as "$": JupyterLab typesets maths
+in the rendered page, where Markdown's ``\\$`` has already become a bare ``$`` (so
+"winning back \\$1 … \\$10" still turned into maths); ``\\\\$`` leaves ``\\$`` in the page,
+which MathJax shows as "$". Pages and decks, which load no MathJax, get ``\\$`` back
+(:func:`cxlib.teaching.presentable`)."""
+
+_MARKDOWN = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\\": "&#92;", "$": MD_DOLLAR, "*": "\\*",
              "_": "\\_", "`": "\\`"}
 
 
 def md_escape(text: object) -> str:
-    """*text* as literal Markdown: HTML characters become entities, Markdown and maths
-    delimiters (``$ * _ `` `` ` ``) are backslash-escaped, a backslash becomes ``&#92;`` (so
-    that ``\\(`` cannot open maths)."""
+    """*text* as literal Markdown: HTML characters become entities, Markdown delimiters
+    (``* _`` `` ` ``) are backslash-escaped, ``$`` becomes :data:`MD_DOLLAR` and a backslash
+    ``&#92;`` (so that ``\\(`` cannot open maths)."""
     return "".join(_MARKDOWN.get(ch, ch) for ch in str(text))
 
 
@@ -89,8 +96,15 @@ def install() -> None:
     formatters["text/plain"].for_type(Figure, lambda fig, p, cycle: p.text(describe_figure(fig)))
     for quiet in (Axes, Text):
         shell.display_formatter.ipython_display_formatter.for_type(quiet, lambda obj: None)
-    formatters["text/html"].for_type(pd.Series, lambda s: tidy(s).to_html())
-    formatters["text/html"].for_type(dict, dict_table)
+    formatters["text/html"].for_type(pd.DataFrame, lambda f: html_dollars(f._repr_html_()))
+    formatters["text/html"].for_type(pd.Series, lambda s: html_dollars(tidy(s).to_html()))
+    formatters["text/html"].for_type(dict, lambda d: html_dollars(dict_table(d)))
+
+
+def html_dollars(html: str | None) -> str | None:
+    """A table's HTML with every ``$`` written ``\\$``, which JupyterLab's MathJax shows as a
+    dollar sign instead of reading "$1 costs $10" as maths."""
+    return None if html is None else html.replace("$", "\\$")
 
 
 def dict_table(mapping: dict) -> str:

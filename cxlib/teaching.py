@@ -102,6 +102,7 @@ def presentable(nb, title: str = ""):
     for cell in out.cells:
         if is_plumbing(cell):
             cell.metadata.setdefault("tags", []).append(HIDE_INPUT_TAG)
+        _dollars_without_mathjax(cell)
     if title:
         out.metadata["title"] = title
     return out
@@ -110,6 +111,22 @@ def presentable(nb, title: str = ""):
 RISE_SETTINGS = {"scroll": True}
 """Notebook metadata for presenting in JupyterLab with jupyterlab-rise: a slide taller than
 the screen scrolls."""
+
+
+def _dollars_without_mathjax(cell) -> None:
+    """Undo the dollar escapes that only JupyterLab's MathJax needs (see
+    :data:`cxlib.display.MD_DOLLAR`): pages and decks render ``\\$`` in Markdown as "$" and
+    load no MathJax, so ``\\\\$`` becomes ``\\$`` and ``\\$`` in HTML outputs ``$``."""
+    from .display import MD_DOLLAR
+
+    if cell.get("cell_type") == "markdown":
+        cell["source"] = cell["source"].replace(MD_DOLLAR, "\\$")
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        if "text/markdown" in data:
+            data["text/markdown"] = "".join(data["text/markdown"]).replace(MD_DOLLAR, "\\$")
+        if "text/html" in data:
+            data["text/html"] = "".join(data["text/html"]).replace("\\$", "$")
 
 
 def add_slide_metadata(nb) -> bool:

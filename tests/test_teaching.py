@@ -67,3 +67,15 @@ def test_slides_are_cut_where_the_next_cell_would_overflow():
         used += estimated_height(cell)
     heights.append(used)
     assert max(heights) <= SLIDE_HEIGHT
+
+
+def test_pages_get_plain_dollars_back():
+    md = nbformat.v4.new_markdown_cell(r"winning back \\$1 costs \\$10")
+    code = nbformat.v4.new_code_cell("x", outputs=[
+        nbformat.v4.new_output("display_data", {"text/markdown": r"costs \\$10",
+                                                "text/html": r"<td>Winning back \$1</td>"})])
+    shown = presentable(nbformat.v4.new_notebook(cells=[md, code]))
+    assert shown.cells[0].source == r"winning back \$1 costs \$10"  # nbconvert shows "$"
+    data = shown.cells[1].outputs[0]["data"]
+    assert data["text/markdown"] == r"costs \$10"
+    assert data["text/html"] == "<td>Winning back $1</td>"
