@@ -24,12 +24,24 @@ def _verdict_class(verdict: str) -> str:
     return ""
 
 
+def _source(d: dict) -> str:
+    """Where a file comes from: the synthetic sample, the real data bundled with cxlib, or
+    the user."""
+    from .datasets import data_dir
+
+    if d.get("synthetic"):
+        return "synthetic sample"
+    return ("bundled real data" if Path(d["file"]).resolve().is_relative_to(data_dir() / "real")
+            else "your file")
+
+
 def _data_rows(datasets: Sequence[dict]) -> list[dict]:
     """One row per distinct file, listing the notebooks that used it."""
     rows: dict[tuple, dict] = {}
     for d in datasets:
         key = (d["file"], d["kind"])
-        row = rows.setdefault(key, {**d, "file_name": Path(d["file"]).name, "notebooks": []})
+        row = rows.setdefault(key, {**d, "file_name": Path(d["file"]).name,
+                                    "source": _source(d), "notebooks": []})
         row["notebooks"].append(d["notebook"])
     return list(rows.values())
 

@@ -58,6 +58,7 @@ def test_report_files(sample_report):
             assert rec["data"] == "cdnow_transactions.csv.gz"
     index = (out / "index.html").read_text()
     assert "synthetic sample" in index and "00_start_here.html" in index
+    assert "bundled real data" in index  # CDNOW, not "your file"
     datasets = json.loads((out / "datasets.json").read_text())
     assert any(d["kind"] == "survey" and d["synthetic"] for d in datasets)
 
