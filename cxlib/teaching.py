@@ -7,9 +7,12 @@ and then call ``slider``, which under ``cxlib run`` (environment variable
 ``CXLIB_HEADLESS``) shows a note instead of building widgets no one can see.
 
 Every notebook carries reveal.js slide metadata (:func:`add_slide_metadata`), so a
-teacher can present it in JupyterLab or from the HTML deck that ``cxlib run``
-writes. Exercise solutions are code cells tagged ``solution``; they run in the
-tests, and :func:`student_version` removes them for a hand-out.
+teacher can present it in JupyterLab (jupyterlab-rise) or from the offline HTML deck that
+``cxlib run`` writes. Pages and decks show a notebook as :func:`presentable` makes it (no
+parameters, no set-up code); decks are cut into sub-slides that fit (:func:`fit_slides`).
+Exercise solutions are code cells tagged ``solution`` with a hand-written ``hint`` in their
+metadata; they run in the tests, and :func:`student_version` replaces each by an answer
+cell holding its hint.
 """
 
 from __future__ import annotations
