@@ -76,7 +76,10 @@ def survey_constructs(ds: Dataset) -> SurveyConstructs:
 def construct_scores(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.DataFrame:
     """Scale scores: the mean of each block's items per respondent (items on one scale).
 
-    A respondent with no answer in a block gets a missing score.
+    A respondent with no answer in a block gets a missing score. ``attrs["items"]`` keeps
+    each score's items, so that a message about a score can name them.
     """
-    return pd.DataFrame({name: frame[items].astype(float).mean(axis=1)
-                         for name, items in blocks.items()}, index=frame.index)
+    scores = pd.DataFrame({name: frame[items].astype(float).mean(axis=1)
+                           for name, items in blocks.items()}, index=frame.index)
+    scores.attrs["items"] = {name: list(items) for name, items in blocks.items()}
+    return scores

@@ -11,6 +11,10 @@
   by severity (Wilson intervals); the silent share 1 − p; and the multiplier from
   complaints seen to problems unseen, (1 − p)/p, whose interval is the Wilson
   interval of p mapped through that decreasing function.
+
+Edge cases are figures that cannot be estimated, with the reason: no leavers, no
+customer with a problem, or nobody who complained (the multiplier is then unbounded;
+only its lower limit (1 − p_high)/p_high is known).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import statsmodels.api as sm
 from statsmodels.stats.proportion import multinomial_proportions_confint
 
 from .results import Estimate
-from .uncertainty import wilson_ci
+from .uncertainty import proportion_estimate, wilson_ci
 
 SERVICE_WORDS = ("service",)
 
@@ -47,13 +51,16 @@ def is_service_reason(reasons: pd.Series, words: tuple[str, ...] = SERVICE_WORDS
     return text.str.contains("|".join(words), regex=True).fillna(False).astype(bool)
 
 
+NO_LEAVERS = "no customer in the ledger left with a stated reason"
+NO_PROBLEMS = "no customer reported a problem"
+
+
 def service_share(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
     """Share of leavers whose stated reason is poor service (Wilson interval)."""
     data = leavers(ledger)
     k = int(is_service_reason(data["churn_reason"]).sum())
-    p, lo, hi = wilson_ci(k, len(data), level)
-    return Estimate("share of leavers who name poor service", p, lo, hi, len(data),
-                    "proportion, Wilson interval", level)
+    return proportion_estimate("share of leavers who name poor service", k, len(data), level,
+                          nobody=NO_LEAVERS)
 
 
 def partly_service_share(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
@@ -63,9 +70,8 @@ def partly_service_share(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
     named = is_service_reason(data["churn_reason"])
     failed = data["service_failures"].fillna(0) > 0 if "service_failures" in data else False
     k = int((named | failed).sum())
-    p, lo, hi = wilson_ci(k, len(data), level)
-    return Estimate("share of leavers who name service or had a recent service failure", p, lo,
-                    hi, len(data), "proportion, Wilson interval", level)
+    return proportion_estimate("share of leavers who name service or had a recent service failure",
+                          k, len(data), level, nobody=NO_LEAVERS)
 
 
 def reason_model(ledger: pd.DataFrame, traits: list[str]) -> pd.DataFrame:
@@ -110,38 +116,52 @@ def failure_churn_effect(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
     return logistic_effect(data, "left", "service_failures", level)[0]
 
 
+def with_problem(survey: pd.DataFrame) -> pd.DataFrame:
+    """Respondents who had a problem and said whether they complained."""
+    return survey[survey["had_problem"] == 1].dropna(subset=["complained"])
+
+
 def voice_by_severity(survey: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """Voice rate (complained ÷ had a problem) per severity and overall, Wilson intervals."""
-    data = survey[survey["had_problem"] == 1].dropna(subset=["complained"])
+    """Voice rate (complained ÷ had a problem) per severity and overall, Wilson intervals;
+    no rows when nobody had a problem."""
+    data = with_problem(survey)
     groups = list(data.groupby("problem_severity")) if "problem_severity" in data else []
     rows = []
-    for name, group in [*groups, ("all problems", data)]:
+    for name, group in [*groups, ("all problems", data)] if len(data) else []:
         k, n = int(group["complained"].sum()), len(group)
         p, lo, hi = wilson_ci(k, n, level)
         rows.append({"severity": name, "with a problem": n, "complained": k, "voice rate": p,
                      "ci_low": lo, "ci_high": hi})
-    return pd.DataFrame(rows).set_index("severity")
+    columns = ["severity", "with a problem", "complained", "voice rate", "ci_low", "ci_high"]
+    return pd.DataFrame(rows, columns=columns).set_index("severity")
 
 
 def silent_share(survey: pd.DataFrame, *, among_leavers: bool = True,
                  level: float = 0.95) -> Estimate:
     """Share of customers with a problem who never complained; among those who later
     left when ``churned`` is known and *among_leavers*."""
-    data = survey[survey["had_problem"] == 1].dropna(subset=["complained"])
-    who = "customers with a problem"
+    data = with_problem(survey)
+    who, nobody = "customers with a problem", NO_PROBLEMS
     if among_leavers and "churned" in data and data["churned"].notna().sum() >= 30:
         data = data[data["churned"] == 1]
-        who = "lost customers who had a problem"
+        who, nobody = "lost customers who had a problem", "no lost customer reported a problem"
     k = int((data["complained"] == 0).sum())
-    p, lo, hi = wilson_ci(k, len(data), level)
-    return Estimate(f"share of {who} who never complained", p, lo, hi, len(data),
-                    "proportion, Wilson interval", level)
+    return proportion_estimate(f"share of {who} who never complained", k, len(data), level,
+                          nobody=nobody)
 
 
 def iceberg_multiplier(survey: pd.DataFrame, level: float = 0.95) -> Estimate:
-    """Unseen problems per complaint, (1 − p)/p, from the overall voice rate p."""
-    row = voice_by_severity(survey, level).loc["all problems"]
-    p, lo, hi = row["voice rate"], row["ci_low"], row["ci_high"]
-    return Estimate("problems never voiced per complaint received, (1 − p)/p", (1 - p) / p,
-                    (1 - hi) / hi, (1 - lo) / lo, int(row["with a problem"]),
+    """Unseen problems per complaint, (1 − p)/p, from the overall voice rate p; not
+    testable when nobody had a problem or nobody complained (then unbounded)."""
+    figure = "problems never voiced per complaint received, (1 − p)/p"
+    data = with_problem(survey)
+    k, n = int(data["complained"].sum()), len(data)
+    if n == 0:
+        return Estimate.untestable(figure, NO_PROBLEMS)
+    p, lo, hi = wilson_ci(k, n, level)
+    if k == 0:
+        return Estimate.untestable(
+            figure, f"nobody of the {n:,} customers with a problem complained, so the "
+            f"multiplier is unbounded; its lower limit is {(1 - hi) / hi:.3g}", n)
+    return Estimate(figure, (1 - p) / p, (1 - hi) / hi, (1 - lo) / lo, n,
                     "Wilson interval of the voice rate, transformed", level)

@@ -10,6 +10,9 @@
   Intervals are percentile bootstrap.
 * **Importance–performance**: each dimension's mean score (performance, with a t
   interval) against its importance share.
+
+An outcome or a driver that does not vary raises :class:`~cxlib.errors.NotEstimable`:
+there is no fit to read.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from .errors import NotEstimable, require_variation
 from .results import Estimate
 from .uncertainty import bootstrap, mean_ci
 
@@ -31,25 +35,36 @@ def complete(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, int
     return kept, len(frame) - len(kept)
 
 
+def driver_data(scores: pd.DataFrame, outcome: str, predictors: list[str]) -> pd.DataFrame:
+    """The complete rows of *outcome* and *predictors*, each of which must vary."""
+    data, _ = complete(scores, [outcome, *predictors])
+    require_variation(data, [outcome, *predictors], what=f"the drivers of {outcome}")
+    return data
+
+
 def key_drivers(scores: pd.DataFrame, outcome: str, predictors: list[str]) -> pd.DataFrame:
     """OLS of *outcome* on *predictors* with HC3 standard errors (complete rows)."""
-    data, _ = complete(scores, [outcome, *predictors])
+    data = driver_data(scores, outcome, predictors)
     fit = sm.OLS(data[outcome], sm.add_constant(data[predictors])).fit(cov_type="HC3")
     ci = fit.conf_int()
     sd = data[predictors].std(ddof=1) / data[outcome].std(ddof=1)
     table = pd.DataFrame({"coefficient": fit.params, "robust SE (HC3)": fit.bse,
                           "ci_low": ci[0], "ci_high": ci[1], "p": fit.pvalues}).drop("const")
     table["standardised"] = table["coefficient"] * sd
-    table.attrs.update(r2=fit.rsquared, n=int(fit.nobs))
+    table.attrs.update(r2=fit.rsquared, n=int(fit.nobs), sd_ratio=sd.to_dict())
     return table
 
 
 def standardised_effects(table: pd.DataFrame, level: float = 0.95) -> dict[str, Estimate]:
     """Each driver's standardised coefficient b·s_x/s_y from a :func:`key_drivers` table,
     with its HC3 interval rescaled by the same factor (the SDs taken as fixed)."""
+    ratios = table.attrs["sd_ratio"]
+    if not all(0 < r < np.inf for r in ratios.values()):
+        raise NotEstimable("a driver or the outcome does not vary, so no effect can be "
+                           "standardised")
     out = {}
     for dim, row in table.iterrows():
-        scale = row["standardised"] / row["coefficient"] if row["coefficient"] else np.nan
+        scale = ratios[dim]
         out[dim] = Estimate(f"standardised effect of {dim} on satisfaction", row["standardised"],
                             row["ci_low"] * scale, row["ci_high"] * scale, table.attrs["n"],
                             "OLS, HC3 robust SE, standardised", level)
@@ -87,13 +102,13 @@ def lmg(data: pd.DataFrame, outcome: str, predictors: list[str]) -> np.ndarray:
 def relative_importance(scores: pd.DataFrame, outcome: str, predictors: list[str], *,
                         n_boot: int = 500, seed: int = 2024) -> pd.DataFrame:
     """LMG importance with bootstrap intervals, as R² points and as shares of R²."""
-    data, _ = complete(scores, [outcome, *predictors])
+    data = driver_data(scores, outcome, predictors)
     boot = bootstrap(data, lambda d: lmg(d, outcome, predictors), n_boot=n_boot, seed=seed)
     total = boot.value.sum()
     table = pd.DataFrame({"LMG (R² points)": boot.value, "ci_low": boot.ci_low,
                           "ci_high": boot.ci_high, "share of R²": boot.value / total},
                          index=pd.Index(predictors, name="dimension"))
-    table.attrs.update(r2=float(total), n=len(data), n_boot=n_boot)
+    table.attrs.update(r2=float(total), n=len(data), n_boot=n_boot, failed=boot.failed)
     return table.sort_values("LMG (R² points)", ascending=False)
 
 

@@ -49,11 +49,15 @@ class NotEstimable(ValueError):
 
 def require_variation(frame, columns, *, what: str = "") -> None:
     """Raise :class:`NotEstimable` when a column of *frame* has fewer than two distinct
-    values (a constant column carries no information about any effect)."""
+    values (a constant column carries no information about any effect). A column of
+    construct scores is named with its items (``frame.attrs["items"]``, as
+    :func:`cxlib.constructs.construct_scores` sets it)."""
+    items = frame.attrs.get("items", {})
     for col in columns:
         values = frame[col].dropna()
         if values.nunique() < 2:
             shown = f" (every answer is {values.iloc[0]})" if len(values) else " (no answers)"
-            raise NotEstimable(f"{col} does not vary{shown}, so {what or 'its effect'} "
+            name = col if items.get(col, [col]) == [col] else f"{col} ({', '.join(items[col])})"
+            raise NotEstimable(f"{name} does not vary{shown}, so {what or 'its effect'} "
                                f"cannot be estimated")
 

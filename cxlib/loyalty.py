@@ -2,7 +2,9 @@
 
 * **Ordinal logit** for a loyalty *rating* (repurchase intention 1–7):
   P(Y ≤ j) = logit⁻¹(τ_j − β·x); exp(β) is the odds ratio of a higher answer per
-  point of satisfaction. Sandwich (HC0) standard errors.
+  point of satisfaction. Sandwich (HC0) standard errors. The rating's order is its
+  numeric order, the order of a pandas ordered Categorical, or for text an explicit
+  ``order=[lowest, …, highest]`` (alphabetical order is no order: High < Low < Medium).
 * **Logistic regression** for later *churn* (or any 0/1 outcome): logit P(churn) = a + b·x, as a
   binomial GLM with HC3 standard errors.
 * **Nonlinearity** (Jones & Sasser 1995): mean loyalty at each satisfaction level,
@@ -13,9 +15,14 @@
 * **Mediation** service → satisfaction → loyalty (Baron & Kenny; Preacher & Hayes):
   m = a·x + …, y = c′·x + b·m + …; indirect effect a·b with a percentile bootstrap
   interval, direct effect c′, total c = c′ + a·b.
+
+Every analysis needs variation in the columns it relates: a constant column raises
+:class:`~cxlib.errors.NotEstimable` instead of a fit with no variance behind it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,6 +30,7 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
+from .errors import NotEstimable, UserDataError, require_variation
 from .results import Estimate
 from .uncertainty import bootstrap
 
@@ -33,11 +41,42 @@ def _z(level: float) -> float:
     return float(stats.norm.ppf(0.5 + level / 2))
 
 
+def ordered_levels(values: pd.Series, order: Sequence | None = None) -> pd.Series:
+    """*values* as an ordered Categorical: in *order* (lowest first) when given, else in
+    the order of an ordered Categorical, else numerically; text without an *order* is
+    refused, naming its levels."""
+    if order is not None:
+        unknown = sorted(set(values.unique()) - set(order), key=str)
+        if unknown:
+            raise UserDataError(f"{values.name} has level(s) {', '.join(map(str, unknown))} "
+                                f"that the order {list(order)} does not list")
+        cats = pd.Categorical(values, categories=list(order), ordered=True)
+    elif isinstance(values.dtype, pd.CategoricalDtype) and values.cat.ordered:
+        cats = values.array
+    else:
+        numbers = pd.to_numeric(values, errors="coerce")
+        if numbers.notna().all():
+            cats = pd.Categorical(numbers, ordered=True)
+        else:
+            levels = ", ".join(map(str, pd.unique(values)))
+            raise UserDataError(
+                f"{values.name} is text ({levels}); its order cannot be guessed, and the "
+                f"alphabetical one is usually wrong (High < Low < Medium). Give the order from "
+                f"lowest to highest, e.g. order=['Low', 'Medium', 'High'], or make the column "
+                f"an ordered pandas Categorical")
+    return pd.Series(cats, index=values.index, name=values.name).cat.remove_unused_categories()
+
+
 def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
-                   level: float = 0.95) -> tuple[Estimate, object]:
-    """Odds ratio of a higher *outcome* rating per point of *predictor* (ordinal logit)."""
+                   level: float = 0.95, *, order: Sequence | None = None
+                   ) -> tuple[Estimate, object]:
+    """Odds ratio of a higher *outcome* rating per point of *predictor* (ordinal logit);
+    *order* lists a text outcome's levels from lowest to highest (see
+    :func:`ordered_levels`)."""
     data = frame[[outcome, predictor]].dropna()
-    y = pd.Series(pd.Categorical(data[outcome], ordered=True), index=data.index)
+    require_variation(data, [outcome, predictor],
+                      what=f"the effect of {predictor} on {outcome}")
+    y = ordered_levels(data[outcome], order)
     fit = OrderedModel(y, data[[predictor]].astype(float), distr="logit").fit(
         method="bfgs", disp=False, cov_type="HC0", maxiter=500)
     b, se = fit.params[predictor], fit.bse[predictor]
@@ -52,6 +91,8 @@ def logistic_effect(frame: pd.DataFrame, outcome: str, predictor: str, level: fl
                     figure: str | None = None) -> tuple[Estimate, object]:
     """Odds ratio of a 0/1 *outcome* (churn, abandoning, returning) per unit of *predictor*
     (logistic GLM, HC3 SE)."""
+    require_variation(frame.dropna(subset=[outcome, predictor]), [outcome, predictor],
+                      what=f"the odds ratio of {outcome} per point of {predictor}")
     data = frame[[outcome, predictor]].dropna()
     fit = sm.GLM(data[outcome].astype(float), sm.add_constant(data[[predictor]].astype(float)),
                  family=sm.families.Binomial()).fit(cov_type="HC3")
@@ -80,10 +121,12 @@ def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, n_boot: i
     """Gain in mean loyalty from the 2nd-highest to the highest satisfaction level, minus
     the average gain per level below (levels with fewer than *min_n* answers skipped)."""
     data = frame[[outcome, predictor]].dropna()
+    require_variation(data, [outcome, predictor], what="the top-box step")
     counts = data[predictor].value_counts()
     levels = np.sort(counts[counts >= min_n].index.to_numpy())
     if len(levels) < 3:
-        raise ValueError("need at least three satisfaction levels with data")
+        raise NotEstimable(f"{predictor} has {len(levels)} level(s) with at least {min_n} "
+                           f"answers; the top-box step needs three")
     data = data[data[predictor].isin(levels)]
 
     def step(d: pd.DataFrame) -> float:
@@ -92,15 +135,19 @@ def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, n_boot: i
         return gains[-1] - np.nanmean(gains[:-1])
 
     boot = bootstrap(data, step, n_boot=n_boot, seed=seed)
-    return Estimate(f"top-box step in {outcome} (completely vs merely satisfied)",
-                    float(boot.value[0]), float(boot.ci_low[0]), float(boot.ci_high[0]),
-                    len(data), f"difference of mean gains, percentile bootstrap ({n_boot})")
+    return boot.estimate(f"top-box step in {outcome} (completely vs merely satisfied)",
+                         f"difference of mean gains, percentile bootstrap ({n_boot})")
 
 
 def spline_test(frame: pd.DataFrame, outcome: str, predictor: str, df: int = 3) -> dict:
     """F test of a natural cubic spline in *predictor* against the straight line; the
     result holds the fitted spline curve with its 95% band for plotting."""
-    data = frame[[outcome, predictor]].dropna().rename(columns={outcome: "y", predictor: "x"})
+    data = frame[[outcome, predictor]].dropna()
+    require_variation(data, [outcome, predictor], what="the shape of the link")
+    if data[predictor].nunique() <= df:
+        raise NotEstimable(f"{predictor} takes {data[predictor].nunique()} values; a spline "
+                           f"with {df} degrees of freedom needs at least {df + 1}")
+    data = data.rename(columns={outcome: "y", predictor: "x"})
     linear = smf.ols("y ~ x", data).fit()
     spline = smf.ols(f"y ~ cr(x, df={df}, constraints='center')", data).fit()
     f, p, ddf = spline.compare_f_test(linear)
@@ -129,6 +176,7 @@ def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, n_boot: int = 1000
               seed: int = 2024, level: float = 0.95, standardise: bool = True) -> pd.DataFrame:
     """Paths a, b, direct c′, indirect a·b and total c, with percentile bootstrap intervals;
     standardised (SD units, each resample z-scored anew) unless *standardise* is False."""
+    require_variation(frame.dropna(subset=[x, m, y]), [x, m, y], what="the mediation paths")
     data = frame[[x, m, y]].dropna().astype(float)
     boot = bootstrap(data, lambda d: mediation_paths(d, x, m, y, standardise=standardise),
                      n_boot=n_boot, seed=seed, level=level)

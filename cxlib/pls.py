@@ -15,7 +15,9 @@ After convergence the path coefficients are the OLS coefficients of each
 endogenous score on its predecessors (standardised), with R² per endogenous
 construct, and loadings are the item–score correlations. Missing item answers are
 replaced by the item mean (as in seminr's default). Intervals come from a
-bootstrap over respondents (:func:`bootstrap_paths`).
+bootstrap over respondents (:func:`bootstrap_paths`); resamples in which the model
+cannot be estimated are counted (``attrs["failed"]``). An item that does not vary
+raises :class:`~cxlib.errors.NotEstimable`: it cannot be standardised.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import UserDataError
+from .errors import NotEstimable, UserDataError, require_variation
 from .results import Estimate
+from .uncertainty import percentiles, resample_draws
 
 
 @dataclass
@@ -71,6 +74,7 @@ def _prepare(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> np.ndarray:
         raise UserDataError(f"the model names item(s) not in the data: {', '.join(absent)}")
     x = frame[items].astype(float)
     x = x.fillna(x.mean())  # mean replacement of missing answers
+    require_variation(x, items, what="the PLS path model")
     return x.to_numpy()
 
 
@@ -156,21 +160,19 @@ def bootstrap_paths(frame: pd.DataFrame, blocks: dict[str, list[str]],
     edges = parse_paths(paths)
     raw = _prepare(frame, blocks)
     fit = _estimate(_standardise(raw), blocks, edges, 1e-7, 300)
-    rng = np.random.default_rng(seed)
-    draws = []
-    for _ in range(n_boot):
-        sample = raw[rng.integers(0, len(raw), len(raw))]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            res = _estimate(_standardise(sample), blocks, edges, 1e-6, 100)
-        draws.append(res.paths["coefficient"].to_numpy())
-    draws = np.array(draws)
-    alpha = (1 - level) / 2
+
+    def paths_of(rows: np.ndarray) -> np.ndarray:
+        x = _standardise(raw[rows])
+        if not np.isfinite(x).all():
+            raise NotEstimable("an item does not vary in this resample")
+        return _estimate(x, blocks, edges, 1e-6, 100).paths["coefficient"].to_numpy()
+
+    draws = resample_draws(paths_of, len(raw), len(fit.paths), n_boot=n_boot, seed=seed)
+    lo, hi, failed = percentiles(draws, level)
     out = fit.paths.copy()
-    out["ci_low"] = np.nanquantile(draws, alpha, axis=0)
-    out["ci_high"] = np.nanquantile(draws, 1 - alpha, axis=0)
+    out["ci_low"], out["ci_high"] = lo, hi
     out["r2_of_target"] = out["to"].map(fit.r2)
-    out.attrs.update(n=fit.n, n_boot=n_boot, failed=int(np.isnan(draws).any(axis=1).sum()),
-                     level=level)
+    out.attrs.update(n=fit.n, n_boot=n_boot, failed=failed, level=level)
     return out
 
 

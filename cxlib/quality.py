@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .errors import require_variation
 from .results import Estimate
 from .uncertainty import bootstrap, mean_ci
 
@@ -64,6 +65,8 @@ def perception_vs_gap(frame: pd.DataFrame, outcome: str, perception: dict[str, l
     gaps = gap_scores(frame, perception, expectation).add_prefix("gap_")
     data = pd.concat([frame[[outcome]], perc, gaps], axis=1).dropna()
     gap_cols = [f"gap_{d}" for d in dims]
+    require_variation(data, [outcome, *dims, *gap_cols],
+                      what=f"how well perceptions and gaps predict {outcome}")
 
     def both(d: pd.DataFrame) -> np.ndarray:
         y = d[outcome].to_numpy(float)
@@ -75,8 +78,7 @@ def perception_vs_gap(frame: pd.DataFrame, outcome: str, perception: dict[str, l
 
     boot = bootstrap(data, diff, n_boot=n_boot, seed=seed)
     r2 = both(data)
-    est = Estimate("R² perception-only minus R² gap scores", float(boot.value[0]),
-                   float(boot.ci_low[0]), float(boot.ci_high[0]), len(data),
-                   f"OLS R² difference, percentile bootstrap ({n_boot} resamples)")
+    est = boot.estimate("R² perception-only minus R² gap scores",
+                        f"OLS R² difference, percentile bootstrap ({n_boot} resamples)")
     table = pd.DataFrame({"R²": r2}, index=["perception only (SERVPERF)", "gap (SERVQUAL)"])
     return est, table

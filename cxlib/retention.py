@@ -29,7 +29,13 @@ from scipy import optimize
 
 from .errors import NotEstimable
 from .results import Estimate
-from .uncertainty import percentile_interval, ratio_bootstrap, resampled_sums
+from .uncertainty import (
+    percentile_interval,
+    percentiles,
+    ratio_bootstrap,
+    resample_draws,
+    resampled_sums,
+)
 
 YEAR = 365.25
 
@@ -97,8 +103,9 @@ def cost_ratios(ledger: pd.DataFrame, *, n_boot: int = 1000, seed: int = 2024,
     method = f"ratio of sums, bootstrap over customers ({n_boot})"
 
     def est(name, num, den, unit=""):
-        v, lo, hi = ratio_bootstrap(num, den, n_boot=n_boot, seed=seed, level=level)
-        out[name] = Estimate(name, v, lo, hi, len(num), method, level, unit)
+        r = ratio_bootstrap(num, den, n_boot=n_boot, seed=seed, level=level)
+        out[name] = Estimate(name, r.value, r.low, r.high, len(num), method, level, unit,
+                             failed=r.failed, draws=r.draws)
 
     est("acquisition cost per customer", acq, np.ones(n), "currency")
     est("retention cost per customer-year", ret, years, "currency")
@@ -115,12 +122,13 @@ def cost_ratios(ledger: pd.DataFrame, *, n_boot: int = 1000, seed: int = 2024,
                                 seed=seed)
             kept = resampled_sums(np.column_stack([ret, margin]), n_boot=n_boot, seed=seed + 1)
             with np.errstate(divide="ignore", invalid="ignore"):
-                lo, hi = percentile_interval(wb[:, 0] / wb[:, 1] / (kept[:, 0] / kept[:, 1]),
-                                             level)
+                ci = percentile_interval(wb[:, 0] / wb[:, 1] / (kept[:, 0] / kept[:, 1]),
+                                         level)
             value = (wb_spend.sum() / wb_margin.sum()) / (ret.sum() / margin.sum())
             out["win-back ÷ retention cost per dollar"] = Estimate(
                 "win-back cost per recovered dollar ÷ retention cost per retained dollar",
-                float(value), float(lo), float(hi), len(tried), method, level, "×")
+                float(value), ci.low, ci.high, len(tried), method, level, "×",
+                failed=ci.failed, draws=ci.draws)
     return out
 
 
@@ -147,16 +155,8 @@ def lifetime_ratio(out: dict[str, Estimate], acq: np.ndarray, ret: np.ndarray,
                      LIFETIME_RATIO):
             out[name] = Estimate.untestable(name, str(why), len(acq), method)
         return
-    rng = np.random.default_rng(seed)
-    draws = np.full((n_boot, 3), np.nan)
-    for b in range(n_boot):
-        idx = rng.integers(0, len(acq), len(acq))
-        try:
-            draws[b] = parts(idx)
-        except NotEstimable:
-            continue
-    ok = np.isfinite(draws).all(axis=1)
-    failed = int((~ok).sum())
+    draws = resample_draws(parts, len(acq), 3, n_boot=n_boot, seed=seed)
+    lows, highs, failed = percentiles(draws, level)
     names = ("expected customer lifetime", "retention cost per customer lifetime",
              LIFETIME_RATIO)
     for j, (name, unit) in enumerate(zip(names, ("years", "currency", "×"), strict=True)):
@@ -165,9 +165,8 @@ def lifetime_ratio(out: dict[str, Estimate], acq: np.ndarray, ret: np.ndarray,
                                             "(r ≤ 1): too few customers have left to bound "
                                             "a lifetime", len(acq), method)
             continue
-        lo, hi = percentile_interval(draws[ok, j], level) if ok.any() else (np.nan, np.nan)
-        out[name] = Estimate(name, float(value[j]), lo, hi, len(acq), method, level, unit,
-                             failed=failed, draws=n_boot)
+        out[name] = Estimate(name, float(value[j]), float(lows[j]), float(highs[j]), len(acq),
+                             method, level, unit, failed=failed, draws=n_boot)
 
 
 def kaplan_meier(ledger: pd.DataFrame, group: str | None = None) -> dict:

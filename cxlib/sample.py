@@ -7,22 +7,88 @@ check that they recover known truth; they are not evidence about any claim. The
 planted effects are deliberately *not* set to the claims' figures.
 
 ``write_samples(out, seed, size)`` regenerates every file deterministically.
+
+**The same bytes on every machine.** The bundled files must come out identical
+wherever ``cxlib sample`` runs, whatever the BLAS/LAPACK build, thread count, CPU or
+C library. So the generation path uses, on top of numpy's random streams, only
+operations that IEEE 754 rounds exactly (elementwise +, −, ×, ÷, √, rint, ldexp) and
+comparisons, each in a fixed order:
+
+* no linear algebra: ``multivariate_normal`` factored the covariance by LAPACK's SVD,
+  whose eigenvectors are arbitrary within the repeated eigenvalue of an
+  equicorrelation matrix, so another BLAS kernel drew a different survey. The latent
+  dimensions are now the closed form ``q_d = √ρ·f + √(1−ρ)·e_d`` (one common factor);
+  weighted sums are written out term by term instead of ``q @ beta``;
+* no numpy/scipy transcendental functions: ``np.exp`` and ``expit`` use SIMD code
+  that differs in the last bit by CPU (AVX-512 vs AVX2 vs baseline), and libm's
+  ``exp`` differs between its FMA and non-FMA variants. :func:`exp_portable` computes
+  eˣ from exact operations only; lognormal draws are ``median · exp_portable(σ z)``;
+* sums that set a value use :func:`math.fsum` (exactly rounded, so independent of the
+  summation order) instead of numpy's pairwise sums; sorts are stable;
+* times are whole days or seconds (integers) before pandas sees them; floats are written by
+  :func:`write_csv` as Python's shortest round-trip ``repr``, not by pandas' formatter.
+
+What remains machine-dependent is inside numpy's samplers, which call libm in
+rejection tests and tails (e.g. ``exp`` in the ziggurat wedge, ``log`` in the gamma
+sampler). A last-bit difference there changes a draw only if a uniform falls within
+about one ulp of the threshold (probability ~10⁻¹⁶ per draw), and every value written
+is rounded to a coarse grid. numpy does not promise the same ``Generator`` streams
+across its versions; ``test_sample.py`` regenerates the files under other thread
+counts, BLAS kernels, numpy SIMD levels and libm variants and compares the bytes.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
-from scipy.special import expit
 
 from .schemas import DIMENSIONS
 
 DIMS = tuple(DIMENSIONS)
+
+_INV_LN2 = 1.44269504088896338700e00
+_LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10
+"""1 / ln 2, and ln 2 in two parts (fdlibm's constants); ``_LN2_HI`` ends in 21 zero bits,
+so k·``_LN2_HI`` is exact."""
+_TAYLOR = tuple(1 / math.factorial(n) for n in range(13, -1, -1))
+"""1/n! for n = 13 … 0, the Horner coefficients of eʳ."""
+
+
+def exp_portable(x: float | np.ndarray) -> np.ndarray:
+    """eˣ elementwise, with the same bits on every machine (|x| < 700).
+
+    eˣ = 2ᵏ·eʳ with k = rint(x / ln 2) and r = x − k·ln 2 (Cody–Waite: ln 2 in two
+    parts, so k·ln 2 loses nothing), |r| ≤ ln 2 / 2; eʳ = Σₙ₌₀¹³ rⁿ/n! in Horner form
+    (truncation below 5·10⁻¹⁸). Only +, −, ×, rint and ldexp, each rounded exactly by
+    IEEE 754, in a fixed order: within about one ulp of eˣ, identical everywhere.
+    """
+    x = np.asarray(x, dtype=float)
+    k = np.rint(x * _INV_LN2)
+    r = (x - k * _LN2_HI) - k * _LN2_LO
+    taylor = _TAYLOR[0]
+    for c in _TAYLOR[1:]:
+        taylor = taylor * r + c
+    return np.ldexp(taylor, k.astype(int))
+
+
+def expit_portable(x: float | np.ndarray) -> np.ndarray:
+    """The logistic function 1 / (1 + e⁻ˣ), from :func:`exp_portable`."""
+    return 1 / (1 + exp_portable(-np.asarray(x, dtype=float)))
+
+
+def mean_sd(values: Iterable[float], ddof: int = 0) -> tuple[float, float]:
+    """Mean and standard deviation √(Σ(x − x̄)² / (n − ddof)), with sums by
+    :func:`math.fsum` (exactly rounded, so the result does not depend on summation order)."""
+    x = [float(v) for v in values]
+    mean = math.fsum(x) / len(x)
+    return mean, math.sqrt(math.fsum((v - mean) * (v - mean) for v in x) / (len(x) - ddof))
 
 
 def _ordinal(latent: np.ndarray, cuts: np.ndarray) -> np.ndarray:
@@ -39,8 +105,9 @@ class SurveyParams:
     """The survey model.
 
     Latent service quality per dimension ``q_d ~ N(0, Σ)`` with correlation
-    ``dim_corr``; each perception item is ``λ q_d + ε``; expectation items are
-    ``exp_mean + e_d`` rounded to 1–7. Latent satisfaction
+    ``dim_corr`` = ρ ≥ 0, drawn as ``q_d = √ρ·f + √(1−ρ)·e_d`` (f, e_d independent
+    standard normals: a common factor); each perception item is ``λ q_d + ε``;
+    expectation items are ``exp_mean + e_d`` rounded to 1–7. Latent satisfaction
     ``s = Σ β_d q_d + u`` (u ~ N(0, ``sat_noise``²)) is cut into 1–7 ratings.
     Repurchase intention: latent ``γ s + κ·1[s > s_top] + v`` (the "completely
     satisfied" step κ). Recommendation 0–10 = round(6 + 1.6 s + w). Later churn:
@@ -80,12 +147,21 @@ class SurveyParams:
     segments: tuple = ("consumer", "small business", "enterprise")
 
 
+def equicorrelated_normals(n: int, k: int, rho: float,
+                           rng: np.random.Generator) -> np.ndarray:
+    """*n* × *k* standard normals with correlation *rho* (0 ≤ ρ ≤ 1) between columns:
+    ``q_d = √ρ·f + √(1−ρ)·e_d``, so Var q_d = ρ + (1 − ρ) = 1 and Cov(q_d, q_e) = ρ.
+    Elementwise only: no matrix factorisation, hence no LAPACK."""
+    if not 0 <= rho <= 1:
+        raise ValueError(f"the common-factor draw needs 0 ≤ rho ≤ 1, got {rho}")
+    f = rng.standard_normal(n)
+    return math.sqrt(rho) * f[:, None] + math.sqrt(1 - rho) * rng.standard_normal((n, k))
+
+
 def survey(p: SurveyParams, rng: np.random.Generator,
            outlet_effects: np.ndarray | None = None) -> pd.DataFrame:
     """Draw a ``survey`` table from :class:`SurveyParams` (see its docstring)."""
-    k = len(DIMS)
-    cov = np.full((k, k), p.dim_corr) + (1 - p.dim_corr) * np.eye(k)
-    q = rng.multivariate_normal(np.zeros(k), cov, size=p.n)
+    q = equicorrelated_normals(p.n, len(DIMS), p.dim_corr, rng)
     outlet = rng.integers(0, p.n_outlets, size=p.n)
     if outlet_effects is not None:  # better-run outlets lift every dimension a little
         q = q + outlet_effects[outlet][:, None]
@@ -101,27 +177,27 @@ def survey(p: SurveyParams, rng: np.random.Generator,
         for i in range(1, p.items_per_dim + 1):
             cols[f"exp_{d}_{i}"] = _ordinal(p.exp_mean + e + rng.normal(0, 0.5, p.n),
                                             SEVEN_POINT_CUTS)
-    beta = np.array([p.beta[d] for d in DIMS])
-    s = q @ beta + rng.normal(0, p.sat_noise, p.n)
-    s = s / s.std()
+    s = sum(p.beta[d] * q[:, j] for j, d in enumerate(DIMS))  # term by term, in DIMS order
+    s = s + rng.normal(0, p.sat_noise, p.n)
+    s = s / mean_sd(s)[1]
     sat = _ordinal(s, SEVEN_POINT_CUTS)
     cols["overall_sat"] = sat
     ri = p.gamma * s + p.kappa * (s > p.s_top) + rng.normal(0, 0.6, p.n)
     cols["repurchase_intent"] = _ordinal(ri, SEVEN_POINT_CUTS)
     cols["recommend"] = np.clip(np.round(6 + 1.6 * s + rng.normal(0, 1.2, p.n)), 0, 10).astype(int)
-    cols["churned"] = rng.binomial(1, expit(p.churn_a + p.churn_b * s))
-    mu = np.exp(p.wom_b0 + p.wom_neg * (sat <= 2) + p.wom_pos * (sat >= 6))
+    cols["churned"] = rng.binomial(1, expit_portable(p.churn_a + p.churn_b * s))
+    mu = exp_portable(p.wom_b0 + p.wom_neg * (sat <= 2) + p.wom_pos * (sat >= 6))
     told = rng.negative_binomial(1 / p.wom_alpha, 1 / (1 + p.wom_alpha * mu))
     cols["told_count"] = told
     valence = np.where(sat >= 5, "positive", np.where(sat <= 3, "negative", "mixed"))
     cols["told_valence"] = np.where(told == 0, "none", valence)
-    problem = rng.binomial(1, expit(p.prob_a - 0.6 * s))
+    problem = rng.binomial(1, expit_portable(p.prob_a - 0.6 * s))
     severity = rng.choice(list(p.voice_rate), size=p.n, p=[0.5, 0.3, 0.2])
     voice = np.array([p.voice_rate[v] for v in severity])
     cols["had_problem"] = problem
     cols["problem_severity"] = np.where(problem == 1, severity, "")
     cols["complained"] = np.where(problem == 1, rng.binomial(1, voice), 0)
-    service = np.mean([cols[f"{d}_1"] for d in DIMS], axis=0)
+    service = np.mean([cols[f"{d}_1"] for d in DIMS], axis=0)  # integers: the sum is exact
     cols["price_paid"] = np.round(p.price_base + p.price_per_point * (service - 4)
                                   + rng.normal(0, p.price_sd, p.n), 2)
     return pd.DataFrame(cols)
@@ -199,12 +275,15 @@ def planted_cost_ratio(p: CustomerParams) -> float:
     """Expected acquisition cost per customer ÷ expected retention spend per customer
     lifetime: Σ_c share_c·cost_c ÷ (retention_month · E[months]), where the expected
     lifetime E[months] = Σ over satisfaction s and channel c of share_s·share_c / h(s, c)."""
-    acquisition = sum(share * cost for share, cost in
-                      zip(CHANNEL_SHARES, p.channels.values(), strict=True))
-    months = sum(s_share * c_share / (p.base_hazard * math.exp(p.sat_hazard * (sat - 4))
-                                      * p.channel_hazard[channel])
-                 for sat, s_share in enumerate(SATISFACTION_SHARES, start=1)
-                 for channel, c_share in zip(p.channels, CHANNEL_SHARES, strict=True))
+    acquisition = math.fsum(share * cost for share, cost in
+                            zip(CHANNEL_SHARES, p.channels.values(), strict=True))
+    def hazard(sat: int, channel: str) -> float:
+        return (p.base_hazard * float(exp_portable(p.sat_hazard * (sat - 4)))
+                * p.channel_hazard[channel])
+
+    months = math.fsum(s_share * c_share / hazard(sat, channel)
+                       for sat, s_share in enumerate(SATISFACTION_SHARES, start=1)
+                       for channel, c_share in zip(p.channels, CHANNEL_SHARES, strict=True))
     return acquisition / (p.retention_month * months)
 
 
@@ -217,10 +296,11 @@ def customers(p: CustomerParams, rng: np.random.Generator) -> pd.DataFrame:
     mean_cost = np.array([p.channels[c] for c in channel])
     cost = rng.gamma(4.0, mean_cost / 4.0)
     sat = rng.choice(np.arange(1, 8), size=p.n, p=list(SATISFACTION_SHARES))
-    hazard = (p.base_hazard * np.exp(p.sat_hazard * (sat - 4))
+    hazard = (p.base_hazard * exp_portable(p.sat_hazard * (sat - 4))
               * np.array([p.channel_hazard[c] for c in channel]))
     tenure_months = rng.exponential(1 / hazard)
-    churn_date = acquired + pd.to_timedelta(np.round(tenure_months * 30.44), unit="D")
+    churn_date = acquired + pd.to_timedelta(np.round(tenure_months * 30.44).astype(np.int64),
+                                            unit="D")
     churned = churn_date <= end
     active_months = np.where(churned, tenure_months, (end - acquired).days / 30.44)
     margin = active_months * p.margin_month * (1 + 0.1 * (sat - 4))
@@ -276,7 +356,8 @@ class TransactionParams:
 def transactions(p: TransactionParams, rng: np.random.Generator) -> pd.DataFrame:
     """Draw a ``transactions`` log from :class:`TransactionParams`."""
     start = pd.Timestamp(p.start)
-    arrivals = np.round(p.first_month * (1 + p.growth) ** np.arange(p.months)).astype(int)
+    arrivals = np.array([round(p.first_month * Fraction(1 + p.growth) ** m)  # exact powers
+                         for m in range(p.months)])
     born = np.repeat(np.arange(p.months), arrivals) + rng.random(arrivals.sum())
     n = len(born)
     rate = rng.gamma(p.shape, p.rate_mean / p.shape, n)
@@ -290,11 +371,12 @@ def transactions(p: TransactionParams, rng: np.random.Generator) -> pd.DataFrame
     t = born[owner] + offsets
     order = np.lexsort((t, owner))
     owner, t = owner[order], t[order]
-    dates = start + pd.to_timedelta(np.floor(t * 30.44), unit="D")
+    dates = start + pd.to_timedelta(np.floor(t * 30.44).astype(np.int64), unit="D")
     return pd.DataFrame({
         "customer_id": [f"T{i:05d}" for i in owner],
         "date": dates.strftime("%Y-%m-%d"),
-        "amount": np.round(rng.lognormal(np.log(p.amount_median), 0.6, owner.size), 2),
+        "amount": np.round(p.amount_median * exp_portable(0.6 * rng.standard_normal(owner.size)),
+                           2),
         "quantity": 1 + rng.poisson(0.5, owner.size),
         "order_id": [f"ORD{i:06d}" for i in range(owner.size)],
     })
@@ -322,22 +404,24 @@ class ContactParams:
 def contacts(p: ContactParams, rng: np.random.Generator) -> pd.DataFrame:
     """Draw a ``contacts`` log from :class:`ContactParams`."""
     day = rng.integers(0, p.days, p.n)
-    secs = rng.uniform(8 * 3600, 16 * 3600, p.n)
-    arrived = pd.Timestamp("2024-03-04") + pd.to_timedelta(day * 86400 + secs, unit="s")
+    secs = day * 86400 + rng.uniform(8 * 3600, 16 * 3600, p.n)
+    arrived = pd.Timestamp("2024-03-04") + pd.to_timedelta(np.floor(secs).astype(np.int64),
+                                                           unit="s")
     channel = rng.choice(list(p.channel_shares), size=p.n, p=list(p.channel_shares.values()))
     wait = rng.exponential([p.mean_wait[c] for c in channel])
     realtime = np.isin(channel, ["phone", "chat", "face_to_face"])
     minutes = np.where(realtime, wait / 60, 0.0)
-    abandoned = realtime & (rng.random(p.n) < expit(-3 + p.abandon_per_min * minutes))
+    abandoned = realtime & (rng.random(p.n) < expit_portable(-3 + p.abandon_per_min * minutes))
     latent = 1.2 - p.sat_per_min * np.minimum(wait / 60, 20) + rng.normal(0, 1, p.n)
     sat = _ordinal(latent, SEVEN_POINT_CUTS).astype(float)
     sat[abandoned] = np.nan
-    order = np.argsort(arrived.values)
+    order = np.argsort(secs, kind="stable")
     frame = pd.DataFrame({
         "contact_id": [f"K{i:06d}" for i in range(p.n)],
         "arrived_at": arrived.strftime("%Y-%m-%d %H:%M:%S"),
         "wait_seconds": np.round(wait, 1),
-        "handle_seconds": np.where(abandoned, 0, np.round(rng.lognormal(np.log(240), 0.5, p.n))),
+        "handle_seconds": np.where(abandoned, 0,
+                                   np.round(240 * exp_portable(0.5 * rng.standard_normal(p.n)))),
         "abandoned": abandoned.astype(int),
         "channel": channel,
         "satisfaction": sat,
@@ -376,6 +460,7 @@ def visits(p: VisitParams, rng: np.random.Generator) -> pd.DataFrame:
     """Draw a ``visits`` table from :class:`VisitParams`."""
     mu = rng.normal(4.6, 0.5, p.n_outlets)
     sigma = rng.uniform(0.3, 1.6, p.n_outlets)
+    p_return = expit_portable(-0.2 + p.step_effect * (np.arange(6) - 2.5))  # by steps done
     rows = []
     for c in range(p.customers):
         home = rng.integers(0, p.n_outlets)
@@ -385,16 +470,15 @@ def visits(p: VisitParams, rng: np.random.Generator) -> pd.DataFrame:
             o = home if rng.random() < 0.8 else rng.integers(0, p.n_outlets)
             qual = float(np.clip(rng.normal(mu[o], sigma[o]), 1, 7))
             seen.append(qual)
-            m, sd = np.mean(seen), (np.std(seen, ddof=1) if len(seen) > 1 else 0.0)
-            leave = rng.random() < expit(p.h0 + p.h_mean * (m - 4.5) + p.h_sd * sd
-                                         + p.h_int * (m - 4.5) * sd)
+            m, sd = mean_sd(seen, ddof=1) if len(seen) > 1 else (qual, 0.0)
+            leave = rng.random() < expit_portable(p.h0 + p.h_mean * (m - 4.5) + p.h_sd * sd
+                                                  + p.h_int * (m - 4.5) * sd)
             moments = np.clip(np.round(qual + rng.normal(0, 0.8, 6)), 1, 7).astype(int)
             steps = rng.binomial(1, 0.7, 5)
             overall = (0.15 * moments[0] + 0.35 * moments.max() + 0.5 * moments[-1]
                        + rng.normal(0, 0.6))
             rows.append((c, day, o, round(qual, 1), *moments, int(np.clip(round(overall), 1, 7)),
-                         *steps, int(rng.random() < expit(-0.2 + p.step_effect
-                                                          * (steps.sum() - 2.5))), int(leave)))
+                         *steps, int(rng.random() < p_return[steps.sum()]), int(leave)))
             if leave:
                 break
             day += pd.Timedelta(days=int(rng.integers(7, 45)))
@@ -460,13 +544,23 @@ def write_samples(out: str | Path, seed: int = 2024, size: int | None = None) ->
     paths = {}
     for kind, frame in generate(seed, size).items():
         paths[kind] = out / f"{kind}.csv"
-        frame.to_csv(paths[kind], index=False, lineterminator="\n")
+        write_csv(frame, paths[kind])
     doc = {"seed": seed, "size": size, "generator": "cxlib.sample.generate",
            "note": "Synthetic data for demonstrating methods; not evidence about any claim.",
            "parameters": _plain(asdict(SampleParams.sized(size)))}
     (out / "parameters.yaml").write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True),
                                          encoding="utf-8")
     return paths
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write *frame* as UTF-8 CSV with ``\\n`` line ends, each float as Python's shortest
+    round-trip ``repr`` (missing as an empty field), so the text does not depend on
+    pandas' or numpy's float formatting."""
+    text = frame.copy()
+    for col in text.columns[[pd.api.types.is_float_dtype(t) for t in text.dtypes]]:
+        text[col] = ["" if math.isnan(v) else repr(v) for v in text[col].tolist()]
+    text.to_csv(path, index=False, lineterminator="\n")
 
 
 def _plain(x):

@@ -47,7 +47,10 @@ def fit_model(frame: pd.DataFrame, blocks: dict[str, list[str]],
     """Fit the measurement model of *blocks* and the structural *paths* (see module doc)."""
     import semopy
 
+    from .errors import require_variation
+
     items = [c for cols in blocks.values() for c in cols]
+    require_variation(frame[items].dropna(), items, what="the structural equation model")
     data = frame[items].dropna().astype(float)
     data.columns = [safe_name(c) for c in data.columns]
     var = {name: (safe_name(cols[0]) if len(cols) == 1 else f"F_{safe_name(name)}")

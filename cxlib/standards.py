@@ -19,7 +19,7 @@ import statsmodels.api as sm
 from statsmodels.stats.proportion import multinomial_proportions_confint
 
 from .results import Estimate
-from .uncertainty import mean_ci, wilson_ci
+from .uncertainty import mean_ci, proportion_estimate
 
 
 def within_standard(contacts: pd.DataFrame, seconds: float, channels: tuple[str, ...] | None,
@@ -29,10 +29,9 @@ def within_standard(contacts: pd.DataFrame, seconds: float, channels: tuple[str,
     ok = data["wait_seconds"] <= seconds
     if "abandoned" in data:
         ok &= data["abandoned"].fillna(0) == 0
-    p, lo, hi = wilson_ci(int(ok.sum()), len(data), level)
     where = "all channels" if channels is None else ", ".join(channels)
-    return Estimate(f"share answered within {seconds:g} s ({where})", p, lo, hi, len(data),
-                    "proportion, Wilson interval", level)
+    return proportion_estimate(f"share answered within {seconds:g} s ({where})", int(ok.sum()),
+                               len(data), level, nobody=f"the log has no contacts ({where})")
 
 
 def wait_quantiles(contacts: pd.DataFrame) -> pd.DataFrame:

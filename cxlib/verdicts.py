@@ -230,6 +230,10 @@ def untestable_reason(est: Estimate, min_n: int = 1) -> str | None:
     if est.n < max(min_n, 1):
         return (f"n = {est.n:,} is below the minimum of {min_n:,} this analysis needs"
                 if est.n > 0 else "there are no data to estimate from (n = 0)")
+    if est.draws and est.failed / est.draws > MAX_FAILED_SHARE:
+        return (f"{est.failed:,} of {est.draws:,} resamples failed "
+                f"({est.failed / est.draws:.0%} > {MAX_FAILED_SHARE:.0%}), so the interval "
+                f"cannot be trusted")
     if est.value is None or math.isnan(est.value):
         return "no estimate could be computed"
     if not math.isfinite(est.value):
@@ -240,10 +244,6 @@ def untestable_reason(est: Estimate, min_n: int = 1) -> str | None:
     if not est.ci_low <= est.value <= est.ci_high:
         return (f"the estimate {fmt(est.value)} lies outside its own interval "
                 f"{interval_text(est)}")
-    if est.draws and est.failed / est.draws > MAX_FAILED_SHARE:
-        return (f"{est.failed:,} of {est.draws:,} resamples failed "
-                f"({est.failed / est.draws:.0%} > {MAX_FAILED_SHARE:.0%}), so the interval "
-                f"cannot be trusted")
     return None
 
 

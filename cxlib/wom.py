@@ -97,9 +97,8 @@ def telling_ratio(frame: pd.DataFrame, count: str = "told_count", group: str = "
         return means["dissatisfied"] / means["satisfied"]
 
     boot = bootstrap(data, ratio, n_boot=n_boot, seed=seed)
-    return Estimate("expected people told: dissatisfied ÷ satisfied", float(boot.value[0]),
-                    float(boot.ci_low[0]), float(boot.ci_high[0]), len(data),
-                    f"ratio of group means (= NB expected counts), bootstrap ({n_boot})")
+    return boot.estimate("expected people told: dissatisfied ÷ satisfied",
+                         f"ratio of group means (= NB expected counts), bootstrap ({n_boot})")
 
 
 def group_means(frame: pd.DataFrame, count: str = "told_count",
@@ -119,23 +118,29 @@ def group_means(frame: pd.DataFrame, count: str = "told_count",
 def valence_incidence(frame: pd.DataFrame, valence: str = "told_valence", *,
                       n_boot: int = 1000, seed: int = 2024) -> tuple[pd.DataFrame, Estimate]:
     """Share of respondents who spread positive / negative word of mouth (Wilson
-    intervals), and the positive ÷ negative ratio with a bootstrap interval."""
+    intervals), and the positive ÷ negative ratio with a bootstrap interval (not testable
+    when nobody answered or nobody spread negative word of mouth)."""
     data = frame[[valence]].dropna()
     n = len(data)
     rows = []
-    for v in ("positive", "negative", "mixed", "none"):
+    for v in ("positive", "negative", "mixed", "none") if n else ():
         k = int((data[valence] == v).sum())
         p, lo, hi = wilson_ci(k, n)
         rows.append({"valence": v, "respondents": k, "share": p, "ci_low": lo, "ci_high": hi})
+    table = pd.DataFrame(rows, columns=["valence", "respondents", "share", "ci_low",
+                                        "ci_high"]).set_index("valence")
+    figure = "positive ÷ negative word-of-mouth incidence"
+    if n == 0:
+        return table, Estimate.untestable(figure, f"nobody answered {valence}")
+    if not (data[valence] == "negative").any():
+        return table, Estimate.untestable(figure, f"none of the {n:,} respondents spread "
+                                          "negative word of mouth, so the ratio is unbounded", n)
 
     def ratio(d: pd.DataFrame) -> float:
         return (d[valence] == "positive").mean() / (d[valence] == "negative").mean()
 
     boot = bootstrap(data, ratio, n_boot=n_boot, seed=seed)
-    est = Estimate("positive ÷ negative word-of-mouth incidence", float(boot.value[0]),
-                   float(boot.ci_low[0]), float(boot.ci_high[0]), n,
-                   f"ratio of shares, bootstrap ({n_boot})")
-    return pd.DataFrame(rows).set_index("valence"), est
+    return table, boot.estimate(figure, f"ratio of shares, bootstrap ({n_boot})")
 
 
 def expected_reach(tellings: float, pass_on: float) -> float:
@@ -183,10 +188,9 @@ def offset_ratio(frame: pd.DataFrame, pass_on_negative: float, pass_on_positive:
                                                                        pass_on_positive)
 
     boot = bootstrap(data, ratio, n_boot=n_boot, seed=seed)
-    return Estimate("satisfied customers needed to offset one dissatisfied (expected reach)",
-                    float(boot.value[0]), float(boot.ci_low[0]), float(boot.ci_high[0]),
-                    len(data), f"branching-process reach ratio, bootstrap ({n_boot}); "
-                    f"pass-on {pass_on_negative:g} negative, {pass_on_positive:g} positive")
+    return boot.estimate("satisfied customers needed to offset one dissatisfied (expected reach)",
+                         f"branching-process reach ratio, bootstrap ({n_boot}); pass-on "
+                         f"{pass_on_negative:g} negative, {pass_on_positive:g} positive")
 
 
 def bass_curve(t: np.ndarray, p: float, q: float, m: float) -> np.ndarray:

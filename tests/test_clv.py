@@ -44,3 +44,30 @@ def test_elasticity_of_retention_exceeds_margin():
 def test_invalid_retention():
     with pytest.raises(ValueError):
         clv(1, 1.2, 0.1)
+
+
+def test_retention_is_a_probability_everywhere():
+    # before: any retention below 1 + discount was accepted, e.g. 1.05 at 10%
+    for bad in (1.05, -0.1):
+        with pytest.raises(ValueError, match="retention must be a probability"):
+            clv(100, bad, 0.1)
+    with pytest.raises(ValueError, match="discount"):
+        clv(100, 0.8, -0.2)
+    with pytest.raises(ValueError, match="unbounded"):
+        clv(100, 1.0, 0.0)
+    assert clv(100, 1.0, 0.1) == pytest.approx(1000)  # never leaves: m/i
+    assert clv(100, 1.0, 0.0, horizon=5) == 500
+
+
+def test_uplift_refuses_retention_beyond_one_and_from_zero():
+    with pytest.raises(ValueError, match=r"retention \+ delta must be a probability"):
+        retention_uplift(0.97, 0.1, delta=0.05)  # was: CLV at r = 1.02, a number
+    with pytest.raises(ValueError, match="retention > 0"):
+        retention_uplift(0.0, 0.1)  # was ZeroDivisionError
+    with pytest.raises(ValueError, match=r"retention \+ delta"):
+        uplift_grid(delta=0.10)  # 0.95 + 0.10 > 1
+    assert uplift_grid(delta=0.05).loc[0.95].notna().all()  # up to exactly 1 is fine
+    with pytest.raises(ValueError, match=r"retention \+ delta"):
+        elasticities(0.995, 0.1)
+    with pytest.raises(ValueError, match="retention > 0"):
+        elasticities(0.0, 0.1)

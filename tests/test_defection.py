@@ -7,6 +7,9 @@ import pandas as pd
 import pytest
 
 from cxlib import defection, sample
+from cxlib.claims import get_claim
+from cxlib.uncertainty import wilson_ci
+from cxlib.verdicts import NOT_TESTABLE
 
 
 def test_reason_shares_and_simultaneous_intervals():
@@ -17,8 +20,6 @@ def test_reason_shares_and_simultaneous_intervals():
     assert shares.loc["price", "share"] == 0.5
     assert (shares["ci_low"] < shares["share"]).all()
     assert (shares["share"] < shares["ci_high"]).all()
-    from cxlib.uncertainty import wilson_ci
-
     # simultaneous intervals are wider than one-at-a-time ones
     _, lo, hi = wilson_ci(30, 100)
     assert shares.loc["poor service", "ci_high"] - shares.loc["poor service", "ci_low"] > hi - lo
@@ -75,3 +76,32 @@ def test_silent_share_among_leavers_when_churn_is_known():
     survey["churned"] = rng.binomial(1, 0.5, 400)
     est = defection.silent_share(survey)
     assert "lost customers" in est.figure and est.n == survey["churned"].sum()
+
+
+def test_iceberg_edge_cases_are_not_testable_with_the_reason():
+    rng = np.random.default_rng(3)
+    silent = iceberg_survey(50, {"minor": 0.0, "serious": 0.0}, rng)  # nobody complained
+    est = defection.iceberg_multiplier(silent)  # was inf [inf, 60]
+    _, _, hi = wilson_ci(0, 50)
+    assert est.problem == ("nobody of the 50 customers with a problem complained, so the "
+                           f"multiplier is unbounded; its lower limit is {(1 - hi) / hi:.3g}")
+    assert est.n == 50 and np.isnan(est.value)
+    nobody = pd.DataFrame({"had_problem": [0, 0, 0], "complained": [0, 0, 0],
+                           "problem_severity": [None] * 3})
+    assert defection.iceberg_multiplier(nobody).problem == "no customer reported a problem"
+    assert defection.voice_by_severity(nobody).empty  # was ZeroDivisionError
+    share = defection.silent_share(nobody)
+    assert share.problem == "no customer reported a problem"
+    rule = get_claim("DEF-3").spec("silent_share").rule
+    assert rule.judge(share).label == NOT_TESTABLE
+    loud = iceberg_survey(40, {"minor": 1.0, "serious": 1.0}, rng)  # everyone complained
+    est = defection.iceberg_multiplier(loud)
+    assert est.value == 0 and est.ci_low == pytest.approx(0, abs=1e-12) and est.ci_high < 0.1
+
+
+def test_no_leavers_is_not_testable():
+    ledger = pd.DataFrame({"churned_on": pd.to_datetime([None, None]),
+                           "churn_reason": [None, None], "service_failures": [0, 1]})
+    for f in (defection.service_share, defection.partly_service_share):
+        est = f(ledger)  # was ZeroDivisionError
+        assert est.problem == "no customer in the ledger left with a stated reason"

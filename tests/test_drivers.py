@@ -9,7 +9,14 @@ import pytest
 from cxlib import sample
 from cxlib.constructs import construct_scores, survey_constructs
 from cxlib.datasets import Dataset
-from cxlib.drivers import importance_performance, key_drivers, lmg, relative_importance
+from cxlib.drivers import (
+    importance_performance,
+    key_drivers,
+    lmg,
+    relative_importance,
+    standardised_effects,
+)
+from cxlib.errors import NotEstimable
 from cxlib.validation import LoadReport
 
 DIMS = ["reliability", "responsiveness", "assurance", "empathy", "tangibles"]
@@ -82,3 +89,17 @@ def test_importance_performance_table():
     table = importance_performance(scores, imp)
     assert table["importance"].sum() == pytest.approx(1)
     assert (table["perf_low"] < table["performance"]).all()
+
+
+def test_a_constant_outcome_or_driver_is_not_estimable():
+    scores = survey_scores(300, 5)
+    flat = scores.assign(SAT=4.0)  # everyone equally satisfied: R² would be −inf
+    for analysis in (key_drivers, relative_importance):
+        with pytest.raises(NotEstimable, match=r"SAT \(overall_sat\) does not vary"):
+            analysis(flat, "SAT", DIMS)
+        with pytest.raises(NotEstimable, match=r"tangibles \(tan_1, tan_2, tan_3\) does not vary"):
+            analysis(scores.assign(tangibles=3.0), "SAT", DIMS)
+    table = key_drivers(scores, "SAT", DIMS)
+    table.attrs["sd_ratio"] = dict(table.attrs["sd_ratio"], empathy=0.0)
+    with pytest.raises(NotEstimable, match="does not vary"):
+        standardised_effects(table)

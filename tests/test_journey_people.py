@@ -14,6 +14,8 @@ def test_within_standard_counts_abandoned_as_missed():
                         "abandoned": [0, 0, 0, 1, 0]})
     est = standards.within_standard(log, 30, ("phone",))
     assert est.value == 0.5 and est.n == 4
+    none = standards.within_standard(log, 30, ("chat",))  # was ZeroDivisionError
+    assert none.problem == "the log has no contacts (chat)" and none.n == 0
 
 
 def test_channel_mix_shares():

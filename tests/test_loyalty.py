@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.special import expit
 
+from cxlib.errors import NotEstimable
 from cxlib.loyalty import (
     indirect_estimate,
     logistic_effect,
@@ -16,6 +20,8 @@ from cxlib.loyalty import (
     spline_test,
     top_box_step,
 )
+
+REFERENCE = Path(__file__).parent / "reference"
 
 
 def test_ordinal_logit_recovers_the_odds_ratio():
@@ -28,6 +34,44 @@ def test_ordinal_logit_recovers_the_odds_ratio():
         frame = pd.DataFrame({"x": x, "y": np.searchsorted(cuts, latent) + 1})
         hits.append(ordinal_effect(frame, "y", "x")[0].covers(np.exp(beta)))
     assert 0.88 <= np.mean(hits) <= 1.0
+
+
+def housing() -> pd.DataFrame:
+    """The Copenhagen housing survey (MASS::housing), one row per tenant; see
+    tests/reference/ordinal_housing.R."""
+    table = pd.read_csv(REFERENCE / "housing.csv")
+    frame = table.loc[table.index.repeat(table["Freq"])].reset_index(drop=True)
+    return frame.assign(infl=frame["Infl"].map({"Low": 1, "Medium": 2, "High": 3}))
+
+
+def test_text_ordinal_outcome_keeps_its_order_and_matches_polr():
+    ref = json.loads((REFERENCE / "ordinal_housing.json").read_text())
+    frame = housing()
+    with pytest.raises(ValueError, match=r"Sat is text \(Low, Medium, High\).*order=\["):
+        ordinal_effect(frame, "Sat", "infl")  # before: ordered High < Low < Medium, OR 0.65
+    text, fit = ordinal_effect(frame, "Sat", "infl", order=["Low", "Medium", "High"])
+    assert text.value == pytest.approx(ref["odds_ratio"], rel=1e-5)  # MASS::polr: 1.85
+    assert fit.bse["infl"] == pytest.approx(ref["se_hc0"], rel=1e-3)  # sandwich::sandwich
+    numeric = frame.assign(Sat=frame["Sat"].map({"Low": 1, "Medium": 2, "High": 3}))
+    ordered = frame.assign(Sat=pd.Categorical(frame["Sat"], ["Low", "Medium", "High"],
+                                              ordered=True))
+    for other in (numeric, ordered):
+        est = ordinal_effect(other, "Sat", "infl")[0]
+        assert (est.value, est.ci_low, est.ci_high) == pytest.approx(
+            (text.value, text.ci_low, text.ci_high), rel=1e-6)
+    with pytest.raises(ValueError, match="Very high"):
+        ordinal_effect(frame.assign(Sat=frame["Sat"].replace("High", "Very high")), "Sat",
+                       "infl", order=["Low", "Medium", "High"])
+
+
+def test_numbers_stored_as_text_keep_their_numeric_order():
+    rng = np.random.default_rng(4)
+    x = rng.integers(1, 8, 600).astype(float)
+    y = np.searchsorted([-2.0, -1, 0, 1, 2, 3, 4, 5, 6], 0.5 * (x - 4) + rng.logistic(size=600))
+    frame = pd.DataFrame({"x": x, "y": y + 1})  # 1 … 10: "10" sorts before "2" as text
+    as_text = frame.assign(y=frame["y"].astype(str))
+    assert ordinal_effect(as_text, "y", "x")[0].value == pytest.approx(
+        ordinal_effect(frame, "y", "x")[0].value, rel=1e-6)
 
 
 def test_logistic_churn_recovers_the_odds_ratio():
@@ -101,3 +145,28 @@ def test_loyalty_by_level_counts():
     frame = pd.DataFrame({"s": [1, 1, 2, 2, 2], "l": [1, 2, 3, 4, 5]})
     table = loyalty_by_level(frame, "l", "s")
     assert table["n"].tolist() == [2, 3] and table.loc[2, "mean"] == 4
+
+
+@pytest.mark.parametrize("analysis", [
+    lambda f: ordinal_effect(f, "y", "x"),
+    lambda f: logistic_effect(f, "churned", "x"),
+    lambda f: top_box_step(f, "y", "x", n_boot=20),
+    lambda f: spline_test(f, "y", "x"),
+    lambda f: mediation(f, "m", "x", "y", n_boot=20),
+], ids=["ordinal", "logistic", "top_box", "spline", "mediation"])
+def test_a_constant_satisfaction_is_not_estimable(analysis):
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"x": 5.0, "y": rng.integers(1, 8, 200), "m": rng.normal(size=200),
+                          "churned": rng.integers(0, 2, 200)})
+    with pytest.raises(NotEstimable, match=r"^x does not vary \(every answer is 5.0\)"):
+        analysis(frame)
+
+
+def test_too_few_levels_for_the_top_box_step_or_a_spline_is_not_estimable():
+    rng = np.random.default_rng(6)
+    frame = pd.DataFrame({"x": rng.integers(1, 3, 300).astype(float),
+                          "y": rng.integers(1, 8, 300)})
+    with pytest.raises(NotEstimable, match="needs three"):
+        top_box_step(frame, "y", "x", n_boot=20)
+    with pytest.raises(NotEstimable, match="at least 4"):
+        spline_test(frame, "y", "x")

@@ -78,6 +78,46 @@ def test_hebrew_survey_runs_through_the_runner(tmp_path):
     assert "survey_hebrew.csv" in (tmp_path / "index.html").read_text()
 
 
+def outputs_text(path, cell_id: str) -> str:
+    """Everything a code cell of an executed notebook showed, as one string."""
+    cell = next(c for c in nbformat.read(path, as_version=4).cells if c.get("id") == cell_id)
+    return " ".join(o.get("text", "") + json.dumps(o.get("data", {})) for o in cell.outputs)
+
+
+def test_survey_notebooks_run_to_the_end_when_satisfaction_is_constant(tmp_path):
+    import pandas as pd
+
+    from cxlib.verdicts import NOT_TESTABLE
+
+    survey = pd.read_csv(data_dir() / "sample" / "survey.csv", dtype=str,
+                         keep_default_na=False)
+    survey["overall_sat"] = "5"  # everyone answered 5: no variance to explain
+    path = tmp_path / "constant_satisfaction.csv"
+    survey.to_csv(path, index=False)
+    done = run(["01", "02"], data={"survey": str(path)}, out=tmp_path / "o", log=lambda _: None)
+    assert all(r.ok for r in done), [r.error for r in done]  # before: 02 stopped with an error
+    records = {(r["claim"], r["key"]): r
+               for r in json.loads((tmp_path / "o" / "results.json").read_text())}
+    dependent = [("LOY-2", f"driver_{d}") for d in ("reliability", "responsiveness",
+                                                     "assurance", "empathy", "tangibles")]
+    dependent += [("QUAL-1", "perception_vs_gap")]
+    dependent += [("LOY-1", k) for k in ("ordinal_or", "recommend_or", "top_box_step",
+                                         "churn_or", "indirect", "pls_path")]
+    for key in dependent:  # before: LOY-2 judged from R² = −inf fits
+        assert records[key]["verdict"] == NOT_TESTABLE, key
+        assert "overall_sat) does not vary" in records[key]["reason"] \
+            or records[key]["reason"].startswith("overall_sat does not vary"), key
+        assert records[key]["value"] is None and not records[key]["synthetic"]
+    for claim in ("LOY-1", "LOY-2"):
+        assert records[(claim, "claim")]["verdict"] == NOT_TESTABLE
+    book = tmp_path / "o" / "notebooks" / "01_service_quality_and_drivers.ipynb"
+    for cell in ("01-005", "01-007", "01-018"):  # reliability, factor structure, gaps
+        shown = outputs_text(book, cell)
+        assert "text/html" in shown and not {"−inf", "-inf", "NaN"} & set(shown.split()), cell
+    assert "not testable with these data: SAT (overall_sat) does not vary" in \
+        outputs_text(book, "01-009")
+
+
 def test_a_failing_notebook_does_not_stop_the_others(tmp_path):
     broken = tmp_path / "98_broken.ipynb"
     nb = nbformat.v4.new_notebook(cells=[

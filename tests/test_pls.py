@@ -10,7 +10,7 @@ from conftest import realdata
 
 from cxlib import load_data
 from cxlib.constructs import survey_constructs
-from cxlib.errors import UserDataError
+from cxlib.errors import NotEstimable, UserDataError
 from cxlib.pls import bootstrap_paths, parse_paths, pls_pm
 
 REPO_MAPPINGS = "data/mappings"
@@ -78,3 +78,28 @@ def test_bad_model_specs_are_user_errors():
         pls_pm(frame, {"A": ["a"]}, ["A -> B"])
     with pytest.raises(UserDataError, match="not in the data"):
         pls_pm(frame, {"A": ["a"], "B": ["zz"]}, ["A -> B"])
+
+
+def two_constructs(n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    f = rng.normal(size=n)
+    return pd.DataFrame({"a1": f + rng.normal(size=n) * 0.5, "a2": f + rng.normal(size=n) * 0.5,
+                         "b1": f + rng.normal(size=n), "b2": f + rng.normal(size=n)})
+
+
+def test_an_item_that_does_not_vary_is_not_estimable():
+    frame = two_constructs().assign(b1=4.0)
+    blocks = {"A": ["a1", "a2"], "B": ["b1", "b2"]}
+    for fit in (pls_pm, bootstrap_paths):
+        with pytest.raises(NotEstimable, match="b1 does not vary"):
+            fit(frame, blocks, ["A -> B"])
+
+
+def test_resamples_in_which_an_item_does_not_vary_are_counted_as_failed():
+    frame = two_constructs()
+    frame["b1"] = [1.0] + [0.0] * (len(frame) - 1)  # varies only through respondent 0
+    table = bootstrap_paths(frame, {"A": ["a1", "a2"], "B": ["b1", "b2"]}, ["A -> B"],
+                            n_boot=200, seed=9)
+    rng = np.random.default_rng(9)
+    missed = sum(0 not in rng.integers(0, 60, 60) for _ in range(200))
+    assert table.attrs["failed"] == missed > 50 and np.isfinite(table["ci_low"]).all()

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
+from cxlib.errors import NotEstimable
 from cxlib.quality import gap_scores, gap_table, perception_vs_gap
 
 
@@ -35,3 +36,13 @@ def test_r2_difference_matches_two_ols_fits():
     assert est.value == pytest.approx(r2p - r2g)
     assert est.ci_low < est.value < est.ci_high
     assert est.value > 0  # expectations are noise here: perceptions predict better
+
+
+def test_a_constant_outcome_is_not_estimable():
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({c: rng.integers(1, 8, 100) for c in ("rel_1", "exp_rel_1", "emp_1",
+                                                               "exp_emp_1")})
+    frame["overall_sat"] = 6
+    with pytest.raises(NotEstimable, match="overall_sat does not vary"):
+        perception_vs_gap(frame, "overall_sat", {"reliability": ["rel_1"], "empathy": ["emp_1"]},
+                          {"reliability": ["exp_rel_1"], "empathy": ["exp_emp_1"]}, n_boot=20)

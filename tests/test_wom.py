@@ -75,3 +75,20 @@ def test_bass_fit_recovers_p_and_q():
     assert table.loc["p (innovation)", "ci_low"] <= p <= table.loc["p (innovation)", "ci_high"]
     assert table.loc["q (imitation)", "ci_low"] <= q <= table.loc["q (imitation)", "ci_high"]
     assert table.loc["m (market size)", "estimate"] == pytest.approx(m, rel=0.05)
+
+
+def test_valence_ratio_without_negative_word_of_mouth_is_not_testable():
+    frame = pd.DataFrame({"told_valence": ["positive"] * 30 + ["none"] * 20})
+    table, est = wom.valence_incidence(frame, n_boot=50)  # was inf [inf, inf]
+    assert est.problem.startswith("none of the 50 respondents spread negative")
+    assert table.loc["positive", "share"] == 0.6
+    table, est = wom.valence_incidence(pd.DataFrame({"told_valence": [None, None]}), n_boot=50)
+    assert table.empty and est.problem == "nobody answered told_valence"
+
+
+def test_telling_ratio_counts_resamples_without_a_group():
+    # three satisfied respondents among 40: about 8% of resamples hold none of them
+    frame = pd.DataFrame({"told_count": np.arange(40) % 5 + 1,
+                          "group": ["satisfied"] * 3 + ["dissatisfied"] * 37})
+    est = wom.telling_ratio(frame, n_boot=400, seed=1)
+    assert 15 < est.failed < 50 and est.draws == 400  # before: dropped by nanquantile
