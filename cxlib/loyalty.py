@@ -6,7 +6,8 @@
   numeric order, the order of a pandas ordered Categorical, or for text an explicit
   ``order=[lowest, …, highest]`` (alphabetical order is no order: High < Low < Medium).
 * **Logistic regression** for later *churn* (or any 0/1 outcome): logit P(churn) = a + b·x, as a
-  binomial GLM with HC3 standard errors.
+  binomial GLM with HC3 standard errors (true HC3, from :mod:`cxlib.robust`), or errors
+  clustered by customer or outlet when the rows come in clusters.
 * **Nonlinearity** (Jones & Sasser 1995): mean loyalty at each satisfaction level,
   and the *top-box step*: the loyalty gain from the second-highest to the highest
   satisfaction level minus the average gain per level below it (> 0: loyalty
@@ -14,7 +15,8 @@
   (natural cubic spline, 3 df) is compared with the straight line by an F test.
 * **Mediation** service → satisfaction → loyalty (Baron & Kenny; Preacher & Hayes):
   m = a·x + …, y = c′·x + b·m + …; indirect effect a·b with a percentile bootstrap
-  interval, direct effect c′, total c = c′ + a·b.
+  interval, direct effect c′, total c = c′ + a·b. When respondents come in clusters
+  (outlets), the bootstrap resamples clusters.
 
 Every analysis needs variation in the columns it relates: a constant column raises
 :class:`~cxlib.errors.NotEstimable` instead of a fit with no variance behind it.
@@ -30,8 +32,10 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
+from . import robust
 from .errors import NotEstimable, UserDataError, require_variation
 from .results import Estimate
+from .robust import RobustFit
 from .uncertainty import bootstrap
 
 
@@ -88,19 +92,20 @@ def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
 
 
 def logistic_effect(frame: pd.DataFrame, outcome: str, predictor: str, level: float = 0.95,
-                    figure: str | None = None) -> tuple[Estimate, object]:
+                    figure: str | None = None, *,
+                    cluster: str | None = None) -> tuple[Estimate, RobustFit]:
     """Odds ratio of a 0/1 *outcome* (churn, abandoning, returning) per unit of *predictor*
-    (logistic GLM, HC3 SE)."""
+    (logistic GLM): exp(b) with the Wald interval exp(b ± z·SE), SE from the HC3 sandwich,
+    or clustered by the column *cluster* when given (see :mod:`cxlib.robust`)."""
     require_variation(frame.dropna(subset=[outcome, predictor]), [outcome, predictor],
                       what=f"the odds ratio of {outcome} per point of {predictor}")
-    data = frame[[outcome, predictor]].dropna()
-    fit = sm.GLM(data[outcome].astype(float), sm.add_constant(data[[predictor]].astype(float)),
-                 family=sm.families.Binomial()).fit(cov_type="HC3")
-    b, se = fit.params[predictor], fit.bse[predictor]
-    z = _z(level)
-    est = Estimate(figure or f"odds ratio of {outcome} per point of {predictor}", float(np.exp(b)),
-                   float(np.exp(b - z * se)), float(np.exp(b + z * se)), len(data),
-                   "logistic regression (binomial GLM), HC3 SE", level)
+    data = frame[[outcome, predictor] + ([cluster] if cluster else [])].dropna(
+        subset=[outcome, predictor])
+    fit = robust.fit(data[outcome], sm.add_constant(data[[predictor]].astype(float)),
+                     logit=True, clusters=data[cluster] if cluster else None,
+                     cluster_name=cluster or "")
+    est = fit.estimate(predictor, figure or f"odds ratio of {outcome} per point of {predictor}",
+                       level, odds_ratio=True, method="logistic regression (binomial GLM)")
     return est, fit
 
 
@@ -172,27 +177,46 @@ def mediation_paths(data: pd.DataFrame, x: str, m: str, y: str, *,
     return np.array([a, b, cp, a * b, cp + a * b])
 
 
-def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, n_boot: int = 1000,
-              seed: int = 2024, level: float = 0.95, standardise: bool = True) -> pd.DataFrame:
+def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, cluster: str | None = None,
+              n_boot: int = 1000, seed: int = 2024, level: float = 0.95,
+              standardise: bool = True) -> pd.DataFrame:
     """Paths a, b, direct c′, indirect a·b and total c, with percentile bootstrap intervals;
-    standardised (SD units, each resample z-scored anew) unless *standardise* is False."""
+    standardised (SD units, each resample z-scored anew) unless *standardise* is False.
+
+    With *cluster* (a column: outlet, customer) the bootstrap resamples whole clusters
+    (:func:`cxlib.robust.cluster_bootstrap`), since rows of one cluster are not
+    independent; a row with no cluster label is a cluster of its own.
+    """
     require_variation(frame.dropna(subset=[x, m, y]), [x, m, y], what="the mediation paths")
     data = frame[[x, m, y]].dropna().astype(float)
-    boot = bootstrap(data, lambda d: mediation_paths(d, x, m, y, standardise=standardise),
-                     n_boot=n_boot, seed=seed, level=level)
+    if cluster:
+        data = data.join(frame[cluster])
+
+    def paths(d: pd.DataFrame) -> np.ndarray:
+        return mediation_paths(d, x, m, y, standardise=standardise)
+
+    if cluster:
+        boot = robust.cluster_bootstrap(data, paths, cluster, n_boot=n_boot, seed=seed,
+                                        level=level)
+    else:
+        boot = bootstrap(data, paths, n_boot=n_boot, seed=seed, level=level)
     names = [f"a: {x} → {m}", f"b: {m} → {y} (given {x})", f"direct c′: {x} → {y}",
              "indirect a·b", "total c"]
     table = pd.DataFrame({"estimate": boot.value, "ci_low": boot.ci_low,
                           "ci_high": boot.ci_high}, index=names)
-    table.attrs.update(n=len(data), n_boot=n_boot, standardised=standardise)
+    table.attrs.update(n=len(data), n_boot=n_boot, standardised=standardise,
+                       failed=boot.failed, cluster=cluster,
+                       clusters=boot.n if cluster else None)
     return table
 
 
 def indirect_estimate(table: pd.DataFrame) -> Estimate:
     """The indirect effect row of a :func:`mediation` table as an Estimate."""
     row = table.loc["indirect a·b"]
-    scale = "standardised " if table.attrs.get("standardised") else ""
+    a = table.attrs
+    scale = "standardised " if a.get("standardised") else ""
+    over = f" over {a['clusters']:,} clusters ({a['cluster']})" if a.get("cluster") else ""
     return Estimate(f"indirect effect service → satisfaction → loyalty ({scale}a·b)",
                     float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"]),
-                    int(table.attrs["n"]),
-                    f"OLS paths, percentile bootstrap ({table.attrs['n_boot']})")
+                    int(a["n"]), f"OLS paths, percentile bootstrap ({a['n_boot']}){over}",
+                    failed=int(a.get("failed", 0)), draws=int(a["n_boot"]))

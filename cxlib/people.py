@@ -15,11 +15,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
-from .loyalty import mediation_paths
+from .loyalty import mediation
 from .relationships import fisher_ci
 from .results import Estimate
 
@@ -62,23 +61,10 @@ def multilevel(data: pd.DataFrame, level: float = 0.95, *,
 
 def cluster_mediation(data: pd.DataFrame, mediator: str, *, n_boot: int = 500,
                       seed: int = 2024, level: float = 0.95) -> pd.DataFrame:
-    """a (employee_sat → mediator), b (mediator → satisfaction | employee_sat), a·b, with a
-    bootstrap over outlets."""
-    d = data.dropna(subset=["employee_sat", mediator, "overall_sat"])
-
-    def paths(frame: pd.DataFrame) -> np.ndarray:
-        return mediation_paths(frame, "employee_sat", mediator, "overall_sat")[:4]
-
-    groups = {k: g for k, g in d.groupby("outlet_id")}
-    keys = list(groups)
-    rng = np.random.default_rng(seed)
-    draws = np.array([paths(pd.concat([groups[keys[i]] for i in
-                                       rng.integers(0, len(keys), len(keys))]))
-                      for _ in range(n_boot)])
-    a_ = (1 - level) / 2
-    lo, hi = np.quantile(draws, [a_, 1 - a_], axis=0)
-    table = pd.DataFrame({"estimate": paths(d), "ci_low": lo, "ci_high": hi},
-                         index=[f"a: employee_sat → {mediator}", f"b: {mediator} → satisfaction",
-                                "direct c′", "indirect a·b"])
-    table.attrs.update(n=len(d), outlets=len(keys), n_boot=n_boot)
+    """a (employee_sat → mediator), b (mediator → satisfaction | employee_sat), direct c′,
+    a·b and total c in raw units, with a bootstrap over outlets
+    (:func:`cxlib.loyalty.mediation` with ``cluster="outlet_id"``)."""
+    table = mediation(data, "employee_sat", mediator, "overall_sat", cluster="outlet_id",
+                      n_boot=n_boot, seed=seed, level=level, standardise=False)
+    table.attrs["outlets"] = table.attrs["clusters"]
     return table

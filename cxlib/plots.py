@@ -307,3 +307,22 @@ def staffing_curve(agents: float = 4.0, calls_per_hour: float = 15.0,
     ax.set_title(f"{int(agents)} agents, {calls_per_hour:.0f} calls/h, {handle_seconds:.0f} s")
     ax.legend()
     return ax
+
+
+def holdout_plot(table: pd.DataFrame, *, title: str = "Holdout period: expected vs actual",
+                 ax: plt.Axes | None = None) -> plt.Axes:
+    """Mean purchases per customer in the holdout period, actual and expected by the model,
+    by repeat purchases in the calibration period (the table of
+    :func:`cxlib.customer_base.holdout_check`), with the customer counts under the axis."""
+    if ax is None:
+        _, ax = plt.subplots()
+    x = np.arange(len(table))
+    ax.plot(x, table["actual"], "o-", lw=2, color="C0", label="actual")
+    ax.plot(x, table["expected"], "s--", lw=2, color="C3", label="expected (model)")
+    ax.set_xticks(x, [f"{g}\n(n={n:,})" for g, n in zip(table.index, table["customers"],
+                                                          strict=True)], fontsize=9)
+    ax.set_xlabel(table.index.name or "group")
+    ax.set_ylabel("purchases per customer")
+    ax.set_title(title)
+    ax.legend()
+    return ax

@@ -1,12 +1,17 @@
-"""The consistency hazard model recovers the generator's parameters."""
+"""The consistency hazard model: running experience by hand, no false effect under the null
+when churn is high after a first visit, and recovery of the sample generator's parameters."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.special import expit
 
 from cxlib import consistency, sample
+from cxlib.claims import get_claim
+from cxlib.errors import NotEstimable
+from cxlib.verdicts import NOT_SUPPORTED, SUPPORTED
 
 
 def test_running_mean_and_sd_by_hand():
@@ -16,7 +21,9 @@ def test_running_mean_and_sd_by_hand():
                            "quality": [4.0, 6.0, 5.0]})
     out = consistency.experience_so_far(visits)
     assert out["mean_so_far"].tolist() == [4.0, 5.0, 5.0]
-    assert out["sd_so_far"].tolist() == pytest.approx([0.0, np.sqrt(2), 1.0])
+    assert np.isnan(out["sd_so_far"].iloc[0])  # no spread after one visit
+    assert out["sd_so_far"].iloc[1:].tolist() == pytest.approx([np.sqrt(2), 1.0])
+    assert out["visit_number"].tolist() == [1, 2, 3]
 
 
 def visits(seed, n=500):
@@ -29,8 +36,8 @@ def test_hazard_parameters_are_recovered_with_nominal_coverage():
     truth = {"mean_c": p.h_mean, "sd_so_far": p.h_sd}
     hits = []
     for seed in range(40):
-        ci = consistency.hazard_model(visits(seed), interaction=False).conf_int()
-        hits.append([ci.loc[k, 0] <= v <= ci.loc[k, 1] for k, v in truth.items()])
+        ci = consistency.hazard_model(visits(seed), interaction=False).fit.conf_int()
+        hits.append([ci.loc[k, "ci_low"] <= v <= ci.loc[k, "ci_high"] for k, v in truth.items()])
     assert np.all(np.mean(hits, axis=0) >= 0.85)
 
 
@@ -38,3 +45,68 @@ def test_predicted_churn_rises_with_variability():
     fit = consistency.hazard_model(visits(1, 800))
     curves = consistency.predicted_churn(fit, np.array([5.0]), (0.2, 1.5))
     assert curves.loc[1, "p_leave"] > curves.loc[0, "p_leave"]
+    assert (curves["visit"] == fit.typical_visit).all() and fit.typical_visit > 1
+    assert (curves["ci_low"] < curves["p_leave"]).all()
+
+
+def chain_visits(rng, customers: int = 400, first: float = 1.5, h_sd: float = 0.0,
+                 max_visits: int = 12) -> pd.DataFrame:
+    """Visits to 12 outlets of unequal consistency (as in :mod:`cxlib.sample`), with
+    logit P(leave after visit v) = −2.2 + first·[v = 1] − 0.5 (mean − 4.5) + h_sd·sd:
+    with the default *first*, a third of customers leave after their first visit."""
+    mu, sigma = rng.normal(4.6, 0.5, 12), rng.uniform(0.3, 1.6, 12)
+    home = rng.integers(0, 12, customers)
+    outlet = np.where(rng.random((customers, max_visits)) < 0.8, home[:, None],
+                      rng.integers(0, 12, (customers, max_visits)))
+    q = np.round(np.clip(rng.normal(mu[outlet], sigma[outlet]), 1, 7), 1)
+    n = np.arange(1, max_visits + 1)
+    mean = np.cumsum(q, axis=1) / n
+    sd = np.sqrt(np.clip((np.cumsum(q**2, axis=1) - n * mean**2) / np.maximum(n - 1, 1), 0,
+                         None))
+    leave = rng.random(q.shape) < expit(-2.2 + first * (n == 1) - 0.5 * (mean - 4.5)
+                                        + h_sd * sd)
+    last = np.where(leave.any(axis=1), leave.argmax(axis=1), max_visits - 1)
+    c, v = np.nonzero(n[None, :] <= last[:, None] + 1)
+    return pd.DataFrame({"visit_id": np.arange(len(c)), "customer_id": c,
+                         "visit_date": pd.Timestamp("2024-01-01") + pd.to_timedelta(30 * v, "D"),
+                         "quality": q[c, v], "churned_after": leave[c, v].astype(int)})
+
+
+def test_no_false_variability_effect_when_first_visits_churn_most():
+    """Null: variability does nothing, but a third leave after visit 1 (where the SD is
+    undefined). Without a baseline in visit number the old model read OR ≈ 0.38 [0.34,
+    0.43] here ("not supported" every time); with it, the interval covers 1."""
+    rule = get_claim("CON-1").spec("sd_effect").rule
+    rng = np.random.default_rng(17)
+    covers, verdicts = [], []
+    for _ in range(150):
+        fit = consistency.hazard_model(chain_visits(rng), interaction=False)
+        est = consistency.odds_ratio(fit, "sd_so_far", "odds ratio per point of SD")
+        covers.append(est.covers(1.0))
+        verdicts.append(rule.judge(est).label)
+    assert 0.90 <= np.mean(covers) <= 0.99
+    assert np.mean(np.array(verdicts) == SUPPORTED) <= 0.05
+    assert np.mean(np.array(verdicts) == NOT_SUPPORTED) <= 0.05
+    assert "clustered by customer" in est.method
+
+
+def test_a_planted_variability_effect_is_found_beside_first_visit_churn():
+    rng = np.random.default_rng(3)
+    fit = consistency.hazard_model(chain_visits(rng, customers=3000, h_sd=0.6),
+                                   interaction=False)
+    est = consistency.odds_ratio(fit, "sd_so_far", "odds ratio per point of SD")
+    assert est.covers(np.exp(0.6)) and est.ci_low > 1.2
+    assert fit.table().loc["first_visit", "odds ratio"] == pytest.approx(np.exp(1.5), rel=0.2)
+
+
+def test_baseline_adapts_to_few_visit_numbers_and_degenerate_data_are_not_estimable():
+    rng = np.random.default_rng(5)
+    short = chain_visits(rng, max_visits=3)
+    terms = consistency.hazard_model(short).fit.params.index
+    assert {"first_visit", "visit_spline_1"} <= set(terms)
+    two = consistency.hazard_model(chain_visits(rng, max_visits=2)).fit.params.index
+    assert not any(c.startswith("visit_spline") for c in two)
+    with pytest.raises(NotEstimable):
+        consistency.hazard_model(short.assign(churned_after=0))
+    with pytest.raises(NotEstimable):
+        consistency.hazard_model(chain_visits(rng, max_visits=1))

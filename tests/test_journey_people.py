@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.special import expit
 
 from cxlib import journey, people, relationships, sample, standards
 
@@ -92,3 +93,62 @@ def test_multilevel_recovers_the_outlet_effect():
 def test_fisher_interval_contains_r():
     lo, hi = relationships.fisher_ci(0.3, 50)
     assert lo < 0.3 < hi and hi - lo == pytest.approx(0.51, abs=0.02)
+
+
+def test_cluster_mediation_is_mediation_over_outlets():
+    from cxlib.loyalty import mediation
+
+    rng = np.random.default_rng(4)
+    outlet = rng.integers(0, 25, 400)
+    e = rng.normal(size=25)[outlet]
+    service = 0.5 * e + rng.normal(size=400)
+    frame = pd.DataFrame({"outlet_id": outlet, "employee_sat": e, "service": service,
+                          "overall_sat": 0.6 * service + rng.normal(size=400)})
+    table = people.cluster_mediation(frame, "service", n_boot=100)
+    same = mediation(frame, "employee_sat", "service", "overall_sat", cluster="outlet_id",
+                     n_boot=100, standardise=False)
+    pd.testing.assert_frame_equal(table, same)
+    assert table.attrs["outlets"] == 25
+
+
+def clustered_visits(rng, customers: int = 120, b: float = 0.15) -> pd.DataFrame:
+    """2–10 visits per customer; the steps done depend on the customer (their usual
+    outlet), and whether they return is correlated across their visits, while
+    P(return | steps) = logit⁻¹(−0.2 + b·(steps − 2.5)) holds exactly for every visit
+    (each visit's uniform is the customer's with probability 0.7)."""
+    sizes = rng.integers(2, 11, customers)
+    c = np.repeat(np.arange(customers), sizes)
+    steps = rng.binomial(1, rng.beta(2, 2, customers)[c][:, None], (len(c), 5))
+    u = np.where(rng.random(len(c)) < 0.7, rng.random(customers)[c], rng.random(len(c)))
+    returned = (u < expit(-0.2 + b * (steps.sum(axis=1) - 2.5))).astype(int)
+    return pd.DataFrame({"customer_id": c, **dict(zip(journey.STEPS, steps.T, strict=True)),
+                         "returned": returned})
+
+
+def test_step_effect_is_clustered_by_customer_and_covers():
+    from cxlib.loyalty import logistic_effect
+
+    rng = np.random.default_rng(7)
+    truth = np.exp(0.15)
+    naive, clustered = [], []
+    for _ in range(400):
+        visits = clustered_visits(rng)
+        est = journey.step_effect(visits)
+        clustered.append(est.covers(truth))
+        frame = visits.assign(steps=visits[list(journey.STEPS)].sum(axis=1))
+        naive.append(logistic_effect(frame, "returned", "steps")[0].covers(truth))
+    assert "clustered by customer" in est.method
+    assert np.mean(naive) < 0.85  # about 0.78: visits treated as independent
+    assert 0.92 <= np.mean(clustered) <= 0.98  # 0.950 in 3,000 replications
+
+
+def test_moment_weights_and_first_minus_last_resample_customers():
+    frame = sample.visits(sample.VisitParams(customers=300), np.random.default_rng(3))
+    features = journey.moment_features(frame)
+    assert features["customer_id"].nunique() == 300
+    w = journey.moment_weights(features)
+    assert "clustered by customer (CR1, 300 clusters)" in w.attrs["method"]
+    diff = journey.first_minus_last(features, n_boot=60)
+    assert "over 300 customers" in diff.method and diff.draws == 60 and diff.failed == 0
+    step = journey.hierarchical(frame).iloc[1]
+    assert step["F (step)"] > 0 and 0 <= step["p (step)"] <= 1

@@ -105,6 +105,32 @@ def test_mediation_indirect_effect_coverage():
     assert np.mean(hits_std) >= 0.88
 
 
+def clustered_mediation_data(rng, clusters: int = 50, size: int = 12, a: float = 0.5,
+                             b: float = 0.4) -> pd.DataFrame:
+    """x → m → y (indirect a·b, direct 0.2) with strong outlet effects in x, m and y."""
+    g = np.repeat(np.arange(clusters), size)
+    n = len(g)
+    x = rng.normal(size=clusters)[g] + 0.5 * rng.normal(size=n)
+    m = a * x + rng.normal(size=clusters)[g] + 0.5 * rng.normal(size=n)
+    y = b * m + 0.2 * x + rng.normal(size=clusters)[g] + 0.5 * rng.normal(size=n)
+    return pd.DataFrame({"outlet_id": g, "x": x, "m": m, "y": y})
+
+
+def test_mediation_over_clusters_covers_where_the_row_bootstrap_does_not():
+    rng = np.random.default_rng(21)
+    hits = {None: [], "outlet_id": []}
+    for rep in range(80):
+        frame = clustered_mediation_data(rng)
+        for cluster, found in hits.items():
+            table = mediation(frame, "x", "m", "y", cluster=cluster, n_boot=149, seed=rep,
+                              standardise=False)
+            found.append(indirect_estimate(table).covers(0.5 * 0.4))
+    assert np.mean(hits[None]) < 0.75  # about 0.5: rows treated as independent
+    assert np.mean(hits["outlet_id"]) >= 0.88  # about 0.92 with 50 outlets
+    est = indirect_estimate(table)
+    assert "50 clusters (outlet_id)" in est.method and est.draws == 149 and est.failed == 0
+
+
 def test_mediation_paths_add_up():
     rng = np.random.default_rng(1)
     x = rng.normal(size=200)

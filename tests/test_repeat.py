@@ -1,15 +1,24 @@
-"""Per-customer summaries against a slow pure-pandas reference; repeat shares by hand."""
+"""Per-customer summaries against a slow pure-pandas reference; repeat shares by hand; the
+REP-1 baseline (a constant-behaviour base of the same age) by simulation."""
 
 from __future__ import annotations
+
+from dataclasses import asdict
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from cxlib import customer_base, load_cdnow
+from cxlib.claims import get_claim
+from cxlib.errors import NotEstimable
 from cxlib.repeat import (
+    BusinessParams,
+    ageing_baseline,
     customer_summary,
     repeat_share,
     repeat_share_by_month,
+    simulate_log,
     simulate_repeat_share,
 )
 
@@ -89,3 +98,149 @@ def test_constant_behaviour_share_rises_as_the_base_ages():
     assert len(sim) == 48
     assert share.iloc[2] < 0.5 < share.iloc[-1]
     assert share.iloc[-12:].mean() > share.iloc[:12].mean() + 0.2
+
+
+# -- REP-1: the repeat share against a constant-behaviour base of the same age ----------
+
+BEYOND = get_claim("REP-1").spec("beyond_ageing").rule
+SHARE = get_claim("REP-1").spec("repeat_share").rule
+BGNBD_BUSINESS = {"months": 24, "first_month": 30, "dropout_beta": (1.0, 4.0)}
+
+
+def test_simulator_is_the_sample_generator():
+    """The constant-behaviour simulator gives the sample's transactions draw for draw (the
+    amounts up to a last-bit exp difference), so cxlib.sample can call it instead of
+    keeping its own copy."""
+    from cxlib import sample
+
+    for p in (sample.TransactionParams(), sample.TransactionParams(months=60, growth=0.05)):
+        expected = sample.transactions(p, np.random.default_rng(5))
+        got = simulate_log(BusinessParams(**asdict(p)), np.random.default_rng(5))
+        pd.testing.assert_frame_equal(got.drop(columns="amount"),
+                                      expected.drop(columns="amount"))
+        assert np.abs(got["amount"] - expected["amount"]).max() <= 0.0100001
+
+
+def test_constant_behaviour_interval_covers_zero():
+    """200 logs of a business whose customers never change (the BG/NBD story: Poisson
+    purchases, dropout after a purchase): the 95% interval of the repeat share beyond
+    ageing covers 0 in about 95%, and "supported" comes out in at most 5%."""
+    covered = supported = 0
+    reps = 200
+    for seed in range(reps):
+        log = simulate_log(BusinessParams(**BGNBD_BUSINESS), np.random.default_rng(seed))
+        d = ageing_baseline(log).difference
+        covered += d.ci_low <= 0 <= d.ci_high
+        supported += BEYOND.judge(d).label == "supported"
+    assert 0.91 <= covered / reps <= 0.99
+    assert supported / reps <= 0.05
+
+
+def test_constant_behaviour_with_time_dropout_is_not_supported():
+    """The notebook's constant business (exponential lifetimes in calendar time, which the
+    BG/NBD only approximates): the baseline stays within a point or two of the observed
+    share, on the conservative side, and never supports the claim."""
+    values, supported = [], 0
+    for seed in range(40):
+        log = simulate_log(BusinessParams(months=36), np.random.default_rng(seed))
+        d = ageing_baseline(log).difference
+        values.append(d.value)
+        supported += BEYOND.judge(d).label == "supported"
+    assert supported <= 2
+    assert -0.025 < np.mean(values) < 0.005
+
+
+def test_rising_repurchase_in_the_final_year_is_supported():
+    supported = 0
+    for seed in range(20):
+        log = simulate_log(BusinessParams(**BGNBD_BUSINESS, lift=2.0, lift_from=12),
+                           np.random.default_rng(seed))
+        supported += BEYOND.judge(ageing_baseline(log).difference).label == "supported"
+    assert supported >= 18
+
+
+def test_delta_method_matches_a_bootstrap_of_the_whole_procedure():
+    """Resampling customers (with all their orders) and redoing everything, refit included,
+    gives about the delta-method standard error."""
+    log = simulate_log(BusinessParams(**BGNBD_BUSINESS), np.random.default_rng(3))
+    base = ageing_baseline(log)
+    se = (base.difference.ci_high - base.difference.ci_low) / (2 * 1.959964)
+    rng = np.random.default_rng(0)
+    log = log.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    code, ids = pd.factorize(log["customer_id"])
+    sizes = np.bincount(code)
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    draws = []
+    for _ in range(150):
+        pick = rng.integers(0, len(ids), len(ids))
+        n_rows = sizes[pick]
+        offset = np.arange(n_rows.sum()) - np.repeat(np.cumsum(n_rows) - n_rows, n_rows)
+        rows = np.repeat(starts[pick], n_rows) + offset
+        boot = log.iloc[rows].assign(customer_id=np.repeat(np.arange(len(pick)), n_rows))
+        draws.append(ageing_baseline(boot).difference.value)
+    assert np.std(draws, ddof=1) == pytest.approx(se, rel=0.2)
+
+
+def one_year_log(single: int, repeaters: int, repeats: int) -> pd.DataFrame:
+    """Customers all first seen in the last year (after a year of history in which
+    everybody repeats), so that the share of the last 12 months is set by hand."""
+    rows = []
+    for i in range(80):  # history: customers who bought twice in 2022
+        rows += [(f"h{i}", f"2022-0{1 + i % 6}-10"), (f"h{i}", f"2022-0{1 + i % 6}-25")]
+    for i in range(single):
+        rows.append((f"s{i}", f"2023-{1 + i % 12:02d}-15"))
+    for i in range(repeaters):
+        rows += [(f"r{i}", f"2022-{7 + i % 6:02d}-0{1 + i % 9}")]
+        rows += [(f"r{i}", f"2023-{1 + (i + j) % 12:02d}-{10 + j}") for j in range(repeats)]
+    frame = pd.DataFrame(rows, columns=["customer_id", "date"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["amount"] = 10.0
+    return frame
+
+
+@pytest.mark.parametrize("shares", [(0.05, 0.75, 0.99)])
+def test_shares_far_apart_get_different_verdicts(shares):
+    verdicts = []
+    for target in shares:
+        repeat_orders = 1000
+        single = round(repeat_orders * (1 - target) / target)
+        log = one_year_log(single, 500, 2)
+        est = repeat_share(log, last_months=12, n_boot=300)
+        assert est.value == pytest.approx(target, abs=0.01)
+        v = SHARE.judge(est)
+        verdicts.append((v.label, "below" in v.reason, "above" in v.reason))
+    assert len(set(verdicts)) == 3, verdicts
+    assert verdicts[1][0] == "supported"
+
+
+def test_closed_cohort_is_all_ageing():
+    """CDNOW over the last 12 months: nobody new arrives, so every order is a repeat order,
+    and a constant-behaviour base of the same age gives exactly the same 100%."""
+    base = ageing_baseline(load_cdnow().frame)
+    assert base.observed.value == 1 and base.expected.value == 1
+    assert base.difference.value == 0
+    assert base.counts["new customers in the window"] == 0
+    assert BEYOND.judge(base.difference).label == "not supported"
+
+
+def test_baseline_needs_history_before_the_window():
+    log = one_year_log(50, 0, 0)
+    only_recent = log[log["date"] >= "2023-01-01"]
+    with pytest.raises(NotEstimable, match="no customer bought before"):
+        ageing_baseline(only_recent)
+    no_repeat = log[~log["customer_id"].str.startswith("h")]
+    with pytest.raises(NotEstimable, match="repeat purchase"):
+        ageing_baseline(pd.concat([no_repeat, pd.DataFrame(
+            {"customer_id": ["z"], "date": [pd.Timestamp("2022-03-01")], "amount": [1.0]})]))
+
+
+def test_baseline_fit_is_the_customer_base_fit():
+    log = simulate_log(BusinessParams(**BGNBD_BUSINESS), np.random.default_rng(9))
+    base = ageing_baseline(log)
+    assert base.fit.model == "BG/NBD"
+    assert isinstance(base.fit, customer_base.ModelFit)
+    assert base.counts["customers"] == log["customer_id"].nunique()
+    assert base.table().shape == (3, 5)
+    in_days = ageing_baseline(log, unit_days=1.0)  # the time unit of the fit is immaterial
+    assert in_days.expected.value == pytest.approx(base.expected.value, rel=1e-6)
+    assert in_days.difference.ci_high == pytest.approx(base.difference.ci_high, rel=1e-4)
