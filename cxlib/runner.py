@@ -158,13 +158,13 @@ def write_html(executed: Path, page: Path) -> None:
 
 def write_slides(executed: Path, deck: Path) -> None:
     """Export an executed notebook as a reveal.js deck that works offline: reveal.js is
-    copied into ``slides/reveal/`` beside the decks (MIT licence included)."""
+    copied into ``slides/reveal/dist/`` beside the decks (MIT licence included)."""
     import shutil
 
     from nbconvert import SlidesExporter
 
     deck.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(REVEAL, deck.parent / "reveal", dirs_exist_ok=True)
+    shutil.copytree(REVEAL, deck.parent / "reveal" / "dist", dirs_exist_ok=True)
     deck.write_text(_export(SlidesExporter, executed, "../glossary.html",
                             fit=True, template_name="cxlib_slides", reveal_url_prefix="reveal",
                             reveal_theme="cxlib"), encoding="utf-8")

@@ -441,7 +441,7 @@ def test_decks_work_offline_and_fit_their_slides(sample_report):
     is still taller than the 700 px slide area scrolls inside itself."""
     out, done = sample_report
     assert (out / "slides" / "reveal" / "dist" / "reveal.js").exists()
-    assert (out / "slides" / "reveal" / "LICENSE").exists()
+    assert (out / "slides" / "reveal" / "dist" / "LICENSE").exists()
     tallest = {}
     for r in done:
         deck = out / "slides" / f"{r.name}.slides.html"
