@@ -96,23 +96,32 @@ def install() -> None:
     formatters["text/plain"].for_type(Figure, lambda fig, p, cycle: p.text(describe_figure(fig)))
     for quiet in (Axes, Text):
         shell.display_formatter.ipython_display_formatter.for_type(quiet, lambda obj: None)
-    formatters["text/html"].for_type(pd.DataFrame, lambda f: html_dollars(f._repr_html_()))
-    formatters["text/html"].for_type(pd.Series, lambda s: html_dollars(tidy(s).to_html()))
-    formatters["text/html"].for_type(dict, lambda d: html_dollars(dict_table(d)))
+    formatters["text/html"].for_type(pd.DataFrame, frame_html)
+    formatters["text/html"].for_type(pd.Series, lambda s: frame_html(tidy(s)))
+    formatters["text/html"].for_type(dict, lambda d: frame_html(dict_table(d)))
 
 
-def html_dollars(html: str | None) -> str | None:
+def frame_html(frame: pd.DataFrame) -> str:
+    """A table as a notebook shows it: pandas' notebook HTML with a missing value written
+    "–" (not NaN) and ``$`` written for JupyterLab (:func:`html_dollars`)."""
+    opt = pd.get_option
+    return html_dollars(frame.to_html(
+        notebook=True, na_rep="–", max_rows=opt("display.max_rows"),
+        max_cols=opt("display.max_columns"),
+        show_dimensions=opt("display.show_dimensions") is True))
+
+
+def html_dollars(html: str) -> str:
     """A table's HTML with every ``$`` written ``\\$``, which JupyterLab's MathJax shows as a
     dollar sign instead of reading "$1 costs $10" as maths."""
-    return None if html is None else html.replace("$", "\\$")
+    return html.replace("$", "\\$")
 
 
-def dict_table(mapping: dict) -> str:
-    """A dict left as a cell's last value, shown as a two-column table (numbers rounded)."""
-    frame = pd.DataFrame({"value": [round(v, 3) if isinstance(v, float) else v
-                                    for v in mapping.values()]},
-                         index=pd.Index([str(k) for k in mapping], name=""))
-    return frame.to_html()
+def dict_table(mapping: dict) -> pd.DataFrame:
+    """A dict left as a cell's last value, as a one-column table (numbers rounded)."""
+    values = [round(v, 3) if isinstance(v, float) else v for v in mapping.values()]
+    return pd.DataFrame({"value": pd.Series(values, dtype=object)}).set_axis(
+        [str(k) for k in mapping])
 
 
 _PROBLEMS = {

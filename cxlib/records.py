@@ -54,6 +54,14 @@ class ResultRecord:
                 f"{md_escape(self.verdict)}.** {md_escape(self.reason)}")
 
 
+class RecordList(list):
+    """Records as a notebook shows them when left as a cell's value: one verdict line each
+    (not ``[ResultRecord(…), …]``)."""
+
+    def _repr_markdown_(self) -> str:
+        return "\n\n".join(r._repr_markdown_() for r in self)
+
+
 def _number(x: float | None) -> float | None:
     """A JSON-safe number: ``None`` for missing or non-finite values."""
     return None if x is None or not math.isfinite(float(x)) else float(x)

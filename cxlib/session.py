@@ -31,7 +31,7 @@ import pandas as pd
 from .claims import get_claim, show_rules
 from .datasets import Dataset, load_data
 from .errors import NotEstimable
-from .records import ResultRecord, make_record
+from .records import RecordList, ResultRecord, make_record
 from .results import Estimate, fmt
 from .verdicts import NOT_TESTABLE, Judged, claim_verdict
 
@@ -110,7 +110,7 @@ class Session:
                 self.not_testable(claim, key, str(why), data=data)
             print(f"{claim}: not testable with these data: {why}")
 
-    def conclude(self, claim: str) -> list[ResultRecord]:
+    def conclude(self, claim: str) -> RecordList:
         """The claim-level verdict from the figures recorded for *claim*, one per data set
         (see :func:`cxlib.verdicts.claim_verdict`); recorded with ``scope="claim"``."""
         c = get_claim(claim)
@@ -133,7 +133,7 @@ class Session:
             rec.scope = "claim"
             self._replace(rec)
             out.append(rec)
-        return out
+        return RecordList(out)
 
     def table(self) -> pd.DataFrame:
         """The records so far, as the notebook's closing summary shows them: numbers written

@@ -94,3 +94,17 @@ def test_a_figure_is_described_by_its_titles_and_axis_labels():
     assert describe_figure(fig) == "Figure: Two panels | x: weeks"
     assert describe_figure(plt.figure()) == "Figure: a chart without title or labels"
     plt.close("all")
+
+
+def test_tables_records_and_dicts_display_without_nan_or_reprs():
+    from cxlib.display import dict_table, frame_html
+    from cxlib.records import RecordList
+
+    html = frame_html(pd.DataFrame({"sd_so_far": [math.nan, 0.5], "title": ["$1", "x"]}))
+    assert "NaN" not in html and "<td>–</td>" in html and "\\$1" in html
+    assert "<td>4</td>" in frame_html(dict_table({"agents": 4, "wait": 12.3456}))
+    est = Estimate("repeat share", 0.66, 0.65, 0.67, 100, "ratio of sums")
+    records = RecordList([make_record("04", "REP-1", "claim", est, Verdict("inconclusive", "wide"),
+                                      data="cdnow.csv", synthetic=False)] * 2)
+    md = records._repr_markdown_()
+    assert "ResultRecord(" not in md and md.count("REP-1 · repeat share: inconclusive") == 2
