@@ -567,8 +567,6 @@ OUTPUTS_STILL_TO_CLEAN: dict[str, str] = {
     "03_economics_of_retention": (
         "cell 03-020: pandas FutureWarning in stderr from cxlib/retention.py:181 (groupby on a "
         "categorical without observed=)"),
-    "09_customer_journey": (
-        "cell 09-009: cx.journey.hierarchical leaves NaN in the first step's change columns"),
     "10_people_and_relationships": (
         "cell 10-005: statsmodels ConvergenceWarning in stderr from cxlib/people.py:51 "
         "(mixedlm, between-outlet variance on the boundary)"),
