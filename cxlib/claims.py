@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from .display import md_escape
 from .verdicts import Rule
 
 SEED_FILES = {
@@ -111,11 +112,19 @@ def claim_card(*claim_ids: str) -> str:
     parts = []
     for cid in claim_ids:
         c = get_claim(cid)
-        seeds = "; ".join(SEED_FILES[s] for s in c.seeds)
+        seeds = md_escape("; ".join(seed_article(s) for s in c.seeds))
         trace = "" if c.traceable else " *(attributed; source not traceable)*"
-        parts.append(f"**{c.id} — {c.title}.** {c.statement}\n\n"
-                     f"- Seed file(s): {seeds}\n- Published evidence: {c.published}{trace}")
+        parts.append(f"**{c.id} — {md_escape(c.title)}.** {md_escape(c.statement)}\n\n"
+                     f"- Where the claim comes from: {seeds}\n"
+                     f"- Published evidence: {md_escape(c.published)}{trace}")
     return "\n\n".join(parts)
+
+
+def seed_article(seed: str) -> str:
+    """A seed document as a reader knows it: "a Hebrew article on quality in customer service
+    (seed 001)" rather than its file name."""
+    language, topic = SEED_FILES[seed].split("(", 1)[1].rstrip(")").split(", ", 1)
+    return f"a {language} article on {topic} (seed {seed})"
 
 
 def rules_text(claim_id: str, level: float = 0.95) -> str:
@@ -127,7 +136,7 @@ def rules_text(claim_id: str, level: float = 0.95) -> str:
     for spec in c.figures.values():
         extra = " *(shown beside the claim, not part of its verdict)*" if spec.supplementary \
             else ""
-        lines.append(f"- *{spec.figure}*: {spec.rule.describe(level)}{extra}")
+        lines.append(f"- *{md_escape(spec.figure)}*: {md_escape(spec.rule.describe(level))}{extra}")
     k = len(c.primary)
     if k > 1:
         lines.append(f"- *The claim as a whole*: supported if all {k} figures above that make it "

@@ -18,7 +18,11 @@ PALETTE = "colorblind"
 
 
 def use_style() -> None:
-    """The project's figure style: seaborn 'talk' context, colour-blind palette."""
+    """The project's figure style: seaborn 'talk' context, colour-blind palette; and how
+    notebooks display figures and tables (:func:`cxlib.display.install`)."""
+    from .display import install
+
+    install()
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=1.2)
     plt.rcParams.update({"figure.figsize": (8, 4.5), "figure.dpi": 100,
                          "axes.titleweight": "bold", "savefig.bbox": "tight"})
@@ -44,8 +48,8 @@ def interval_plot(estimates: Sequence[Estimate], *, reference: float | None = No
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
-    if title:
-        ax.set_title(title)
+    level = estimates[0].level if estimates else 0.95
+    ax.set_title(title or f"Estimates with their {level:.0%} intervals")
     return ax
 
 
@@ -116,6 +120,7 @@ def level_means_plot(table: pd.DataFrame, *, xlabel: str, ylabel: str,
         ax.fill_between(line["x"], line["lo"], line["hi"], color="C1", alpha=0.2)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    ax.set_title(f"{ylabel} at each level of {xlabel}")
     ax.legend(loc="upper left")
     return ax
 
@@ -209,6 +214,8 @@ def share_lines(table: pd.DataFrame, columns: Sequence[str], *, title: str,
     ax.set_ylim(0, 100)
     ax.set_ylabel("%")
     ax.set_xlabel("month")
+    if isinstance(table.index, pd.DatetimeIndex):
+        ax.figure.autofmt_xdate()  # slanted dates do not collide
     ax.set_title(title)
     ax.legend(loc="lower right")
     return ax
@@ -246,7 +253,7 @@ def size_distribution(sizes: dict[str, np.ndarray], *, xlabel: str = "people rea
     ax.set_yscale("log")
     ax.set_xlabel(f"{xlabel} + 1 (log scale)")
     ax.set_ylabel("density (log scale)")
-    ax.set_title(title)
+    ax.set_title(title or f"How many {xlabel}: distribution over runs")
     ax.legend()
     return ax
 
@@ -261,6 +268,7 @@ def bass_plot(adoptions: pd.Series, fitted: np.ndarray, *, ax: plt.Axes | None =
     ax.plot(t, fitted, color="C3", lw=2, label="Bass model fit")
     ax.set_xlabel("period")
     ax.set_ylabel("new adopters per period")
+    ax.set_title("New adopters per period and the fitted Bass curve")
     ax.legend()
     return ax
 

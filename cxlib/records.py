@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
+from .display import md_escape
 from .results import Estimate, fmt
 from .verdicts import NOT_TESTABLE, Verdict
 
@@ -49,7 +50,16 @@ class ResultRecord:
         return f"{self.verdict}: {self.reason}"
 
     def _repr_markdown_(self) -> str:
-        return f"**{self.claim} · {self.figure}: {self.verdict}.** {self.reason}"
+        return (f"**{md_escape(self.claim)} · {md_escape(self.figure)}: "
+                f"{md_escape(self.verdict)}.** {md_escape(self.reason)}")
+
+
+class RecordList(list):
+    """Records as a notebook shows them when left as a cell's value: one verdict line each
+    (not ``[ResultRecord(…), …]``)."""
+
+    def _repr_markdown_(self) -> str:
+        return "\n\n".join(r._repr_markdown_() for r in self)
 
 
 def _number(x: float | None) -> float | None:

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader
 
 from .claims import claims
 from .results import fmt
@@ -24,12 +24,24 @@ def _verdict_class(verdict: str) -> str:
     return ""
 
 
+def _source(d: dict) -> str:
+    """Where a file comes from: the synthetic sample, the real data bundled with cxlib, or
+    the user."""
+    from .datasets import data_dir
+
+    if d.get("synthetic"):
+        return "synthetic sample"
+    return ("bundled real data" if Path(d["file"]).resolve().is_relative_to(data_dir() / "real")
+            else "your file")
+
+
 def _data_rows(datasets: Sequence[dict]) -> list[dict]:
     """One row per distinct file, listing the notebooks that used it."""
     rows: dict[tuple, dict] = {}
     for d in datasets:
         key = (d["file"], d["kind"])
-        row = rows.setdefault(key, {**d, "file_name": Path(d["file"]).name, "notebooks": []})
+        row = rows.setdefault(key, {**d, "file_name": Path(d["file"]).name,
+                                    "source": _source(d), "notebooks": []})
         row["notebooks"].append(d["notebook"])
     return list(rows.values())
 
@@ -39,8 +51,10 @@ def write_report(out: Path, runs: Sequence, records: Sequence[dict],
     """Render index.html into *out*; returns its path."""
     from . import __version__
 
+    # every value is escaped: file names, column names and labels come from the user's files
+    # (select_autoescape() would leave a template named *.html.j2 unescaped)
     env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                      autoescape=select_autoescape())
+                      autoescape=True)
     registry = claims()
     grouped: dict[str, dict] = {}
     for cid, claim in registry.items():

@@ -52,6 +52,13 @@ class Estimate:
         unit = f" {self.unit}" if self.unit else ""
         return f"{fmt(self.value)}{unit}{ci} (n={self.n:,})"
 
+    def _repr_markdown_(self) -> str:
+        """How a notebook shows an estimate left as a cell's last value."""
+        from .display import md_escape
+
+        text = str(self).removeprefix(f"{self.figure}: ")
+        return f"**{md_escape(self.figure)}**: {md_escape(text)} · *{md_escape(self.method)}*"
+
     def as_row(self) -> dict:
         """A flat dict for a table."""
         return {"figure": self.figure, "estimate": self.value, "ci_low": self.ci_low,

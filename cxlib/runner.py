@@ -121,41 +121,75 @@ def execute_one(path: Path, out: Path, parameters: dict) -> NotebookResult:
     return NotebookResult(path.stem, title_of(path), not error, seconds, error)
 
 
+TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
+REVEAL = Path(__file__).parent / "assets" / "reveal"
+
+
+def _export(exporter_class, executed: Path, glossary: str, *, fit: bool = False,
+            **options) -> str:
+    """An executed notebook through one of cxlib's nbconvert templates (``cxlib_page`` or
+    ``cxlib_slides``): hidden cells left out (:func:`cxlib.teaching.presentable`), links to
+    ``glossary.md`` pointed at the HTML glossary *glossary*."""
+    import re
+
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    from .teaching import HIDE_INPUT_TAG, fit_slides, presentable
+
+    nb = presentable(nbformat.read(executed, as_version=4), title_of(executed))
+    if fit:
+        fit_slides(nb)
+    exporter = exporter_class(extra_template_basedirs=[str(TEMPLATES)],
+                              extra_template_paths=[str(TEMPLATES)], **options)
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={HIDE_INPUT_TAG}),
+                                   enabled=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": executed.stem}})
+    return re.sub(r'href="glossary\.md(#[^"]*)?"', lambda m: f'href="{glossary}{m[1] or ""}"',
+                  body)
+
+
 def write_html(executed: Path, page: Path) -> None:
-    """Export an executed notebook to a standalone HTML page."""
+    """Export an executed notebook to a standalone HTML page (no network needed)."""
     from nbconvert import HTMLExporter
 
-    nb = nbformat.read(executed, as_version=4)
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    page.write_text(body.replace('href="glossary.md"', 'href="glossary.html"'),
-                    encoding="utf-8")
+    page.write_text(_export(HTMLExporter, executed, "glossary.html",
+                            template_name="cxlib_page"), encoding="utf-8")
+
+
+def write_slides(executed: Path, deck: Path) -> None:
+    """Export an executed notebook as a reveal.js deck that works offline: reveal.js is
+    copied into ``slides/reveal/dist/`` beside the decks (MIT licence included)."""
+    import shutil
+
+    from nbconvert import SlidesExporter
+
+    deck.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REVEAL, deck.parent / "reveal" / "dist", dirs_exist_ok=True)
+    deck.write_text(_export(SlidesExporter, executed, "../glossary.html",
+                            fit=True, template_name="cxlib_slides", reveal_url_prefix="reveal",
+                            reveal_theme="cxlib"), encoding="utf-8")
 
 
 def write_glossary(out: Path) -> None:
-    """The glossary the notebooks link to, as glossary.html (and the Markdown source)."""
+    """The glossary the notebooks link to: glossary.html beside the pages, and the Markdown
+    source beside the executed notebooks (whose links read ``glossary.md#term``)."""
     import mistune
 
     source = notebooks_dir() / "glossary.md"
     if not source.exists():
         return
     text = source.read_text(encoding="utf-8")
-    (out / "glossary.md").write_text(text, encoding="utf-8")
-    body = mistune.html(text)
+    for folder in (out, out / "notebooks"):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "glossary.md").write_text(text, encoding="utf-8")
+    body = mistune.html(text)  # the project's own file: its anchors are HTML
     (out / "glossary.html").write_text(
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Glossary</title>"
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        "<title>Glossary · cxlib</title>"
         "<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;"
-        "padding:0 1rem;line-height:1.5}</style></head><body>"
+        "padding:0 1rem;line-height:1.5}:target{background:#fff8c5}</style></head><body>"
         f"<p><a href='index.html'>← report</a></p>{body}</body></html>", encoding="utf-8")
-
-
-def write_slides(executed: Path, deck: Path) -> None:
-    """Export an executed notebook as a reveal.js slide deck (reveal.js loads from a CDN)."""
-    from nbconvert import SlidesExporter
-
-    deck.parent.mkdir(parents=True, exist_ok=True)
-    nb = nbformat.read(executed, as_version=4)
-    body, _ = SlidesExporter().from_notebook_node(nb)
-    deck.write_text(body, encoding="utf-8")
 
 
 def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = None,

@@ -31,8 +31,8 @@ import pandas as pd
 from .claims import get_claim, show_rules
 from .datasets import Dataset, load_data
 from .errors import NotEstimable
-from .records import ResultRecord, make_record
-from .results import Estimate
+from .records import RecordList, ResultRecord, make_record
+from .results import Estimate, fmt
 from .verdicts import NOT_TESTABLE, Judged, claim_verdict
 
 
@@ -110,7 +110,7 @@ class Session:
                 self.not_testable(claim, key, str(why), data=data)
             print(f"{claim}: not testable with these data: {why}")
 
-    def conclude(self, claim: str) -> list[ResultRecord]:
+    def conclude(self, claim: str) -> RecordList:
         """The claim-level verdict from the figures recorded for *claim*, one per data set
         (see :func:`cxlib.verdicts.claim_verdict`); recorded with ``scope="claim"``."""
         c = get_claim(claim)
@@ -133,12 +133,19 @@ class Session:
             rec.scope = "claim"
             self._replace(rec)
             out.append(rec)
-        return out
+        return RecordList(out)
 
     def table(self) -> pd.DataFrame:
-        """The records so far, as a table for the notebook's closing summary."""
-        cols = ["claim", "figure", "value", "ci_low", "ci_high", "n", "verdict", "reason"]
-        return pd.DataFrame([r.to_dict() for r in self.records], columns=cols)
+        """The records so far, as the notebook's closing summary shows them: numbers written
+        as people read them (:func:`cxlib.results.fmt`), "–" where a figure has none (a
+        claim-level row, a figure not testable)."""
+        rows = [{"claim": r.claim, "figure": r.figure, "estimate": fmt(r.value),
+                 "95% interval": (f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]"
+                                  if r.ci_low is not None else "–"),
+                 "n": f"{r.n:,}", "verdict": r.verdict, "reason": r.reason}
+                for r in self.records]
+        return pd.DataFrame(rows, columns=["claim", "figure", "estimate", "95% interval", "n",
+                                           "verdict", "reason"])
 
     def _sources(self) -> list[Dataset]:
         return list(self.datasets.values()) + self._extra

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import nbformat
 import pytest
@@ -57,6 +58,7 @@ def test_report_files(sample_report):
             assert rec["data"] == "cdnow_transactions.csv.gz"
     index = (out / "index.html").read_text()
     assert "synthetic sample" in index and "00_start_here.html" in index
+    assert "bundled real data" in index  # CDNOW, not "your file"
     datasets = json.loads((out / "datasets.json").read_text())
     assert any(d["kind"] == "survey" and d["synthetic"] for d in datasets)
 
@@ -298,3 +300,312 @@ def test_slider_builds_widgets_in_jupyter_and_a_note_headless(monkeypatch):
     monkeypatch.setenv("CXLIB_HEADLESS", "1")
     assert "open this notebook in Jupyter" in cx.teaching.slider(cx.plots.clv_curve,
                                                                retention=(0.5, 0.95, 0.01)).data
+
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+class _LiveMarkup:
+    """Collects what a browser would run from an HTML page: event-handler attributes and
+    script elements."""
+
+    def __init__(self, html: str) -> None:
+        from html.parser import HTMLParser
+
+        self.handlers: list[str] = []
+        self.scripts: list[str] = []
+        found = self
+
+        class Parser(HTMLParser):
+            in_script = False
+
+            def handle_starttag(self, tag, attrs):
+                found.handlers += [f"<{tag} {k}=…>" for k, _ in attrs if k.startswith("on")]
+                self.in_script = tag == "script"
+
+            def handle_endtag(self, tag):
+                self.in_script = False
+
+            def handle_data(self, data):
+                if self.in_script:
+                    found.scripts.append(data)
+
+        Parser().feed(html)
+
+
+def test_hostile_file_column_and_label_names_are_escaped_in_every_page(tmp_path):
+    """A file name, a column name and category labels that are HTML reach every page the run
+    writes as text, never as markup (issue 15, item 4)."""
+    import pandas as pd
+
+    contacts = pd.read_csv(data_dir() / "sample" / "contacts.csv", dtype=str).head(1200)
+    contacts.loc[contacts.index % 3 == 0, "channel"] = "<script>alert(2)</script>"
+    contacts.loc[contacts.index % 3 == 1, "channel"] = "<b onmouseover=alert(3)>chat</b>"
+    contacts["<svg onload=alert(4)>"] = "x"
+    hostile = tmp_path / f"{HOSTILE}.csv"
+    contacts.to_csv(hostile, index=False)
+    out = tmp_path / "out"
+    done = run(["00", "08"], data={"contacts": str(hostile)}, out=out, log=lambda _: None)
+    assert all(r.ok for r in done), [r.error for r in done]
+    pages = sorted(out.rglob("*.html"))
+    assert {p.name for p in pages} >= {"index.html", "glossary.html",
+                                       "08_service_standards.html",
+                                       "08_service_standards.slides.html"}
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        live = _LiveMarkup(html)
+        assert not live.handlers, f"{page.name}: {live.handlers[:3]}"
+        assert not [s for s in live.scripts if "alert(" in s], page.name
+        assert HOSTILE not in html and "<script>alert(2)" not in html, page.name
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt;.csv" in index  # shown, as text
+
+
+def _chromium() -> str:
+    import shutil
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("Chromium is not installed (.ci/run installs it from the system packages)")
+    return browser
+
+
+def browser_probe(page, script: str, width: int = 1280, height: int = 800) -> dict:
+    """Open *page* offline in headless Chromium, inside a frame of *width* × *height* CSS px,
+    run *script* there once the page has loaded, and return the object it passes to
+    ``report(obj)``. Every http(s) request goes to a dead proxy, so anything fetched from the
+    network fails as it would in a classroom without internet."""
+    import html
+    import re
+    import subprocess
+    import tempfile
+
+    probe = page.with_name(f"_probe_{page.name}")
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", (
+        "<script>function report(obj) { parent.postMessage(JSON.stringify(obj), '*'); }\n"
+        f"window.addEventListener('load', function () {{ setTimeout(function () {{\n{script}\n"
+        "}, 300); });</script></body>")), encoding="utf-8")
+    frame = page.with_name(f"_frame_{page.name}")
+    frame.write_text(
+        "<!DOCTYPE html><html><body style='margin:0'><pre id='out'></pre>"
+        f"<iframe src='{probe.name}' width='{width}' height='{height}' "
+        "style='border:0'></iframe><script>window.addEventListener('message', function (e) "
+        "{ document.getElementById('out').textContent = e.data; });</script></body></html>",
+        encoding="utf-8")
+    with tempfile.TemporaryDirectory() as profile:
+        dom = subprocess.run(
+            [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", f"--user-data-dir={profile}", "--proxy-server=127.0.0.1:9",
+             f"--window-size={width + 40},{height + 200}", "--virtual-time-budget=8000",
+             "--dump-dom", frame.as_uri()],
+            check=True, capture_output=True, text=True, timeout=120).stdout
+    probe.unlink()
+    frame.unlink()
+    found = re.search(r"<pre id=\"out\">(.*?)</pre>", dom, re.S)
+    assert found and found[1], f"{page.name}: the probe reported nothing"
+    return json.loads(html.unescape(found[1]))
+
+
+_DECK_PROBE = """
+var rows = [];
+document.querySelectorAll('.reveal .slides > section > section').forEach(function (s) {
+  var p = s.parentElement, pd = p.style.display, sd = s.style.display;
+  p.style.display = 'block'; s.style.display = 'block';
+  rows.push([s.scrollHeight, s.clientHeight, getComputedStyle(s).overflowY]);
+  s.style.display = sd; p.style.display = pd;
+});
+report({ready: typeof Reveal !== 'undefined' && Reveal.isReady(),
+        total: Reveal.getTotalSlides(), slides: rows});
+"""
+
+_OVERFLOW_PROBE = """
+var W = window.innerWidth, bad = [];
+document.querySelectorAll('body *').forEach(function (e) {
+  var r = e.getBoundingClientRect();
+  if (r.width === 0 || r.right <= W + 1) return;
+  for (var a = e.parentElement; a; a = a.parentElement) {
+    var o = getComputedStyle(a).overflowX;
+    if ((o === 'auto' || o === 'scroll') && a.getBoundingClientRect().right <= W + 1) return;
+  }
+  bad.push(e.tagName + '.' + e.className + ' ends at ' + Math.round(r.right) + ' px');
+});
+report({width: W, scrollWidth: document.documentElement.scrollWidth, bad: bad.slice(0, 5),
+        height: document.documentElement.scrollHeight});
+"""
+
+
+def test_decks_work_offline_and_fit_their_slides(sample_report):
+    """Every deck initialises reveal.js with the network off (reveal.js is copied beside the
+    decks), and its slides fit: content is split into sub-slides by height, and a slide that
+    is still taller than the 700 px slide area scrolls inside itself."""
+    out, done = sample_report
+    assert (out / "slides" / "reveal" / "dist" / "reveal.js").exists()
+    assert (out / "slides" / "reveal" / "dist" / "LICENSE").exists()
+    tallest = {}
+    for r in done:
+        deck = out / "slides" / f"{r.name}.slides.html"
+        text = deck.read_text(encoding="utf-8")
+        assert "https://" not in re.sub(r"/\*.*?\*/", "", text, flags=re.S).split(
+            "<body")[0], f"{r.name}: the deck's head loads something from the network"
+        assert "injected-parameters" not in text and "results_dir = " not in text
+        found = browser_probe(deck, _DECK_PROBE)
+        assert found["ready"], f"{r.name}: reveal.js did not initialise offline"
+        assert found["total"] >= 5
+        for content, box, overflow in found["slides"]:
+            assert box <= 700 and (content <= box + 2 or overflow in ("auto", "scroll")), r.name
+        tallest[r.name] = max(content for content, _, _ in found["slides"])
+    # before: whole sections on one slide, 03's "Who stays longer?" about 4,060 px tall
+    assert max(tallest.values()) < 3 * 700, tallest
+
+
+@pytest.mark.parametrize("width", [390, 768, 1280])
+def test_report_pages_fit_a_phone_a_tablet_and_a_projector(sample_report, width):
+    """No page overflows horizontally: wide tables reflow (the claims table becomes cards)
+    or scroll inside their own box."""
+    out, done = sample_report
+    for page in [out / "index.html", out / "glossary.html",
+                 *(out / f"{r.name}.html" for r in done[:4])]:
+        found = browser_probe(page, _OVERFLOW_PROBE, width=width, height=844)
+        assert found["width"] == width
+        assert found["scrollWidth"] <= width and not found["bad"], (page.name, found)
+
+
+def _cxlib_calls(source: str) -> set[str]:
+    """The cxlib functions a cell calls, as written (``cx.clv.retention_uplift``)."""
+    import ast
+
+    calls = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            name = ast.unparse(node.func)
+            if name.startswith("cx."):
+                calls.add(name)
+    return calls
+
+
+@pytest.mark.parametrize("path", BOOKS, ids=lambda p: p.stem)
+def test_every_exercise_has_a_hint_that_does_not_give_the_answer(path):
+    """Each solution carries a hand-written hint (cell metadata ``hint``); the hint repeats no
+    line of the solution's code and not its first comment; every cxlib function the solution
+    calls is shown in the notebook body or named in the hint; the student gets the hint."""
+    from cxlib.teaching import exercise_number, student_version
+
+    nb = nbformat.read(path, as_version=4)
+    solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+    body = "\n".join(c.source for c in nb.cells
+                     if c.cell_type == "code" and c not in solutions)
+    assert solutions
+    for cell in solutions:
+        hint = cell.metadata.get("hint", "")
+        assert len(hint) > 30, f"{cell.id}: no hint"
+        first, *code = cell.source.splitlines()
+        comment = first.split(":", 1)[1].strip() if ":" in first else ""
+        assert not comment or comment[:40] not in hint, f"{cell.id}: the hint states the answer"
+        for line in code:
+            line = line.strip()
+            if len(line) > 12 and not line.startswith("#"):
+                assert line not in hint, f"{cell.id}: the hint contains the code {line!r}"
+        for call in _cxlib_calls(cell.source):
+            name = call.rsplit(".", 1)[1]
+            assert name in body or name in hint, f"{cell.id}: {call} is neither shown nor hinted"
+        assert exercise_number(cell)
+    student = student_version(nb)
+    answers = [c for c in student.cells if "exercise" in c.metadata.get("tags", [])]
+    assert len(answers) == len(solutions)
+    for answer, solution in zip(answers, solutions, strict=True):
+        assert "Hint:" in answer.source
+        first = solution.source.splitlines()[0]
+        assert first not in answer.source  # today: "# Your answer to exercise 2: <the answer>"
+        assert not _cxlib_calls(answer.source)  # comments only, no code
+
+
+def test_glossary_terms_have_anchors_and_every_link_resolves():
+    """Every glossary term opens with an anchor; every ``glossary.md#term`` link in a notebook
+    points to one."""
+    from cxlib.runner import notebooks_dir
+
+    text = (notebooks_dir() / "glossary.md").read_text(encoding="utf-8")
+    terms = re.findall(r"^(?:<a id=\"([a-z0-9-]+)\"></a>)?\*\*(.+?)\*\*", text, re.M)
+    assert len(terms) >= 38 and all(anchor for anchor, _ in terms), \
+        [t for a, t in terms if not a]
+    anchors = [a for a, _ in terms]
+    assert len(set(anchors)) == len(anchors)
+    for needed in ("odds-ratio", "p-value", "r2", "standardised-coefficient", "wald-interval",
+                   "goodman-intervals", "covariance-sem", "band-of-practical-equivalence",
+                   "inconclusive"):
+        assert needed in anchors
+    links = set()
+    for path in BOOKS:
+        nb = nbformat.read(path, as_version=4)
+        text = json.dumps([c.source for c in nb.cells] + [c.metadata.get("hint", "")
+                                                          for c in nb.cells])
+        links |= set(re.findall(r"glossary\.md#([\w-]+)", text))
+    assert links and links <= set(anchors), links - set(anchors)
+
+
+def test_glossary_links_work_from_pages_decks_and_executed_notebooks(sample_report):
+    out, _ = sample_report
+    anchors = set(re.findall(r'id="([\w-]+)"', (out / "glossary.html").read_text()))
+    assert {"odds-ratio", "p-value", "r2"} <= anchors
+    assert (out / "notebooks" / "glossary.md").exists()  # executed notebooks link glossary.md
+    linked = 0
+    for page in [*out.glob("*.html"), *(out / "slides").glob("*.html")]:
+        text = page.read_text(encoding="utf-8")
+        assert 'href="glossary.md' not in text, page.name
+        prefix = "../" if page.parent.name == "slides" else ""
+        for fragment in re.findall(rf'href="{prefix}glossary\.html(?:#([\w-]*))?"', text):
+            assert not fragment or fragment in anchors, (page.name, fragment)
+            linked += 1
+    assert linked >= 22  # every page and deck
+
+
+OUTPUTS_STILL_TO_CLEAN: dict[str, str] = {
+    "01_service_quality_and_drivers": (
+        "cell 01-007 prints the chi-square difference test as 'p = 0' (use "
+        "cx.display.p_value); cell 01-016 prints the planted driver weights as a raw dict"),
+    "03_economics_of_retention": (
+        "cell 03-020: pandas FutureWarning in stderr from cxlib/retention.py:181 (groupby on a "
+        "categorical without observed=)"),
+    "10_people_and_relationships": (
+        "cell 10-005: statsmodels ConvergenceWarning in stderr from cxlib/people.py:51 "
+        "(mixedlm, between-outlet variance on the boundary)"),
+}
+"""Notebooks whose executed outputs still show something a reader should not see, and exactly
+what (cells that other engineers are rewriting); the scan below is not weakened for them."""
+
+
+@pytest.mark.parametrize("name", [p.stem for p in BOOKS])
+def test_executed_notebooks_show_no_stderr_warnings_reprs_or_nan(sample_report, name, request):
+    """Scan every executed notebook for stderr boxes, warnings, raw reprs (``ResultRecord(…)``,
+    ``<Axes: …>``), pandas footers (``dtype:``, ``Name:``), dicts printed raw, NaN and
+    "p = 0" (:func:`cxlib.display.output_problems`)."""
+    from cxlib.display import output_problems
+
+    if name in OUTPUTS_STILL_TO_CLEAN:
+        request.applymarker(pytest.mark.xfail(reason=OUTPUTS_STILL_TO_CLEAN[name]))
+    out, _ = sample_report
+    problems = output_problems(nbformat.read(out / "notebooks" / f"{name}.ipynb", as_version=4))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", BOOKS, ids=lambda p: p.stem)
+def test_dollar_signs_in_markdown_are_escaped(path):
+    """JupyterLab renders a $…$ pair as maths ("winning back $1 … costs $10" became
+    "winning back 1*fromalostcustomercosts*10", and so did \\$1 … \\$10, checked in
+    JupyterLab 4.6); notebook Markdown writes \\\\$ (cxlib.display.MD_DOLLAR)."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            bare = re.findall(r"(?:^|[^\\])(\\*)\$", cell.source)
+            assert all(len(slashes) == 2 for slashes in bare), cell.get("id")
+    assert nb.metadata.get("rise", {}).get("scroll") is True  # presenting from JupyterLab
+
+
+def test_pages_and_decks_show_dollar_signs_as_dollars(sample_report):
+    out, _ = sample_report
+    for page in (out / "03_economics_of_retention.html",
+                 out / "slides" / "03_economics_of_retention.slides.html"):
+        text = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))
+        assert "winning back $1 from a lost customer costs $10" in text, page.name
+        assert "\\$" not in text, page.name

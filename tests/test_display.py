@@ -1,0 +1,110 @@
+"""Text, numbers and tables as a notebook shows them: escaped, rounded, never a raw repr."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from cxlib.claims import claim_card, rules_text
+from cxlib.display import md_escape, p_value, tidy
+from cxlib.records import make_record
+from cxlib.results import Estimate
+from cxlib.verdicts import Verdict
+
+
+def test_md_escape_turns_markup_and_maths_into_text():
+    assert md_escape("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
+    # JupyterLab shows \\$ in Markdown as "$" (a single backslash still became maths)
+    assert md_escape("winning back $1 costs $10") == r"winning back \\$1 costs \\$10"
+    assert md_escape("a*b_c `d` \\(x\\) & e") == "a\\*b\\_c \\`d\\` &#92;(x&#92;) &amp; e"
+
+
+def test_markdown_that_cxlib_emits_has_no_bare_dollar_or_tag():
+    card = claim_card("RET-2")
+    assert "\\$1" in card and "\\$10" in card
+    assert ".txt" not in card and "Chinese article" in card  # seeds named, not file names
+    assert "$" not in card.replace("\\$", "")
+    assert "$" not in rules_text("RET-2").replace("\\$", "")
+    est = Estimate("share <b>bold</b>", 0.5, 0.4, 0.6, 100, "Wilson")
+    rec = make_record("08", "CHN-1", "channel_preference", est,
+                      Verdict("inconclusive", "<script>alert(1)</script> costs $5"),
+                      data="<x>.csv", synthetic=False)
+    md = rec._repr_markdown_()
+    assert "<" not in md and "&lt;script&gt;" in md and "\\$5" in md
+    assert "<" not in est._repr_markdown_() and "0.50 [0.40, 0.60]" in est._repr_markdown_()
+
+
+def test_p_values_are_never_printed_as_zero():
+    assert p_value(0.0) == "p < 0.001"
+    assert p_value(3e-12) == "p < 0.001"
+    assert p_value(0.0321) == "p = 0.032"
+    assert p_value(math.nan) == "p = –" and p_value(None) == "p = –"
+
+
+def test_tidy_rounds_and_drops_empty_rows():
+    frame = pd.DataFrame({"x": [3.999161, math.nan, 1.0], "label": ["a", None, "c"]})
+    table = tidy(frame)
+    assert list(table.index) == [0, 2] and table.loc[0, "x"] == 3.999
+    assert tidy(pd.Series([1.23456], name="v")).loc[0, "v"] == 1.235
+
+
+def test_output_scan_finds_what_a_reader_should_not_see():
+    import nbformat
+
+    from cxlib.display import output_problems
+
+    def cell(cid, *outputs):
+        return nbformat.v4.new_code_cell("x", id=cid, outputs=list(outputs))
+
+    def shown(mime, text):
+        return nbformat.v4.new_output("execute_result", {mime: text}, execution_count=1)
+
+    nb = nbformat.v4.new_notebook(cells=[
+        cell("a", nbformat.v4.new_output("stream", name="stderr",
+                                         text="x.py:1: FutureWarning: observed=False\n")),
+        cell("b", shown("text/plain", "ResultRecord(notebook='03', claim='RET-1')")),
+        cell("c", shown("text/plain", "<Axes: xlabel='share'>")),
+        cell("d", shown("text/plain", "a    1\nb    2\nName: count, dtype: int64")),
+        cell("e", shown("text/html", "<table><tr><td>NaN</td></tr></table>")),
+        cell("f", nbformat.v4.new_output("stream", name="stdout", text="log-rank p = 0\n")),
+        cell("g", shown("text/plain", "{'agents': 4, 'wait': 12.5}")),
+        cell("ok", shown("text/html", "<style>td{}</style><table><tr><td>0.5</td></tr></table>"),
+             nbformat.v4.new_output("stream", name="stdout", text="p < 0.001, nanny\n"))])
+    found = output_problems(nb)
+    cells = [line.split(":")[0] for line in found]
+    assert cells == [f"cell {c}" for c in "abcdefg"], found
+
+
+def test_a_figure_is_described_by_its_titles_and_axis_labels():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import cxlib as cx
+    from cxlib.display import describe_figure
+
+    ax = cx.plots.cohort_heatmap(pd.DataFrame([[1.0, 0.5], [1.0, 0.7]]))
+    assert describe_figure(ax.figure) == ("Figure: Cohort retention — x: months since "
+                                          "acquisition; y: acquisition cohort")
+    fig, (_, right) = plt.subplots(1, 2)
+    right.set_xlabel("weeks")
+    fig.suptitle("Two panels")
+    assert describe_figure(fig) == "Figure: Two panels | x: weeks"
+    assert describe_figure(plt.figure()) == "Figure: a chart without title or labels"
+    plt.close("all")
+
+
+def test_tables_records_and_dicts_display_without_nan_or_reprs():
+    from cxlib.display import dict_table, frame_html
+    from cxlib.records import RecordList
+
+    html = frame_html(pd.DataFrame({"sd_so_far": [math.nan, 0.5], "title": ["$1", "x"]}))
+    assert "NaN" not in html and "<td>–</td>" in html and "\\$1" in html
+    assert "<td>4</td>" in frame_html(dict_table({"agents": 4, "wait": 12.3456}))
+    est = Estimate("repeat share", 0.66, 0.65, 0.67, 100, "ratio of sums")
+    records = RecordList([make_record("04", "REP-1", "claim", est, Verdict("inconclusive", "wide"),
+                                      data="cdnow.csv", synthetic=False)] * 2)
+    md = records._repr_markdown_()
+    assert "ResultRecord(" not in md and md.count("REP-1 · repeat share: inconclusive") == 2
