@@ -3,7 +3,7 @@
     python benchmarks/cascade_ndlib.py [--nodes 5000] [--runs 200] [--p 0.08]
 
 Builds one random graph (mean degree 10), runs independent cascades from random
-single sources with cxlib.spread.cascade_sizes and with ndlib's
+single sources with cxlib.stats.spread.cascade_sizes and with ndlib's
 IndependentCascadesModel (``pip install ndlib``; not a dependency of cxlib), and
 compares the final-size distributions (means with standard errors, two-sample
 Kolmogorov-Smirnov test) and the time per cascade. Then times cxlib alone on a

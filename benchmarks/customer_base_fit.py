@@ -5,7 +5,7 @@
 Draws per-customer summaries (frequency, recency, T) from the BG/NBD model at the published
 CDNOW parameters (r = 0.243, α = 4.414, a = 0.793, b = 2.426; weeks), with first purchases
 spread over 78 weeks and times recorded to the day, as a transaction log gives them. Times
-``cxlib.customer_base.fit_bgnbd`` (best of --repeat runs, standard errors included), and,
+``cxlib.stats.customer_base.fit_bgnbd`` (best of --repeat runs, standard errors included), and,
 when ``lifetimes`` is installed, ``lifetimes.BetaGeoFitter.fit`` on the same input, and
 compares the parameters.
 
@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from cxlib.customer_base import fit_bgnbd, simulate_bgnbd
+from cxlib.stats.customer_base import fit_bgnbd, simulate_bgnbd
 
 TRUTH = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 

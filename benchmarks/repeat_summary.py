@@ -3,7 +3,7 @@
     python benchmarks/repeat_summary.py [--rows 10000000]
 
 Builds a synthetic log (customer, timestamp, amount), then times
-``cxlib.repeat.customer_summary`` on the DataFrame and on a Parquet file, and, when
+``cxlib.analyses.repeat.customer_summary`` on the DataFrame and on a Parquet file, and, when
 the ``lifetimes`` package is installed (``pip install lifetimes``; it is not a
 dependency of cxlib), ``lifetimes.utils.summary_data_from_transaction_data`` on the
 same input, and checks that the numbers are identical. Peak memory is the process's
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cxlib.repeat import customer_summary
+from cxlib.analyses.repeat import customer_summary
 
 
 def peak_gb() -> float:

@@ -33,7 +33,7 @@ def timed(label: str, fn, results: dict, **extra):
 
 
 def bench_run(results: dict, tmp: Path) -> None:
-    from cxlib.runner import run
+    from cxlib.app.runner import run
 
     timed("cxlib run: all notebooks on the sample (2 workers)",
           lambda: run(out=tmp / "report", log=lambda _: None), results)
@@ -70,7 +70,7 @@ def bench_loading(results: dict, tmp: Path, rows: int) -> None:
 def bench_survey_analysis(results: dict, tmp: Path, n: int, n_boot: int) -> None:
     """The analyses of notebooks 01 and 02 on *n* simulated respondents."""
     from cxlib import drivers, load_data, loyalty, measurement, pls, quality, sample
-    from cxlib.constructs import construct_scores, survey_constructs
+    from cxlib.data.constructs import construct_scores, survey_constructs
 
     path = tmp / "survey_analysis.csv"
     sample.generate(2, size=n)["survey"].to_csv(path, index=False)

@@ -1,5 +1,5 @@
 """``python -m cxlib`` is the same as the ``cxlib`` command."""
 
-from .cli import main
+from cxlib.app.cli import main
 
 raise SystemExit(main())

@@ -51,7 +51,7 @@ def require_variation(frame, columns, *, what: str = "") -> None:
     """Raise :class:`NotEstimable` when a column of *frame* has fewer than two distinct
     values (a constant column carries no information about any effect). A column of
     construct scores is named with its items (``frame.attrs["items"]``, as
-    :func:`cxlib.constructs.construct_scores` sets it)."""
+    :func:`cxlib.data.constructs.construct_scores` sets it)."""
     items = frame.attrs.get("items", {})
     for col in columns:
         values = frame[col].dropna()

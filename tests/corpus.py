@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cxlib.datasets import data_dir
+from cxlib.data.datasets import data_dir
 
 Writer = Callable[[Path], None]
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from conftest import REPO
 
-from cxlib.claims import claim_card, claims, claims_table
+from cxlib.registry.claims import claim_card, claims, claims_table
 
 
 def test_registry_ids_match_the_catalogue():
@@ -32,7 +32,7 @@ def test_obvious_service_standards_get_the_obvious_verdict():
     import numpy as np
     import pandas as pd
 
-    from cxlib.standards import within_standard
+    from cxlib.analyses.standards import within_standard
 
     rule = claims()["STD-1"].spec("within_standard").rule
     fast = pd.DataFrame({"channel": "phone", "wait_seconds": np.full(1000, 5.0),

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from cxlib.cli import main
-from cxlib.datasets import data_dir
+from cxlib.app.cli import main
+from cxlib.data.datasets import data_dir
 
 
 def test_list_names_every_claim(capsys):

@@ -9,9 +9,9 @@ import pytest
 from scipy.special import expit
 
 from cxlib import consistency, sample
-from cxlib.claims import get_claim
 from cxlib.errors import NotEstimable
-from cxlib.verdicts import NOT_SUPPORTED, SUPPORTED
+from cxlib.registry.claims import get_claim
+from cxlib.stats.verdicts import NOT_SUPPORTED, SUPPORTED
 
 
 def test_running_mean_and_sd_by_hand():
@@ -51,7 +51,7 @@ def test_predicted_churn_rises_with_variability():
 
 def chain_visits(rng, customers: int = 400, first: float = 1.5, h_sd: float = 0.0,
                  max_visits: int = 12) -> pd.DataFrame:
-    """Visits to 12 outlets of unequal consistency (as in :mod:`cxlib.sample`), with
+    """Visits to 12 outlets of unequal consistency (as in :mod:`cxlib.data.sample`), with
     logit P(leave after visit v) = −2.2 + first·[v = 1] − 0.5 (mean − 4.5) + h_sd·sd:
     with the default *first*, a third of customers leave after their first visit."""
     mu, sigma = rng.normal(4.6, 0.5, 12), rng.uniform(0.3, 1.6, 12)

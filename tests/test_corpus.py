@@ -12,9 +12,9 @@ import pytest
 from corpus import Case, build
 
 from cxlib import load_data
-from cxlib.cli import main
+from cxlib.app.cli import main
+from cxlib.data.schemas import KINDS
 from cxlib.errors import UserDataError
-from cxlib.schemas import KINDS
 
 CASES = build()
 
@@ -115,7 +115,7 @@ def test_cli_unreadable_file(capsys, tmp_path, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("cxlib.filetypes.open", denied, raising=False)
+    monkeypatch.setattr("cxlib.data.filetypes.open", denied, raising=False)
     assert main(["validate", "survey", str(path)]) == 2
     err = capsys.readouterr().err
     assert "Permission denied" in err and "locked.csv" in err and "Traceback" not in err
@@ -123,7 +123,7 @@ def test_cli_unreadable_file(capsys, tmp_path, monkeypatch):
 
 def test_cli_unexpected_errors_are_one_line(capsys, monkeypatch):
     monkeypatch.delenv("CXLIB_DEBUG", raising=False)
-    monkeypatch.setattr("cxlib.cli.cmd_list", lambda: 1 / 0)
+    monkeypatch.setattr("cxlib.app.cli.cmd_list", lambda: 1 / 0)
     assert main(["list"]) == 1
     err = capsys.readouterr().err
     assert "ZeroDivisionError" in err and "bug" in err and "Traceback" not in err

@@ -14,6 +14,8 @@ import pytest
 from scipy import optimize
 
 from cxlib import customer_base as cb
+from cxlib import customer_value as cv
+from cxlib import load_cdnow
 from cxlib.errors import NotEstimable
 
 REF = Path(__file__).parent / "reference"
@@ -27,7 +29,7 @@ def reference() -> dict:
 
 @cache
 def cdnow() -> pd.DataFrame:
-    return cb.cdnow_sample()
+    return cv.cdnow_sample(load_cdnow(sample=True).frame)
 
 
 @cache
@@ -207,7 +209,7 @@ def test_pareto_nbd_recovers_its_parameters():
 
 def test_holdout_check_on_cdnow():
     d = cdnow()
-    table = cb.holdout_check(cdnow_fit(), d)
+    table = cv.holdout_check(cdnow_fit(), d)
     assert table["customers"].sum() == 2357
     assert list(table.index) == ["0", "1", "2", "3", "4", "5", "6", "7+"]
     actual = (table["customers"] * table["actual"]).sum()
@@ -244,7 +246,7 @@ def test_a_ridge_is_reported_and_predictions_survive_it():
     """Customers who all drop out at one constant rate in calendar time (not after
     purchases) can push the BG/NBD's a and b to infinity with a/(a+b) fixed: the parameters
     are then not identified, but P(alive) and expected purchases still are."""
-    from cxlib.repeat import BusinessParams, _window, simulate_log
+    from cxlib.analyses.repeat import BusinessParams, _window, simulate_log
 
     log = simulate_log(BusinessParams(months=36), np.random.default_rng(1108))
     w = _window(log, 12, 7.0)
@@ -264,7 +266,7 @@ def test_analyse_log_on_the_sample():
     from cxlib import load_data
 
     tx = load_data("transactions").frame
-    model = cb.analyse_log(tx, "2023-12-31")
+    model = cv.analyse_log(tx, "2023-12-31")
     assert model.bgnbd.n == len(model.data) == len(model.values)
     assert model.data["holdout_length"].iloc[0] == pytest.approx(366 / 7)
     assert model.holdout["customers"].sum() == model.bgnbd.n

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from cxlib import defection, sample
-from cxlib.claims import get_claim
-from cxlib.uncertainty import wilson_ci
-from cxlib.verdicts import NOT_TESTABLE
+from cxlib.registry.claims import get_claim
+from cxlib.stats.uncertainty import wilson_ci
+from cxlib.stats.verdicts import NOT_TESTABLE
 
 
 def test_reason_shares_and_simultaneous_intervals():

@@ -6,11 +6,11 @@ import math
 
 import pandas as pd
 
-from cxlib.claims import claim_card, rules_text
-from cxlib.display import md_escape, p_value, tidy
-from cxlib.records import make_record
-from cxlib.results import Estimate
-from cxlib.verdicts import Verdict
+from cxlib.registry.claims import claim_card, rules_text
+from cxlib.registry.records import make_record
+from cxlib.stats.estimates import Estimate
+from cxlib.stats.formatting import md_escape, p_value, tidy
+from cxlib.stats.verdicts import Verdict
 
 
 def test_md_escape_turns_markup_and_maths_into_text():
@@ -52,7 +52,7 @@ def test_tidy_rounds_and_drops_empty_rows():
 def test_output_scan_finds_what_a_reader_should_not_see():
     import nbformat
 
-    from cxlib.display import output_problems
+    from cxlib.app.output_check import output_problems
 
     def cell(cid, *outputs):
         return nbformat.v4.new_code_cell("x", id=cid, outputs=list(outputs))
@@ -83,7 +83,7 @@ def test_a_figure_is_described_by_its_titles_and_axis_labels():
     import matplotlib.pyplot as plt
 
     import cxlib as cx
-    from cxlib.display import describe_figure
+    from cxlib.notebook.display import describe_figure
 
     ax = cx.plots.cohort_heatmap(pd.DataFrame([[1.0, 0.5], [1.0, 0.7]]))
     assert describe_figure(ax.figure) == ("Figure: Cohort retention — x: months since "
@@ -97,8 +97,8 @@ def test_a_figure_is_described_by_its_titles_and_axis_labels():
 
 
 def test_tables_records_and_dicts_display_without_nan_or_reprs():
-    from cxlib.display import dict_table, frame_html
-    from cxlib.records import RecordList
+    from cxlib.registry.records import RecordList
+    from cxlib.stats.formatting import dict_table, frame_html
 
     html = frame_html(pd.DataFrame({"sd_so_far": [math.nan, 0.5], "title": ["$1", "x"]}))
     assert "NaN" not in html and "<td>–</td>" in html and "\\$1" in html

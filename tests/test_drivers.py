@@ -7,17 +7,17 @@ import pandas as pd
 import pytest
 
 from cxlib import sample
-from cxlib.constructs import construct_scores, survey_constructs
-from cxlib.datasets import Dataset
-from cxlib.drivers import (
+from cxlib.analyses.drivers import (
     importance_performance,
     key_drivers,
     lmg,
     relative_importance,
     standardised_effects,
 )
+from cxlib.data.constructs import construct_scores, survey_constructs
+from cxlib.data.datasets import Dataset
+from cxlib.data.validation import LoadReport
 from cxlib.errors import NotEstimable
-from cxlib.validation import LoadReport
 
 DIMS = ["reliability", "responsiveness", "assurance", "empathy", "tangibles"]
 

@@ -62,7 +62,7 @@ def test_itt_lift_coverage_and_power():
 
 
 def test_cost_per_incremental_margin():
-    from cxlib.results import Estimate
+    from cxlib.stats.estimates import Estimate
 
     lift = Estimate("l", 0.05, 0.01, 0.09, 100, "m")
     est = relationships.cost_per_incremental_margin(lift, 2.0, 40.0)
@@ -96,7 +96,7 @@ def test_fisher_interval_contains_r():
 
 
 def test_cluster_mediation_is_mediation_over_outlets():
-    from cxlib.loyalty import mediation
+    from cxlib.analyses.loyalty import mediation
 
     rng = np.random.default_rng(4)
     outlet = rng.integers(0, 25, 400)
@@ -126,7 +126,7 @@ def clustered_visits(rng, customers: int = 120, b: float = 0.15) -> pd.DataFrame
 
 
 def test_step_effect_is_clustered_by_customer_and_covers():
-    from cxlib.loyalty import logistic_effect
+    from cxlib.analyses.loyalty import logistic_effect
 
     rng = np.random.default_rng(7)
     truth = np.exp(0.15)

@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
-from cxlib.errors import NotEstimable
-from cxlib.loyalty import (
+from cxlib.analyses.loyalty import (
     indirect_estimate,
     logistic_effect,
     loyalty_by_level,
@@ -20,6 +19,7 @@ from cxlib.loyalty import (
     spline_test,
     top_box_step,
 )
+from cxlib.errors import NotEstimable
 
 REFERENCE = Path(__file__).parent / "reference"
 

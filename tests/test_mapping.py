@@ -9,10 +9,10 @@ import datetime as dt
 import pytest
 
 from cxlib import load_data
-from cxlib.constructs import survey_constructs
+from cxlib.data.constructs import survey_constructs
+from cxlib.data.mapping import Mapping, check_mapping, load_mapping
+from cxlib.data.schemas import get_kind
 from cxlib.errors import UserDataError
-from cxlib.mapping import Mapping, check_mapping, load_mapping
-from cxlib.schemas import get_kind
 
 
 def refused(mapping_path, kind="survey") -> str:
@@ -83,7 +83,7 @@ def test_a_structural_model_without_roles_is_not_guessed(write, survey_sample):
 
 
 def test_the_bundled_mappings_are_sound():
-    from cxlib.datasets import data_dir
+    from cxlib.data.datasets import data_dir
 
     for path in (data_dir() / "mappings").glob("*.yaml"):
         for kind in ("survey",):

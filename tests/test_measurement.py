@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib.measurement import cfa, compare_structures, cronbach_alpha, reliability_table
+from cxlib.stats.measurement import cfa, compare_structures, cronbach_alpha, reliability_table
 
 
 def parallel_items(n, k, noise_sd, rng):
@@ -59,7 +59,7 @@ def test_srmr_is_zero_for_a_saturated_fit():
 
 
 def test_structural_model_recovers_a_simulated_path():
-    from cxlib.sem import fit_model, structural_paths
+    from cxlib.stats.sem import fit_model, structural_paths
 
     rng = np.random.default_rng(6)
     n = 2000

@@ -8,8 +8,8 @@ import re
 import nbformat
 import pytest
 
-from cxlib.datasets import data_dir
-from cxlib.runner import available, run
+from cxlib.app.runner import available, run
+from cxlib.data.datasets import data_dir
 
 pytestmark = pytest.mark.notebooks
 BOOKS = available()
@@ -87,7 +87,7 @@ def outputs_text(path, cell_id: str) -> str:
 def test_survey_notebooks_run_to_the_end_when_satisfaction_is_constant(tmp_path):
     import pandas as pd
 
-    from cxlib.verdicts import NOT_TESTABLE
+    from cxlib.stats.verdicts import NOT_TESTABLE
 
     survey = pd.read_csv(data_dir() / "sample" / "survey.csv", dtype=str,
                          keep_default_na=False)
@@ -223,7 +223,7 @@ def test_report_renders_in_a_real_browser(sample_report, tmp_path):
 
 
 def test_slides_glossary_and_student_versions(sample_report, tmp_path):
-    from cxlib.teaching import slide_count, student_version, write_student_versions
+    from cxlib.app.teaching import slide_count, student_version, write_student_versions
 
     out, done = sample_report
     for r in done:
@@ -245,15 +245,15 @@ def test_slides_glossary_and_student_versions(sample_report, tmp_path):
 
 @pytest.mark.parametrize("path", BOOKS, ids=lambda p: p.stem)
 def test_slide_metadata_is_current_and_glossary_linked(path):
-    from cxlib.teaching import add_slide_metadata
+    from cxlib.app.teaching import add_slide_metadata
 
     nb = nbformat.read(path, as_version=4)
-    assert not add_slide_metadata(nb), "run cxlib.teaching.add_slide_metadata on the notebook"
+    assert not add_slide_metadata(nb), "run cxlib.app.teaching.add_slide_metadata on the notebook"
     assert "glossary.md" in "".join(c.source for c in nb.cells if c.cell_type == "markdown")
 
 
 def test_student_notebook_runs_headless(tmp_path):
-    from cxlib.teaching import write_student_versions
+    from cxlib.app.teaching import write_student_versions
 
     student = write_student_versions(tmp_path / "s", [BOOKS[3]])[0]
     done = run([str(student)], out=tmp_path / "o", log=lambda _: None)
@@ -293,12 +293,12 @@ def test_slider_builds_widgets_in_jupyter_and_a_note_headless(monkeypatch):
     import cxlib as cx
 
     monkeypatch.delenv("CXLIB_HEADLESS", raising=False)
-    panel = cx.teaching.slider(cx.plots.clv_curve, retention=(0.5, 0.95, 0.01))
+    panel = cx.widgets.slider(cx.widgets.clv_explorer, retention=(0.5, 0.95, 0.01))
     assert isinstance(panel, ipywidgets.interactive)
     sliders = [w for w in panel.children if isinstance(w, ipywidgets.FloatSlider)]
     assert len(sliders) == 1 and sliders[0].value == 0.8  # starts at the function's default
     monkeypatch.setenv("CXLIB_HEADLESS", "1")
-    assert "open this notebook in Jupyter" in cx.teaching.slider(cx.plots.clv_curve,
+    assert "open this notebook in Jupyter" in cx.widgets.slider(cx.widgets.clv_explorer,
                                                                retention=(0.5, 0.95, 0.01)).data
 
 
@@ -489,7 +489,7 @@ def test_every_exercise_has_a_hint_that_does_not_give_the_answer(path):
     """Each solution carries a hand-written hint (cell metadata ``hint``); the hint repeats no
     line of the solution's code and not its first comment; every cxlib function the solution
     calls is shown in the notebook body or named in the hint; the student gets the hint."""
-    from cxlib.teaching import exercise_number, student_version
+    from cxlib.app.teaching import exercise_number, student_version
 
     nb = nbformat.read(path, as_version=4)
     solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
@@ -523,7 +523,7 @@ def test_every_exercise_has_a_hint_that_does_not_give_the_answer(path):
 def test_glossary_terms_have_anchors_and_every_link_resolves():
     """Every glossary term opens with an anchor; every ``glossary.md#term`` link in a notebook
     points to one."""
-    from cxlib.runner import notebooks_dir
+    from cxlib.app.runner import notebooks_dir
 
     text = (notebooks_dir() / "glossary.md").read_text(encoding="utf-8")
     terms = re.findall(r"^(?:<a id=\"([a-z0-9-]+)\"></a>)?\*\*(.+?)\*\*", text, re.M)
@@ -579,8 +579,8 @@ what (cells that other engineers are rewriting); the scan below is not weakened 
 def test_executed_notebooks_show_no_stderr_warnings_reprs_or_nan(sample_report, name, request):
     """Scan every executed notebook for stderr boxes, warnings, raw reprs (``ResultRecord(…)``,
     ``<Axes: …>``), pandas footers (``dtype:``, ``Name:``), dicts printed raw, NaN and
-    "p = 0" (:func:`cxlib.display.output_problems`)."""
-    from cxlib.display import output_problems
+    "p = 0" (:func:`cxlib.stats.formatting.output_problems`)."""
+    from cxlib.app.output_check import output_problems
 
     if name in OUTPUTS_STILL_TO_CLEAN:
         request.applymarker(pytest.mark.xfail(reason=OUTPUTS_STILL_TO_CLEAN[name]))
@@ -593,7 +593,7 @@ def test_executed_notebooks_show_no_stderr_warnings_reprs_or_nan(sample_report, 
 def test_dollar_signs_in_markdown_are_escaped(path):
     """JupyterLab renders a $…$ pair as maths ("winning back $1 … costs $10" became
     "winning back 1*fromalostcustomercosts*10", and so did \\$1 … \\$10, checked in
-    JupyterLab 4.6); notebook Markdown writes \\\\$ (cxlib.display.MD_DOLLAR)."""
+    JupyterLab 4.6); notebook Markdown writes \\\\$ (cxlib.stats.formatting.MD_DOLLAR)."""
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "markdown":

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from cxlib.parsing import recode, to_number
+from cxlib.data.parsing import recode, to_number
 
 
 def numbers(cells, delimiter=","):

@@ -9,9 +9,9 @@ import statsmodels.api as sm
 from conftest import realdata
 
 from cxlib import load_data
-from cxlib.constructs import survey_constructs
+from cxlib.data.constructs import survey_constructs
 from cxlib.errors import NotEstimable, UserDataError
-from cxlib.pls import bootstrap_paths, parse_paths, pls_pm
+from cxlib.stats.pls import bootstrap_paths, parse_paths, pls_pm
 
 REPO_MAPPINGS = "data/mappings"
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
+from cxlib.analyses.quality import gap_scores, gap_table, perception_vs_gap
 from cxlib.errors import NotEstimable
-from cxlib.quality import gap_scores, gap_table, perception_vs_gap
 
 
 def test_gap_scores_by_hand():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from cxlib.data.reading import detect_delimiter, detect_encoding, read_table
 from cxlib.errors import UserDataError
-from cxlib.reading import detect_delimiter, detect_encoding, read_table
 
 HEBREW = pd.DataFrame({"מזהה": ["a", "b", "c"], "שביעות רצון": ["5", "6", "7"]})
 CHINESE = pd.DataFrame({"编号": ["a", "b", "c"], "总体满意度": ["5", "6", "7"]})
@@ -86,7 +86,7 @@ def test_unknown_excel_sheet(tmp_path):
     ("a,b\n1,2\n".encode("utf-16-le"), "csv"), (b"[id],[name]\n1,x\n", "csv"),
 ])
 def test_sniff_names_what_a_file_holds(tmp_path, content, name):
-    from cxlib.filetypes import sniff
+    from cxlib.data.filetypes import sniff
 
     path = tmp_path / "f.csv"
     path.write_bytes(content)

@@ -10,9 +10,7 @@ import pandas as pd
 import pytest
 
 from cxlib import customer_base, load_cdnow
-from cxlib.claims import get_claim
-from cxlib.errors import NotEstimable
-from cxlib.repeat import (
+from cxlib.analyses.repeat import (
     BusinessParams,
     ageing_baseline,
     customer_summary,
@@ -21,10 +19,12 @@ from cxlib.repeat import (
     simulate_log,
     simulate_repeat_share,
 )
+from cxlib.errors import NotEstimable
+from cxlib.registry.claims import get_claim
 
 
 def slow_summary(tx: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
-    """Row-by-row reference of the definitions in cxlib.repeat."""
+    """Row-by-row reference of the definitions in cxlib.analyses.repeat."""
     rows = {}
     for cid, g in tx.groupby("customer_id"):
         days = g.assign(day=g["date"].dt.normalize())
@@ -109,7 +109,7 @@ BGNBD_BUSINESS = {"months": 24, "first_month": 30, "dropout_beta": (1.0, 4.0)}
 
 def test_simulator_is_the_sample_generator():
     """The constant-behaviour simulator gives the sample's transactions draw for draw (the
-    amounts up to a last-bit exp difference), so cxlib.sample can call it instead of
+    amounts up to a last-bit exp difference), so cxlib.data.sample can call it instead of
     keeping its own copy."""
     from cxlib import sample
 

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from cxlib import Estimate, start
-from cxlib.claims import claims, get_claim, rules_text
-from cxlib.records import make_record
-from cxlib.verdicts import NOT_TESTABLE, SUPPORTED, Verdict
+from cxlib.registry.claims import claims, get_claim, rules_text
+from cxlib.registry.records import make_record
+from cxlib.stats.verdicts import NOT_TESTABLE, SUPPORTED, Verdict
 
 
 def est(value, lo, hi, n=100):

@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 
 from cxlib import sample
-from cxlib.errors import NotEstimable
-from cxlib.retention import (
+from cxlib.analyses.retention import (
     LIFETIME_RATIO,
     MONTH,
     cohort_retention,
@@ -25,6 +24,7 @@ from cxlib.retention import (
     tenure,
     value_by_tenure,
 )
+from cxlib.errors import NotEstimable
 
 
 def ledger(n=1500, seed=0, **params):

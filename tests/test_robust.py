@@ -12,8 +12,8 @@ import statsmodels.api as sm
 from scipy.special import expit
 
 from cxlib import robust
+from cxlib.analyses.loyalty import logistic_effect
 from cxlib.errors import NotEstimable
-from cxlib.loyalty import logistic_effect
 
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "glm_hc3.json").read_text())
 CASES = REFERENCE["cases"]

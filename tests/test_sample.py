@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from cxlib import sample
-from cxlib.datasets import data_dir
+from cxlib.data.datasets import data_dir
 
 
 def test_bundled_sample_is_reproducible_from_its_seed(tmp_path):

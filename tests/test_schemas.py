@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import REPO
 
-from cxlib.schemas import KINDS, all_markdown, get_kind
+from cxlib.data.schemas import KINDS, all_markdown, get_kind
 
 
 def test_data_readme_contains_the_generated_tables():

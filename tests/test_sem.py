@@ -81,8 +81,8 @@ def test_the_ecsi_mobi_model_is_an_improper_solution():
     paths of 3.3 and −2.5 and raises no warning. Neither is interpretable."""
     from conftest import REPO, realdata
 
-    from cxlib.constructs import survey_constructs
-    from cxlib.datasets import load_data
+    from cxlib.data.constructs import survey_constructs
+    from cxlib.data.datasets import load_data
 
     ds = load_data("survey", realdata("mobi.csv"), REPO / "data" / "mappings" / "mobi.yaml")
     model = survey_constructs(ds)

@@ -7,7 +7,7 @@ import struct
 
 import nbformat
 
-from cxlib.teaching import (
+from cxlib.app.teaching import (
     HIDE_INPUT_TAG,
     SLIDE_HEIGHT,
     estimated_height,
@@ -25,7 +25,7 @@ def _png(height: int) -> str:
 
 
 def _figure_cell(height: int):
-    return nbformat.v4.new_code_cell("cx.plots.clv_curve()", outputs=[nbformat.v4.new_output(
+    return nbformat.v4.new_code_cell("cx.widgets.clv_explorer()", outputs=[nbformat.v4.new_output(
         "display_data", {"image/png": _png(height), "text/plain": "Figure: CLV"})])
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib.runner import run
+from cxlib.app.runner import run
 
 pytestmark = pytest.mark.notebooks
 

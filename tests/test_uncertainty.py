@@ -8,14 +8,14 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from cxlib.errors import NotEstimable
-from cxlib.uncertainty import (
+from cxlib.stats.uncertainty import (
     bootstrap,
     percentile_interval,
     proportion_estimate,
     ratio_bootstrap,
     wilson_ci,
 )
-from cxlib.verdicts import NOT_TESTABLE, Rule, untestable_reason
+from cxlib.stats.verdicts import NOT_TESTABLE, Rule, untestable_reason
 
 
 @pytest.mark.parametrize(("k", "n"), [(0, 10), (3, 10), (10, 10), (412, 1000)])

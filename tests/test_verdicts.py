@@ -9,8 +9,8 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from cxlib.results import Estimate
-from cxlib.verdicts import (
+from cxlib.stats.estimates import Estimate
+from cxlib.stats.verdicts import (
     INCONCLUSIVE,
     NOT_SUPPORTED,
     NOT_TESTABLE,

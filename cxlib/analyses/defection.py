@@ -1,0 +1,167 @@
+"""Why customers leave, and how many say so: reasons, revealed causes and the complaint iceberg.
+
+* **Stated reasons** (``churn_reason`` of leavers): shares with *simultaneous* 95%
+  intervals (Goodman 1965), so that all shares can be read together.
+* **A reason on customer traits**: multinomial logit of the reason; exp(coefficients)
+  are relative-risk ratios against the base reason.
+* **Revealed reasons**: service failures recorded before leaving, by stated reason,
+  and a logistic regression of leaving on failures (all customers, HC3 errors).
+* **The complaint iceberg** (survey: ``had_problem``, ``complained``,
+  ``problem_severity``): the voice rate p = complainers ÷ customers with a problem,
+  by severity (Wilson intervals); the silent share 1 − p; and the multiplier from
+  complaints seen to problems unseen, (1 − p)/p, whose interval is the Wilson
+  interval of p mapped through that decreasing function.
+
+Edge cases are figures that cannot be estimated, with the reason: no leavers, no
+customer with a problem, or nobody who complained (the multiplier is then unbounded;
+only its lower limit (1 − p_high)/p_high is known).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from statsmodels.stats.proportion import multinomial_proportions_confint
+
+from cxlib.stats.estimates import Estimate
+from cxlib.stats.uncertainty import proportion_estimate, wilson_ci
+
+SERVICE_WORDS = ("service",)
+
+
+def leavers(ledger: pd.DataFrame) -> pd.DataFrame:
+    """Customers who left and gave a reason."""
+    left = ledger["churned_on"].notna() if "churned_on" in ledger else \
+        pd.Series(True, index=ledger.index)
+    return ledger[left & ledger["churn_reason"].notna()]
+
+
+def reason_shares(ledger: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Share of leavers per stated reason with Goodman simultaneous intervals."""
+    counts = leavers(ledger)["churn_reason"].value_counts()
+    ci = multinomial_proportions_confint(counts.to_numpy(), alpha=1 - level, method="goodman")
+    return pd.DataFrame({"leavers": counts, "share": counts / counts.sum(), "ci_low": ci[:, 0],
+                         "ci_high": ci[:, 1]}).rename_axis("reason")
+
+
+def is_service_reason(reasons: pd.Series, words: tuple[str, ...] = SERVICE_WORDS) -> pd.Series:
+    """Whether a stated reason is about service (its label contains one of *words*)."""
+    text = reasons.astype("string").str.lower()
+    return text.str.contains("|".join(words), regex=True).fillna(False).astype(bool)
+
+
+NO_LEAVERS = "no customer in the ledger left with a stated reason"
+NO_PROBLEMS = "no customer reported a problem"
+
+
+def service_share(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
+    """Share of leavers whose stated reason is poor service (Wilson interval)."""
+    data = leavers(ledger)
+    k = int(is_service_reason(data["churn_reason"]).sum())
+    return proportion_estimate("share of leavers who name poor service", k, len(data), level,
+                          nobody=NO_LEAVERS)
+
+
+def partly_service_share(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
+    """Share of leavers who left *partly or wholly* because of service: they name it, or a
+    service failure was recorded in the 90 days before they left (Wilson interval)."""
+    data = leavers(ledger)
+    named = is_service_reason(data["churn_reason"])
+    failed = data["service_failures"].fillna(0) > 0 if "service_failures" in data else False
+    k = int((named | failed).sum())
+    return proportion_estimate("share of leavers who name service or had a recent service failure",
+                          k, len(data), level, nobody=NO_LEAVERS)
+
+
+def reason_model(ledger: pd.DataFrame, traits: list[str]) -> pd.DataFrame:
+    """Multinomial logit of the stated reason on numeric *traits*: relative-risk ratios
+    against the most common reason, with 95% intervals and p-values."""
+    data = leavers(ledger).dropna(subset=traits)
+    base = data["churn_reason"].value_counts().index[0]
+    order = [base, *sorted(r for r in data["churn_reason"].unique() if r != base)]
+    y = pd.Categorical(data["churn_reason"], categories=order).codes
+    fit = sm.MNLogit(y, sm.add_constant(data[traits].astype(float))).fit(disp=False,
+                                                                         maxiter=200)
+    rows = []
+    ci = fit.conf_int()
+    for j, reason in enumerate(order[1:]):
+        for t in traits:
+            lo, hi = ci.loc[(str(j + 1), t)]  # statsmodels labels outcome j + 1 as "j + 1"
+            rows.append({"reason (vs " + base + ")": reason, "trait": t,
+                         "relative risk ratio": np.exp(fit.params.loc[t, j]),
+                         "ci_low": np.exp(lo), "ci_high": np.exp(hi),
+                         "p": fit.pvalues.loc[t, j]})
+    return pd.DataFrame(rows)
+
+
+def failures_by_reason(ledger: pd.DataFrame) -> pd.DataFrame:
+    """Mean service failures before leaving, per stated reason (t intervals)."""
+    from cxlib.stats.uncertainty import mean_ci
+
+    rows = []
+    for reason, group in leavers(ledger).groupby("churn_reason"):
+        if len(group) > 1:
+            m, lo, hi = mean_ci(group["service_failures"])
+            rows.append({"reason": reason, "mean failures": m, "ci_low": lo, "ci_high": hi,
+                         "leavers": len(group)})
+    return pd.DataFrame(rows).set_index("reason").sort_values("mean failures", ascending=False)
+
+
+def failure_churn_effect(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
+    """Odds ratio of having left per recorded service failure (logistic, HC3)."""
+    from cxlib.analyses.loyalty import logistic_effect
+
+    data = ledger.assign(left=ledger["churned_on"].notna().astype(float))
+    return logistic_effect(data, "left", "service_failures", level)[0]
+
+
+def with_problem(survey: pd.DataFrame) -> pd.DataFrame:
+    """Respondents who had a problem and said whether they complained."""
+    return survey[survey["had_problem"] == 1].dropna(subset=["complained"])
+
+
+def voice_by_severity(survey: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Voice rate (complained ÷ had a problem) per severity and overall, Wilson intervals;
+    no rows when nobody had a problem."""
+    data = with_problem(survey)
+    groups = list(data.groupby("problem_severity")) if "problem_severity" in data else []
+    rows = []
+    for name, group in [*groups, ("all problems", data)] if len(data) else []:
+        k, n = int(group["complained"].sum()), len(group)
+        p, lo, hi = wilson_ci(k, n, level)
+        rows.append({"severity": name, "with a problem": n, "complained": k, "voice rate": p,
+                     "ci_low": lo, "ci_high": hi})
+    columns = ["severity", "with a problem", "complained", "voice rate", "ci_low", "ci_high"]
+    return pd.DataFrame(rows, columns=columns).set_index("severity")
+
+
+def silent_share(survey: pd.DataFrame, *, among_leavers: bool = True,
+                 level: float = 0.95) -> Estimate:
+    """Share of customers with a problem who never complained; among those who later
+    left when ``churned`` is known and *among_leavers*."""
+    data = with_problem(survey)
+    who, nobody = "customers with a problem", NO_PROBLEMS
+    if among_leavers and "churned" in data and data["churned"].notna().sum() >= 30:
+        data = data[data["churned"] == 1]
+        who, nobody = "lost customers who had a problem", "no lost customer reported a problem"
+    k = int((data["complained"] == 0).sum())
+    return proportion_estimate(f"share of {who} who never complained", k, len(data), level,
+                          nobody=nobody)
+
+
+def iceberg_multiplier(survey: pd.DataFrame, level: float = 0.95) -> Estimate:
+    """Unseen problems per complaint, (1 − p)/p, from the overall voice rate p; not
+    testable when nobody had a problem or nobody complained (then unbounded)."""
+    figure = "problems never voiced per complaint received, (1 − p)/p"
+    data = with_problem(survey)
+    k, n = int(data["complained"].sum()), len(data)
+    if n == 0:
+        return Estimate.untestable(figure, NO_PROBLEMS)
+    p, lo, hi = wilson_ci(k, n, level)
+    if k == 0:
+        return Estimate.untestable(
+            figure, f"nobody of the {n:,} customers with a problem complained, so the "
+            f"multiplier is unbounded; its lower limit is {(1 - hi) / hi:.3g}", n)
+    return Estimate(figure, (1 - p) / p, (1 - hi) / hi, (1 - lo) / lo, n,
+                    "Wilson interval of the voice rate, transformed", level)

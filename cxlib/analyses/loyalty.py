@@ -1,0 +1,222 @@
+"""From satisfaction to loyalty: the right model for each outcome, nonlinearity, mediation.
+
+* **Ordinal logit** for a loyalty *rating* (repurchase intention 1–7):
+  P(Y ≤ j) = logit⁻¹(τ_j − β·x); exp(β) is the odds ratio of a higher answer per
+  point of satisfaction. Sandwich (HC0) standard errors. The rating's order is its
+  numeric order, the order of a pandas ordered Categorical, or for text an explicit
+  ``order=[lowest, …, highest]`` (alphabetical order is no order: High < Low < Medium).
+* **Logistic regression** for later *churn* (or any 0/1 outcome): logit P(churn) = a + b·x, as a
+  binomial GLM with HC3 standard errors (true HC3, from :mod:`cxlib.stats.robust`), or errors
+  clustered by customer or outlet when the rows come in clusters.
+* **Nonlinearity** (Jones & Sasser 1995): mean loyalty at each satisfaction level,
+  and the *top-box step*: the loyalty gain from the second-highest to the highest
+  satisfaction level minus the average gain per level below it (> 0: loyalty
+  jumps for the "completely satisfied"). Bootstrap interval. A spline model
+  (natural cubic spline, 3 df) is compared with the straight line by an F test.
+* **Mediation** service → satisfaction → loyalty (Baron & Kenny; Preacher & Hayes):
+  m = a·x + …, y = c′·x + b·m + …; indirect effect a·b with a percentile bootstrap
+  interval, direct effect c′, total c = c′ + a·b. When respondents come in clusters
+  (outlets), the bootstrap resamples clusters.
+
+Every analysis needs variation in the columns it relates: a constant column raises
+:class:`~cxlib.errors.NotEstimable` instead of a fit with no variance behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+from cxlib.errors import NotEstimable, UserDataError, require_variation
+from cxlib.stats import robust
+from cxlib.stats.estimates import Estimate
+from cxlib.stats.robust import RobustFit
+from cxlib.stats.uncertainty import bootstrap
+
+
+def _z(level: float) -> float:
+    from scipy import stats
+
+    return float(stats.norm.ppf(0.5 + level / 2))
+
+
+def ordered_levels(values: pd.Series, order: Sequence | None = None) -> pd.Series:
+    """*values* as an ordered Categorical: in *order* (lowest first) when given, else in
+    the order of an ordered Categorical, else numerically; text without an *order* is
+    refused, naming its levels."""
+    if order is not None:
+        unknown = sorted(set(values.unique()) - set(order), key=str)
+        if unknown:
+            raise UserDataError(f"{values.name} has level(s) {', '.join(map(str, unknown))} "
+                                f"that the order {list(order)} does not list")
+        cats = pd.Categorical(values, categories=list(order), ordered=True)
+    elif isinstance(values.dtype, pd.CategoricalDtype) and values.cat.ordered:
+        cats = values.array
+    else:
+        numbers = pd.to_numeric(values, errors="coerce")
+        if numbers.notna().all():
+            cats = pd.Categorical(numbers, ordered=True)
+        else:
+            levels = ", ".join(map(str, pd.unique(values)))
+            raise UserDataError(
+                f"{values.name} is text ({levels}); its order cannot be guessed, and the "
+                f"alphabetical one is usually wrong (High < Low < Medium). Give the order from "
+                f"lowest to highest, e.g. order=['Low', 'Medium', 'High'], or make the column "
+                f"an ordered pandas Categorical")
+    return pd.Series(cats, index=values.index, name=values.name).cat.remove_unused_categories()
+
+
+def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
+                   level: float = 0.95, *, order: Sequence | None = None
+                   ) -> tuple[Estimate, object]:
+    """Odds ratio of a higher *outcome* rating per point of *predictor* (ordinal logit);
+    *order* lists a text outcome's levels from lowest to highest (see
+    :func:`ordered_levels`)."""
+    data = frame[[outcome, predictor]].dropna()
+    require_variation(data, [outcome, predictor],
+                      what=f"the effect of {predictor} on {outcome}")
+    y = ordered_levels(data[outcome], order)
+    fit = OrderedModel(y, data[[predictor]].astype(float), distr="logit").fit(
+        method="bfgs", disp=False, cov_type="HC0", maxiter=500)
+    b, se = fit.params[predictor], fit.bse[predictor]
+    z = _z(level)
+    est = Estimate(f"odds ratio of a higher {outcome} per point of {predictor}",
+                   float(np.exp(b)), float(np.exp(b - z * se)), float(np.exp(b + z * se)),
+                   len(data), "ordinal logit, sandwich (HC0) SE", level)
+    return est, fit
+
+
+def logistic_effect(frame: pd.DataFrame, outcome: str, predictor: str, level: float = 0.95,
+                    figure: str | None = None, *,
+                    cluster: str | None = None) -> tuple[Estimate, RobustFit]:
+    """Odds ratio of a 0/1 *outcome* (churn, abandoning, returning) per unit of *predictor*
+    (logistic GLM): exp(b) with the Wald interval exp(b ± z·SE), SE from the HC3 sandwich,
+    or clustered by the column *cluster* when given (see :mod:`cxlib.stats.robust`)."""
+    require_variation(frame.dropna(subset=[outcome, predictor]), [outcome, predictor],
+                      what=f"the odds ratio of {outcome} per point of {predictor}")
+    data = frame[[outcome, predictor] + ([cluster] if cluster else [])].dropna(
+        subset=[outcome, predictor])
+    fit = robust.fit(data[outcome], sm.add_constant(data[[predictor]].astype(float)),
+                     logit=True, clusters=data[cluster] if cluster else None,
+                     cluster_name=cluster or "")
+    est = fit.estimate(predictor, figure or f"odds ratio of {outcome} per point of {predictor}",
+                       level, odds_ratio=True, method="logistic regression (binomial GLM)")
+    return est, fit
+
+
+def loyalty_by_level(frame: pd.DataFrame, outcome: str, predictor: str) -> pd.DataFrame:
+    """Mean *outcome* at each level of *predictor*, with t intervals and counts."""
+    from cxlib.stats.uncertainty import mean_ci
+
+    rows = []
+    for level, group in frame[[outcome, predictor]].dropna().groupby(predictor):
+        m, lo, hi = mean_ci(group[outcome]) if len(group) > 1 else (group[outcome].mean(),
+                                                                      np.nan, np.nan)
+        rows.append({predictor: level, "mean": m, "ci_low": lo, "ci_high": hi, "n": len(group)})
+    return pd.DataFrame(rows).set_index(predictor)
+
+
+def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, n_boot: int = 500,
+                 seed: int = 2024, min_n: int = 10) -> Estimate:
+    """Gain in mean loyalty from the 2nd-highest to the highest satisfaction level, minus
+    the average gain per level below (levels with fewer than *min_n* answers skipped)."""
+    data = frame[[outcome, predictor]].dropna()
+    require_variation(data, [outcome, predictor], what="the top-box step")
+    counts = data[predictor].value_counts()
+    levels = np.sort(counts[counts >= min_n].index.to_numpy())
+    if len(levels) < 3:
+        raise NotEstimable(f"{predictor} has {len(levels)} level(s) with at least {min_n} "
+                           f"answers; the top-box step needs three")
+    data = data[data[predictor].isin(levels)]
+
+    def step(d: pd.DataFrame) -> float:
+        means = d.groupby(predictor)[outcome].mean().reindex(levels).to_numpy()
+        gains = np.diff(means)
+        return gains[-1] - np.nanmean(gains[:-1])
+
+    boot = bootstrap(data, step, n_boot=n_boot, seed=seed)
+    return boot.estimate(f"top-box step in {outcome} (completely vs merely satisfied)",
+                         f"difference of mean gains, percentile bootstrap ({n_boot})")
+
+
+def spline_test(frame: pd.DataFrame, outcome: str, predictor: str, df: int = 3) -> dict:
+    """F test of a natural cubic spline in *predictor* against the straight line; the
+    result holds the fitted spline curve with its 95% band for plotting."""
+    data = frame[[outcome, predictor]].dropna()
+    require_variation(data, [outcome, predictor], what="the shape of the link")
+    if data[predictor].nunique() <= df:
+        raise NotEstimable(f"{predictor} takes {data[predictor].nunique()} values; a spline "
+                           f"with {df} degrees of freedom needs at least {df + 1}")
+    data = data.rename(columns={outcome: "y", predictor: "x"})
+    linear = smf.ols("y ~ x", data).fit()
+    spline = smf.ols(f"y ~ cr(x, df={df}, constraints='center')", data).fit()
+    f, p, ddf = spline.compare_f_test(linear)
+    grid = pd.DataFrame({"x": np.linspace(data["x"].min(), data["x"].max(), 60)})
+    pred = spline.get_prediction(grid).summary_frame()
+    curve = pd.DataFrame({"x": grid["x"], "fit": pred["mean"], "lo": pred["mean_ci_lower"],
+                          "hi": pred["mean_ci_upper"]})
+    return {"F": float(f), "p": float(p), "df": int(ddf), "r2_linear": float(linear.rsquared),
+            "r2_spline": float(spline.rsquared), "n": int(linear.nobs), "curve": curve}
+
+
+def mediation_paths(data: pd.DataFrame, x: str, m: str, y: str, *,
+                    standardise: bool = False) -> np.ndarray:
+    """OLS paths [a, b, c′, a·b, c′ + a·b] of the mediation model (see module docstring);
+    with *standardise*, of the z-scored variables (paths in SD units)."""
+    xv, mv, yv = (data[c].to_numpy(float) for c in (x, m, y))
+    if standardise:
+        xv, mv, yv = ((v - v.mean()) / v.std(ddof=1) for v in (xv, mv, yv))
+    one = np.ones(len(data))
+    a = np.linalg.lstsq(np.column_stack([one, xv]), mv, rcond=None)[0][1]
+    cp, b = np.linalg.lstsq(np.column_stack([one, xv, mv]), yv, rcond=None)[0][1:]
+    return np.array([a, b, cp, a * b, cp + a * b])
+
+
+def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, cluster: str | None = None,
+              n_boot: int = 1000, seed: int = 2024, level: float = 0.95,
+              standardise: bool = True) -> pd.DataFrame:
+    """Paths a, b, direct c′, indirect a·b and total c, with percentile bootstrap intervals;
+    standardised (SD units, each resample z-scored anew) unless *standardise* is False.
+
+    With *cluster* (a column: outlet, customer) the bootstrap resamples whole clusters
+    (:func:`cxlib.stats.robust.cluster_bootstrap`), since rows of one cluster are not
+    independent; a row with no cluster label is a cluster of its own.
+    """
+    require_variation(frame.dropna(subset=[x, m, y]), [x, m, y], what="the mediation paths")
+    data = frame[[x, m, y]].dropna().astype(float)
+    if cluster:
+        data = data.join(frame[cluster])
+
+    def paths(d: pd.DataFrame) -> np.ndarray:
+        return mediation_paths(d, x, m, y, standardise=standardise)
+
+    if cluster:
+        boot = robust.cluster_bootstrap(data, paths, cluster, n_boot=n_boot, seed=seed,
+                                        level=level)
+    else:
+        boot = bootstrap(data, paths, n_boot=n_boot, seed=seed, level=level)
+    names = [f"a: {x} → {m}", f"b: {m} → {y} (given {x})", f"direct c′: {x} → {y}",
+             "indirect a·b", "total c"]
+    table = pd.DataFrame({"estimate": boot.value, "ci_low": boot.ci_low,
+                          "ci_high": boot.ci_high}, index=names)
+    table.attrs.update(n=len(data), n_boot=n_boot, standardised=standardise,
+                       failed=boot.failed, cluster=cluster,
+                       clusters=boot.n if cluster else None)
+    return table
+
+
+def indirect_estimate(table: pd.DataFrame) -> Estimate:
+    """The indirect effect row of a :func:`mediation` table as an Estimate."""
+    row = table.loc["indirect a·b"]
+    a = table.attrs
+    scale = "standardised " if a.get("standardised") else ""
+    over = f" over {a['clusters']:,} clusters ({a['cluster']})" if a.get("cluster") else ""
+    return Estimate(f"indirect effect service → satisfaction → loyalty ({scale}a·b)",
+                    float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"]),
+                    int(a["n"]), f"OLS paths, percentile bootstrap ({a['n_boot']}){over}",
+                    failed=int(a.get("failed", 0)), draws=int(a["n_boot"]))

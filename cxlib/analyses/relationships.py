@@ -1,0 +1,87 @@
+"""Relationships: a randomised thank-you experiment, the sample it needs, and price premiums.
+
+* **Intention-to-treat lift** (REL-1): customers randomly assigned a follow-up note
+  (``followup_note`` = 1) against the rest; lift = p₁ − p₀ in the repurchase rate,
+  Newcombe's hybrid-score interval for a difference of proportions. ITT compares
+  groups as assigned, whether or not the note was read.
+* **Power**: customers per arm needed to detect a lift (two-sided 5% test, 80% power)
+  from the normal approximation with Cohen's h = 2 asin √p₁ − 2 asin √p₀.
+* **Cost per incremental margin**: note cost ÷ (lift × margin per repurchase).
+* **Price premium** (REL-2): price paid regressed on the service score (OLS, HC3),
+  expressed as a share of the mean price per service point.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+from statsmodels.stats.power import NormalIndPower
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize
+
+from cxlib.stats.estimates import Estimate
+
+
+def itt_lift(frame: pd.DataFrame, treatment: str = "followup_note",
+             outcome: str = "repurchased", level: float = 0.95) -> Estimate:
+    """Difference in outcome rate, treated minus control, with Newcombe's interval."""
+    data = frame.dropna(subset=[treatment, outcome])
+    t, c = data[data[treatment] == 1][outcome], data[data[treatment] == 0][outcome]
+    lo, hi = confint_proportions_2indep(int(t.sum()), len(t), int(c.sum()), len(c),
+                                        method="newcomb", compare="diff", alpha=1 - level)
+    return Estimate("repurchase rate lift from the follow-up note (ITT)",
+                    float(t.mean() - c.mean()), float(lo), float(hi), len(data),
+                    "difference of proportions, Newcombe interval", level)
+
+
+def arm_rates(frame: pd.DataFrame, treatment: str = "followup_note",
+              outcome: str = "repurchased") -> pd.DataFrame:
+    """Customers and outcome rate per arm."""
+    data = frame.dropna(subset=[treatment, outcome])
+    return data.groupby(treatment)[outcome].agg(customers="size", rate="mean").rename(
+        index={0: "control", 1: "follow-up note"})
+
+
+def sample_size_per_arm(base_rate: float, lift: float, power: float = 0.8,
+                        alpha: float = 0.05) -> int:
+    """Customers per arm to detect *lift* over *base_rate* (two-sided test)."""
+    h = abs(proportion_effectsize(base_rate + lift, base_rate))
+    return int(np.ceil(NormalIndPower().solve_power(effect_size=h, power=power, alpha=alpha)))
+
+
+def power_curve(base_rate: float, lifts=(0.01, 0.02, 0.03, 0.05, 0.08, 0.10)) -> pd.DataFrame:
+    """Customers per arm for a range of lifts (80% power, 5% two-sided)."""
+    return pd.DataFrame({"lift": lifts, "customers per arm": [
+        sample_size_per_arm(base_rate, d) for d in lifts]}).set_index("lift")
+
+
+def cost_per_incremental_margin(lift: Estimate, note_cost: float,
+                                margin_per_purchase: float) -> Estimate:
+    """Note cost ÷ incremental margin per customer noted (interval from the lift's)."""
+    def f(x: float) -> float:
+        return note_cost / (x * margin_per_purchase) if x > 0 else np.inf
+
+    return Estimate("cost per unit of incremental margin from the note", f(lift.value),
+                    f(lift.ci_high), f(lift.ci_low), lift.n,
+                    "note cost ÷ (lift × margin), interval from the lift's", lift.level)
+
+
+def price_premium(frame: pd.DataFrame, service: pd.Series, price: str = "price_paid",
+                  level: float = 0.95) -> Estimate:
+    """Extra price paid per point of the service score, as a share of the mean price
+    (OLS with HC3 errors; coefficient and interval divided by the mean price)."""
+    data = pd.DataFrame({"price": frame[price], "service": service}).dropna()
+    fit = sm.OLS(data["price"], sm.add_constant(data[["service"]])).fit(cov_type="HC3")
+    lo, hi = fit.conf_int(alpha=1 - level).loc["service"]
+    mean = float(data["price"].mean())
+    return Estimate("extra price paid per point of service rating (share of the mean price)",
+                    float(fit.params["service"]) / mean, float(lo) / mean, float(hi) / mean,
+                    int(fit.nobs), "OLS, HC3 SE, relative to the mean price", level)
+
+
+def fisher_ci(r: float, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Interval of a correlation from Fisher's z = atanh r, SE 1/√(n − 3)."""
+    z, se = np.arctanh(r), 1 / np.sqrt(n - 3)
+    q = stats.norm.ppf(0.5 + level / 2)
+    return float(np.tanh(z - q * se)), float(np.tanh(z + q * se))

@@ -1,0 +1,306 @@
+"""Repeat business from a transaction log: per-customer summaries and the repeat share.
+
+Per-customer summary (the RFM summary of Fader, Hardie & Lee, computed by DuckDB so
+that tens of millions of rows take seconds; Parquet and CSV files are read
+directly). Purchases are first grouped per customer and calendar day, then:
+
+* ``frequency`` = number of purchase days − 1 (repeat purchase days);
+* ``recency`` = last purchase day − first purchase day, in days;
+* ``T`` = end of observation − first purchase day, in days;
+* ``monetary_value`` = mean spend per repeat purchase day (0 with no repeat);
+
+the same definitions as ``lifetimes.utils.summary_data_from_transaction_data``
+(benchmarks/repeat_summary.py checks the numbers agree).
+
+The **repeat share** of a month is the share of its orders (or revenue) placed by
+customers who had bought on an earlier day. Its interval resamples whole customers
+(a cluster bootstrap), because one customer's orders are not independent.
+
+**The share that ageing alone gives** (:func:`ageing_baseline`). A repeat share rises
+as a customer base ages even when nobody changes behaviour. The baseline asks what the
+share of orders in the final window (the last *w* months, from s to the end) would be
+had every customer kept the behaviour they showed before it:
+
+* repurchase behaviour: a BG/NBD model (:mod:`cxlib.stats.customer_base`) fitted to the
+  customers who had bought by s, on their history up to s;
+* inflow: the new customers of the window, as observed (their first-purchase dates and
+  first-day orders);
+* expected repeat purchase days R = Σ_old E[X(s, end) | x, t_x, T] + Σ_new E[X(end − first)];
+  repeat orders per repeat purchase day m as before s;
+* expected share E = R·m / (R·m + first-day orders of the new customers).
+
+The figure *beyond ageing* is D = S − E, the observed share S minus E. Its standard
+error is a delta-method (influence-function) one, over customers, of the whole
+procedure: D is a smooth function of customer totals (repeat and all orders in the
+window, repeat orders and days before s, first-day orders) and of the BG/NBD estimate
+θ̂, whose influence is I⁻¹ sᵢ (I the observed information, sᵢ customer i's score). With
+zᵢ the linearised contribution of customer i, SE(D)² = n/(n−1) Σ (zᵢ − z̄)², and the
+interval is D ± z₀.₉₇₅ SE. A closed cohort (no new customers in the window) has E = 1
+exactly, as ageing then makes every order a repeat order.
+
+The constant-behaviour business of :func:`simulate_log` (the engine of
+:func:`simulate_repeat_share`) lives here, on the analysis side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from cxlib.errors import NotEstimable
+from cxlib.stats.customer_base import (
+    ModelFit,
+    bgnbd_expected,
+    bgnbd_expected_new,
+    bgnbd_scores,
+    fit_bgnbd,
+)
+from cxlib.stats.estimates import Estimate
+from cxlib.stats.purchases import BusinessParams, simulate_log
+from cxlib.stats.uncertainty import ratio_bootstrap
+
+
+def _relation(con: duckdb.DuckDBPyConnection, source: pd.DataFrame | str | Path) -> str:
+    """Register *source* (a frame or a Parquet/CSV path) as view ``tx``."""
+    if isinstance(source, pd.DataFrame):
+        con.register("tx_frame", source)
+        con.execute("CREATE VIEW tx AS SELECT customer_id, date, amount FROM tx_frame")
+    else:
+        path = str(source)
+        rel = (con.read_parquet(path) if path.endswith((".parquet", ".pq")) else
+               con.read_csv(path, dtype={"customer_id": "VARCHAR"}))  # keep leading zeros
+        rel.select("customer_id, date, amount").create_view("tx")
+    return "tx"
+
+
+def customer_summary(source: pd.DataFrame | str | Path,
+                     observation_end: str | pd.Timestamp | None = None) -> pd.DataFrame:
+    """Per-customer frequency, recency, T, monetary value, first/last purchase and spend."""
+    con = duckdb.connect()
+    _relation(con, source)
+    end = (con.execute("SELECT CAST(MAX(date) AS DATE) FROM tx").fetchone()[0]
+           if observation_end is None else pd.Timestamp(observation_end).date())
+    query = """
+    WITH days AS (
+        SELECT customer_id, CAST(date AS DATE) AS day, SUM(amount) AS value
+        FROM tx WHERE CAST(date AS DATE) <= ? GROUP BY ALL
+    ), firsts AS (
+        SELECT customer_id, MIN(day) AS first_day FROM days GROUP BY customer_id
+    )
+    SELECT d.customer_id,
+           COUNT(*) - 1 AS frequency,
+           date_diff('day', f.first_day, MAX(d.day)) AS recency,
+           date_diff('day', f.first_day, CAST(? AS DATE)) AS "T",
+           COALESCE(SUM(d.value) FILTER (WHERE d.day > f.first_day)
+                    / NULLIF(COUNT(*) - 1, 0), 0) AS monetary_value,
+           f.first_day AS first_purchase,
+           MAX(d.day) AS last_purchase,
+           SUM(d.value) AS total_spend
+    FROM days d JOIN firsts f USING (customer_id)
+    GROUP BY d.customer_id, f.first_day
+    ORDER BY d.customer_id
+    """
+    out = con.execute(query, [end, end]).df().set_index("customer_id")
+    for col in ("frequency", "recency", "T"):
+        out[col] = out[col].astype(float)
+    return out
+
+
+def repeat_share_by_month(source: pd.DataFrame | str | Path) -> pd.DataFrame:
+    """Orders, revenue and customers per month, and the share from repeat customers."""
+    con = duckdb.connect()
+    _relation(con, source)
+    query = """
+    WITH t AS (
+        SELECT customer_id, CAST(date AS DATE) AS day, amount,
+               MIN(CAST(date AS DATE)) OVER (PARTITION BY customer_id) AS first_day
+        FROM tx
+    )
+    SELECT date_trunc('month', day) AS month,
+           COUNT(*) AS orders,
+           COUNT(*) FILTER (WHERE day > first_day) AS repeat_orders,
+           SUM(amount) AS revenue,
+           COALESCE(SUM(amount) FILTER (WHERE day > first_day), 0) AS repeat_revenue,
+           COUNT(DISTINCT customer_id) AS customers
+    FROM t GROUP BY ALL ORDER BY month
+    """
+    out = con.execute(query).df().set_index("month")
+    out["repeat share of orders"] = out["repeat_orders"] / out["orders"]
+    out["repeat share of revenue"] = out["repeat_revenue"] / out["revenue"]
+    return out
+
+
+def repeat_share(source: pd.DataFrame, *, last_months: int | None = 12, measure: str = "orders",
+                 n_boot: int = 1000, seed: int = 2024, level: float = 0.95) -> Estimate:
+    """Share of orders (or revenue) from repeat customers over the last *last_months*
+    months of the log, with a cluster bootstrap over customers."""
+    tx = source[["customer_id", "date", "amount"]].copy()
+    tx["day"] = pd.to_datetime(tx["date"]).dt.normalize()
+    tx["repeat"] = tx["day"] > tx.groupby("customer_id")["day"].transform("min")
+    if last_months:
+        start = tx["day"].max() - pd.DateOffset(months=last_months)
+        tx = tx[tx["day"] > start]
+    weight = tx["amount"] if measure == "revenue" else pd.Series(1.0, index=tx.index)
+    per = pd.DataFrame({"total": weight, "rep": weight.where(tx["repeat"], 0.0),
+                        "customer_id": tx["customer_id"]}).groupby("customer_id").sum()
+    value, lo, hi = ratio_bootstrap(per["rep"].to_numpy(), per["total"].to_numpy(),
+                                    n_boot=n_boot, seed=seed, level=level)
+    window = f"last {last_months} months" if last_months else "whole log"
+    return Estimate(f"share of {measure} from repeat customers ({window})", value, lo, hi,
+                    len(per),
+                    f"ratio of sums, cluster bootstrap over customers ({n_boot})", level)
+
+
+def simulate_repeat_share(months: int = 60, growth: float = 0.0, seed: int = 1,
+                          **params) -> pd.DataFrame:
+    """Monthly repeat share for a simulated business whose customers' repurchase
+    behaviour never changes (see :class:`BusinessParams`)."""
+    p = BusinessParams(months=months, growth=growth, **params)
+    tx = simulate_log(p, np.random.default_rng(seed))
+    return repeat_share_by_month(tx).iloc[:months]  # drop the partial month at the end
+
+
+@dataclass(frozen=True)
+class AgeingBaseline:
+    """The repeat share of the final window against a constant-behaviour base of the
+    same age (module docstring): ``observed`` S, ``expected`` E, ``difference`` D = S − E,
+    the BG/NBD ``fit`` on the history before the window, and the counts behind them."""
+
+    observed: Estimate
+    expected: Estimate
+    difference: Estimate
+    fit: ModelFit
+    counts: dict
+
+    def table(self) -> pd.DataFrame:
+        """The three figures as rows (value and interval)."""
+        return pd.DataFrame([e.as_row() for e in (self.observed, self.expected,
+                                                  self.difference)]).set_index("figure")
+
+
+@dataclass(frozen=True)
+class _Window:
+    """Per-customer totals around the window start s (arrays indexed by customer)."""
+
+    x: np.ndarray          # repeat purchase days up to s (old customers)
+    t_x: np.ndarray
+    T: np.ndarray
+    old: np.ndarray        # bought by s
+    age: np.ndarray        # new customers: time from first purchase to the end
+    first_orders: np.ndarray   # orders on the first day, new customers only
+    cal_repeat_orders: np.ndarray
+    win_orders: np.ndarray
+    win_repeat_orders: np.ndarray
+    length: float          # window length
+    start: pd.Timestamp
+    end: pd.Timestamp
+
+
+def _window(source: pd.DataFrame, window_months: int, unit_days: float) -> _Window:
+    day = pd.to_datetime(source["date"]).dt.normalize().to_numpy()
+    if len(day) == 0:
+        raise NotEstimable("the log has no orders (n = 0)")
+    code, ids = pd.factorize(source["customer_id"])
+    end = pd.Timestamp(day.max())
+    start = end - pd.DateOffset(months=window_months)
+    n = len(ids)
+    first = pd.Series(day).groupby(code).min().reindex(range(n)).to_numpy()
+    is_first = day == first[code]
+    before = day <= start.to_datetime64()
+    cal_days = pd.DataFrame({"c": code[before], "d": day[before]}).drop_duplicates()
+    last = cal_days.groupby("c")["d"].max().reindex(range(n)).to_numpy()
+    count = np.bincount(cal_days["c"], minlength=n)
+    old = count > 0
+
+    def units(delta: np.ndarray) -> np.ndarray:  # a time difference in units of unit_days
+        return delta / np.timedelta64(1, "D") / unit_days
+
+    return _Window(
+        x=np.maximum(count - 1, 0).astype(float), t_x=np.where(old, units(last - first), 0.0),
+        T=np.where(old, units(start.to_datetime64() - first), 0.0), old=old,
+        age=np.where(old, 0.0, units(end.to_datetime64() - first)),
+        first_orders=np.bincount(code, (~old[code] & is_first).astype(float), minlength=n),
+        cal_repeat_orders=np.bincount(code, (before & ~is_first).astype(float), minlength=n),
+        win_orders=np.bincount(code, (~before).astype(float), minlength=n),
+        win_repeat_orders=np.bincount(code, (~before & ~is_first).astype(float), minlength=n),
+        length=(end - start).days / unit_days, start=start, end=end)
+
+
+def _expected_repeat_days(fit: ModelFit, w: _Window) -> np.ndarray:
+    """Per customer, the repeat purchase days the model expects in the window."""
+    out = np.zeros(len(w.old))
+    out[w.old] = bgnbd_expected(fit, w.length, w.x[w.old], w.t_x[w.old], w.T[w.old])
+    out[~w.old] = bgnbd_expected_new(fit, w.age[~w.old])
+    return out
+
+
+def ageing_baseline(source: pd.DataFrame, *, window_months: int = 12, unit_days: float = 7.0,
+                    level: float = 0.95) -> AgeingBaseline:
+    """Observed repeat share of orders in the last *window_months* months against the share
+    a constant-behaviour base of the same age gives (module docstring); raises
+    :class:`NotEstimable` when the log cannot support the comparison."""
+    w = _window(source, window_months, unit_days)
+    orders = w.win_orders.sum()
+    if orders == 0:
+        raise NotEstimable(f"no orders in the last {window_months} months")
+    if not w.old.any():
+        raise NotEstimable(f"no customer bought before the last {window_months} months, so "
+                           f"there is no history to calibrate the baseline on")
+    fit = fit_bgnbd(w.x[w.old], w.t_x[w.old], w.T[w.old], unit=f"{unit_days:g} days",
+                    strict=False)  # predictions need only the identified directions
+    r_i = _expected_repeat_days(fit, w)
+    Y, W = w.win_repeat_orders.sum(), orders
+    Q, P, F = w.cal_repeat_orders.sum(), w.x[w.old].sum(), w.first_orders.sum()
+    R = r_i.sum()
+    M = Q / P
+    G = R * M
+    S, E = Y / W, G / (G + F)
+    # linearisation: customer i's contribution to D = S − E
+    dE_dG, dE_dF = F / (G + F) ** 2, -G / (G + F) ** 2
+    grad_R = _gradient_in_log_params(lambda f: _expected_repeat_days(f, w).sum(), fit)
+    scores = np.zeros((len(w.old), 4))
+    scores[w.old] = bgnbd_scores(fit, w.x[w.old], w.t_x[w.old], w.T[w.old])
+    r_lin = r_i + scores @ fit.cov_log @ grad_R
+    z_S = (w.win_repeat_orders - S * w.win_orders) / W
+    z_E = dE_dG * (M * r_lin + R / P * w.cal_repeat_orders - R * Q / P**2 * w.x * w.old) \
+        + dE_dF * w.first_orders
+    n = len(w.old)
+    q = stats.norm.ppf(0.5 + level / 2)
+
+    def interval(z: np.ndarray, value: float, figure: str, method: str) -> Estimate:
+        se = float(np.sqrt(n / (n - 1) * ((z - z.mean()) ** 2).sum()))
+        return Estimate(figure, float(value), float(value - q * se), float(value + q * se), n,
+                        method, level)
+
+    window = f"last {window_months} months"
+    method = ("constant-behaviour baseline: BG/NBD fitted before the window, observed inflow; "
+              "delta-method interval over customers")
+    counts = {"customers": n, "customers before the window": int(w.old.sum()),
+              "new customers in the window": int((~w.old).sum()),
+              "orders in the window": int(W), "repeat orders in the window": int(Y),
+              "expected repeat orders": float(G), "first orders of new customers": int(F),
+              "orders per repeat purchase day": float(M),
+              "window": f"{w.start.date()} to {w.end.date()}"}
+    return AgeingBaseline(
+        interval(z_S, S, f"share of orders from repeat customers ({window})",
+                 "ratio of sums, delta method over customers"),
+        interval(z_E, E, f"share expected from a constant-behaviour base ({window})", method),
+        interval(z_S - z_E, S - E, "repeat share minus the share a constant-behaviour base of "
+                                   "the same age gives", method),
+        fit, counts)
+
+
+def _gradient_in_log_params(g, fit: ModelFit, step: float = 1e-5) -> np.ndarray:
+    """∂g(fit)/∂ log θ by central differences."""
+    out = np.empty(len(fit.params))
+    for k in range(len(fit.params)):
+        up, down = fit.params.copy(), fit.params.copy()
+        up.iloc[k] *= np.exp(step)
+        down.iloc[k] *= np.exp(-step)
+        out[k] = (g(replace(fit, params=up)) - g(replace(fit, params=down))) / (2 * step)
+    return out

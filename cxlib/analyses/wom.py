@@ -1,0 +1,230 @@
+"""Word of mouth: who tells how many (count models), and how far it spreads.
+
+**Who tells how many.** The number of people a respondent told is a count with
+many zeros and a long tail, so the models are count models: Poisson (variance =
+mean), negative binomial NB2 (variance = μ + α μ²) and zero-inflated NB (a share
+of structural "never tell" zeros). They are compared by AIC and by predicted
+against observed frequencies (a rootogram table). With satisfaction entered as
+groups (dissatisfied / neutral / satisfied), every model's expected count per group
+equals the group mean, so the **ratio of expected tellings** dissatisfied ÷ satisfied
+is a ratio of group means; its interval is a percentile bootstrap over respondents.
+
+**How far it spreads** (:mod:`cxlib.stats.spread` simulates it). In a branching process
+each teller reaches a random number of people; each passes the story on with
+probability p. The reproduction number is R = mean tellings × p. If R < 1 the
+expected total reach of one customer (the customer not counted) is R / (1 − R), and
+generation k reaches R^k people on average.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import statsmodels.formula.api as smf
+from scipy import stats
+from statsmodels.discrete.count_model import ZeroInflatedNegativeBinomialP
+
+from cxlib.stats.estimates import Estimate
+from cxlib.stats.uncertainty import bootstrap, wilson_ci
+
+GROUPS = ("dissatisfied", "neutral", "satisfied")
+
+
+def satisfaction_groups(ratings: pd.Series, scale: tuple[float, float]) -> pd.Series:
+    """Bottom two scale points = dissatisfied, top two = satisfied, the rest neutral."""
+    lo, hi = scale
+    groups = np.where(ratings <= lo + 1, "dissatisfied",
+                      np.where(ratings >= hi - 1, "satisfied", "neutral"))
+    return pd.Series(pd.Categorical(np.where(ratings.isna(), None, groups), categories=GROUPS),
+                     index=ratings.index, name="satisfaction group")
+
+
+def count_models(frame: pd.DataFrame, count: str = "told_count",
+                 group: str = "group") -> dict[str, object]:
+    """Poisson, NB2 and zero-inflated NB fits of *count* on the satisfaction groups."""
+    data = frame[[count, group]].dropna().rename(columns={count: "y", group: "g"})
+    data["g"] = data["g"].astype(str)
+    formula = "y ~ C(g, Treatment('neutral'))"
+    fits = {"Poisson": smf.poisson(formula, data).fit(disp=False, cov_type="HC0"),
+            "negative binomial": smf.negativebinomial(formula, data).fit(disp=False,
+                                                                         maxiter=200)}
+    exog = fits["Poisson"].model.exog
+    zinb = ZeroInflatedNegativeBinomialP(data["y"], exog, exog_infl=np.ones((len(data), 1)),
+                                         p=2)
+    fits["zero-inflated NB"] = zinb.fit(disp=False, maxiter=500, method="bfgs")
+    return fits
+
+
+def compare_fits(fits: dict[str, object]) -> pd.DataFrame:
+    """AIC, log-likelihood and parameters per model; lowest AIC first."""
+    rows = [{"model": name, "AIC": f.aic, "log-likelihood": f.llf, "parameters": len(f.params)}
+            for name, f in fits.items()]
+    return pd.DataFrame(rows).set_index("model").sort_values("AIC")
+
+
+def _pmf(fit, name: str, counts: np.ndarray) -> np.ndarray:
+    """Predicted probability of each count, averaged over respondents."""
+    if name == "Poisson":
+        mu = fit.predict()
+        return stats.poisson.pmf(counts[:, None], mu[None, :]).mean(axis=1)
+    if name == "negative binomial":
+        mu, alpha = fit.predict(), fit.params["alpha"]
+        size = 1 / alpha
+        return stats.nbinom.pmf(counts[:, None], size, size / (size + mu[None, :])).mean(axis=1)
+    probs = fit.predict(which="prob", y_values=counts)
+    return np.asarray(probs).mean(axis=0)
+
+
+def rootogram_table(frame: pd.DataFrame, fits: dict[str, object], count: str = "told_count",
+                    max_count: int = 15) -> pd.DataFrame:
+    """Observed number of respondents at each count beside each model's prediction."""
+    y = frame[count].dropna().to_numpy()
+    counts = np.arange(max_count + 1)
+    table = pd.DataFrame({"observed": [(y == c).sum() for c in counts]},
+                         index=pd.Index(counts, name="people told"))
+    for name, fit in fits.items():
+        table[name] = _pmf(fit, name, counts) * len(y)
+    return table
+
+
+def telling_ratio(frame: pd.DataFrame, count: str = "told_count", group: str = "group", *,
+                  n_boot: int = 1000, seed: int = 2024) -> Estimate:
+    """Expected tellings of the dissatisfied ÷ of the satisfied, with a bootstrap interval."""
+    data = frame[[count, group]].dropna()
+
+    def ratio(d: pd.DataFrame) -> float:
+        means = d.groupby(group, observed=False)[count].mean()
+        return means["dissatisfied"] / means["satisfied"]
+
+    boot = bootstrap(data, ratio, n_boot=n_boot, seed=seed)
+    return boot.estimate("expected people told: dissatisfied ÷ satisfied",
+                         f"ratio of group means (= NB expected counts), bootstrap ({n_boot})")
+
+
+def group_means(frame: pd.DataFrame, count: str = "told_count",
+                group: str = "group") -> pd.DataFrame:
+    """Mean number of people told per satisfaction group, with t intervals."""
+    from cxlib.stats.uncertainty import mean_ci
+
+    rows = []
+    for g in GROUPS:
+        x = frame.loc[frame[group] == g, count].dropna()
+        if len(x) > 1:
+            m, lo, hi = mean_ci(x)
+            rows.append({"group": g, "mean told": m, "ci_low": lo, "ci_high": hi, "n": len(x)})
+    return pd.DataFrame(rows).set_index("group")
+
+
+def valence_incidence(frame: pd.DataFrame, valence: str = "told_valence", *,
+                      n_boot: int = 1000, seed: int = 2024) -> tuple[pd.DataFrame, Estimate]:
+    """Share of respondents who spread positive / negative word of mouth (Wilson
+    intervals), and the positive ÷ negative ratio with a bootstrap interval (not testable
+    when nobody answered or nobody spread negative word of mouth)."""
+    data = frame[[valence]].dropna()
+    n = len(data)
+    rows = []
+    for v in ("positive", "negative", "mixed", "none") if n else ():
+        k = int((data[valence] == v).sum())
+        p, lo, hi = wilson_ci(k, n)
+        rows.append({"valence": v, "respondents": k, "share": p, "ci_low": lo, "ci_high": hi})
+    table = pd.DataFrame(rows, columns=["valence", "respondents", "share", "ci_low",
+                                        "ci_high"]).set_index("valence")
+    figure = "positive ÷ negative word-of-mouth incidence"
+    if n == 0:
+        return table, Estimate.untestable(figure, f"nobody answered {valence}")
+    if not (data[valence] == "negative").any():
+        return table, Estimate.untestable(figure, f"none of the {n:,} respondents spread "
+                                          "negative word of mouth, so the ratio is unbounded", n)
+
+    def ratio(d: pd.DataFrame) -> float:
+        return (d[valence] == "positive").mean() / (d[valence] == "negative").mean()
+
+    boot = bootstrap(data, ratio, n_boot=n_boot, seed=seed)
+    return table, boot.estimate(figure, f"ratio of shares, bootstrap ({n_boot})")
+
+
+def expected_reach(tellings: float, pass_on: float) -> float:
+    """Expected people reached beyond the first customer: R/(1−R), R = tellings × pass_on
+    (infinite when R ≥ 1: the story keeps spreading until the network runs out)."""
+    r = tellings * pass_on
+    return np.inf if r >= 1 else r / (1 - r)
+
+
+def extinction_probability(mean: float, dispersion: float | None = None) -> float:
+    """Probability a branching process dies out: the smallest root of q = G(q), where G is
+    the offspring generating function: Poisson exp(μ(q−1)), or negative binomial
+    (1 + μ(1−q)/k)^(−k) with dispersion k (variance μ + μ²/k)."""
+    if mean <= 1:
+        return 1.0
+
+    def g(q: float) -> float:
+        if dispersion is None:
+            return np.exp(mean * (q - 1))
+        return (1 + mean * (1 - q) / dispersion) ** (-dispersion)
+
+    q = 0.0
+    for _ in range(10_000):  # fixed-point iteration from 0 converges to the smallest root
+        nxt = g(q)
+        if abs(nxt - q) < 1e-13:
+            break
+        q = nxt
+    return float(q)
+
+
+def offset_ratio(frame: pd.DataFrame, pass_on_negative: float, pass_on_positive: float,
+                 count: str = "told_count", group: str = "group", *, n_boot: int = 1000,
+                 seed: int = 2024) -> Estimate:
+    """How many satisfied customers' expected reach equals one dissatisfied customer's:
+    (t_d + t_d p_d/(1−R_d)·…) — the expected total reach (first tellings included) of a
+    branching process, dissatisfied ÷ satisfied, with a bootstrap interval."""
+    data = frame[[count, group]].dropna()
+
+    def reach(t: float, p: float) -> float:
+        return t * (1 + expected_reach(t, p) if t * p < 1 else np.inf)
+
+    def ratio(d: pd.DataFrame) -> float:
+        means = d.groupby(group, observed=False)[count].mean()
+        return reach(means["dissatisfied"], pass_on_negative) / reach(means["satisfied"],
+                                                                       pass_on_positive)
+
+    boot = bootstrap(data, ratio, n_boot=n_boot, seed=seed)
+    return boot.estimate("satisfied customers needed to offset one dissatisfied (expected reach)",
+                         f"branching-process reach ratio, bootstrap ({n_boot}); pass-on "
+                         f"{pass_on_negative:g} negative, {pass_on_positive:g} positive")
+
+
+def bass_curve(t: np.ndarray, p: float, q: float, m: float) -> np.ndarray:
+    """Cumulative Bass adoptions: m (1 − e^{−(p+q)t}) / (1 + (q/p) e^{−(p+q)t})."""
+    e = np.exp(-(p + q) * t)
+    return m * (1 - e) / (1 + (q / p) * e)
+
+
+def fit_bass(adoptions: pd.Series, level: float = 0.95) -> pd.DataFrame:
+    """Fit the Bass model to adoptions per period by nonlinear least squares on the
+    per-period counts; p (innovation), q (imitation), m (market size) with Wald intervals."""
+    from scipy.optimize import curve_fit
+
+    y = adoptions.to_numpy(float)
+    t = np.arange(1, len(y) + 1, dtype=float)
+
+    def per_period(tt, p, q, m):
+        return bass_curve(tt, p, q, m) - bass_curve(tt - 1, p, q, m)
+
+    start = (0.01, 0.3, max(y.sum() * 1.5, 1.0))
+    params, cov = curve_fit(per_period, t, y, p0=start, bounds=([1e-6, 1e-6, y.sum()],
+                                                                 [1, 5, y.sum() * 100]),
+                            maxfev=20000)
+    se = np.sqrt(np.diag(cov))
+    z = stats.norm.ppf(0.5 + level / 2)
+    table = pd.DataFrame({"estimate": params, "ci_low": params - z * se,
+                          "ci_high": params + z * se},
+                         index=["p (innovation)", "q (imitation)", "m (market size)"])
+    table.attrs.update(n=len(y), fitted=per_period(t, *params))
+    return table
+
+
+def adoptions_per_month(transactions: pd.DataFrame) -> pd.Series:
+    """New customers per month (first purchases): the adoption curve of a transaction log."""
+    first = pd.to_datetime(transactions["date"]).groupby(transactions["customer_id"]).min()
+    return first.dt.to_period("M").value_counts().sort_index()
+

@@ -1,0 +1,87 @@
+"""Which items measure which construct in a survey, for every survey analysis.
+
+On a SERVQUAL-style survey (item columns ``rel_1``, ``res_2``, …) the service
+dimensions are the five item groups, satisfaction is ``overall_sat`` and loyalty is
+``repurchase_intent`` (``recommend``, on its 0–10 scale, is analysed on its own); the
+default structural model is every dimension → SAT → LOY. A mapping file may instead declare its own
+``constructs``, ``paths`` and ``roles`` (as for the ECSI and reputation surveys);
+then the drivers of satisfaction are the constructs with a path into it. Such a model
+is checked whole (:func:`cxlib.data.mapping.check_mapping`): the satisfaction role must be
+declared, never guessed, and every path must join declared constructs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from cxlib.data.datasets import Dataset
+from cxlib.data.mapping import check_mapping
+from cxlib.data.schemas import DIMENSIONS, get_kind
+from cxlib.errors import UserDataError
+
+
+@dataclass
+class SurveyConstructs:
+    """The constructs of a survey and the model between them."""
+
+    drivers: dict[str, list[str]]
+    satisfaction: str
+    loyalty: str | None
+    blocks: dict[str, list[str]]
+    paths: list[str]
+    expectations: dict[str, list[str]] = field(default_factory=dict)
+    quality: str | None = None
+    servqual: bool = False
+
+    @property
+    def has_expectations(self) -> bool:
+        return bool(self.expectations) and set(self.expectations) == set(self.drivers)
+
+
+def _present(frame: pd.DataFrame, cols: list[str]) -> list[str]:
+    return [c for c in cols if c in frame and frame[c].notna().any()]
+
+
+def survey_constructs(ds: Dataset) -> SurveyConstructs:
+    """The constructs of a survey data set (see the module docstring)."""
+    frame, mapping = ds.frame, ds.mapping
+    if mapping.constructs:
+        problems = check_mapping(mapping, get_kind("survey"))
+        if problems:  # a mapping built in code; files are checked when they are loaded
+            raise UserDataError(problems, file=str(mapping.source or "mapping"))
+        roles = mapping.roles
+        sat, loy = roles["satisfaction"], roles.get("loyalty")
+        drivers = {a: mapping.constructs[a] for a, b in mapping.edges if b == sat}
+        return SurveyConstructs(drivers, sat, loy, dict(mapping.constructs), list(mapping.paths),
+                                quality=roles.get("quality"))
+    drivers, expectations = {}, {}
+    for prefix, name in DIMENSIONS.items():
+        label = name.split(" /")[0]
+        items = sorted(_present(frame, [c for c in frame if c.startswith(f"{prefix}_")]))
+        if items:
+            drivers[label] = items
+            exp = sorted(_present(frame, [f"exp_{c}" for c in items]))
+            if exp:
+                expectations[label] = exp
+    loyalty = _present(frame, ["repurchase_intent"])
+    blocks = {**drivers, "SAT": ["overall_sat"]}
+    paths = [f"{d} -> SAT" for d in drivers]
+    if loyalty:
+        blocks["LOY"] = loyalty
+        paths.append("SAT -> LOY")
+    return SurveyConstructs(drivers, "SAT", "LOY" if loyalty else None, blocks, paths,
+                            expectations, servqual=len(drivers) == len(DIMENSIONS))
+
+
+def construct_scores(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.DataFrame:
+    """Scale scores: the mean of each block's items per respondent (items on one scale).
+
+    A respondent with no answer in a block gets a missing score. ``attrs["items"]`` keeps
+    each score's items, so that a message about a score can name them.
+    """
+    scores = pd.DataFrame({name: frame[items].astype(float).mean(axis=1)
+                           for name, items in blocks.items()}, index=frame.index)
+    scores.attrs["items"] = {name: list(items) for name, items in blocks.items()}
+    return scores

@@ -1,0 +1,584 @@
+"""Mapping files: the user's column names onto cxlib's, and how their file is written.
+
+A mapping file is YAML. It may hold one section per data kind (top-level keys
+``survey:``, ``customers:`` …) or, for a single file, just the section. A section::
+
+    columns:              # cxlib name: your column name (any language or script)
+      respondent_id: מספר משיב
+      overall_sat: 总体满意度
+      rel_1: Zuverlässigkeit 1
+    missing: [-99, "n/a", "k.A."]   # codes that mean "no answer", in every column
+    rating_scale: [1, 10]           # when ratings are not 1-7
+    encoding: cp1255                # only if detection guesses wrong
+    delimiter: ";"                  # or tab, comma, semicolon, pipe
+    sheet: Antworten                # Excel sheet name or number (0 = first)
+    recode:                         # labels to numbers
+      overall_sat: {order: [Very poor, Poor, Fair, Good, Very good]}   # -> 1..5
+      churned: {levels: {Yes: 1, No: 0}}
+    covariates: [Contract, MonthlyCharges]   # more of your columns, kept for models
+    reference: {Contract: Month-to-month}    # reference level of a categorical covariate
+    observation_end: 2024-06-30     # customers: the date the export was taken
+    constructs:                     # survey: latent constructs -> item columns (PLS/SEM)
+      COMP: [comp_1, comp_2, comp_3]
+      CUSA: [overall_sat]
+    paths: ["COMP -> CUSA"]         # the structural model between constructs
+    roles: {satisfaction: CUSA, loyalty: CUSL}   # which constructs play those parts
+
+Columns already named as cxlib names need no entry. Construct items, recoded
+columns, covariates and reference levels are named as they are after mapping (cxlib
+names where mapped, your own names otherwise).
+
+Everything is checked before any data are read (:func:`check_mapping`): the type of
+every key, unknown keys and names (with a suggestion), one of your columns mapped to
+two cxlib columns (refused: a column plays one part; copy it in the file if you
+really mean that), and a structural model whose paths name undeclared constructs,
+whose roles are missing or unknown, or whose paths loop. YAML is read as written:
+``yes``/``no``/``on``/``off`` stay words (they are answer labels here), and a key
+written twice is an error rather than the last one silently winning.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cxlib.data.schemas import KINDS, Kind
+from cxlib.errors import UserDataError
+
+ROLES: dict[str, str] = {
+    "satisfaction": "the construct whose drivers are analysed (required with constructs)",
+    "loyalty": "the outcome of satisfaction in the chain (optional)",
+    "quality": "perceived service quality, where the model has it (optional)",
+}
+DELIMITER_ALIASES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
+_KEYS = ("columns", "missing", "rating_scale", "encoding", "delimiter", "sheet", "recode",
+         "covariates", "reference", "observation_end", "constructs", "paths", "roles", "kind")
+_SURVEY_ONLY = ("constructs", "paths", "roles")
+
+
+@dataclass
+class Mapping:
+    """How one user file maps onto a data kind."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    missing: tuple[Any, ...] = ()
+    rating_scale: tuple[float, float] | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | int | None = None
+    constructs: dict[str, list[str]] = field(default_factory=dict)
+    paths: list[str] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)
+    recode: dict[str, dict[str, Any]] = field(default_factory=dict)
+    covariates: list[str] = field(default_factory=list)
+    reference: dict[str, str] = field(default_factory=dict)
+    observation_end: dt.date | None = None
+    source: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def construct_items(self) -> list[str]:
+        return [c for items in self.constructs.values() for c in items]
+
+    @property
+    def user_to_schema(self) -> dict[str, str]:
+        return {user: ours for ours, user in self.columns.items()}
+
+    @property
+    def edges(self) -> list[tuple[str, str]]:
+        """The structural paths as (from, to) pairs."""
+        return [_edge(p) for p in self.paths]
+
+
+def _edge(path: str) -> tuple[str, str]:
+    a, b = path.split("->", 1)
+    return a.strip(), b.strip()
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML as written (see the module docstring)."""
+
+    def construct_mapping(self, node, deep=False):
+        self.flatten_mapping(node)
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"'{key}' is written twice in the same section",
+                    key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+def read_yaml(path: Path) -> Any:
+    """A mapping file's YAML document; user errors for a missing, unreadable or invalid file."""
+    if not path.exists():
+        raise UserDataError("the mapping file was not found. Check the path (it is relative to "
+                            "the folder you run the command from).", file=str(path))
+    if path.is_dir():
+        raise UserDataError("this is a folder; give the path of the mapping (.yaml) file.",
+                            file=str(path))
+    try:
+        return yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)
+    except yaml.YAMLError as err:
+        raise UserDataError(f"not valid YAML: {err}. Check indentation and quote names that "
+                            "contain ':' or '#'.", file=str(path)) from None
+    except UnicodeDecodeError:
+        raise UserDataError("save the mapping file as UTF-8.", file=str(path)) from None
+    except OSError as err:
+        raise UserDataError(f"the file cannot be read ({err.strerror or err}).",
+                            file=str(path)) from None
+
+
+def load_mapping(path: str | Path | None, kind: str, data_file: str | Path | None = None
+                 ) -> Mapping:
+    """Read and check the section for *kind* from a mapping file (empty for ``None``);
+    messages name the mapping file and the *data_file* it is for."""
+    if path is None:
+        return Mapping()
+    try:
+        return _load_mapping(Path(path), kind)
+    except UserDataError as err:
+        if data_file is not None:
+            err.file = f"{err.file or path} (the mapping for {data_file})"
+            err.args = (err.message,)
+        raise
+
+
+def _load_mapping(path: Path, kind: str) -> Mapping:
+    doc = read_yaml(path)
+    if doc is None:
+        doc = {}
+    if not isinstance(doc, dict):
+        raise UserDataError("a mapping file holds keys such as 'columns:' (or one section per "
+                            f"data kind, e.g. 'survey:'); this one holds {_what(doc)}. See "
+                            "data/README.md.", file=str(path))
+    section, notes = _section(doc, kind, path)
+    mapping = parse_section(section, path)
+    mapping.notes = notes
+    problems = check_mapping(mapping, KINDS[kind])
+    if problems:
+        raise UserDataError(problems, file=str(path))
+    return mapping
+
+
+def _section(doc: dict, kind: str, path: Path) -> tuple[dict, list[str]]:
+    """The part of *doc* that applies to *kind*, and a note when there is none."""
+    sections = [k for k in doc if k in KINDS]
+    if not sections:
+        declared = doc.get("kind", kind)
+        if declared not in KINDS:
+            raise UserDataError(f"'kind: {declared}' is not a data kind."
+                                f"{_suggest(str(declared), KINDS)} Kinds: {', '.join(KINDS)}.",
+                                file=str(path))
+        if declared != kind:
+            return {}, [f"the mapping file is for '{declared}' files (kind: {declared}), not "
+                        f"'{kind}'; columns were matched by their cxlib names"]
+        return doc, []
+    flat = [str(k) for k in doc if k not in KINDS]
+    if flat:
+        hints = []
+        for k in flat:
+            close = difflib.get_close_matches(k, list(KINDS), n=1)
+            hints.append(f"'{k}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+        raise UserDataError(
+            f"the file has sections per data kind ({', '.join(sections)}) and also "
+            f"top-level key(s) {', '.join(hints)}. Put every key inside the section of its "
+            f"kind, e.g.\n    {sections[0]}:\n      columns: …", file=str(path))
+    if kind not in doc:
+        return {}, [f"the mapping file has no '{kind}:' section (it has "
+                    f"{', '.join(sections)}); columns were matched by their cxlib names"]
+    section = doc[kind]
+    if section is None:
+        return {}, []
+    if not isinstance(section, dict):
+        raise UserDataError(f"the '{kind}:' section must hold keys such as 'columns:'; it "
+                            f"holds {_what(section)}.", file=str(path))
+    return section, []
+
+
+def _what(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping (key: value pairs)"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return f"the value {value!r}"
+
+
+def parse_section(section: dict, path: Path | None = None) -> Mapping:
+    """Turn one YAML section into a :class:`Mapping`, checking the type of every key;
+    all problems are reported at once."""
+    where = str(path) if path else "mapping"
+    problems: list[str] = []
+    for key in section:
+        if key not in _KEYS:
+            close = difflib.get_close_matches(str(key), [*_KEYS, *KINDS], n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            if close and close[0] in KINDS:
+                hint += " (a section per data kind)"
+            problems.append(f"unknown key '{key}'.{hint} Allowed keys: {', '.join(_KEYS)}.")
+    out = Mapping(source=path)
+    for key, parse in _PARSERS.items():
+        if section.get(key) is None:
+            continue
+        try:
+            setattr(out, key, parse(section[key]))
+        except _Bad as bad:
+            problems.append(f"'{key}:' {bad}")
+    if problems:
+        raise UserDataError(problems, file=where)
+    return out
+
+
+class _Bad(ValueError):
+    """A mapping key of the wrong form; the message says what was expected."""
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+def _name(value: Any, what: str) -> str:
+    if not _scalar(value) or not str(value).strip():
+        raise _Bad(f"{what} must be a name, got {_what(value)}")
+    return str(value).strip()
+
+
+def _names(value: Any, what: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        raise _Bad(f"must be a list of {what}, e.g. [a, b]; got {_what(value)}")
+    return [_name(v, what) for v in value]
+
+
+def _dict(value: Any, example: str) -> dict:
+    if not isinstance(value, dict):
+        raise _Bad(f"must map names to values, e.g. {example}; got {_what(value)}")
+    return value
+
+
+def _columns(value: Any) -> dict[str, str]:
+    value = _dict(value, "{overall_sat: Q1}")
+    out = {}
+    for ours, theirs in value.items():
+        if not _scalar(theirs):
+            raise _Bad(f"'{ours}' must name one of your columns (cxlib name: your column "
+                       f"name), got {_what(theirs) if theirs is not None else 'nothing'}")
+        out[str(ours).strip()] = str(theirs).strip()
+    return out
+
+
+def _missing(value: Any) -> tuple:
+    if isinstance(value, dict):
+        raise _Bad("must be a list of codes that mean 'no answer' in any column, e.g. "
+                   "missing: [-99, \"n/a\"]; you wrote a mapping (key: value). Codes apply "
+                   "to every column; recode a column's own labels under `recode:`")
+    values = value if isinstance(value, list | tuple) else [value]
+    bad = [v for v in values if not _scalar(v)]
+    if bad:
+        raise _Bad(f"codes must be numbers or words, got {_what(bad[0])}")
+    return tuple(values)
+
+
+def _rating_scale(value: Any) -> tuple[float, float]:
+    example = "must be [lowest, highest], two numbers such as [1, 10]"
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise _Bad(f"{example}; got {_what(value)}")
+    try:
+        lo, hi = (float(v) for v in value if not isinstance(v, bool))
+    except (TypeError, ValueError):
+        raise _Bad(f"{example}; got {list(value)!r}") from None
+    if not lo < hi:
+        raise _Bad(f"{example} with the lowest first; got {list(value)!r}")
+    return lo, hi
+
+
+def _encoding(value: Any) -> str:
+    name = _name(value, "the encoding")
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise _Bad(f"unknown encoding '{name}'. Use a name such as utf-8, cp1252, cp1255 or "
+                   "gbk") from None
+    return name
+
+
+def _delimiter(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise _Bad(f"must be one character such as \";\" or a name (comma, semicolon, tab, "
+                   f"pipe); got {_what(value)}")
+    value = DELIMITER_ALIASES.get(value.strip().lower(), value)
+    if len(value) != 1:
+        raise _Bad(f"must be one character such as \";\" or a name (comma, semicolon, tab, "
+                   f"pipe); got {value!r}")
+    return value
+
+
+def _sheet(value: Any) -> str | int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 0:
+            raise _Bad(f"a sheet number counts from 0 (the first sheet); got {value}")
+        return value
+    return _name(value, "the sheet")
+
+
+def _recode(value: Any) -> dict[str, dict[str, Any]]:
+    example = "{overall_sat: {order: [Low, Medium, High]}} or {churned: {levels: {Yes: 1, No: 0}}}"
+    out = {}
+    for col, spec in _dict(value, example).items():
+        col = _name(col, "a recoded column")
+        if not isinstance(spec, dict) or len(spec) != 1 or next(iter(spec)) not in (
+                "order", "levels"):
+            raise _Bad(f"'{col}' needs either `order: [lowest, …, highest]` (codes 1, 2, …) or "
+                       f"`levels: {{label: value, …}}`, e.g. {example}; got {_what(spec)}")
+        how, labels = next(iter(spec.items()))
+        if how == "order":
+            labels = {label: i for i, label in enumerate(_names(labels, "labels"), 1)}
+        else:
+            labels = _dict(labels, "{Yes: 1, No: 0}")
+            for label, code in labels.items():
+                if not _scalar(code):
+                    raise _Bad(f"'{col}': label '{label}' must get a number or a word, got "
+                               f"{_what(code)}")
+            labels = {_name(k, "a label"): v for k, v in labels.items()}
+        folded = [str(k).casefold() for k in labels]
+        twice = sorted({k for k in folded if folded.count(k) > 1})
+        if twice:
+            raise _Bad(f"'{col}': label(s) {', '.join(twice)} listed twice (labels are matched "
+                       "without regard to case)")
+        out[col] = labels
+    return out
+
+
+def _reference(value: Any) -> dict[str, str]:
+    value = _dict(value, "{acquisition_channel: search}")
+    return {_name(k, "a column"): _name(v, "a level") for k, v in value.items()}
+
+
+def _observation_end(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise _Bad(f"must be a date written YYYY-MM-DD, e.g. 2024-06-30; got {value!r}") from None
+
+
+def _constructs(value: Any) -> dict[str, list[str]]:
+    value = _dict(value, "{SAT: [overall_sat], LOY: [repurchase_intent, recommend]}")
+    out = {}
+    for name, items in value.items():
+        name = _name(name, "a construct")
+        if items is None or (isinstance(items, list | tuple) and not items):
+            raise _Bad(f"construct '{name}' lists no items; write e.g. {name}: [item_1, item_2]")
+        out[name] = _names(items, "item columns")
+    return out
+
+
+def _paths(value: Any) -> list[str]:
+    out = []
+    for p in _names(value, "paths such as 'SERV -> SAT'"):
+        if p.count("->") != 1 or not all(_edge(p)):
+            raise _Bad(f"a path must read 'FROM -> TO', e.g. 'SERV -> SAT'; got {p!r}")
+        out.append(" -> ".join(_edge(p)))
+    return out
+
+
+def _roles(value: Any) -> dict[str, str]:
+    value = _dict(value, "{satisfaction: SAT, loyalty: LOY}")
+    return {_name(k, "a role"): _name(v, "a construct") for k, v in value.items()}
+
+
+def _kind(value: Any) -> str:
+    name = _name(value, "the kind")
+    if name not in KINDS:
+        raise _Bad(f"unknown data kind '{name}'; known kinds: {', '.join(KINDS)}")
+    return name
+
+
+_PARSERS = {
+    "columns": _columns, "missing": _missing, "rating_scale": _rating_scale,
+    "encoding": _encoding, "delimiter": _delimiter, "sheet": _sheet, "recode": _recode,
+    "covariates": lambda v: _names(v, "column names"), "reference": _reference,
+    "observation_end": _observation_end, "constructs": _constructs, "paths": _paths,
+    "roles": _roles, "kind": _kind,
+}
+
+
+def _suggest(name: str, options) -> str:
+    close = difflib.get_close_matches(name, list(options), n=1)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def check_mapping(mapping: Mapping, kind: Kind) -> list[str]:
+    """Problems with *mapping* for files of *kind* that need no data to find (see the
+    module docstring); an empty list when the mapping is sound."""
+    problems = []
+    for ours in mapping.columns:
+        if not kind.known(ours):
+            problems.append(f"'columns:' names '{ours}', which is not a column of the "
+                            f"'{kind.name}' kind.{_suggest(ours, [f.name for f in kind.fields])}"
+                            " See data/README.md for the columns.")
+    by_user: dict[str, list[str]] = {}
+    for ours, theirs in mapping.columns.items():
+        by_user.setdefault(theirs, []).append(ours)
+    for theirs, ours in by_user.items():
+        if len(ours) > 1:
+            problems.append(f"your column '{theirs}' is mapped to {' and '.join(ours)}. A column "
+                            "can play one part: keep one of them, or copy the column in your "
+                            "file under a second name if both really are the same answers.")
+    problems += _structure_problems(mapping, kind)
+    recodable = _after_mapping_names(mapping, kind)
+    for col, labels in mapping.recode.items():
+        if col not in recodable:
+            problems.append(f"'recode:' names '{col}', which is neither a cxlib column of the "
+                            f"'{kind.name}' kind, a construct item nor a covariate (name columns "
+                            f"as they are after mapping).{_suggest(col, recodable)}")
+        elif kind.field(col) is not None and kind.field(col).type == "rating":
+            problems += _scale_problems(col, labels, mapping.rating_scale or kind.rating_scale)
+    categorical = {*mapping.covariates, *(f.name for f in kind.fields if f.type == "category")}
+    for col in mapping.reference:
+        if col not in categorical:
+            problems.append(f"'reference:' names '{col}', which is not a covariate or category "
+                            "column; list it under `covariates:` first."
+                            + _suggest(col, categorical))
+    if mapping.observation_end and kind.name != "customers":
+        problems.append("'observation_end:' applies to customers files only.")
+    return problems
+
+
+def _after_mapping_names(mapping: Mapping, kind: Kind) -> list[str]:
+    return [*(f.name for f in kind.fields), *mapping.columns, *mapping.construct_items,
+            *mapping.covariates]
+
+
+def _scale_problems(col: str, labels: dict, scale: tuple[float, float]) -> list[str]:
+    """A recoded rating must span the rating scale, or its top box means something else."""
+    try:
+        codes = [float(v) for v in labels.values()]
+    except (TypeError, ValueError):
+        return [f"'recode:' gives the rating '{col}' codes that are not numbers."]
+    if (min(codes), max(codes)) != tuple(scale):
+        return [f"'recode:' gives the rating '{col}' codes {min(codes):g}–{max(codes):g}, but "
+                f"the rating scale is {scale[0]:g}–{scale[1]:g}. Set `rating_scale: "
+                f"[{min(codes):g}, {max(codes):g}]`, or give the labels codes on the scale "
+                "with `levels:`."]
+    return []
+
+
+def _structure_problems(mapping: Mapping, kind: Kind) -> list[str]:
+    """Constructs, paths and roles: consistent, complete and free of loops."""
+    used = [f"'{k}:'" for k in _SURVEY_ONLY if getattr(mapping, k)]
+    if used and kind.name != "survey":
+        return [f"{', '.join(used)} describe a survey model and do not apply to "
+                f"'{kind.name}' files."]
+    constructs = mapping.constructs
+    if not constructs:
+        return [f"{k} needs `constructs:` declaring the constructs it names." for k in used]
+    problems = []
+    seen: dict[str, str] = {}
+    for name, items in constructs.items():
+        for item in items:
+            spec = kind.field(item)
+            if spec is not None and spec.type not in ("rating", "integer", "number", "binary"):
+                problems.append(f"construct '{name}' lists '{item}', a {spec.type} column; "
+                                "construct items must be numeric ratings.")
+            if item in seen and seen[item] != name:
+                problems.append(f"item '{item}' is listed under both {seen[item]} and {name}; "
+                                "an item measures one construct.")
+            seen.setdefault(item, name)
+    for a, b in mapping.edges:
+        for end in (a, b):
+            if end not in constructs:
+                problems.append(f"path '{a} -> {b}' names '{end}', which is not a declared "
+                                f"construct.{_suggest(end, constructs)} Constructs: "
+                                f"{', '.join(constructs)}.")
+        if a == b:
+            problems.append(f"path '{a} -> {b}' leads from a construct to itself.")
+    twice = sorted({p for p in mapping.paths if mapping.paths.count(p) > 1})
+    problems += [f"path '{p}' is listed twice." for p in twice]
+    cycle = _cycle([(a, b) for a, b in mapping.edges if a != b])
+    if cycle:
+        problems.append(f"the paths loop ({' -> '.join(cycle)}); a path model must not "
+                        "return to a construct it started from.")
+    for role, name in mapping.roles.items():
+        if role not in ROLES:
+            problems.append(f"'roles:' has an unknown role '{role}'.{_suggest(role, ROLES)} "
+                            f"Roles: {', '.join(ROLES)}.")
+        elif name not in constructs:
+            problems.append(f"'roles:' gives {role} to '{name}', which is not a declared "
+                            f"construct.{_suggest(name, constructs)}")
+    if "satisfaction" not in mapping.roles:
+        problems.append("`constructs:` are declared but `roles:` does not say which one is "
+                        "satisfaction; add e.g. roles: {satisfaction: "
+                        f"{_guess_satisfaction(mapping)}}} (the notebooks analyse its drivers).")
+    return problems + _path_coverage(mapping)
+
+
+def _path_coverage(mapping: Mapping) -> list[str]:
+    """Every construct is in the model, satisfaction has drivers, and loyalty follows it."""
+    edges = mapping.edges
+    if not edges:
+        return ["`constructs:` need `paths:` between them, e.g. paths: ['SERV -> SAT'] (the "
+                "path model and the drivers of satisfaction come from them)."]
+    linked = {end for edge in edges for end in edge}
+    problems = [f"construct '{c}' is in no path; add its paths, or remove it."
+                for c in mapping.constructs if c not in linked]
+    sat, loy = mapping.roles.get("satisfaction"), mapping.roles.get("loyalty")
+    if sat in mapping.constructs and not any(b == sat for _, b in edges):
+        problems.append(f"no path leads into the satisfaction construct '{sat}'; its drivers "
+                        f"are the constructs with a path into it (e.g. 'SERV -> {sat}').")
+    if sat and loy in mapping.constructs and (sat, loy) not in edges:
+        problems.append(f"loyalty is '{loy}' but there is no path '{sat} -> {loy}'; the chain "
+                        "satisfaction → loyalty is what notebook 02 tests. Add the path, or "
+                        "drop the loyalty role.")
+    return problems
+
+
+def _guess_satisfaction(mapping: Mapping) -> str:
+    for name, items in mapping.constructs.items():
+        if "overall_sat" in items:
+            return name
+    return "<construct>"
+
+
+def _cycle(edges: list[tuple[str, str]]) -> list[str]:
+    """A loop in the directed graph of *edges* as a list of nodes, or [] (depth-first)."""
+    graph: dict[str, list[str]] = {}
+    for a, b in edges:
+        graph.setdefault(a, []).append(b)
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+
+    def visit(node: str, trail: list[str]) -> list[str]:
+        state[node] = 1
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1:
+                return [*trail[trail.index(nxt):], nxt] if nxt in trail else [node, nxt]
+            if nxt not in state:
+                found = visit(nxt, [*trail, nxt])
+                if found:
+                    return found
+        state[node] = 2
+        return []
+
+    for start in list(graph):
+        if start not in state:
+            found = visit(start, [start])
+            if found:
+                return found
+    return []

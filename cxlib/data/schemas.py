@@ -1,0 +1,403 @@
+"""The data kinds cxlib understands, declared once.
+
+Each kind (``survey``, ``customers``, ``transactions``, ``contacts``, ``visits``,
+``outlets``) is a list of :class:`Field` declarations. Everything else is derived
+from these declarations: the pandera schema used for validation, the tables in
+``data/README.md`` (``cxlib schema --markdown``), and the sample-data generators'
+column order. Rating fields take their range from the kind's rating scale, which a
+mapping file may change (``rating_scale: [1, 10]``).
+
+Besides one field's type and range, a kind declares what holds between fields:
+``one_of`` groups of which a file needs at least one column (a customers ledger
+gives acquisition dates or tenures), a field's ``with_any`` (a tenure needs a churn
+flag or a churn date beside it, or nobody would ever have left), and a date's
+``after`` (nobody leaves before they arrive). Dates must lie between 1900 and today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+FieldType = str  # one of: id, integer, number, rating, binary, category, date, datetime, text
+EARLIEST_DATE = dt.date(1900, 1, 1)
+"""Dates before this are typing errors (1850 for 1985); dates after today are too."""
+
+DIMENSIONS: dict[str, str] = {
+    "rel": "reliability",
+    "res": "responsiveness / flexibility",
+    "ass": "assurance / trust",
+    "emp": "empathy",
+    "tan": "tangibles / aesthetics",
+}
+"""The five SERVQUAL dimensions named in seeds 000 and 002, keyed by item prefix."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a data kind."""
+
+    name: str
+    type: FieldType
+    description: str
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    categories: tuple[str, ...] | None = None
+    unique: bool = False
+    claims: tuple[str, ...] = ()
+    after: str | None = None        # a date that may not be earlier than this date column
+    with_any: tuple[str, ...] = ()  # when present, one of these columns must be present too
+
+    def bounds(self, rating_scale: tuple[float, float]) -> tuple[float | None, float | None]:
+        """Allowed (min, max); ratings use the kind's scale."""
+        if self.type == "rating":
+            return rating_scale
+        if self.type == "binary":
+            return 0, 1
+        return self.min, self.max
+
+
+@dataclass(frozen=True)
+class ItemPattern:
+    """A family of multi-item rating columns, e.g. ``rel_1``, ``rel_2`` …"""
+
+    pattern: str
+    example: str
+    description: str
+    claims: tuple[str, ...] = ()
+
+    def matches(self, column: str) -> bool:
+        return re.fullmatch(self.pattern, column) is not None
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A data kind: its fields, item patterns and default rating scale."""
+
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+    items: tuple[ItemPattern, ...] = ()
+    rating_scale: tuple[float, float] = (1, 7)
+    row: str = "row"
+    one_of: tuple[tuple[str, ...], ...] = ()  # a file needs at least one column of each group
+
+    @property
+    def id_field(self) -> Field | None:
+        return next((f for f in self.fields if f.unique), None)
+
+    @property
+    def required(self) -> list[str]:
+        return [f.name for f in self.fields if f.required]
+
+    @property
+    def requirements(self) -> list[str]:
+        """What a file must have, in words: required columns, then 'a or b' groups."""
+        return [*self.required, *(" or ".join(group) for group in self.one_of)]
+
+    def group_of(self, name: str) -> tuple[str, ...] | None:
+        """The one-of group a field belongs to, if any."""
+        return next((g for g in self.one_of if name in g), None)
+
+    def field(self, name: str) -> Field | None:
+        """The declared field called *name*, item columns included (as ratings)."""
+        for f in self.fields:
+            if f.name == name:
+                return f
+        for pattern in self.items:
+            if pattern.matches(name):
+                return Field(name, "rating", pattern.description, claims=pattern.claims)
+        return None
+
+    def known(self, column: str) -> bool:
+        return self.field(column) is not None
+
+
+_DIM = "|".join(DIMENSIONS)
+
+SURVEY = Kind(
+    name="survey",
+    row="respondent",
+    description=(
+        "A customer survey export, one row per respondent: multi-item ratings per service "
+        "dimension (perceptions and expectations), overall satisfaction, loyalty measures, "
+        "word of mouth, problems and complaints, and optionally later behaviour."
+    ),
+    fields=(
+        Field("respondent_id", "id", "Unique respondent identifier; when the file has none, "
+              "rows are numbered (row2, row3, …).", unique=True),
+        Field("segment", "category", "Customer segment (free labels)."),
+        Field("outlet_id", "text",
+              "Outlet/branch the respondent was served at (links to `outlets`).",
+              claims=("INT-1",)),
+        Field("overall_sat", "rating", "Overall satisfaction with the service.", required=True,
+              claims=("LOY-1", "LOY-2", "QUAL-1", "WOM-1")),
+        Field("repurchase_intent", "rating", "Intention to buy again.", claims=("LOY-1",)),
+        Field("recommend", "integer", "Likelihood to recommend, 0 (not at all) to 10 (extremely).",
+              min=0, max=10, claims=("LOY-1",)),
+        Field("churned", "binary", "Left within the follow-up period after the survey (1 = left).",
+              claims=("LOY-1",)),
+        Field("told_count", "integer", "Number of people the respondent told about the experience.",
+              min=0, max=1000, claims=("WOM-1",)),
+        Field("told_valence", "category", "What they told: positive, negative, mixed or none.",
+              categories=("positive", "negative", "mixed", "none"), claims=("WOM-1",)),
+        Field("had_problem", "binary", "Had a problem with the service in the period (1 = yes).",
+              claims=("DEF-3",)),
+        Field("problem_severity", "category", "Severity of the most serious problem.",
+              categories=("minor", "moderate", "serious"), claims=("DEF-3",)),
+        Field("complained", "binary", "Told the company about the problem (1 = yes).",
+              claims=("DEF-3",)),
+        Field("price_paid", "number", "Price paid for the same product/plan (currency units).",
+              min=0, claims=("REL-2",)),
+    ),
+    items=(
+        ItemPattern(rf"({_DIM})_\d+", "rel_1",
+                    "Perception item k of a service dimension: rel (reliability), res "
+                    "(responsiveness), ass (assurance), emp (empathy), tan (tangibles).",
+                    claims=("LOY-2", "QUAL-1")),
+        ItemPattern(rf"exp_({_DIM})_\d+", "exp_rel_1",
+                    "Expectation item k of the same dimension (what the customer expected).",
+                    claims=("QUAL-1",)),
+    ),
+)
+
+CUSTOMERS = Kind(
+    name="customers",
+    row="customer",
+    description=(
+        "A CRM ledger, one row per customer: how and at what cost they were acquired, what was "
+        "spent on keeping them, what they brought in, whether and why they left, win-back "
+        "attempts, and a randomised follow-up experiment."
+    ),
+    fields=(
+        Field("customer_id", "id", "Unique customer identifier.", required=True, unique=True),
+        Field("acquired_on", "date", "Date the customer was acquired.", claims=("RET-1",)),
+        Field("tenure_months", "number", "Months the customer has been a customer: until they "
+              "left, or until the end of observation if still active (instead of dates, as in "
+              "most churn exports).", min=0, max=1200, with_any=("churned", "churned_on"),
+              claims=("RET-1",)),
+        Field("churned", "binary", "Has left (1 = left, 0 = still a customer); with "
+              "`tenure_months`, or beside `churned_on`.", with_any=("churned_on", "tenure_months"),
+              claims=("RET-1", "DEF-1", "DEF-2")),
+        Field("observed_until", "date", "End of observation for a customer still active (the "
+              "date of the export); default: the latest date in the ledger. The mapping key "
+              "`observation_end` sets it for every customer.", after="acquired_on",
+              claims=("RET-1",)),
+        Field("acquisition_channel", "category", "Channel of acquisition (free labels).",
+              claims=("RET-1",)),
+        Field("acquisition_cost", "number", "Cost of acquiring this customer (currency).", min=0,
+              claims=("RET-1",)),
+        Field("retention_spend", "number", "Total spent on retaining this customer (currency).",
+              min=0, claims=("RET-1",)),
+        Field("revenue", "number", "Total revenue from the customer to date (currency).", min=0,
+              claims=("RET-1",)),
+        Field("margin", "number", "Total gross margin from the customer to date (currency).",
+              claims=("RET-1", "RET-2")),
+        Field("satisfaction", "rating", "Latest satisfaction rating of the customer.",
+              claims=("RET-1",)),
+        Field("n_products", "integer", "Number of products/services held (cross-holding).", min=0,
+              claims=("RET-1",)),
+        Field("churned_on", "date", "Date the customer left; empty if still a customer.",
+              after="acquired_on", claims=("RET-1", "DEF-1", "DEF-2")),
+        Field("churn_reason", "category", "Stated reason for leaving (exit-survey code).",
+              claims=("DEF-1", "DEF-2")),
+        Field("service_failures", "integer", "Service failures recorded in the 90 days before "
+              "leaving (or before the end of observation).", min=0, claims=("DEF-1", "DEF-2")),
+        Field("winback_spend", "number", "Spent on trying to win the customer back (currency).",
+              min=0, claims=("RET-2",)),
+        Field("won_back", "binary", "Came back after a win-back attempt (1 = yes).",
+              claims=("RET-2",)),
+        Field("winback_margin", "number", "Margin earned from the customer after coming back.",
+              claims=("RET-2",)),
+        Field("followup_note", "binary", "Randomly assigned a thank-you follow-up (1 = yes).",
+              claims=("REL-1",)),
+        Field("repurchased", "binary", "Bought again within 90 days of the follow-up window.",
+              claims=("REL-1",)),
+    ),
+    one_of=(("acquired_on", "tenure_months"),),
+)
+
+TRANSACTIONS = Kind(
+    name="transactions",
+    row="purchase",
+    description="A transaction log, one row per purchase.",
+    fields=(
+        Field("customer_id", "text", "Customer identifier.", required=True, claims=("REP-1",)),
+        Field("date", "date", "Purchase date.", required=True, claims=("REP-1",)),
+        Field("amount", "number", "Purchase amount (currency); negative for refunds.",
+              required=True, claims=("REP-1",)),
+        Field("quantity", "integer", "Number of units.", min=0),
+        Field("order_id", "id", "Unique order identifier.", unique=True),
+    ),
+)
+
+CONTACTS = Kind(
+    name="contacts",
+    row="contact",
+    description="A contact-centre or front-desk log, one row per call, chat, ticket or visit.",
+    fields=(
+        Field("contact_id", "id", "Unique contact identifier.", required=True, unique=True),
+        Field("arrived_at", "datetime", "When the customer arrived / the call came in.",
+              required=True, claims=("STD-1",)),
+        Field("wait_seconds", "number", "Seconds until answered/greeted (or until abandoning).",
+              required=True, min=0, claims=("STD-1",)),
+        Field("handle_seconds", "number", "Seconds of service once answered.", min=0,
+              claims=("STD-1",)),
+        Field("abandoned", "binary", "Customer hung up / left before being served (1 = yes).",
+              claims=("STD-1",)),
+        Field("channel", "category", "Channel: phone, email, chat, face_to_face, fax, … .",
+              claims=("CHN-1",)),
+        Field("satisfaction", "rating", "Post-contact satisfaction rating.",
+              claims=("STD-1", "CHN-1")),
+        Field("customer_id", "text", "Customer identifier (links to `customers`)."),
+        Field("outlet_id", "text", "Outlet or queue identifier."),
+    ),
+)
+
+VISITS = Kind(
+    name="visits",
+    row="visit",
+    description=(
+        "Visit-level service records, one row per visit: the quality experienced, ratings of "
+        "the moments of the visit from the most general to the most specific, the Kamin "
+        "service steps done, and what the customer did next."
+    ),
+    fields=(
+        Field("visit_id", "id", "Unique visit identifier.", required=True, unique=True),
+        Field("customer_id", "text", "Customer identifier.", required=True, claims=("CON-1",)),
+        Field("visit_date", "date", "Date of the visit.", required=True, claims=("CON-1",)),
+        Field("outlet_id", "text", "Outlet visited.", claims=("CON-1",)),
+        Field("quality", "rating", "Service quality experienced on the visit.", claims=("CON-1",)),
+        Field("overall_sat", "rating", "Overall satisfaction with the visit.", claims=("EXP-1",)),
+        Field("r_environment", "rating", "Rating of the environment (most general).",
+              claims=("EXP-1",)),
+        Field("r_help", "rating", "Rating of the availability of help.", claims=("EXP-1",)),
+        Field("r_reliability", "rating", "Rating of staff reliability.", claims=("EXP-1",)),
+        Field("r_price", "rating", "Rating of price.", claims=("EXP-1",)),
+        Field("r_friendliness", "rating", "Rating of staff friendliness.", claims=("EXP-1",)),
+        Field("r_aftercare", "rating", "Rating of after-sales care (most specific).",
+              claims=("EXP-1",)),
+        Field("step_greet", "binary", "Kamin step 1 done: customer greeted.", claims=("EXP-2",)),
+        Field("step_needs", "binary", "Step 2 done: needs found out.", claims=("EXP-2",)),
+        Field("step_meet", "binary", "Step 3 done: needs met efficiently.", claims=("EXP-2",)),
+        Field("step_check", "binary", "Step 4 done: checked back.", claims=("EXP-2",)),
+        Field("step_door", "binary", "Step 5 done: door left open.", claims=("EXP-2",)),
+        Field("returned", "binary", "Customer came back within 90 days (1 = yes).",
+              claims=("EXP-2",)),
+        Field("churned_after", "binary", "This was the customer's last visit before leaving.",
+              claims=("CON-1",)),
+    ),
+)
+
+OUTLETS = Kind(
+    name="outlets",
+    row="outlet",
+    description="Outlet-level staff survey results, one row per outlet or branch.",
+    fields=(
+        Field("outlet_id", "id", "Unique outlet identifier.", required=True, unique=True),
+        Field("employee_sat", "rating", "Mean employee satisfaction at the outlet.",
+              required=True, claims=("INT-1",)),
+        Field("internal_service", "rating", "Mean rating of internal service (support staff get "
+              "from other departments).", claims=("INT-1",)),
+        Field("n_employees", "integer", "Number of employees surveyed.", min=0, claims=("INT-1",)),
+    ),
+)
+
+KINDS: dict[str, Kind] = {k.name: k for k in (SURVEY, CUSTOMERS, TRANSACTIONS, CONTACTS,
+                                              VISITS, OUTLETS)}
+
+
+def get_kind(name: str) -> Kind:
+    """The kind called *name*; a clear error for an unknown one."""
+    from cxlib.errors import UserDataError
+
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise UserDataError(
+            f"Unknown data kind '{name}'. Known kinds: {', '.join(KINDS)}."
+        ) from None
+
+
+def markdown(kind: Kind) -> str:
+    """The documentation table of a kind, as written into data/README.md."""
+    lo, hi = kind.rating_scale
+    lines = [
+        f"### `{kind.name}`",
+        "",
+        f"{kind.description} One row per {kind.row}. Ratings are on a {lo:g}–{hi:g} scale "
+        "unless the mapping file sets `rating_scale`.",
+        "",
+        "| column | type | required | allowed values | meaning | claims |",
+        "|---|---|---|---|---|---|",
+    ]
+    for f in kind.fields:
+        lines.append(
+            f"| `{f.name}` | {f.type} | {_required(f, kind)} | {_allowed(f, kind)} "
+            f"| {f.description} | {', '.join(f.claims)} |"
+        )
+    for p in kind.items:
+        lines.append(
+            f"| `{p.example}` … | rating | | {lo:g}–{hi:g} | {p.description} "
+            f"| {', '.join(p.claims)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _required(f: Field, kind: Kind) -> str:
+    if f.required:
+        return "yes"
+    group = kind.group_of(f.name)
+    if group:
+        return "this or " + " or ".join(f"`{g}`" for g in group if g != f.name)
+    return ""
+
+
+def _allowed(f: Field, kind: Kind) -> str:
+    also = "".join([f"; not before `{f.after}`" if f.after else "",
+                    ("; needs " + " or ".join(f"`{c}`" for c in f.with_any) + " too")
+                    if f.with_any else ""])
+    return _range_text(f, kind) + also
+
+
+def _range_text(f: Field, kind: Kind) -> str:
+    if f.categories:
+        return ", ".join(f.categories)
+    if f.type == "id":
+        return "unique, not empty"
+    if f.type in ("date", "datetime"):
+        return (f"ISO date (2024-03-31){' and time' if f.type == 'datetime' else ''}, "
+                f"{EARLIEST_DATE.year} to today")
+    lo, hi = f.bounds(kind.rating_scale)
+    if lo is None and hi is None:
+        return "any"
+    if hi is None:
+        return f"≥ {lo:g}"
+    return f"{lo:g}–{hi:g}"
+
+
+def kinds_table():
+    """The data kinds as a table: kind, one row per, required columns, description."""
+    import pandas as pd
+
+    return pd.DataFrame([{"kind": k.name, "one row per": k.row,
+                          "required columns": ", ".join(k.requirements),
+                          "columns": len(k.fields) + len(k.items),
+                          "what it is": k.description} for k in KINDS.values()])
+
+
+def all_markdown() -> str:
+    """Documentation of every kind (the generated part of data/README.md)."""
+    return "\n".join(markdown(k) for k in KINDS.values())
+
+
+@dataclass
+class ColumnPlan:
+    """Which schema columns a file provides, which it lacks, and what is ignored."""
+
+    present: list[str] = field(default_factory=list)
+    missing_required: list[str] = field(default_factory=list)
+    missing_optional: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)

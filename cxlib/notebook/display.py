@@ -1,0 +1,58 @@
+"""How a notebook shows things: figures described in words, tables rounded, no raw reprs.
+
+``install()`` is called once when a session starts (``cx.start``); ``describe_figure(fig)``
+is a figure's plain-text form and the alt text of its image in pages and decks.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cxlib.stats.formatting import dict_table, frame_html, tidy
+
+
+def describe_figure(fig) -> str:
+    """A figure in words, for its alt text and its plain-text form: the title and axis labels
+    of every panel ("Cohort retention — x: months since acquisition; y: acquisition cohort")."""
+    parts = []
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text():
+        parts.append(suptitle.get_text())
+    for ax in fig.get_axes():
+        if not ax.get_visible() or ax.get_label() == "<colorbar>":
+            continue
+        title = " ".join(t for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right"))
+                         if t)
+        labels = [f"{axis}: {label}" for axis, label in (("x", ax.get_xlabel()),
+                                                          ("y", ax.get_ylabel())) if label]
+        parts.append(" — ".join(p for p in (title, "; ".join(labels)) if p))
+    parts = [p for p in parts if p]
+    return "Figure: " + (" | ".join(parts) if parts else "a chart without title or labels")
+
+
+def install() -> None:
+    """How notebooks show things, set once when a session starts (``cx.start``): tables with
+    three decimals and uncut text; a figure's plain-text form (and so the alt text of its
+    image in pages and decks) is :func:`describe_figure`; a plotting call's returned Axes or
+    Text is not echoed as ``<Axes: …>``; a Series shows as a rounded table (no ``dtype:``
+    or ``Name:`` lines)."""
+    pd.set_option("display.precision", 3)
+    pd.set_option("display.max_colwidth", None)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    formatters = shell.display_formatter.formatters
+    formatters["text/plain"].for_type(Figure, lambda fig, p, cycle: p.text(describe_figure(fig)))
+    for quiet in (Axes, Text):
+        shell.display_formatter.ipython_display_formatter.for_type(quiet, lambda obj: None)
+    formatters["text/html"].for_type(pd.DataFrame, frame_html)
+    formatters["text/html"].for_type(pd.Series, lambda s: frame_html(tidy(s)))
+    formatters["text/html"].for_type(dict, lambda d: frame_html(dict_table(d)))

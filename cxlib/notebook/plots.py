@@ -1,0 +1,322 @@
+"""Shared figure helpers: one style, interval plots, claim-versus-estimate charts.
+
+Figures are sized and lettered to be read when projected in a classroom.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from cxlib.stats.estimates import Estimate
+
+PALETTE = "colorblind"
+
+
+def use_style() -> None:
+    """The project's figure style: seaborn 'talk' context, colour-blind palette; and how
+    notebooks display figures and tables (:func:`cxlib.stats.formatting.install`)."""
+    from cxlib.notebook.display import install
+
+    install()
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=1.2)
+    plt.rcParams.update({"figure.figsize": (8, 4.5), "figure.dpi": 100,
+                         "axes.titleweight": "bold", "savefig.bbox": "tight"})
+
+
+def interval_plot(estimates: Sequence[Estimate], *, reference: float | None = None,
+                  reference_label: str = "claimed", xlabel: str = "estimate",
+                  title: str | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+    """Point estimates with their intervals as horizontal bars (a forest plot).
+
+    ``reference`` draws a vertical line, e.g. at the claimed value.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.7 * len(estimates) + 1.5))
+    labels = [e.figure for e in estimates]
+    for i, e in enumerate(estimates):
+        if e.ci_low is not None:
+            ax.plot([e.ci_low, e.ci_high], [i, i], lw=3, color="C0", solid_capstyle="round")
+        ax.plot(e.value, i, "o", color="C0", ms=9)
+    if reference is not None:
+        ax.axvline(reference, color="C3", ls="--", lw=2, label=f"{reference_label} ({reference:g})")
+        ax.legend(loc="best")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    level = estimates[0].level if estimates else 0.95
+    ax.set_title(title or f"Estimates with their {level:.0%} intervals")
+    return ax
+
+
+def rating_distribution(ratings: pd.Series, *, title: str | None = None,
+                        ax: plt.Axes | None = None) -> plt.Axes:
+    """Bar chart of the share of answers at each rating point."""
+    if ax is None:
+        _, ax = plt.subplots()
+    shares = ratings.dropna().value_counts(normalize=True).sort_index()
+    ax.bar(shares.index.astype(int).astype(str), shares.values * 100, color="C0")
+    ax.set_xlabel("rating")
+    ax.set_ylabel("% of respondents")
+    ax.set_title(title or str(ratings.name))
+    return ax
+
+
+def gap_plot(table: pd.DataFrame, *, scale: tuple[float, float] | None = None,
+             ax: plt.Axes | None = None) -> plt.Axes:
+    """Perception and expectation per dimension, joined by the gap (a dumbbell chart)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.6 * len(table) + 1.8))
+    y = np.arange(len(table))
+    ax.hlines(y, table["perception"], table["expectation"], color="0.6", lw=3)
+    ax.plot(table["expectation"], y, "s", color="C1", ms=10, label="expected")
+    ax.plot(table["perception"], y, "o", color="C0", ms=10, label="perceived")
+    for i, (_, row) in enumerate(table.iterrows()):
+        ax.annotate(f"gap {row['gap']:+.2f} [{row['ci_low']:+.2f}, {row['ci_high']:+.2f}]",
+                    (max(row["perception"], row["expectation"]), i), xytext=(8, 0),
+                    textcoords="offset points", va="center", fontsize=10)
+    ax.set_yticks(y, table.index)
+    ax.invert_yaxis()
+    if scale:
+        ax.set_xlim(scale[0], scale[1] + 0.35 * (scale[1] - scale[0]))
+    ax.set_xlabel("mean rating")
+    ax.set_title("What customers expected and what they got")
+    ax.legend(loc="lower left")
+    return ax
+
+
+def importance_performance_plot(table: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Importance (share of R²) against performance (mean score with interval)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 5.5))
+    x, y = table["importance"] * 100, table["performance"]
+    ax.errorbar(x, y, yerr=[y - table["perf_low"], table["perf_high"] - y], fmt="o", ms=10,
+                capsize=4, color="C0")
+    for name, xi, yi in zip(table.index, x, y, strict=True):
+        ax.annotate(name, (xi, yi), xytext=(8, 6), textcoords="offset points")
+    ax.axvline(x.mean(), color="0.6", ls=":")
+    ax.axhline(y.mean(), color="0.6", ls=":")
+    ax.set_xlabel("importance: share of explained variance in satisfaction (%)")
+    ax.set_ylabel("performance: mean score")
+    ax.set_title("Importance–performance: fix what matters and scores low")
+    return ax
+
+
+def level_means_plot(table: pd.DataFrame, *, xlabel: str, ylabel: str,
+                     line: pd.DataFrame | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+    """Mean outcome at each level with intervals; optional fitted curve (x, fit, lo, hi)."""
+    if ax is None:
+        _, ax = plt.subplots()
+    x = table.index.to_numpy(dtype=float)
+    ax.errorbar(x, table["mean"], yerr=[table["mean"] - table["ci_low"],
+                                        table["ci_high"] - table["mean"]],
+                fmt="o", ms=8, capsize=4, label="mean at each level (95% CI)")
+    if line is not None:
+        ax.plot(line["x"], line["fit"], color="C1", lw=2, label="spline fit")
+        ax.fill_between(line["x"], line["lo"], line["hi"], color="C1", alpha=0.2)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"{ylabel} at each level of {xlabel}")
+    ax.legend(loc="upper left")
+    return ax
+
+
+def path_plot(paths: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Standardised path coefficients with bootstrap intervals, one row per path."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.5 * len(paths) + 1.5))
+    labels = [f"{a} → {b}" for a, b in zip(paths["from"], paths["to"], strict=True)]
+    y = np.arange(len(paths))
+    c = paths["coefficient"]
+    ax.errorbar(c, y, xerr=[c - paths["ci_low"], paths["ci_high"] - c], fmt="o", ms=8,
+                capsize=4)
+    ax.axvline(0, color="0.5", lw=1)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("standardised path coefficient (95% bootstrap CI)")
+    ax.set_title("Structural model")
+    return ax
+
+
+def survival_plot(fits: dict, *, title: str = "Share of customers still active",
+                  ax: plt.Axes | None = None) -> plt.Axes:
+    """Kaplan–Meier curves with their 95% bands (months on the x axis)."""
+    if ax is None:
+        _, ax = plt.subplots()
+    for fit in fits.values():
+        fit.plot_survival_function(ax=ax, ci_show=True)
+    ax.set_xlabel("months since acquisition")
+    ax.set_ylabel("share still a customer")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title)
+    return ax
+
+
+def cohort_heatmap(table: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Cohort retention as a heat map: rows are acquisition months, columns months since."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(11, 0.18 * len(table) + 2))
+    sns.heatmap(table * 100, ax=ax, cmap="viridis", vmin=0, vmax=100,
+                cbar_kws={"label": "% still active"})
+    ax.set_xlabel("months since acquisition")
+    ax.set_ylabel("acquisition cohort")
+    ax.set_title("Cohort retention")
+    return ax
+
+
+def uplift_heatmap(grid: pd.DataFrame, band: tuple[float, float] = (0.25, 0.85), *,
+                   ax: plt.Axes | None = None) -> plt.Axes:
+    """CLV uplift from +5 points of retention; cells inside the published band outlined."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 6))
+    sns.heatmap(grid * 100, annot=True, fmt=".0f", cmap="mako_r", ax=ax,
+                cbar_kws={"label": "% more lifetime value"})
+    for i, row in enumerate(grid.to_numpy()):
+        for j, v in enumerate(row):
+            if band[0] <= v <= band[1]:
+                ax.add_patch(plt.Rectangle((j, i), 1, 1, fill=False, ec="C3", lw=2))
+    ax.set_title(f"+5 points of retention: CLV uplift (outlined: {band[0]:.0%}–{band[1]:.0%})")
+    return ax
+
+
+def clv_curve(curve: pd.DataFrame, point: tuple[float, float], plus_five: tuple[float, float],
+              *, ax: plt.Axes | None = None) -> plt.Axes:
+    """CLV against retention (a :func:`cxlib.analyses.clv.curve` table), marking the chosen
+    (retention, CLV) *point* and the point 5 retention points higher."""
+    if ax is None:
+        _, ax = plt.subplots()
+    ax.plot(curve["retention"] * 100, curve["clv"], color="C0", lw=2)
+    for (r, value), style in ((point, "o"), (plus_five, "s")):
+        ax.plot(r * 100, value, style, ms=10, color="C3")
+    ax.set_title(f"CLV at r = {point[0]:.0%}: {point[1]:,.0f}; "
+                 f"+5 points: {plus_five[1] / point[1] - 1:+.0%}")
+    ax.set_xlabel("retention rate (%)")
+    ax.set_ylabel("customer lifetime value (currency)")
+    return ax
+
+
+def share_lines(table: pd.DataFrame, columns: Sequence[str], *, title: str,
+                reference: float | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+    """Monthly shares as lines (in %), with an optional reference line."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4.5))
+    for col in columns:
+        ax.plot(table.index, table[col] * 100, lw=2, label=col)
+    if reference is not None:
+        ax.axhline(reference * 100, color="C3", ls="--", label=f"claimed {reference:.0%}")
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("%")
+    ax.set_xlabel("month")
+    if isinstance(table.index, pd.DatetimeIndex):
+        ax.figure.autofmt_xdate()  # slanted dates do not collide
+    ax.set_title(title)
+    ax.legend(loc="lower right")
+    return ax
+
+
+def rootogram(table: pd.DataFrame, model: str, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Hanging rootogram (Kleiber & Zeileis 2016): bars of √observed hang from the curve of
+    √expected; a bar that misses zero shows a count the model gets wrong."""
+    if ax is None:
+        _, ax = plt.subplots()
+    x = table.index.to_numpy()
+    expected = np.sqrt(table[model].to_numpy())
+    observed = np.sqrt(table["observed"].to_numpy())
+    ax.bar(x, observed, bottom=expected - observed, color="0.75", edgecolor="0.4",
+           label="observed (hanging)")
+    ax.plot(x, expected, "o-", color="C3", lw=2, label=f"expected: {model}")
+    ax.axhline(0, color="k", lw=1)
+    ax.set_xlabel("number of people told")
+    ax.set_ylabel("√(number of respondents)")
+    ax.set_title(f"Rootogram: {model}")
+    ax.legend()
+    return ax
+
+
+def size_distribution(sizes: dict[str, np.ndarray], *, xlabel: str = "people reached",
+                      title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
+    """Distribution of cascade or branching sizes per scenario (log-spaced bins)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4.5))
+    top = max(int(np.max(s)) for s in sizes.values())
+    bins = np.unique(np.geomspace(1, max(top, 2) + 1, 40).astype(int))
+    for name, s in sizes.items():
+        ax.hist(np.asarray(s) + 1, bins=bins, histtype="step", lw=2, density=True, label=name)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(f"{xlabel} + 1 (log scale)")
+    ax.set_ylabel("density (log scale)")
+    ax.set_title(title or f"How many {xlabel}: distribution over runs")
+    ax.legend()
+    return ax
+
+
+def bass_plot(adoptions: pd.Series, fitted: np.ndarray, *, ax: plt.Axes | None = None
+              ) -> plt.Axes:
+    """Adoptions per period with the fitted Bass curve."""
+    if ax is None:
+        _, ax = plt.subplots()
+    t = np.arange(1, len(adoptions) + 1)
+    ax.bar(t, adoptions.to_numpy(), color="0.7", label="new adopters")
+    ax.plot(t, fitted, color="C3", lw=2, label="Bass model fit")
+    ax.set_xlabel("period")
+    ax.set_ylabel("new adopters per period")
+    ax.set_title("New adopters per period and the fitted Bass curve")
+    ax.legend()
+    return ax
+
+
+def churn_curves(curves: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Predicted chance of leaving over mean quality, one band per variability level."""
+    if ax is None:
+        _, ax = plt.subplots()
+    for i, (sd, part) in enumerate(curves.groupby("sd")):
+        ax.plot(part["mean quality"], part["p_leave"] * 100, color=f"C{i}", lw=2,
+                label=f"quality SD {sd:g}")
+        ax.fill_between(part["mean quality"], part["ci_low"] * 100, part["ci_high"] * 100,
+                        color=f"C{i}", alpha=0.2)
+    ax.set_xlabel("mean quality experienced so far")
+    ax.set_ylabel("chance of leaving after a visit (%)")
+    ax.set_title("Consistent vs inconsistent service")
+    ax.legend()
+    return ax
+
+
+def staffing_curve(curve: pd.DataFrame, standard: float, *, title: str = "",
+                   ax: plt.Axes | None = None) -> plt.Axes:
+    """Share answered within t seconds (a :func:`cxlib.stats.queues.service_level_curve`
+    table), with the standard marked."""
+    if ax is None:
+        _, ax = plt.subplots()
+    ax.plot(curve["seconds"], curve["answered within"] * 100, lw=2)
+    ax.axvline(standard, color="C3", ls="--", label=f"{standard:g} s standard")
+    ax.set_xlabel("seconds")
+    ax.set_ylabel("% answered within")
+    ax.set_ylim(0, 100)
+    ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def holdout_plot(table: pd.DataFrame, *, title: str = "Holdout period: expected vs actual",
+                 ax: plt.Axes | None = None) -> plt.Axes:
+    """Mean purchases per customer in the holdout period, actual and expected by the model,
+    by repeat purchases in the calibration period (the table of
+    :func:`cxlib.analyses.customer_value.holdout_check`), with the customer counts under the
+    axis."""
+    if ax is None:
+        _, ax = plt.subplots()
+    x = np.arange(len(table))
+    ax.plot(x, table["actual"], "o-", lw=2, color="C0", label="actual")
+    ax.plot(x, table["expected"], "s--", lw=2, color="C3", label="expected (model)")
+    ax.set_xticks(x, [f"{g}\n(n={n:,})" for g, n in zip(table.index, table["customers"],
+                                                          strict=True)], fontsize=9)
+    ax.set_xlabel(table.index.name or "group")
+    ax.set_ylabel("purchases per customer")
+    ax.set_title(title)
+    ax.legend()
+    return ax

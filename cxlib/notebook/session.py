@@ -1,0 +1,189 @@
+"""A notebook's session: which data it runs on and where its results go.
+
+Every notebook starts with::
+
+    nb = cx.start("05_word_of_mouth", data=data, columns=columns,
+                  drop_invalid=drop_invalid, results_dir=results_dir)
+    survey = nb.load("survey")
+
+where ``data``, ``columns``, ``drop_invalid`` and ``results_dir`` come from the
+notebook's papermill ``parameters`` cell. ``nb.load`` reads the user's file for a
+kind when one was given and the bundled sample otherwise. ``nb.rules(claim)`` states
+the claim's decision rules in plain words; ``nb.test(claim, key, estimate)`` judges a
+headline figure by the rule the claim registry declares for it and writes the record
+to ``results_dir/<notebook>.json`` at once, so a notebook that fails later keeps what
+it had recorded; ``nb.conclude(claim)`` adds the claim-level verdict.
+``with nb.attempt(claim, key):`` runs an analysis that may find the data degenerate
+(a constant column, no events) and then records the figure as not testable instead
+of stopping the notebook. The runner merges the result files into ``results.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from cxlib.data.datasets import Dataset, load_data
+from cxlib.errors import NotEstimable
+from cxlib.registry.claims import get_claim, show_rules
+from cxlib.registry.records import RecordList, ResultRecord, make_record
+from cxlib.stats.estimates import Estimate
+from cxlib.stats.formatting import fmt
+from cxlib.stats.verdicts import NOT_TESTABLE, Judged, claim_verdict
+
+
+@dataclass
+class Session:
+    """The data and results of one notebook run."""
+
+    notebook: str
+    data: dict[str, str] = field(default_factory=dict)
+    columns: str | None = None
+    drop_invalid: bool = False
+    results_dir: str | None = None
+    datasets: dict[str, Dataset] = field(default_factory=dict)
+    records: list[ResultRecord] = field(default_factory=list)
+    judged: dict[tuple[str, str, str], Judged] = field(default_factory=dict)
+
+    def load(self, kind: str, *, quiet: bool = False) -> Dataset:
+        """Load *kind*: the user's file if one was given, else the bundled sample."""
+        ds = load_data(kind, self.data.get(kind), self.columns, drop_invalid=self.drop_invalid)
+        self.datasets[kind] = ds
+        if not quiet:
+            print(ds.report.summary())
+        self._write()
+        return ds
+
+    def uses_sample(self, kind: str) -> bool:
+        """True when *kind* comes from the synthetic sample (user gave no file)."""
+        return kind not in self.data
+
+    def rules(self, claim: str):
+        """The claim's decision rules in plain words, shown before they are applied."""
+        return show_rules(claim)
+
+    def test(self, claim: str, key: str, est: Estimate, *, data: Dataset | None = None,
+             truth: float | None = None, published: str | None = None) -> ResultRecord:
+        """Judge *est* by the rule the registry declares for figure *key* of *claim*, and
+        record it; returns the record.
+
+        ``truth`` is the planted value when the data are synthetic (the record then
+        says whether the interval recovered it); ``published`` defaults to the
+        registry's published figure.
+        """
+        spec = get_claim(claim).spec(key)
+        data = self._dataset(data)
+        verdict = spec.rule.judge(est)
+        self.judged[(claim, key, data.source)] = Judged(est, spec.rule, verdict)
+        rec = make_record(self.notebook, claim, key, est, verdict, data=data.source,
+                          synthetic=data.synthetic, rule=spec.rule.describe(est.level),
+                          supplementary=spec.supplementary,
+                          published=published or get_claim(claim).published, truth=truth)
+        self._replace(rec)
+        return rec
+
+    def not_testable(self, claim: str, key: str, reason: str, *,
+                     data: Dataset | None = None) -> ResultRecord:
+        """Record that figure *key* of *claim* cannot be estimated from the data, and why."""
+        spec = get_claim(claim).spec(key)
+        n = len(data) if data is not None else 0
+        return self.test(claim, key, Estimate.untestable(spec.figure, reason, n), data=data)
+
+    @contextmanager
+    def attempt(self, claim: str, *keys: str, data: Dataset | None = None) -> Iterator[None]:
+        """Run an analysis; if the data cannot give its estimate (:class:`NotEstimable`),
+        record figures *keys* of *claim* as not testable with the reason, say so, and let
+        the notebook go on::
+
+            with nb.attempt("LOY-1", "ordinal_or", data=survey):
+                odds = cx.loyalty.ordinal_effect(frame, "repurchase_intent", "overall_sat")
+                print(nb.test("LOY-1", "ordinal_or", odds, data=survey))
+        """
+        try:
+            yield
+        except NotEstimable as why:
+            for key in keys:
+                self.not_testable(claim, key, str(why), data=data)
+            print(f"{claim}: not testable with these data: {why}")
+
+    def conclude(self, claim: str) -> RecordList:
+        """The claim-level verdict from the figures recorded for *claim*, one per data set
+        (see :func:`cxlib.stats.verdicts.claim_verdict`); recorded with ``scope="claim"``."""
+        c = get_claim(claim)
+        out = []
+        for source in dict.fromkeys(s for (cid, _, s) in self.judged if cid == claim):
+            figures = [j for (cid, key, s), j in self.judged.items()
+                       if cid == claim and s == source and not c.spec(key).supplementary]
+            if not figures:
+                continue
+            verdict = claim_verdict(figures)
+            data = next(d for d in self._sources() if d.source == source)
+            n = max(j.estimate.n for j in figures)
+            rec = make_record(self.notebook, claim, "claim", Estimate(
+                f"{claim} as a whole ({len(figures)} figure(s))", float("nan"), None, None, n,
+                "intersection–union test with Bonferroni"), verdict, data=source,
+                synthetic=data.synthetic, published=c.published)
+            if data.synthetic and verdict.label != NOT_TESTABLE:
+                rec.reason = ("synthetic sample: shows the method only. On real data the "
+                              f"claim-level rule would read: {verdict}")
+            rec.scope = "claim"
+            self._replace(rec)
+            out.append(rec)
+        return RecordList(out)
+
+    def table(self) -> pd.DataFrame:
+        """The records so far, as the notebook's closing summary shows them: numbers written
+        as people read them (:func:`cxlib.stats.estimates.fmt`), "–" where a figure has none (a
+        claim-level row, a figure not testable)."""
+        rows = [{"claim": r.claim, "figure": r.figure, "estimate": fmt(r.value),
+                 "95% interval": (f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]"
+                                  if r.ci_low is not None else "–"),
+                 "n": f"{r.n:,}", "verdict": r.verdict, "reason": r.reason}
+                for r in self.records]
+        return pd.DataFrame(rows, columns=["claim", "figure", "estimate", "95% interval", "n",
+                                           "verdict", "reason"])
+
+    def _sources(self) -> list[Dataset]:
+        return list(self.datasets.values()) + self._extra
+
+    def _dataset(self, data: Dataset | None) -> Dataset:
+        if data is None:
+            if len(self.datasets) != 1:
+                raise ValueError("say which data set the figure comes from: data=...")
+            return next(iter(self.datasets.values()))
+        if all(d is not data for d in self._sources()):
+            self._extra.append(data)
+        return data
+
+    def __post_init__(self) -> None:
+        self._extra: list[Dataset] = []
+
+    def _replace(self, rec: ResultRecord) -> None:
+        self.records = [r for r in self.records
+                        if (r.claim, r.key, r.data) != (rec.claim, rec.key, rec.data)] + [rec]
+        self._write()
+
+    def _write(self) -> None:
+        if not self.results_dir:
+            return
+        out = Path(self.results_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        doc = {"notebook": self.notebook,
+               "records": [r.to_dict() for r in self.records],
+               "datasets": [d.report.to_dict() for d in self._sources()]}
+        (out / f"{self.notebook}.json").write_text(json.dumps(doc, indent=1, default=str),
+                                                   encoding="utf-8")
+
+
+def start(notebook: str, data: dict[str, str] | None = None, columns: str | None = None,
+          drop_invalid: bool = False, results_dir: str | None = None) -> Session:
+    """Begin a notebook session (see the module docstring)."""
+    from cxlib.notebook.plots import use_style
+
+    use_style()
+    return Session(notebook, dict(data or {}), columns, drop_invalid, results_dir)

@@ -1,0 +1,159 @@
+"""The claim registry: every claim of the seed documents, its source and its notebook.
+
+The registry is the data file ``claims.yaml`` beside this module; ids follow
+../shared/CLAIMS.md. Notebooks show :func:`claim_card` at the top, ``cxlib list``
+prints :func:`claims_table`, and the report puts the project's estimate beside the
+``published`` figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from cxlib.stats.formatting import md_escape
+from cxlib.stats.verdicts import Rule
+
+SEED_FILES = {
+    "000": "000_44ef1b45fc946a6d.txt (Hebrew, customer-service theory)",
+    "001": "001_0fbeccb2e10c7cae.txt (Hebrew, quality in customer service)",
+    "002": "002_e14ec6d42960107a.txt (German, customer-service theory)",
+    "003": "003_03f3f0025ce8043d.txt (Chinese, satisfaction and the service triangle)",
+    "004": "004_4f71472824a4dc42.txt (Finnish, customer relationships)",
+}
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """A headline figure a notebook records for a claim, and the rule that judges it."""
+
+    key: str
+    figure: str
+    rule: Rule
+    supplementary: bool = False
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of the seed documents."""
+
+    id: str
+    title: str
+    statement: str
+    seeds: tuple[str, ...]
+    published: str
+    traceable: bool
+    notebook: str
+    kinds: tuple[str, ...]
+    figures: dict[str, FigureSpec] = field(default_factory=dict)
+
+    def spec(self, key: str) -> FigureSpec:
+        """The figure declared under *key* (a declared ``prefix_*`` matches ``prefix_x``)."""
+        if key in self.figures:
+            return self.figures[key]
+        for pattern, spec in self.figures.items():
+            if pattern.endswith("*") and key.startswith(pattern[:-1]):
+                return spec
+        raise KeyError(f"{self.id} declares no figure {key!r}; declared: "
+                       f"{', '.join(self.figures) or 'none'} (cxlib/registry/claims.yaml)")
+
+    @property
+    def primary(self) -> list[FigureSpec]:
+        """The figures that make up the claim-level verdict."""
+        return [f for f in self.figures.values() if not f.supplementary]
+
+
+def _figure(key: str, row: dict) -> FigureSpec:
+    kind = row["rule"]
+    if kind == "within":
+        target, band = row["claimed"], tuple(row["band"])
+    else:
+        target = row["no_effect"]
+        band = tuple(row.get("negligible", (target, target)))
+    rule = Rule(kind, float(target), (float(band[0]), float(band[1])), why=row.get("why", ""),
+                scale=row.get("scale", "linear"), min_n=int(row.get("min_n", 1)),
+                unit=row.get("unit", ""))
+    return FigureSpec(key, row["figure"], rule, bool(row.get("supplementary", False)))
+
+
+@cache
+def claims() -> dict[str, Claim]:
+    """All claims by id, in registry order."""
+    rows = yaml.safe_load((Path(__file__).parent / "claims.yaml").read_text(encoding="utf-8"))
+    return {r["id"]: Claim(r["id"], r["title"], r["statement"], tuple(r["seeds"]),
+                           r["published"], bool(r["traceable"]), r["notebook"],
+                           tuple(r["kinds"]),
+                           {k: _figure(k, v) for k, v in (r.get("figures") or {}).items()})
+            for r in rows}
+
+
+def get_claim(claim_id: str) -> Claim:
+    """The claim with this id (KeyError names the known ids)."""
+    try:
+        return claims()[claim_id]
+    except KeyError:
+        raise KeyError(f"unknown claim {claim_id!r}; known: {', '.join(claims())}") from None
+
+
+def claims_table() -> pd.DataFrame:
+    """The registry as a table: id, title, seeds, notebook, kinds."""
+    return pd.DataFrame([{"claim": c.id, "title": c.title, "seeds": ", ".join(c.seeds),
+                          "notebook": c.notebook, "data kinds": ", ".join(c.kinds),
+                          "source traceable": "yes" if c.traceable else "no"}
+                         for c in claims().values()])
+
+
+def claim_card(*claim_ids: str) -> str:
+    """Markdown block for the top of a notebook: the claims, seeds and published figures."""
+    parts = []
+    for cid in claim_ids:
+        c = get_claim(cid)
+        seeds = md_escape("; ".join(seed_article(s) for s in c.seeds))
+        trace = "" if c.traceable else " *(attributed; source not traceable)*"
+        parts.append(f"**{c.id} — {md_escape(c.title)}.** {md_escape(c.statement)}\n\n"
+                     f"- Where the claim comes from: {seeds}\n"
+                     f"- Published evidence: {md_escape(c.published)}{trace}")
+    return "\n\n".join(parts)
+
+
+def seed_article(seed: str) -> str:
+    """A seed document as a reader knows it: "a Hebrew article on quality in customer service
+    (seed 001)" rather than its file name."""
+    language, topic = SEED_FILES[seed].split("(", 1)[1].rstrip(")").split(", ", 1)
+    return f"a {language} article on {topic} (seed {seed})"
+
+
+def rules_text(claim_id: str, level: float = 0.95) -> str:
+    """The decision rules of a claim in plain words (Markdown), to show before applying them."""
+    c = get_claim(claim_id)
+    if not c.figures:
+        return f"**{c.id}** has no figure a data set can judge."
+    lines = [f"**How {c.id} is judged.**"]
+    for spec in c.figures.values():
+        extra = " *(shown beside the claim, not part of its verdict)*" if spec.supplementary \
+            else ""
+        lines.append(f"- *{md_escape(spec.figure)}*: {md_escape(spec.rule.describe(level))}{extra}")
+    k = len(c.primary)
+    if k > 1:
+        lines.append(f"- *The claim as a whole*: supported if all {k} figures above that make it "
+                     f"up are supported; not supported if any one is ruled out even at the "
+                     f"stricter level 1 − {1 - level:g}/{k} (Bonferroni); otherwise inconclusive.")
+    return "\n".join(lines)
+
+
+def show_rules(claim_id: str):
+    """The decision rules of a claim as rendered Markdown in a notebook."""
+    from IPython.display import Markdown
+
+    return Markdown(rules_text(claim_id))
+
+
+def show_claims(*claim_ids: str):
+    """The claim card as rendered Markdown in a notebook."""
+    from IPython.display import Markdown
+
+    return Markdown(claim_card(*claim_ids))

@@ -1,0 +1,89 @@
+"""Result records: one headline figure, judged, as written to results.json.
+
+A record holds the estimate, the verdict its registry rule gave and the rule in
+words. On synthetic data the verdict is "not testable with these data" (a planted
+effect is not evidence); the record says instead whether the interval recovered
+the planted value, and what the rule would have said on real data.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+from cxlib.stats.estimates import Estimate
+from cxlib.stats.formatting import fmt, md_escape
+from cxlib.stats.verdicts import NOT_TESTABLE, Verdict
+
+
+@dataclass
+class ResultRecord:
+    """One headline figure (``scope="figure"``) or a claim-level verdict
+    (``scope="claim"``) as written to results.json."""
+
+    notebook: str
+    claim: str
+    key: str
+    figure: str
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+    verdict: str
+    reason: str
+    method: str
+    data: str
+    synthetic: bool
+    rule: str = ""
+    n_to_decide: int | None = None
+    level: float = 0.95
+    scope: str = "figure"
+    supplementary: bool = False
+    published: str | None = None
+    truth: float | None = None
+    recovered: bool | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return f"{self.verdict}: {self.reason}"
+
+    def _repr_markdown_(self) -> str:
+        return (f"**{md_escape(self.claim)} · {md_escape(self.figure)}: "
+                f"{md_escape(self.verdict)}.** {md_escape(self.reason)}")
+
+
+class RecordList(list):
+    """Records as a notebook shows them when left as a cell's value: one verdict line each
+    (not ``[ResultRecord(…), …]``)."""
+
+    def _repr_markdown_(self) -> str:
+        return "\n\n".join(r._repr_markdown_() for r in self)
+
+
+def _number(x: float | None) -> float | None:
+    """A JSON-safe number: ``None`` for missing or non-finite values."""
+    return None if x is None or not math.isfinite(float(x)) else float(x)
+
+
+def make_record(notebook: str, claim: str, key: str, est: Estimate, verdict: Verdict, *,
+                data: str, synthetic: bool, rule: str = "", supplementary: bool = False,
+                published: str | None = None, truth: float | None = None) -> ResultRecord:
+    """Build a record; on synthetic data the verdict is replaced (see module docstring)."""
+    label, reason, n_to_decide = verdict.label, verdict.reason, verdict.n_to_decide
+    recovered = None
+    if synthetic and label != NOT_TESTABLE:
+        label, n_to_decide = NOT_TESTABLE, None
+        reason = ("synthetic sample: shows the method only"
+                  + (f"; planted value {fmt(truth)}" if truth is not None else "")
+                  + f". On real data the rule would read: {verdict}")
+    if synthetic and truth is not None and est.ci_low is not None:
+        recovered = est.covers(truth)
+    value = _number(est.value)
+    return ResultRecord(notebook=notebook, claim=claim, key=key, figure=est.figure,
+                        value=value, ci_low=_number(est.ci_low), ci_high=_number(est.ci_high),
+                        n=int(est.n), verdict=label, reason=reason, method=est.method,
+                        data=data, synthetic=synthetic, rule=rule, n_to_decide=n_to_decide,
+                        level=est.level, supplementary=supplementary, published=published,
+                        truth=_number(truth), recovered=recovered)

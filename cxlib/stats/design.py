@@ -1,0 +1,78 @@
+"""Design matrices from covariates the analyst chooses: numbers as they are, categories as
+indicator columns against a reference level.
+
+A categorical covariate with levels l₀, l₁, …, l_k enters a model as k indicators
+1[x = lⱼ], j ≥ 1, so each coefficient compares level lⱼ with the reference l₀. The
+reference comes from the mapping (``reference: {column: level}``) or, by default,
+from the data: the most frequent level (ties: the first in sorted order), the level
+whose comparisons are estimated most precisely. It is never a hard-coded label.
+Indicator columns are named ``column[level]``. Rows with a missing covariate are
+left out (the model's n says how many remain).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from cxlib.errors import NotEstimable, UserDataError, require_columns
+
+
+@dataclass
+class Design:
+    """Covariates as model columns: ``matrix`` (rows with every covariate present),
+    ``terms`` (model column → the covariate it comes from) and ``references``
+    (categorical covariate → its reference level)."""
+
+    matrix: pd.DataFrame
+    terms: dict[str, str] = field(default_factory=dict)
+    references: dict[str, str] = field(default_factory=dict)
+
+
+def is_categorical(values: pd.Series) -> bool:
+    """Text, category or boolean columns are categorical; numbers are not."""
+    return not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+
+
+def reference_level(values: pd.Series, chosen: str | None = None) -> str:
+    """The reference level of a categorical column: *chosen* when given (it must occur),
+    else the most frequent level, ties broken by sorted order."""
+    counts = values.dropna().astype(str).value_counts()
+    if chosen is not None:
+        if str(chosen) not in counts.index:
+            raise UserDataError(f"the reference level '{chosen}' of '{values.name}' does not "
+                                f"occur in the data; its levels are: "
+                                f"{', '.join(sorted(counts.index))}. Change `reference:` in "
+                                "the mapping file.")
+        return str(chosen)
+    top = counts[counts == counts.max()].index
+    return sorted(top)[0]
+
+
+def design_matrix(frame: pd.DataFrame, covariates: Sequence[str],
+                  reference: Mapping[str, str] | None = None) -> Design:
+    """The design matrix of *covariates* (module docstring). Raises
+    :class:`~cxlib.errors.NotEstimable` for an absent or constant covariate."""
+    reference = dict(reference or {})
+    require_columns(frame, covariates, what="this model")
+    data = frame[list(covariates)].dropna()
+    out = Design(pd.DataFrame(index=data.index))
+    for col in covariates:
+        values = data[col]
+        if values.nunique() < 2:
+            shown = f" (every value is {values.iloc[0]})" if len(values) else " (no values)"
+            raise NotEstimable(f"{col} does not vary{shown}, so its effect cannot be estimated")
+        if not is_categorical(values):
+            out.matrix[col] = values.astype(float)
+            out.terms[col] = col
+            continue
+        text = values.astype(str)
+        ref = reference_level(text, reference.get(col))
+        out.references[col] = ref
+        for level in sorted(set(text) - {ref}):
+            name = f"{col}[{level}]"
+            out.matrix[name] = (text == level).astype(float)
+            out.terms[name] = col
+    return out

@@ -1,0 +1,88 @@
+"""How numbers, tables and text look in a notebook: escaped, rounded, never a raw repr.
+
+``md_escape(text)`` makes text safe to put into Markdown that cxlib emits (claim cards,
+decision rules, verdicts): text that comes from data (file names, labels) or from the
+claim registry must never become markup, and a ``$`` must stay a dollar sign (Jupyter
+renders ``$…$`` pairs as maths). ``p_value(p)`` writes a p-value as people read it
+("p = 0.032", "p < 0.001", never "p = 0"). ``tidy(frame)`` rounds a table for display
+and drops rows that are all missing. ``fmt(x)`` writes one number as people read it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+MD_DOLLAR = "\\\\$"
+"""A literal dollar sign in Markdown that JupyterLab shows as "$": JupyterLab typesets maths
+in the rendered page, where Markdown's ``\\$`` has already become a bare ``$`` (so
+"winning back \\$1 … \\$10" still turned into maths); ``\\\\$`` leaves ``\\$`` in the page,
+which MathJax shows as "$". Pages and decks, which load no MathJax, get ``\\$`` back
+(:func:`cxlib.app.teaching.presentable`)."""
+
+_MARKDOWN = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\\": "&#92;", "$": MD_DOLLAR, "*": "\\*",
+             "_": "\\_", "`": "\\`"}
+
+
+def md_escape(text: object) -> str:
+    """*text* as literal Markdown: HTML characters become entities, Markdown delimiters
+    (``* _`` `` ` ``) are backslash-escaped, ``$`` becomes :data:`MD_DOLLAR` and a backslash
+    ``&#92;`` (so that ``\\(`` cannot open maths)."""
+    return "".join(_MARKDOWN.get(ch, ch) for ch in str(text))
+
+
+def p_value(p: float | None, *, digits: int = 3) -> str:
+    """A p-value in words: ``p = 0.032``; below 10^-digits ``p < 0.001``; ``p = –`` when
+    missing."""
+    if p is None or not math.isfinite(float(p)):
+        return "p = –"
+    floor = 10.0 ** -digits
+    if p < floor:
+        return f"p < {floor:.{digits}f}"
+    return f"p = {p:.{digits}f}"
+
+
+def tidy(frame: pd.DataFrame | pd.Series, digits: int = 3) -> pd.DataFrame:
+    """A table for display: a Series becomes a one-column frame, float columns are rounded
+    to *digits* decimals and rows where every value is missing are dropped."""
+    table = frame.to_frame() if isinstance(frame, pd.Series) else frame.copy()
+    table = table.dropna(how="all")
+    floats = table.select_dtypes("float").columns
+    table[floats] = table[floats].round(digits)
+    return table
+
+
+def frame_html(frame: pd.DataFrame) -> str:
+    """A table as a notebook shows it: pandas' notebook HTML with a missing value written
+    "–" (not NaN) and ``$`` written for JupyterLab (:func:`html_dollars`)."""
+    opt = pd.get_option
+    return html_dollars(frame.to_html(
+        notebook=True, na_rep="–", max_rows=opt("display.max_rows"),
+        max_cols=opt("display.max_columns"),
+        show_dimensions=opt("display.show_dimensions") is True))
+
+
+def html_dollars(html: str) -> str:
+    """A table's HTML with every ``$`` written ``\\$``, which JupyterLab's MathJax shows as a
+    dollar sign instead of reading "$1 costs $10" as maths."""
+    return html.replace("$", "\\$")
+
+
+def dict_table(mapping: dict) -> pd.DataFrame:
+    """A dict left as a cell's last value, as a one-column table (numbers rounded)."""
+    values = [round(v, 3) if isinstance(v, float) else v for v in mapping.values()]
+    return pd.DataFrame({"value": pd.Series(values, dtype=object)}).set_axis(
+        [str(k) for k in mapping])
+
+
+def fmt(x: float | None) -> str:
+    """A number as people read it: thousands separated, two or three significant digits."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "–" if x is None or math.isnan(x) else ("∞" if x > 0 else "−∞")
+    ax = abs(x)
+    if ax >= 1000:
+        return f"{x:,.0f}"
+    if ax >= 10:
+        return f"{x:.1f}"
+    return f"{x:.3g}" if 0 < ax < 0.01 else f"{x:.2f}"

@@ -1,0 +1,207 @@
+"""Sandwich covariances for regressions, and the bootstrap that resamples whole clusters.
+
+**Sandwich.** For a generalised linear model (OLS is the Gaussian one) with design X
+(n × k), fitted means μ, link g, variance function V, IRLS weights
+wᵢ = 1 / (g′(μᵢ)² V(μᵢ)) and dispersion φ, observation i contributes the score
+sᵢ = xᵢ · wᵢ g′(μᵢ)(yᵢ − μᵢ) / φ, and the bread is B = φ (XᵀWX)⁻¹. Then
+
+* HC0: V = B (Σᵢ sᵢsᵢᵀ) B;
+* HC3: V = B (Σᵢ sᵢsᵢᵀ / (1 − hᵢ)²) B, with hᵢ = wᵢ xᵢᵀ(XᵀWX)⁻¹xᵢ the hat values of the
+  weighted fit (MacKinnon & White 1985; R's ``sandwich::vcovHC(type = "HC3")``, for
+  ``lm`` and ``glm`` alike);
+* CR1, clustered (G clusters, Sᵍ = Σ_{i∈g} sᵢ): V = c · B (Σ_g SᵍSᵍᵀ) B with
+  c = G/(G − 1) · (n − 1)/(n − k) for OLS and c = G/(G − 1) for a GLM (Liang & Zeger
+  1986; the defaults of R's ``sandwich::vcovCL`` and of Stata's ``vce(cluster)``).
+
+For the logit sᵢ = xᵢ(yᵢ − μᵢ) and wᵢ = μᵢ(1 − μᵢ); for OLS sᵢ = xᵢeᵢ and wᵢ = 1.
+statsmodels' GLM accepts ``cov_type="HC3"`` but silently computes HC0 (it has no HC3 for
+GLMs), so every regression in cxlib that reports HC3 or clustered errors takes them from
+here. Intervals are Wald intervals, b ± z·SE.
+
+**Cluster bootstrap.** When rows come in clusters (a customer's visits, an outlet's
+customers), a resample draws G of the G clusters with replacement and stacks all their
+rows, so the dependence within a cluster is kept (Davison & Hinkley 1997, §3.8). A
+missing cluster label makes the row a cluster of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+from scipy.special import expit
+
+from cxlib.errors import NotEstimable
+from cxlib.stats.estimates import Estimate
+from cxlib.stats.uncertainty import Bootstrap, bootstrap
+
+
+def cluster_codes(labels) -> np.ndarray:
+    """Integer cluster codes 0 … G−1; a missing label becomes a cluster of its own. Fewer
+    than two clusters carry no information about the variation between clusters:
+    :class:`~cxlib.errors.NotEstimable`."""
+    codes, _ = pd.factorize(pd.Series(labels).to_numpy())
+    missing = codes < 0
+    codes[missing] = codes.max(initial=-1) + 1 + np.arange(missing.sum())
+    if codes.max(initial=-1) < 1:
+        raise NotEstimable("all rows belong to one cluster, so no interval can treat clusters "
+                           "as the independent units")
+    return codes
+
+
+def _parts(fit) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Design X, scores sᵢ (rows), IRLS weights w and dispersion φ of a statsmodels
+    OLS or GLM fit (see the module docstring)."""
+    x = np.asarray(fit.model.exog, float)
+    family = getattr(fit.model, "family", None)
+    if family is None:  # OLS: w = 1, φ = 1 (it cancels)
+        return x, x * np.asarray(fit.resid, float)[:, None], np.ones(len(x)), 1.0
+    mu = np.asarray(fit.mu, float)
+    y = np.asarray(fit.model.endog, float)
+    w = np.asarray(family.weights(mu), float)
+    working = family.link.deriv(mu) * (y - mu)
+    scale = float(fit.scale)
+    return x, x * (w * working / scale)[:, None], w, scale
+
+
+def sandwich(fit, kind: str = "HC3", clusters=None) -> np.ndarray:
+    """Sandwich covariance of a statsmodels OLS or GLM fit: ``HC0`` or ``HC3``, or CR1
+    when *clusters* (one label per row) are given (formulas in the module docstring)."""
+    x, s, w, scale = _parts(fit)
+    inv = np.linalg.inv(x.T @ (w[:, None] * x))
+    bread = scale * inv
+    n, k = x.shape
+    if clusters is not None:
+        codes = cluster_codes(clusters)
+        g = codes.max() + 1
+        sums = np.zeros((g, k))
+        np.add.at(sums, codes, s)
+        ols = getattr(fit.model, "family", None) is None
+        factor = g / (g - 1) * ((n - 1) / (n - k) if ols else 1.0)
+        return factor * bread @ (sums.T @ sums) @ bread
+    if kind == "HC0":
+        omega = np.ones(n)
+    elif kind == "HC3":
+        hat = w * np.einsum("ij,jk,ik->i", x, inv, x)
+        omega = 1 / (1 - hat) ** 2
+    else:
+        raise ValueError(f"kind must be HC0 or HC3, not {kind!r}")
+    return bread @ ((s * omega[:, None]).T @ s) @ bread
+
+
+def _z(level: float) -> float:
+    return float(stats.norm.ppf(0.5 + level / 2))
+
+
+@dataclass
+class RobustFit:
+    """Coefficients of a regression with a sandwich covariance (HC3 or clustered).
+
+    ``model`` is the statsmodels fit that gave the coefficients (R², deviance …);
+    ``method`` says which covariance, e.g. "SE clustered by customer (CR1, 412
+    clusters)"; ``logit`` says that the mean is logit⁻¹ of the linear predictor.
+    """
+
+    params: pd.Series
+    cov: pd.DataFrame
+    nobs: int
+    method: str
+    model: object
+    logit: bool = False
+    df_denominator: float = np.inf
+
+    @property
+    def bse(self) -> pd.Series:
+        """Standard errors √diag(V)."""
+        return pd.Series(np.sqrt(np.diag(self.cov)), index=self.params.index)
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided Wald p-values, 2·(1 − Φ(|b|/SE))."""
+        return pd.Series(2 * stats.norm.sf(np.abs(self.params / self.bse)),
+                         index=self.params.index)
+
+    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
+        """Wald intervals b ± z·SE, columns ``ci_low`` and ``ci_high``."""
+        half = _z(level) * self.bse
+        return pd.DataFrame({"ci_low": self.params - half, "ci_high": self.params + half})
+
+    def table(self, level: float = 0.95, *, odds_ratios: bool = False) -> pd.DataFrame:
+        """Coefficient, SE, interval and p per term; with *odds_ratios* also exp(b) and
+        its interval."""
+        ci = self.conf_int(level)
+        out = pd.DataFrame({"coef": self.params, "SE": self.bse, **ci, "p": self.pvalues})
+        if odds_ratios:
+            out = out.assign(**{"odds ratio": np.exp(out["coef"]),
+                                "OR low": np.exp(out["ci_low"]),
+                                "OR high": np.exp(out["ci_high"])})
+        return out
+
+    def estimate(self, term: str, figure: str, level: float = 0.95, *,
+                 odds_ratio: bool = False, method: str = "") -> Estimate:
+        """The coefficient of *term* (or exp of it, with *odds_ratio*) as an Estimate."""
+        b, lo, hi = self.params[term], *self.conf_int(level).loc[term]
+        if odds_ratio:
+            b, lo, hi = np.exp([b, lo, hi])
+        return Estimate(figure, float(b), float(lo), float(hi), self.nobs,
+                        f"{method}, {self.method}" if method else self.method, level)
+
+    def wald(self, terms: list[str]) -> tuple[float, float]:
+        """Wald test that the coefficients of *terms* are all zero: F = b̂ᵀV̂⁻¹b̂ / q on
+        (q, ``df_denominator``) degrees of freedom (G − 1 when clustered, n − k otherwise);
+        returns F and its p-value."""
+        b = self.params[terms].to_numpy()
+        f = float(b @ np.linalg.solve(self.cov.loc[terms, terms].to_numpy(), b)) / len(terms)
+        return f, float(stats.f.sf(f, len(terms), self.df_denominator))
+
+    def predict(self, exog: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+        """Mean at each row of *exog* (columns as in the fit) with the interval
+        g⁻¹(xᵀb ± z·√(xᵀVx))."""
+        x = exog[self.params.index].to_numpy(float)
+        eta = x @ self.params.to_numpy()
+        half = _z(level) * np.sqrt(np.einsum("ij,jk,ik->i", x, self.cov.to_numpy(), x))
+        inv = expit if self.logit else (lambda eta: eta)
+        return pd.DataFrame({"mean": inv(eta), "ci_low": inv(eta - half),
+                             "ci_high": inv(eta + half)}, index=exog.index)
+
+
+def fit(y: pd.Series, x: pd.DataFrame, *, logit: bool = False, clusters=None,
+        cluster_name: str = "cluster") -> RobustFit:
+    """OLS (or, with *logit*, a binomial GLM) of *y* on *x* (include a constant column
+    yourself) with HC3 errors, or CR1 errors clustered by *clusters* when given (one
+    label per row; *cluster_name* says what they are, for the method text)."""
+    y = pd.Series(y, dtype=float)
+    if logit:
+        model = sm.GLM(y, x.astype(float), family=sm.families.Binomial()).fit()
+    else:
+        model = sm.OLS(y, x.astype(float)).fit()
+    if clusters is None:
+        cov, method, df = sandwich(model, "HC3"), "HC3 SE", model.df_resid
+    else:
+        cov, g = sandwich(model, clusters=clusters), cluster_codes(clusters).max() + 1
+        method, df = f"SE clustered by {cluster_name} (CR1, {g:,} clusters)", g - 1
+    names = list(x.columns)
+    return RobustFit(pd.Series(np.asarray(model.params), index=names),
+                     pd.DataFrame(cov, index=names, columns=names), int(model.nobs), method,
+                     model, logit, float(df))
+
+
+def cluster_bootstrap(frame: pd.DataFrame, statistic: Callable[[pd.DataFrame], float | np.ndarray],
+                      cluster: str, *, n_boot: int = 500, seed: int = 2024,
+                      level: float = 0.95) -> Bootstrap:
+    """Percentile bootstrap that resamples the clusters of column *cluster* (see the
+    module docstring); ``n`` of the result is the number of clusters."""
+    codes = cluster_codes(frame[cluster])
+    order = np.argsort(codes, kind="stable")
+    rows = np.split(order, np.cumsum(np.bincount(codes))[:-1])
+    keys = pd.DataFrame({"cluster": np.arange(len(rows))})
+
+    def on_clusters(chosen: pd.DataFrame) -> float | np.ndarray:
+        return statistic(frame.iloc[np.concatenate([rows[g] for g in chosen["cluster"]])])
+
+    return bootstrap(keys, on_clusters, n_boot=n_boot, seed=seed, level=level)
+
