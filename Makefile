@@ -24,8 +24,9 @@ report: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check cxlib tests notebooks benchmarks
 
+# two test workers on a 2-core machine: one BLAS thread each (more only oversubscribe)
 test: lint
-	$(BIN)/python -m pytest -n 2 tests
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 tests
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

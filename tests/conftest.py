@@ -46,3 +46,10 @@ def realdata(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not available")
     return path
+
+
+def results_of(folder: Path) -> list[dict]:
+    """The records of a run's results.json (read through the versioned reader), as dicts."""
+    from cxlib.registry.records import read_results
+
+    return [r.to_dict() for r in read_results(Path(folder) / "results.json")]

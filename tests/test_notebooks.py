@@ -7,6 +7,7 @@ import re
 
 import nbformat
 import pytest
+from conftest import results_of
 
 from cxlib.app.runner import available, run
 from cxlib.data.datasets import data_dir
@@ -47,7 +48,7 @@ def test_all_notebooks_run_on_sample_data(sample_report):
 
 def test_report_files(sample_report):
     out, _ = sample_report
-    records = json.loads((out / "results.json").read_text())
+    records = results_of(out)
     assert isinstance(records, list)
     for rec in records:
         assert {"notebook", "claim", "figure", "value", "ci_low", "ci_high", "n",
@@ -69,7 +70,7 @@ def test_hebrew_survey_runs_through_the_runner(tmp_path):
     done = run(["00", "05"], data={"survey": str(survey)}, columns=str(mapping), out=tmp_path,
                log=lambda _: None)
     assert all(r.ok for r in done), [r.error for r in done]
-    records = json.loads((tmp_path / "results.json").read_text())
+    records = results_of(tmp_path)
     tellings = [r for r in records if r["figure"].startswith("expected people told")]
     assert tellings and not tellings[0]["synthetic"]  # word of mouth measured on the user file
     datasets = json.loads((tmp_path / "datasets.json").read_text())
@@ -97,7 +98,7 @@ def test_survey_notebooks_run_to_the_end_when_satisfaction_is_constant(tmp_path)
     done = run(["01", "02"], data={"survey": str(path)}, out=tmp_path / "o", log=lambda _: None)
     assert all(r.ok for r in done), [r.error for r in done]  # before: 02 stopped with an error
     records = {(r["claim"], r["key"]): r
-               for r in json.loads((tmp_path / "o" / "results.json").read_text())}
+               for r in results_of(tmp_path / "o")}
     dependent = [("LOY-2", f"driver_{d}") for d in ("reliability", "responsiveness",
                                                      "assurance", "empathy", "tangibles")]
     dependent += [("QUAL-1", "perception_vs_gap")]
@@ -145,7 +146,7 @@ def test_survey_notebooks_run_on_the_public_surveys(tmp_path, file, mapping):
     done = run(["01", "02"], data={"survey": str(survey)},
                columns=str(data_dir() / "mappings" / mapping), out=tmp_path, log=lambda _: None)
     assert all(r.ok for r in done), [r.error for r in done]
-    records = json.loads((tmp_path / "results.json").read_text())
+    records = results_of(tmp_path)
     chain = [r for r in records if r["claim"] == "LOY-1" and r["figure"].startswith("PLS path")]
     assert chain and not chain[0]["synthetic"]
     assert chain[0]["verdict"] in ("supported", "not supported")
@@ -157,7 +158,7 @@ def test_repeat_business_runs_on_cdnow_as_a_user_file(tmp_path):
     cdnow = data_dir() / "real" / "cdnow_transactions.csv.gz"
     done = run(["04"], data={"transactions": str(cdnow)}, out=tmp_path, log=lambda _: None)
     assert done[0].ok, done[0].error
-    records = json.loads((tmp_path / "results.json").read_text())
+    records = results_of(tmp_path)
     assert records and all(not r["synthetic"] for r in records)
     share = next(r for r in records if r["key"] == "repeat_share")
     # 66% [65%, 66%] of CDNOW's orders over the whole log: entirely below "about 75%"
@@ -183,7 +184,7 @@ def test_retention_notebook_runs_on_a_finnish_semicolon_ledger(tmp_path):
     done = run(["03", "06"], data={"customers": str(path)}, columns=str(mapping),
                out=tmp_path / "o", log=lambda _: None)
     assert all(r.ok for r in done), [r.error for r in done]
-    records = json.loads((tmp_path / "o" / "results.json").read_text())
+    records = results_of(tmp_path / "o")
     by_key = {(r["claim"], r["key"]): r for r in records}
     assert not any(r["synthetic"] for r in records if r["notebook"].startswith("03"))
     # 400 customers: satisfied customers clearly stay longer (HR 0.77 [0.69, 0.84]) ...
@@ -281,7 +282,7 @@ def test_visit_and_contact_notebooks_run_on_german_user_files(tmp_path):
     done = run(["07", "08", "09"], data={k: str(v) for k, v in paths.items()},
                columns=str(mapping), out=tmp_path / "o", log=lambda _: None)
     assert all(r.ok for r in done), [r.error for r in done]
-    records = {r["claim"]: r for r in json.loads((tmp_path / "o" / "results.json").read_text())}
+    records = {r["claim"]: r for r in results_of(tmp_path / "o")}
     assert not records["CON-1"]["synthetic"] and records["CON-1"]["value"] > 0
     assert not records["STD-1"]["synthetic"]
     assert not records["EXP-1"]["synthetic"]  # unmapped columns already named as cxlib's

@@ -105,3 +105,30 @@ def test_attempt_records_degenerate_data_as_not_testable(tmp_path, capsys):
     with pytest.raises(ZeroDivisionError), nb.attempt("LOY-1", "ordinal_or", data=ds):
         raise ZeroDivisionError  # programming errors are not swallowed
     assert issubclass(NotEstimable, ValueError)
+
+
+def test_results_file_is_versioned_and_read_back_typed(tmp_path):
+    import jsonschema
+
+    from cxlib.errors import UserDataError
+    from cxlib.registry.records import (
+        RESULTS_SCHEMA,
+        SCHEMA_FILE,
+        ResultRecord,
+        read_results,
+        write_results,
+    )
+
+    rec = make_record("nb", "WOM-1", "telling_ratio", est(2.0, 1.9, 2.1), Verdict(SUPPORTED, "x"),
+                      data="mine.csv", synthetic=False, rule="the rule")
+    none = make_record("nb", "DEF-3", "silent_share", Estimate.untestable("f", "no problems"),
+                       Verdict(NOT_TESTABLE, "no problems"), data="mine.csv", synthetic=False)
+    path = write_results(tmp_path / "results.json", [rec, none], version="9.9")
+    doc = json.loads(path.read_text())
+    assert doc["schema"] == RESULTS_SCHEMA and doc["cxlib"] == "9.9"
+    jsonschema.validate(doc, json.loads(SCHEMA_FILE.read_text()))
+    back = read_results(path)
+    assert back == [rec, none] and isinstance(back[0], ResultRecord)
+    path.write_text(json.dumps({"schema": "cxlib-results/0", "records": []}))
+    with pytest.raises(UserDataError, match="schema 'cxlib-results/0'"):
+        read_results(path)

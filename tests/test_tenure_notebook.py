@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import json
-
 import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import results_of
 
 from cxlib.app.runner import run
 
@@ -42,7 +41,7 @@ def test_retention_notebook_runs_on_a_tenure_and_churn_flag_table(tmp_path):
                out=tmp_path / "o", log=lambda _: None)
     assert done[0].ok, done[0].error  # before: KeyError: ['acquisition_cost', 'retention_spend']
     records = {(r["claim"], r["key"]): r
-               for r in json.loads((tmp_path / "o" / "results.json").read_text())}
+               for r in results_of(tmp_path / "o")}
     untestable = "not testable with these data"
     assert records["RET-1", "cost_ratio"]["verdict"] == untestable
     assert "`acquisition_cost`, `retention_spend`" in records["RET-1", "cost_ratio"]["reason"]

@@ -14,6 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader
 
 from cxlib.registry.claims import claims
+from cxlib.registry.records import ResultRecord
 from cxlib.stats.formatting import fmt
 
 
@@ -46,7 +47,7 @@ def _data_rows(datasets: Sequence[dict]) -> list[dict]:
     return list(rows.values())
 
 
-def write_report(out: Path, runs: Sequence, records: Sequence[dict],
+def write_report(out: Path, runs: Sequence, records: Sequence[ResultRecord],
                  datasets: Sequence[dict]) -> Path:
     """Render index.html into *out*; returns its path."""
     from cxlib import __version__
@@ -61,14 +62,12 @@ def write_report(out: Path, runs: Sequence, records: Sequence[dict],
         grouped[cid] = {"id": cid, "title": claim.title, "published": claim.published,
                         "records": []}
     for r in records:
-        group = grouped.setdefault(r["claim"], {"id": r["claim"], "title": "",
-                                                "published": r.get("published") or "",
-                                                "records": []})
+        group = grouped.setdefault(r.claim, {"id": r.claim, "title": "",
+                                             "published": r.published or "", "records": []})
         group["records"].append({
-            **r, "value_fmt": fmt(r["value"]),
-            "ci_fmt": (f"[{fmt(r['ci_low'])}, {fmt(r['ci_high'])}]"
-                       if r["ci_low"] is not None else "–"),
-            "verdict_class": _verdict_class(r["verdict"])})
+            **r.to_dict(), "value_fmt": fmt(r.value),
+            "ci_fmt": f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]" if r.ci_low is not None else "–",
+            "verdict_class": _verdict_class(r.verdict)})
     page = env.get_template("index.html.j2").render(
         version=__version__, when=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         runs=runs, failed=[r for r in runs if not r.ok],

@@ -196,8 +196,10 @@ def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = Non
         columns: str | None = None, out: str | Path = "report", drop_invalid: bool = False,
         jobs: int | None = None, log: Callable[[str], None] = print) -> list[NotebookResult]:
     """Execute notebooks and write the report (see the module docstring)."""
+    from cxlib import __version__
     from cxlib.app.report import write_report
     from cxlib.data.datasets import load_data
+    from cxlib.registry.records import write_results
 
     books = resolve(names)
     out = Path(out).resolve()
@@ -225,8 +227,7 @@ def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = Non
             log(f"  [{len(done)}/{len(books)}] {res.name}: {status} ({res.seconds:.1f} s)")
     done.sort(key=lambda r: r.name)
     records, datasets = collect_results(results_dir)
-    (out / "results.json").write_text(json.dumps(records, indent=1, ensure_ascii=False),
-                                      encoding="utf-8")
+    write_results(out / "results.json", records, version=__version__)
     (out / "datasets.json").write_text(json.dumps(datasets, indent=1, ensure_ascii=False,
                                                   default=str), encoding="utf-8")
     write_report(out, done, records, datasets)
@@ -238,11 +239,13 @@ def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = Non
     return done
 
 
-def collect_results(results_dir: Path) -> tuple[list[dict], list[dict]]:
+def collect_results(results_dir: Path) -> tuple[list, list[dict]]:
     """Merge the per-notebook result files into records and data-set reports."""
+    from cxlib.registry.records import records_from_dicts
+
     records, datasets = [], []
     for path in sorted(results_dir.glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
-        records += doc["records"]
+        records += records_from_dicts(doc["records"])
         datasets += [{"notebook": doc["notebook"], **d} for d in doc["datasets"]]
     return records, datasets

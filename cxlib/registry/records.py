@@ -4,13 +4,21 @@ A record holds the estimate, the verdict its registry rule gave and the rule in
 words. On synthetic data the verdict is "not testable with these data" (a planted
 effect is not evidence); the record says instead whether the interval recovered
 the planted value, and what the rule would have said on real data.
+
+``results.json`` is versioned: ``{"schema": "cxlib-results/1", "cxlib": version,
+"records": [...]}``, its form stated by ``results.schema.json`` beside this module.
+:func:`write_results` writes it and :func:`read_results` reads it back into
+:class:`ResultRecord` objects, refusing a file of another schema version.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 
+from cxlib.errors import UserDataError
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.formatting import fmt, md_escape
 from cxlib.stats.verdicts import NOT_TESTABLE, Verdict
@@ -87,3 +95,39 @@ def make_record(notebook: str, claim: str, key: str, est: Estimate, verdict: Ver
                         data=data, synthetic=synthetic, rule=rule, n_to_decide=n_to_decide,
                         level=est.level, supplementary=supplementary, published=published,
                         truth=_number(truth), recovered=recovered)
+
+
+RESULTS_SCHEMA = "cxlib-results/1"
+"""The version of results.json's form; a reader refuses any other."""
+
+SCHEMA_FILE = Path(__file__).with_name("results.schema.json")
+
+
+def write_results(path: str | Path, records: list[ResultRecord], *, version: str) -> Path:
+    """Write *records* as a versioned results.json (see the module docstring)."""
+    doc = {"schema": RESULTS_SCHEMA, "cxlib": version,
+           "records": [r.to_dict() for r in records]}
+    path = Path(path)
+    path.write_text(json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False),
+                    encoding="utf-8")
+    return path
+
+
+def read_results(path: str | Path) -> list[ResultRecord]:
+    """The records of a results.json written by :func:`write_results`."""
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise UserDataError(f"{path} is not a readable results.json ({err}).") from None
+    schema = doc.get("schema") if isinstance(doc, dict) else None
+    if schema != RESULTS_SCHEMA:
+        raise UserDataError(f"{path} has results of schema {schema!r}; this cxlib reads "
+                            f"{RESULTS_SCHEMA!r}. Rerun `cxlib run` to write it anew.")
+    return records_from_dicts(doc["records"])
+
+
+def records_from_dicts(rows: list[dict]) -> list[ResultRecord]:
+    """Records from the per-notebook result files the session writes."""
+    names = {f.name for f in fields(ResultRecord)}
+    return [ResultRecord(**{k: v for k, v in r.items() if k in names}) for r in rows]

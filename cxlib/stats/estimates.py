@@ -1,19 +1,25 @@
-"""Estimates and the result records every notebook writes.
+"""What an analysis returns: an :class:`Estimate` (one number with its interval) or a
+:class:`Fit` (a table of results with the sample and method behind it).
 
-Every estimator in cxlib returns an :class:`Estimate` (value, interval, n, method).
-A notebook judges it by the rule its claim registry declares (:mod:`cxlib.stats.verdicts`)
-and records it as a :class:`ResultRecord`. On synthetic sample data the record's
-verdict is "not testable with these data": a planted effect is not evidence. The
-record then says instead whether the interval recovered the planted truth, which is
-what synthetic data can show.
+A headline figure is an ``Estimate`` (value, interval, n, method); a notebook judges it
+by the rule the claim registry declares (:mod:`cxlib.stats.verdicts`). Everything else
+an analysis produces — coefficients, shares by group, paths, curves — is a ``Fit``: the
+table, the number of units it rests on, how it was made, and named extras (R², the
+number of resamples, fit indices). A ``Fit`` shows itself as a rounded table with a
+caption, and hands out the Estimate of any of its rows (:meth:`Fit.estimate`), so that
+no notebook builds an Estimate by hand.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from cxlib.stats.formatting import fmt
+import pandas as pd
+
+from cxlib.stats.formatting import fmt, frame_html, md_escape, tidy
 
 
 @dataclass(frozen=True)
@@ -56,8 +62,6 @@ class Estimate:
 
     def _repr_markdown_(self) -> str:
         """How a notebook shows an estimate left as a cell's last value."""
-        from cxlib.stats.formatting import md_escape
-
         text = str(self).removeprefix(f"{self.figure}: ")
         return f"**{md_escape(self.figure)}**: {md_escape(text)} · *{md_escape(self.method)}*"
 
@@ -65,3 +69,65 @@ class Estimate:
         """A flat dict for a table."""
         return {"figure": self.figure, "estimate": self.value, "ci_low": self.ci_low,
                 "ci_high": self.ci_high, "n": self.n, "method": self.method}
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A fitted analysis: its ``table``, the ``n`` units it rests on, the ``method`` (with
+    the kind of standard errors or interval), a ``title``, and named ``extras`` (``fit["r2"]``).
+
+    Interval columns are named ``ci_low`` and ``ci_high`` at ``level``; the main value
+    column of a row is named by ``value`` (``"estimate"`` unless the table says otherwise).
+    """
+
+    table: pd.DataFrame
+    n: int
+    method: str
+    title: str = ""
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    level: float = 0.95
+    value: str = "estimate"
+
+    def __getitem__(self, key: str) -> Any:
+        """A named extra (``fit["r2"]``); a KeyError lists the extras there are."""
+        try:
+            return self.extras[key]
+        except KeyError:
+            raise KeyError(f"{key!r}; this fit has {', '.join(self.extras) or 'no extras'}") \
+                from None
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def estimate(self, row: Any, *, figure: str | None = None, column: str | None = None,
+                 unit: str = "") -> Estimate:
+        """The Estimate of one row: its value (column *column*, else :attr:`value`) and its
+        interval (``ci_low``, ``ci_high``), with this fit's n, method and level, and the
+        failed-resample count when the fit has one (extras ``failed``/``draws``)."""
+        try:
+            line = self.table.loc[row]
+        except KeyError:
+            raise KeyError(f"{row!r} is not a row of {self.title or 'this fit'}; rows: "
+                           f"{', '.join(map(str, self.table.index))}") from None
+        value = float(line[column or self.value])
+        low, high = (float(line[c]) if c in line and pd.notna(line[c]) else None
+                     for c in ("ci_low", "ci_high"))
+        return Estimate(figure or f"{row}", value, low, high, self.n, self.method, self.level,
+                        unit, failed=int(self.extras.get("failed", 0)),
+                        draws=int(self.extras.get("draws", 0)))
+
+    def caption(self) -> str:
+        """One line under the table: n, method and the scalar extras."""
+        scalars = [f"{k} = {fmt(v) if isinstance(v, float) else v}"
+                   for k, v in self.extras.items() if isinstance(v, (int, float, str))
+                   and k not in ("failed", "draws")]
+        return "; ".join([f"n = {self.n:,}", self.method, *scalars])
+
+    def _repr_html_(self) -> str:
+        title = f"<p><b>{md_escape(self.title)}</b></p>" if self.title else ""
+        return (f"{title}{frame_html(tidy(self.table))}"
+                f"<p><small>{md_escape(self.caption())}</small></p>")
+
+    def __str__(self) -> str:
+        head = f"{self.title}\n" if self.title else ""
+        return f"{head}{tidy(self.table).to_string()}\n({self.caption()})"
