@@ -64,6 +64,23 @@ def test_report_files(sample_report):
     assert any(d["kind"] == "survey" and d["synthetic"] for d in datasets)
 
 
+def test_the_sample_recovers_every_value_the_registry_says_was_planted(sample_report):
+    from cxlib.data.sample import planted
+    from cxlib.registry.claims import get_claim
+
+    out, _ = sample_report
+    checked = 0
+    for rec in results_of(out):
+        if not rec["synthetic"] or rec["scope"] != "figure" or rec["value"] is None:
+            continue
+        spec = get_claim(rec["claim"]).spec(rec["key"])
+        if spec.planted:
+            assert rec["truth"] == pytest.approx(planted(spec.planted)), rec["key"]
+            assert rec["recovered"], f"{rec['claim']}/{rec['key']} missed {rec['truth']}: {rec}"
+            checked += 1
+    assert checked >= 9  # every planted figure of notebooks 03-10
+
+
 def test_hebrew_survey_runs_through_the_runner(tmp_path):
     survey = data_dir() / "examples" / "survey_hebrew.csv"
     mapping = data_dir() / "mappings" / "example_survey_hebrew.yaml"

@@ -138,10 +138,12 @@ def cmd_student(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     from cxlib.data.schemas import KINDS, all_markdown, get_kind, markdown
+    from cxlib.registry.claims import column_claims
 
     kinds = [get_kind(args.kind)] if args.kind else list(KINDS.values())
     if args.markdown:
-        print(markdown(kinds[0]) if args.kind else all_markdown())
+        uses = column_claims()
+        print(markdown(kinds[0], uses) if args.kind else all_markdown(uses))
         return 0
     for k in kinds:
         print(f"{k.name}: {k.description}")

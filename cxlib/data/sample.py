@@ -40,6 +40,7 @@ counts, BLAS kernels, numpy SIMD levels and libm variants and compares the bytes
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -508,6 +509,41 @@ def _plain(x):
     if isinstance(x, tuple | list):
         return [_plain(v) for v in x]
     return x
+
+
+PLANTED: dict[str, Callable[[SampleParams], float]] = {
+    "customers.lifetime_cost_ratio": lambda p: planted_cost_ratio(p.customers),
+    "customers.satisfaction_hazard_ratio": lambda p: float(exp_portable(p.customers.sat_hazard)),
+    "customers.poor_service_share": lambda p: p.customers.reason_shares["poor service"],
+    "customers.note_lift": lambda p: p.customers.note_lift,
+    "survey.telling_ratio": lambda p: float(exp_portable(p.survey.wom_neg - p.survey.wom_pos)),
+    "visits.sd_odds_ratio": lambda p: float(exp_portable(p.visits.h_sd)),
+    "visits.interaction_odds_ratio": lambda p: float(exp_portable(p.visits.h_int)),
+    "visits.step_odds_ratio": lambda p: float(exp_portable(p.visits.step_effect)),
+    "transactions.no_change": lambda p: 0.0,
+}
+"""The quantities the generators plant, by name, as functions of the parameters: the
+claim registry names them (``planted:``), so a figure on the sample is checked against
+what was planted in the data actually loaded."""
+
+
+def bundled_params() -> SampleParams:
+    """The parameters the bundled sample was generated from, read from parameters.yaml."""
+    kinds = {"survey": SurveyParams, "outlets": OutletParams, "customers": CustomerParams,
+             "transactions": TransactionParams, "contacts": ContactParams,
+             "visits": VisitParams}
+    doc = parameters()["parameters"]
+    return SampleParams(**{kind: cls(**{k: tuple(v) if isinstance(v, list) else v
+                                        for k, v in doc[kind].items()})
+                           for kind, cls in kinds.items()})
+
+
+def planted(name: str, params: SampleParams | None = None) -> float:
+    """The planted value called *name* (:data:`PLANTED`) under *params* (the bundled
+    sample's by default)."""
+    if name not in PLANTED:
+        raise KeyError(f"no planted quantity {name!r}; known: {', '.join(PLANTED)}")
+    return float(PLANTED[name](params or bundled_params()))
 
 
 def parameters() -> dict:

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 FieldType = str  # one of: id, integer, number, rating, binary, category, date, datetime, text
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -46,7 +47,6 @@ class Field:
     max: float | None = None
     categories: tuple[str, ...] | None = None
     unique: bool = False
-    claims: tuple[str, ...] = ()
     after: str | None = None        # a date that may not be earlier than this date column
     with_any: tuple[str, ...] = ()  # when present, one of these columns must be present too
 
@@ -66,7 +66,6 @@ class ItemPattern:
     pattern: str
     example: str
     description: str
-    claims: tuple[str, ...] = ()
 
     def matches(self, column: str) -> bool:
         return re.fullmatch(self.pattern, column) is not None
@@ -108,7 +107,7 @@ class Kind:
                 return f
         for pattern in self.items:
             if pattern.matches(name):
-                return Field(name, "rating", pattern.description, claims=pattern.claims)
+                return Field(name, "rating", pattern.description)
         return None
 
     def known(self, column: str) -> bool:
@@ -130,36 +129,29 @@ SURVEY = Kind(
               "rows are numbered (row2, row3, …).", unique=True),
         Field("segment", "category", "Customer segment (free labels)."),
         Field("outlet_id", "text",
-              "Outlet/branch the respondent was served at (links to `outlets`).",
-              claims=("INT-1",)),
-        Field("overall_sat", "rating", "Overall satisfaction with the service.", required=True,
-              claims=("LOY-1", "LOY-2", "QUAL-1", "WOM-1")),
-        Field("repurchase_intent", "rating", "Intention to buy again.", claims=("LOY-1",)),
+              "Outlet/branch the respondent was served at (links to `outlets`)."),
+        Field("overall_sat", "rating", "Overall satisfaction with the service.", required=True),
+        Field("repurchase_intent", "rating", "Intention to buy again."),
         Field("recommend", "integer", "Likelihood to recommend, 0 (not at all) to 10 (extremely).",
-              min=0, max=10, claims=("LOY-1",)),
-        Field("churned", "binary", "Left within the follow-up period after the survey (1 = left).",
-              claims=("LOY-1",)),
+              min=0, max=10),
+        Field("churned", "binary", "Left within the follow-up period after the survey (1 = left)."),
         Field("told_count", "integer", "Number of people the respondent told about the experience.",
-              min=0, max=1000, claims=("WOM-1",)),
+              min=0, max=1000),
         Field("told_valence", "category", "What they told: positive, negative, mixed or none.",
-              categories=("positive", "negative", "mixed", "none"), claims=("WOM-1",)),
-        Field("had_problem", "binary", "Had a problem with the service in the period (1 = yes).",
-              claims=("DEF-3",)),
+              categories=("positive", "negative", "mixed", "none")),
+        Field("had_problem", "binary", "Had a problem with the service in the period (1 = yes)."),
         Field("problem_severity", "category", "Severity of the most serious problem.",
-              categories=("minor", "moderate", "serious"), claims=("DEF-3",)),
-        Field("complained", "binary", "Told the company about the problem (1 = yes).",
-              claims=("DEF-3",)),
+              categories=("minor", "moderate", "serious")),
+        Field("complained", "binary", "Told the company about the problem (1 = yes)."),
         Field("price_paid", "number", "Price paid for the same product/plan (currency units).",
-              min=0, claims=("REL-2",)),
+              min=0),
     ),
     items=(
         ItemPattern(rf"({_DIM})_\d+", "rel_1",
                     "Perception item k of a service dimension: rel (reliability), res "
-                    "(responsiveness), ass (assurance), emp (empathy), tan (tangibles).",
-                    claims=("LOY-2", "QUAL-1")),
+                    "(responsiveness), ass (assurance), emp (empathy), tan (tangibles)."),
         ItemPattern(rf"exp_({_DIM})_\d+", "exp_rel_1",
-                    "Expectation item k of the same dimension (what the customer expected).",
-                    claims=("QUAL-1",)),
+                    "Expectation item k of the same dimension (what the customer expected)."),
     ),
 )
 
@@ -173,48 +165,34 @@ CUSTOMERS = Kind(
     ),
     fields=(
         Field("customer_id", "id", "Unique customer identifier.", required=True, unique=True),
-        Field("acquired_on", "date", "Date the customer was acquired.", claims=("RET-1",)),
+        Field("acquired_on", "date", "Date the customer was acquired."),
         Field("tenure_months", "number", "Months the customer has been a customer: until they "
               "left, or until the end of observation if still active (instead of dates, as in "
-              "most churn exports).", min=0, max=1200, with_any=("churned", "churned_on"),
-              claims=("RET-1",)),
+              "most churn exports).", min=0, max=1200, with_any=("churned", "churned_on")),
         Field("churned", "binary", "Has left (1 = left, 0 = still a customer); with "
-              "`tenure_months`, or beside `churned_on`.", with_any=("churned_on", "tenure_months"),
-              claims=("RET-1", "DEF-1", "DEF-2")),
+              "`tenure_months`, or beside `churned_on`.", with_any=("churned_on", "tenure_months")),
         Field("observed_until", "date", "End of observation for a customer still active (the "
               "date of the export); default: the latest date in the ledger. The mapping key "
-              "`observation_end` sets it for every customer.", after="acquired_on",
-              claims=("RET-1",)),
-        Field("acquisition_channel", "category", "Channel of acquisition (free labels).",
-              claims=("RET-1",)),
-        Field("acquisition_cost", "number", "Cost of acquiring this customer (currency).", min=0,
-              claims=("RET-1",)),
+              "`observation_end` sets it for every customer.", after="acquired_on"),
+        Field("acquisition_channel", "category", "Channel of acquisition (free labels)."),
+        Field("acquisition_cost", "number", "Cost of acquiring this customer (currency).", min=0),
         Field("retention_spend", "number", "Total spent on retaining this customer (currency).",
-              min=0, claims=("RET-1",)),
-        Field("revenue", "number", "Total revenue from the customer to date (currency).", min=0,
-              claims=("RET-1",)),
-        Field("margin", "number", "Total gross margin from the customer to date (currency).",
-              claims=("RET-1", "RET-2")),
-        Field("satisfaction", "rating", "Latest satisfaction rating of the customer.",
-              claims=("RET-1",)),
-        Field("n_products", "integer", "Number of products/services held (cross-holding).", min=0,
-              claims=("RET-1",)),
+              min=0),
+        Field("revenue", "number", "Total revenue from the customer to date (currency).", min=0),
+        Field("margin", "number", "Total gross margin from the customer to date (currency)."),
+        Field("satisfaction", "rating", "Latest satisfaction rating of the customer."),
+        Field("n_products", "integer", "Number of products/services held (cross-holding).", min=0),
         Field("churned_on", "date", "Date the customer left; empty if still a customer.",
-              after="acquired_on", claims=("RET-1", "DEF-1", "DEF-2")),
-        Field("churn_reason", "category", "Stated reason for leaving (exit-survey code).",
-              claims=("DEF-1", "DEF-2")),
+              after="acquired_on"),
+        Field("churn_reason", "category", "Stated reason for leaving (exit-survey code)."),
         Field("service_failures", "integer", "Service failures recorded in the 90 days before "
-              "leaving (or before the end of observation).", min=0, claims=("DEF-1", "DEF-2")),
+              "leaving (or before the end of observation).", min=0),
         Field("winback_spend", "number", "Spent on trying to win the customer back (currency).",
-              min=0, claims=("RET-2",)),
-        Field("won_back", "binary", "Came back after a win-back attempt (1 = yes).",
-              claims=("RET-2",)),
-        Field("winback_margin", "number", "Margin earned from the customer after coming back.",
-              claims=("RET-2",)),
-        Field("followup_note", "binary", "Randomly assigned a thank-you follow-up (1 = yes).",
-              claims=("REL-1",)),
-        Field("repurchased", "binary", "Bought again within 90 days of the follow-up window.",
-              claims=("REL-1",)),
+              min=0),
+        Field("won_back", "binary", "Came back after a win-back attempt (1 = yes)."),
+        Field("winback_margin", "number", "Margin earned from the customer after coming back."),
+        Field("followup_note", "binary", "Randomly assigned a thank-you follow-up (1 = yes)."),
+        Field("repurchased", "binary", "Bought again within 90 days of the follow-up window."),
     ),
     one_of=(("acquired_on", "tenure_months"),),
 )
@@ -224,10 +202,10 @@ TRANSACTIONS = Kind(
     row="purchase",
     description="A transaction log, one row per purchase.",
     fields=(
-        Field("customer_id", "text", "Customer identifier.", required=True, claims=("REP-1",)),
-        Field("date", "date", "Purchase date.", required=True, claims=("REP-1",)),
+        Field("customer_id", "text", "Customer identifier.", required=True),
+        Field("date", "date", "Purchase date.", required=True),
         Field("amount", "number", "Purchase amount (currency); negative for refunds.",
-              required=True, claims=("REP-1",)),
+              required=True),
         Field("quantity", "integer", "Number of units.", min=0),
         Field("order_id", "id", "Unique order identifier.", unique=True),
     ),
@@ -240,17 +218,13 @@ CONTACTS = Kind(
     fields=(
         Field("contact_id", "id", "Unique contact identifier.", required=True, unique=True),
         Field("arrived_at", "datetime", "When the customer arrived / the call came in.",
-              required=True, claims=("STD-1",)),
+              required=True),
         Field("wait_seconds", "number", "Seconds until answered/greeted (or until abandoning).",
-              required=True, min=0, claims=("STD-1",)),
-        Field("handle_seconds", "number", "Seconds of service once answered.", min=0,
-              claims=("STD-1",)),
-        Field("abandoned", "binary", "Customer hung up / left before being served (1 = yes).",
-              claims=("STD-1",)),
-        Field("channel", "category", "Channel: phone, email, chat, face_to_face, fax, … .",
-              claims=("CHN-1",)),
-        Field("satisfaction", "rating", "Post-contact satisfaction rating.",
-              claims=("STD-1", "CHN-1")),
+              required=True, min=0),
+        Field("handle_seconds", "number", "Seconds of service once answered.", min=0),
+        Field("abandoned", "binary", "Customer hung up / left before being served (1 = yes)."),
+        Field("channel", "category", "Channel: phone, email, chat, face_to_face, fax, … ."),
+        Field("satisfaction", "rating", "Post-contact satisfaction rating."),
         Field("customer_id", "text", "Customer identifier (links to `customers`)."),
         Field("outlet_id", "text", "Outlet or queue identifier."),
     ),
@@ -266,28 +240,24 @@ VISITS = Kind(
     ),
     fields=(
         Field("visit_id", "id", "Unique visit identifier.", required=True, unique=True),
-        Field("customer_id", "text", "Customer identifier.", required=True, claims=("CON-1",)),
-        Field("visit_date", "date", "Date of the visit.", required=True, claims=("CON-1",)),
-        Field("outlet_id", "text", "Outlet visited.", claims=("CON-1",)),
-        Field("quality", "rating", "Service quality experienced on the visit.", claims=("CON-1",)),
-        Field("overall_sat", "rating", "Overall satisfaction with the visit.", claims=("EXP-1",)),
-        Field("r_environment", "rating", "Rating of the environment (most general).",
-              claims=("EXP-1",)),
-        Field("r_help", "rating", "Rating of the availability of help.", claims=("EXP-1",)),
-        Field("r_reliability", "rating", "Rating of staff reliability.", claims=("EXP-1",)),
-        Field("r_price", "rating", "Rating of price.", claims=("EXP-1",)),
-        Field("r_friendliness", "rating", "Rating of staff friendliness.", claims=("EXP-1",)),
-        Field("r_aftercare", "rating", "Rating of after-sales care (most specific).",
-              claims=("EXP-1",)),
-        Field("step_greet", "binary", "Kamin step 1 done: customer greeted.", claims=("EXP-2",)),
-        Field("step_needs", "binary", "Step 2 done: needs found out.", claims=("EXP-2",)),
-        Field("step_meet", "binary", "Step 3 done: needs met efficiently.", claims=("EXP-2",)),
-        Field("step_check", "binary", "Step 4 done: checked back.", claims=("EXP-2",)),
-        Field("step_door", "binary", "Step 5 done: door left open.", claims=("EXP-2",)),
-        Field("returned", "binary", "Customer came back within 90 days (1 = yes).",
-              claims=("EXP-2",)),
-        Field("churned_after", "binary", "This was the customer's last visit before leaving.",
-              claims=("CON-1",)),
+        Field("customer_id", "text", "Customer identifier.", required=True),
+        Field("visit_date", "date", "Date of the visit.", required=True),
+        Field("outlet_id", "text", "Outlet visited."),
+        Field("quality", "rating", "Service quality experienced on the visit."),
+        Field("overall_sat", "rating", "Overall satisfaction with the visit."),
+        Field("r_environment", "rating", "Rating of the environment (most general)."),
+        Field("r_help", "rating", "Rating of the availability of help."),
+        Field("r_reliability", "rating", "Rating of staff reliability."),
+        Field("r_price", "rating", "Rating of price."),
+        Field("r_friendliness", "rating", "Rating of staff friendliness."),
+        Field("r_aftercare", "rating", "Rating of after-sales care (most specific)."),
+        Field("step_greet", "binary", "Kamin step 1 done: customer greeted."),
+        Field("step_needs", "binary", "Step 2 done: needs found out."),
+        Field("step_meet", "binary", "Step 3 done: needs met efficiently."),
+        Field("step_check", "binary", "Step 4 done: checked back."),
+        Field("step_door", "binary", "Step 5 done: door left open."),
+        Field("returned", "binary", "Customer came back within 90 days (1 = yes)."),
+        Field("churned_after", "binary", "This was the customer's last visit before leaving."),
     ),
 )
 
@@ -298,10 +268,10 @@ OUTLETS = Kind(
     fields=(
         Field("outlet_id", "id", "Unique outlet identifier.", required=True, unique=True),
         Field("employee_sat", "rating", "Mean employee satisfaction at the outlet.",
-              required=True, claims=("INT-1",)),
+              required=True),
         Field("internal_service", "rating", "Mean rating of internal service (support staff get "
-              "from other departments).", claims=("INT-1",)),
-        Field("n_employees", "integer", "Number of employees surveyed.", min=0, claims=("INT-1",)),
+              "from other departments)."),
+        Field("n_employees", "integer", "Number of employees surveyed.", min=0),
     ),
 )
 
@@ -321,8 +291,10 @@ def get_kind(name: str) -> Kind:
         ) from None
 
 
-def markdown(kind: Kind) -> str:
-    """The documentation table of a kind, as written into data/README.md."""
+def markdown(kind: Kind, uses: Mapping[tuple[str, str], Sequence[str]] | None = None) -> str:
+    """The documentation table of a kind, as written into data/README.md; *uses* names the
+    claims that read each (kind, column) (the claim registry's ``columns``)."""
+    uses = uses or {}
     lo, hi = kind.rating_scale
     lines = [
         f"### `{kind.name}`",
@@ -336,12 +308,12 @@ def markdown(kind: Kind) -> str:
     for f in kind.fields:
         lines.append(
             f"| `{f.name}` | {f.type} | {_required(f, kind)} | {_allowed(f, kind)} "
-            f"| {f.description} | {', '.join(f.claims)} |"
+            f"| {f.description} | {', '.join(uses.get((kind.name, f.name), ()))} |"
         )
     for p in kind.items:
         lines.append(
             f"| `{p.example}` … | rating | | {lo:g}–{hi:g} | {p.description} "
-            f"| {', '.join(p.claims)} |"
+            f"| {', '.join(uses.get((kind.name, p.example), ()))} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -388,16 +360,8 @@ def kinds_table():
                           "what it is": k.description} for k in KINDS.values()])
 
 
-def all_markdown() -> str:
+def all_markdown(uses: Mapping[tuple[str, str], Sequence[str]] | None = None) -> str:
     """Documentation of every kind (the generated part of data/README.md)."""
-    return "\n".join(markdown(k) for k in KINDS.values())
+    return "\n".join(markdown(k, uses) for k in KINDS.values())
 
 
-@dataclass
-class ColumnPlan:
-    """Which schema columns a file provides, which it lacks, and what is ignored."""
-
-    present: list[str] = field(default_factory=list)
-    missing_required: list[str] = field(default_factory=list)
-    missing_optional: list[str] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)

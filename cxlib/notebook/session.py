@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from cxlib.data.datasets import Dataset, load_data
+from cxlib.data.sample import planted
 from cxlib.errors import NotEstimable
 from cxlib.registry.claims import get_claim, show_rules
 from cxlib.registry.records import RecordList, ResultRecord, make_record
@@ -68,16 +69,18 @@ class Session:
         return show_rules(claim)
 
     def test(self, claim: str, key: str, est: Estimate, *, data: Dataset | None = None,
-             truth: float | None = None, published: str | None = None) -> ResultRecord:
+             published: str | None = None) -> ResultRecord:
         """Judge *est* by the rule the registry declares for figure *key* of *claim*, and
         record it; returns the record.
 
-        ``truth`` is the planted value when the data are synthetic (the record then
-        says whether the interval recovered it); ``published`` defaults to the
-        registry's published figure.
+        On the synthetic sample the record says whether the interval recovered the value
+        the registry names as planted for the figure (``planted:``, computed from the
+        sample's parameters.yaml); ``published`` defaults to the registry's published
+        figure.
         """
         spec = get_claim(claim).spec(key)
         data = self._dataset(data)
+        truth = planted(spec.planted) if data.synthetic and spec.planted else None
         verdict = spec.rule.judge(est)
         self.judged[(claim, key, data.source)] = Judged(est, spec.rule, verdict)
         rec = make_record(self.notebook, claim, key, est, verdict, data=data.source,

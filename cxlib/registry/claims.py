@@ -35,6 +35,7 @@ class FigureSpec:
     figure: str
     rule: Rule
     supplementary: bool = False
+    planted: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Claim:
     notebook: str
     kinds: tuple[str, ...]
     figures: dict[str, FigureSpec] = field(default_factory=dict)
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def spec(self, key: str) -> FigureSpec:
         """The figure declared under *key* (a declared ``prefix_*`` matches ``prefix_x``)."""
@@ -77,7 +79,8 @@ def _figure(key: str, row: dict) -> FigureSpec:
     rule = Rule(kind, float(target), (float(band[0]), float(band[1])), why=row.get("why", ""),
                 scale=row.get("scale", "linear"), min_n=int(row.get("min_n", 1)),
                 unit=row.get("unit", ""))
-    return FigureSpec(key, row["figure"], rule, bool(row.get("supplementary", False)))
+    return FigureSpec(key, row["figure"], rule, bool(row.get("supplementary", False)),
+                      row.get("planted"))
 
 
 @cache
@@ -87,8 +90,19 @@ def claims() -> dict[str, Claim]:
     return {r["id"]: Claim(r["id"], r["title"], r["statement"], tuple(r["seeds"]),
                            r["published"], bool(r["traceable"]), r["notebook"],
                            tuple(r["kinds"]),
-                           {k: _figure(k, v) for k, v in (r.get("figures") or {}).items()})
+                           {k: _figure(k, v) for k, v in (r.get("figures") or {}).items()},
+                           {kind: tuple(cols) for kind, cols in (r.get("columns") or {}).items()})
             for r in rows}
+
+
+def column_claims() -> dict[tuple[str, str], list[str]]:
+    """The claims that read each (data kind, column), from the registry's ``columns``."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for claim in claims().values():
+        for kind, cols in claim.columns.items():
+            for col in cols:
+                out.setdefault((kind, col), []).append(claim.id)
+    return out
 
 
 def get_claim(claim_id: str) -> Claim:
