@@ -204,12 +204,10 @@ def test_report_carries_verdicts_from_real_data_and_lists_every_file_read(sample
 
 
 @pytest.mark.parametrize("run_", EVIDENCE, ids=lambda e: e.name)
-def test_evidence_runs_show_no_stderr_warnings_reprs_or_nan(sample_report, run_, request):
-    """The same scan as below, on the notebooks run on real data."""
+def test_evidence_runs_show_no_stderr_warnings_reprs_or_nan(sample_report, run_):
+    """The same scan as below, on the notebooks run on real data (clean, none excepted)."""
     from cxlib.app.output_check import output_problems
 
-    if run_.notebook in OUTPUTS_STILL_TO_CLEAN:
-        request.applymarker(pytest.mark.xfail(reason=OUTPUTS_STILL_TO_CLEAN[run_.notebook]))
     out, _ = sample_report
     executed = nbformat.read(out / "notebooks" / f"{run_.name}.ipynb", as_version=4)
     problems = output_problems(executed)

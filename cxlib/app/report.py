@@ -91,8 +91,9 @@ def _headline(real: Sequence[dict]) -> str:
     agree, "differs by data set" when not, or why there is none."""
     if not real:
         return NO_REAL_DATA
-    verdicts = [s["claim"]["verdict"] if s["claim"] else s["figures"][0]["verdict"]
-                for s in real if s["claim"] or s["figures"]]
+    verdicts = [v for s in real for v in ([s["claim"]["verdict"]] if s["claim"] else
+                                          [r["verdict"] for r in s["figures"]
+                                           if not r["supplementary"]])]
     decided = sorted({v for v in verdicts if v != NOT_TESTABLE})
     if not decided:
         return NOT_TESTABLE
