@@ -53,7 +53,7 @@ def _reference(ax, rule: Rule) -> None:
     side = {"within": "published", "greater": "claimed: above", "less": "claimed: below"}
     ax.axvline(rule.target, color=REFERENCE, ls="--", lw=1.5,
                label=f"{side[rule.kind]} {rule.target:g}")
-    ax.legend(loc="upper right", fontsize=8, frameon=False, handlelength=1.5)
+    ax.legend(loc="upper right", fontsize=9, frameon=False, handlelength=1.5)
 
 
 def _panel(ax, panel: Panel) -> None:
@@ -64,7 +64,7 @@ def _panel(ax, panel: Panel) -> None:
         ax.plot(row.value, i, "o", ms=7, color=colour,
                 markerfacecolor=colour if row.real else "white", markeredgewidth=1.5)
     ax.set_yticks(range(len(panel.rows)), [_plain(r.label) for r in panel.rows])
-    ax.set_ylim(len(panel.rows) - 0.5, -1.3)  # room above the rows for the legend
+    ax.set_ylim(len(panel.rows) - 0.5, -1.7)  # room above the rows for the legend
     if panel.rule.scale == "log":  # ratios: ticks at 1, 2, 5 × 10^k, written as numbers
         from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
@@ -73,9 +73,9 @@ def _panel(ax, panel: Panel) -> None:
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_formatter(NullFormatter())
     _reference(ax, panel.rule)
-    ax.set_title(_plain(textwrap.fill(panel.figure, 60)), fontsize=9, loc="left")
+    ax.set_title(_plain(textwrap.fill(panel.figure, 34)), fontsize=10, loc="left")
     ax.grid(axis="x", alpha=0.3)
-    ax.tick_params(labelsize=8)
+    ax.tick_params(labelsize=9)
 
 
 def forest_svg(panels: Sequence[Panel], path: Path) -> Path:
@@ -83,9 +83,9 @@ def forest_svg(panels: Sequence[Panel], path: Path) -> Path:
     from matplotlib import rc_context
     from matplotlib.figure import Figure  # no pyplot: no backend, no global state
 
-    heights = [0.32 * len(p.rows) + 0.9 for p in panels]
-    with rc_context({"svg.hashsalt": "cxlib", "font.size": 9, "svg.fonttype": "none"}):
-        fig = Figure(figsize=(5.2, sum(heights) + 0.2))
+    heights = [0.34 * len(p.rows) + 1.0 for p in panels]
+    with rc_context({"svg.hashsalt": "cxlib", "font.size": 10, "svg.fonttype": "none"}):
+        fig = Figure(figsize=(4.0, sum(heights) + 0.2))  # 384 px: a phone shows it 1:1
         axes = fig.subplots(len(panels), 1, gridspec_kw={"height_ratios": heights},
                             squeeze=False)
         for ax, panel in zip(axes[:, 0], panels, strict=True):
