@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="drop rows with invalid values (counted in the report) instead of failing")
     r.add_argument("--jobs", type=_positive, default=None,
                    help="notebooks run in parallel (default 2)")
+    r.add_argument("--no-evidence", action="store_true",
+                   help="skip the runs on the bundled real data (done by default when no "
+                        "--data is given)")
 
     s = sub.add_parser("sample", help="regenerate the synthetic sample data")
     s.add_argument("--out", required=True, metavar="DIR")
@@ -116,7 +119,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UserDataError("--columns maps the columns of your files, but no file was given "
                             "with --data KIND=FILE; without one every notebook uses the sample.")
     done = run(args.notebooks, data=data, columns=args.columns, out=args.out,
-               drop_invalid=args.drop_invalid, jobs=args.jobs)
+               drop_invalid=args.drop_invalid, jobs=args.jobs,
+               evidence=False if args.no_evidence else None)
     return 0 if all(r.ok for r in done) else 1
 
 

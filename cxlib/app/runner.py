@@ -7,6 +7,7 @@ cell set to the user's data, writes into the output folder::
     NN_name.html              one page per notebook
     slides/NN_name.slides.html   one reveal.js slide deck per notebook
     glossary.html             the glossary the notebooks link to
+    NN_name--slug.html        the same notebook run on a real data set (cxlib.app.evidence)
     results.json              every headline figure (list of records)
     datasets.json             what was read, kept and dropped, per notebook and file
     index.html                the report
@@ -87,20 +88,24 @@ class NotebookResult:
     ok: bool
     seconds: float
     error: str = ""
+    label: str = ""  # the real data set of an evidence run; "" for the demonstration
 
     @property
     def page(self) -> str:
         return f"{self.name}.html"
 
 
-def execute_one(path: Path, out: Path, parameters: dict) -> NotebookResult:
-    """Execute one notebook with papermill and write its HTML page."""
+def execute_one(path: Path, out: Path, parameters: dict, name: str | None = None,
+                label: str = "") -> NotebookResult:
+    """Execute one notebook with papermill and write its HTML page; *name* (default: the
+    notebook's stem) names what it writes, *label* the real data set of an evidence run."""
     import papermill as pm
 
     os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
     os.environ["CXLIB_HEADLESS"] = "1"  # kernels inherit it: no widgets without a frontend
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    executed = out / "notebooks" / path.name
+    name = name or path.stem
+    executed = out / "notebooks" / f"{name}.ipynb"
     start = time.perf_counter()
     error = ""
     try:
@@ -116,9 +121,9 @@ def execute_one(path: Path, out: Path, parameters: dict) -> NotebookResult:
         error = f"{type(err).__name__}: {err}"
     seconds = time.perf_counter() - start
     if executed.exists():
-        write_html(executed, out / f"{path.stem}.html")
-        write_slides(executed, out / "slides" / f"{path.stem}.slides.html")
-    return NotebookResult(path.stem, title_of(path), not error, seconds, error)
+        write_html(executed, out / f"{name}.html")
+        write_slides(executed, out / "slides" / f"{name}.slides.html")
+    return NotebookResult(name, title_of(path), not error, seconds, error, label)
 
 
 TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
@@ -194,8 +199,11 @@ def write_glossary(out: Path) -> None:
 
 def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = None,
         columns: str | None = None, out: str | Path = "report", drop_invalid: bool = False,
-        jobs: int | None = None, log: Callable[[str], None] = print) -> list[NotebookResult]:
-    """Execute notebooks and write the report (see the module docstring)."""
+        jobs: int | None = None, evidence: bool | None = None,
+        log: Callable[[str], None] = print) -> list[NotebookResult]:
+    """Execute notebooks and write the report (see the module docstring). *evidence* adds
+    the chosen notebooks' runs on bundled real data (:mod:`cxlib.app.evidence`); by default
+    they run when the user gave no files of their own."""
     from cxlib import __version__
     from cxlib.app.report import write_report
     from cxlib.data.datasets import load_data
@@ -206,7 +214,7 @@ def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = Non
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     results_dir = out / "results"
     results_dir.mkdir(exist_ok=True)
-    for stale in results_dir.glob("*.json"):
+    for stale in results_dir.rglob("*.json"):
         stale.unlink()
     data = {k: str(Path(v).resolve()) for k, v in (data or {}).items()}
     columns = str(Path(columns).resolve()) if columns else None
@@ -215,16 +223,20 @@ def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = Non
         log(ds.report.summary())
     params = {"data": data, "columns": columns, "drop_invalid": drop_invalid,
               "results_dir": str(results_dir)}
-    jobs = max(1, min(jobs or min(2, os.cpu_count() or 1), len(books)))
-    log(f"Running {len(books)} notebook(s) with {jobs} worker(s) → {out}")
+    tasks = [(b, params, b.stem, "") for b in books]
+    if not data if evidence is None else evidence:
+        tasks += evidence_tasks(books, results_dir)
+    jobs = max(1, min(jobs or min(2, os.cpu_count() or 1), len(tasks)))
+    log(f"Running {len(tasks)} notebook(s) with {jobs} worker(s) → {out}")
     done: list[NotebookResult] = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(execute_one, b, out, params): b for b in books}
+        futures = [pool.submit(execute_one, path, out, p, name, label)
+                   for path, p, name, label in tasks]
         for future in as_completed(futures):
             res = future.result()
             done.append(res)
             status = "ok" if res.ok else f"FAILED — {res.error.splitlines()[0][:200]}"
-            log(f"  [{len(done)}/{len(books)}] {res.name}: {status} ({res.seconds:.1f} s)")
+            log(f"  [{len(done)}/{len(tasks)}] {res.name}: {status} ({res.seconds:.1f} s)")
     done.sort(key=lambda r: r.name)
     records, datasets = collect_results(results_dir)
     write_results(out / "results.json", records, version=__version__)
@@ -239,13 +251,24 @@ def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = Non
     return done
 
 
+def evidence_tasks(books: Sequence[Path], results_dir: Path) -> list[tuple]:
+    """The evidence runs of *books* as tasks ``(path, parameters, name, label)``."""
+    from cxlib.app.evidence import runs_for
+
+    paths = {b.stem: b for b in books}
+    return [(paths[e.notebook], e.parameters(results_dir), e.name, e.label)
+            for e in runs_for(paths)]
+
+
 def collect_results(results_dir: Path) -> tuple[list, list[dict]]:
-    """Merge the per-notebook result files into records and data-set reports."""
+    """Merge the per-notebook result files into records and data-set reports; a file in a
+    subfolder is an evidence run's, whose data sets are listed under the run's name."""
     from cxlib.registry.records import records_from_dicts
 
     records, datasets = [], []
-    for path in sorted(results_dir.glob("*.json")):
+    for path in sorted(results_dir.rglob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
+        run = doc["notebook"] if path.parent == results_dir else path.parent.name
         records += records_from_dicts(doc["records"])
-        datasets += [{"notebook": doc["notebook"], **d} for d in doc["datasets"]]
+        datasets += [{"notebook": run, **d} for d in doc["datasets"]]
     return records, datasets

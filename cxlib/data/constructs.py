@@ -36,8 +36,16 @@ class SurveyConstructs:
     servqual: bool = False
 
     @property
+    def perceptions(self) -> dict[str, list[str]]:
+        """The perceptions compared with expectations: every dimension of an item-named survey,
+        or the quality construct of a declared model with an ``expectation`` role."""
+        if self.quality in self.expectations:
+            return {self.quality: self.blocks[self.quality]}
+        return self.drivers
+
+    @property
     def has_expectations(self) -> bool:
-        return bool(self.expectations) and set(self.expectations) == set(self.drivers)
+        return bool(self.expectations) and set(self.expectations) == set(self.perceptions)
 
 
 def _present(frame: pd.DataFrame, cols: list[str]) -> list[str]:
@@ -54,8 +62,10 @@ def survey_constructs(ds: Dataset) -> SurveyConstructs:
         roles = mapping.roles
         sat, loy = roles["satisfaction"], roles.get("loyalty")
         drivers = {a: mapping.constructs[a] for a, b in mapping.edges if b == sat}
+        quality, expected = roles.get("quality"), roles.get("expectation")
+        expectations = {quality: mapping.constructs[expected]} if expected else {}
         return SurveyConstructs(drivers, sat, loy, dict(mapping.constructs), list(mapping.paths),
-                                quality=roles.get("quality"))
+                                expectations, quality=quality)
     drivers, expectations = {}, {}
     for prefix, name in DIMENSIONS.items():
         label = name.split(" /")[0]

@@ -4,11 +4,13 @@
 ``load_data("survey", "export.csv", columns="mapping.yaml")`` reads, maps and validates
 the user's file. Either way the result is a :class:`Dataset`: the clean frame, the
 report of what was read and dropped, and whether the data are synthetic (so that a
-notebook never presents a planted effect as evidence).
+notebook never presents a planted effect as evidence). Every data set loaded is shown to
+the observer set with :func:`observe_loads` (a notebook's session, which lists the files it read).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -29,6 +31,7 @@ class Dataset:
     frame: pd.DataFrame
     report: LoadReport
     mapping: Mapping = field(default_factory=Mapping)
+    also_read: list[LoadReport] = field(default_factory=list)  # other files it was made from
 
     @property
     def synthetic(self) -> bool:
@@ -43,6 +46,21 @@ class Dataset:
 
     def _repr_markdown_(self) -> str:  # pragma: no cover - notebook display
         return f"**{self.kind}** from *{self.source}*\n\n```\n{self.report.summary()}\n```"
+
+
+_observer: Callable[[Dataset], None] | None = None
+
+
+def observe_loads(observer: Callable[[Dataset], None] | None) -> None:
+    """Show every data set loaded from now on to *observer* (``None``: to nobody)."""
+    global _observer
+    _observer = observer
+
+
+def _loaded(ds: Dataset) -> Dataset:
+    if _observer is not None:
+        _observer(ds)
+    return ds
 
 
 @cache
@@ -80,7 +98,7 @@ def load_data(kind: str, path: str | Path | None = None, columns: str | Path | N
                      sheet=mapping.sheet, expect=mapping.columns.values())
     frame, report = validate(raw, spec, mapping, drop_invalid=drop_invalid)
     report.synthetic = synthetic
-    return Dataset(kind, frame, report, mapping)
+    return _loaded(Dataset(kind, frame, report, mapping))
 
 
 def load_cdnow(*, sample: bool = False) -> Dataset:
@@ -95,6 +113,12 @@ def load_cdnow(*, sample: bool = False) -> Dataset:
     panel = load_data("transactions", data_dir() / "real" / "cdnow_transactions.csv.gz")
     if not sample:
         return panel
-    ids = pd.read_csv(data_dir() / "real" / "cdnow_sample_ids.csv", dtype={"customer_id": str})
+    path = data_dir() / "real" / "cdnow_sample_ids.csv"
+    ids = pd.read_csv(path, dtype={"customer_id": str})
     frame = panel.frame[panel.frame["customer_id"].isin(ids["customer_id"])]
-    return Dataset(panel.kind, frame.reset_index(drop=True), panel.report, panel.mapping)
+    read = LoadReport(str(path), panel.kind, "csv", len(ids), len(ids),
+                      columns_used=list(ids.columns),
+                      warnings=["customer ids of the published 1/10 sample; their purchases "
+                                "are the panel's rows for these customers"])
+    return _loaded(Dataset(panel.kind, frame.reset_index(drop=True), panel.report,
+                           panel.mapping, also_read=[read]))

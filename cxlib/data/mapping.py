@@ -55,6 +55,8 @@ ROLES: dict[str, str] = {
     "satisfaction": "the construct whose drivers are analysed (required with constructs)",
     "loyalty": "the outcome of satisfaction in the chain (optional)",
     "quality": "perceived service quality, where the model has it (optional)",
+    "expectation": "what customers expected of that quality (optional; needs quality): "
+                   "quality against expectation is then tested as a gap (QUAL-1)",
 }
 DELIMITER_ALIASES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
 _KEYS = ("columns", "missing", "rating_scale", "encoding", "delimiter", "sheet", "recode",
@@ -523,6 +525,9 @@ def _structure_problems(mapping: Mapping, kind: Kind) -> list[str]:
         elif name not in constructs:
             problems.append(f"'roles:' gives {role} to '{name}', which is not a declared "
                             f"construct.{_suggest(name, constructs)}")
+    if "expectation" in mapping.roles and "quality" not in mapping.roles:
+        problems.append("'roles:' names an expectation but no quality construct to compare it "
+                        "with; add e.g. quality: PERQ.")
     if "satisfaction" not in mapping.roles:
         problems.append("`constructs:` are declared but `roles:` does not say which one is "
                         "satisfaction; add e.g. roles: {satisfaction: "

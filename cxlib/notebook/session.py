@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cxlib.data.datasets import Dataset, load_data
+from cxlib.data.datasets import Dataset, load_data, observe_loads
 from cxlib.data.sample import planted
 from cxlib.errors import NotEstimable
 from cxlib.registry.claims import get_claim, show_rules
@@ -152,7 +152,19 @@ class Session:
                                            "verdict", "reason"])
 
     def _sources(self) -> list[Dataset]:
-        return list(self.datasets.values()) + self._extra
+        return list({id(d): d for d in [*self.datasets.values(), *self._extra]}.values())
+
+    def _reports(self) -> list:
+        """Every file read: each data set's report and the other files it was made from."""
+        reports = [r for d in self._sources() for r in (d.report, *d.also_read)]
+        return list({(r.file, r.kind, r.rows_kept): r for r in reports}.values())
+
+    def _loaded(self, ds: Dataset) -> None:
+        """Any data set loaded while the session is open (``cx.load_cdnow()`` too) counts
+        among the files the notebook read."""
+        if all(d is not ds for d in self._sources()):
+            self._extra.append(ds)
+            self._write()
 
     def _dataset(self, data: Dataset | None) -> Dataset:
         if data is None:
@@ -178,7 +190,7 @@ class Session:
         out.mkdir(parents=True, exist_ok=True)
         doc = {"notebook": self.notebook,
                "records": [r.to_dict() for r in self.records],
-               "datasets": [d.report.to_dict() for d in self._sources()]}
+               "datasets": [r.to_dict() for r in self._reports()]}
         (out / f"{self.notebook}.json").write_text(json.dumps(doc, indent=1, default=str),
                                                    encoding="utf-8")
 
@@ -189,4 +201,6 @@ def start(notebook: str, data: dict[str, str] | None = None, columns: str | None
     from cxlib.notebook.plots import use_style
 
     use_style()
-    return Session(notebook, dict(data or {}), columns, drop_invalid, results_dir)
+    session = Session(notebook, dict(data or {}), columns, drop_invalid, results_dir)
+    observe_loads(session._loaded)
+    return session
