@@ -206,3 +206,15 @@ def test_forest_plot_draws_labels_as_text_on_a_ratio_axis(tmp_path):
     svg = forest_svg([Panel("hazard ratio", rule, rows)], tmp_path / "f.svg").read_text()
     assert "&lt;b&gt;$5 file&lt;/b&gt;.csv" in svg and "<b>" not in svg
     assert "claimed: below 1" in svg
+
+
+def test_the_telco_tables_provenance_is_shown_beside_its_verdicts():
+    from cxlib.app.evidence import caveat_of
+    from cxlib.app.report import _real_sets
+    from cxlib.registry.records import ResultRecord
+
+    assert "fictional" in caveat_of("telco_churn.csv.gz") and not caveat_of("mobi.csv")
+    rec = ResultRecord("03_economics_of_retention", "RET-1", "cross_holding", "hr", 0.88, 0.87,
+                       0.9, 7032, "supported", "r", "m", "telco_churn.csv.gz", False)
+    (shown,) = _real_sets([rec])
+    assert "fictional" in shown["caveat"]

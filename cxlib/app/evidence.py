@@ -30,6 +30,7 @@ class EvidenceRun:
     mapping: str   # its mapping file, relative to the data folder
     slug: str      # short name of the data set in the instance name (ecsi)
     label: str     # the data set as a reader names it (ECSI mobile phones)
+    caveat: str = ""  # what a reader must know about the data's provenance, shown by its verdicts
 
     @property
     def name(self) -> str:
@@ -56,7 +57,11 @@ ECSI = dict(kind="survey", file="real/mobi.csv", mapping="mappings/mobi.yaml", s
 REPUTATION = dict(kind="survey", file="real/corp_rep_data.csv", mapping="mappings/corp_rep.yaml",
                   slug="reputation", label="corporate reputation")
 TELCO = dict(kind="customers", file="real/telco_churn.csv.gz",
-             mapping="mappings/telco_churn.yaml", slug="telco", label="IBM telco churn")
+             mapping="mappings/telco_churn.yaml", slug="telco", label="IBM telco churn",
+             caveat=("vendor sample data: IBM published the table as sample data and describes "
+                     "the company in its extended version as fictional; how the records were "
+                     "made is not documented, so its verdicts are weaker evidence than those "
+                     "from the surveys and the CDNOW panel"))
 
 EVIDENCE: tuple[EvidenceRun, ...] = (
     EvidenceRun("01_service_quality_and_drivers", **ECSI),        # QUAL-1; LOY-2's drivers
@@ -84,6 +89,11 @@ def page_of(notebook: str, data: str) -> str:
 
 READ_INSIDE = {"cdnow_transactions.csv.gz": "CDNOW purchases"}
 """Real data sets that notebooks read themselves, by file name: the reader's name for them."""
+
+
+def caveat_of(data: str) -> str:
+    """The provenance caveat of a bundled real data set, by file name ("" when none)."""
+    return next((e.caveat for e in EVIDENCE if e.data_name == data), "")
 
 
 def label_of(data: str) -> str:

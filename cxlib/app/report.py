@@ -22,7 +22,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader
 
-from cxlib.app.evidence import label_of, page_of
+from cxlib.app.evidence import caveat_of, label_of, page_of
 from cxlib.app.forest import Panel, Row, forest_svg
 from cxlib.registry.claims import claims, get_claim
 from cxlib.registry.records import ResultRecord
@@ -79,7 +79,7 @@ def _real_sets(recs: Sequence[ResultRecord]) -> list[dict]:
     for data in dict.fromkeys(r.data for r in recs if not r.synthetic):
         mine = [r for r in recs if r.data == data]
         verdict = next((r for r in mine if r.scope == "claim"), None)
-        out.append({"data": data, "label": label_of(data),
+        out.append({"data": data, "label": label_of(data), "caveat": caveat_of(data),
                     "page": page_of(mine[0].notebook, data),
                     "claim": _row(verdict) if verdict else None,
                     "figures": [_row(r) for r in mine if r.scope == "figure"]})
