@@ -175,6 +175,27 @@ def test_survey_notebooks_run_on_the_public_surveys(tmp_path, file, mapping, gap
     # predict satisfaction far better than gaps (R² 0.41 against 0.02)
     gap = next(r for r in records if r["key"] == "perception_vs_gap")
     assert gap["verdict"] == ("not supported" if gap_model else "not testable with these data")
+    # the user's file was read and validated once, before the kernels started, not once
+    # per kernel; both notebooks then loaded the validated copy
+    validated = json.loads((tmp_path / "validations.json").read_text())
+    assert [v["file"] for v in validated if v["kind"] == "survey"] == [str(survey)]
+    assert not (tmp_path / "validated").exists()  # the run's store is removed after it
+    reads = [d for d in json.loads((tmp_path / "datasets.json").read_text())
+             if d["file"] == str(survey)]
+    assert {d["notebook"] for d in reads} == {"01_service_quality_and_drivers",
+                                              "02_satisfaction_to_loyalty"}
+
+
+def test_a_default_run_validates_each_file_once(sample_report):
+    out, _ = sample_report
+    validated = json.loads((out / "validations.json").read_text())
+    files = [(v["kind"], v["file"]) for v in validated]
+    assert len(files) == len(set(files))  # 16 kernels, but no file validated twice
+    read = {(d["kind"], d["file"]) for d in json.loads((out / "datasets.json").read_text())}
+    ids = str(data_dir() / "real" / "cdnow_sample_ids.csv")  # read beside the panel
+    assert read <= set(files) | {("transactions", ids)}
+    assert {kind for kind, _ in files} >= {"survey", "customers", "transactions", "contacts",
+                                           "visits", "outlets"}
 
 
 def test_report_carries_verdicts_from_real_data_and_lists_every_file_read(sample_report):
