@@ -66,32 +66,38 @@ def store_key(kind: str, path: str | Path, columns: str | Path | None,
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
 
 
+_held: set[str] = set()  # keys this process holds the lock of
+
+
 @contextlib.contextmanager
-def _locked(lock: Path) -> Iterator[None]:
-    """Hold an exclusive lock on *lock* (POSIX ``flock``; no lock where it does not exist)."""
+def _locked(lock: Path, key: str) -> Iterator[None]:
+    """Hold an exclusive lock on *lock* (POSIX ``flock``; none where it does not exist)."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows: two kernels may validate the same file
-        yield
-        return
+        fcntl = None
     with open(lock, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        _held.add(key)
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            _held.discard(key)
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def stored(kind: str, path: str | Path, columns: str | Path | None, drop_invalid: bool,
            make: Callable[[], Dataset]) -> Dataset:
     """The data set *make* builds, from the run's store when it holds it (see module doc)."""
     folder = store_folder()
-    if folder is None:
+    key = store_key(kind, path, columns, drop_invalid)
+    if folder is None or key in _held:  # outside a run, or *make* loads the same data set
         return make()
     folder.mkdir(parents=True, exist_ok=True)
-    key = store_key(kind, path, columns, drop_invalid)
     frame_file, meta_file = folder / f"{key}.parquet", folder / f"{key}.meta.pickle"
-    with _locked(folder / f"{key}.lock"):
+    with _locked(folder / f"{key}.lock", key):
         if meta_file.exists():
             return read_stored(frame_file, meta_file)
         start = time.perf_counter()
