@@ -224,6 +224,34 @@ def test_report_carries_verdicts_from_real_data_and_lists_every_file_read(sample
         assert (out / "slides" / f"{e.name}.slides.html").exists()
 
 
+def page_text(path: Path) -> str:
+    """The words a reader sees on an HTML page: no scripts, styles or tags; entities
+    decoded; runs of white space as one space."""
+    from html import unescape
+
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", path.read_text(encoding="utf-8"),
+                  flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def test_every_page_states_each_rule_with_its_band_and_why(sample_report):
+    """Issue 11: every figure's band, and why that band, are shown in the report: the page
+    of the notebook that judges a claim states each of its rules in plain words (with the
+    claim-level rule when there are several figures)."""
+    from cxlib.registry.claims import claims
+
+    out, _ = sample_report
+    for claim in claims().values():
+        text = page_text(out / f"{claim.notebook}.html")
+        stated = text.find(f"How {claim.id} is judged")
+        assert stated >= 0, (claim.notebook, claim.id)
+        for spec in claim.figures.values():
+            rule = " ".join(spec.rule.describe().split())
+            assert spec.rule.why in rule and rule in text, (claim.id, spec.key)
+        if len(claim.primary) > 1:
+            assert f"supported if all {len(claim.primary)} figures" in text, claim.id
+
+
 @pytest.mark.parametrize("run_", EVIDENCE, ids=lambda e: e.name)
 def test_evidence_runs_show_no_stderr_warnings_reprs_or_nan(sample_report, run_):
     """The same scan as below, on the notebooks run on real data (clean, none excepted)."""
