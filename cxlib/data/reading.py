@@ -215,7 +215,13 @@ def _sheet(path: Path, names: list[str], sheet: str | int | None) -> int:
 
 def _read_parquet(path: Path) -> RawTable:
     try:
-        frame = pd.read_parquet(path)
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        # text stays Arrow text (cleaned by Arrow's kernels, cxlib.data.parsing.TEXT)
+        arrow_text = {pa.string(): pd.StringDtype("pyarrow"),
+                      pa.large_string(): pd.StringDtype("pyarrow")}
+        frame = pq.read_table(path).to_pandas(types_mapper=arrow_text.get)
     except Exception as err:  # pyarrow's ArrowInvalid, OSError, …
         raise UserDataError(f"{path}: the Parquet file cannot be read ({type(err).__name__}: "
                             f"{str(err)[:200]}). It may be damaged: export it again, or save "

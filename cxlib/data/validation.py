@@ -39,7 +39,7 @@ from pathlib import Path
 import pandas as pd
 
 from cxlib.data.mapping import Mapping
-from cxlib.data.parsing import NUMERIC, convert, recode
+from cxlib.data.parsing import NUMERIC, convert, recode, stripped
 from cxlib.data.reading import RawTable
 from cxlib.data.schemas import EARLIEST_DATE, Field, Kind
 from cxlib.errors import UserDataError, example_rows
@@ -499,10 +499,10 @@ def _blank_missing(frame: pd.DataFrame, codes: tuple) -> pd.DataFrame:
             na = s.isin(numbers) if numbers else None  # typed (Parquet/Excel) columns
             out[col] = s if na is None or not na.any() else s.mask(na)
             continue
-        as_text = s.astype("string").str.strip()
-        na = s.isna() | as_text.isin(texts)
+        as_text = stripped(s)
+        na = s.isna().to_numpy() | as_text.isin(texts).to_numpy(bool)
         if numbers:
-            na |= pd.to_numeric(as_text, errors="coerce").isin(numbers)
+            na |= pd.to_numeric(as_text, errors="coerce").isin(numbers).to_numpy(bool)
         out[col] = s.where(~na, None)
     return pd.DataFrame(out, index=frame.index)
 
