@@ -116,13 +116,11 @@ def on_distinct(s: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series
 
 
 def stripped(s: pd.Series) -> pd.Series:
-    """The cells of *s* as Arrow text without surrounding spaces (missing stays missing)."""
+    """The cells of *s* as Arrow text without surrounding spaces (missing stays missing).
+    Validated frames keep text this way: a tenth of the memory of Python strings, and
+    DuckDB reads it without conversion."""
     return s.astype(TEXT).str.strip()
 
-
-def text_of(s: pd.Series) -> pd.Series:
-    """The cells of *s* as text (pandas' ``string`` dtype) without surrounding spaces."""
-    return stripped(s).astype("string")
 
 
 def convert(s: pd.Series, spec: Field, delimiter: str | None) -> Converted:
@@ -138,7 +136,7 @@ def convert(s: pd.Series, spec: Field, delimiter: str | None) -> Converted:
         num = to_number(s, None)
         if not num.bad.any() and num.values.notna().any():
             return Converted(num.values, none, note=num.note)
-        return Converted(text_of(s), none)
+        return Converted(stripped(s), none)
     if spec.type in NUMERIC:
         return _numeric(s, spec, delimiter)
     if spec.type in ("date", "datetime"):
@@ -148,12 +146,12 @@ def convert(s: pd.Series, spec: Field, delimiter: str | None) -> Converted:
                                                                    format="ISO8601"))
         return Converted(parsed, s.notna() & parsed.isna(),
                          "values that are not dates (write them as YYYY-MM-DD)")
-    text = text_of(s)
+    text = stripped(s)
     return Converted(text.str.lower() if spec.categories else text, none)
 
 
 def _numeric(s: pd.Series, spec: Field, delimiter: str | None) -> Converted:
-    text = text_of(s)
+    text = stripped(s)
     if spec.type == "binary":
         low = text.str.lower()
         text = low.mask(low.isin(TRUE), "1").mask(low.isin(FALSE), "0")

@@ -32,7 +32,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
+from cxlib.data.reading import parquet_frame
 
 if TYPE_CHECKING:
     from cxlib.data.datasets import Dataset
@@ -121,7 +121,7 @@ def write_stored(ds: Dataset, frame_file: Path, meta_file: Path) -> None:
 def read_stored(frame_file: Path, meta_file: Path) -> Dataset:
     """A data set written by :func:`write_stored`."""
     meta = pickle.loads(meta_file.read_bytes())
-    return replace(meta, frame=pd.read_parquet(frame_file))
+    return replace(meta, frame=parquet_frame(frame_file))
 
 
 def validations(folder: Path) -> list[dict]:
