@@ -1,12 +1,17 @@
 """Repeat business from a transaction log: per-customer summaries and the repeat share.
 
-Per-customer summary (the RFM summary of Fader, Hardie & Lee, computed by DuckDB so
-that tens of millions of rows take seconds; Parquet and CSV files are read
-directly). Purchases are first grouped per customer and calendar day, then:
+Per-customer summary (the RFM summary of Fader, Hardie & Lee). It and the monthly repeat
+share are SQL queries written once, in DuckDB's dialect (:data:`SUMMARY_SQL`,
+:data:`MONTHLY_SQL`), and run where the log is (:func:`run_query`): a DataFrame or a
+Parquet/CSV file in an embedded DuckDB, so that tens of millions of rows take seconds; a
+table in Spark or a warehouse (an Ibis table or a Spark DataFrame) on that engine, the text
+transpiled to its dialect by Ibis and sqlglot. Purchases are first grouped per customer and
+calendar day, then:
 
 * ``frequency`` = number of purchase days − 1 (repeat purchase days);
 * ``recency`` = last purchase day − first purchase day, in days;
-* ``T`` = end of observation − first purchase day, in days;
+* ``T`` = end of observation (by default the day of the last order) − first purchase day,
+  in days;
 * ``monetary_value`` = mean spend per repeat purchase day (0 with no repeat);
 
 the same definitions as ``lifetimes.utils.summary_data_from_transaction_data``
