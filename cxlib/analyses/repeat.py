@@ -187,6 +187,14 @@ def run_query(source, sql: str) -> pd.DataFrame:
     return con.execute(sql).df()
 
 
+def _ordered(out: pd.DataFrame, key: str) -> pd.DataFrame:
+    """*out* indexed by *key* in ascending order (the queries' ORDER BY, which an engine that
+    runs them as a subquery need not keep)."""
+    if not out[key].is_monotonic_increasing:
+        out = out.sort_values(key)
+    return out.set_index(key)
+
+
 def customer_summary(source, observation_end: str | pd.Timestamp | None = None
                      ) -> pd.DataFrame:
     """Per-customer frequency, recency, T, monetary value, first/last purchase and spend
@@ -194,8 +202,7 @@ def customer_summary(source, observation_end: str | pd.Timestamp | None = None
     Parquet/CSV path, an Ibis table or a Spark DataFrame (:func:`run_query`)."""
     end = (LAST_DAY if observation_end is None else
            f"DATE '{pd.Timestamp(observation_end).date().isoformat()}'")
-    out = run_query(source, SUMMARY_SQL.format(end=end))
-    out = out.sort_values("customer_id").set_index("customer_id")
+    out = _ordered(run_query(source, SUMMARY_SQL.format(end=end)), "customer_id")
     for col in ("frequency", "recency", "T", "monetary_value", "total_spend"):
         out[col] = out[col].astype(float)
     for col in ("first_purchase", "last_purchase"):
@@ -208,7 +215,7 @@ def repeat_share_by_month(source) -> pd.DataFrame:
     (:data:`MONTHLY_SQL`). *source*: as for :func:`customer_summary`."""
     out = run_query(source, MONTHLY_SQL)
     out["month"] = pd.to_datetime(out["month"]).astype("datetime64[us]")
-    out = out.sort_values("month").set_index("month")
+    out = _ordered(out, "month")
     for col in ("orders", "repeat_orders", "customers"):
         out[col] = out[col].astype("int64")
     for col in ("revenue", "repeat_revenue"):
