@@ -2,7 +2,9 @@
 
 * **Ordinal logit** for a loyalty *rating* (repurchase intention 1–7):
   P(Y ≤ j) = logit⁻¹(τ_j − β·x); exp(β) is the odds ratio of a higher answer per
-  point of satisfaction. Sandwich (HC0) standard errors. The rating's order is its
+  point of satisfaction. Sandwich (HC0) standard errors, or CR1 errors clustered by
+  outlet (or customer) when the rows come in clusters (:func:`cxlib.stats.robust.ml_clustered`,
+  from the per-row scores and the Hessian of the fit). The rating's order is its
   numeric order, the order of a pandas ordered Categorical, or for text an explicit
   ``order=[lowest, …, highest]`` (alphabetical order is no order: High < Low < Medium).
 * **Logistic regression** for later *churn* (or any 0/1 outcome): logit P(churn) = a + b·x, as a
@@ -72,23 +74,34 @@ def ordered_levels(values: pd.Series, order: Sequence | None = None) -> pd.Serie
 
 
 def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
-                   level: float = 0.95, *, order: Sequence | None = None
-                   ) -> tuple[Estimate, object]:
-    """Odds ratio of a higher *outcome* rating per point of *predictor* (ordinal logit);
-    *order* lists a text outcome's levels from lowest to highest (see
-    :func:`ordered_levels`)."""
-    data = frame[[outcome, predictor]].dropna()
+                   level: float = 0.95, *, order: Sequence | None = None,
+                   cluster: str | None = None) -> tuple[Estimate, RobustFit]:
+    """Odds ratio of a higher *outcome* rating per point of *predictor* (ordinal logit):
+    exp(b) with the Wald interval exp(b ± z·SE), SE from the HC0 sandwich, or CR1 clustered
+    by the column *cluster* when given (a row without a label is a cluster of its own;
+    fewer than two clusters: NotEstimable). *order* lists a text outcome's levels from
+    lowest to highest (see :func:`ordered_levels`). The fit holds the slope and thresholds
+    with that covariance; its ``model`` is the statsmodels OrderedModel fit."""
+    labels = robust.cluster_column(frame, cluster)
+    keep = frame[[outcome, predictor]].notna().all(axis=1)
+    data = frame.loc[keep, [outcome, predictor]]
     require_variation(data, [outcome, predictor],
                       what=f"the effect of {predictor} on {outcome}")
     y = ordered_levels(data[outcome], order)
     fit = OrderedModel(y, data[[predictor]].astype(float), distr="logit").fit(
         method="bfgs", disp=False, cov_type="HC0", maxiter=500)
-    b, se = fit.params[predictor], fit.bse[predictor]
-    z = _z(level)
-    est = Estimate(f"odds ratio of a higher {outcome} per point of {predictor}",
-                   float(np.exp(b)), float(np.exp(b - z * se)), float(np.exp(b + z * se)),
-                   len(data), "ordinal logit, sandwich (HC0) SE", level)
-    return est, fit
+    names = list(fit.params.index)
+    if labels is None:
+        cov, method = np.asarray(fit.cov_params()), "sandwich (HC0) SE"
+    else:
+        cov, g = robust.ml_clustered(fit.model.score_obs(fit.params),
+                                     fit.model.hessian(fit.params), labels[keep])
+        method = robust.clustered_method(cluster, g)
+    rfit = RobustFit(fit.params, pd.DataFrame(cov, index=names, columns=names), len(data),
+                     method, fit)
+    est = rfit.estimate(predictor, f"odds ratio of a higher {outcome} per point of {predictor}",
+                        level, odds_ratio=True, method="ordinal logit")
+    return est, rfit
 
 
 def logistic_effect(frame: pd.DataFrame, outcome: str, predictor: str, level: float = 0.95,
@@ -97,12 +110,13 @@ def logistic_effect(frame: pd.DataFrame, outcome: str, predictor: str, level: fl
     """Odds ratio of a 0/1 *outcome* (churn, abandoning, returning) per unit of *predictor*
     (logistic GLM): exp(b) with the Wald interval exp(b ± z·SE), SE from the HC3 sandwich,
     or clustered by the column *cluster* when given (see :mod:`cxlib.stats.robust`)."""
+    labels = robust.cluster_column(frame, cluster)
     require_variation(frame.dropna(subset=[outcome, predictor]), [outcome, predictor],
                       what=f"the odds ratio of {outcome} per point of {predictor}")
-    data = frame[[outcome, predictor] + ([cluster] if cluster else [])].dropna(
-        subset=[outcome, predictor])
+    keep = frame[[outcome, predictor]].notna().all(axis=1)
+    data = frame.loc[keep, [outcome, predictor]]
     fit = robust.fit(data[outcome], sm.add_constant(data[[predictor]].astype(float)),
-                     logit=True, clusters=data[cluster] if cluster else None,
+                     logit=True, clusters=None if labels is None else labels[keep],
                      cluster_name=cluster or "")
     est = fit.estimate(predictor, figure or f"odds ratio of {outcome} per point of {predictor}",
                        level, odds_ratio=True, method="logistic regression (binomial GLM)")
