@@ -11,14 +11,16 @@ import pandas as pd
 import pytest
 
 from cxlib.analyses.drivers import key_drivers, relative_importance, standardised_effects
-from cxlib.analyses.loyalty import logistic_effect, ordinal_effect
+from cxlib.analyses.loyalty import logistic_effect, ordinal_effect, top_box_step
 from cxlib.analyses.relationships import price_premium
 from cxlib.data.constructs import survey_cluster
 from cxlib.errors import NotEstimable, UserDataError
+from cxlib.stats.pls import bootstrap_paths, path_estimate
 
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "cluster_survey.json").read_text())
 MODELS = REFERENCE["models"]
 Z = 1.959963984540054
+BLOCKS = {"Q": ["rel", "res", "tan"], "SAT": ["overall_sat"], "LOY": ["repurchase_intent"]}
 
 
 @pytest.fixture(scope="module")
@@ -116,12 +118,53 @@ def test_relative_importance_resamples_outlets(survey):
     assert width["x"] > 1.5
 
 
+def test_top_box_step_resamples_outlets(survey):
+    plain = top_box_step(survey, "repurchase_intent", "overall_sat", n_boot=200)
+    est = top_box_step(survey, "repurchase_intent", "overall_sat", n_boot=200,
+                       cluster="outlet_id")
+    assert est.value == pytest.approx(plain.value, rel=1e-12) and est.n == plain.n
+    assert est.method == ("difference of mean gains, percentile bootstrap (200) clustered by "
+                          "outlet_id (30 clusters)")
+    assert est.draws == 200 and est.failed == 0
+    # satisfaction and loyalty both carry the outlet's level: resampling outlets widens
+    # the interval (2.05× here)
+    rng = np.random.default_rng(3)
+    g = np.repeat(np.arange(40), 15)
+    u = rng.normal(size=40)
+    x = np.clip(np.round(3 + u[g] + 0.7 * rng.normal(size=len(g))), 1, 5)
+    d = pd.DataFrame({"outlet_id": g, "x": x, "y": 0.5 * x + 1.5 * u[g] + rng.normal(size=len(g))})
+    rows = top_box_step(d, "y", "x", n_boot=200)
+    outlets = top_box_step(d, "y", "x", n_boot=200, cluster="outlet_id")
+    assert (outlets.ci_high - outlets.ci_low) / (rows.ci_high - rows.ci_low) > 1.5
+
+
+def test_pls_paths_resample_outlets(survey):
+    plain = bootstrap_paths(survey, BLOCKS, ["Q -> SAT", "SAT -> LOY"], n_boot=100)
+    table = bootstrap_paths(survey, BLOCKS, ["Q -> SAT", "SAT -> LOY"], n_boot=100,
+                            cluster="outlet_id")
+    assert table["coefficient"].to_numpy() == pytest.approx(plain["coefficient"].to_numpy(),
+                                                            rel=1e-12)
+    assert table.attrs["clusters"] == 30 and table.attrs["failed"] == 0
+    assert path_estimate(table, "SAT", "LOY").method == (
+        "PLS-PM mode A, path weighting, bootstrap (100) clustered by outlet_id (30 clusters)")
+    assert path_estimate(plain, "SAT", "LOY").method == (
+        "PLS-PM mode A, path weighting, bootstrap (100)")
+    # half of x's and of y's variance is the outlet's: outlets widen the interval (2.0× here)
+    d = clustered_survey(np.random.default_rng(7))
+    rows = bootstrap_paths(d, {"X": ["x"], "Y": ["y"]}, ["X -> Y"], n_boot=100).iloc[0]
+    outlets = bootstrap_paths(d, {"X": ["x"], "Y": ["y"]}, ["X -> Y"], n_boot=100,
+                              cluster="outlet_id").iloc[0]
+    assert (outlets.ci_high - outlets.ci_low) / (rows.ci_high - rows.ci_low) > 1.5
+
+
 @pytest.mark.parametrize("analysis", [
     lambda f, c: key_drivers(f, "overall_sat", ["rel", "res"], cluster=c),
     lambda f, c: relative_importance(f, "overall_sat", ["rel", "res"], n_boot=20, cluster=c),
     lambda f, c: ordinal_effect(f, "repurchase_intent", "overall_sat", cluster=c),
     lambda f, c: logistic_effect(f, "churned", "overall_sat", cluster=c),
     lambda f, c: price_premium(f, f["service"], cluster=c),
+    lambda f, c: top_box_step(f, "repurchase_intent", "overall_sat", n_boot=20, cluster=c),
+    lambda f, c: bootstrap_paths(f, BLOCKS, ["Q -> SAT", "SAT -> LOY"], n_boot=5, cluster=c),
 ])
 def test_one_outlet_is_not_estimable_and_a_missing_column_is_named(survey, analysis):
     with pytest.raises(NotEstimable, match="one cluster"):

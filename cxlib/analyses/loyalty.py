@@ -13,8 +13,9 @@
 * **Nonlinearity** (Jones & Sasser 1995): mean loyalty at each satisfaction level,
   and the *top-box step*: the loyalty gain from the second-highest to the highest
   satisfaction level minus the average gain per level below it (> 0: loyalty
-  jumps for the "completely satisfied"). Bootstrap interval. A spline model
-  (natural cubic spline, 3 df) is compared with the straight line by an F test.
+  jumps for the "completely satisfied"). Bootstrap interval (resampling outlets when
+  clustered). A spline model (natural cubic spline, 3 df) is compared with the straight
+  line by an F test.
 * **Mediation** service → satisfaction → loyalty (Baron & Kenny; Preacher & Hayes):
   m = a·x + …, y = c′·x + b·m + …; indirect effect a·b with a percentile bootstrap
   interval, direct effect c′, total c = c′ + a·b. When respondents come in clusters
@@ -136,16 +137,22 @@ def loyalty_by_level(frame: pd.DataFrame, outcome: str, predictor: str) -> pd.Da
 
 
 def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, n_boot: int = 500,
-                 seed: int = 2024, min_n: int = 10) -> Estimate:
+                 seed: int = 2024, min_n: int = 10, cluster: str | None = None) -> Estimate:
     """Gain in mean loyalty from the 2nd-highest to the highest satisfaction level, minus
-    the average gain per level below (levels with fewer than *min_n* answers skipped)."""
-    data = frame[[outcome, predictor]].dropna()
+    the average gain per level below (levels with fewer than *min_n* answers skipped).
+    Percentile bootstrap over respondents, or over whole clusters of the column *cluster*
+    when given (:func:`cxlib.stats.robust.cluster_bootstrap`)."""
+    labels = robust.cluster_column(frame, cluster)
+    keep = frame[[outcome, predictor]].notna().all(axis=1)
+    data = frame.loc[keep, [outcome, predictor]]
     require_variation(data, [outcome, predictor], what="the top-box step")
     counts = data[predictor].value_counts()
     levels = np.sort(counts[counts >= min_n].index.to_numpy())
     if len(levels) < 3:
         raise NotEstimable(f"{predictor} has {len(levels)} level(s) with at least {min_n} "
                            f"answers; the top-box step needs three")
+    if labels is not None:
+        data = data.assign(**{cluster: labels[keep].to_numpy()})
     data = data[data[predictor].isin(levels)]
 
     def step(d: pd.DataFrame) -> float:
@@ -153,9 +160,14 @@ def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, n_boot: i
         gains = np.diff(means)
         return gains[-1] - np.nanmean(gains[:-1])
 
-    boot = bootstrap(data, step, n_boot=n_boot, seed=seed)
-    return boot.estimate(f"top-box step in {outcome} (completely vs merely satisfied)",
-                         f"difference of mean gains, percentile bootstrap ({n_boot})")
+    figure = f"top-box step in {outcome} (completely vs merely satisfied)"
+    method = f"difference of mean gains, percentile bootstrap ({n_boot})"
+    if labels is None:
+        return bootstrap(data, step, n_boot=n_boot, seed=seed).estimate(figure, method)
+    boot = robust.cluster_bootstrap(data, step, cluster, n_boot=n_boot, seed=seed)
+    return Estimate(figure, float(boot.value[0]), float(boot.ci_low[0]), float(boot.ci_high[0]),
+                    len(data), f"{method} clustered by {cluster} ({boot.n:,} clusters)",
+                    boot.level, failed=boot.failed, draws=boot.n_boot)
 
 
 def spline_test(frame: pd.DataFrame, outcome: str, predictor: str, df: int = 3) -> dict:

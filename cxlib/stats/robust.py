@@ -225,14 +225,20 @@ def fit(y: pd.Series, x: pd.DataFrame, *, logit: bool = False, clusters=None,
                      model, logit, float(df))
 
 
+def cluster_rows(labels) -> list[np.ndarray]:
+    """The row positions of each cluster, in the order of :func:`cluster_codes` (which
+    see: missing labels are clusters of their own, one cluster is NotEstimable)."""
+    codes = cluster_codes(labels)
+    order = np.argsort(codes, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(codes))[:-1])
+
+
 def cluster_bootstrap(frame: pd.DataFrame, statistic: Callable[[pd.DataFrame], float | np.ndarray],
                       cluster: str, *, n_boot: int = 500, seed: int = 2024,
                       level: float = 0.95) -> Bootstrap:
     """Percentile bootstrap that resamples the clusters of column *cluster* (see the
     module docstring); ``n`` of the result is the number of clusters."""
-    codes = cluster_codes(frame[cluster])
-    order = np.argsort(codes, kind="stable")
-    rows = np.split(order, np.cumsum(np.bincount(codes))[:-1])
+    rows = cluster_rows(frame[cluster])
     keys = pd.DataFrame({"cluster": np.arange(len(rows))})
 
     def on_clusters(chosen: pd.DataFrame) -> float | np.ndarray:
