@@ -2,12 +2,16 @@
 
 * **Regression with robust errors**: satisfaction = b0 + Σ b_d · score_d + e, by OLS with
   HC3 heteroskedasticity-consistent standard errors (ratings are bounded, so error
-  variance is not constant). Standardised coefficients are reported beside them.
+  variance is not constant). Standardised coefficients are reported beside them. When
+  respondents come in clusters (``cluster="outlet_id"``: customers of one outlet share its
+  staff and premises), the errors are CR1, clustered by that column (G clusters;
+  :mod:`cxlib.stats.robust`), and at least two clusters are needed.
 * **Relative importance (LMG / Shapley)**: the model R² is split among the
   dimensions by averaging each one's increase in R² over every order of entry
   (Lindeman, Merenda & Gold 1980): with correlated dimensions this is fairer than
   comparing coefficients. R²(S) = r_yS' R_SS⁻¹ r_yS from the correlation matrix.
-  Intervals are percentile bootstrap.
+  Intervals are percentile bootstrap over respondents, or over whole clusters when
+  *cluster* is given (no formula gives a standard error for LMG).
 * **Importance–performance**: each dimension's mean score (performance, with a t
   interval) against its importance share.
 
@@ -25,6 +29,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from cxlib.errors import NotEstimable, require_variation
+from cxlib.stats import robust
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.uncertainty import bootstrap, mean_ci
 
@@ -42,22 +47,30 @@ def driver_data(scores: pd.DataFrame, outcome: str, predictors: list[str]) -> pd
     return data
 
 
-def key_drivers(scores: pd.DataFrame, outcome: str, predictors: list[str]) -> pd.DataFrame:
-    """OLS of *outcome* on *predictors* with HC3 standard errors (complete rows)."""
+def key_drivers(scores: pd.DataFrame, outcome: str, predictors: list[str], *,
+                cluster: str | None = None) -> pd.DataFrame:
+    """OLS of *outcome* on *predictors* (complete rows) with HC3 standard errors, or CR1
+    errors clustered by the column *cluster* of *scores* when given (a row without a
+    label is a cluster of its own; fewer than two clusters: NotEstimable). Wald
+    intervals b ± z·SE; ``attrs["method"]`` names the errors."""
     data = driver_data(scores, outcome, predictors)
-    fit = sm.OLS(data[outcome], sm.add_constant(data[predictors])).fit(cov_type="HC3")
+    fit = robust.fit(data[outcome], sm.add_constant(data[predictors].astype(float)),
+                     clusters=robust.cluster_column(data, cluster), cluster_name=cluster or "")
     ci = fit.conf_int()
     sd = data[predictors].std(ddof=1) / data[outcome].std(ddof=1)
-    table = pd.DataFrame({"coefficient": fit.params, "robust SE (HC3)": fit.bse,
-                          "ci_low": ci[0], "ci_high": ci[1], "p": fit.pvalues}).drop("const")
+    table = pd.DataFrame({"coefficient": fit.params, "robust SE": fit.bse,
+                          "ci_low": ci["ci_low"], "ci_high": ci["ci_high"],
+                          "p": fit.pvalues}).drop("const")
     table["standardised"] = table["coefficient"] * sd
-    table.attrs.update(r2=fit.rsquared, n=int(fit.nobs), sd_ratio=sd.to_dict())
+    table.attrs.update(r2=fit.model.rsquared, n=fit.nobs, sd_ratio=sd.to_dict(),
+                       method=fit.method)
     return table
 
 
 def standardised_effects(table: pd.DataFrame, level: float = 0.95) -> dict[str, Estimate]:
     """Each driver's standardised coefficient b·s_x/s_y from a :func:`key_drivers` table,
-    with its HC3 interval rescaled by the same factor (the SDs taken as fixed)."""
+    with its interval (HC3 or clustered) rescaled by the same factor (the SDs taken as
+    fixed)."""
     ratios = table.attrs["sd_ratio"]
     if not all(0 < r < np.inf for r in ratios.values()):
         raise NotEstimable("a driver or the outcome does not vary, so no effect can be "
@@ -67,7 +80,7 @@ def standardised_effects(table: pd.DataFrame, level: float = 0.95) -> dict[str, 
         scale = ratios[dim]
         out[dim] = Estimate(f"standardised effect of {dim} on satisfaction", row["standardised"],
                             row["ci_low"] * scale, row["ci_high"] * scale, table.attrs["n"],
-                            "OLS, HC3 robust SE, standardised", level)
+                            f"OLS, {table.attrs['method']}, standardised", level)
     return out
 
 
@@ -100,15 +113,30 @@ def lmg(data: pd.DataFrame, outcome: str, predictors: list[str]) -> np.ndarray:
 
 
 def relative_importance(scores: pd.DataFrame, outcome: str, predictors: list[str], *,
-                        n_boot: int = 500, seed: int = 2024) -> pd.DataFrame:
-    """LMG importance with bootstrap intervals, as R² points and as shares of R²."""
+                        n_boot: int = 500, seed: int = 2024,
+                        cluster: str | None = None) -> pd.DataFrame:
+    """LMG importance with percentile bootstrap intervals, as R² points and as shares of
+    R²; with *cluster* (a column of *scores*) the bootstrap resamples whole clusters
+    (:func:`cxlib.stats.robust.cluster_bootstrap`). ``attrs["method"]`` says which."""
     data = driver_data(scores, outcome, predictors)
-    boot = bootstrap(data, lambda d: lmg(d, outcome, predictors), n_boot=n_boot, seed=seed)
+
+    def shares(d: pd.DataFrame) -> np.ndarray:
+        return lmg(d, outcome, predictors)
+
+    if cluster is None:
+        boot = bootstrap(data, shares, n_boot=n_boot, seed=seed)
+        method = f"percentile bootstrap ({n_boot}) over respondents"
+    else:
+        robust.cluster_column(data, cluster)
+        boot = robust.cluster_bootstrap(data, shares, cluster, n_boot=n_boot, seed=seed)
+        method = f"percentile bootstrap ({n_boot}) clustered by {cluster} ({boot.n:,} clusters)"
     total = boot.value.sum()
     table = pd.DataFrame({"LMG (R² points)": boot.value, "ci_low": boot.ci_low,
                           "ci_high": boot.ci_high, "share of R²": boot.value / total},
                          index=pd.Index(predictors, name="dimension"))
-    table.attrs.update(r2=float(total), n=len(data), n_boot=n_boot, failed=boot.failed)
+    table.attrs.update(r2=float(total), n=len(data), n_boot=n_boot, failed=boot.failed,
+                       method=method, cluster=cluster,
+                       clusters=boot.n if cluster is not None else None)
     return table.sort_values("LMG (R² points)", ascending=False)
 
 

@@ -2,7 +2,9 @@
 
 * **Ordinal logit** for a loyalty *rating* (repurchase intention 1–7):
   P(Y ≤ j) = logit⁻¹(τ_j − β·x); exp(β) is the odds ratio of a higher answer per
-  point of satisfaction. Sandwich (HC0) standard errors. The rating's order is its
+  point of satisfaction. Sandwich (HC0) standard errors, or CR1 errors clustered by
+  outlet (or customer) when the rows come in clusters (:func:`cxlib.stats.robust.ml_clustered`,
+  from the per-row scores and the Hessian of the fit). The rating's order is its
   numeric order, the order of a pandas ordered Categorical, or for text an explicit
   ``order=[lowest, …, highest]`` (alphabetical order is no order: High < Low < Medium).
 * **Logistic regression** for later *churn* (or any 0/1 outcome): logit P(churn) = a + b·x, as a
@@ -11,8 +13,9 @@
 * **Nonlinearity** (Jones & Sasser 1995): mean loyalty at each satisfaction level,
   and the *top-box step*: the loyalty gain from the second-highest to the highest
   satisfaction level minus the average gain per level below it (> 0: loyalty
-  jumps for the "completely satisfied"). Bootstrap interval. A spline model
-  (natural cubic spline, 3 df) is compared with the straight line by an F test.
+  jumps for the "completely satisfied"). Bootstrap interval (resampling outlets when
+  clustered). A spline model (natural cubic spline, 3 df) is compared with the straight
+  line by an F test.
 * **Mediation** service → satisfaction → loyalty (Baron & Kenny; Preacher & Hayes):
   m = a·x + …, y = c′·x + b·m + …; indirect effect a·b with a percentile bootstrap
   interval, direct effect c′, total c = c′ + a·b. When respondents come in clusters
@@ -72,23 +75,34 @@ def ordered_levels(values: pd.Series, order: Sequence | None = None) -> pd.Serie
 
 
 def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
-                   level: float = 0.95, *, order: Sequence | None = None
-                   ) -> tuple[Estimate, object]:
-    """Odds ratio of a higher *outcome* rating per point of *predictor* (ordinal logit);
-    *order* lists a text outcome's levels from lowest to highest (see
-    :func:`ordered_levels`)."""
-    data = frame[[outcome, predictor]].dropna()
+                   level: float = 0.95, *, order: Sequence | None = None,
+                   cluster: str | None = None) -> tuple[Estimate, RobustFit]:
+    """Odds ratio of a higher *outcome* rating per point of *predictor* (ordinal logit):
+    exp(b) with the Wald interval exp(b ± z·SE), SE from the HC0 sandwich, or CR1 clustered
+    by the column *cluster* when given (a row without a label is a cluster of its own;
+    fewer than two clusters: NotEstimable). *order* lists a text outcome's levels from
+    lowest to highest (see :func:`ordered_levels`). The fit holds the slope and thresholds
+    with that covariance; its ``model`` is the statsmodels OrderedModel fit."""
+    labels = robust.cluster_column(frame, cluster)
+    keep = frame[[outcome, predictor]].notna().all(axis=1)
+    data = frame.loc[keep, [outcome, predictor]]
     require_variation(data, [outcome, predictor],
                       what=f"the effect of {predictor} on {outcome}")
     y = ordered_levels(data[outcome], order)
     fit = OrderedModel(y, data[[predictor]].astype(float), distr="logit").fit(
         method="bfgs", disp=False, cov_type="HC0", maxiter=500)
-    b, se = fit.params[predictor], fit.bse[predictor]
-    z = _z(level)
-    est = Estimate(f"odds ratio of a higher {outcome} per point of {predictor}",
-                   float(np.exp(b)), float(np.exp(b - z * se)), float(np.exp(b + z * se)),
-                   len(data), "ordinal logit, sandwich (HC0) SE", level)
-    return est, fit
+    names = list(fit.params.index)
+    if labels is None:
+        cov, method = np.asarray(fit.cov_params()), "sandwich (HC0) SE"
+    else:
+        cov, g = robust.ml_clustered(fit.model.score_obs(fit.params),
+                                     fit.model.hessian(fit.params), labels[keep])
+        method = robust.clustered_method(cluster, g)
+    rfit = RobustFit(fit.params, pd.DataFrame(cov, index=names, columns=names), len(data),
+                     method, fit)
+    est = rfit.estimate(predictor, f"odds ratio of a higher {outcome} per point of {predictor}",
+                        level, odds_ratio=True, method="ordinal logit")
+    return est, rfit
 
 
 def logistic_effect(frame: pd.DataFrame, outcome: str, predictor: str, level: float = 0.95,
@@ -97,12 +111,13 @@ def logistic_effect(frame: pd.DataFrame, outcome: str, predictor: str, level: fl
     """Odds ratio of a 0/1 *outcome* (churn, abandoning, returning) per unit of *predictor*
     (logistic GLM): exp(b) with the Wald interval exp(b ± z·SE), SE from the HC3 sandwich,
     or clustered by the column *cluster* when given (see :mod:`cxlib.stats.robust`)."""
+    labels = robust.cluster_column(frame, cluster)
     require_variation(frame.dropna(subset=[outcome, predictor]), [outcome, predictor],
                       what=f"the odds ratio of {outcome} per point of {predictor}")
-    data = frame[[outcome, predictor] + ([cluster] if cluster else [])].dropna(
-        subset=[outcome, predictor])
+    keep = frame[[outcome, predictor]].notna().all(axis=1)
+    data = frame.loc[keep, [outcome, predictor]]
     fit = robust.fit(data[outcome], sm.add_constant(data[[predictor]].astype(float)),
-                     logit=True, clusters=data[cluster] if cluster else None,
+                     logit=True, clusters=None if labels is None else labels[keep],
                      cluster_name=cluster or "")
     est = fit.estimate(predictor, figure or f"odds ratio of {outcome} per point of {predictor}",
                        level, odds_ratio=True, method="logistic regression (binomial GLM)")
@@ -122,16 +137,22 @@ def loyalty_by_level(frame: pd.DataFrame, outcome: str, predictor: str) -> pd.Da
 
 
 def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, n_boot: int = 500,
-                 seed: int = 2024, min_n: int = 10) -> Estimate:
+                 seed: int = 2024, min_n: int = 10, cluster: str | None = None) -> Estimate:
     """Gain in mean loyalty from the 2nd-highest to the highest satisfaction level, minus
-    the average gain per level below (levels with fewer than *min_n* answers skipped)."""
-    data = frame[[outcome, predictor]].dropna()
+    the average gain per level below (levels with fewer than *min_n* answers skipped).
+    Percentile bootstrap over respondents, or over whole clusters of the column *cluster*
+    when given (:func:`cxlib.stats.robust.cluster_bootstrap`)."""
+    labels = robust.cluster_column(frame, cluster)
+    keep = frame[[outcome, predictor]].notna().all(axis=1)
+    data = frame.loc[keep, [outcome, predictor]]
     require_variation(data, [outcome, predictor], what="the top-box step")
     counts = data[predictor].value_counts()
     levels = np.sort(counts[counts >= min_n].index.to_numpy())
     if len(levels) < 3:
         raise NotEstimable(f"{predictor} has {len(levels)} level(s) with at least {min_n} "
                            f"answers; the top-box step needs three")
+    if labels is not None:
+        data = data.assign(**{cluster: labels[keep].to_numpy()})
     data = data[data[predictor].isin(levels)]
 
     def step(d: pd.DataFrame) -> float:
@@ -139,9 +160,14 @@ def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, n_boot: i
         gains = np.diff(means)
         return gains[-1] - np.nanmean(gains[:-1])
 
-    boot = bootstrap(data, step, n_boot=n_boot, seed=seed)
-    return boot.estimate(f"top-box step in {outcome} (completely vs merely satisfied)",
-                         f"difference of mean gains, percentile bootstrap ({n_boot})")
+    figure = f"top-box step in {outcome} (completely vs merely satisfied)"
+    method = f"difference of mean gains, percentile bootstrap ({n_boot})"
+    if labels is None:
+        return bootstrap(data, step, n_boot=n_boot, seed=seed).estimate(figure, method)
+    boot = robust.cluster_bootstrap(data, step, cluster, n_boot=n_boot, seed=seed)
+    return Estimate(figure, float(boot.value[0]), float(boot.ci_low[0]), float(boot.ci_high[0]),
+                    len(data), f"{method} clustered by {cluster} ({boot.n:,} clusters)",
+                    boot.level, failed=boot.failed, draws=boot.n_boot)
 
 
 def spline_test(frame: pd.DataFrame, outcome: str, predictor: str, df: int = 3) -> dict:

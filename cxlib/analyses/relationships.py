@@ -7,8 +7,9 @@
 * **Power**: customers per arm needed to detect a lift (two-sided 5% test, 80% power)
   from the normal approximation with Cohen's h = 2 asin √p₁ − 2 asin √p₀.
 * **Cost per incremental margin**: note cost ÷ (lift × margin per repurchase).
-* **Price premium** (REL-2): price paid regressed on the service score (OLS, HC3),
-  expressed as a share of the mean price per service point.
+* **Price premium** (REL-2): price paid regressed on the service score (OLS, HC3, or CR1
+  clustered by outlet when respondents come in outlets), expressed as a share of the mean
+  price per service point.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from scipy import stats
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize
 
+from cxlib.stats import robust
 from cxlib.stats.estimates import Estimate
 
 
@@ -68,16 +70,23 @@ def cost_per_incremental_margin(lift: Estimate, note_cost: float,
 
 
 def price_premium(frame: pd.DataFrame, service: pd.Series, price: str = "price_paid",
-                  level: float = 0.95) -> Estimate:
-    """Extra price paid per point of the service score, as a share of the mean price
-    (OLS with HC3 errors; coefficient and interval divided by the mean price)."""
-    data = pd.DataFrame({"price": frame[price], "service": service}).dropna()
-    fit = sm.OLS(data["price"], sm.add_constant(data[["service"]])).fit(cov_type="HC3")
-    lo, hi = fit.conf_int(alpha=1 - level).loc["service"]
+                  level: float = 0.95, *, cluster: str | None = None) -> Estimate:
+    """Extra price paid per point of the service score, as a share of the mean price: OLS
+    of price on service with HC3 errors, or CR1 errors clustered by the column *cluster*
+    of *frame* when given (see :mod:`cxlib.stats.robust`); the coefficient b and its
+    interval b ± z·SE divided by the mean price."""
+    labels = robust.cluster_column(frame, cluster)
+    data = pd.DataFrame({"price": frame[price], "service": service})
+    keep = data.notna().all(axis=1)
+    data = data[keep]
+    fit = robust.fit(data["price"], sm.add_constant(data[["service"]].astype(float)),
+                     clusters=None if labels is None else labels[keep],
+                     cluster_name=cluster or "")
+    lo, hi = fit.conf_int(level).loc["service"]
     mean = float(data["price"].mean())
     return Estimate("extra price paid per point of service rating (share of the mean price)",
                     float(fit.params["service"]) / mean, float(lo) / mean, float(hi) / mean,
-                    int(fit.nobs), "OLS, HC3 SE, relative to the mean price", level)
+                    fit.nobs, f"OLS, {fit.method}, relative to the mean price", level)
 
 
 def fisher_ci(r: float, n: int, level: float = 0.95) -> tuple[float, float]:

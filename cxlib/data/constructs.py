@@ -95,3 +95,9 @@ def construct_scores(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.Da
                            for name, items in blocks.items()}, index=frame.index)
     scores.attrs["items"] = {name: list(items) for name, items in blocks.items()}
     return scores
+
+
+def survey_cluster(frame: pd.DataFrame) -> str | None:
+    """``"outlet_id"`` when respondents come from at least two outlets (customers of one
+    outlet share its staff and premises, so the outlet is the independent unit), else None."""
+    return "outlet_id" if "outlet_id" in frame and frame["outlet_id"].nunique() >= 2 else None

@@ -15,7 +15,8 @@ After convergence the path coefficients are the OLS coefficients of each
 endogenous score on its predecessors (standardised), with R² per endogenous
 construct, and loadings are the item–score correlations. Missing item answers are
 replaced by the item mean (as in seminr's default). Intervals come from a
-bootstrap over respondents (:func:`bootstrap_paths`); resamples in which the model
+bootstrap over respondents, or over whole clusters (outlets) when respondents come in
+clusters (:func:`bootstrap_paths`); resamples in which the model
 cannot be estimated are counted (``attrs["failed"]``). An item that does not vary
 raises :class:`~cxlib.errors.NotEstimable`: it cannot be standardised.
 """
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib.errors import NotEstimable, UserDataError, require_variation
+from cxlib.stats import robust
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.uncertainty import percentiles, resample_draws
 
@@ -155,8 +157,12 @@ def _estimate(x: np.ndarray, blocks: dict[str, list[str]], edges: list[tuple[str
 
 def bootstrap_paths(frame: pd.DataFrame, blocks: dict[str, list[str]],
                     paths: list[str] | list[tuple[str, str]], *, n_boot: int = 500,
-                    seed: int = 2024, level: float = 0.95) -> pd.DataFrame:
-    """Path coefficients and R² with percentile bootstrap intervals (resampling respondents)."""
+                    seed: int = 2024, level: float = 0.95,
+                    cluster: str | None = None) -> pd.DataFrame:
+    """Path coefficients and R² with percentile bootstrap intervals, resampling respondents,
+    or whole clusters of the column *cluster* when given (outlets: a resample draws G of
+    the G clusters with replacement and keeps all their respondents)."""
+    labels = robust.cluster_column(frame, cluster)
     edges = parse_paths(paths)
     raw = _prepare(frame, blocks)
     fit = _estimate(_standardise(raw), blocks, edges, 1e-7, 300)
@@ -167,12 +173,19 @@ def bootstrap_paths(frame: pd.DataFrame, blocks: dict[str, list[str]],
             raise NotEstimable("an item does not vary in this resample")
         return _estimate(x, blocks, edges, 1e-6, 100).paths["coefficient"].to_numpy()
 
-    draws = resample_draws(paths_of, len(raw), len(fit.paths), n_boot=n_boot, seed=seed)
+    width = len(fit.paths)
+    if labels is None:
+        draws = resample_draws(paths_of, len(raw), width, n_boot=n_boot, seed=seed)
+    else:
+        members = robust.cluster_rows(labels)
+        draws = resample_draws(lambda picks: paths_of(np.concatenate([members[g] for g in picks])),
+                               len(members), width, n_boot=n_boot, seed=seed)
     lo, hi, failed = percentiles(draws, level)
     out = fit.paths.copy()
     out["ci_low"], out["ci_high"] = lo, hi
     out["r2_of_target"] = out["to"].map(fit.r2)
-    out.attrs.update(n=fit.n, n_boot=n_boot, failed=failed, level=level)
+    out.attrs.update(n=fit.n, n_boot=n_boot, failed=failed, level=level, cluster=cluster,
+                     clusters=None if labels is None else len(members))
     return out
 
 
@@ -184,6 +197,8 @@ def path_estimate(table: pd.DataFrame, source: str, target: str) -> Estimate:
     row = rows.iloc[0]
     return Estimate(f"PLS path {source} → {target} (standardised)", float(row["coefficient"]),
                     float(row["ci_low"]), float(row["ci_high"]), int(table.attrs["n"]),
-                    f"PLS-PM mode A, path weighting, bootstrap ({table.attrs['n_boot']})",
+                    f"PLS-PM mode A, path weighting, bootstrap ({table.attrs['n_boot']})"
+                    + (f" clustered by {table.attrs['cluster']} ({table.attrs['clusters']:,} "
+                       "clusters)" if table.attrs.get("cluster") else ""),
                     table.attrs["level"], failed=table.attrs["failed"],
                     draws=table.attrs["n_boot"])

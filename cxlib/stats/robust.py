@@ -12,6 +12,10 @@ sᵢ = xᵢ · wᵢ g′(μᵢ)(yᵢ − μᵢ) / φ, and the bread is B = φ (X
 * CR1, clustered (G clusters, Sᵍ = Σ_{i∈g} sᵢ): V = c · B (Σ_g SᵍSᵍᵀ) B with
   c = G/(G − 1) · (n − 1)/(n − k) for OLS and c = G/(G − 1) for a GLM (Liang & Zeger
   1986; the defaults of R's ``sandwich::vcovCL`` and of Stata's ``vce(cluster)``).
+* Any other maximum-likelihood fit (the ordinal logit): with per-row scores sᵢ = ∂ℓᵢ/∂θ and
+  bread B = (−∂²ℓ/∂θ∂θᵀ)⁻¹, the same CR1 with c = G/(G − 1) (:func:`ml_clustered`; R's
+  ``vcovCL(type = "HC0")``, its default for ``glm`` and ``MASS::polr``). R's
+  ``type = "HC1"`` multiplies a likelihood model's CR1 by a further (n − 1)/(n − k).
 
 For the logit sᵢ = xᵢ(yᵢ − μᵢ) and wᵢ = μᵢ(1 − μᵢ); for OLS sᵢ = xᵢeᵢ and wᵢ = 1.
 statsmodels' GLM accepts ``cov_type="HC3"`` but silently computes HC0 (it has no HC3 for
@@ -35,7 +39,7 @@ import statsmodels.api as sm
 from scipy import stats
 from scipy.special import expit
 
-from cxlib.errors import NotEstimable
+from cxlib.errors import NotEstimable, UserDataError
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.uncertainty import Bootstrap, bootstrap
 
@@ -51,6 +55,35 @@ def cluster_codes(labels) -> np.ndarray:
         raise NotEstimable("all rows belong to one cluster, so no interval can treat clusters "
                            "as the independent units")
     return codes
+
+
+def cluster_column(frame: pd.DataFrame, cluster: str | None) -> pd.Series | None:
+    """The labels in column *cluster* of *frame* (None when *cluster* is None); a column
+    that is not there is a :class:`~cxlib.errors.UserDataError` naming the columns."""
+    if cluster is None:
+        return None
+    if cluster not in frame:
+        raise UserDataError(f"there is no column {cluster!r} to cluster by; the columns are "
+                            f"{', '.join(map(str, frame.columns))}")
+    return frame[cluster]
+
+
+def _cluster_meat(scores: np.ndarray, clusters) -> tuple[np.ndarray, int]:
+    """Σ_g SᵍSᵍᵀ with Sᵍ the sum of the score rows of cluster g, and the number G."""
+    codes = cluster_codes(clusters)
+    g = int(codes.max()) + 1
+    sums = np.zeros((g, scores.shape[1]))
+    np.add.at(sums, codes, scores)
+    return sums.T @ sums, g
+
+
+def ml_clustered(scores: np.ndarray, hessian: np.ndarray, clusters) -> tuple[np.ndarray, int]:
+    """CR1 covariance of a maximum-likelihood fit, G/(G − 1) · B (Σ_g SᵍSᵍᵀ) B with
+    B = (−H)⁻¹, from the per-row scores (n × k) and the Hessian H of the total
+    log-likelihood at the estimate; returns it and the number of clusters G."""
+    meat, g = _cluster_meat(np.asarray(scores, float), clusters)
+    bread = np.linalg.inv(-np.asarray(hessian, float))
+    return g / (g - 1) * bread @ meat @ bread, g
 
 
 def _parts(fit) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
@@ -76,13 +109,10 @@ def sandwich(fit, kind: str = "HC3", clusters=None) -> np.ndarray:
     bread = scale * inv
     n, k = x.shape
     if clusters is not None:
-        codes = cluster_codes(clusters)
-        g = codes.max() + 1
-        sums = np.zeros((g, k))
-        np.add.at(sums, codes, s)
+        meat, g = _cluster_meat(s, clusters)
         ols = getattr(fit.model, "family", None) is None
         factor = g / (g - 1) * ((n - 1) / (n - k) if ols else 1.0)
-        return factor * bread @ (sums.T @ sums) @ bread
+        return factor * bread @ meat @ bread
     if kind == "HC0":
         omega = np.ones(n)
     elif kind == "HC3":
@@ -169,6 +199,11 @@ class RobustFit:
                              "ci_high": inv(eta + half)}, index=exog.index)
 
 
+def clustered_method(cluster_name: str, g: int) -> str:
+    """The method text of CR1 errors: "SE clustered by outlet_id (CR1, 30 clusters)"."""
+    return f"SE clustered by {cluster_name} (CR1, {g:,} clusters)"
+
+
 def fit(y: pd.Series, x: pd.DataFrame, *, logit: bool = False, clusters=None,
         cluster_name: str = "cluster") -> RobustFit:
     """OLS (or, with *logit*, a binomial GLM) of *y* on *x* (include a constant column
@@ -183,11 +218,19 @@ def fit(y: pd.Series, x: pd.DataFrame, *, logit: bool = False, clusters=None,
         cov, method, df = sandwich(model, "HC3"), "HC3 SE", model.df_resid
     else:
         cov, g = sandwich(model, clusters=clusters), cluster_codes(clusters).max() + 1
-        method, df = f"SE clustered by {cluster_name} (CR1, {g:,} clusters)", g - 1
+        method, df = clustered_method(cluster_name, g), g - 1
     names = list(x.columns)
     return RobustFit(pd.Series(np.asarray(model.params), index=names),
                      pd.DataFrame(cov, index=names, columns=names), int(model.nobs), method,
                      model, logit, float(df))
+
+
+def cluster_rows(labels) -> list[np.ndarray]:
+    """The row positions of each cluster, in the order of :func:`cluster_codes` (which
+    see: missing labels are clusters of their own, one cluster is NotEstimable)."""
+    codes = cluster_codes(labels)
+    order = np.argsort(codes, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(codes))[:-1])
 
 
 def cluster_bootstrap(frame: pd.DataFrame, statistic: Callable[[pd.DataFrame], float | np.ndarray],
@@ -195,9 +238,7 @@ def cluster_bootstrap(frame: pd.DataFrame, statistic: Callable[[pd.DataFrame], f
                       level: float = 0.95) -> Bootstrap:
     """Percentile bootstrap that resamples the clusters of column *cluster* (see the
     module docstring); ``n`` of the result is the number of clusters."""
-    codes = cluster_codes(frame[cluster])
-    order = np.argsort(codes, kind="stable")
-    rows = np.split(order, np.cumsum(np.bincount(codes))[:-1])
+    rows = cluster_rows(frame[cluster])
     keys = pd.DataFrame({"cluster": np.arange(len(rows))})
 
     def on_clusters(chosen: pd.DataFrame) -> float | np.ndarray:

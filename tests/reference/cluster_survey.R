@@ -1,0 +1,69 @@
+# Reference outlet-clustered covariances for the survey analyses of cxlib (drivers.key_drivers,
+# relationships.price_premium, loyalty.logistic_effect, loyalty.ordinal_effect), from R's
+# sandwich package. One synthetic survey: 30 outlets of 6-24 respondents, ratings 1-7, an
+# outlet effect in every score and in the outcomes. Writes cluster_survey.json beside this
+# script, holding the data, and for each model the coefficients and
+#   * CL_HC1 = vcovCL(fit, cluster = ~outlet_id, type = "HC1"): G/(G-1) (n-1)/(n-k) B M B,
+#   * CL_HC0 = vcovCL(fit, cluster = ~outlet_id, type = "HC0"): G/(G-1) B M B
+#     (vcovCL's default for glm and polr, and Stata's for ML models; for lm the default is HC1),
+#   * HC3 (lm, glm) or HC0 (polr, sandwich()) for the unclustered comparison.
+# Run from the repository root:
+#   Rscript tests/reference/cluster_survey.R
+# Needs: apt-get install -y r-base-core r-cran-mass r-cran-sandwich r-cran-jsonlite
+suppressMessages({library(MASS); library(sandwich); library(jsonlite)})
+set.seed(20261201)
+
+G <- 30
+sizes <- sample(6:24, G, replace = TRUE)
+outlet <- rep(sprintf("O%02d", seq_len(G)), sizes)
+g <- rep(seq_len(G), sizes)
+n <- length(g)
+clip <- function(v) pmin(7, pmax(1, round(v)))
+u <- rnorm(G)  # the outlet's level of service
+rel <- clip(4.5 + 0.8 * u[g] + rnorm(n))
+res <- clip(4.5 + 0.6 * u[g] + 0.5 * (rel - 4.5) + rnorm(n))
+tan <- clip(4.5 + 0.4 * u[g] + rnorm(n))
+v <- rnorm(G)  # the outlet's own effect on satisfaction, beyond the scores
+sat <- clip(0.5 + 0.35 * rel + 0.25 * res + 0.15 * tan + 0.8 * v[g] + rnorm(n, sd = 0.8))
+w <- rnorm(G)  # and on loyalty
+intent <- clip(1 + 0.6 * sat + 0.9 * w[g] + rnorm(n))
+churned <- rbinom(n, 1, plogis(1.2 - 0.45 * sat + 0.8 * w[g]))
+price <- round(50 + 2 * (rel + res + tan) / 3 + 4 * v[g] + rnorm(n, sd = 5), 2)
+d <- data.frame(outlet_id = outlet, rel = rel, res = res, tan = tan, overall_sat = sat,
+                repurchase_intent = intent, churned = churned, price_paid = price)
+d$service <- (d$rel + d$res + d$tan) / 3
+
+tight <- glm.control(epsilon = 1e-13, maxit = 100)
+cl <- function(fit, type) unname(vcovCL(fit, cluster = ~outlet_id, type = type))
+
+drivers <- lm(overall_sat ~ rel + res + tan, data = d)
+premium <- lm(price_paid ~ service, data = d)
+churn <- glm(churned ~ overall_sat, data = d, family = binomial(), control = tight)
+d$intent <- factor(d$repurchase_intent, ordered = TRUE)
+ordinal <- polr(intent ~ overall_sat, data = d, Hess = TRUE,
+                control = list(reltol = 1e-14, maxit = 1000))
+d$intent <- NULL
+
+models <- list(
+  drivers = list(kind = "ols", terms = names(coef(drivers)), coef = unname(coef(drivers)),
+                 CL_HC1 = cl(drivers, "HC1"), CL_HC0 = cl(drivers, "HC0"),
+                 HC3 = unname(vcovHC(drivers, type = "HC3"))),
+  premium = list(kind = "ols", terms = names(coef(premium)), coef = unname(coef(premium)),
+                 CL_HC1 = cl(premium, "HC1"), CL_HC0 = cl(premium, "HC0"),
+                 HC3 = unname(vcovHC(premium, type = "HC3"))),
+  churn = list(kind = "logit", terms = names(coef(churn)), coef = unname(coef(churn)),
+               CL_HC1 = cl(churn, "HC1"), CL_HC0 = cl(churn, "HC0"),
+               HC3 = unname(vcovHC(churn, type = "HC3"))),
+  # polr: the slope only (vcovCL orders the slope first, then the thresholds zeta)
+  ordinal = list(kind = "polr", terms = "overall_sat", coef = unname(coef(ordinal)),
+                 zeta = unname(ordinal$zeta),
+                 CL_HC1 = cl(ordinal, "HC1")[1, 1], CL_HC0 = cl(ordinal, "HC0")[1, 1],
+                 HC0 = unname(sandwich(ordinal))[1, 1])
+)
+
+out <- list(made_by = "tests/reference/cluster_survey.R", R = R.version.string,
+            sandwich = as.character(packageVersion("sandwich")),
+            MASS = as.character(packageVersion("MASS")), n = n, clusters = G,
+            data = as.list(d), models = models)
+writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = FALSE, matrix = "rowmajor"),
+           "tests/reference/cluster_survey.json")
