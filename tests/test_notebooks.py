@@ -225,6 +225,20 @@ def test_repeat_business_runs_on_cdnow_as_a_user_file(tmp_path):
     assert share["verdict"] == "not supported" and share["ci_high"] < 0.70
 
 
+def test_repeat_business_runs_on_a_log_where_nobody_repeats(tmp_path):
+    """A log of first purchases only: the customer-base models cannot be fitted, and the
+    notebook says so and goes on (the by-segment table and the share ahead included)."""
+    import pandas as pd
+
+    tx = pd.read_csv(data_dir() / "sample" / "transactions.csv", dtype=str)
+    path = tmp_path / "first_orders.csv"
+    tx.drop_duplicates("customer_id").to_csv(path, index=False)
+    done = run(["04"], data={"transactions": str(path)}, out=tmp_path / "o", log=lambda _: None)
+    assert done[0].ok, done[0].error
+    shown = (tmp_path / "o" / "04_repeat_business.html").read_text(encoding="utf-8")
+    assert "no customer made a repeat purchase" in shown
+
+
 def test_retention_notebook_runs_on_a_finnish_semicolon_ledger(tmp_path):
     import pandas as pd
 
