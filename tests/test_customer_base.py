@@ -272,3 +272,61 @@ def test_analyse_log_on_the_sample():
     assert model.holdout["customers"].sum() == model.bgnbd.n
     assert model.values["clv"].gt(0).all()
     assert model.settings["unit"] == "week"
+
+
+def test_bgnbd_survival_and_time_active_match_simulation():
+    """P(alive at T+s | history) and the expected time active over the next H weeks against
+    simulated BG/NBD customers: in each group of calibration frequency the mean prediction
+    equals the simulated share still active s weeks on, and the mean simulated time active
+    (law of total probability; 4 standard errors)."""
+    rng = np.random.default_rng(2005)
+    n, s, horizon = 400_000, 26.0, 52.0
+    r, alpha, a, b = CDNOW_PARAMS.values()
+    T = rng.uniform(1, 78, n)
+    lam, p = rng.gamma(r, 1 / alpha, n), rng.beta(a, b, n)
+    J, N = rng.geometric(p), rng.poisson(lam * T)  # dropout after the J-th repeat purchase
+    x = np.minimum(J, N)
+    t_x = np.where(x > 0, T * rng.beta(np.maximum(x, 1), N - x + 1), 0.0)
+    # alive at T when N < J; the dropout then comes J − N purchases later (memoryless)
+    remaining = np.where(N < J, rng.gamma(np.maximum(J - N, 1), 1 / lam), 0.0)
+    fit = fixed("BG/NBD", CDNOW_PARAMS)
+    alive = cb.bgnbd_p_alive_at(fit, s, x, t_x, T)
+    active = cb.bgnbd_expected_active(fit, horizon, x, t_x, T)
+    assert cb.bgnbd_p_alive_at(fit, 0, x, t_x, T) == pytest.approx(cb.bgnbd_p_alive(fit, x, t_x,
+                                                                                       T))
+    assert ((active >= 0) & (active <= horizon)).all()
+    for g in range(4):
+        m = np.minimum(x, 3) == g
+        for predicted, simulated in ((alive, remaining > s),
+                                     (active, np.minimum(remaining, horizon))):
+            se = simulated[m].std() / np.sqrt(m.sum())
+            assert abs(predicted[m].mean() - simulated[m].mean()) < 4 * se, (g, se)
+
+
+def test_expected_time_active_is_the_integral_of_survival():
+    from scipy import integrate
+
+    d = cdnow().iloc[[0, 5, 100, 1000]]
+    fit = cdnow_fit()
+    got = cb.bgnbd_expected_active(fit, 52, d["frequency"], d["recency"], d["T"])
+    for i, (x, t_x, T) in enumerate(d[["frequency", "recency", "T"]].to_numpy()):
+        want = integrate.quad(lambda s, *h: cb.bgnbd_p_alive_at(fit, s, *h), 0, 52,
+                              args=(x, t_x, T))[0]
+        assert got[i] == pytest.approx(want, rel=1e-10)
+
+
+def test_by_segment_sums_the_customers_up():
+    """RET-1's view of a transaction log: P(alive) and time active by first-purchase cohort
+    (CDNOW: the January, February and March 1997 cohorts, 39 holdout weeks)."""
+    model = cv.analyse_log(load_cdnow().frame, cv.CDNOW_CALIBRATION_END)
+    v = model.values
+    table = cv.by_segment(model, cv.first_purchase_cohort(model, "M"))
+    assert list(table.index) == ["1997-01", "1997-02", "1997-03"]
+    assert table["customers"].sum() == len(v) == 23_570
+    assert (table["customers"] * table["share_alive"]).sum() == pytest.approx(v["p_alive"].sum())
+    assert table["total_clv"].sum() == pytest.approx(v["clv"].sum())
+    assert (table["share_of_horizon_active"] <= table["share_alive"]).all()  # S(s) ≤ P(alive)
+    assert table["share_of_horizon_active"].between(0, 1).all()
+    assert list(cv.by_segment(model).index) == ["1997Q1"]  # default: quarter of first purchase
+    with pytest.raises(ValueError, match="2 customers have no segment label"):
+        cv.by_segment(model, pd.Series("a", index=v.index[2:]))

@@ -274,6 +274,20 @@ def test_repeat_business_runs_on_cdnow_as_a_user_file(tmp_path):
     assert share["verdict"] == "not supported" and share["ci_high"] < 0.70
 
 
+def test_repeat_business_runs_on_a_log_where_nobody_repeats(tmp_path):
+    """A log of first purchases only: the customer-base models cannot be fitted, and the
+    notebook says so and goes on (the by-segment table and the share ahead included)."""
+    import pandas as pd
+
+    tx = pd.read_csv(data_dir() / "sample" / "transactions.csv", dtype=str)
+    path = tmp_path / "first_orders.csv"
+    tx.drop_duplicates("customer_id").to_csv(path, index=False)
+    done = run(["04"], data={"transactions": str(path)}, out=tmp_path / "o", log=lambda _: None)
+    assert done[0].ok, done[0].error
+    shown = (tmp_path / "o" / "04_repeat_business.html").read_text(encoding="utf-8")
+    assert "no customer made a repeat purchase" in shown
+
+
 def test_retention_notebook_runs_on_a_finnish_semicolon_ledger(tmp_path):
     import pandas as pd
 
@@ -416,8 +430,8 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 
 
 class _LiveMarkup:
-    """Collects what a browser would run from an HTML page: event-handler attributes and
-    script elements."""
+    """Collects what a browser would run from an HTML page or SVG file: event-handler
+    attributes, javascript: URLs and script elements."""
 
     def __init__(self, html: str) -> None:
         from html.parser import HTMLParser
@@ -430,7 +444,8 @@ class _LiveMarkup:
             in_script = False
 
             def handle_starttag(self, tag, attrs):
-                found.handlers += [f"<{tag} {k}=…>" for k, _ in attrs if k.startswith("on")]
+                found.handlers += [f"<{tag} {k}=…>" for k, v in attrs if k.startswith("on")
+                                   or (v or "").strip().lower().startswith("javascript:")]
                 self.in_script = tag == "script"
 
             def handle_endtag(self, tag):
@@ -457,18 +472,73 @@ def test_hostile_file_column_and_label_names_are_escaped_in_every_page(tmp_path)
     out = tmp_path / "out"
     done = run(["00", "08"], data={"contacts": str(hostile)}, out=out, log=lambda _: None)
     assert all(r.ok for r in done), [r.error for r in done]
-    pages = sorted(out.rglob("*.html"))
-    assert {p.name for p in pages} >= {"index.html", "glossary.html",
-                                       "08_service_standards.html",
-                                       "08_service_standards.slides.html"}
-    for page in pages:
-        html = page.read_text(encoding="utf-8")
-        live = _LiveMarkup(html)
-        assert not live.handlers, f"{page.name}: {live.handlers[:3]}"
-        assert not [s for s in live.scripts if "alert(" in s], page.name
-        assert HOSTILE not in html and "<script>alert(2)" not in html, page.name
+    pages = _pages_without_live_markup(out, [HOSTILE, "<script>alert(2)",
+                                             "<b onmouseover=alert(3)>", "<svg onload=alert(4)>"])
+    assert set(pages) >= {"index.html", "glossary.html", "08_service_standards.html",
+                          "08_service_standards.slides.html", "STD-1.svg"}
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;.csv" in index  # shown, as text
+    for name in ("08_service_standards.html", "08_service_standards.slides.html"):
+        # the labels do reach the notebook's page and deck, as text (so the scan above
+        # looked at them rather than at pages they never reached)
+        assert "&lt;script&gt;alert(2)&lt;/script&gt;" in pages[name], name
+        assert "&lt;b onmouseover=alert(3)&gt;chat&lt;/b&gt;" in pages[name], name
+
+
+def _pages_without_live_markup(out: Path, raw: list[str]) -> dict[str, str]:
+    """Every page (.html) and figure (.svg) the run wrote under *out*, by file name, after
+    checking that none holds live markup or any string of *raw* unescaped."""
+    pages = {}
+    for page in sorted([*out.rglob("*.html"), *out.rglob("*.svg")]):
+        text = page.read_text(encoding="utf-8")
+        live = _LiveMarkup(text)
+        assert not live.handlers, f"{page.name}: {live.handlers[:3]}"
+        assert not [s for s in live.scripts if "alert(" in s], page.name
+        assert not [r for r in raw if r in text], page.name
+        pages[page.name] = text
+    return pages
+
+
+def test_hostile_mapping_names_are_escaped_in_every_page(tmp_path):
+    """What a mapping names reaches the pages too: construct names (in path labels, record
+    figures, forest plots), the mapped column and the mapping file's name; a run on the ECSI
+    survey whose mapping calls satisfaction, loyalty and quality by HTML names writes them
+    as text everywhere (issue 15, item 4)."""
+    import pandas as pd
+    import yaml
+
+    item, sat = "<img src=x onerror=alert(7)>", "<b onclick=alert(9)>SAT</b>"
+    loy, qual = "<script>alert(10)</script>", "<iframe src=javascript:alert(11)>"
+    survey = pd.read_csv(data_dir() / "real" / "mobi.csv").rename(columns={"CUSA1": item})
+    data = tmp_path / "<svg onload=alert(12)>.csv"
+    survey.to_csv(data, index=False)
+    spec = yaml.safe_load((data_dir() / "mappings" / "mobi.yaml").read_text("utf-8"))["survey"]
+    names = {"CUSA": sat, "CUSL": loy, "PERQ": qual}
+    spec["columns"]["overall_sat"] = item
+    spec["constructs"] = {names.get(k, k): v for k, v in spec["constructs"].items()}
+    spec["paths"] = [" -> ".join(names.get(e.strip(), e.strip()) for e in p.split("->"))
+                     for p in spec["paths"]]
+    spec["roles"] = {k: names.get(v, v) for k, v in spec["roles"].items()}
+    mapping = tmp_path / "<svg onload=alert(13)>.yaml"
+    mapping.write_text(yaml.safe_dump({"survey": spec}, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    done = run(["02"], data={"survey": str(data)}, columns=str(mapping), out=out,
+               log=lambda _: None)
+    assert all(r.ok for r in done), [r.error for r in done]
+    pages = _pages_without_live_markup(out, [item, "<b onclick=alert(9)>", "<script>alert(10)",
+                                             qual, "<svg onload=alert(12)>",
+                                             "<svg onload=alert(13)>"])
+    assert set(pages) >= {"index.html", "02_satisfaction_to_loyalty.html",
+                          "02_satisfaction_to_loyalty.slides.html", "LOY-1.svg"}
+    # the construct names reach the index (PLS path record), the page and the deck as text
+    for name in ("index.html", "02_satisfaction_to_loyalty.html",
+                 "02_satisfaction_to_loyalty.slides.html"):
+        assert "&lt;b onclick=alert(9)&gt;SAT&lt;/b&gt;" in pages[name], name
+        assert "&lt;script&gt;alert(10)&lt;/script&gt;" in pages[name], name
+    for name in ("02_satisfaction_to_loyalty.html", "02_satisfaction_to_loyalty.slides.html"):
+        assert "&lt;iframe src=javascript:alert(11)&gt;" in pages[name], name
+    assert "&lt;svg onload=alert(12)&gt;.csv" in pages["index.html"]
+    assert "&lt;svg onload=alert(12)&gt;.csv" in pages["LOY-1.svg"]
 
 
 def _chromium() -> str:

@@ -15,6 +15,7 @@ from cxlib.analyses.repeat import (
     ageing_baseline,
     customer_summary,
     repeat_share,
+    repeat_share_ahead,
     repeat_share_by_month,
     simulate_log,
     simulate_repeat_share,
@@ -244,3 +245,39 @@ def test_baseline_fit_is_the_customer_base_fit():
     in_days = ageing_baseline(log, unit_days=1.0)  # the time unit of the fit is immaterial
     assert in_days.expected.value == pytest.approx(base.expected.value, rel=1e-6)
     assert in_days.difference.ci_high == pytest.approx(base.difference.ci_high, rel=1e-4)
+
+
+# -- REP-1 from here on: the share a constant-behaviour base will give --------------------
+
+def test_share_ahead_predicts_the_next_year_of_a_constant_business():
+    """20 logs of a BG/NBD business: the share of orders from repeat customers projected
+    from all but the last 12 months (with the inflow those months had) against the share
+    observed in them: unbiased (mean difference within 3 standard errors of 0), each within
+    6 points."""
+    diffs = []
+    for seed in range(20):
+        log = simulate_log(BusinessParams(**BGNBD_BUSINESS), np.random.default_rng(seed))
+        day = pd.to_datetime(log["date"]).dt.normalize()
+        cut = day.max() - pd.DateOffset(months=12)
+        first = day.groupby(log["customer_id"]).transform("min")
+        new = log.loc[first > cut, "customer_id"].nunique()
+        ahead = repeat_share_ahead(log[day <= cut], inflow_per_month=new / 12)
+        late = day > cut
+        observed = (day[late] > first[late]).mean()  # orders after the customer's first day
+        assert ahead.ci_low <= ahead.value <= ahead.ci_high
+        diffs.append(ahead.value - observed)
+    diffs = np.array(diffs)
+    assert abs(diffs.mean()) < 3 * diffs.std(ddof=1) / np.sqrt(len(diffs)), diffs
+    assert np.abs(diffs).max() < 0.06, diffs
+
+
+def test_share_ahead_of_a_closed_cohort_is_all_repeat():
+    cdnow = load_cdnow().frame
+    closed = repeat_share_ahead(cdnow)  # nobody new in CDNOW's last 12 months
+    assert closed.value == 1 and closed.n == 23_570
+    # with Q1 1997's inflow going on, a new customer's first order is half the orders
+    reopened = repeat_share_ahead(cdnow, inflow_per_month=23_570 / 3)
+    assert 0.4 < reopened.value < 0.6 and reopened.ci_low < reopened.value < reopened.ci_high
+    with pytest.raises(ValueError, match="inflow must be a number"):
+        repeat_share_ahead(cdnow, inflow_per_month=-1)
+

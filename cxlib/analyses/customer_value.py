@@ -5,8 +5,13 @@ the check against a holdout period.
 ``calibration_holdout(transactions, calibration_end)`` summarises each customer's history
 up to *calibration_end* (frequency, recency, T in weeks, mean spend) and counts their
 purchase days in the holdout period after it; ``analyse_log`` fits both models, values
-every customer (P(alive), expected purchases, discounted CLV) and compares expected with
-actual holdout purchases (``holdout_check``), as Fader, Hardie & Lee (2005) did for CDNOW.
+every customer (P(alive), expected purchases, expected time active, discounted CLV) and
+compares expected with actual holdout purchases (``holdout_check``), as Fader, Hardie & Lee
+(2005) did for CDNOW. ``by_segment`` sums the customers up by segment (by default the
+quarter of their first purchase), the retention view of the claim RET-1: per segment the
+share of customers still active, Σ P(alive) / n, the mean time each is expected to stay
+active over the horizon, Σ ∫₀^H P(alive at T+s) ds / n, the mean expected purchases and
+the mean and total discounted CLV.
 """
 
 from __future__ import annotations
@@ -90,7 +95,42 @@ def analyse_log(transactions: pd.DataFrame, calibration_end, *, unit_days: float
                              discount=discount)
     return CustomerBase(data, bg, spend, values, holdout_check(bg, data),
                         {"calibration_end": str(pd.Timestamp(calibration_end).date()),
-                         "months": months, "discount": discount, "unit": unit})
+                         "months": months, "discount": discount, "unit": unit,
+                         "unit_days": unit_days,
+                         "horizon": float(data["holdout_length"].iloc[0])})
+
+
+def first_purchase_cohort(base: CustomerBase, freq: str = "Q") -> pd.Series:
+    """Each customer's first-purchase period (a quarter by default, any pandas period
+    alias): the calibration end minus T time units, as a period label."""
+    end = pd.Timestamp(base.settings["calibration_end"])
+    days = np.round(base.data["T"].to_numpy(float) * base.settings["unit_days"])
+    first = end - pd.to_timedelta(days, unit="D")
+    return pd.Series(first.to_period(freq).astype(str), index=base.data.index,
+                     name="first purchase")
+
+
+def by_segment(base: CustomerBase, segment: pd.Series | None = None) -> pd.DataFrame:
+    """Per segment (a Series of labels by customer id; default
+    :func:`first_purchase_cohort`): customers, the share expected to be still active
+    (mean P(alive)), the mean time each is expected to stay active over the horizon and its
+    share of the horizon, the mean expected purchases over it, and the mean and total
+    discounted CLV (module docstring). The horizon is the holdout length of
+    :func:`analyse_log`, in its time unit."""
+    labels = first_purchase_cohort(base) if segment is None else segment
+    labels = pd.Series(labels).reindex(base.values.index)
+    if labels.isna().any():
+        raise ValueError(f"{int(labels.isna().sum()):,} customers have no segment label")
+    v = base.values
+    table = v.groupby(labels.to_numpy(), sort=True).agg(
+        customers=("p_alive", "size"), share_alive=("p_alive", "mean"),
+        expected_active=("expected_active", "mean"),
+        expected_purchases=("expected_purchases", "mean"),
+        mean_clv=("clv", "mean"), total_clv=("clv", "sum"))
+    table.insert(3, "share_of_horizon_active",
+                 table["expected_active"] / base.settings["horizon"])
+    table.index.name = labels.name or "segment"
+    return table
 
 
 # --------------------------------------------------------------------------------------

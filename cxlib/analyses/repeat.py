@@ -43,6 +43,20 @@ zᵢ the linearised contribution of customer i, SE(D)² = n/(n−1) Σ (zᵢ −
 interval is D ± z₀.₉₇₅ SE. A closed cohort (no new customers in the window) has E = 1
 exactly, as ageing then makes every order a repeat order.
 
+**The share to expect from here on** (:func:`repeat_share_ahead`). The same model looks
+forward: a BG/NBD fitted to every customer's whole history, customers who keep that
+behaviour, and new customers arriving at a rate ν per time unit (by default the rate of the
+last 12 months), each with as many first-day orders f as so far. Over the next H:
+
+* expected repeat purchase days R = Σ E[X(T, T+H) | x, t_x, T] + ν ∫₀^H E[X(v)] dv (a new
+  customer arriving at H − v has v left; 64-point Gauss–Legendre);
+* expected share of orders E = R·m / (R·m + ν·H·f), m the repeat orders per repeat
+  purchase day so far.
+
+With no inflow (a closed cohort) E = 1. Its interval carries the uncertainty of the BG/NBD
+estimate θ̂ (delta method, ∇E' Σ ∇E with Σ the inverse information of log θ̂) and takes the
+histories, m, f and ν as given: a projection under an assumed inflow, not a forecast of it.
+
 The constant-behaviour business of :func:`simulate_log` (the engine of
 :func:`simulate_repeat_share`) lives here, on the analysis side.
 """
@@ -394,3 +408,47 @@ def _gradient_in_log_params(g, fit: ModelFit, step: float = 1e-5) -> np.ndarray:
         down.iloc[k] *= np.exp(-step)
         out[k] = (g(replace(fit, params=up)) - g(replace(fit, params=down))) / (2 * step)
     return out
+
+
+_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(64)
+
+
+def repeat_share_ahead(source: pd.DataFrame, *, months: int = 12,
+                       inflow_per_month: float | None = None, unit_days: float = 7.0,
+                       level: float = 0.95) -> Estimate:
+    """The share of orders from repeat customers to expect over the next *months* months if
+    nobody's behaviour changes and new customers arrive at *inflow_per_month* (default:
+    the mean of the last 12 months of the log); module docstring. Raises
+    :class:`NotEstimable` when the log cannot be modelled."""
+    w = _window(source, 0, unit_days)  # every customer's history up to the end of the log
+    fit = fit_bgnbd(w.x, w.t_x, w.T, unit=f"{unit_days:g} days", strict=False)
+    month = 365.25 / 12 / unit_days  # a month in time units
+    horizon = months * month
+    if inflow_per_month is None:
+        age = w.T  # time since the first purchase
+        inflow_per_month = float((age < 12 * month).sum()) / 12  # new in the last 12 months
+    if not np.isfinite(inflow_per_month) or inflow_per_month < 0:
+        raise ValueError(f"the inflow must be a number of new customers per month ≥ 0, got "
+                         f"{inflow_per_month!r}")
+    nu = inflow_per_month / month
+    orders = len(source)
+    repeat_orders = w.cal_repeat_orders.sum()
+    m = repeat_orders / w.x.sum()
+    f = (orders - repeat_orders) / len(w.x)
+    v = horizon * (_NODES + 1) / 2
+
+    def share(fit_: ModelFit) -> float:
+        days = (bgnbd_expected(fit_, horizon, w.x, w.t_x, w.T).sum()
+                + nu * horizon / 2 * bgnbd_expected_new(fit_, v) @ _WEIGHTS)
+        return float(days * m / (days * m + nu * horizon * f))
+
+    value = share(fit)
+    grad = _gradient_in_log_params(share, fit)
+    se = float(np.sqrt(grad @ fit.cov_log @ grad))
+    q = stats.norm.ppf(0.5 + level / 2)
+    method = (f"BG/NBD on every history, {inflow_per_month:,.1f} new customers a month assumed; "
+              f"delta method over the model's parameters")
+    return Estimate(f"share of orders from repeat customers expected over the next {months} "
+                    f"months", value, max(value - q * se, 0.0), min(value + q * se, 1.0),
+                    len(w.x), method, level)
+
