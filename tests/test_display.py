@@ -108,3 +108,21 @@ def test_tables_records_and_dicts_display_without_nan_or_reprs():
                                       data="cdnow.csv", synthetic=False)] * 2)
     md = records._repr_markdown_()
     assert "ResultRecord(" not in md and md.count("REP-1 · repeat share: inconclusive") == 2
+
+
+def test_interval_plot_draws_a_table_as_it_draws_estimates():
+    """A table's rows (value, ci_low, ci_high) give the same lines as Estimates built by hand."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from cxlib.notebook.plots import interval_plot
+    from cxlib.stats.estimates import Estimate
+
+    table = pd.DataFrame({"share": [0.2, 0.5], "ci_low": [0.1, 0.4], "ci_high": [0.3, 0.6]},
+                         index=["price", "service"])
+    by_hand = [Estimate(k, r["share"], r["ci_low"], r["ci_high"], 10, "Goodman")
+               for k, r in table.iterrows()]
+    drawn = [interval_plot(x, value="share") for x in (table, by_hand)]
+    lines = [[tuple(map(tuple, line.get_xydata())) for line in ax.get_lines()] for ax in drawn]
+    assert lines[0] == lines[1] and len(lines[0]) == 4
+    assert [t.get_text() for t in drawn[0].get_yticklabels()] == ["price", "service"]

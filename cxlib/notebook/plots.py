@@ -28,13 +28,19 @@ def use_style() -> None:
                          "axes.titleweight": "bold", "savefig.bbox": "tight"})
 
 
-def interval_plot(estimates: Sequence[Estimate], *, reference: float | None = None,
-                  reference_label: str = "claimed", xlabel: str = "estimate",
-                  title: str | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+def interval_plot(estimates: Sequence[Estimate] | pd.DataFrame, *, value: str | None = None,
+                  reference: float | None = None, reference_label: str = "claimed",
+                  xlabel: str = "estimate", title: str | None = None,
+                  ax: plt.Axes | None = None) -> plt.Axes:
     """Point estimates with their intervals as horizontal bars (a forest plot).
 
+    *estimates* are :class:`Estimate` objects, or a table with one row per line: its
+    *value* column and its ``ci_low``/``ci_high`` columns, labelled by the index.
     ``reference`` draws a vertical line, e.g. at the claimed value.
     """
+    if isinstance(estimates, pd.DataFrame):
+        estimates = [Estimate(str(k), float(r[value]), r.get("ci_low"), r.get("ci_high"), 0, "")
+                     for k, r in estimates.iterrows()]
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.7 * len(estimates) + 1.5))
     labels = [e.figure for e in estimates]
