@@ -69,11 +69,13 @@ def test_output_scan_finds_what_a_reader_should_not_see():
         cell("e", shown("text/html", "<table><tr><td>NaN</td></tr></table>")),
         cell("f", nbformat.v4.new_output("stream", name="stdout", text="log-rank p = 0\n")),
         cell("g", shown("text/plain", "{'agents': 4, 'wait': 12.5}")),
+        cell("h", nbformat.v4.new_output("stream", name="stdout",  # print(estimate, parts)
+                                         text="0.12 [0.05, 0.19] (n=800) {'outlets': 30}\n")),
         cell("ok", shown("text/html", "<style>td{}</style><table><tr><td>0.5</td></tr></table>"),
              nbformat.v4.new_output("stream", name="stdout", text="p < 0.001, nanny\n"))])
     found = output_problems(nb)
     cells = [line.split(":")[0] for line in found]
-    assert cells == [f"cell {c}" for c in "abcdefg"], found
+    assert cells == [f"cell {c}" for c in "abcdefgh"], found
 
 
 def test_a_figure_is_described_by_its_titles_and_axis_labels():

@@ -621,30 +621,13 @@ def test_glossary_links_work_from_pages_decks_and_executed_notebooks(sample_repo
     assert linked >= 22  # every page and deck
 
 
-OUTPUTS_STILL_TO_CLEAN: dict[str, str] = {
-    "01_service_quality_and_drivers": (
-        "cell 01-007 prints the chi-square difference test as 'p = 0' (use "
-        "cx.display.p_value); cell 01-016 prints the planted driver weights as a raw dict"),
-    "03_economics_of_retention": (
-        "cell 03-020: pandas FutureWarning in stderr from cxlib/retention.py:181 (groupby on a "
-        "categorical without observed=)"),
-    "10_people_and_relationships": (
-        "cell 10-005: statsmodels ConvergenceWarning in stderr from cxlib/people.py:51 "
-        "(mixedlm, between-outlet variance on the boundary)"),
-}
-"""Notebooks whose executed outputs still show something a reader should not see, and exactly
-what (cells that other engineers are rewriting); the scan below is not weakened for them."""
-
-
 @pytest.mark.parametrize("name", [p.stem for p in BOOKS])
-def test_executed_notebooks_show_no_stderr_warnings_reprs_or_nan(sample_report, name, request):
+def test_executed_notebooks_show_no_stderr_warnings_reprs_or_nan(sample_report, name):
     """Scan every executed notebook for stderr boxes, warnings, raw reprs (``ResultRecord(…)``,
     ``<Axes: …>``), pandas footers (``dtype:``, ``Name:``), dicts printed raw, NaN and
-    "p = 0" (:func:`cxlib.stats.formatting.output_problems`)."""
+    "p = 0" (:func:`cxlib.app.output_check.output_problems`)."""
     from cxlib.app.output_check import output_problems
 
-    if name in OUTPUTS_STILL_TO_CLEAN:
-        request.applymarker(pytest.mark.xfail(reason=OUTPUTS_STILL_TO_CLEAN[name]))
     out, _ = sample_report
     problems = output_problems(nbformat.read(out / "notebooks" / f"{name}.ipynb", as_version=4))
     assert not problems, "\n".join(problems)

@@ -10,7 +10,7 @@ _PROBLEMS = {
                              r"<(?:Axes|Figure|matplotlib|lifelines)[^>]*>|object at 0x"),
     "a pandas footer (dtype:/Name:)": re.compile(r"^(?:dtype: \w+|Name: \w+.*dtype: \w+)$",
                                                  re.M),
-    "a dict printed raw": re.compile(r"^\{'[^']+': "),
+    "a dict printed raw": re.compile(r"(?:^|\s)\{'[^']+': ", re.M),
     "a warning": re.compile(r"\b\w*Warning\b|warnings\.warn"),
     "NaN": re.compile(r"(?<![\w.])(?:NaN|nan)(?![\w])"),
     "p printed as 0": re.compile(r"\bp\s*=\s*0(?:\.0+)?(?![.\d])"),
