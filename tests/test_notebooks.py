@@ -621,6 +621,135 @@ def test_glossary_links_work_from_pages_decks_and_executed_notebooks(sample_repo
     assert linked >= 22  # every page and deck
 
 
+_FETCHING = {"script": "src", "img": "src", "iframe": "src", "source": "src", "video": "src",
+             "audio": "src", "embed": "src", "link": "href", "object": "data"}
+"""The elements whose address a browser fetches, and the attribute that holds it."""
+
+
+class _PageParts:
+    """What an HTML page asks a browser to fetch (script, stylesheet, image, frame, media
+    and ``<link>`` addresses, CSS ``url()`` and ``@import`` in its style elements), its
+    links (``<a href>``), ids, title, and the alt text of every image."""
+
+    def __init__(self, html: str) -> None:
+        from html.parser import HTMLParser
+
+        self.fetched: list[str] = []
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.alts: list[str | None] = []
+        self.title = ""
+        found, styles = self, []
+
+        class Parser(HTMLParser):
+            where = ""
+
+            def handle_starttag(self, tag, attrs):
+                attrs = dict(attrs)
+                self.where = tag
+                if tag in _FETCHING and attrs.get(_FETCHING[tag]):
+                    found.fetched.append(attrs[_FETCHING[tag]].strip())
+                if tag == "a" and attrs.get("href"):
+                    found.links.append(attrs["href"].strip())
+                if attrs.get("id"):
+                    found.ids.add(attrs["id"])
+                if tag == "img":
+                    found.alts.append(attrs.get("alt"))
+                if attrs.get("style"):
+                    styles.append(attrs["style"])
+
+            def handle_endtag(self, tag):
+                self.where = ""
+
+            def handle_data(self, data):
+                if self.where == "title":
+                    found.title += data
+                elif self.where == "style":
+                    styles.append(data)
+
+        Parser().feed(html)
+        css = re.sub(r"/\*.*?\*/", "", "\n".join(styles), flags=re.S)
+        self.fetched += re.findall(r"url\(\s*['\"]?([^'\")]+)", css)
+        self.fetched += re.findall(r"@import\s+['\"]([^'\"]+)", css)
+
+
+_NETWORK = re.compile(r"^(?:[a-z][\w+.-]*:)?//", re.I)  # http://, https://, //cdn…
+
+
+def test_no_page_or_deck_fetches_anything_from_the_network(sample_report):
+    """Nothing in the report is fetched from a CDN: no script, stylesheet, image, frame or
+    CSS import of any page or deck (index, glossary, notebook pages, decks) and no CSS file
+    copied beside them has a network address, and every local one resolves to a file."""
+    from urllib.parse import unquote, urlsplit
+
+    out, _ = sample_report
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) >= 2 + 2 * len(BOOKS)
+    decks_with_reveal = 0
+    for page in pages:
+        parts = _PageParts(page.read_text(encoding="utf-8"))
+        remote = [u for u in parts.fetched if _NETWORK.match(u)]
+        assert not remote, f"{page.relative_to(out)} fetches {remote[:3]}"
+        for url in parts.fetched:
+            if url.startswith(("data:", "#")):
+                continue
+            target = page.parent / unquote(urlsplit(url).path)
+            assert target.is_file(), f"{page.relative_to(out)}: {url} is missing"
+        decks_with_reveal += "reveal/dist/reveal.js" in parts.fetched
+    assert decks_with_reveal == len(list((out / "slides").glob("*.slides.html")))
+    for sheet in out.rglob("*.css"):
+        css = re.sub(r"/\*.*?\*/", "", sheet.read_text(encoding="utf-8"), flags=re.S)
+        imports = re.findall(r"url\(\s*['\"]?([^'\")]+)", css) + re.findall(
+            r"@import\s+['\"]([^'\"]+)", css)
+        assert not [u for u in imports if _NETWORK.match(u)], sheet.relative_to(out)
+
+
+def test_every_link_in_pages_and_decks_resolves(sample_report):
+    """Every relative link of every page and deck leads to a file of the report, and every
+    fragment to an id on the page it names (glossary terms, claims in the index)."""
+    from urllib.parse import unquote, urlsplit
+
+    out, _ = sample_report
+    parsed = {page: _PageParts(page.read_text(encoding="utf-8"))
+              for page in out.rglob("*.html")}
+    checked = 0
+    for page, parts in parsed.items():
+        for link in parts.links:
+            if _NETWORK.match(link) or link.startswith(("mailto:", "#")):
+                continue  # links out (references) and in-deck navigation
+            url = urlsplit(link)
+            target = (page.parent / unquote(url.path)).resolve()
+            assert target.exists(), f"{page.relative_to(out)}: {link} leads nowhere"
+            if url.fragment and target.suffix == ".html":
+                assert url.fragment in parsed[target].ids, (page.relative_to(out), link)
+            checked += 1
+    assert checked >= 4 * len(BOOKS)
+
+
+def test_pages_and_decks_are_titled_linked_back_and_describe_every_figure(sample_report):
+    """Each notebook's page and deck carry its title (before: every page was "Notebook")
+    and a link back to the report; every figure has a title, and its image the figure's
+    description as alt text (before: "No description has been provided", then
+    "<Figure size 800x450 with 1 Axes>")."""
+    out, done = sample_report
+    figures = 0
+    for r in done:
+        for page, home in ((out / f"{r.name}.html", "index.html"),
+                           (out / "slides" / f"{r.name}.slides.html", "../index.html")):
+            parts = _PageParts(page.read_text(encoding="utf-8"))
+            assert parts.title.startswith(r.title), (page.name, parts.title)
+            assert home in parts.links, page.name
+            for alt in parts.alts:
+                assert alt and alt.startswith("Figure: "), (page.name, alt)
+                panels = alt.removeprefix("Figure: ").split(" | ")
+                assert all(p and not p.startswith(("x:", "y:")) for p in panels) \
+                    and "without title" not in alt, (page.name, alt)
+                figures += 1
+    assert figures >= 40
+    index = _PageParts((out / "index.html").read_text(encoding="utf-8"))
+    assert index.alts and all(alt and len(alt) > 20 for alt in index.alts)  # forest plots
+
+
 @pytest.mark.parametrize("name", [p.stem for p in BOOKS])
 def test_executed_notebooks_show_no_stderr_warnings_reprs_or_nan(sample_report, name):
     """Scan every executed notebook for stderr boxes, warnings, raw reprs (``ResultRecord(…)``,
