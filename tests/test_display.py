@@ -110,3 +110,23 @@ def test_tables_records_and_dicts_display_without_nan_or_reprs():
                                       data="cdnow.csv", synthetic=False)] * 2)
     md = records._repr_markdown_()
     assert "ResultRecord(" not in md and md.count("REP-1 · repeat share: inconclusive") == 2
+
+
+def test_a_figure_shown_by_the_inline_backend_keeps_its_description():
+    """In a kernel, the inline backend is loaded at the first figure and clears every
+    formatter's entry for Figure; cx.start loads it first, so the figure's plain-text form
+    (the alt text of its image in pages and decks) is still its description."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import cxlib as cx\nnb = cx.start('00_start_here')"),
+        nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\n"
+                                  "_, ax = plt.subplots()\nax.set_title('Retention')\n"
+                                  "ax.set_xlabel('months')")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    shown = [o for o in nb.cells[1].outputs if "image/png" in o.get("data", {})]
+    assert len(shown) == 1
+    assert shown[0]["data"]["text/plain"] == "Figure: Retention — x: months"

@@ -304,6 +304,22 @@ def test_slides_glossary_and_student_versions(sample_report, tmp_path):
         assert len(student.cells) == len(nb.cells)
 
 
+def test_exercise_solutions_run_with_the_notebooks(sample_report):
+    """Every solution cell ran in the sample run (students get hints; the solutions are
+    still executed and checked, each to the end without an error)."""
+    out, done = sample_report
+    ran = 0
+    for r in done:
+        if "--" in r.name:  # evidence runs execute the same notebooks again
+            continue
+        for cell in nbformat.read(out / "notebooks" / f"{r.name}.ipynb", as_version=4).cells:
+            if "solution" in cell.metadata.get("tags", []):
+                assert cell.execution_count is not None, (r.name, cell.id)
+                assert not [o for o in cell.outputs if o.output_type == "error"], cell.id
+                ran += 1
+    assert ran >= 2 * (len(BOOKS) - 1)
+
+
 @pytest.mark.parametrize("path", BOOKS, ids=lambda p: p.stem)
 def test_slide_metadata_is_current_and_glossary_linked(path):
     from cxlib.app.teaching import add_slide_metadata
