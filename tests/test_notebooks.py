@@ -798,3 +798,93 @@ def test_pages_and_decks_show_dollar_signs_as_dollars(sample_report):
         text = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))
         assert "winning back $1 from a lost customer costs $10" in text, page.name
         assert "\\$" not in text, page.name
+
+
+class _RenderedText:
+    """The text JupyterLab shows as rendered Markdown and HTML (Markdown cells and rich
+    outputs), without the editors' source text."""
+
+    def __init__(self, dom: str) -> None:
+        from html.parser import HTMLParser
+
+        self.parts: list[str] = []
+        found = self
+        void = {"br", "img", "input", "meta", "link", "hr", "wbr", "source", "col", "area"}
+        stack: list[bool] = []  # per open element: inside rendered Markdown or HTML?
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                if tag in void:
+                    return
+                cls = dict(attrs).get("class") or ""
+                inside = bool(stack and stack[-1])
+                stack.append(inside or "jp-RenderedMarkdown" in cls
+                                  or "jp-RenderedHTMLCommon" in cls)
+
+            def handle_endtag(self, tag):
+                if tag not in void and stack:
+                    stack.pop()
+
+            def handle_data(self, data):
+                if stack and stack[-1]:
+                    found.parts.append(data)
+
+        Parser().feed(dom)
+        self.text = " ".join("".join(self.parts).split())
+
+
+def test_jupyterlab_renders_notebook_03s_claim_with_dollars(sample_report, tmp_path):
+    """Issue 13, done when: JupyterLab renders notebook 03's claim correctly. The executed
+    notebook is opened in JupyterLab (the version installed with cxlib) in headless
+    Chromium; its MathJax typesets the rendered page, where "$1 … $10" became
+    "1*fromalostcustomercosts*10". The claim sentence and the claim card's heading read
+    with their dollar signs, and no escaping backslash shows."""
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    browser = _chromium()
+    out, _ = sample_report
+    lab = tmp_path / "lab"
+    lab.mkdir()
+    shutil.copy(out / "notebooks" / "03_economics_of_retention.ipynb", lab / "03.ipynb")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "ws"),
+           "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
+         f"--port={port}", "--ip=127.0.0.1", "--IdentityProvider.token=",
+         "--ServerApp.password=", f"--ServerApp.root_dir={lab}", "--LabApp.news_url=None",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/lab", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start within a minute")
+        dom = subprocess.run(
+            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-proxy-server",
+             f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,2000",
+             "--virtual-time-budget=30000", "--dump-dom",
+             f"http://127.0.0.1:{port}/lab/tree/03.ipynb"],
+            check=True, capture_output=True, text=True, timeout=180).stdout
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    shown = _RenderedText(dom).text
+    assert "Data requirements" in shown, "JupyterLab rendered no Markdown"
+    at = shown.lower().find("winning back")
+    assert "winning back $1 from a lost customer costs $10" in shown, shown[at:at + 80]
+    assert "RET-2 — Winning back $1 costs $10." in shown  # the claim card, an output
+    assert "\\$" not in shown and "fromalostcustomercosts" not in shown
