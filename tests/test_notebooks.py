@@ -838,7 +838,9 @@ def test_jupyterlab_renders_notebook_03s_claim_with_dollars(sample_report, tmp_p
     notebook is opened in JupyterLab (the version installed with cxlib) in headless
     Chromium; its MathJax typesets the rendered page, where "$1 … $10" became
     "1*fromalostcustomercosts*10". The claim sentence and the claim card's heading read
-    with their dollar signs, and no escaping backslash shows."""
+    with their dollar signs, and no escaping backslash shows. The page also loads the
+    jupyterlab-rise extension (presenting from JupyterLab)."""
+    import html
     import os
     import shutil
     import socket
@@ -882,6 +884,12 @@ def test_jupyterlab_renders_notebook_03s_claim_with_dollars(sample_report, tmp_p
     finally:
         server.terminate()
         server.wait(timeout=60)
+    config = json.loads(html.unescape(re.search(
+        r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', dom,
+        re.S)[1]))
+    loaded = {e["name"] for e in config["federated_extensions"]}
+    assert "jupyterlab-rise" in loaded  # presenting from JupyterLab: the RISE extension
+    assert not [d for d in config.get("disabledExtensions", []) if "rise" in d.lower()]
     shown = _RenderedText(dom).text
     assert "Data requirements" in shown, "JupyterLab rendered no Markdown"
     at = shown.lower().find("winning back")
