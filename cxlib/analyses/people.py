@@ -7,8 +7,8 @@
   employee_sat_j + u_j + e_ij, u_j ~ N(0, τ²) a random outlet intercept (REML: τ²/σ² by
   a profile search that includes τ² = 0, then statsmodels MixedLM), both variables
   z-scored. b1 is the change in a customer's satisfaction (in SD) per SD of their outlet's
-  employee satisfaction; the intraclass
-  correlation τ²/(τ² + σ²) says how much satisfaction is shared within an outlet.
+  employee satisfaction; the intraclass correlation τ²/(τ² + σ²) says how much
+  satisfaction is shared within an outlet.
 * **Mediation through service quality** at the customer level: employee satisfaction
   (of the outlet) → the customer's service score → satisfaction, with a bootstrap
   that resamples outlets (clusters), not customers.
