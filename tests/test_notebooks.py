@@ -744,17 +744,20 @@ def test_every_link_in_pages_and_decks_resolves(sample_report):
 
 
 def test_pages_and_decks_are_titled_linked_back_and_describe_every_figure(sample_report):
-    """Each notebook's page and deck carry its title (before: every page was "Notebook")
-    and a link back to the report; every figure has a title, and its image the figure's
-    description as alt text (before: "No description has been provided", then
-    "<Figure size 800x450 with 1 Axes>")."""
+    """Each notebook's page and deck carry its title (before: every page was "Notebook"),
+    a link back to the report and no parameters cell; every figure has a title, and its
+    image the figure's description as alt text (before: "No description has been provided",
+    then "<Figure size 800x450 with 1 Axes>")."""
     out, done = sample_report
     figures = 0
     for r in done:
         for page, home in ((out / f"{r.name}.html", "index.html"),
                            (out / "slides" / f"{r.name}.slides.html", "../index.html")):
-            parts = _PageParts(page.read_text(encoding="utf-8"))
+            text = page.read_text(encoding="utf-8")
+            parts = _PageParts(text)
             assert parts.title.startswith(r.title), (page.name, parts.title)
+            # parameters and papermill's injected cell (with the build paths) left out
+            assert "injected-parameters" not in text and "results_dir = " not in text
             assert home in parts.links, page.name
             for alt in parts.alts:
                 assert alt and alt.startswith("Figure: "), (page.name, alt)
