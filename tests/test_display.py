@@ -69,11 +69,16 @@ def test_output_scan_finds_what_a_reader_should_not_see():
         cell("e", shown("text/html", "<table><tr><td>NaN</td></tr></table>")),
         cell("f", nbformat.v4.new_output("stream", name="stdout", text="log-rank p = 0\n")),
         cell("g", shown("text/plain", "{'agents': 4, 'wait': 12.5}")),
+        cell("h", nbformat.v4.new_output("stream", name="stdout",  # print(estimate, parts)
+                                         text="0.12 [0.05, 0.19] (n=800) {'outlets': 30}\n")),
+        cell("i", shown("text/html", "<td>3.999161</td>")),  # unrounded (issue 13)
+        cell("j", shown("text/plain", "first_purchase  2024-02-12 13:12:12.558139")),
         cell("ok", shown("text/html", "<style>td{}</style><table><tr><td>0.5</td></tr></table>"),
-             nbformat.v4.new_output("stream", name="stdout", text="p < 0.001, nanny\n"))])
+             nbformat.v4.new_output("stream", name="stdout",
+                                    text="p < 0.001, nanny, p = 0.00464, 358.8, 2024\n"))])
     found = output_problems(nb)
     cells = [line.split(":")[0] for line in found]
-    assert cells == [f"cell {c}" for c in "abcdefg"], found
+    assert cells == [f"cell {c}" for c in "abcdefghij"], found
 
 
 def test_a_figure_is_described_by_its_titles_and_axis_labels():
@@ -126,3 +131,23 @@ def test_interval_plot_draws_a_table_as_it_draws_estimates():
     lines = [[tuple(map(tuple, line.get_xydata())) for line in ax.get_lines()] for ax in drawn]
     assert lines[0] == lines[1] and len(lines[0]) == 4
     assert [t.get_text() for t in drawn[0].get_yticklabels()] == ["price", "service"]
+
+
+def test_a_figure_shown_by_the_inline_backend_keeps_its_description():
+    """In a kernel, the inline backend is loaded at the first figure and clears every
+    formatter's entry for Figure; cx.start loads it first, so the figure's plain-text form
+    (the alt text of its image in pages and decks) is still its description."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import cxlib as cx\nnb = cx.start('00_start_here')"),
+        nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\n"
+                                  "_, ax = plt.subplots()\nax.set_title('Retention')\n"
+                                  "ax.set_xlabel('months')")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    shown = [o for o in nb.cells[1].outputs if "image/png" in o.get("data", {})]
+    assert len(shown) == 1
+    assert shown[0]["data"]["text/plain"] == "Figure: Retention — x: months"

@@ -152,3 +152,87 @@ def test_moment_weights_and_first_minus_last_resample_customers():
     assert "over 300 customers" in diff.method and diff.draws == 60 and diff.failed == 0
     step = journey.hierarchical(frame).iloc[1]
     assert step["F (step)"] > 0 and 0 <= step["p (step)"] <= 1
+
+
+def test_profile_reml_at_zero_is_least_squares_and_its_maximum_is_statsmodels_fit():
+    import statsmodels.formula.api as smf
+
+    rng = np.random.default_rng(12)
+    e, u = rng.normal(5, 1, 40), rng.normal(0, 0.5, 40)
+    outlet = rng.integers(0, 40, 1500)
+    frame = pd.DataFrame({"g": outlet, "x": e[outlet],
+                          "y": 0.4 * e[outlet] + u[outlet] + rng.normal(0, 1, 1500)})
+    x = np.column_stack([np.ones(1500), frame["x"]])
+    y = frame["y"].to_numpy()
+    rss = smf.ols("y ~ x", frame).fit().ssr
+    # λ = 0: V = I, so ℓ_R = −½ [log|X′X| + (n − p) log RSS]
+    assert people.profile_reml(x, y, outlet, 0.0) == pytest.approx(
+        -0.5 * (np.linalg.slogdet(x.T @ x)[1] + 1498 * np.log(rss)))
+    # statsmodels' default optimiser stops short here (λ 0.169, after "failed to converge,
+    # retrying"); Powell reaches the maximum, 0.1786, which the profile search finds
+    fit = smf.mixedlm("y ~ x", frame, groups=frame["g"]).fit(reml=True, method="powell")
+    assert fit.converged
+    ratio = people.reml_variance_ratio(x, y, outlet)
+    assert ratio == pytest.approx(float(fit.cov_re.iloc[0, 0]) / fit.scale, rel=1e-3)
+    # multilevel() reports the same variance split
+    _, parts = people.multilevel(frame.rename(columns={"g": "outlet_id", "x": "employee_sat",
+                                                       "y": "overall_sat"}), standardise=False)
+    assert parts["tau2"] / parts["sigma2"] == pytest.approx(ratio, rel=1e-3)
+
+
+def test_multilevel_with_no_outlet_variance_says_so_and_warns_nothing():
+    """Outlets that differ only through staff satisfaction: τ² is on the boundary. Before,
+    statsmodels' default start failed, retried and warned (ConvergenceWarning in notebook
+    10's output); now the REML maximum is found at τ² = 0, the fit is OLS and the note
+    says so in words."""
+    import warnings
+
+    import statsmodels.formula.api as smf
+
+    rng = np.random.default_rng(11)
+    e = rng.normal(5, 0.8, 30)
+    outlet = rng.integers(0, 30, 800)
+    noise = pd.Series(rng.normal(0, 1, 800))
+    noise -= noise.groupby(outlet).transform("mean")  # outlet means differ by staff alone
+    frame = pd.DataFrame({"outlet_id": outlet.astype(str), "employee_sat": e[outlet],
+                          "overall_sat": 0.3 * e[outlet] + noise})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est, parts = people.multilevel(frame)
+    assert parts["ICC"] == 0 and parts["tau2"] == 0
+    assert "estimated at zero (on the boundary" in parts["note"]
+    assert "ordinary least squares" in parts["note"]
+    z = frame[["overall_sat", "employee_sat"]].apply(lambda c: (c - c.mean()) / c.std())
+    ols = smf.ols("overall_sat ~ employee_sat", z).fit()
+    assert est.value == pytest.approx(ols.params["employee_sat"], abs=0.01)
+    assert est.ci_high - est.ci_low == pytest.approx(2 * 1.96 * ols.bse["employee_sat"],
+                                                     rel=0.05)
+
+
+def test_multilevel_note_states_the_icc_when_outlets_differ():
+    rng = np.random.default_rng(12)
+    e, u = rng.normal(5, 1, 40), rng.normal(0, 0.5, 40)
+    outlet = rng.integers(0, 40, 1500)
+    frame = pd.DataFrame({"outlet_id": outlet.astype(str), "employee_sat": e[outlet],
+                          "overall_sat": 0.4 * e[outlet] + u[outlet] + rng.normal(0, 1, 1500)})
+    _, parts = people.multilevel(frame)
+    assert parts["ICC"] > 0.1
+    assert parts["note"].startswith(f"{parts['ICC']:.1%} of the variation")
+
+
+def test_multilevel_on_the_sample_says_outlets_barely_differ_without_warnings():
+    """The bundled sample: outlets act on customers only through staff satisfaction, so τ²
+    is tiny but the REML maximum is inside (ICC 0.1%); the note says it in words, nothing
+    is warned (notebook 10 showed three ConvergenceWarnings)."""
+    import warnings
+
+    from cxlib.data.datasets import data_dir
+
+    survey = pd.read_csv(data_dir() / "sample" / "survey.csv")
+    outlets = pd.read_csv(data_dir() / "sample" / "outlets.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est, parts = people.multilevel(people.merge_outlets(survey, outlets))
+    assert 0 < parts["ICC"] < people.NEAR_ZERO_ICC
+    assert parts["note"].startswith("Outlets barely differ") and "ICC 0.1%" in parts["note"]
+    assert est.ci_low > 0  # the slope itself is still clear

@@ -92,3 +92,29 @@ def test_telling_ratio_counts_resamples_without_a_group():
                           "group": ["satisfied"] * 3 + ["dissatisfied"] * 37})
     est = wom.telling_ratio(frame, n_boot=400, seed=1)
     assert 15 < est.failed < 50 and est.draws == 400  # before: dropped by nanquantile
+
+
+def test_bass_fit_before_the_peak_says_it_is_not_identified():
+    """A series still rising (the sample's 24 months, fitted peak in month 87) fits about as
+    well with any market size: no intervals (they ran below zero: m = 23,963
+    [−67,728, 115,654]), and a note that says why."""
+    p, q, m = 0.002, 0.05, 30000
+    t = np.arange(0, 25)
+    assert wom.bass_peak(p, q) > 24
+    per = np.diff(wom.bass_curve(t, p, q, m))
+    table = wom.fit_bass(pd.Series(np.random.default_rng(5).poisson(per)))
+    assert not table.attrs["identified"] and table.attrs["peak"] > 24
+    assert table[["ci_low", "ci_high"]].isna().all().all()
+    assert table.attrs["note"].startswith("Not identified: adoptions are still rising after 24")
+    # the full curve of the recovery test above has turned: intervals, and a note saying so
+    t = np.arange(0, 31)
+    full = wom.fit_bass(pd.Series(np.random.default_rng(5).poisson(
+        np.diff(wom.bass_curve(t, 0.02, 0.35, 20000)))))
+    assert full.attrs["identified"] and full[["ci_low", "ci_high"]].notna().all().all()
+    assert full.attrs["note"].startswith("Adoptions peaked in period 8 of 30")
+
+
+def test_bass_peak_closed_form():
+    # t* = ln(q/p)/(p + q): 0.02, 0.35 -> ln 17.5 / 0.37 = 7.736
+    assert wom.bass_peak(0.02, 0.35) == pytest.approx(np.log(17.5) / 0.37)
+    assert wom.bass_peak(0.3, 0.1) == 0.0  # innovation dominates: adoptions only fall

@@ -4,10 +4,11 @@
   mean customer satisfaction, with Fisher's interval: the statistic Harter et al.
   (2002) report (corrected r ≈ .32 across 7,939 business units; ours is uncorrected).
 * **Multilevel model** (customers within outlets): overall_sat_ij = b0 + b1 ·
-  employee_sat_j + u_j + e_ij, u_j ~ N(0, τ²) a random outlet intercept (statsmodels
-  MixedLM, REML), both variables z-scored. b1 is the change in a customer's
-  satisfaction (in SD) per SD of their outlet's employee satisfaction; the intraclass
-  correlation τ²/(τ² + σ²) says how much satisfaction is shared within an outlet.
+  employee_sat_j + u_j + e_ij, u_j ~ N(0, τ²) a random outlet intercept (REML: τ²/σ² by
+  a profile search that includes τ² = 0, then statsmodels MixedLM), both variables
+  z-scored. b1 is the change in a customer's satisfaction (in SD) per SD of their outlet's
+  employee satisfaction; the intraclass correlation τ²/(τ² + σ²) says how much
+  satisfaction is shared within an outlet.
 * **Mediation through service quality** at the customer level: employee satisfaction
   (of the outlet) → the customer's service score → satisfaction, with a bootstrap
   that resamples outlets (clusters), not customers.
@@ -15,6 +16,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
@@ -38,25 +40,115 @@ def unit_correlation(data: pd.DataFrame, level: float = 0.95) -> Estimate:
                     len(units), "Pearson r across outlets, Fisher interval", level)
 
 
+NEAR_ZERO_ICC = 0.01
+"""An intraclass correlation below this is reported in words as "outlets barely differ"."""
+
+
+def profile_reml(x: np.ndarray, y: np.ndarray, groups: np.ndarray, ratio: float) -> float:
+    """The REML log-likelihood of the random-intercept model ``y = Xβ + u_j + e`` at
+    λ = τ²/σ² = *ratio*, with β and σ² profiled out (constants dropped)::
+
+        ℓ_R(λ) = −½ [Σ_j log(1 + n_j λ) + log|X′V⁻¹X| + (n − p) log(r′V⁻¹r)]
+
+    where V_j = I + λ·11′ (so V_j⁻¹ = I − c_j 11′ with c_j = λ/(1 + n_j λ)), β̂ the GLS
+    estimate and r = y − Xβ̂ (σ̂² = r′V⁻¹r/(n − p)). Defined at λ = 0 (ordinary least
+    squares), unlike statsmodels' parameterisation, so a maximum on the boundary is found."""
+    codes, _ = pd.factorize(groups)
+    sizes = np.bincount(codes).astype(float)
+    c = ratio / (1 + sizes * ratio)
+    sx = np.zeros((len(sizes), x.shape[1]))
+    np.add.at(sx, codes, x)
+    sy = np.bincount(codes, weights=y)
+    xvx = x.T @ x - (sx * c[:, None]).T @ sx
+    xvy = x.T @ y - (sx * c[:, None]).T @ sy
+    beta = np.linalg.solve(xvx, xvy)
+    r = y - x @ beta
+    rvr = r @ r - c @ np.bincount(codes, weights=r) ** 2
+    n, k = x.shape
+    return -0.5 * (np.log1p(sizes * ratio).sum() + np.linalg.slogdet(xvx)[1]
+                   + (n - k) * np.log(rvr))
+
+
+def reml_variance_ratio(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> float:
+    """λ̂ = argmax over λ ≥ 0 of :func:`profile_reml` (bounded Brent search on
+    [0, 100]); 0 when the maximum lies on the boundary (ℓ_R(0) ≥ ℓ_R(λ̂))."""
+    from scipy.optimize import minimize_scalar
+
+    best = minimize_scalar(lambda lam: -profile_reml(x, y, groups, lam), bounds=(0.0, 100.0),
+                           method="bounded", options={"xatol": 1e-9})
+    lam = float(best.x)
+    return 0.0 if profile_reml(x, y, groups, 0.0) >= profile_reml(x, y, groups, lam) else lam
+
+
 def multilevel(data: pd.DataFrame, level: float = 0.95, *,
                standardise: bool = True) -> tuple[Estimate, dict]:
     """Random-intercept model of satisfaction on outlet employee satisfaction. With
     *standardise* both are z-scored over respondents, so b1 is in SD of customer
-    satisfaction per SD of staff satisfaction (the ICC does not change)."""
+    satisfaction per SD of staff satisfaction (the ICC does not change).
+
+    REML in two steps: λ̂ = τ²/σ² by :func:`reml_variance_ratio` (a one-dimensional search
+    that includes the boundary λ = 0), then statsmodels MixedLM started at λ̂ for the
+    slope and its Wald interval. When λ̂ = 0 the REML fit *is* ordinary least squares (V =
+    I), and the slope and its interval are OLS's (normal quantile, as MixedLM's). Before,
+    MixedLM started at λ = 1 and, with τ² near zero, failed, retried and warned in the
+    notebook. The returned dict holds ``outlets``, ``tau2``, ``sigma2``, ``ICC`` =
+    τ²/(τ² + σ²) and ``note``, a sentence for the reader: with ICC < :data:`NEAR_ZERO_ICC`
+    it says in words that the between-outlet variance is on or next to the boundary (the
+    case statsmodels flags with "the MLE may be on the boundary", a warning this note
+    replaces)."""
+    import warnings
+
+    from scipy.stats import norm
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
     d = data.dropna(subset=["overall_sat", "employee_sat", "outlet_id"])
     if standardise:
         d = d.assign(**{c: (d[c] - d[c].mean()) / d[c].std(ddof=1)
                         for c in ("overall_sat", "employee_sat")})
-    fit = smf.mixedlm("overall_sat ~ employee_sat", d, groups=d["outlet_id"]).fit(reml=True)
-    lo, hi = fit.conf_int(alpha=1 - level).loc["employee_sat"]
-    tau2, sigma2 = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
+    n_outlets = int(d["outlet_id"].nunique())
+    method = f"random-intercept model, {n_outlets} outlets (REML)"
     unit = ("customer satisfaction (SD) per SD of outlet employee satisfaction" if standardise
             else "customer satisfaction per point of outlet employee satisfaction")
-    est = Estimate(unit,
-                   float(fit.params["employee_sat"]), float(lo), float(hi), int(fit.nobs),
-                   f"random-intercept model, {d['outlet_id'].nunique()} outlets (REML)", level)
-    return est, {"outlets": d["outlet_id"].nunique(), "tau2": tau2, "sigma2": sigma2,
-                 "ICC": tau2 / (tau2 + sigma2)}
+    x = np.column_stack([np.ones(len(d)), d["employee_sat"].to_numpy(float)])
+    y = d["overall_sat"].to_numpy(float)
+    ratio = reml_variance_ratio(x, y, d["outlet_id"].to_numpy())
+    z = norm.ppf(0.5 + level / 2)
+    if ratio == 0.0:  # on the boundary: REML is OLS
+        ols = smf.ols("overall_sat ~ employee_sat", d).fit()
+        slope, se = float(ols.params["employee_sat"]), float(ols.bse["employee_sat"])
+        lo, hi = slope - z * se, slope + z * se
+        tau2, sigma2 = 0.0, float(ols.scale)
+    else:
+        model = smf.mixedlm("overall_sat ~ employee_sat", d, groups=d["outlet_id"])
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "The MLE may be on the boundary",
+                                    ConvergenceWarning)  # said in words in the note below
+            fit = model.fit(reml=True, start_params=np.array([np.sqrt(ratio)]))
+        if not fit.converged:
+            return Estimate.untestable(unit, "the random-intercept model did not converge",
+                                       len(d), method), \
+                {"outlets": n_outlets, "note": "The random-intercept model did not converge."}
+        slope = float(fit.params["employee_sat"])
+        lo, hi = (float(v) for v in fit.conf_int(alpha=1 - level).loc["employee_sat"])
+        tau2, sigma2 = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
+    icc = tau2 / (tau2 + sigma2)
+    if ratio == 0.0:
+        note = ("Outlets differ no more than chance would make them once staff satisfaction "
+                "is known: the between-outlet variance is estimated at zero (on the boundary "
+                "of the model), so the model is ordinary least squares, same slope and "
+                "interval.")
+    elif icc < NEAR_ZERO_ICC:
+        note = (f"Outlets barely differ once staff satisfaction is known: the between-outlet "
+                f"variance is next to zero (ICC {icc:.1%}, near the boundary of the model), "
+                f"so customers of one outlet are hardly more alike than customers of "
+                f"different outlets and the slope is practically that of ordinary least "
+                f"squares.")
+    else:
+        note = (f"{icc:.1%} of the variation in customer satisfaction lies between outlets "
+                f"(ICC), beyond what staff satisfaction explains.")
+    est = Estimate(unit, slope, lo, hi, len(d), method, level)
+    return est, {"outlets": n_outlets, "tau2": tau2, "sigma2": sigma2, "ICC": icc,
+                 "note": note}
 
 
 def cluster_mediation(data: pd.DataFrame, mediator: str, *, n_boot: int = 500,

@@ -220,7 +220,7 @@ def kaplan_meier(ledger: pd.DataFrame, group: str | None = None) -> dict:
     surv = tenure(ledger)
     fits = {}
     labels = ledger[group] if group else pd.Series("all", index=ledger.index)
-    for name, idx in labels.dropna().groupby(labels.dropna()).groups.items():
+    for name, idx in labels.dropna().groupby(labels.dropna(), observed=True).groups.items():
         km = KaplanMeierFitter(label=str(name))
         km.fit(surv.loc[idx, "days"] / 30.44, surv.loc[idx, "left"])
         fits[str(name)] = km

@@ -199,10 +199,26 @@ def bass_curve(t: np.ndarray, p: float, q: float, m: float) -> np.ndarray:
     return m * (1 - e) / (1 + (q / p) * e)
 
 
+def bass_peak(p: float, q: float) -> float:
+    """The period at which Bass adoptions per period peak: t* = ln(q/p)/(p + q) when q > p,
+    else 0 (adoptions only fall)."""
+    return float(np.log(q / p) / (p + q)) if q > p else 0.0
+
+
 def fit_bass(adoptions: pd.Series, level: float = 0.95) -> pd.DataFrame:
     """Fit the Bass model to adoptions per period by nonlinear least squares on the
-    per-period counts; p (innovation), q (imitation), m (market size) with Wald intervals."""
-    from scipy.optimize import curve_fit
+    per-period counts; p (innovation), q (imitation), m (market size) with Wald intervals.
+
+    The model is identified only once the adoption curve has turned: before its peak
+    (:func:`bass_peak` beyond the last period observed) a rising series fits almost as well
+    with any larger market size m and smaller p, so m and p are not identified (the Wald
+    intervals then run below zero). Then, or when the covariance of the
+    fit cannot be estimated, the intervals are left empty and ``attrs["identified"]`` is
+    False; ``attrs["note"]`` says in words what the data do and do not show. ``attrs`` also
+    hold ``n`` periods, ``peak`` (t*, in periods) and the ``fitted`` adoptions per period."""
+    import warnings
+
+    from scipy.optimize import OptimizeWarning, curve_fit
 
     y = adoptions.to_numpy(float)
     t = np.arange(1, len(y) + 1, dtype=float)
@@ -211,15 +227,32 @@ def fit_bass(adoptions: pd.Series, level: float = 0.95) -> pd.DataFrame:
         return bass_curve(tt, p, q, m) - bass_curve(tt - 1, p, q, m)
 
     start = (0.01, 0.3, max(y.sum() * 1.5, 1.0))
-    params, cov = curve_fit(per_period, t, y, p0=start, bounds=([1e-6, 1e-6, y.sum()],
-                                                                 [1, 5, y.sum() * 100]),
-                            maxfev=20000)
+    with warnings.catch_warnings():  # an inestimable covariance is judged below
+        warnings.simplefilter("ignore", OptimizeWarning)
+        params, cov = curve_fit(per_period, t, y, p0=start,
+                                bounds=([1e-6, 1e-6, y.sum()], [1, 5, y.sum() * 100]),
+                                maxfev=20000)
     se = np.sqrt(np.diag(cov))
+    peak = bass_peak(params[0], params[1])
+    identified = bool(np.isfinite(se).all()) and peak <= len(y)
     z = stats.norm.ppf(0.5 + level / 2)
-    table = pd.DataFrame({"estimate": params, "ci_low": params - z * se,
-                          "ci_high": params + z * se},
+    low, high = (params - z * se, params + z * se) if identified else (np.nan, np.nan)
+    table = pd.DataFrame({"estimate": params, "ci_low": low, "ci_high": high},
                          index=["p (innovation)", "q (imitation)", "m (market size)"])
-    table.attrs.update(n=len(y), fitted=per_period(t, *params))
+    if identified:
+        note = (f"Adoptions peaked in period {peak:.0f} of {len(y)}: the curve has turned, "
+                f"so p, q and the market size m are identified.")
+    elif peak > len(y):
+        note = (f"Not identified: adoptions are still rising after {len(y)} periods (the "
+                f"fitted curve would peak in period {peak:.0f}), so a much larger or smaller "
+                f"market fits these data about as well. The intervals would be meaningless "
+                f"and are not shown; the estimates are one of many near-equal fits and "
+                f"describe only the rise observed.")
+    else:
+        note = ("Not identified: the uncertainty of the fit cannot be estimated from these "
+                "data, so no intervals are shown.")
+    table.attrs.update(n=len(y), fitted=per_period(t, *params), peak=peak,
+                       identified=identified, note=note)
     return table
 
 

@@ -1,5 +1,6 @@
 """What a reader should not see in an executed notebook: stderr boxes, raw reprs,
-pandas footers, raw dicts, warnings, NaN and "p = 0" (:func:`output_problems`)."""
+pandas footers, raw dicts, warnings, NaN, "p = 0" and unrounded numbers (five or more
+significant decimals, such as 3.999161) (:func:`output_problems`)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ _PROBLEMS = {
                              r"<(?:Axes|Figure|matplotlib|lifelines)[^>]*>|object at 0x"),
     "a pandas footer (dtype:/Name:)": re.compile(r"^(?:dtype: \w+|Name: \w+.*dtype: \w+)$",
                                                  re.M),
-    "a dict printed raw": re.compile(r"^\{'[^']+': "),
+    "a dict printed raw": re.compile(r"(?:^|\s)\{'[^']+': ", re.M),
     "a warning": re.compile(r"\b\w*Warning\b|warnings\.warn"),
     "NaN": re.compile(r"(?<![\w.])(?:NaN|nan)(?![\w])"),
     "p printed as 0": re.compile(r"\bp\s*=\s*0(?:\.0+)?(?![.\d])"),
+    "an unrounded number": re.compile(r"(?<![\w.])-?\d+\.0*[1-9]\d{4,}(?!\d)"),
 }
 
 
@@ -34,8 +36,8 @@ def _shown(output) -> str:
 
 def output_problems(nb) -> list[str]:
     """What a reader should not see in an executed notebook's outputs: stderr boxes, raw
-    reprs, pandas footers, raw dicts, warnings, NaN and "p = 0". One line per problem, naming
-    the cell (its id) and quoting the offending text."""
+    reprs, pandas footers, raw dicts, warnings, NaN, "p = 0" and unrounded numbers. One line
+    per problem, naming the cell (its id) and quoting the offending text."""
     found = []
     for cell in nb.cells:
         for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:

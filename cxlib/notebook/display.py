@@ -45,6 +45,13 @@ def install() -> None:
     shell = get_ipython()
     if shell is None:
         return
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    # Load the backend now: the inline backend, when first loaded, clears every formatter's
+    # entry for Figure (IPython's select_figure_formats), which otherwise removed the
+    # description below at the first figure (alt text "<Figure size 800x450 with 1 Axes>").
+    plt.switch_backend(matplotlib.get_backend())
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.text import Text
