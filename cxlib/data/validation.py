@@ -172,6 +172,7 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
         ignored_columns=[c for c in frame.columns if spec_of(c) is None],
         rating_scale=scale, warnings=[*mapping.notes, *raw.notes],
     )
+    report.warnings += _unused_ratings(frame, report.ignored_columns, kind, mapping, scale)
     frame = frame[used].copy()
     shown = {c: (f"'{c}'" if c not in mapping.columns else
                  f"'{c}' (your column '{mapping.columns[c]}')") for c in used}
@@ -219,6 +220,32 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
                                f"{FEW_ROWS} or more and will say 'not testable' below their "
                                "minimum")
     return frame, report
+
+
+def _unused_ratings(frame: pd.DataFrame, ignored: list[str], kind: Kind, mapping: Mapping,
+                   scale: tuple[float, float]) -> list[str]:
+    """A note when a survey without a declared model has ignored columns that hold ratings
+    (whole numbers on the rating scale): they are probably attributes to analyse."""
+    if kind.name != "survey" or mapping.attributes or mapping.constructs:
+        return []
+    found = []
+    for col in ignored:
+        values = frame[col]
+        if not isinstance(values, pd.Series):  # a repeated header: not a candidate
+            continue
+        numbers = pd.to_numeric(values.astype(str).str.strip().replace("", None),
+                                errors="coerce")
+        given = values.notna() & values.astype(str).str.strip().ne("")
+        if given.sum() >= 2 and numbers[given].notna().all() and numbers[given].between(
+                *scale).all() and (numbers[given] % 1 == 0).all():
+            found.append(str(col))
+    if not found:
+        return []
+    return [f"column(s) {_short_list(found)} hold whole numbers on the rating scale "
+            f"{scale[0]:g}–{scale[1]:g} but are not used. If they rate attributes of the "
+            f"service, list them in the mapping file as `attributes: [{', '.join(found[:3])}"
+            f"{', …' if len(found) > 3 else ''}]`: notebook 01 then analyses them as the "
+            "drivers of overall satisfaction (data/README.md)"]
 
 
 def _field_lookup(kind: Kind, mapping: Mapping):
@@ -312,7 +339,8 @@ def _absent_names(mapping: Mapping, renamed: list[str], header: list[str]) -> li
             problems.append(f"construct '{construct}' lists item(s) {', '.join(absent)}, not "
                             f"in the file (after mapping). The file's columns are: "
                             f"{_short_list(header)}.")
-    for key, names in (("covariates", mapping.covariates), ("recode", list(mapping.recode))):
+    for key, names in (("attributes", mapping.attributes), ("covariates", mapping.covariates),
+                       ("recode", list(mapping.recode))):
         for col in names:
             if col not in renamed and col not in mapping.columns:
                 close = difflib.get_close_matches(col, renamed, n=1)
