@@ -5,6 +5,9 @@
   point of satisfaction. Sandwich (HC0) standard errors. The rating's order is its
   numeric order, the order of a pandas ordered Categorical, or for text an explicit
   ``order=[lowest, …, highest]`` (alphabetical order is no order: High < Low < Medium).
+* **Covariates and weights.** Both models take a list of covariates (numbers as they are,
+  categories as indicators against a reference level from the mapping or, by default, the
+  most frequent level; never a fixed label) and frequency weights for tabulated data.
 * **Logistic regression** for later *churn* (or any 0/1 outcome): logit P(churn) = a + b·x, as a
   binomial GLM with HC3 standard errors (true HC3, from :mod:`cxlib.stats.robust`), or errors
   clustered by customer or outlet when the rows come in clusters.
@@ -24,7 +27,7 @@ Every analysis needs variation in the columns it relates: a constant column rais
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -34,6 +37,7 @@ from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 from cxlib.errors import NotEstimable, UserDataError, require_variation
 from cxlib.stats import robust
+from cxlib.stats.design import adjusted_for, frequency_rows, predictors
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.robust import RobustFit
 from cxlib.stats.uncertainty import bootstrap
@@ -72,40 +76,55 @@ def ordered_levels(values: pd.Series, order: Sequence | None = None) -> pd.Serie
 
 
 def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
-                   level: float = 0.95, *, order: Sequence | None = None
-                   ) -> tuple[Estimate, object]:
-    """Odds ratio of a higher *outcome* rating per point of *predictor* (ordinal logit);
-    *order* lists a text outcome's levels from lowest to highest (see
-    :func:`ordered_levels`)."""
-    data = frame[[outcome, predictor]].dropna()
+                   level: float = 0.95, *, order: Sequence | None = None,
+                   covariates: Sequence[str] = (), reference: Mapping[str, str] | None = None,
+                   weights: str | None = None) -> tuple[Estimate, object]:
+    """Odds ratio of a higher *outcome* rating per point of *predictor* (ordinal logit),
+    adjusted for *covariates* (numbers as they are, categories against their *reference*
+    level or else the most frequent, :mod:`cxlib.stats.design`); *order* lists a text
+    outcome's levels from lowest to highest (see :func:`ordered_levels`); *weights* names a
+    column of frequency weights (a tabulated survey: each row counts that many respondents).
+    """
+    data = frequency_rows(frame, weights)
+    data = data[list(dict.fromkeys([outcome, predictor, *covariates]))].dropna()
     require_variation(data, [outcome, predictor],
                       what=f"the effect of {predictor} on {outcome}")
-    y = ordered_levels(data[outcome], order)
-    fit = OrderedModel(y, data[[predictor]].astype(float), distr="logit").fit(
-        method="bfgs", disp=False, cov_type="HC0", maxiter=500)
+    x, design = predictors(data, [predictor], covariates, reference)
+    y = ordered_levels(data.loc[x.index, outcome], order)
+    fit = OrderedModel(y, x, distr="logit").fit(
+        method="bfgs", disp=False, cov_type="HC0", maxiter=1000, gtol=1e-8)
     b, se = fit.params[predictor], fit.bse[predictor]
     z = _z(level)
     est = Estimate(f"odds ratio of a higher {outcome} per point of {predictor}",
                    float(np.exp(b)), float(np.exp(b - z * se)), float(np.exp(b + z * se)),
-                   len(data), "ordinal logit, sandwich (HC0) SE", level)
+                   len(x), "ordinal logit, sandwich (HC0) SE" + adjusted_for(design, [predictor])
+                   + (f", frequency weights {weights}" if weights else ""), level)
     return est, fit
 
 
 def logistic_effect(frame: pd.DataFrame, outcome: str, predictor: str, level: float = 0.95,
-                    figure: str | None = None, *,
-                    cluster: str | None = None) -> tuple[Estimate, RobustFit]:
+                    figure: str | None = None, *, cluster: str | None = None,
+                    covariates: Sequence[str] = (), reference: Mapping[str, str] | None = None,
+                    weights: str | None = None) -> tuple[Estimate, RobustFit]:
     """Odds ratio of a 0/1 *outcome* (churn, abandoning, returning) per unit of *predictor*
-    (logistic GLM): exp(b) with the Wald interval exp(b ± z·SE), SE from the HC3 sandwich,
-    or clustered by the column *cluster* when given (see :mod:`cxlib.stats.robust`)."""
+    (logistic GLM), adjusted for *covariates* (as in :func:`ordinal_effect`): exp(b) with the
+    Wald interval exp(b ± z·SE), SE from the HC3 sandwich, or clustered by the column
+    *cluster* when given (see :mod:`cxlib.stats.robust`); *weights* names a column of
+    frequency weights (rows counted that many times)."""
+    frame = frequency_rows(frame, weights)
     require_variation(frame.dropna(subset=[outcome, predictor]), [outcome, predictor],
                       what=f"the odds ratio of {outcome} per point of {predictor}")
-    data = frame[[outcome, predictor] + ([cluster] if cluster else [])].dropna(
-        subset=[outcome, predictor])
-    fit = robust.fit(data[outcome], sm.add_constant(data[[predictor]].astype(float)),
+    keep = list(dict.fromkeys([outcome, predictor, *covariates]))
+    data = frame[keep + ([cluster] if cluster else [])].dropna(subset=keep)
+    x, design = predictors(data, [predictor], covariates, reference)
+    data = data.loc[x.index]
+    fit = robust.fit(data[outcome], sm.add_constant(x, has_constant="add"),
                      logit=True, clusters=data[cluster] if cluster else None,
                      cluster_name=cluster or "")
     est = fit.estimate(predictor, figure or f"odds ratio of {outcome} per point of {predictor}",
-                       level, odds_ratio=True, method="logistic regression (binomial GLM)")
+                       level, odds_ratio=True, method="logistic regression (binomial GLM)"
+                       + adjusted_for(design, [predictor])
+                       + (f", frequency weights {weights}" if weights else ""))
     return est, fit
 
 
