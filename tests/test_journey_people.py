@@ -152,3 +152,24 @@ def test_moment_weights_and_first_minus_last_resample_customers():
     assert "over 300 customers" in diff.method and diff.draws == 60 and diff.failed == 0
     step = journey.hierarchical(frame).iloc[1]
     assert step["F (step)"] > 0 and 0 <= step["p (step)"] <= 1
+
+
+def test_multilevel_model_takes_covariates_and_matches_lmer():
+    """lme4::lmer(distance ~ age + Sex + (1 | Subject), REML) on nlme's Orthodont; see
+    tests/reference/covariates.R."""
+    import json
+    from pathlib import Path
+
+    here = Path(__file__).parent / "reference"
+    ref = json.loads((here / "covariates.json").read_text())["mixed"]
+    frame = pd.read_csv(here / "Orthodont.csv")
+    est, parts = people.multilevel(frame, standardise=False, outcome="distance",
+                                   predictor="age", group="Subject", covariates=["Sex"],
+                                   reference={"Sex": "Male"})
+    assert est.n == ref["n"] and parts["outlets"] == 27
+    assert est.value == pytest.approx(ref["fixef"]["age"], rel=1e-6)
+    se = (est.ci_high - est.ci_low) / (2 * 1.959963984540054)
+    assert se == pytest.approx(ref["se"]["age"], rel=1e-3)
+    assert parts["tau2"] == pytest.approx(ref["tau2"], rel=1e-3)
+    assert parts["sigma2"] == pytest.approx(ref["sigma2"], rel=1e-4)
+    assert "adjusted for Sex (reference Sex = Male)" in est.method

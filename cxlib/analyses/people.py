@@ -7,7 +7,8 @@
   employee_sat_j + u_j + e_ij, u_j ~ N(0, τ²) a random outlet intercept (statsmodels
   MixedLM, REML), both variables z-scored. b1 is the change in a customer's
   satisfaction (in SD) per SD of their outlet's employee satisfaction; the intraclass
-  correlation τ²/(τ² + σ²) says how much satisfaction is shared within an outlet.
+  correlation τ²/(τ² + σ²) says how much satisfaction is shared within an outlet. The
+  outcome, the predictor, the grouping column and a list of covariates can be chosen.
 * **Mediation through service quality** at the customer level: employee satisfaction
   (of the outlet) → the customer's service score → satisfaction, with a bootstrap
   that resamples outlets (clusters), not customers.
@@ -15,11 +16,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import pandas as pd
-import statsmodels.formula.api as smf
+import statsmodels.api as sm
 
 from cxlib.analyses.loyalty import mediation
 from cxlib.analyses.relationships import fisher_ci
+from cxlib.stats.design import adjusted_for, predictors
 from cxlib.stats.estimates import Estimate
 
 
@@ -38,24 +42,37 @@ def unit_correlation(data: pd.DataFrame, level: float = 0.95) -> Estimate:
                     len(units), "Pearson r across outlets, Fisher interval", level)
 
 
-def multilevel(data: pd.DataFrame, level: float = 0.95, *,
-               standardise: bool = True) -> tuple[Estimate, dict]:
-    """Random-intercept model of satisfaction on outlet employee satisfaction. With
-    *standardise* both are z-scored over respondents, so b1 is in SD of customer
-    satisfaction per SD of staff satisfaction (the ICC does not change)."""
-    d = data.dropna(subset=["overall_sat", "employee_sat", "outlet_id"])
+def multilevel(data: pd.DataFrame, level: float = 0.95, *, standardise: bool = True,
+               outcome: str = "overall_sat", predictor: str = "employee_sat",
+               group: str = "outlet_id", covariates: Sequence[str] = (),
+               reference: Mapping[str, str] | None = None) -> tuple[Estimate, dict]:
+    """Random-intercept model of *outcome* on *predictor* within the units of *group*:
+    y_ij = b0 + b1·x_ij + Σ c_k·z_ijk + u_j + e_ij, u_j ~ N(0, τ²), e_ij ~ N(0, σ²), by REML,
+    adjusted for *covariates* (numbers as they are, categories as indicators against their
+    *reference* level or else the most frequent one, :mod:`cxlib.stats.design`). With
+    *standardise* the outcome and the predictor are z-scored over respondents, so b1 is in
+    SD of the outcome per SD of the predictor (the ICC τ²/(τ² + σ²) does not change)."""
+    d = data.dropna(subset=[outcome, predictor, group, *covariates])
     if standardise:
         d = d.assign(**{c: (d[c] - d[c].mean()) / d[c].std(ddof=1)
-                        for c in ("overall_sat", "employee_sat")})
-    fit = smf.mixedlm("overall_sat ~ employee_sat", d, groups=d["outlet_id"]).fit(reml=True)
-    lo, hi = fit.conf_int(alpha=1 - level).loc["employee_sat"]
+                        for c in (outcome, predictor)})
+    x, design = predictors(d, [predictor], covariates, reference)
+    d = d.loc[x.index]
+    fit = sm.MixedLM(d[outcome].astype(float), sm.add_constant(x, has_constant="add"),
+                     groups=d[group]).fit(reml=True)
+    lo, hi = fit.conf_int(alpha=1 - level).loc[predictor]
     tau2, sigma2 = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
-    unit = ("customer satisfaction (SD) per SD of outlet employee satisfaction" if standardise
-            else "customer satisfaction per point of outlet employee satisfaction")
+    unit = (f"{outcome} (SD) per SD of {predictor}" if standardise
+            else f"{outcome} per point of {predictor}")
+    if (outcome, predictor) == ("overall_sat", "employee_sat"):
+        unit = ("customer satisfaction (SD) per SD of outlet employee satisfaction" if standardise
+                else "customer satisfaction per point of outlet employee satisfaction")
     est = Estimate(unit,
-                   float(fit.params["employee_sat"]), float(lo), float(hi), int(fit.nobs),
-                   f"random-intercept model, {d['outlet_id'].nunique()} outlets (REML)", level)
-    return est, {"outlets": d["outlet_id"].nunique(), "tau2": tau2, "sigma2": sigma2,
+                   float(fit.params[predictor]), float(lo), float(hi), int(fit.nobs),
+                   f"random-intercept model, {d[group].nunique()} "
+                   f"{'outlets' if group == 'outlet_id' else group + ' units'} (REML)"
+                   + adjusted_for(design, [predictor]), level)
+    return est, {"outlets": d[group].nunique(), "tau2": tau2, "sigma2": sigma2,
                  "ICC": tau2 / (tau2 + sigma2)}
 
 
