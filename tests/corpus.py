@@ -186,6 +186,7 @@ def build() -> list[Case]:
     _mappings(c)
     _structural_models(c)
     _attributes(c)
+    _minimal(c)
     _other_kinds(c)
     return c.cases
 
@@ -590,6 +591,18 @@ def _structural_models(c: Corpus) -> None:
     c.add("constructs_in_customers_mapping", "customers", csv(CUSTOMERS),
           mapping="constructs:\n  SAT: [satisfaction]\nroles: {satisfaction: SAT}\n",
           refuse=("describe a survey model", "'customers' files"))
+
+
+def _minimal(c: Corpus) -> None:
+    """Files with only the required columns: a one-column survey is a table, not a file
+    whose delimiter went unrecognised (before: refused as 'the whole header was read as a
+    single column')."""
+    c.add("only_overall_satisfaction", "survey", csv(S[["overall_sat"]]), rows=(N, N))
+    c.add("only_a_mapped_overall_rating", "survey",
+          csv(S[["overall_sat"]].rename(columns={"overall_sat": "Gesamtzufriedenheit"})),
+          mapping="columns: {overall_sat: Gesamtzufriedenheit}\n", rows=(N, N))
+    c.add("one_unknown_column", "survey", csv(S[["overall_sat"]].rename(
+        columns={"overall_sat": "Q1"})), refuse=("missing required column(s) 'overall_sat'",))
 
 
 def _attributes(c: Corpus) -> None:

@@ -289,7 +289,11 @@ def _rename(raw: RawTable, kind: Kind, mapping: Mapping) -> pd.DataFrame:
     frame = raw.frame
     name = str(raw.path)
     header = list(frame.columns)
-    if raw.format == "csv" and len(header) == 1 and len(kind.fields) > 1:
+    single = header[0] if len(header) == 1 else None
+    named = single is not None and (kind.known(mapping.user_to_schema.get(single, single))
+                                    or single in mapping.construct_items)
+    if raw.format == "csv" and single is not None and len(kind.fields) > 1 and not named \
+            and _delimiter_guess(single):
         raise UserDataError(_one_column_message(raw, header[0]), file=name)
     if frame.empty:
         raise UserDataError(f"the file has a header ({len(header)} columns) but no data rows. "
@@ -506,10 +510,15 @@ def _encoding_hint(raw: RawTable) -> str:
     return ""
 
 
+def _delimiter_guess(header: str) -> str | None:
+    """The character a one-column header most likely uses between names, if any."""
+    counts = Counter(ch for ch in header if not ch.isalnum() and ch not in " _-.'\"")
+    return counts.most_common(1)[0][0] if counts else None
+
+
 def _one_column_message(raw: RawTable, header: str) -> str:
     """The whole header read as one column: the delimiter is not one we recognise."""
-    counts = Counter(ch for ch in header if not ch.isalnum() and ch not in " _-.'\"")
-    guess = counts.most_common(1)[0][0] if counts else None
+    guess = _delimiter_guess(header)
     seen = f" It looks like the file uses {guess!r} between values." if guess else ""
     return (f"the whole header was read as a single column ({header[:60]!r}…), so the values "
             f"are not separated by {raw.delimiter_name or 'a comma'}.{seen} Save the file as "
