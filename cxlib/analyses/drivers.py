@@ -38,7 +38,12 @@ def complete(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, int
 
 
 def driver_data(scores: pd.DataFrame, outcome: str, predictors: list[str]) -> pd.DataFrame:
-    """The complete rows of *outcome* and *predictors*, each of which must vary."""
+    """The complete rows of *outcome* and *predictors*, each of which must vary; no
+    predictors at all raise :class:`NotEstimable` naming the columns that would be drivers."""
+    if not predictors:
+        raise NotEstimable(f"there are no drivers of {outcome} in these data: they are the "
+                           "service dimensions' items (rel_1, res_1, …; see data/README.md) or "
+                           "attribute ratings listed under `attributes:` in the mapping file")
     data, _ = complete(scores, [outcome, *predictors])
     require_variation(data, [outcome, *predictors], what=f"the drivers of {outcome}")
     return data
