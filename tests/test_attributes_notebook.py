@@ -24,7 +24,8 @@ def ten_point(x: np.ndarray) -> np.ndarray:
 
 def own_survey(n: int = 300, seed: int = 1) -> pd.DataFrame:
     """Overall satisfaction q1 driven by ten correlated attributes q2–q11 (weights
-    :data:`WEIGHTS`, q2 the strongest), repurchase intention q12 driven by q1."""
+    :data:`WEIGHTS`, q2 the strongest), repurchase intention q12 driven by q1, and a
+    region (no effect) as a covariate."""
     rng = np.random.default_rng(seed)
     attributes = rng.normal(size=(n, 10)) + 0.5 * rng.normal(size=(n, 1))
     overall = attributes @ WEIGHTS + 0.8 * rng.normal(size=n)
@@ -33,6 +34,7 @@ def own_survey(n: int = 300, seed: int = 1) -> pd.DataFrame:
         frame[f"q{j + 2}"] = ten_point(attributes[:, j])
     frame["q12"] = np.clip(np.round(0.7 * frame["q1"] + 1.5 + 1.5 * rng.normal(size=n)),
                            1, 10).astype(int)
+    frame["Region"] = rng.choice(["North", "South", "East"], n)
     return frame
 
 
@@ -43,7 +45,9 @@ def test_a_survey_with_ten_attributes_gets_its_drivers_in_results_json(tmp_path)
     attributes = [f"q{j}" for j in range(2, 12)]
     mapping.write_text("survey:\n  columns: {respondent_id: ResponseID, overall_sat: q1, "
                        "repurchase_intent: q12}\n  rating_scale: [1, 10]\n"
-                       f"  attributes: [{', '.join(attributes)}]\n", encoding="utf-8")
+                       f"  attributes: [{', '.join(attributes)}]\n"
+                       "  covariates: [Region]\n  reference: {Region: South}\n",
+                       encoding="utf-8")
     done = run(["01", "02"], data={"survey": str(path)}, columns=str(mapping),
                out=tmp_path / "o", log=lambda _: None)
     assert all(d.ok for d in done), [d.error for d in done]
@@ -61,5 +65,7 @@ def test_a_survey_with_ten_attributes_gets_its_drivers_in_results_json(tmp_path)
     assert r2["ci_low"] < r2["value"] < r2["ci_high"]
     assert r2["value"] == pytest.approx(sum(r["value"] for r in importance))
     assert records["LOY-2", "claim"]["verdict"] == "not testable with these data"  # not SERVQUAL
-    assert records["LOY-1", "ordinal_or"]["value"] > 1  # notebook 02: satisfaction → loyalty
+    ordinal = records["LOY-1", "ordinal_or"]  # notebook 02: satisfaction → loyalty
+    assert ordinal["value"] > 1
+    assert "adjusted for Region (reference Region = South)" in ordinal["method"]
     assert records["LOY-1", "pls_path"]["ci_low"] is not None
