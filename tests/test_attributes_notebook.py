@@ -5,6 +5,7 @@ results.json."""
 
 from __future__ import annotations
 
+import nbformat
 import numpy as np
 import pandas as pd
 import pytest
@@ -69,3 +70,9 @@ def test_a_survey_with_ten_attributes_gets_its_drivers_in_results_json(tmp_path)
     assert ordinal["value"] > 1
     assert "adjusted for Region (reference Region = South)" in ordinal["method"]
     assert records["LOY-1", "pls_path"]["ci_low"] is not None
+    book = nbformat.read(tmp_path / "o" / "notebooks" / "01_service_quality_and_drivers.ipynb",
+                         as_version=4)
+    shown = "\n".join(str(o.get("text", "")) + str(o.get("data", {}))
+                      for c in book.cells if c.cell_type == "code" for o in c.outputs)
+    assert "Every driver is a single rating: alpha needs two or more items" in shown
+    assert "Cronbach" not in shown  # before: a table of alpha full of NaN
