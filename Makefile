@@ -1,7 +1,8 @@
 # Two entry points, both self-installing into a local virtual environment (.venv):
 #   make report   -> every notebook executed on the bundled sample data: HTML report, slide
 #                    decks and student notebooks in report/
-#   make test     -> ruff + the full pytest suite (unit tests, parameter recovery, notebooks)
+#   make test     -> ruff + the full pytest suite (unit tests, parameter recovery, notebooks,
+#                    the queries on Spark in local mode: needs a Java runtime)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -14,7 +15,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,spark]"
 	touch $(STAMP)
 
 report: $(STAMP)

@@ -66,3 +66,18 @@ def test_python_dash_m_entry_point():
     out = subprocess.run([sys.executable, "-m", "cxlib", "list"], capture_output=True,
                          text=True, check=True).stdout
     assert "LOY-1" in out
+
+
+@pytest.mark.notebooks
+def test_a_run_prints_progress_and_the_report_location_and_nothing_else(tmp_path):
+    """A quiet terminal: no kernel start-up or shutdown chatter on standard error (it goes
+    to kernels.log in the output folder), only progress lines and where the report is."""
+    out = tmp_path / "r"
+    proc = subprocess.run([sys.executable, "-m", "cxlib", "run", "00", "10", "--no-evidence",
+                           "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stderr == ""
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("Running 2 notebook(s)")
+    assert all(" ok (" in line for line in lines[1:-1]) and len(lines) == 4
+    assert lines[-1] == f"Report: {out / 'index.html'}"

@@ -175,6 +175,27 @@ def test_survey_notebooks_run_on_the_public_surveys(tmp_path, file, mapping, gap
     # predict satisfaction far better than gaps (R² 0.41 against 0.02)
     gap = next(r for r in records if r["key"] == "perception_vs_gap")
     assert gap["verdict"] == ("not supported" if gap_model else "not testable with these data")
+    # the user's file was read and validated once, before the kernels started, not once
+    # per kernel; both notebooks then loaded the validated copy
+    validated = json.loads((tmp_path / "validations.json").read_text())
+    assert [v["file"] for v in validated if v["kind"] == "survey"] == [str(survey)]
+    assert not (tmp_path / "validated").exists()  # the run's store is removed after it
+    reads = [d for d in json.loads((tmp_path / "datasets.json").read_text())
+             if d["file"] == str(survey)]
+    assert {d["notebook"] for d in reads} == {"01_service_quality_and_drivers",
+                                              "02_satisfaction_to_loyalty"}
+
+
+def test_a_default_run_validates_each_file_once(sample_report):
+    out, _ = sample_report
+    validated = json.loads((out / "validations.json").read_text())
+    files = [(v["kind"], v["file"]) for v in validated]
+    assert len(files) == len(set(files))  # 16 kernels, but no file validated twice
+    read = {(d["kind"], d["file"]) for d in json.loads((out / "datasets.json").read_text())}
+    ids = str(data_dir() / "real" / "cdnow_sample_ids.csv")  # read beside the panel
+    assert read <= set(files) | {("transactions", ids)}
+    assert {kind for kind, _ in files} >= {"survey", "customers", "transactions", "contacts",
+                                           "visits", "outlets"}
 
 
 def test_report_carries_verdicts_from_real_data_and_lists_every_file_read(sample_report):
@@ -201,6 +222,34 @@ def test_report_carries_verdicts_from_real_data_and_lists_every_file_read(sample
     for e in EVIDENCE:
         assert (out / f"{e.name}.html").exists() and f'href="{e.name}.html"' in index
         assert (out / "slides" / f"{e.name}.slides.html").exists()
+
+
+def page_text(path: Path) -> str:
+    """The words a reader sees on an HTML page: no scripts, styles or tags; entities
+    decoded; runs of white space as one space."""
+    from html import unescape
+
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", path.read_text(encoding="utf-8"),
+                  flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def test_every_page_states_each_rule_with_its_band_and_why(sample_report):
+    """Issue 11: every figure's band, and why that band, are shown in the report: the page
+    of the notebook that judges a claim states each of its rules in plain words (with the
+    claim-level rule when there are several figures)."""
+    from cxlib.registry.claims import claims
+
+    out, _ = sample_report
+    for claim in claims().values():
+        text = page_text(out / f"{claim.notebook}.html")
+        stated = text.find(f"How {claim.id} is judged")
+        assert stated >= 0, (claim.notebook, claim.id)
+        for spec in claim.figures.values():
+            rule = " ".join(spec.rule.describe().split())
+            assert spec.rule.why in rule and rule in text, (claim.id, spec.key)
+        if len(claim.primary) > 1:
+            assert f"supported if all {len(claim.primary)} figures" in text, claim.id
 
 
 @pytest.mark.parametrize("run_", EVIDENCE, ids=lambda e: e.name)

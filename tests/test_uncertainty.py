@@ -13,6 +13,7 @@ from cxlib.stats.uncertainty import (
     percentile_interval,
     proportion_estimate,
     ratio_bootstrap,
+    resampled_sums,
     wilson_ci,
 )
 from cxlib.stats.verdicts import NOT_TESTABLE, Rule, untestable_reason
@@ -109,3 +110,25 @@ def test_when_every_resample_fails_the_reason_is_the_failures():
     assert boot.failed == 50 and np.isnan(boot.ci_low).all()
     reason = untestable_reason(boot.estimate("a statistic", "bootstrap (50)"))
     assert reason.startswith("50 of 50 resamples failed (100% > 5%)")  # not "no finite interval"
+
+
+@pytest.mark.parametrize("distinct", [True, False], ids=["pooled rows", "row by row"])
+def test_resampled_sums_have_the_bootstrap_mean_and_variance(distinct):
+    """Σ over k rows drawn with replacement has mean Σx and variance k·σ² (σ² the
+    population variance of the rows): both ways of drawing the counts must give them."""
+    rng = np.random.default_rng(7)
+    k = 400
+    x = rng.poisson(2, k) + 1.0 if distinct else rng.gamma(2.0, 20.0, k)
+    sums = resampled_sums(np.column_stack([x, 2 * x]), n_boot=20_000, seed=3)[:, 0]
+    assert sums.mean() == pytest.approx(x.sum(), rel=2e-3)
+    assert sums.var() == pytest.approx(k * x.var(), rel=0.04)
+
+
+def test_a_large_bootstrap_of_order_counts_pools_equal_customers():
+    """A million customers whose order counts repeat take the pooled path (its speed is
+    measured in benchmarks/scale.py); the share is pinned down to ±0.002."""
+    rng = np.random.default_rng(1)
+    total = rng.poisson(2, 1_000_000) + 1
+    repeat = rng.binomial(total, 0.7)
+    ratio = ratio_bootstrap(repeat, total, n_boot=1000)
+    assert ratio.low < ratio.value < ratio.high and ratio.high - ratio.low < 0.004

@@ -1,12 +1,17 @@
 """Repeat business from a transaction log: per-customer summaries and the repeat share.
 
-Per-customer summary (the RFM summary of Fader, Hardie & Lee, computed by DuckDB so
-that tens of millions of rows take seconds; Parquet and CSV files are read
-directly). Purchases are first grouped per customer and calendar day, then:
+Per-customer summary (the RFM summary of Fader, Hardie & Lee). It and the monthly repeat
+share are SQL queries written once, in DuckDB's dialect (:data:`SUMMARY_SQL`,
+:data:`MONTHLY_SQL`), and run where the log is (:func:`run_query`): a DataFrame or a
+Parquet/CSV file in an embedded DuckDB, so that tens of millions of rows take seconds; a
+table in Spark or a warehouse (an Ibis table or a Spark DataFrame) on that engine, the text
+transpiled to its dialect by Ibis and sqlglot. Purchases are first grouped per customer and
+calendar day, then:
 
 * ``frequency`` = number of purchase days − 1 (repeat purchase days);
 * ``recency`` = last purchase day − first purchase day, in days;
-* ``T`` = end of observation − first purchase day, in days;
+* ``T`` = end of observation (by default the day of the last order) − first purchase day,
+  in days;
 * ``monetary_value`` = mean spend per repeat purchase day (0 with no repeat);
 
 the same definitions as ``lifetimes.utils.summary_data_from_transaction_data``
@@ -52,7 +57,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxlib.errors import NotEstimable
+from cxlib.errors import NotEstimable, UserDataError
 from cxlib.stats.customer_base import (
     ModelFit,
     bgnbd_expected,
@@ -63,6 +68,54 @@ from cxlib.stats.customer_base import (
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.purchases import BusinessParams, simulate_log
 from cxlib.stats.uncertainty import ratio_bootstrap
+
+SUMMARY_SQL = """
+WITH days AS (
+    SELECT customer_id, CAST(date AS DATE) AS day, SUM(amount) AS value
+    FROM tx WHERE CAST(date AS DATE) <= {end}
+    GROUP BY customer_id, CAST(date AS DATE)
+), firsts AS (
+    SELECT customer_id, MIN(day) AS first_day FROM days GROUP BY customer_id
+)
+SELECT d.customer_id,
+       COUNT(*) - 1 AS frequency,
+       date_diff('day', f.first_day, MAX(d.day)) AS recency,
+       date_diff('day', f.first_day, {end}) AS "T",
+       COALESCE(SUM(d.value) FILTER (WHERE d.day > f.first_day)
+                / NULLIF(COUNT(*) - 1, 0), 0) AS monetary_value,
+       f.first_day AS first_purchase,
+       MAX(d.day) AS last_purchase,
+       SUM(d.value) AS total_spend
+FROM days d JOIN firsts f USING (customer_id)
+GROUP BY d.customer_id, f.first_day
+ORDER BY d.customer_id
+"""
+"""The per-customer summary (module docstring) of view ``tx`` up to the day ``{end}`` (a
+DATE expression: :data:`LAST_DAY` or a literal), in DuckDB's dialect: the one definition that
+every engine runs (:func:`run_query`)."""
+
+MONTHLY_SQL = """
+WITH t AS (
+    SELECT customer_id, CAST(date AS DATE) AS day, amount,
+           MIN(CAST(date AS DATE)) OVER (PARTITION BY customer_id) AS first_day
+    FROM tx
+)
+SELECT date_trunc('month', day) AS month,
+       COUNT(*) AS orders,
+       COUNT(*) FILTER (WHERE day > first_day) AS repeat_orders,
+       SUM(amount) AS revenue,
+       COALESCE(SUM(amount) FILTER (WHERE day > first_day), 0) AS repeat_revenue,
+       COUNT(DISTINCT customer_id) AS customers
+FROM t GROUP BY date_trunc('month', day) ORDER BY month
+"""
+"""Orders, revenue and customers per calendar month, and those from repeat customers (an
+order on a day after the customer's first purchase day), over view ``tx``."""
+
+LAST_DAY = "(SELECT CAST(MAX(date) AS DATE) FROM tx)"
+"""The day of the last transaction: the default end of observation."""
+
+COLUMNS = ("customer_id", "date", "amount")
+"""The columns of a transaction log that the queries read."""
 
 
 def _relation(con: duckdb.DuckDBPyConnection, source: pd.DataFrame | str | Path) -> str:
@@ -78,58 +131,95 @@ def _relation(con: duckdb.DuckDBPyConnection, source: pd.DataFrame | str | Path)
     return "tx"
 
 
-def customer_summary(source: pd.DataFrame | str | Path,
-                     observation_end: str | pd.Timestamp | None = None) -> pd.DataFrame:
-    """Per-customer frequency, recency, T, monetary value, first/last purchase and spend."""
+def _engine_of(source) -> str | None:
+    """'ibis' for an Ibis table, 'spark' for a Spark DataFrame, None for a frame or path
+    (read by the embedded DuckDB), told apart without importing either library."""
+    module = type(source).__module__
+    if module.startswith("ibis."):
+        return "ibis"
+    if module.startswith("pyspark."):
+        return "spark"
+    return None
+
+
+def _on_backend(table, sql: str) -> pd.DataFrame:
+    """Run *sql* on an Ibis *table* where it lives (Ibis transpiles it from DuckDB's dialect
+    with sqlglot); a table lacking a column of :data:`COLUMNS` raises UserDataError."""
+    missing = [c for c in COLUMNS if c not in table.columns]
+    if missing:
+        raise UserDataError(
+            f"the transaction table has no column {', '.join(map(repr, missing))} (it has "
+            f"{', '.join(table.columns)}); cxlib reads {', '.join(COLUMNS)}: rename them "
+            "first, e.g. table.rename(customer_id='cust', date='order_ts', amount='value')")
+    return table.select(*COLUMNS).alias("tx").sql(sql, dialect="duckdb").to_pandas()
+
+
+def _on_spark(frame, sql: str) -> pd.DataFrame:
+    """Run *sql* on a Spark DataFrame, through a temporary view read by ``ibis.pyspark``."""
+    import uuid
+
+    import ibis
+
+    name = f"cxlib_tx_{uuid.uuid4().hex}"
+    frame.createOrReplaceTempView(name)
+    try:
+        return _on_backend(ibis.pyspark.connect(frame.sparkSession).table(name), sql)
+    finally:
+        frame.sparkSession.catalog.dropTempView(name)
+
+
+def run_query(source, sql: str) -> pd.DataFrame:
+    """Run *sql* (DuckDB's dialect, reading the transaction log as view ``tx``) on *source*.
+
+    A DataFrame or a Parquet/CSV path is read by an embedded DuckDB, which runs *sql* as
+    written (neither Ibis nor Spark is imported). An Ibis table
+    (``ibis.pyspark.connect(spark).table("db.tx")``, or a Postgres, Snowflake, BigQuery …
+    table) or a Spark DataFrame is queried where it lives: Ibis transpiles *sql* with sqlglot
+    from DuckDB's dialect to the table's engine, which runs it, and only the result comes
+    back. So each query is written once for every engine."""
+    engine = _engine_of(source)
+    if engine == "ibis":
+        return _on_backend(source, sql)
+    if engine == "spark":
+        return _on_spark(source, sql)
     con = duckdb.connect()
     _relation(con, source)
-    end = (con.execute("SELECT CAST(MAX(date) AS DATE) FROM tx").fetchone()[0]
-           if observation_end is None else pd.Timestamp(observation_end).date())
-    query = """
-    WITH days AS (
-        SELECT customer_id, CAST(date AS DATE) AS day, SUM(amount) AS value
-        FROM tx WHERE CAST(date AS DATE) <= ? GROUP BY ALL
-    ), firsts AS (
-        SELECT customer_id, MIN(day) AS first_day FROM days GROUP BY customer_id
-    )
-    SELECT d.customer_id,
-           COUNT(*) - 1 AS frequency,
-           date_diff('day', f.first_day, MAX(d.day)) AS recency,
-           date_diff('day', f.first_day, CAST(? AS DATE)) AS "T",
-           COALESCE(SUM(d.value) FILTER (WHERE d.day > f.first_day)
-                    / NULLIF(COUNT(*) - 1, 0), 0) AS monetary_value,
-           f.first_day AS first_purchase,
-           MAX(d.day) AS last_purchase,
-           SUM(d.value) AS total_spend
-    FROM days d JOIN firsts f USING (customer_id)
-    GROUP BY d.customer_id, f.first_day
-    ORDER BY d.customer_id
-    """
-    out = con.execute(query, [end, end]).df().set_index("customer_id")
-    for col in ("frequency", "recency", "T"):
+    return con.execute(sql).df()
+
+
+def _ordered(out: pd.DataFrame, key: str) -> pd.DataFrame:
+    """*out* indexed by *key* in ascending order (the queries' ORDER BY, which an engine that
+    runs them as a subquery need not keep)."""
+    if not out[key].is_monotonic_increasing:
+        out = out.sort_values(key)
+    return out.set_index(key)
+
+
+def customer_summary(source, observation_end: str | pd.Timestamp | None = None
+                     ) -> pd.DataFrame:
+    """Per-customer frequency, recency, T, monetary value, first/last purchase and spend
+    (module docstring; the query is :data:`SUMMARY_SQL`). *source*: a DataFrame, a
+    Parquet/CSV path, an Ibis table or a Spark DataFrame (:func:`run_query`)."""
+    end = (LAST_DAY if observation_end is None else
+           f"DATE '{pd.Timestamp(observation_end).date().isoformat()}'")
+    out = _ordered(run_query(source, SUMMARY_SQL.format(end=end)), "customer_id")
+    for col in ("frequency", "recency", "T", "monetary_value", "total_spend"):
         out[col] = out[col].astype(float)
+    for col in ("first_purchase", "last_purchase"):
+        out[col] = pd.to_datetime(out[col]).astype("datetime64[us]")
     return out
 
 
-def repeat_share_by_month(source: pd.DataFrame | str | Path) -> pd.DataFrame:
-    """Orders, revenue and customers per month, and the share from repeat customers."""
-    con = duckdb.connect()
-    _relation(con, source)
-    query = """
-    WITH t AS (
-        SELECT customer_id, CAST(date AS DATE) AS day, amount,
-               MIN(CAST(date AS DATE)) OVER (PARTITION BY customer_id) AS first_day
-        FROM tx
-    )
-    SELECT date_trunc('month', day) AS month,
-           COUNT(*) AS orders,
-           COUNT(*) FILTER (WHERE day > first_day) AS repeat_orders,
-           SUM(amount) AS revenue,
-           COALESCE(SUM(amount) FILTER (WHERE day > first_day), 0) AS repeat_revenue,
-           COUNT(DISTINCT customer_id) AS customers
-    FROM t GROUP BY ALL ORDER BY month
-    """
-    out = con.execute(query).df().set_index("month")
+def repeat_share_by_month(source) -> pd.DataFrame:
+    """Orders, revenue and customers per month, and the share from repeat customers
+    (:data:`MONTHLY_SQL`). *source*: as for :func:`customer_summary`."""
+    out = run_query(source, MONTHLY_SQL)
+    out["month"] = pd.to_datetime(out["month"]).astype("datetime64[us]")
+    out = _ordered(out, "month")
+    for col in ("orders", "repeat_orders", "customers"):
+        out[col] = out[col].astype("int64")
+    for col in ("revenue", "repeat_revenue"):
+        out[col] = out[col].astype(float)
     out["repeat share of orders"] = out["repeat_orders"] / out["orders"]
     out["repeat share of revenue"] = out["repeat_revenue"] / out["revenue"]
     return out

@@ -22,8 +22,9 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,12 +110,12 @@ def execute_one(path: Path, out: Path, parameters: dict, name: str | None = None
     start = time.perf_counter()
     error = ""
     try:
-        pm.execute_notebook(str(path), str(executed), parameters=parameters,
-                            kernel_name="python3", progress_bar=False, cwd=str(path.parent),
-                            log_output=False, start_timeout=120,
-                            execution_timeout=CELL_TIMEOUT,
-                            # keep the kernel's start-up chatter out of the progress output
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        with stderr_to(out / "kernels.log"):
+            pm.execute_notebook(str(path), str(executed), parameters=parameters,
+                                kernel_name="python3", progress_bar=False, cwd=str(path.parent),
+                                log_output=False, start_timeout=120,
+                                execution_timeout=CELL_TIMEOUT,
+                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except pm.PapermillExecutionError as err:
         error = f"{err.ename}: {err.evalue}".strip()
     except Exception as err:  # a kernel that died, a bad notebook file
@@ -124,6 +125,26 @@ def execute_one(path: Path, out: Path, parameters: dict, name: str | None = None
         write_html(executed, out / f"{name}.html")
         write_slides(executed, out / "slides" / f"{name}.slides.html")
     return NotebookResult(name, title_of(path), not error, seconds, error, label)
+
+
+@contextmanager
+def stderr_to(log: Path) -> Iterator[None]:
+    """Send this process's standard error, and so that of the kernels it starts, to *log*
+    (appended): what a kernel says while it shuts down ("KeyboardInterrupt caught in
+    kernel") is kept there instead of on the user's terminal. Failures still reach the
+    terminal, as each notebook's error."""
+    import sys
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(log, "a", encoding="utf-8") as handle:
+        os.dup2(handle.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
@@ -218,9 +239,53 @@ def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = Non
         stale.unlink()
     data = {k: str(Path(v).resolve()) for k, v in (data or {}).items()}
     columns = str(Path(columns).resolve()) if columns else None
-    for kind, path in data.items():  # fail fast, before any kernel starts
-        ds = load_data(kind, path, columns, drop_invalid=drop_invalid)
-        log(ds.report.summary())
+    with validated_once(out / "validated") as validations:
+        for kind, path in data.items():  # fail fast, before any kernel starts
+            log(load_data(kind, path, columns, drop_invalid=drop_invalid).report.summary())
+        done = _execute(books, data, columns, drop_invalid, results_dir, out, evidence, jobs,
+                        log)
+    (out / "validations.json").write_text(json.dumps(validations, indent=1), encoding="utf-8")
+    records, datasets = collect_results(results_dir)
+    write_results(out / "results.json", records, version=__version__)
+    (out / "datasets.json").write_text(json.dumps(datasets, indent=1, ensure_ascii=False,
+                                                  default=str), encoding="utf-8")
+    write_report(out, done, records, datasets)
+    write_glossary(out)
+    failed = [r.name for r in done if not r.ok]
+    log(f"Report: {out / 'index.html'}")
+    if failed:
+        log(f"{len(failed)} notebook(s) failed: {', '.join(failed)} (see their pages)")
+    return done
+
+
+@contextmanager
+def validated_once(folder: Path) -> Iterator[list[dict]]:
+    """Within the block, every file loaded (here and in the kernels started here) is read and
+    validated once and kept in *folder* (:mod:`cxlib.data.store`); the folder is removed
+    afterwards and the list yielded is filled with what was validated, and how long it took."""
+    import shutil
+
+    from cxlib.data.store import STORE_VARIABLE, validations
+
+    shutil.rmtree(folder, ignore_errors=True)
+    before = os.environ.get(STORE_VARIABLE)
+    os.environ[STORE_VARIABLE] = str(folder)
+    done: list[dict] = []
+    try:
+        yield done
+    finally:
+        done += validations(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+        if before is None:
+            os.environ.pop(STORE_VARIABLE, None)
+        else:
+            os.environ[STORE_VARIABLE] = before
+
+
+def _execute(books: Sequence[Path], data: dict[str, str], columns: str | None,
+             drop_invalid: bool, results_dir: Path, out: Path, evidence: bool | None,
+             jobs: int | None, log: Callable[[str], None]) -> list[NotebookResult]:
+    """Run the notebooks (and their evidence runs) in a pool of worker processes."""
     params = {"data": data, "columns": columns, "drop_invalid": drop_invalid,
               "results_dir": str(results_dir)}
     tasks = [(b, params, b.stem, "") for b in books]
@@ -237,18 +302,7 @@ def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = Non
             done.append(res)
             status = "ok" if res.ok else f"FAILED — {res.error.splitlines()[0][:200]}"
             log(f"  [{len(done)}/{len(tasks)}] {res.name}: {status} ({res.seconds:.1f} s)")
-    done.sort(key=lambda r: r.name)
-    records, datasets = collect_results(results_dir)
-    write_results(out / "results.json", records, version=__version__)
-    (out / "datasets.json").write_text(json.dumps(datasets, indent=1, ensure_ascii=False,
-                                                  default=str), encoding="utf-8")
-    write_report(out, done, records, datasets)
-    write_glossary(out)
-    failed = [r.name for r in done if not r.ok]
-    log(f"Report: {out / 'index.html'}")
-    if failed:
-        log(f"{len(failed)} notebook(s) failed: {', '.join(failed)} (see their pages)")
-    return done
+    return sorted(done, key=lambda r: r.name)
 
 
 def evidence_tasks(books: Sequence[Path], results_dir: Path) -> list[tuple]:

@@ -20,6 +20,7 @@ import pandas as pd
 from cxlib.data.mapping import Mapping, load_mapping
 from cxlib.data.reading import read_table
 from cxlib.data.schemas import get_kind
+from cxlib.data.store import stored
 from cxlib.data.validation import LoadReport, validate
 
 
@@ -93,12 +94,17 @@ def load_data(kind: str, path: str | Path | None = None, columns: str | Path | N
     spec = get_kind(kind)
     synthetic = path is None
     path = sample_path(kind) if synthetic else Path(path)
-    mapping = load_mapping(columns, kind, path) if not synthetic else Mapping()
-    raw = read_table(path, encoding=mapping.encoding, delimiter=mapping.delimiter,
-                     sheet=mapping.sheet, expect=mapping.columns.values())
-    frame, report = validate(raw, spec, mapping, drop_invalid=drop_invalid)
-    report.synthetic = synthetic
-    return _loaded(Dataset(kind, frame, report, mapping))
+    columns = None if synthetic else columns
+
+    def read_and_validate() -> Dataset:
+        mapping = load_mapping(columns, kind, path) if columns is not None else Mapping()
+        raw = read_table(path, encoding=mapping.encoding, delimiter=mapping.delimiter,
+                         sheet=mapping.sheet, expect=mapping.columns.values())
+        frame, report = validate(raw, spec, mapping, drop_invalid=drop_invalid)
+        report.synthetic = synthetic
+        return Dataset(kind, frame, report, mapping)
+
+    return _loaded(stored(kind, path, columns, drop_invalid, read_and_validate))
 
 
 def load_cdnow(*, sample: bool = False) -> Dataset:

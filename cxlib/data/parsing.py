@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,6 +101,28 @@ def to_number(text: pd.Series, delimiter: str | None) -> Converted:
     return out
 
 
+TEXT = "string[pyarrow]"
+"""Text for cleaning: Arrow's C++ string kernels strip, compare and encode ten million cells
+in well under a second, where Python strings take seconds per operation."""
+
+
+def on_distinct(s: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``fn(s)`` computed once per distinct value of *s* and spread back to its rows (a
+    missing cell stays missing). A log of ten million rows holds a few thousand dates:
+    parsing them per distinct value is that much less work."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    done = fn(pd.Series(uniques))
+    return pd.Series(done.array.take(codes, allow_fill=True), index=s.index, name=s.name)
+
+
+def stripped(s: pd.Series) -> pd.Series:
+    """The cells of *s* as Arrow text without surrounding spaces (missing stays missing).
+    Validated frames keep text this way: a tenth of the memory of Python strings, and
+    DuckDB reads it without conversion."""
+    return s.astype(TEXT).str.strip()
+
+
+
 def convert(s: pd.Series, spec: Field, delimiter: str | None) -> Converted:
     """Convert one column to the type of its field (see the module docstring)."""
     none = pd.Series(False, index=s.index)
@@ -113,22 +136,22 @@ def convert(s: pd.Series, spec: Field, delimiter: str | None) -> Converted:
         num = to_number(s, None)
         if not num.bad.any() and num.values.notna().any():
             return Converted(num.values, none, note=num.note)
-        return Converted(s.astype("string").str.strip(), none)
+        return Converted(stripped(s), none)
     if spec.type in NUMERIC:
         return _numeric(s, spec, delimiter)
     if spec.type in ("date", "datetime"):
         if pd.api.types.is_datetime64_any_dtype(s):
             return Converted(s.dt.tz_convert(None) if s.dt.tz is not None else s, none)
-        parsed = pd.to_datetime(s.astype("string").str.strip(), errors="coerce",
-                                format="ISO8601")
+        parsed = on_distinct(stripped(s), lambda u: pd.to_datetime(u, errors="coerce",
+                                                                   format="ISO8601"))
         return Converted(parsed, s.notna() & parsed.isna(),
                          "values that are not dates (write them as YYYY-MM-DD)")
-    text = s.astype("string").str.strip()
+    text = stripped(s)
     return Converted(text.str.lower() if spec.categories else text, none)
 
 
 def _numeric(s: pd.Series, spec: Field, delimiter: str | None) -> Converted:
-    text = s.astype("string").str.strip()
+    text = stripped(s)
     if spec.type == "binary":
         low = text.str.lower()
         text = low.mask(low.isin(TRUE), "1").mask(low.isin(FALSE), "0")

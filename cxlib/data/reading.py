@@ -213,9 +213,19 @@ def _sheet(path: Path, names: list[str], sheet: str | int | None) -> int:
                         "(a name, or a number: 0 = first).")
 
 
+def parquet_frame(path: Path) -> pd.DataFrame:
+    """A Parquet file as a frame whose text stays Arrow text (cxlib.data.parsing.TEXT)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow_text = {pa.string(): pd.StringDtype("pyarrow"),
+                  pa.large_string(): pd.StringDtype("pyarrow")}
+    return pq.read_table(path).to_pandas(types_mapper=arrow_text.get)
+
+
 def _read_parquet(path: Path) -> RawTable:
     try:
-        frame = pd.read_parquet(path)
+        frame = parquet_frame(path)
     except Exception as err:  # pyarrow's ArrowInvalid, OSError, …
         raise UserDataError(f"{path}: the Parquet file cannot be read ({type(err).__name__}: "
                             f"{str(err)[:200]}). It may be damaged: export it again, or save "

@@ -2,7 +2,7 @@
 
 Each kind (``survey``, ``customers``, ``transactions``, ``contacts``, ``visits``,
 ``outlets``) is a list of :class:`Field` declarations. Everything else is derived
-from these declarations: the pandera schema used for validation, the tables in
+from these declarations: the range, category and id checks of validation, the tables in
 ``data/README.md`` (``cxlib schema --markdown``), and the sample-data generators'
 column order. Rating fields take their range from the kind's rating scale, which a
 mapping file may change (``rating_scale: [1, 10]``).

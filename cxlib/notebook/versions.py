@@ -8,7 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 import pandas as pd
 
 PACKAGES = ("cxlib", "numpy", "pandas", "scipy", "statsmodels", "seaborn", "matplotlib",
-            "semopy", "lifelines", "networkx", "duckdb", "pandera", "papermill")
+            "semopy", "lifelines", "networkx", "duckdb", "papermill")
 
 
 def versions(packages: tuple[str, ...] = PACKAGES) -> pd.DataFrame:
