@@ -92,7 +92,7 @@ def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
     x, design = predictors(data, [predictor], covariates, reference)
     y = ordered_levels(data.loc[x.index, outcome], order)
     fit = OrderedModel(y, x, distr="logit").fit(
-        method="bfgs", disp=False, cov_type="HC0", maxiter=1000, gtol=1e-8)
+        method="bfgs", disp=False, cov_type="HC0", maxiter=1000, gtol=1e-6)
     b, se = fit.params[predictor], fit.bse[predictor]
     z = _z(level)
     est = Estimate(f"odds ratio of a higher {outcome} per point of {predictor}",
