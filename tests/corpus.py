@@ -185,6 +185,8 @@ def build() -> list[Case]:
     _customers(c)
     _mappings(c)
     _structural_models(c)
+    _attributes(c)
+    _minimal(c)
     _other_kinds(c)
     return c.cases
 
@@ -588,6 +590,46 @@ def _structural_models(c: Corpus) -> None:
           refuse=("'paths:' needs `constructs:`",))
     c.add("constructs_in_customers_mapping", "customers", csv(CUSTOMERS),
           mapping="constructs:\n  SAT: [satisfaction]\nroles: {satisfaction: SAT}\n",
+          refuse=("describe a survey model", "'customers' files"))
+
+
+def _minimal(c: Corpus) -> None:
+    """Files with only the required columns: a one-column survey is a table, not a file
+    whose delimiter went unrecognised (before: refused as 'the whole header was read as a
+    single column')."""
+    c.add("only_overall_satisfaction", "survey", csv(S[["overall_sat"]]), rows=(N, N))
+    c.add("only_a_mapped_overall_rating", "survey",
+          csv(S[["overall_sat"]].rename(columns={"overall_sat": "Gesamtzufriedenheit"})),
+          mapping="columns: {overall_sat: Gesamtzufriedenheit}\n", rows=(N, N))
+    c.add("one_unknown_column", "survey", csv(S[["overall_sat"]].rename(
+        columns={"overall_sat": "Q1"})), refuse=("missing required column(s) 'overall_sat'",))
+
+
+def _attributes(c: Corpus) -> None:
+    """``attributes:``, the short way to declare the drivers of satisfaction."""
+    own = csv(S.rename(columns={"rel_1": "Q2", "res_1": "Q3", "ass_1": "Q4"}))
+    c.add("attributes_listed", "survey", own, mapping="attributes: [Q2, Q3, Q4]\n",
+          rows=(N, N))
+    c.add("attributes_and_constructs", "survey", own,
+          mapping="attributes: [Q2, Q3]\nconstructs:\n  A: [Q4]\n  SAT: [overall_sat]\n"
+                  "paths: ['A -> SAT']\nroles: {satisfaction: SAT}\n",
+          refuse=("two ways to declare the drivers", "use one"))
+    c.add("attribute_not_in_file", "survey", own, mapping="attributes: [Q2, Q3, Q44]\n",
+          refuse=("`attributes:` names 'Q44'", "Did you mean 'Q4'?"))
+    c.add("attribute_is_the_outcome", "survey", own,
+          mapping="attributes: [Q2, Q3, overall_sat]\n",
+          refuse=("lists 'overall_sat', an outcome", "list only the attribute ratings"))
+    c.add("attribute_is_text", "survey", own, mapping="attributes: [Q2, segment]\n",
+          refuse=("lists 'segment', a category column", "numeric ratings"))
+    c.add("attributes_empty", "survey", own, mapping="attributes: []\n",
+          refuse=("'attributes:' lists no columns", "attributes: [Q2, Q3, Q4]"))
+    c.add("attribute_listed_twice", "survey", own, mapping="attributes: [Q2, Q3, Q2]\n",
+          refuse=("lists 'Q2' twice",))
+    c.add("attribute_in_words", "survey",
+          csv(edit(S.rename(columns={"rel_1": "Q2"}), Q2=(4, "good"))),
+          mapping="attributes: [Q2]\n", refuse=("'Q2'", "row 6"))
+    c.add("attributes_in_customers_mapping", "customers", csv(CUSTOMERS),
+          mapping="attributes: [satisfaction]\n",
           refuse=("describe a survey model", "'customers' files"))
 
 

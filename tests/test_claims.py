@@ -42,3 +42,29 @@ def test_obvious_service_standards_get_the_obvious_verdict():
     assert rule.judge(within_standard(slow, 30, ("phone",))).label == "not supported"
     few = fast.head(40)  # 40 of 40 in time: the interval still reaches below 99%
     assert rule.judge(within_standard(few, 30, ("phone",))).label == "inconclusive"
+
+
+def test_every_figure_declares_its_minimum_n_and_below_it_is_not_testable():
+    """Each analysis states the smallest sample it runs on (``min_n`` in claims.yaml); an
+    estimate from fewer rows is recorded as not testable, naming the minimum."""
+    import yaml
+
+    from cxlib.registry.claims import get_claim
+    from cxlib.stats.estimates import Estimate
+    from cxlib.stats.verdicts import NOT_TESTABLE
+
+    rows = yaml.safe_load((REPO / "cxlib" / "registry" / "claims.yaml").read_text("utf-8"))
+    undeclared = [(r["id"], key) for r in rows for key, spec in (r.get("figures") or {}).items()
+                  if not isinstance(spec.get("min_n"), int) or spec["min_n"] < 10]
+    assert not undeclared, undeclared
+    for r in rows:
+        for key in r.get("figures") or {}:
+            rule = get_claim(r["id"]).spec(key.replace("*", "x")).rule
+            small = Estimate("x", rule.target + 1, rule.target + 0.5, rule.target + 1.5,
+                             rule.min_n - 1, "m")
+            verdict = rule.judge(small)
+            assert verdict.label == NOT_TESTABLE, (r["id"], key)
+            assert f"below the minimum of {rule.min_n:,}" in verdict.reason, (r["id"], key)
+            enough = Estimate("x", rule.target + 1, rule.target + 0.5, rule.target + 1.5,
+                              rule.min_n, "m")
+            assert rule.judge(enough).label != NOT_TESTABLE, (r["id"], key)

@@ -8,6 +8,7 @@ import pytest
 
 from cxlib import sample
 from cxlib.analyses.drivers import (
+    importance_estimates,
     importance_performance,
     key_drivers,
     lmg,
@@ -103,3 +104,29 @@ def test_a_constant_outcome_or_driver_is_not_estimable():
     table.attrs["sd_ratio"] = dict(table.attrs["sd_ratio"], empathy=0.0)
     with pytest.raises(NotEstimable, match="does not vary"):
         standardised_effects(table)
+
+
+def test_importance_estimates_rank_the_drivers_and_carry_r2_with_its_interval():
+    rng = np.random.default_rng(3)
+    n = 400
+    x = rng.normal(size=(n, 4))
+    y = x @ np.array([0.8, 0.4, 0.2, 0.0]) + rng.normal(size=n)
+    frame = pd.DataFrame({"y": y, **{f"q{i}": x[:, i] for i in range(4)}})
+    names = ["q3", "q1", "q0", "q2"]  # any order in, ranked out
+    table = relative_importance(frame, "y", names, n_boot=200)
+    est = importance_estimates(table)
+    r2 = est.pop("R²")
+    assert r2.value == pytest.approx(key_drivers(frame, "y", names).attrs["r2"])
+    assert r2.ci_low < r2.value < r2.ci_high and r2.n == n and r2.draws == 200
+    assert list(est) == ["q0", "q1", "q2", "q3"]
+    assert [e.figure.endswith(f"rank {i} of 4)") for i, e in enumerate(est.values(), 1)] \
+        == [True] * 4
+    assert sum(e.value for e in est.values()) == pytest.approx(r2.value)
+    assert all(e.ci_low <= e.value <= e.ci_high for e in est.values())
+
+
+def test_relative_importance_refuses_more_drivers_than_it_can_compute():
+    frame = pd.DataFrame(np.random.default_rng(0).normal(size=(60, 17)),
+                         columns=["y", *(f"a{i}" for i in range(16))])
+    with pytest.raises(NotEstimable, match="at most 15"):
+        relative_importance(frame, "y", [f"a{i}" for i in range(16)], n_boot=10)

@@ -218,3 +218,18 @@ def test_the_telco_tables_provenance_is_shown_beside_its_verdicts():
                        0.9, 7032, "supported", "r", "m", "telco_churn.csv.gz", False)
     (shown,) = _real_sets([rec])
     assert "fictional" in shown["caveat"]
+
+
+def test_figures_that_describe_the_data_are_listed_but_not_drawn_in_the_forest_plot():
+    """A survey's own drivers (relative importance, R²) are recorded beside LOY-2 but are no
+    estimate of the claim's published figure: its forest plot draws the driver effects only."""
+    from cxlib.app.report import _panels
+
+    records = [_record("LOY-2", "driver_reliability", "bundled synthetic sample",
+                       "not testable with these data", synthetic=True),
+               _record("LOY-2", "importance_PERQ", "mobi.csv", "supported"),
+               _record("LOY-2", "r2_drivers", "mobi.csv", "supported")]
+    claim = get_claim("LOY-2")
+    assert not claim.spec("importance_PERQ").forest and not claim.spec("r2_drivers").forest
+    assert claim.spec("driver_reliability").forest
+    assert [p.figure for p in _panels("LOY-2", records)] == [claim.spec("driver_x").figure]

@@ -236,3 +236,24 @@ def test_multilevel_on_the_sample_says_outlets_barely_differ_without_warnings():
     assert 0 < parts["ICC"] < people.NEAR_ZERO_ICC
     assert parts["note"].startswith("Outlets barely differ") and "ICC 0.1%" in parts["note"]
     assert est.ci_low > 0  # the slope itself is still clear
+
+
+def test_multilevel_model_takes_covariates_and_matches_lmer():
+    """lme4::lmer(distance ~ age + Sex + (1 | Subject), REML) on nlme's Orthodont; see
+    tests/reference/covariates.R."""
+    import json
+    from pathlib import Path
+
+    here = Path(__file__).parent / "reference"
+    ref = json.loads((here / "covariates.json").read_text())["mixed"]
+    frame = pd.read_csv(here / "Orthodont.csv")
+    est, parts = people.multilevel(frame, standardise=False, outcome="distance",
+                                   predictor="age", group="Subject", covariates=["Sex"],
+                                   reference={"Sex": "Male"})
+    assert est.n == ref["n"] and parts["outlets"] == 27
+    assert est.value == pytest.approx(ref["fixef"]["age"], rel=1e-6)
+    se = (est.ci_high - est.ci_low) / (2 * 1.959963984540054)
+    assert se == pytest.approx(ref["se"]["age"], rel=1e-3)
+    assert parts["tau2"] == pytest.approx(ref["tau2"], rel=1e-3)
+    assert parts["sigma2"] == pytest.approx(ref["sigma2"], rel=1e-4)
+    assert "adjusted for Sex (reference Sex = Male)" in est.method

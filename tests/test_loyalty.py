@@ -196,3 +196,66 @@ def test_too_few_levels_for_the_top_box_step_or_a_spline_is_not_estimable():
         top_box_step(frame, "y", "x", n_boot=20)
     with pytest.raises(NotEstimable, match="at least 4"):
         spline_test(frame, "y", "x")
+
+
+def covariate_reference() -> dict:
+    """tests/reference/covariates.json, written by tests/reference/covariates.R."""
+    return json.loads((REFERENCE / "covariates.json").read_text())
+
+
+def housing_table() -> pd.DataFrame:
+    """The 72 cells of the housing survey with their counts (Freq), influence as 1, 2, 3."""
+    table = pd.read_csv(REFERENCE / "housing.csv")
+    return table.assign(infl=table["Infl"].map({"Low": 1, "Medium": 2, "High": 3}))
+
+
+def test_ordinal_model_takes_covariates_and_frequency_weights_and_matches_polr():
+    ref = covariate_reference()["ordinal"]
+    order = ["Low", "Medium", "High"]
+    est, fit = ordinal_effect(housing_table(), "Sat", "infl", order=order,
+                              covariates=["Type", "Cont"],
+                              reference={"Type": "Tower", "Cont": "Low"}, weights="Freq")
+    assert est.n == ref["n"] == 1681
+    for r_name, ours in [("infl", "infl"), ("TypeApartment", "Type[Apartment]"),
+                         ("TypeAtrium", "Type[Atrium]"), ("TypeTerrace", "Type[Terrace]"),
+                         ("ContHigh", "Cont[High]")]:
+        assert fit.params[ours] == pytest.approx(ref["coef"][r_name], abs=2e-5), r_name
+        assert fit.bse[ours] == pytest.approx(ref["se_hc0"][r_name], rel=2e-3), r_name
+    assert est.value == pytest.approx(np.exp(ref["coef"]["infl"]), rel=1e-4)
+    assert "adjusted for Type, Cont (reference Type = Tower, Cont = Low)" in est.method
+    # the weights are counts: the table with weights is the survey with one row per tenant
+    long = housing()
+    unweighted = ordinal_effect(long, "Sat", "infl", order=order, covariates=["Type", "Cont"],
+                                reference={"Type": "Tower", "Cont": "Low"})[0]
+    assert (unweighted.value, unweighted.ci_low) == pytest.approx((est.value, est.ci_low),
+                                                                  rel=1e-5)
+
+
+def test_reference_levels_come_from_the_data_when_not_given():
+    table = housing_table()
+    est, fit = ordinal_effect(table, "Sat", "infl", order=["Low", "Medium", "High"],
+                              covariates=["Type"], weights="Freq")
+    counts = table.groupby("Type")["Freq"].sum()
+    assert f"Type = {counts.idxmax()}" in est.method  # the most frequent type, not a label
+    assert f"Type[{counts.idxmax()}]" not in fit.params
+
+
+def test_logistic_model_takes_covariates_and_frequency_weights_and_matches_glm():
+    ref = covariate_reference()["logistic"]
+    table = housing_table().assign(high=lambda d: (d["Sat"] == "High").astype(int))
+    est, fit = logistic_effect(table, "high", "infl", covariates=["Type", "Cont"],
+                               reference={"Type": "Tower", "Cont": "Low"}, weights="Freq")
+    assert est.n == ref["n"]
+    for r_name, ours in [("(Intercept)", "const"), ("infl", "infl"),
+                         ("TypeApartment", "Type[Apartment]"), ("TypeTerrace", "Type[Terrace]"),
+                         ("ContHigh", "Cont[High]")]:
+        assert fit.params[ours] == pytest.approx(ref["coef"][r_name], abs=1e-6), r_name
+        assert np.sqrt(fit.cov.loc[ours, ours]) == pytest.approx(ref["se_hc3"][r_name],
+                                                                 rel=1e-4), r_name
+
+
+def test_frequency_weights_must_be_counts():
+    table = housing_table()
+    with pytest.raises(ValueError, match="whole numbers"):
+        ordinal_effect(table.assign(Freq=table["Freq"] * 0.5), "Sat", "infl",
+                       order=["Low", "Medium", "High"], weights="Freq")

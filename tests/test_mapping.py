@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from cxlib import load_data
@@ -144,3 +146,42 @@ def test_the_worked_examples_in_data_readme_load(tmp_path):
     ordinal = load_data("survey", path, yaml_path).frame["overall_sat"]
     expected = frame["Satisfaction"].map({"Low": 1, "Medium": 2, "High": 3})
     assert ordinal.tolist() == expected.tolist()
+    attributes = tmp_path / f"survey{len('a survey with its own attributes')}.csv"
+    yaml_path = tmp_path / f"{len('a survey with its own attributes')}.yaml"
+    yaml_path.write_text(examples["a survey with its own attributes"], encoding="utf-8")
+    model = survey_constructs(load_data("survey", attributes, yaml_path))
+    assert list(model.drivers) == ["Q2", "Q3", "Q4"] and model.loyalty == "LOY"
+
+
+def test_attributes_are_the_drivers_of_satisfaction_without_a_path_model(write, mapping):
+    rng = np.random.default_rng(1)
+    n = 60
+    frame = pd.DataFrame({"id": range(n), **{f"Q{i}": rng.integers(1, 11, n) for i in range(1, 6)}})
+    path = write(frame)
+    text = ("columns: {respondent_id: id, overall_sat: Q1, repurchase_intent: Q5}\n"
+            "rating_scale: [1, 10]\nattributes: [Q2, Q3, Q4]\n")
+    model = survey_constructs(load_data("survey", path, mapping(text)))
+    assert model.drivers == {"Q2": ["Q2"], "Q3": ["Q3"], "Q4": ["Q4"]}
+    assert (model.satisfaction, model.loyalty) == ("SAT", "LOY")
+    assert model.blocks["SAT"] == ["overall_sat"] and model.blocks["LOY"] == ["repurchase_intent"]
+    assert model.paths == ["Q2 -> SAT", "Q3 -> SAT", "Q4 -> SAT", "SAT -> LOY"]
+    assert not model.servqual
+    without_loyalty = survey_constructs(load_data("survey", path, mapping(
+        text.replace(", repurchase_intent: Q5", ""), "m2.yaml")))
+    assert without_loyalty.loyalty is None and "SAT -> LOY" not in without_loyalty.paths
+
+
+def test_unused_rating_columns_are_noted_with_the_attributes_key(write, mapping):
+    rng = np.random.default_rng(2)
+    n = 40
+    frame = pd.DataFrame({"Q1": rng.integers(1, 11, n), "Q2": rng.integers(1, 11, n),
+                          "Q3": rng.integers(1, 11, n), "comment": ["fine"] * n,
+                          "spend": rng.uniform(10, 500, n).round(2)})
+    notes = "\n".join(load_data("survey", write(frame), mapping(
+        "columns: {overall_sat: Q1}\nrating_scale: [1, 10]\n")).report.warnings)
+    assert "Q2, Q3 hold whole numbers on the rating scale 1–10" in notes
+    assert "attributes: [Q2, Q3]" in notes
+    assert "comment" not in notes and "spend" not in notes
+    declared = load_data("survey", write(frame, "b.csv"), mapping(
+        "columns: {overall_sat: Q1}\nrating_scale: [1, 10]\nattributes: [Q2, Q3]\n", "b.yaml"))
+    assert not any("attributes:" in w for w in declared.report.warnings)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from cxlib import wom
+
+REFERENCE = Path(__file__).parent / "reference"
 
 
 def simulated_counts(n, means, alpha, rng):
@@ -118,3 +123,42 @@ def test_bass_peak_closed_form():
     # t* = ln(q/p)/(p + q): 0.02, 0.35 -> ln 17.5 / 0.37 = 7.736
     assert wom.bass_peak(0.02, 0.35) == pytest.approx(np.log(17.5) / 0.37)
     assert wom.bass_peak(0.3, 0.1) == 0.0  # innovation dominates: adoptions only fall
+
+
+def test_count_models_take_covariates_in_both_parts_and_match_r():
+    """Poisson (glm), NB2 (MASS::glm.nb) and ZINB (pscl::zeroinfl, covariates in the count
+    and the zero part) on pscl's bioChemists; see tests/reference/covariates.R."""
+    ref = json.loads((REFERENCE / "covariates.json").read_text())["counts"]
+    frame = pd.read_csv(REFERENCE / "bioChemists.csv")
+    fits = wom.count_models(frame, "art", "fem", covariates=["kid5", "ment"],
+                            inflation=["ment"], reference={"fem": "Men"})
+    names = {"(Intercept)": "const", "femWomen": "fem[Women]", "kid5": "kid5", "ment": "ment"}
+    for r_name, ours in names.items():
+        assert fits["Poisson"].params[ours] == pytest.approx(ref["poisson"][r_name], abs=1e-5)
+        assert fits["negative binomial"].params[ours] == pytest.approx(ref["negbin"][r_name],
+                                                                       abs=1e-4)
+        assert fits["zero-inflated NB"].params[ours] == pytest.approx(ref["zinb_count"][r_name],
+                                                                      abs=1e-3)
+    zinb = fits["zero-inflated NB"]
+    assert zinb.params["inflate_const"] == pytest.approx(ref["zinb_zero"]["(Intercept)"],
+                                                         abs=2e-3)
+    assert zinb.params["inflate_ment"] == pytest.approx(ref["zinb_zero"]["ment"], abs=2e-3)
+    assert 1 / zinb.params["alpha"] == pytest.approx(ref["zinb_theta"], rel=2e-3)
+    assert 1 / fits["negative binomial"].params["alpha"] == pytest.approx(ref["negbin_theta"],
+                                                                          rel=1e-3)
+    for name, key in [("Poisson", "poisson_loglik"), ("negative binomial", "negbin_loglik"),
+                      ("zero-inflated NB", "zinb_loglik")]:
+        assert fits[name].llf == pytest.approx(ref[key], abs=1e-3), name
+
+
+def test_count_models_need_no_neutral_group():
+    """The reference group comes from the data: on a 3-point scale nobody is 'neutral'
+    (before: PatsyError)."""
+    rng = np.random.default_rng(5)
+    groups = rng.choice(["dissatisfied", "satisfied"], 800, p=[0.3, 0.7])
+    mu = np.where(groups == "dissatisfied", 3.0, 1.5)
+    frame = pd.DataFrame({"told_count": rng.negative_binomial(2, 2 / (2 + mu)), "group": groups})
+    fits = wom.count_models(frame)
+    assert "group[dissatisfied]" in fits["negative binomial"].params
+    assert fits["negative binomial"].params["group[dissatisfied]"] == pytest.approx(
+        np.log(2), abs=0.2)

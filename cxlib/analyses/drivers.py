@@ -10,8 +10,10 @@
   dimensions by averaging each one's increase in R² over every order of entry
   (Lindeman, Merenda & Gold 1980): with correlated dimensions this is fairer than
   comparing coefficients. R²(S) = r_yS' R_SS⁻¹ r_yS from the correlation matrix.
-  Intervals are percentile bootstrap over respondents, or over whole clusters when
-  *cluster* is given (no formula gives a standard error for LMG).
+  Intervals are percentile bootstrap, for each share and for the model R² (the sum of
+  the shares), over respondents or over whole clusters when *cluster* is given (no
+  formula gives a standard error for LMG). LMG needs R² of all 2^k subsets of the k
+  drivers, so it is computed for at most :data:`MAX_LMG_DRIVERS` drivers.
 * **Importance–performance**: each dimension's mean score (performance, with a t
   interval) against its importance share.
 
@@ -41,7 +43,12 @@ def complete(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, int
 
 
 def driver_data(scores: pd.DataFrame, outcome: str, predictors: list[str]) -> pd.DataFrame:
-    """The complete rows of *outcome* and *predictors*, each of which must vary."""
+    """The complete rows of *outcome* and *predictors*, each of which must vary; no
+    predictors at all raise :class:`NotEstimable` naming the columns that would be drivers."""
+    if not predictors:
+        raise NotEstimable(f"there are no drivers of {outcome} in these data: they are the "
+                           "service dimensions' items (rel_1, res_1, …; see data/README.md) or "
+                           "attribute ratings listed under `attributes:` in the mapping file")
     data, _ = complete(scores, [outcome, *predictors])
     require_variation(data, [outcome, *predictors], what=f"the drivers of {outcome}")
     return data
@@ -96,6 +103,10 @@ def _r2_subsets(corr: np.ndarray) -> dict[frozenset, float]:
     return r2
 
 
+MAX_LMG_DRIVERS = 15
+"""Above this many drivers the 2^k regressions of LMG (×500 resamples) take too long."""
+
+
 def lmg(data: pd.DataFrame, outcome: str, predictors: list[str]) -> np.ndarray:
     """LMG/Shapley share of R² of each predictor (the shares add up to R²)."""
     corr = np.corrcoef(data[[outcome, *predictors]].to_numpy(dtype=float), rowvar=False)
@@ -118,26 +129,52 @@ def relative_importance(scores: pd.DataFrame, outcome: str, predictors: list[str
     """LMG importance with percentile bootstrap intervals, as R² points and as shares of
     R²; with *cluster* (a column of *scores*) the bootstrap resamples whole clusters
     (:func:`cxlib.stats.robust.cluster_bootstrap`). ``attrs["method"]`` says which."""
+    if len(predictors) > MAX_LMG_DRIVERS:
+        raise NotEstimable(f"relative importance (LMG) of {len(predictors)} drivers needs "
+                           f"2^{len(predictors)} regressions per resample; it is computed for "
+                           f"at most {MAX_LMG_DRIVERS}. Group the attributes into constructs "
+                           "(`constructs:` in the mapping), or read the regression coefficients")
     data = driver_data(scores, outcome, predictors)
 
-    def shares(d: pd.DataFrame) -> np.ndarray:
-        return lmg(d, outcome, predictors)
+    def shares_and_r2(d: pd.DataFrame) -> np.ndarray:
+        shares = lmg(d, outcome, predictors)
+        return np.append(shares, shares.sum())
 
     if cluster is None:
-        boot = bootstrap(data, shares, n_boot=n_boot, seed=seed)
+        boot = bootstrap(data, shares_and_r2, n_boot=n_boot, seed=seed)
         method = f"percentile bootstrap ({n_boot}) over respondents"
     else:
         robust.cluster_column(data, cluster)
-        boot = robust.cluster_bootstrap(data, shares, cluster, n_boot=n_boot, seed=seed)
+        boot = robust.cluster_bootstrap(data, shares_and_r2, cluster, n_boot=n_boot, seed=seed)
         method = f"percentile bootstrap ({n_boot}) clustered by {cluster} ({boot.n:,} clusters)"
-    total = boot.value.sum()
-    table = pd.DataFrame({"LMG (R² points)": boot.value, "ci_low": boot.ci_low,
-                          "ci_high": boot.ci_high, "share of R²": boot.value / total},
+    value, total = boot.value[:-1], boot.value[-1]
+    table = pd.DataFrame({"LMG (R² points)": value, "ci_low": boot.ci_low[:-1],
+                          "ci_high": boot.ci_high[:-1], "share of R²": value / total},
                          index=pd.Index(predictors, name="dimension"))
-    table.attrs.update(r2=float(total), n=len(data), n_boot=n_boot, failed=boot.failed,
+    table.attrs.update(r2=float(total), r2_ci=(float(boot.ci_low[-1]), float(boot.ci_high[-1])),
+                       n=len(data), n_boot=n_boot, failed=boot.failed, level=boot.level,
                        method=method, cluster=cluster,
                        clusters=boot.n if cluster is not None else None)
     return table.sort_values("LMG (R² points)", ascending=False)
+
+
+def importance_estimates(table: pd.DataFrame, outcome: str = "satisfaction"
+                         ) -> dict[str, Estimate]:
+    """Each driver's LMG share of R² (in R² points, with its bootstrap interval) from a
+    :func:`relative_importance` table, ranked from the most important; and under the key
+    ``"R²"`` the model's R² (the sum of the shares) with its bootstrap interval."""
+    a = table.attrs
+    method = f"LMG relative importance, percentile bootstrap ({a['n_boot']} resamples)"
+    common = dict(n=a["n"], method=method, level=a["level"], failed=a["failed"],
+                  draws=a["n_boot"])
+    out = {}
+    for rank, (dim, row) in enumerate(table.iterrows(), 1):
+        out[dim] = Estimate(f"relative importance of {dim} for {outcome} (LMG, R² points; "
+                            f"rank {rank} of {len(table)})", float(row["LMG (R² points)"]),
+                            float(row["ci_low"]), float(row["ci_high"]), **common)
+    out["R²"] = Estimate(f"R² of {outcome} on its {len(table)} drivers", a["r2"], *a["r2_ci"],
+                         **common)
+    return out
 
 
 def importance_performance(scores: pd.DataFrame, importance: pd.DataFrame) -> pd.DataFrame:

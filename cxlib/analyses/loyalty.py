@@ -7,6 +7,9 @@
   from the per-row scores and the Hessian of the fit). The rating's order is its
   numeric order, the order of a pandas ordered Categorical, or for text an explicit
   ``order=[lowest, …, highest]`` (alphabetical order is no order: High < Low < Medium).
+* **Covariates and weights.** Both models take a list of covariates (numbers as they are,
+  categories as indicators against a reference level from the mapping or, by default, the
+  most frequent level; never a fixed label) and frequency weights for tabulated data.
 * **Logistic regression** for later *churn* (or any 0/1 outcome): logit P(churn) = a + b·x, as a
   binomial GLM with HC3 standard errors (true HC3, from :mod:`cxlib.stats.robust`), or errors
   clustered by customer or outlet when the rows come in clusters.
@@ -27,7 +30,7 @@ Every analysis needs variation in the columns it relates: a constant column rais
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -37,6 +40,7 @@ from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 from cxlib.errors import NotEstimable, UserDataError, require_variation
 from cxlib.stats import robust
+from cxlib.stats.design import adjusted_for, frequency_rows, predictors
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.robust import RobustFit
 from cxlib.stats.uncertainty import bootstrap
@@ -76,29 +80,38 @@ def ordered_levels(values: pd.Series, order: Sequence | None = None) -> pd.Serie
 
 def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
                    level: float = 0.95, *, order: Sequence | None = None,
-                   cluster: str | None = None) -> tuple[Estimate, RobustFit]:
-    """Odds ratio of a higher *outcome* rating per point of *predictor* (ordinal logit):
-    exp(b) with the Wald interval exp(b ± z·SE), SE from the HC0 sandwich, or CR1 clustered
-    by the column *cluster* when given (a row without a label is a cluster of its own;
-    fewer than two clusters: NotEstimable). *order* lists a text outcome's levels from
-    lowest to highest (see :func:`ordered_levels`). The fit holds the slope and thresholds
-    with that covariance; its ``model`` is the statsmodels OrderedModel fit."""
+                   cluster: str | None = None, covariates: Sequence[str] = (),
+                   reference: Mapping[str, str] | None = None,
+                   weights: str | None = None) -> tuple[Estimate, RobustFit]:
+    """Odds ratio of a higher *outcome* rating per point of *predictor* (ordinal logit),
+    adjusted for *covariates* (numbers as they are, categories against their *reference*
+    level or else the most frequent, :mod:`cxlib.stats.design`): exp(b) with the Wald
+    interval exp(b ± z·SE), SE from the HC0 sandwich, or CR1 clustered by the column
+    *cluster* when given (a row without a label is a cluster of its own; fewer than two
+    clusters: NotEstimable). *order* lists a text outcome's levels from lowest to highest
+    (see :func:`ordered_levels`); *weights* names a column of frequency weights (a tabulated
+    survey: each row counts that many respondents). The fit holds the slope, the other
+    coefficients and the thresholds with that covariance; its ``model`` is the statsmodels
+    OrderedModel fit."""
+    frame = frequency_rows(frame, weights)
     labels = robust.cluster_column(frame, cluster)
-    keep = frame[[outcome, predictor]].notna().all(axis=1)
-    data = frame.loc[keep, [outcome, predictor]]
+    data = frame[list(dict.fromkeys([outcome, predictor, *covariates]))].dropna()
     require_variation(data, [outcome, predictor],
                       what=f"the effect of {predictor} on {outcome}")
-    y = ordered_levels(data[outcome], order)
-    fit = OrderedModel(y, data[[predictor]].astype(float), distr="logit").fit(
-        method="bfgs", disp=False, cov_type="HC0", maxiter=500)
+    x, design = predictors(data, [predictor], covariates, reference)
+    y = ordered_levels(data.loc[x.index, outcome], order)
+    fit = OrderedModel(y, x, distr="logit").fit(
+        method="bfgs", disp=False, cov_type="HC0", maxiter=1000, gtol=1e-6)
     names = list(fit.params.index)
     if labels is None:
         cov, method = np.asarray(fit.cov_params()), "sandwich (HC0) SE"
     else:
         cov, g = robust.ml_clustered(fit.model.score_obs(fit.params),
-                                     fit.model.hessian(fit.params), labels[keep])
+                                     fit.model.hessian(fit.params), labels.loc[x.index])
         method = robust.clustered_method(cluster, g)
-    rfit = RobustFit(fit.params, pd.DataFrame(cov, index=names, columns=names), len(data),
+    method += adjusted_for(design, [predictor]) + (f", frequency weights {weights}"
+                                                    if weights else "")
+    rfit = RobustFit(fit.params, pd.DataFrame(cov, index=names, columns=names), len(x),
                      method, fit)
     est = rfit.estimate(predictor, f"odds ratio of a higher {outcome} per point of {predictor}",
                         level, odds_ratio=True, method="ordinal logit")
@@ -106,21 +119,28 @@ def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
 
 
 def logistic_effect(frame: pd.DataFrame, outcome: str, predictor: str, level: float = 0.95,
-                    figure: str | None = None, *,
-                    cluster: str | None = None) -> tuple[Estimate, RobustFit]:
+                    figure: str | None = None, *, cluster: str | None = None,
+                    covariates: Sequence[str] = (), reference: Mapping[str, str] | None = None,
+                    weights: str | None = None) -> tuple[Estimate, RobustFit]:
     """Odds ratio of a 0/1 *outcome* (churn, abandoning, returning) per unit of *predictor*
-    (logistic GLM): exp(b) with the Wald interval exp(b ± z·SE), SE from the HC3 sandwich,
-    or clustered by the column *cluster* when given (see :mod:`cxlib.stats.robust`)."""
+    (logistic GLM), adjusted for *covariates* (as in :func:`ordinal_effect`): exp(b) with the
+    Wald interval exp(b ± z·SE), SE from the HC3 sandwich, or clustered by the column
+    *cluster* when given (see :mod:`cxlib.stats.robust`); *weights* names a column of
+    frequency weights (rows counted that many times)."""
+    frame = frequency_rows(frame, weights)
     labels = robust.cluster_column(frame, cluster)
     require_variation(frame.dropna(subset=[outcome, predictor]), [outcome, predictor],
                       what=f"the odds ratio of {outcome} per point of {predictor}")
-    keep = frame[[outcome, predictor]].notna().all(axis=1)
-    data = frame.loc[keep, [outcome, predictor]]
-    fit = robust.fit(data[outcome], sm.add_constant(data[[predictor]].astype(float)),
-                     logit=True, clusters=None if labels is None else labels[keep],
+    data = frame[list(dict.fromkeys([outcome, predictor, *covariates]))].dropna()
+    x, design = predictors(data, [predictor], covariates, reference)
+    data = data.loc[x.index]
+    fit = robust.fit(data[outcome], sm.add_constant(x, has_constant="add"),
+                     logit=True, clusters=None if labels is None else labels.loc[x.index],
                      cluster_name=cluster or "")
     est = fit.estimate(predictor, figure or f"odds ratio of {outcome} per point of {predictor}",
-                       level, odds_ratio=True, method="logistic regression (binomial GLM)")
+                       level, odds_ratio=True, method="logistic regression (binomial GLM)"
+                       + adjusted_for(design, [predictor])
+                       + (f", frequency weights {weights}" if weights else ""))
     return est, fit
 
 

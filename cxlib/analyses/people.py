@@ -8,7 +8,8 @@
   a profile search that includes τ² = 0, then statsmodels MixedLM), both variables
   z-scored. b1 is the change in a customer's satisfaction (in SD) per SD of their outlet's
   employee satisfaction; the intraclass correlation τ²/(τ² + σ²) says how much
-  satisfaction is shared within an outlet.
+  satisfaction is shared within an outlet. The outcome, the predictor, the grouping
+  column and a list of covariates can be chosen.
 * **Mediation through service quality** at the customer level: employee satisfaction
   (of the outlet) → the customer's service score → satisfaction, with a bootstrap
   that resamples outlets (clusters), not customers.
@@ -16,12 +17,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
+import statsmodels.api as sm
 
 from cxlib.analyses.loyalty import mediation
 from cxlib.analyses.relationships import fisher_ci
+from cxlib.stats.design import adjusted_for, predictors
 from cxlib.stats.estimates import Estimate
 
 
@@ -80,46 +84,56 @@ def reml_variance_ratio(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> flo
     return 0.0 if profile_reml(x, y, groups, 0.0) >= profile_reml(x, y, groups, lam) else lam
 
 
-def multilevel(data: pd.DataFrame, level: float = 0.95, *,
-               standardise: bool = True) -> tuple[Estimate, dict]:
-    """Random-intercept model of satisfaction on outlet employee satisfaction. With
-    *standardise* both are z-scored over respondents, so b1 is in SD of customer
-    satisfaction per SD of staff satisfaction (the ICC does not change).
+def multilevel(data: pd.DataFrame, level: float = 0.95, *, standardise: bool = True,
+               outcome: str = "overall_sat", predictor: str = "employee_sat",
+               group: str = "outlet_id", covariates: Sequence[str] = (),
+               reference: Mapping[str, str] | None = None) -> tuple[Estimate, dict]:
+    """Random-intercept model of *outcome* on *predictor* within the units of *group*:
+    y_ij = b0 + b1·x_ij + Σ c_k·z_ijk + u_j + e_ij, u_j ~ N(0, τ²), e_ij ~ N(0, σ²), by REML,
+    adjusted for *covariates* (numbers as they are, categories as indicators against their
+    *reference* level or else the most frequent one, :mod:`cxlib.stats.design`). With
+    *standardise* the outcome and the predictor are z-scored over respondents, so b1 is in
+    SD of the outcome per SD of the predictor (the ICC τ²/(τ² + σ²) does not change).
 
     REML in two steps: λ̂ = τ²/σ² by :func:`reml_variance_ratio` (a one-dimensional search
     that includes the boundary λ = 0), then statsmodels MixedLM started at λ̂ for the
     slope and its Wald interval. When λ̂ = 0 the REML fit *is* ordinary least squares (V =
-    I), and the slope and its interval are OLS's (normal quantile, as MixedLM's). Before,
-    MixedLM started at λ = 1 and, with τ² near zero, failed, retried and warned in the
-    notebook. The returned dict holds ``outlets``, ``tau2``, ``sigma2``, ``ICC`` =
-    τ²/(τ² + σ²) and ``note``, a sentence for the reader: with ICC < :data:`NEAR_ZERO_ICC`
-    it says in words that the between-outlet variance is on or next to the boundary (the
-    case statsmodels flags with "the MLE may be on the boundary", a warning this note
-    replaces)."""
+    I), and the slope and its interval are OLS's (normal quantile, as MixedLM's). The
+    returned dict holds ``outlets`` (the number of units), ``tau2``, ``sigma2``, ``ICC`` and
+    ``note``, a sentence for the reader: with ICC < :data:`NEAR_ZERO_ICC` it says in words
+    that the between-unit variance is on or next to the boundary (the case statsmodels
+    flags with "the MLE may be on the boundary", a warning this note replaces)."""
     import warnings
 
     from scipy.stats import norm
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-    d = data.dropna(subset=["overall_sat", "employee_sat", "outlet_id"])
+    d = data.dropna(subset=[outcome, predictor, group, *covariates])
     if standardise:
         d = d.assign(**{c: (d[c] - d[c].mean()) / d[c].std(ddof=1)
-                        for c in ("overall_sat", "employee_sat")})
-    n_outlets = int(d["outlet_id"].nunique())
-    method = f"random-intercept model, {n_outlets} outlets (REML)"
-    unit = ("customer satisfaction (SD) per SD of outlet employee satisfaction" if standardise
-            else "customer satisfaction per point of outlet employee satisfaction")
-    x = np.column_stack([np.ones(len(d)), d["employee_sat"].to_numpy(float)])
-    y = d["overall_sat"].to_numpy(float)
-    ratio = reml_variance_ratio(x, y, d["outlet_id"].to_numpy())
+                        for c in (outcome, predictor)})
+    x, design = predictors(d, [predictor], covariates, reference)
+    d = d.loc[x.index]
+    exog = sm.add_constant(x, has_constant="add").astype(float)
+    y = d[outcome].astype(float)
+    n_units = int(d[group].nunique())
+    units = "outlets" if group == "outlet_id" else f"{group} units"
+    method = f"random-intercept model, {n_units} {units} (REML)" + adjusted_for(design,
+                                                                                [predictor])
+    unit = (f"{outcome} (SD) per SD of {predictor}" if standardise
+            else f"{outcome} per point of {predictor}")
+    if (outcome, predictor) == ("overall_sat", "employee_sat"):
+        unit = ("customer satisfaction (SD) per SD of outlet employee satisfaction" if standardise
+                else "customer satisfaction per point of outlet employee satisfaction")
+    ratio = reml_variance_ratio(exog.to_numpy(), y.to_numpy(), d[group].to_numpy())
     z = norm.ppf(0.5 + level / 2)
     if ratio == 0.0:  # on the boundary: REML is OLS
-        ols = smf.ols("overall_sat ~ employee_sat", d).fit()
-        slope, se = float(ols.params["employee_sat"]), float(ols.bse["employee_sat"])
+        ols = sm.OLS(y, exog).fit()
+        slope, se = float(ols.params[predictor]), float(ols.bse[predictor])
         lo, hi = slope - z * se, slope + z * se
         tau2, sigma2 = 0.0, float(ols.scale)
     else:
-        model = smf.mixedlm("overall_sat ~ employee_sat", d, groups=d["outlet_id"])
+        model = sm.MixedLM(y, exog, groups=d[group])
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", "The MLE may be on the boundary",
                                     ConvergenceWarning)  # said in words in the note below
@@ -127,9 +141,9 @@ def multilevel(data: pd.DataFrame, level: float = 0.95, *,
         if not fit.converged:
             return Estimate.untestable(unit, "the random-intercept model did not converge",
                                        len(d), method), \
-                {"outlets": n_outlets, "note": "The random-intercept model did not converge."}
-        slope = float(fit.params["employee_sat"])
-        lo, hi = (float(v) for v in fit.conf_int(alpha=1 - level).loc["employee_sat"])
+                {"outlets": n_units, "note": "The random-intercept model did not converge."}
+        slope = float(fit.params[predictor])
+        lo, hi = (float(v) for v in fit.conf_int(alpha=1 - level).loc[predictor])
         tau2, sigma2 = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
     icc = tau2 / (tau2 + sigma2)
     if ratio == 0.0:
@@ -147,7 +161,7 @@ def multilevel(data: pd.DataFrame, level: float = 0.95, *,
         note = (f"{icc:.1%} of the variation in customer satisfaction lies between outlets "
                 f"(ICC), beyond what staff satisfaction explains.")
     est = Estimate(unit, slope, lo, hi, len(d), method, level)
-    return est, {"outlets": n_outlets, "tau2": tau2, "sigma2": sigma2, "ICC": icc,
+    return est, {"outlets": n_units, "tau2": tau2, "sigma2": sigma2, "ICC": icc,
                  "note": note}
 
 

@@ -18,24 +18,37 @@ import pandas as pd
 import statsmodels.api as sm
 from statsmodels.stats.proportion import multinomial_proportions_confint
 
+from cxlib.errors import require_columns
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.uncertainty import mean_ci, proportion_estimate
 
 
+def of_channels(contacts: pd.DataFrame, channels: tuple[str, ...] | None) -> pd.DataFrame:
+    """The contacts of *channels*; every contact when *channels* is ``None`` or empty or the
+    log has no ``channel`` column (a log of one channel)."""
+    if not channels or "channel" not in contacts:
+        return contacts
+    return contacts[contacts["channel"].isin(channels)]
+
+
 def within_standard(contacts: pd.DataFrame, seconds: float, channels: tuple[str, ...] | None,
                     level: float = 0.95) -> Estimate:
-    """Share of contacts (of *channels*) answered within *seconds* and not abandoned."""
-    data = contacts if channels is None else contacts[contacts["channel"].isin(channels)]
+    """Share of contacts (of *channels*, :func:`of_channels`) answered within *seconds* and
+    not abandoned."""
+    data = of_channels(contacts, channels)
     ok = data["wait_seconds"] <= seconds
     if "abandoned" in data:
         ok &= data["abandoned"].fillna(0) == 0
-    where = "all channels" if channels is None else ", ".join(channels)
+    where = ", ".join(channels) if channels and "channel" in contacts else "all contacts"
     return proportion_estimate(f"share answered within {seconds:g} s ({where})", int(ok.sum()),
                                len(data), level, nobody=f"the log has no contacts ({where})")
 
 
 def wait_quantiles(contacts: pd.DataFrame) -> pd.DataFrame:
-    """Median, 80th, 95th percentile and maximum wait (seconds) per channel."""
+    """Median, 80th, 95th percentile and maximum wait (seconds) per channel (one row, "all
+    contacts", when the log has no channel column)."""
+    if "channel" not in contacts:
+        contacts = contacts.assign(channel="all contacts")
     q = contacts.groupby("channel")["wait_seconds"].quantile([0.5, 0.8, 0.95, 1.0]).unstack()
     q.columns = ["median", "80th percentile", "95th percentile", "maximum"]
     q["contacts"] = contacts["channel"].value_counts()
@@ -45,8 +58,7 @@ def wait_quantiles(contacts: pd.DataFrame) -> pd.DataFrame:
 def wait_effects(contacts: pd.DataFrame, channels: tuple[str, ...],
                  level: float = 0.95) -> dict[str, Estimate]:
     """Satisfaction points per minute of wait, and odds ratio of abandoning per minute."""
-    data = contacts[contacts["channel"].isin(channels)].assign(
-        wait_minutes=lambda d: d["wait_seconds"] / 60)
+    data = of_channels(contacts, channels).assign(wait_minutes=lambda d: d["wait_seconds"] / 60)
     out = {}
     sat = data.dropna(subset=["satisfaction"]) if "satisfaction" in data else data.iloc[:0]
     if len(sat) > 30:
@@ -68,7 +80,7 @@ def wait_effects(contacts: pd.DataFrame, channels: tuple[str, ...],
 def busiest_hour_load(contacts: pd.DataFrame, channels: tuple[str, ...]) -> dict[str, float]:
     """Arrival rate (per second) in the busiest hour of an average day, and mean handle
     time (seconds) of answered contacts, for the given channels."""
-    data = contacts[contacts["channel"].isin(channels)]
+    data = of_channels(contacts, channels)
     times = pd.to_datetime(data["arrived_at"])
     days = times.dt.normalize().nunique()
     per_hour = times.dt.hour.value_counts() / days
@@ -79,7 +91,9 @@ def busiest_hour_load(contacts: pd.DataFrame, channels: tuple[str, ...]) -> dict
 
 
 def channel_mix(contacts: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """Share of contacts per channel (Goodman intervals) and mean satisfaction (t intervals)."""
+    """Share of contacts per channel (Goodman intervals) and mean satisfaction (t intervals).
+    A log without a channel column raises :class:`~cxlib.errors.NotEstimable`."""
+    require_columns(contacts, ["channel"], what="the channel mix")
     counts = contacts["channel"].value_counts()
     ci = multinomial_proportions_confint(counts.to_numpy(), alpha=1 - level, method="goodman")
     table = pd.DataFrame({"contacts": counts, "share": counts / counts.sum(),

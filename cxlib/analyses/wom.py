@@ -5,8 +5,8 @@ many zeros and a long tail, so the models are count models: Poisson (variance =
 mean), negative binomial NB2 (variance = μ + α μ²) and zero-inflated NB (a share
 of structural "never tell" zeros). They are compared by AIC and by predicted
 against observed frequencies (a rootogram table). With satisfaction entered as
-groups (dissatisfied / neutral / satisfied), every model's expected count per group
-equals the group mean, so the **ratio of expected tellings** dissatisfied ÷ satisfied
+groups (dissatisfied / neutral / satisfied), and nothing else, every model's expected count
+per group equals the group mean, so the **ratio of expected tellings** dissatisfied ÷ satisfied
 is a ratio of group means; its interval is a percentile bootstrap over respondents.
 
 **How far it spreads** (:mod:`cxlib.stats.spread` simulates it). In a branching process
@@ -18,12 +18,15 @@ generation k reaches R^k people on average.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
+import statsmodels.api as sm
 from scipy import stats
 from statsmodels.discrete.count_model import ZeroInflatedNegativeBinomialP
 
+from cxlib.stats.design import frequency_rows, predictors
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.uncertainty import bootstrap, wilson_ci
 
@@ -39,19 +42,35 @@ def satisfaction_groups(ratings: pd.Series, scale: tuple[float, float]) -> pd.Se
                      index=ratings.index, name="satisfaction group")
 
 
-def count_models(frame: pd.DataFrame, count: str = "told_count",
-                 group: str = "group") -> dict[str, object]:
-    """Poisson, NB2 and zero-inflated NB fits of *count* on the satisfaction groups."""
-    data = frame[[count, group]].dropna().rename(columns={count: "y", group: "g"})
-    data["g"] = data["g"].astype(str)
-    formula = "y ~ C(g, Treatment('neutral'))"
-    fits = {"Poisson": smf.poisson(formula, data).fit(disp=False, cov_type="HC0"),
-            "negative binomial": smf.negativebinomial(formula, data).fit(disp=False,
-                                                                         maxiter=200)}
-    exog = fits["Poisson"].model.exog
-    zinb = ZeroInflatedNegativeBinomialP(data["y"], exog, exog_infl=np.ones((len(data), 1)),
-                                         p=2)
-    fits["zero-inflated NB"] = zinb.fit(disp=False, maxiter=500, method="bfgs")
+def count_models(frame: pd.DataFrame, count: str = "told_count", group: str = "group", *,
+                 covariates: Sequence[str] = (), inflation: Sequence[str] = (),
+                 reference: Mapping[str, str] | None = None,
+                 weights: str | None = None) -> dict[str, object]:
+    """Poisson, NB2 and zero-inflated NB fits of *count* on the levels of *group* and on
+    *covariates*: log μ = b0 + Σ_g b_g·1[group = g] + Σ c_j·x_j, each group compared with the
+    reference level (from *reference*, else the most frequent level of the data; never a
+    fixed label), categorical covariates likewise (:mod:`cxlib.stats.design`). The
+    zero-inflated model's share of structural zeros is logit π = a0 + Σ a_k·z_k over the
+    columns *inflation* (an intercept only when none are given). *weights* names a column
+    of frequency weights (rows counted that many times). Rows with any of these columns
+    missing are left out. A group or covariate that does not vary raises
+    :class:`~cxlib.errors.NotEstimable`."""
+    cols = list(dict.fromkeys([count, group, *covariates, *inflation]))
+    data = frequency_rows(frame, weights)[cols].dropna()
+    x, _ = predictors(data, [], [group, *covariates], reference)
+    data = data.loc[x.index]
+    y = data[count].astype(float)
+    x = sm.add_constant(x, has_constant="add")
+    z = (sm.add_constant(predictors(data, [], inflation, reference)[0], has_constant="add")
+         if inflation else pd.DataFrame({"const": 1.0}, index=data.index))
+    fits = {"Poisson": sm.Poisson(y, x).fit(disp=False, cov_type="HC0", maxiter=200),
+            "negative binomial": sm.NegativeBinomial(y, x).fit(disp=False, maxiter=500)}
+    zinb = ZeroInflatedNegativeBinomialP(y, x, exog_infl=z, p=2)
+    # start from the NB fit with about 5% structural zeros (logit −3), not 50%
+    start = np.concatenate([[-3.0], np.zeros(z.shape[1] - 1),
+                            np.asarray(fits["negative binomial"].params)])
+    fits["zero-inflated NB"] = zinb.fit(start_params=start, disp=False, maxiter=2000,
+                                        method="bfgs")
     return fits
 
 

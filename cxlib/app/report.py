@@ -116,7 +116,7 @@ def _panels(cid: str, recs: Sequence[ResultRecord]) -> list[Panel]:
     claim = get_claim(cid)
     panels: dict[str, list[Row]] = {}
     for r in sorted(recs, key=lambda r: r.synthetic):
-        if r.scope == "figure" and r.value is not None:
+        if r.scope == "figure" and r.value is not None and claim.spec(r.key).forest:
             label = SAMPLE_LABEL if r.synthetic else label_of(r.data)
             panels.setdefault(r.key, []).append(Row(label, r.value, r.ci_low, r.ci_high,
                                                     not r.synthetic))

@@ -3,7 +3,9 @@
 On a SERVQUAL-style survey (item columns ``rel_1``, ``res_2``, …) the service
 dimensions are the five item groups, satisfaction is ``overall_sat`` and loyalty is
 ``repurchase_intent`` (``recommend``, on its 0–10 scale, is analysed on its own); the
-default structural model is every dimension → SAT → LOY. A mapping file may instead declare its own
+default structural model is every dimension → SAT → LOY. A mapping file may list its own
+``attributes`` (attribute ratings): each is then a one-item driver of SAT (``overall_sat``),
+and SAT drives LOY (``repurchase_intent``) when the file has it. Or it may declare its own
 ``constructs``, ``paths`` and ``roles`` (as for the ECSI and reputation surveys);
 then the drivers of satisfaction are the constructs with a path into it. Such a model
 is checked whole (:func:`cxlib.data.mapping.check_mapping`): the satisfaction role must be
@@ -55,10 +57,17 @@ def _present(frame: pd.DataFrame, cols: list[str]) -> list[str]:
 def survey_constructs(ds: Dataset) -> SurveyConstructs:
     """The constructs of a survey data set (see the module docstring)."""
     frame, mapping = ds.frame, ds.mapping
-    if mapping.constructs:
+    if mapping.attributes or mapping.constructs:
         problems = check_mapping(mapping, get_kind("survey"))
         if problems:  # a mapping built in code; files are checked when they are loaded
             raise UserDataError(problems, file=str(mapping.source or "mapping"))
+    if mapping.attributes:
+        drivers = {a: [a] for a in mapping.attributes}
+        loyalty = _present(frame, ["repurchase_intent"])
+        blocks = {**drivers, "SAT": ["overall_sat"], **({"LOY": loyalty} if loyalty else {})}
+        paths = [f"{a} -> SAT" for a in drivers] + (["SAT -> LOY"] if loyalty else [])
+        return SurveyConstructs(drivers, "SAT", "LOY" if loyalty else None, blocks, paths)
+    if mapping.constructs:
         roles = mapping.roles
         sat, loy = roles["satisfaction"], roles.get("loyalty")
         drivers = {a: mapping.constructs[a] for a, b in mapping.edges if b == sat}

@@ -18,6 +18,7 @@ A mapping file is YAML. It may hold one section per data kind (top-level keys
     covariates: [Contract, MonthlyCharges]   # more of your columns, kept for models
     reference: {Contract: Month-to-month}    # reference level of a categorical covariate
     observation_end: 2024-06-30     # customers: the date the export was taken
+    attributes: [q2, q3, q4]        # survey: attribute ratings, the drivers of overall_sat
     constructs:                     # survey: latent constructs -> item columns (PLS/SEM)
       COMP: [comp_1, comp_2, comp_3]
       CUSA: [overall_sat]
@@ -27,6 +28,11 @@ A mapping file is YAML. It may hold one section per data kind (top-level keys
 Columns already named as cxlib names need no entry. Construct items, recoded
 columns, covariates and reference levels are named as they are after mapping (cxlib
 names where mapped, your own names otherwise).
+
+``attributes:`` is the short way to name the drivers of satisfaction: each listed
+rating is a one-item driver of ``overall_sat`` (and ``overall_sat`` of
+``repurchase_intent`` when the file has it), with no path model to write. It is an
+alternative to ``constructs:``/``paths:``/``roles:``, not a complement.
 
 Everything is checked before any data are read (:func:`check_mapping`): the type of
 every key, unknown keys and names (with a suggestion), one of your columns mapped to
@@ -60,8 +66,9 @@ ROLES: dict[str, str] = {
 }
 DELIMITER_ALIASES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
 _KEYS = ("columns", "missing", "rating_scale", "encoding", "delimiter", "sheet", "recode",
-         "covariates", "reference", "observation_end", "constructs", "paths", "roles", "kind")
-_SURVEY_ONLY = ("constructs", "paths", "roles")
+         "covariates", "reference", "observation_end", "attributes", "constructs", "paths",
+         "roles", "kind")
+_SURVEY_ONLY = ("attributes", "constructs", "paths", "roles")
 
 
 @dataclass
@@ -74,6 +81,7 @@ class Mapping:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | int | None = None
+    attributes: list[str] = field(default_factory=list)
     constructs: dict[str, list[str]] = field(default_factory=dict)
     paths: list[str] = field(default_factory=list)
     roles: dict[str, str] = field(default_factory=dict)
@@ -86,7 +94,8 @@ class Mapping:
 
     @property
     def construct_items(self) -> list[str]:
-        return [c for items in self.constructs.values() for c in items]
+        """The rating columns of the survey model: construct items, or the attributes."""
+        return [*(c for items in self.constructs.values() for c in items), *self.attributes]
 
     @property
     def user_to_schema(self) -> dict[str, str]:
@@ -381,6 +390,13 @@ def _observation_end(value: Any) -> dt.date:
         raise _Bad(f"must be a date written YYYY-MM-DD, e.g. 2024-06-30; got {value!r}") from None
 
 
+def _attributes(value: Any) -> list[str]:
+    names = _names(value, "rating columns, e.g. [Q2, Q3, Q4]")
+    if not names:
+        raise _Bad("lists no columns; write e.g. attributes: [Q2, Q3, Q4], or remove the key")
+    return names
+
+
 def _constructs(value: Any) -> dict[str, list[str]]:
     value = _dict(value, "{SAT: [overall_sat], LOY: [repurchase_intent, recommend]}")
     out = {}
@@ -417,7 +433,8 @@ _PARSERS = {
     "columns": _columns, "missing": _missing, "rating_scale": _rating_scale,
     "encoding": _encoding, "delimiter": _delimiter, "sheet": _sheet, "recode": _recode,
     "covariates": lambda v: _names(v, "column names"), "reference": _reference,
-    "observation_end": _observation_end, "constructs": _constructs, "paths": _paths,
+    "observation_end": _observation_end, "attributes": _attributes,
+    "constructs": _constructs, "paths": _paths,
     "roles": _roles, "kind": _kind,
 }
 
@@ -489,6 +506,8 @@ def _structure_problems(mapping: Mapping, kind: Kind) -> list[str]:
     if used and kind.name != "survey":
         return [f"{', '.join(used)} describe a survey model and do not apply to "
                 f"'{kind.name}' files."]
+    if mapping.attributes:
+        return _attribute_problems(mapping, kind)
     constructs = mapping.constructs
     if not constructs:
         return [f"{k} needs `constructs:` declaring the constructs it names." for k in used]
@@ -533,6 +552,33 @@ def _structure_problems(mapping: Mapping, kind: Kind) -> list[str]:
                         "satisfaction; add e.g. roles: {satisfaction: "
                         f"{_guess_satisfaction(mapping)}}} (the notebooks analyse its drivers).")
     return problems + _path_coverage(mapping)
+
+
+def _attribute_problems(mapping: Mapping, kind: Kind) -> list[str]:
+    """``attributes:``: a list of distinct rating columns other than the outcomes, and no
+    path model beside it."""
+    problems = []
+    other = [f"`{k}:`" for k in ("constructs", "paths", "roles") if getattr(mapping, k)]
+    if other:
+        problems.append(f"`attributes:` and {', '.join(other)} are two ways to declare the "
+                        "drivers of satisfaction; use one: `attributes:` for attribute ratings "
+                        "that each drive overall_sat, or constructs, paths and roles for a path "
+                        "model.")
+    twice = sorted({a for a in mapping.attributes if mapping.attributes.count(a) > 1})
+    problems += [f"`attributes:` lists '{a}' twice." for a in twice]
+    for a in dict.fromkeys(mapping.attributes):
+        spec = kind.field(a)
+        if a in ("SAT", "LOY"):
+            problems.append(f"`attributes:` lists '{a}', a name cxlib keeps for satisfaction "
+                            "and loyalty in the drivers model; rename the column.")
+        elif a in ("overall_sat", "repurchase_intent"):
+            problems.append(f"`attributes:` lists '{a}', an outcome of the drivers model "
+                            "(attributes drive overall_sat, which drives repurchase_intent); "
+                            "list only the attribute ratings.")
+        elif spec is not None and spec.type not in ("rating", "integer", "number", "binary"):
+            problems.append(f"`attributes:` lists '{a}', a {spec.type} column; attributes "
+                            "must be numeric ratings.")
+    return problems
 
 
 def _path_coverage(mapping: Mapping) -> list[str]:

@@ -171,6 +171,7 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
         ignored_columns=[c for c in frame.columns if spec_of(c) is None],
         rating_scale=scale, warnings=[*mapping.notes, *raw.notes],
     )
+    report.warnings += _unused_ratings(frame, report.ignored_columns, kind, mapping, scale)
     frame = frame[used].copy()
     shown = {c: (f"'{c}'" if c not in mapping.columns else
                  f"'{c}' (your column '{mapping.columns[c]}')") for c in used}
@@ -217,6 +218,32 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
     return frame, report
 
 
+def _unused_ratings(frame: pd.DataFrame, ignored: list[str], kind: Kind, mapping: Mapping,
+                   scale: tuple[float, float]) -> list[str]:
+    """A note when a survey without a declared model has ignored columns that hold ratings
+    (whole numbers on the rating scale): they are probably attributes to analyse."""
+    if kind.name != "survey" or mapping.attributes or mapping.constructs:
+        return []
+    found = []
+    for col in ignored:
+        values = frame[col]
+        if not isinstance(values, pd.Series):  # a repeated header: not a candidate
+            continue
+        numbers = pd.to_numeric(values.astype(str).str.strip().replace("", None),
+                                errors="coerce")
+        given = values.notna() & values.astype(str).str.strip().ne("")
+        if given.sum() >= 2 and numbers[given].notna().all() and numbers[given].between(
+                *scale).all() and (numbers[given] % 1 == 0).all():
+            found.append(str(col))
+    if not found:
+        return []
+    return [f"column(s) {_short_list(found)} hold whole numbers on the rating scale "
+            f"{scale[0]:g}–{scale[1]:g} but are not used. If they rate attributes of the "
+            f"service, list them in the mapping file as `attributes: [{', '.join(found[:3])}"
+            f"{', …' if len(found) > 3 else ''}]`: notebook 01 then analyses them as the "
+            "drivers of overall satisfaction (data/README.md)"]
+
+
 def _field_lookup(kind: Kind, mapping: Mapping):
     """The field declaration of a column: the kind's, or a rating for a construct item, or a
     covariate (number or category, whichever its values are) for a declared covariate."""
@@ -258,7 +285,11 @@ def _rename(raw: RawTable, kind: Kind, mapping: Mapping) -> pd.DataFrame:
     frame = raw.frame
     name = str(raw.path)
     header = list(frame.columns)
-    if raw.format == "csv" and len(header) == 1 and len(kind.fields) > 1:
+    single = header[0] if len(header) == 1 else None
+    named = single is not None and (kind.known(mapping.user_to_schema.get(single, single))
+                                    or single in mapping.construct_items)
+    if raw.format == "csv" and single is not None and len(kind.fields) > 1 and not named \
+            and _delimiter_guess(single):
         raise UserDataError(_one_column_message(raw, header[0]), file=name)
     if frame.empty:
         raise UserDataError(f"the file has a header ({len(header)} columns) but no data rows. "
@@ -319,7 +350,8 @@ def _absent_names(mapping: Mapping, renamed: list[str], header: list[str]) -> li
             problems.append(f"construct '{construct}' lists item(s) {', '.join(absent)}, not "
                             f"in the file (after mapping). The file's columns are: "
                             f"{_short_list(header)}.")
-    for key, names in (("covariates", mapping.covariates), ("recode", list(mapping.recode))):
+    for key, names in (("attributes", mapping.attributes), ("covariates", mapping.covariates),
+                       ("recode", list(mapping.recode))):
         for col in names:
             if col not in renamed and col not in mapping.columns:
                 close = difflib.get_close_matches(col, renamed, n=1)
@@ -485,10 +517,15 @@ def _encoding_hint(raw: RawTable) -> str:
     return ""
 
 
+def _delimiter_guess(header: str) -> str | None:
+    """The character a one-column header most likely uses between names, if any."""
+    counts = Counter(ch for ch in header if not ch.isalnum() and ch not in " _-.'\"")
+    return counts.most_common(1)[0][0] if counts else None
+
+
 def _one_column_message(raw: RawTable, header: str) -> str:
     """The whole header read as one column: the delimiter is not one we recognise."""
-    counts = Counter(ch for ch in header if not ch.isalnum() and ch not in " _-.'\"")
-    guess = counts.most_common(1)[0][0] if counts else None
+    guess = _delimiter_guess(header)
     seen = f" It looks like the file uses {guess!r} between values." if guess else ""
     return (f"the whole header was read as a single column ({header[:60]!r}…), so the values "
             f"are not separated by {raw.delimiter_name or 'a comma'}.{seen} Save the file as "

@@ -36,6 +36,10 @@ class FigureSpec:
     rule: Rule
     supplementary: bool = False
     planted: str | None = None
+    forest: bool = True
+    """False for a figure that describes the data rather than measures the claim (the
+    relative importance of each of a survey's own drivers): it is recorded and listed, but
+    not drawn in the claim's forest plot beside the published figure."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ def _figure(key: str, row: dict) -> FigureSpec:
                 scale=row.get("scale", "linear"), min_n=int(row.get("min_n", 1)),
                 unit=row.get("unit", ""))
     return FigureSpec(key, row["figure"], rule, bool(row.get("supplementary", False)),
-                      row.get("planted"))
+                      row.get("planted"), bool(row.get("forest", True)))
 
 
 @cache

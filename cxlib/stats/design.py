@@ -76,3 +76,47 @@ def design_matrix(frame: pd.DataFrame, covariates: Sequence[str],
             out.matrix[name] = (text == level).astype(float)
             out.terms[name] = col
     return out
+
+
+def frequency_rows(frame: pd.DataFrame, weights: str | None) -> pd.DataFrame:
+    """*frame* with each row repeated as often as its frequency weight in column *weights*
+    (a tabulated survey: one row per cell and the number of respondents in it), so that
+    every model, standard error and n counts respondents; *frame* itself when *weights* is
+    ``None``. Weights must be whole numbers ≥ 0 (a row of weight 0 drops out); a row with
+    no weight is refused, not guessed."""
+    if weights is None:
+        return frame
+    require_columns(frame, [weights], what="frequency weights")
+    w = pd.to_numeric(frame[weights], errors="coerce")
+    bad = w.isna() | (w < 0) | (w % 1 != 0)
+    if bad.any():
+        rows = ", ".join(map(str, frame.index[bad][:5]))
+        raise UserDataError(f"the frequency weights in '{weights}' must be whole numbers ≥ 0 "
+                            f"(how many respondents a row stands for); rows {rows} are not. "
+                            "Survey weights that are not counts need a design-based model.")
+    return frame.loc[frame.index.repeat(w.astype(int))].reset_index(drop=True)
+
+
+def predictors(frame: pd.DataFrame, columns: Sequence[str], covariates: Sequence[str] = (),
+               reference: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, Design]:
+    """The model columns of numeric *columns* (as they are) and *covariates* (numbers as
+    they are, categories as indicators against their reference, :func:`design_matrix`),
+    on the rows where every one of them is present."""
+    cols = list(dict.fromkeys(columns))
+    extra = [c for c in covariates if c not in cols]
+    data = frame[cols].dropna()
+    if not extra:
+        return data.astype(float), Design(data.astype(float), {c: c for c in cols})
+    design = design_matrix(frame.loc[data.index], extra, reference)
+    x = data.loc[design.matrix.index].astype(float).join(design.matrix)
+    return x, Design(x, {**{c: c for c in cols}, **design.terms}, design.references)
+
+
+def adjusted_for(design: Design, columns: Sequence[str]) -> str:
+    """Words for a method text: ", adjusted for a, b (reference: level)" or ""."""
+    others = list(dict.fromkeys(t for t in design.terms.values() if t not in columns))
+    if not others:
+        return ""
+    refs = [f"{c} = {design.references[c]}" for c in others if c in design.references]
+    return (f", adjusted for {', '.join(others)}"
+            + (f" (reference {', '.join(refs)})" if refs else ""))

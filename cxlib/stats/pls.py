@@ -80,11 +80,20 @@ def _prepare(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> np.ndarray:
     return x.to_numpy()
 
 
+def _structural(paths: list[str] | list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The paths of a PLS model; none at all raise :class:`~cxlib.errors.NotEstimable`."""
+    if not paths:
+        raise NotEstimable("the path model has no paths: it needs drivers of satisfaction "
+                           "(service items, or `attributes:` in the mapping) or a loyalty "
+                           "rating beside overall satisfaction")
+    return parse_paths(paths)
+
+
 def pls_pm(frame: pd.DataFrame, blocks: dict[str, list[str]],
            paths: list[str] | list[tuple[str, str]], *, tol: float = 1e-7,
            max_iter: int = 300) -> PLSResult:
     """Estimate a PLS path model (mode A, path weighting); see the module docstring."""
-    edges = parse_paths(paths)
+    edges = _structural(paths)
     names = list(blocks)
     unknown = {c for e in edges for c in e} - set(names)
     if unknown:
@@ -163,7 +172,7 @@ def bootstrap_paths(frame: pd.DataFrame, blocks: dict[str, list[str]],
     or whole clusters of the column *cluster* when given (outlets: a resample draws G of
     the G clusters with replacement and keeps all their respondents)."""
     labels = robust.cluster_column(frame, cluster)
-    edges = parse_paths(paths)
+    edges = _structural(paths)
     raw = _prepare(frame, blocks)
     fit = _estimate(_standardise(raw), blocks, edges, 1e-7, 300)
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from cxlib.errors import NotEstimable
 from cxlib.stats.pls import parse_paths
 
 BEYOND_ONE = 1.001
@@ -97,6 +98,9 @@ def fit_model(frame: pd.DataFrame, blocks: dict[str, list[str]],
         targets.setdefault(b, []).append(a)
     lines += [f"{var[b]} ~ " + " + ".join(var[a] for a in sources)
               for b, sources in targets.items()]
+    if not lines:
+        raise NotEstimable("the model has neither a multi-item construct nor a path, so there "
+                           "is nothing to estimate")
     model = semopy.Model("\n".join(lines))
     result = model.fit(data)
     model.cxlib_names = {v: k for k, v in var.items()}

@@ -1,0 +1,72 @@
+# References for the models that take covariates (and frequency weights) in cxlib:
+#   ordinal  cxlib.analyses.loyalty.ordinal_effect   MASS::polr, weights = Freq, + sandwich HC0
+#   logistic cxlib.analyses.loyalty.logistic_effect  glm(binomial), weights = Freq, + vcovHC HC3
+#            on the rows expanded (frequency weights count respondents)
+#   counts   cxlib.analyses.wom.count_models         glm(poisson), MASS::glm.nb,
+#            pscl::zeroinfl(dist = "negbin") with covariates in both parts
+#   mixed    cxlib.analyses.people.multilevel        lme4::lmer, REML
+# Data: MASS::housing (tests/reference/housing.csv, written by ordinal_housing.R),
+# pscl::bioChemists (written here to bioChemists.csv), nlme::Orthodont (Orthodont.csv).
+# Writes tests/reference/covariates.json. Run from the repository root:
+#   Rscript tests/reference/covariates.R
+# Needs: apt-get install -y r-base-core r-cran-mass r-cran-pscl r-cran-lme4 r-cran-sandwich
+#        r-cran-jsonlite (nlme comes with R)
+suppressMessages({library(MASS); library(pscl); library(lme4); library(sandwich)
+  library(jsonlite); library(nlme)})
+here <- "tests/reference"
+
+h <- read.csv(file.path(here, "housing.csv"))
+h$Sat <- factor(h$Sat, levels = c("Low", "Medium", "High"), ordered = TRUE)
+h$infl <- match(h$Infl, c("Low", "Medium", "High"))
+h$Type <- relevel(factor(h$Type), ref = "Tower")
+h$Cont <- relevel(factor(h$Cont), ref = "Low")
+ord <- polr(Sat ~ infl + Type + Cont, data = h, weights = Freq, Hess = TRUE)
+# the sandwich of a weighted polr equals that of the expanded rows (identical rows, identical scores)
+long <- h[rep(seq_len(nrow(h)), h$Freq), ]
+ord_long <- polr(Sat ~ infl + Type + Cont, data = long, Hess = TRUE)
+long$high <- as.integer(long$Sat == "High")
+lg <- glm(high ~ infl + Type + Cont, family = binomial(), data = long,
+          control = glm.control(epsilon = 1e-13, maxit = 100))
+
+bc <- bioChemists
+write.csv(data.frame(art = bc$art, fem = as.character(bc$fem), mar = as.character(bc$mar),
+                     kid5 = bc$kid5, phd = bc$phd, ment = bc$ment),
+          file.path(here, "bioChemists.csv"), row.names = FALSE)
+bc$fem <- relevel(factor(bc$fem), ref = "Men")
+pois <- glm(art ~ fem + kid5 + ment, family = poisson(), data = bc)
+nb <- glm.nb(art ~ fem + kid5 + ment, data = bc)
+zinb <- zeroinfl(art ~ fem + kid5 + ment | ment, data = bc, dist = "negbin")
+
+o <- as.data.frame(Orthodont)
+write.csv(data.frame(distance = o$distance, age = o$age, Subject = as.character(o$Subject),
+                     Sex = as.character(o$Sex)), file.path(here, "Orthodont.csv"),
+          row.names = FALSE)
+o$Sex <- relevel(factor(as.character(o$Sex)), ref = "Male")
+mixed <- lmer(distance ~ age + Sex + (1 | Subject), data = o, REML = TRUE)
+
+named <- function(x) as.list(x)
+out <- list(
+  ordinal = list(model = "polr(Sat ~ infl + Type + Cont, weights = Freq); Tower, Low reference",
+                 n = sum(h$Freq), coef = named(coef(ord)), zeta = named(ord$zeta),
+                 se = named(sqrt(diag(vcov(ord)))[names(coef(ord))]),
+                 se_hc0 = named(sqrt(diag(sandwich(ord_long)))[names(coef(ord))])),
+  logistic = list(model = "glm(Sat == High ~ infl + Type + Cont, binomial), rows expanded",
+                  n = nrow(long), coef = named(coef(lg)),
+                  se_hc3 = named(sqrt(diag(vcovHC(lg, type = "HC3"))))),
+  counts = list(model = "art ~ fem + kid5 + ment (Men reference); zero part ~ ment",
+                n = nrow(bc), poisson = named(coef(pois)), poisson_loglik = as.numeric(logLik(pois)),
+                negbin = named(coef(nb)), negbin_theta = nb$theta,
+                negbin_loglik = as.numeric(logLik(nb)),
+                zinb_count = named(zinb$coefficients$count),
+                zinb_zero = named(zinb$coefficients$zero), zinb_theta = zinb$theta,
+                zinb_loglik = as.numeric(logLik(zinb))),
+  mixed = list(model = "lmer(distance ~ age + Sex + (1 | Subject), REML); Male reference",
+               n = nrow(o), fixef = named(fixef(mixed)),
+               se = named(sqrt(diag(as.matrix(vcov(mixed))))),
+               tau2 = as.numeric(VarCorr(mixed)$Subject), sigma2 = sigma(mixed)^2),
+  R = R.version.string, MASS = as.character(packageVersion("MASS")),
+  pscl = as.character(packageVersion("pscl")), lme4 = as.character(packageVersion("lme4")),
+  sandwich = as.character(packageVersion("sandwich"))
+)
+write_json(out, file.path(here, "covariates.json"), auto_unbox = TRUE, digits = NA,
+           pretty = TRUE)
