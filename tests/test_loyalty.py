@@ -14,6 +14,7 @@ from cxlib.analyses.loyalty import (
     indirect_estimate,
     logistic_effect,
     loyalty_by_level,
+    mediated_share,
     mediation,
     ordinal_effect,
     spline_test,
@@ -140,6 +141,31 @@ def test_mediation_paths_add_up():
     assert est["total c"] == pytest.approx(est.iloc[2] + est["indirect a·b"])
 
 
+def test_mediated_share_is_the_indirect_over_the_total_effect():
+    """share = a·b / c; "mostly through" only when it exceeds one half (the corporate
+    reputation survey: a·b 0.274 of c 0.587, 47%: less than half)."""
+    def table(ab, cp, lo=0.1):
+        t = pd.DataFrame({"estimate": [0.5, 0.5, cp, ab, ab + cp],
+                          "ci_low": [0.4, 0.4, cp - 0.1, ab - 0.1, lo],
+                          "ci_high": [0.6, 0.6, cp + 0.1, ab + 0.1, ab + cp + 0.1]},
+                         index=["a: Q → S", "b: S → L (given Q)", "direct c′: Q → L",
+                                "indirect a·b", "total c"])
+        t.attrs.update(x="Q", m="S", y="L")
+        return t
+
+    assert mediated_share(table(0.274, 0.313)).startswith("47% of the effect of Q on L")
+    assert "less than half through S" in mediated_share(table(0.274, 0.313))
+    assert "Q acts on L mostly through S" in mediated_share(table(0.433, 0.011))
+    assert "does not split" in mediated_share(table(0.3, -0.2))  # parts of opposite sign
+    assert "does not split" in mediated_share(table(0.05, 0.05, lo=-0.02))  # c includes 0
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=200)
+    frame = pd.DataFrame({"x": x, "m": x + rng.normal(size=200)})
+    frame["y"] = frame["m"] + rng.normal(size=200)
+    assert "x acts on y mostly through m" in mediated_share(mediation(frame, "x", "m", "y",
+                                                                      n_boot=50))
+
+
 def test_top_box_step_recovers_a_planted_jump():
     rng = np.random.default_rng(12)
     means = {1: 2.0, 2: 2.5, 3: 3.0, 4: 3.5, 5: 4.0, 6: 4.5, 7: 6.0}  # +0.5 per level, +1.5 at top
@@ -171,6 +197,18 @@ def test_loyalty_by_level_counts():
     frame = pd.DataFrame({"s": [1, 1, 2, 2, 2], "l": [1, 2, 3, 4, 5]})
     table = loyalty_by_level(frame, "l", "s")
     assert table["n"].tolist() == [2, 3] and table.loc[2, "mean"] == 4
+
+
+def test_loyalty_by_level_keeps_intervals_on_the_answers_scale():
+    """Two answers 1 and 7 at level 1: the t interval 4 ± 12.7·3 runs from −34 to 42; a mean
+    of answers between 1 and 7 cannot leave [1, 7], so the interval is clipped there."""
+    frame = pd.DataFrame({"s": [1, 1, 2, 2, 2, 3], "l": [1, 7, 3, 4, 5, 6]})
+    table = loyalty_by_level(frame, "l", "s")
+    assert (table.loc[1, "ci_low"], table.loc[1, "ci_high"]) == (1, 7)
+    half = 4.302653 / np.sqrt(3)  # t₀.₉₇₅,₂ · s/√n with s = 1: inside [1, 7], left as it is
+    assert (table.loc[2, "ci_low"], table.loc[2, "ci_high"]) == pytest.approx((4 - half,
+                                                                                4 + half))
+    assert np.isnan(table.loc[3, "ci_low"]) and table.loc[3, "n"] == 1
 
 
 @pytest.mark.parametrize("analysis", [

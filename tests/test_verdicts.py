@@ -151,6 +151,27 @@ def test_claim_with_nothing_estimable_is_not_testable():
     assert mixed.label == SUPPORTED and "left out" in mixed.reason
 
 
+def test_claim_verdict_names_the_figures_it_left_out():
+    """The claim-level rule as printed (rules_text): the figures the data cannot give are
+    left out and named, with their reasons, in the verdict."""
+    none = judged(POINT, Estimate.untestable("churn odds ratio", "no churned column"))
+    kept = [judged(POINT, est(0.68, 0.66, 0.70)), judged(GREATER, est(0.1, 0.05, 0.15))]
+    verdict = claim_verdict([*kept, none])
+    assert verdict.label == SUPPORTED
+    assert verdict.reason.startswith("all 2 figure(s) these data can give are supported")
+    assert "1 of 3 figure(s) not testable" in verdict.reason
+    assert "churn odds ratio (no churned column)" in verdict.reason
+    assert "left out" not in claim_verdict(kept).reason
+
+
+def test_a_single_figure_is_ruled_out_at_the_plain_level():
+    """With one figure the Bonferroni level is the 95% level: said as such."""
+    far = judged(GREATER, est(-0.3, -0.35, -0.25))
+    verdict = claim_verdict([far])
+    assert verdict.label == NOT_SUPPORTED and "ruled out at the 95% level" in verdict.reason
+    assert "Bonferroni" not in verdict.reason
+
+
 def test_widening_is_exact_for_normal_intervals():
     z95, z99 = stats.norm.ppf(0.975), stats.norm.ppf(0.995)
     wide = GREATER.widened(est(0.1, 0.1 - z95 * 0.02, 0.1 + z95 * 0.02), 0.99)

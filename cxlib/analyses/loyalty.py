@@ -145,14 +145,20 @@ def logistic_effect(frame: pd.DataFrame, outcome: str, predictor: str, level: fl
 
 
 def loyalty_by_level(frame: pd.DataFrame, outcome: str, predictor: str) -> pd.DataFrame:
-    """Mean *outcome* at each level of *predictor*, with t intervals and counts."""
+    """Mean *outcome* at each level of *predictor*, with t intervals x̄ ± t₀.₉₇₅,ₙ₋₁ s/√n and
+    counts n. A mean cannot leave the range of the answers, so each interval is clipped to
+    [min, max] of *outcome* over all levels (a t interval on 3 answers can otherwise run far
+    off the scale); a level with one answer has no interval."""
     from cxlib.stats.uncertainty import mean_ci
 
+    data = frame[[outcome, predictor]].dropna()
+    low, high = data[outcome].min(), data[outcome].max()
     rows = []
-    for level, group in frame[[outcome, predictor]].dropna().groupby(predictor):
+    for level, group in data.groupby(predictor):
         m, lo, hi = mean_ci(group[outcome]) if len(group) > 1 else (group[outcome].mean(),
                                                                       np.nan, np.nan)
-        rows.append({predictor: level, "mean": m, "ci_low": lo, "ci_high": hi, "n": len(group)})
+        rows.append({predictor: level, "mean": m, "ci_low": max(lo, low),
+                     "ci_high": min(hi, high), "n": len(group)})
     return pd.DataFrame(rows).set_index(predictor)
 
 
@@ -252,8 +258,30 @@ def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, cluster: str | Non
                           "ci_high": boot.ci_high}, index=names)
     table.attrs.update(n=len(data), n_boot=n_boot, standardised=standardise,
                        failed=boot.failed, cluster=cluster,
-                       clusters=boot.n if cluster else None)
+                       clusters=boot.n if cluster else None, x=x, m=m, y=y)
     return table
+
+
+def mediated_share(table: pd.DataFrame) -> str:
+    """How much of the effect of x on y runs through m, in words, from a :func:`mediation`
+    table: share = a·b / c, with total c = c′ + a·b (the direct part is c′ / c).
+
+    The share is stated only when it means something: the total effect's interval excludes
+    0 and a·b and c′ have the same sign (otherwise one part cancels the other and a
+    "share" can exceed 100%); "mostly through" needs share > 1/2."""
+    x, m, y = (table.attrs[k] for k in ("x", "m", "y"))
+    ab = float(table.loc["indirect a·b", "estimate"])
+    cp = float(table.loc[f"direct c′: {x} → {y}", "estimate"])
+    total = table.loc["total c"]
+    c = float(total["estimate"])
+    if total["ci_low"] <= 0 <= total["ci_high"] or ab * cp < 0:
+        return (f"the effect of {x} on {y} does not split into shares here: total c "
+                f"{c:.3f} [{total['ci_low']:.3f}, {total['ci_high']:.3f}], indirect a·b "
+                f"{ab:.3f}, direct c′ {cp:.3f}")
+    share = ab / c
+    how = "mostly through" if share > 0.5 else "less than half through"
+    return (f"{share:.0%} of the effect of {x} on {y} runs through {m} (indirect a·b {ab:.3f} "
+            f"of total c {c:.3f}; direct c′ {cp:.3f}): {x} acts on {y} {how} {m}")
 
 
 def indirect_estimate(table: pd.DataFrame) -> Estimate:

@@ -113,17 +113,25 @@ def importance_performance_plot(table: pd.DataFrame, *, ax: plt.Axes | None = No
 
 
 def level_means_plot(table: pd.DataFrame, *, xlabel: str, ylabel: str,
-                     line: pd.DataFrame | None = None, ax: plt.Axes | None = None) -> plt.Axes:
-    """Mean outcome at each level with intervals; optional fitted curve (x, fit, lo, hi)."""
+                     line: pd.DataFrame | None = None, ax: plt.Axes | None = None,
+                     min_n: int = 10) -> plt.Axes:
+    """Mean outcome at each level with intervals; optional fitted curve (x, fit, lo, hi).
+    The number of answers is printed under each level; a level with fewer than *min_n*
+    answers is drawn grey, without its (unreliable) interval."""
     if ax is None:
         _, ax = plt.subplots()
     x = table.index.to_numpy(dtype=float)
-    ax.errorbar(x, table["mean"], yerr=[table["mean"] - table["ci_low"],
-                                        table["ci_high"] - table["mean"]],
+    many = (table["n"] >= min_n).to_numpy()
+    t = table[many]
+    ax.errorbar(x[many], t["mean"], yerr=[t["mean"] - t["ci_low"], t["ci_high"] - t["mean"]],
                 fmt="o", ms=8, capsize=4, label="mean at each level (95% CI)")
+    if (~many).any():
+        ax.plot(x[~many], table["mean"][~many], "o", ms=8, mfc="none", color="0.55",
+                label=f"mean of fewer than {min_n} answers (no interval)")
     if line is not None:
         ax.plot(line["x"], line["fit"], color="C1", lw=2, label="spline fit")
         ax.fill_between(line["x"], line["lo"], line["hi"], color="C1", alpha=0.2)
+    ax.set_xticks(x, [f"{v:g}\nn={n:,}" for v, n in zip(x, table["n"], strict=True)])
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(f"{ylabel} at each level of {xlabel}")

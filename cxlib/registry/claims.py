@@ -145,6 +145,12 @@ def seed_article(seed: str) -> str:
     return f"a {language} article on {topic} (seed {seed})"
 
 
+CLAIM_RULE = ("supported if every figure these data can give is supported (figures the data "
+              "cannot give are left out and named in the verdict)")
+"""How a claim made of several figures is judged (:func:`cxlib.stats.verdicts.claim_verdict`),
+in the words every notebook prints before applying it."""
+
+
 def rules_text(claim_id: str, level: float = 0.95) -> str:
     """The decision rules of a claim in plain words (Markdown), to show before applying them."""
     c = get_claim(claim_id)
@@ -157,9 +163,10 @@ def rules_text(claim_id: str, level: float = 0.95) -> str:
         lines.append(f"- *{md_escape(spec.figure)}*: {md_escape(spec.rule.describe(level))}{extra}")
     k = len(c.primary)
     if k > 1:
-        lines.append(f"- *The claim as a whole*: supported if all {k} figures above that make it "
-                     f"up are supported; not supported if any one is ruled out even at the "
-                     f"stricter level 1 − {1 - level:g}/{k} (Bonferroni); otherwise inconclusive.")
+        lines.append(f"- *The claim as a whole* ({k} figures above make it up): {CLAIM_RULE}; "
+                     f"with k of the {k} figures given, not supported if any one is ruled out "
+                     f"even at the stricter level 1 − {1 - level:g}/k (Bonferroni); otherwise "
+                     f"inconclusive; not testable if the data can give none of them.")
     return "\n".join(lines)
 
 

@@ -35,10 +35,12 @@ scale: logarithmic for ratios).
 
 **Claims with several figures** (an intersection–union test, which controls the
 error of a false "supported" without adjustment, plus Bonferroni for a false "not
-supported"): a claim is supported when every figure that constitutes it is
-supported at the 95% level; not supported when at least one figure is not supported
-at the Bonferroni level 1 − 0.05/k (k figures; each interval widened on its scale by
-the ratio of normal quantiles z₁₋₀.₀₂₅/ₖ / z₀.₉₇₅); otherwise inconclusive.
+supported"). Figures the data cannot give (*not testable*) are left out and named in the
+verdict with their reasons; of the k figures that remain, a claim is supported when every
+one is supported at the 95% level; not supported when at least one is not supported at
+the Bonferroni level 1 − 0.05/k (each interval widened on its scale by the ratio of normal
+quantiles z₁₋₀.₀₂₅/ₖ / z₀.₉₇₅; for k = 1 simply the 95% level); otherwise inconclusive.
+When no figure can be given, the claim is not testable with these data.
 """
 
 from __future__ import annotations
@@ -279,27 +281,35 @@ class Judged:
 
 
 def claim_verdict(figures: Sequence[Judged], *, level: float = 0.95) -> Verdict:
-    """One verdict for a claim made of several figures (see the module docstring)."""
+    """One verdict for a claim made of several figures (see the module docstring): the
+    figures that are not testable are left out and named with their reasons; the k others
+    decide (all supported at *level*; one ruled out at 1 − (1 − level)/k)."""
     testable = [f for f in figures if f.verdict.label != NOT_TESTABLE]
     if not testable:
         reasons = "; ".join(sorted({f.verdict.reason for f in figures})) or "no figures"
         return Verdict(NOT_TESTABLE, f"no figure of the claim could be estimated ({reasons})")
     k = len(testable)
-    skipped = len(figures) - k
-    note = f" ({skipped} figure(s) not testable and left out)" if skipped else ""
+    skipped = [f for f in figures if f.verdict.label == NOT_TESTABLE]
+    note = ""
+    if skipped:
+        named = "; ".join(f"{f.estimate.figure} ({f.verdict.reason})" for f in skipped)
+        note = (f"; {len(skipped)} of {len(figures)} figure(s) not testable with these data "
+                f"and left out: {named}")
     if all(f.verdict.label == SUPPORTED for f in testable):
-        return Verdict(SUPPORTED, f"all {k} figure(s) of the claim are supported at the "
-                                  f"{level:.0%} level{note}")
+        scope = f"all {k} figure(s) these data can give" if skipped else \
+            f"all {k} figure(s) of the claim"
+        return Verdict(SUPPORTED, f"{scope} are supported at the {level:.0%} level{note}")
     strict = 1 - (1 - level) / k
+    at = f"the Bonferroni level {strict:.2%}" if k > 1 else f"the {level:.0%} level"
     against = [f for f in testable
                if f.rule.judge(f.rule.widened(f.estimate, strict)).label == NOT_SUPPORTED]
     if against:
         names = "; ".join(f.estimate.figure for f in against)
-        return Verdict(NOT_SUPPORTED, f"{len(against)} of {k} figure(s) ruled out even at the "
-                                      f"Bonferroni level {strict:.2%}: {names}{note}")
+        return Verdict(NOT_SUPPORTED, f"{len(against)} of {k} figure(s) ruled out "
+                                      f"{'even ' if k > 1 else ''}at {at}: {names}{note}")
     pending = [f.verdict.n_to_decide for f in testable if f.verdict.n_to_decide]
     n = max(pending) if pending else None
     supported = sum(f.verdict.label == SUPPORTED for f in testable)
     tail = f"; about {n:,} would decide the last of them" if n else ""
     return Verdict(INCONCLUSIVE, f"{supported} of {k} figure(s) supported, none ruled out at "
-                                 f"the Bonferroni level {strict:.2%}{note}{tail}", n)
+                                 f"{at}{tail}{note}", n)
