@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib.stats.measurement import cfa, compare_structures, cronbach_alpha, reliability_table
+from cxlib.stats.measurement import (
+    cfa,
+    compare_structures,
+    cronbach_alpha,
+    reliability_note,
+    reliability_table,
+)
 
 
 def parallel_items(n, k, noise_sd, rng):
@@ -75,3 +81,12 @@ def test_structural_model_recovers_a_simulated_path():
     assert fit.acceptable
     single = fit_model(frame, {"X": ["x0", "x1", "x2"], "S": ["single"]}, ["X -> S"])
     assert structural_paths(single).loc[0, "to"] == "S"
+
+
+def test_reliability_note_names_the_dimensions_below_the_floor():
+    table = pd.DataFrame({"alpha": [0.714, 0.433, np.nan], "ci_low": [0.654, 0.299, np.nan],
+                          "ci_high": [0.767, 0.544, np.nan]}, index=["IMAG", "CUEX", "ONE"])
+    note = reliability_note(table)
+    assert "CUEX (alpha 0.43 [0.30, 0.54])" in note and "IMAG" not in note
+    assert reliability_note(table.drop("CUEX")).startswith("Every dimension")
+    assert reliability_note(table.loc[["ONE"]]).startswith("No dimension")

@@ -85,7 +85,13 @@ def test_session_concludes_a_claim_on_real_data(tmp_path):
     assert claim.scope == "claim" and claim.verdict == SUPPORTED
     assert "all 2 figure(s)" in claim.reason
     nb.not_testable("LOY-1", "indirect", "no service items", data=real)
-    assert nb.conclude("LOY-1")[0].verdict == SUPPORTED  # not-testable figures are left out
+    claim = nb.conclude("LOY-1")[0]
+    assert claim.verdict == SUPPORTED  # not-testable figures are left out, and named
+    assert "left out: indirect effect" in claim.reason and "(no service items)" in claim.reason
+    shown = nb.table()  # the supplementary top-box step is labelled, and only it
+    marked = shown[shown["figure"].str.endswith(
+        "(descriptive: beside the claim, not part of its verdict)")]
+    assert marked["verdict"].tolist() == ["not supported"] and len(shown) == 5
 
 
 def test_attempt_records_degenerate_data_as_not_testable(tmp_path, capsys):

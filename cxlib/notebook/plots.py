@@ -74,7 +74,8 @@ def rating_distribution(ratings: pd.Series, *, title: str | None = None,
 
 def gap_plot(table: pd.DataFrame, *, scale: tuple[float, float] | None = None,
              ax: plt.Axes | None = None) -> plt.Axes:
-    """Perception and expectation per dimension, joined by the gap (a dumbbell chart)."""
+    """Perception and expectation per dimension, joined by the gap (a dumbbell chart); with
+    *scale* (lowest, highest rating) the axis and its ticks stop at the scale's ends."""
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.6 * len(table) + 1.8))
     y = np.arange(len(table))
@@ -87,8 +88,10 @@ def gap_plot(table: pd.DataFrame, *, scale: tuple[float, float] | None = None,
                     textcoords="offset points", va="center", fontsize=10)
     ax.set_yticks(y, table.index)
     ax.invert_yaxis()
-    if scale:
+    if scale:  # room on the right for the gap labels, but ticks and axis only on the scale
         ax.set_xlim(scale[0], scale[1] + 0.35 * (scale[1] - scale[0]))
+        ax.set_xticks(np.arange(np.ceil(scale[0]), np.floor(scale[1]) + 1))
+        ax.spines["bottom"].set_bounds(scale[0], scale[1])
     ax.set_xlabel("mean rating")
     ax.set_title("What customers expected and what they got")
     ax.legend(loc="lower left")

@@ -142,8 +142,12 @@ class Session:
     def table(self) -> pd.DataFrame:
         """The records so far, as the notebook's closing summary shows them: numbers written
         as people read them (:func:`cxlib.stats.estimates.fmt`), "–" where a figure has none (a
-        claim-level row, a figure not testable)."""
-        rows = [{"claim": r.claim, "figure": r.figure, "estimate": fmt(r.value),
+        claim-level row, a figure not testable); a supplementary figure (shown beside the
+        claim, not part of its verdict) is labelled descriptive."""
+        rows = [{"claim": r.claim,
+                 "figure": f"{r.figure} (descriptive: beside the claim, not part of its "
+                           "verdict)" if r.supplementary else r.figure,
+                 "estimate": fmt(r.value),
                  "95% interval": (f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]"
                                   if r.ci_low is not None else "–"),
                  "n": f"{r.n:,}", "verdict": r.verdict, "reason": r.reason}

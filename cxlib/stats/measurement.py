@@ -51,6 +51,27 @@ def reliability_table(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.D
     return pd.DataFrame(rows).set_index("scale")
 
 
+ALPHA_FLOOR = 0.7
+"""The usual floor of Cronbach's alpha for research (Nunnally 1978)."""
+
+
+def reliability_note(table: pd.DataFrame, floor: float = ALPHA_FLOOR) -> str:
+    """One sentence on a :func:`reliability_table`: the dimensions whose alpha is below
+    *floor* (their effects and shares below rest on items that do not measure one thing
+    reliably), or that every dimension reaches it."""
+    rated = table.dropna(subset=["alpha"])
+    weak = rated[rated["alpha"] < floor]
+    if rated.empty:
+        return "No dimension has two or more items: alpha cannot be computed."
+    if weak.empty:
+        return f"Every dimension with two or more items reaches alpha {floor:g}."
+    named = "; ".join(f"{name} (alpha {r.alpha:.2f} [{r.ci_low:.2f}, {r.ci_high:.2f}])"
+                      for name, r in weak.iterrows())
+    return (f"Below the usual floor of alpha {floor:g}: {named}. Read the effects and shares "
+            "of these dimensions below with caution: a dimension its items do not measure "
+            "reliably cannot be shown to drive anything.")
+
+
 def cfa(frame: pd.DataFrame, structure: dict[str, list[str]], name: str = "") -> SEMFit:
     """Fit a CFA where each factor of *structure* loads on its items (complete rows)."""
     fit = fit_model(frame, structure)
