@@ -67,6 +67,15 @@ def test_cost_per_incremental_margin():
     lift = Estimate("l", 0.05, 0.01, 0.09, 100, "m")
     est = relationships.cost_per_incremental_margin(lift, 2.0, 40.0)
     assert est.value == pytest.approx(1.0) and est.ci_low < est.value < est.ci_high
+    # the notebook's costs: note 2, margin 30, break-even lift 2/30 = 6.7 points
+    text = relationships.payback_text(
+        relationships.cost_per_incremental_margin(Estimate("l", 0.058, 0.011, 0.104, 1500, "m"),
+                                                  2.0, 30.0), 2.0, 30.0)
+    assert text.startswith("cost per unit of extra margin: 1.15 [0.64, 6.06]")
+    assert "spans 1" in text and "from a lift of 6.7 points" in text
+    sure = relationships.cost_per_incremental_margin(Estimate("l", 0.02, 0.01, 0.03, 9, "m"),
+                                                     2.0, 30.0)
+    assert "do not pay" in relationships.payback_text(sure, 2.0, 30.0)
 
 
 def test_multilevel_recovers_the_outlet_effect():

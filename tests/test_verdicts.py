@@ -245,3 +245,13 @@ def test_claim_level_error_rates():
     weak = [mean_estimates(rng, 0.15, 1.0, 60, REPS // 2) for _ in range(3)]
     got = [claim_verdict([judged(rule, f[i]) for f in weak]).label for i in range(REPS // 2)]
     assert np.mean(np.array(got) == NOT_SUPPORTED) <= 0.05
+
+
+def test_a_band_is_shown_as_declared():
+    """REL-2's negligible band is half a percent of the price: shown as [−0.005, 0.005], not
+    rounded to [−0.01, 0.01] beside a rationale that says "half a percent"."""
+    rule = Rule("greater", 0.0, (-0.005, 0.005), why="less than half a percent")
+    assert "inside [−0.005, 0.005]" in rule.describe()
+    verdict = rule.judge(est(0.045, 0.040, 0.050))
+    assert verdict.label == SUPPORTED and "[0.040, 0.050]" in verdict.reason
+    assert "[0.91, 1.10]" in Rule("greater", 1.0, (0.91, 1.1), why="x").describe()

@@ -6,7 +6,8 @@
   groups as assigned, whether or not the note was read.
 * **Power**: customers per arm needed to detect a lift (two-sided 5% test, 80% power)
   from the normal approximation with Cohen's h = 2 asin √p₁ − 2 asin √p₀.
-* **Cost per incremental margin**: note cost ÷ (lift × margin per repurchase).
+* **Cost per incremental margin**: note cost ÷ (lift × margin per repurchase); the notes
+  pay when it is below 1, i.e. from a lift of note cost ÷ margin.
 * **Price premium** (REL-2): price paid regressed on the service score (OLS, HC3, or CR1
   clustered by outlet when respondents come in outlets), expressed as a share of the mean
   price per service point.
@@ -67,6 +68,24 @@ def cost_per_incremental_margin(lift: Estimate, note_cost: float,
     return Estimate("cost per unit of incremental margin from the note", f(lift.value),
                     f(lift.ci_high), f(lift.ci_low), lift.n,
                     "note cost ÷ (lift × margin), interval from the lift's", lift.level)
+
+
+def payback_text(cost: Estimate, note_cost: float, margin_per_purchase: float) -> str:
+    """A :func:`cost_per_incremental_margin` estimate in words: above 1 the notes cost more
+    than the margin they bring, below 1 they pay; the break-even lift is
+    note cost ÷ margin per purchase (in points of repurchase rate)."""
+    even = note_cost / margin_per_purchase
+    if cost.ci_low is None or not np.isfinite(cost.value):
+        reading = "not estimable (no positive lift)"
+    elif cost.ci_low > 1:
+        reading = "above 1 across the interval: the notes do not pay at these costs"
+    elif cost.ci_high < 1:
+        reading = "below 1 across the interval: the notes pay at these costs"
+    else:
+        reading = "the interval spans 1: these data cannot tell whether the notes pay"
+    return (f"cost per unit of extra margin: {cost} ({reading}; at a note cost of "
+            f"{note_cost:g} and a margin of {margin_per_purchase:g} per purchase they pay "
+            f"from a lift of {100 * even:.1f} points of repurchase rate)")
 
 
 def price_premium(frame: pd.DataFrame, service: pd.Series, price: str = "price_paid",

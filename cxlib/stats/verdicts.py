@@ -119,7 +119,7 @@ class Rule:
     def describe(self, level: float = 0.95) -> str:
         """The rule in plain words, stated before it is applied."""
         ci = f"the {level:.0%} interval"
-        show = number_format(*self.band, self.target)
+        show = number_format(*self.band, self.target, exact=(*self.band, self.target))
         lo, hi, target = show(self.band[0]), show(self.band[1]), show(self.target)
         if self.kind == "within":
             return (f"Supported if {ci} lies entirely inside [{lo}, {hi}], what still counts "
@@ -142,7 +142,8 @@ class Rule:
         lo, hi = self._t(est.ci_low), self._t(est.ci_high)
         b_lo, b_hi = (self._t(b) for b in self.band)
         t = self._t(self.target)
-        show = number_format(est.ci_low, est.ci_high, *self.band, self.target)
+        show = number_format(est.ci_low, est.ci_high, *self.band, self.target,
+                             exact=(*self.band, self.target))
         ci = f"the {est.level:.0%} interval [{show(est.ci_low)}, {show(est.ci_high)}]"
         band = f"[{show(self.band[0])}, {show(self.band[1])}]"
         target = show(self.target)
@@ -256,16 +257,20 @@ def interval_text(est: Estimate) -> str:
     return f"[{show(est.ci_low)}, {show(est.ci_high)}]"
 
 
-def number_format(*values: float) -> Callable[[float], str]:
+def number_format(*values: float, exact: Sequence[float] = ()) -> Callable[[float], str]:
     """A formatter with the fewest decimals (two at least) that keeps distinct *values*
-    distinct, so that an interval [0.9962, 1] is not shown as [1.00, 1.00] beside 0.99."""
+    distinct, so that an interval [0.9962, 1] is not shown as [1.00, 1.00] beside 0.99, and
+    shows the declared constants *exact* (a rule's band and target) as declared: a band
+    [−0.005, 0.005] is not shown as [−0.01, 0.01]."""
     finite = sorted({float(v) for v in values if v is not None and math.isfinite(v)})
+    declared = [float(v) for v in exact if v is not None and math.isfinite(v)]
     big = max((abs(v) for v in finite), default=0.0)
     if big >= 100:
         return fmt
     for decimals in range(2, 7):
         shown = [f"{v:.{decimals}f}" for v in finite]
-        if len(set(shown)) == len(shown):
+        if len(set(shown)) == len(shown) and all(
+                abs(round(v, decimals) - v) < 1e-9 for v in declared):
             break
     return lambda x: fmt(x) if x is None or not math.isfinite(x) else \
         f"{x:.{decimals}f}".replace("-", "−")
