@@ -90,7 +90,7 @@ def test_session_concludes_a_claim_on_real_data(tmp_path):
     assert "left out: indirect effect" in claim.reason and "(no service items)" in claim.reason
     shown = nb.table()  # the supplementary top-box step is labelled, and only it
     marked = shown[shown["figure"].str.endswith(
-        "(descriptive: beside the claim, not part of its verdict)")]
+        "(descriptive: not part of the claim's verdict)")]
     assert marked["verdict"].tolist() == ["not supported"] and len(shown) == 5
 
 

@@ -83,9 +83,9 @@ def payback_text(cost: Estimate, note_cost: float, margin_per_purchase: float) -
         reading = "below 1 across the interval: the notes pay at these costs"
     else:
         reading = "the interval spans 1: these data cannot tell whether the notes pay"
-    return (f"cost per unit of extra margin: {cost} ({reading}; at a note cost of "
+    return (f"cost per unit of extra margin: {cost}; {reading}. At a note cost of "
             f"{note_cost:g} and a margin of {margin_per_purchase:g} per purchase they pay "
-            f"from a lift of {100 * even:.1f} points of repurchase rate)")
+            f"from a lift of {100 * even:.1f} points of repurchase rate.")
 
 
 def price_premium(frame: pd.DataFrame, service: pd.Series, price: str = "price_paid",

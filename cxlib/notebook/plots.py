@@ -138,7 +138,7 @@ def level_means_plot(table: pd.DataFrame, *, xlabel: str, ylabel: str,
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(f"{ylabel} at each level of {xlabel}")
-    ax.legend(loc="upper left")
+    ax.legend(loc="best")
     return ax
 
 

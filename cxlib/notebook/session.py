@@ -145,8 +145,8 @@ class Session:
         claim-level row, a figure not testable); a supplementary figure (shown beside the
         claim, not part of its verdict) is labelled descriptive."""
         rows = [{"claim": r.claim,
-                 "figure": f"{r.figure} (descriptive: beside the claim, not part of its "
-                           "verdict)" if r.supplementary else r.figure,
+                 "figure": f"{r.figure} (descriptive: not part of the claim's verdict)"
+                           if r.supplementary else r.figure,
                  "estimate": fmt(r.value),
                  "95% interval": (f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]"
                                   if r.ci_low is not None else "–"),

@@ -119,8 +119,7 @@ class Rule:
     def describe(self, level: float = 0.95) -> str:
         """The rule in plain words, stated before it is applied."""
         ci = f"the {level:.0%} interval"
-        show = number_format(*self.band, self.target, exact=(*self.band, self.target))
-        lo, hi, target = show(self.band[0]), show(self.band[1]), show(self.target)
+        lo, hi, target = declared(self.band[0]), declared(self.band[1]), declared(self.target)
         if self.kind == "within":
             return (f"Supported if {ci} lies entirely inside [{lo}, {hi}], what still counts "
                     f"as the claimed {target}{self.unit} ({self.why}); not supported if it lies "
@@ -142,11 +141,10 @@ class Rule:
         lo, hi = self._t(est.ci_low), self._t(est.ci_high)
         b_lo, b_hi = (self._t(b) for b in self.band)
         t = self._t(self.target)
-        show = number_format(est.ci_low, est.ci_high, *self.band, self.target,
-                             exact=(*self.band, self.target))
+        show = number_format(est.ci_low, est.ci_high, *self.band, self.target)
         ci = f"the {est.level:.0%} interval [{show(est.ci_low)}, {show(est.ci_high)}]"
-        band = f"[{show(self.band[0])}, {show(self.band[1])}]"
-        target = show(self.target)
+        band = f"[{declared(self.band[0], show)}, {declared(self.band[1], show)}]"
+        target = declared(self.target, show)
         if self.kind == "within":
             claimed = f"the band that counts as the claimed {target}{self.unit}"
             if b_lo <= lo and hi <= b_hi:
@@ -257,20 +255,34 @@ def interval_text(est: Estimate) -> str:
     return f"[{show(est.ci_low)}, {show(est.ci_high)}]"
 
 
-def number_format(*values: float, exact: Sequence[float] = ()) -> Callable[[float], str]:
+def declared(value: float, show: Callable[[float], str] | None = None) -> str:
+    """A constant declared in the registry (a band's end, a target) as declared: as *show*
+    writes it (the interval's format beside it) when that is exact, else with the fewest
+    decimals, two at least, that show it exactly, so that a band [−0.005, 0.005] is not
+    shown as [−0.01, 0.01]."""
+    if show is not None:
+        text = show(value)
+        try:
+            if abs(float(text.replace("−", "-")) - value) < 1e-9:
+                return text
+        except ValueError:  # a large number written with thousands separators
+            return text
+    if abs(value) >= 100:
+        return fmt(value)
+    decimals = next((d for d in range(2, 7) if abs(round(value, d) - value) < 1e-9), 6)
+    return f"{value:.{decimals}f}".replace("-", "−")
+
+
+def number_format(*values: float) -> Callable[[float], str]:
     """A formatter with the fewest decimals (two at least) that keeps distinct *values*
-    distinct, so that an interval [0.9962, 1] is not shown as [1.00, 1.00] beside 0.99, and
-    shows the declared constants *exact* (a rule's band and target) as declared: a band
-    [−0.005, 0.005] is not shown as [−0.01, 0.01]."""
+    distinct, so that an interval [0.9962, 1] is not shown as [1.00, 1.00] beside 0.99."""
     finite = sorted({float(v) for v in values if v is not None and math.isfinite(v)})
-    declared = [float(v) for v in exact if v is not None and math.isfinite(v)]
     big = max((abs(v) for v in finite), default=0.0)
     if big >= 100:
         return fmt
     for decimals in range(2, 7):
         shown = [f"{v:.{decimals}f}" for v in finite]
-        if len(set(shown)) == len(shown) and all(
-                abs(round(v, decimals) - v) < 1e-9 for v in declared):
+        if len(set(shown)) == len(shown):
             break
     return lambda x: fmt(x) if x is None or not math.isfinite(x) else \
         f"{x:.{decimals}f}".replace("-", "−")
