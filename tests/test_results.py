@@ -88,10 +88,10 @@ def test_session_concludes_a_claim_on_real_data(tmp_path):
     claim = nb.conclude("LOY-1")[0]
     assert claim.verdict == SUPPORTED  # not-testable figures are left out, and named
     assert "left out: indirect effect" in claim.reason and "(no service items)" in claim.reason
-    shown = nb.table()  # the supplementary top-box step is labelled, and only it
-    marked = shown[shown["figure"].str.endswith(
-        "(descriptive: not part of the claim's verdict)")]
-    assert marked["verdict"].tolist() == ["not supported"] and len(shown) == 5
+    shown = nb.table()  # the supplementary top-box step is marked, and only it
+    marked = shown[shown["verdict"].str.endswith("(descriptive)")]
+    assert marked["verdict"].tolist() == ["not supported (descriptive)"] and len(shown) == 5
+    assert marked["figure"].tolist() == ["ratio"]  # the figure's own name, unchanged
 
 
 def test_attempt_records_degenerate_data_as_not_testable(tmp_path, capsys):

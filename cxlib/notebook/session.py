@@ -142,15 +142,14 @@ class Session:
     def table(self) -> pd.DataFrame:
         """The records so far, as the notebook's closing summary shows them: numbers written
         as people read them (:func:`cxlib.stats.estimates.fmt`), "–" where a figure has none (a
-        claim-level row, a figure not testable); a supplementary figure (shown beside the
-        claim, not part of its verdict) is labelled descriptive."""
-        rows = [{"claim": r.claim,
-                 "figure": f"{r.figure} (descriptive: not part of the claim's verdict)"
-                           if r.supplementary else r.figure,
-                 "estimate": fmt(r.value),
+        claim-level row, a figure not testable); the verdict of a supplementary figure (shown
+        beside the claim, not part of its verdict) is marked "(descriptive)"."""
+        rows = [{"claim": r.claim, "figure": r.figure, "estimate": fmt(r.value),
                  "95% interval": (f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]"
                                   if r.ci_low is not None else "–"),
-                 "n": f"{r.n:,}", "verdict": r.verdict, "reason": r.reason}
+                 "n": f"{r.n:,}",
+                 "verdict": f"{r.verdict} (descriptive)" if r.supplementary else r.verdict,
+                 "reason": r.reason}
                 for r in self.records]
         return pd.DataFrame(rows, columns=["claim", "figure", "estimate", "95% interval", "n",
                                            "verdict", "reason"])
