@@ -138,3 +138,15 @@ def test_results_file_is_versioned_and_read_back_typed(tmp_path):
     path.write_text(json.dumps({"schema": "cxlib-results/0", "records": []}))
     with pytest.raises(UserDataError, match="schema 'cxlib-results/0'"):
         read_results(path)
+
+
+def test_summary_tables_shorten_a_synthetic_reason_to_what_the_row_does_not_show():
+    from cxlib.registry.records import WOULD_READ, short_reason
+
+    long = ("synthetic sample: shows the method only; planted value 0.50" + WOULD_READ
+            + "supported: the 95% interval [0.53, 0.59] lies entirely above 0.02")
+    assert short_reason(long) == "synthetic sample; planted value 0.50; on real data: supported"
+    assert short_reason("synthetic sample: shows the method only" + WOULD_READ
+                        + "not supported: [0.1, 0.2] below 0.5") == (
+        "synthetic sample; on real data: not supported")
+    assert short_reason("fewer than 30 rows") == "fewer than 30 rows"

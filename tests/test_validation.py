@@ -262,3 +262,13 @@ def test_drop_invalid_counts_every_reason(write):
         "invalid value: 'acquired_on' dates before 1900 or after today",
         "invalid value: 'churned_on' dates earlier than 'acquired_on'",
         "no value in required column 'acquired_on'"}
+
+
+def test_repeated_ids_are_flagged_after_their_first_row_for_python_and_arrow_text():
+    from cxlib.data.validation import repeats
+
+    for dtype in (object, "string[pyarrow]"):
+        s = pd.Series(["a", "b", "a", None, "b", None, "c"], index=[5, 6, 7, 8, 9, 10, 11],
+                      dtype=dtype)
+        assert repeats(s).tolist() == [False, False, True, False, True, False, False]
+        assert repeats(s).index.equals(s.index)

@@ -36,6 +36,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from cxlib.data.mapping import Mapping
@@ -194,7 +195,8 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
 
     problems = _convert_all(frame, spec_of, mapping, raw.delimiter, flag, report, shown)
     _check_references(frame, mapping, name)
-    problems += _schema_problems(frame, spec_of, scale, flag)
+    from_file = {mapping.user_to_schema.get(c, c) for c in raw.frame.columns}
+    problems += _schema_problems(frame, spec_of, scale, flag, set(frame.columns) - from_file)
     problems += _date_problems(frame, spec_of, flag)
     if kind.name == "customers":
         problems += _churn_problems(frame, flag)
@@ -562,12 +564,13 @@ def _examples(rows: pd.Index, values: pd.Series, limit: int = 3) -> str:
 
 
 def _schema_problems(frame: pd.DataFrame, spec_of, scale: tuple[float, float],
-                     flag) -> list[Problem]:
+                     flag, generated: set[str]) -> list[Problem]:
     """Range, category and uniqueness checks on every column, each one vectorised mask.
 
     A cell is out of range when lo ≤ x ≤ hi fails (bounds from the field and the rating
     scale), outside its categories when it is not one of them, and a repeat when its id
-    already appeared on an earlier row; missing cells pass every check.
+    already appeared on an earlier row (ids cxlib made itself, *generated*, are unique by
+    construction and not checked); missing cells pass every check.
     """
     problems = []
     for col in frame.columns:
@@ -588,12 +591,22 @@ def _schema_problems(frame: pd.DataFrame, spec_of, scale: tuple[float, float],
                              f"values not one of: {', '.join(spec.categories)}",
                              "Recode them, or declare them under `missing:` if they mean "
                              "'no answer'.")
-        if spec.unique:
+        if spec.unique and col not in generated:
             # keep the first row of each duplicated id, flag the repeats
-            problems += flag(col, s.duplicated(keep="first") & s.notna(),
+            problems += flag(col, repeats(s),
                              "rows that repeat an id used on an earlier row (ids must be "
                              "unique)", "Remove the duplicate rows or give each row its own id.")
     return problems
+
+
+def repeats(s: pd.Series) -> pd.Series:
+    """True on each row whose value already appeared on an earlier row (missing never
+    repeats). Values are factorised first (Arrow text by Arrow's dictionary encoding), so
+    ten million ids cost a sort of integers, not a hash table of Python strings."""
+    codes, _ = pd.factorize(s, use_na_sentinel=True)
+    first = np.zeros(len(codes), bool)
+    first[np.unique(codes, return_index=True)[1]] = True
+    return pd.Series(~first & (codes >= 0), index=s.index)
 
 
 def _masked(col: str, mask: pd.Series, what: str, hint: str, shown: dict[str, str],

@@ -32,7 +32,13 @@ from cxlib.data.datasets import Dataset, load_data, observe_loads
 from cxlib.data.sample import planted
 from cxlib.errors import NotEstimable
 from cxlib.registry.claims import get_claim, show_rules
-from cxlib.registry.records import RecordList, ResultRecord, make_record
+from cxlib.registry.records import (
+    WOULD_READ,
+    RecordList,
+    ResultRecord,
+    make_record,
+    short_reason,
+)
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.formatting import fmt
 from cxlib.stats.verdicts import NOT_TESTABLE, Judged, claim_verdict
@@ -132,8 +138,7 @@ class Session:
                 "intersection–union test with Bonferroni"), verdict, data=source,
                 synthetic=data.synthetic, published=c.published)
             if data.synthetic and verdict.label != NOT_TESTABLE:
-                rec.reason = ("synthetic sample: shows the method only. On real data the "
-                              f"claim-level rule would read: {verdict}")
+                rec.reason = f"synthetic sample: shows the method only{WOULD_READ}{verdict}"
             rec.scope = "claim"
             self._replace(rec)
             out.append(rec)
@@ -149,7 +154,7 @@ class Session:
                                   if r.ci_low is not None else "–"),
                  "n": f"{r.n:,}",
                  "verdict": f"{r.verdict} (descriptive)" if r.supplementary else r.verdict,
-                 "reason": r.reason}
+                 "reason": short_reason(r.reason)}
                 for r in self.records]
         return pd.DataFrame(rows, columns=["claim", "figure", "estimate", "95% interval", "n",
                                            "verdict", "reason"])

@@ -75,6 +75,23 @@ def _number(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(float(x)) else float(x)
 
 
+WOULD_READ = ". On real data the rule would read: "
+"""Joins a synthetic record's reason to the verdict the rule would give on real data."""
+
+
+def short_reason(reason: str) -> str:
+    """A record's reason for a summary table: a synthetic record's long reason ("synthetic
+    sample: shows the method only… On real data the rule would read: supported: the 95%
+    interval …") becomes "synthetic sample; on real data: supported", as the interval is in
+    the row already."""
+    head, joined, verdict = reason.partition(WOULD_READ)
+    if not joined:
+        return reason
+    planted = head.partition("; ")[2]
+    return ("synthetic sample; " + (f"{planted}; " if planted else "")
+            + f"on real data: {verdict.partition(':')[0]}")
+
+
 def make_record(notebook: str, claim: str, key: str, est: Estimate, verdict: Verdict, *,
                 data: str, synthetic: bool, rule: str = "", supplementary: bool = False,
                 published: str | None = None, truth: float | None = None) -> ResultRecord:
@@ -85,7 +102,7 @@ def make_record(notebook: str, claim: str, key: str, est: Estimate, verdict: Ver
         label, n_to_decide = NOT_TESTABLE, None
         reason = ("synthetic sample: shows the method only"
                   + (f"; planted value {fmt(truth)}" if truth is not None else "")
-                  + f". On real data the rule would read: {verdict}")
+                  + f"{WOULD_READ}{verdict}")
     if synthetic and truth is not None and est.ci_low is not None:
         recovered = est.covers(truth)
     value = _number(est.value)
