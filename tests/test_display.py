@@ -151,3 +151,16 @@ def test_a_figure_shown_by_the_inline_backend_keeps_its_description():
     shown = [o for o in nb.cells[1].outputs if "image/png" in o.get("data", {})]
     assert len(shown) == 1
     assert shown[0]["data"]["text/plain"] == "Figure: Retention — x: months"
+
+
+def test_p_value_columns_show_below_a_thousandth_and_series_have_a_header():
+    from cxlib.stats.formatting import frame_html, is_p_column, p_cell
+
+    table = pd.DataFrame({"hazard ratio": [0.5, 0.9], "p": [1e-9, 0.0312],
+                          "p (step)": [math.nan, 0.0]})
+    html = frame_html(table)
+    assert html.count("&lt;0.001") == 2 and "<td>0.031</td>" in html
+    assert "<td>0.0</td>" not in html and "<td>–</td>" in html
+    assert is_p_column("P>|z|") and not is_p_column("price")
+    assert p_cell(0.5) == "0.500" and p_cell(0.0) == "<0.001" and math.isnan(p_cell(math.nan))
+    assert list(tidy(pd.Series([0.1234, 0.5]))) == ["value"]  # not "0"

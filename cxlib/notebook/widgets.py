@@ -26,7 +26,7 @@ def slider(plot: Callable, **ranges):
         from IPython.display import Markdown
 
         return Markdown("*Interactive version: open this notebook in Jupyter to move the "
-                        "sliders; the figure above shows the default values.*")
+                        "sliders; the static figure of this cell shows the default values.*")
     import ipywidgets as widgets
 
     defaults = {name: p.default for name, p in inspect.signature(plot).parameters.items()}
