@@ -292,5 +292,5 @@ def test_share_path_says_when_the_share_passes_a_level_and_where_it_settles():
     assert p["settled"] == pytest.approx(0.8) and p["settled_range"] == (0.78, 0.82)
     assert share_path(shares * 0.5)["month_reached"] is None
     text = share_path_sentence("constant", shares, settled_months=3)
-    assert text == ("constant: starts at 0%, passes 75% in month 4, then stays near 80% "
-                    "(78%–82% over the last 3 months)")
+    assert text == ("constant: starts at 0%, passes 75% in month 4; over the last 3 months "
+                    "it stays near 80% (78%–82%)")

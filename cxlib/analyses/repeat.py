@@ -287,14 +287,14 @@ def share_path(shares: pd.Series, reference: float = 0.75, settled_months: int =
 
 def share_path_sentence(name: str, shares: pd.Series, reference: float = 0.75,
                         settled_months: int = 24) -> str:
-    """:func:`share_path` in words: "constant acquisition: starts at 0%, passes 75% in
-    month 15, then stays near 80% (78%–82% over the last 24 months)"."""
+    """:func:`share_path` in words: "constant acquisition: starts at 11%, passes 75% in
+    month 15; over the last 24 months it stays near 80% (76%–82%)"."""
     p = share_path(shares, reference, settled_months)
     reached = (f"passes {reference:.0%} in month {p['month_reached']}" if p["month_reached"]
                else f"never reaches {reference:.0%}")
     low, high = p["settled_range"]
-    return (f"{name}: starts at {p['first']:.0%}, {reached}, then stays near "
-            f"{p['settled']:.0%} ({low:.0%}–{high:.0%} over the last {settled_months} months)")
+    return (f"{name}: starts at {p['first']:.0%}, {reached}; over the last {settled_months} "
+            f"months it stays near {p['settled']:.0%} ({low:.0%}–{high:.0%})")
 
 
 @dataclass(frozen=True)
