@@ -73,12 +73,17 @@ def test_output_scan_finds_what_a_reader_should_not_see():
                                          text="0.12 [0.05, 0.19] (n=800) {'outlets': 30}\n")),
         cell("i", shown("text/html", "<td>3.999161</td>")),  # unrounded (issue 13)
         cell("j", shown("text/plain", "first_purchase  2024-02-12 13:12:12.558139")),
-        cell("ok", shown("text/html", "<style>td{}</style><table><tr><td>0.5</td></tr></table>"),
+        cell("k", shown("text/html", "<table><thead><tr><th></th><th>coef</th><th>p</th></tr>"
+                                     "</thead><tbody><tr><th>x</th><td>0.0</td><td>0.0</td>"
+                                     "</tr></tbody></table>")),
+        cell("ok", shown("text/html", "<style>td{}</style><table><tr><td>0.5</td></tr></table>"
+                                      "<table><tr><th>p</th><th>coef</th></tr>"
+                                      "<tr><td>&lt;0.001</td><td>0.0</td></tr></table>"),
              nbformat.v4.new_output("stream", name="stdout",
                                     text="p < 0.001, nanny, p = 0.00464, 358.8, 2024\n"))])
     found = output_problems(nb)
     cells = [line.split(":")[0] for line in found]
-    assert cells == [f"cell {c}" for c in "abcdefghij"], found
+    assert cells == [f"cell {c}" for c in "abcdefghijk"], found
 
 
 def test_a_figure_is_described_by_its_titles_and_axis_labels():

@@ -238,3 +238,12 @@ def test_a_median_not_reached_is_said_in_words_and_the_open_band_is_named():
     bands = value_by_tenure(ledger(600, 5).drop(columns="margin", errors="ignore"))
     assert list(bands.index.categories)[-1] == "60+" and "margin_per_month" not in bands
     assert "note" not in median_tenure_table(kaplan_meier(ledger(1500, 0)))  # all reached
+
+
+def test_an_upper_limit_at_the_end_of_follow_up_is_called_open():
+    # the last customer leaves at the last month: the curve falls to 0 there, and the
+    # upper limit of the median can be no later than that month
+    frame = pd.DataFrame({"tenure_months": [2, 4, 6, 8, 10, 12, 14, 16, 18, 20.0],
+                          "churned": [1, 0, 0, 1, 0, 0, 0, 1, 0, 1.0]})
+    table = median_tenure_table(kaplan_meier(frame))
+    assert table.loc["all", "note"].startswith("upper limit open")

@@ -241,7 +241,8 @@ def median_tenure_table(km: dict) -> pd.DataFrame:
     A median (or interval limit) that the follow-up does not reach, because the share still
     active never falls to 50% (or to the limit's level), is left empty rather than shown as
     infinite, and a ``note`` column says so with the share still active at the last month
-    observed ("not reached: 73% still active at 72 months")."""
+    observed ("not reached: 73% still active at 72 months"); an upper limit at the last month
+    observed (where the last customers leave) is open-ended, and the note says so too."""
     from lifelines.utils import median_survival_times
 
     rows = []
@@ -254,8 +255,8 @@ def median_tenure_table(km: dict) -> pd.DataFrame:
         note = ""
         if not np.isfinite(median):
             note = f"not reached: {still:.0%} still active at {last:,.0f} months"
-        elif not np.isfinite(high):
-            note = f"upper limit not reached by {last:,.0f} months"
+        elif not np.isfinite(high) or high >= last:
+            note = f"upper limit open: at or beyond the end of follow-up ({last:,.0f} months)"
         rows.append({"group": name, "customers": int(fit.event_observed.size),
                      "left": int(fit.event_observed.sum()),
                      "median months": median if np.isfinite(median) else np.nan,
