@@ -330,3 +330,16 @@ def test_by_segment_sums_the_customers_up():
     assert list(cv.by_segment(model).index) == ["1997Q1"]  # default: quarter of first purchase
     with pytest.raises(ValueError, match="2 customers have no segment label"):
         cv.by_segment(model, pd.Series("a", index=v.index[2:]))
+
+
+def test_poorly_determined_parameters_are_named_under_the_fit():
+    """A parameter whose interval spans more than a factor 100 is named in a note under the
+    fit (html and text); a well-determined fit has no note."""
+    params = pd.Series({"r": 0.7, "alpha": 8.0, "a": 4.0, "b": 23.0})
+    wide = cb.ModelFit("BG/NBD", params, np.diag([0.01, 0.01, 4.0, 4.0]), -100.0, 500)
+    assert wide.poorly_determined() == ["a", "b"]  # exp(±1.96·2): a factor 2,500
+    assert "a and b are poorly determined" in wide._repr_html_()
+    assert "a and b are poorly determined" in repr(wide)
+    tight = cb.ModelFit("BG/NBD", params, np.diag([0.01] * 4), -100.0, 500)
+    assert tight.poorly_determined() == [] and tight.note() is None
+    assert "Note" not in tight._repr_html_()

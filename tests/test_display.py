@@ -73,12 +73,17 @@ def test_output_scan_finds_what_a_reader_should_not_see():
                                          text="0.12 [0.05, 0.19] (n=800) {'outlets': 30}\n")),
         cell("i", shown("text/html", "<td>3.999161</td>")),  # unrounded (issue 13)
         cell("j", shown("text/plain", "first_purchase  2024-02-12 13:12:12.558139")),
-        cell("ok", shown("text/html", "<style>td{}</style><table><tr><td>0.5</td></tr></table>"),
+        cell("k", shown("text/html", "<table><thead><tr><th></th><th>coef</th><th>p</th></tr>"
+                                     "</thead><tbody><tr><th>x</th><td>0.0</td><td>0.0</td>"
+                                     "</tr></tbody></table>")),
+        cell("ok", shown("text/html", "<style>td{}</style><table><tr><td>0.5</td></tr></table>"
+                                      "<table><tr><th>p</th><th>coef</th></tr>"
+                                      "<tr><td>&lt;0.001</td><td>0.0</td></tr></table>"),
              nbformat.v4.new_output("stream", name="stdout",
                                     text="p < 0.001, nanny, p = 0.00464, 358.8, 2024\n"))])
     found = output_problems(nb)
     cells = [line.split(":")[0] for line in found]
-    assert cells == [f"cell {c}" for c in "abcdefghij"], found
+    assert cells == [f"cell {c}" for c in "abcdefghijk"], found
 
 
 def test_a_figure_is_described_by_its_titles_and_axis_labels():
@@ -151,3 +156,16 @@ def test_a_figure_shown_by_the_inline_backend_keeps_its_description():
     shown = [o for o in nb.cells[1].outputs if "image/png" in o.get("data", {})]
     assert len(shown) == 1
     assert shown[0]["data"]["text/plain"] == "Figure: Retention — x: months"
+
+
+def test_p_value_columns_show_below_a_thousandth_and_series_have_a_header():
+    from cxlib.stats.formatting import frame_html, is_p_column, p_cell
+
+    table = pd.DataFrame({"hazard ratio": [0.5, 0.9], "p": [1e-9, 0.0312],
+                          "p (step)": [math.nan, 0.0]})
+    html = frame_html(table)
+    assert html.count("&lt;0.001") == 2 and "<td>0.031</td>" in html
+    assert "<td>0.0</td>" not in html and "<td>–</td>" in html
+    assert is_p_column("P>|z|") and not is_p_column("price")
+    assert p_cell(0.5) == "0.500" and p_cell(0.0) == "<0.001" and math.isnan(p_cell(math.nan))
+    assert list(tidy(pd.Series([0.1234, 0.5]))) == ["value"]  # not "0"

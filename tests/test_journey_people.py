@@ -266,3 +266,8 @@ def test_multilevel_model_takes_covariates_and_matches_lmer():
     assert parts["tau2"] == pytest.approx(ref["tau2"], rel=1e-3)
     assert parts["sigma2"] == pytest.approx(ref["sigma2"], rel=1e-4)
     assert "adjusted for Sex (reference Sex = Male)" in est.method
+
+
+def test_channel_codes_show_as_words():
+    log = pd.DataFrame({"channel": ["face_to_face"] * 3 + ["phone"]})
+    assert list(standards.channel_mix(log).index) == ["face to face", "phone"]

@@ -148,3 +148,8 @@ def test_erlang_a_refuses_negative_patience_and_endless_queues():
         queues.erlang_a(0.05, 180, 12, patience=-1)
     with pytest.raises(ValueError, match="erlang_c"):
         queues.erlang_a(1.0, 180, 10, patience=1e12)  # 180 Erlangs on 10 agents, endless patience
+
+
+def test_staffing_table_headers_name_the_time_unit():
+    table = queues.staffing_table(100 / 3600, 300, 30)
+    assert {"answered within 30 s", "mean wait (ASA, s)"} <= set(table.columns)

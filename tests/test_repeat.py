@@ -281,3 +281,16 @@ def test_share_ahead_of_a_closed_cohort_is_all_repeat():
     with pytest.raises(ValueError, match="inflow must be a number"):
         repeat_share_ahead(cdnow, inflow_per_month=-1)
 
+
+
+def test_share_path_says_when_the_share_passes_a_level_and_where_it_settles():
+    from cxlib.analyses.repeat import share_path, share_path_sentence
+
+    shares = pd.Series([0.0, 0.3, 0.6, 0.76, 0.8, 0.78, 0.82])
+    p = share_path(shares, reference=0.75, settled_months=3)
+    assert p["first"] == 0.0 and p["month_reached"] == 4
+    assert p["settled"] == pytest.approx(0.8) and p["settled_range"] == (0.78, 0.82)
+    assert share_path(shares * 0.5)["month_reached"] is None
+    text = share_path_sentence("constant", shares, settled_months=3)
+    assert text == ("constant: starts at 0%, passes 75% in month 4; over the last 3 months "
+                    "it stays near 80% (78%–82%)")

@@ -223,3 +223,27 @@ def test_cox_model_refuses_a_constant_covariate_and_a_missing_one():
         cox_model(frame, ["flat"])
     with pytest.raises(NotEstimable, match="`Contract`"):
         cox_model(frame, ["Contract"])
+
+
+def test_a_median_not_reached_is_said_in_words_and_the_open_band_is_named():
+    rng = np.random.default_rng(5)
+    months = rng.exponential(1 / 0.005, 2000)  # median 139 months, follow-up at most 48
+    censor = rng.uniform(12, 48, 2000)
+    frame = pd.DataFrame({"tenure_months": np.minimum(months, censor),
+                          "churned": (months <= censor).astype(float)})
+    table = median_tenure_table(kaplan_meier(frame))
+    assert np.isnan(table.loc["all", "median months"])  # not inf
+    still = kaplan_meier(frame)["fits"]["all"].survival_function_.iloc[-1, 0]
+    assert table.loc["all", "note"].startswith(f"not reached: {still:.0%} still active at")
+    bands = value_by_tenure(ledger(600, 5).drop(columns="margin", errors="ignore"))
+    assert list(bands.index.categories)[-1] == "60+" and "margin_per_month" not in bands
+    assert "note" not in median_tenure_table(kaplan_meier(ledger(1500, 0)))  # all reached
+
+
+def test_an_upper_limit_at_the_end_of_follow_up_is_called_open():
+    # the last customer leaves at the last month: the curve falls to 0 there, and the
+    # upper limit of the median can be no later than that month
+    frame = pd.DataFrame({"tenure_months": [2, 4, 6, 8, 10, 12, 14, 16, 18, 20.0],
+                          "churned": [1, 0, 0, 1, 0, 0, 0, 1, 0, 1.0]})
+    table = median_tenure_table(kaplan_meier(frame))
+    assert table.loc["all", "note"].startswith("upper limit open")

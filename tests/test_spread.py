@@ -59,3 +59,11 @@ def test_cascades_are_reproducible():
     g = spread.random_graph(5000, 8, 1)
     assert np.array_equal(spread.cascade_sizes(g, 0.1, 50, seed=9),
                           spread.cascade_sizes(g, 0.1, 50, seed=9))
+
+
+def test_reach_table_counts_small_and_large_stories():
+    table = spread.reach_table({"net": np.array([1, 2, 50, 101, 900, 1000])}, population=1000)
+    row = table.loc["net"]
+    assert row["share reaching ≤ 100 people"] == pytest.approx(0.5)
+    assert row["share reaching over half the people"] == pytest.approx(2 / 6)
+    assert row["median reach"] == 76 and row["largest reach"] == 1000

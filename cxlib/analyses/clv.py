@@ -78,7 +78,7 @@ def uplift_grid(retentions=RETENTION_GRID, discounts=DISCOUNT_GRID, delta: float
 def elasticities(retention: float, discount: float) -> pd.Series:
     """% change in CLV for +1% retention (relative), +1% margin, as Gupta, Lehmann & Stuart
     (2004) compared them (they found ≈ 5% vs 1%)."""
-    return pd.Series({
+    return pd.Series(name="change in CLV", data={
         "+1% retention": retention_uplift(retention, discount, delta=retention * 0.01),
         "+1% margin": 0.01,
     })

@@ -269,6 +269,34 @@ def simulate_repeat_share(months: int = 60, growth: float = 0.0, seed: int = 1,
     return repeat_share_by_month(tx).iloc[:months]  # drop the partial month at the end
 
 
+def share_path(shares: pd.Series, reference: float = 0.75, settled_months: int = 24) -> dict:
+    """How a monthly repeat share climbs: ``first`` = the share of the first month,
+    ``month_reached`` = the first month (counted from 1) at which the share is ≥
+    *reference* (None if never), ``settled`` = the mean share of the last *settled_months*
+    months and ``settled_range`` = (min, max) of those months."""
+    s = pd.Series(shares, dtype=float).dropna()
+    if s.empty:
+        raise ValueError("no monthly shares to describe")
+    above = (s >= reference).to_numpy()
+    tail = s.iloc[-settled_months:]
+    return {"first": float(s.iloc[0]),
+            "month_reached": int(above.argmax()) + 1 if above.any() else None,
+            "settled": float(tail.mean()),
+            "settled_range": (float(tail.min()), float(tail.max()))}
+
+
+def share_path_sentence(name: str, shares: pd.Series, reference: float = 0.75,
+                        settled_months: int = 24) -> str:
+    """:func:`share_path` in words: "constant acquisition: starts at 11%, passes 75% in
+    month 15; over the last 24 months it stays near 80% (76%–82%)"."""
+    p = share_path(shares, reference, settled_months)
+    reached = (f"passes {reference:.0%} in month {p['month_reached']}" if p["month_reached"]
+               else f"never reaches {reference:.0%}")
+    low, high = p["settled_range"]
+    return (f"{name}: starts at {p['first']:.0%}, {reached}; over the last {settled_months} "
+            f"months it stays near {p['settled']:.0%} ({low:.0%}–{high:.0%})")
+
+
 @dataclass(frozen=True)
 class AgeingBaseline:
     """The repeat share of the final window against a constant-behaviour base of the

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -235,18 +236,35 @@ def kaplan_meier(ledger: pd.DataFrame, group: str | None = None) -> dict:
 
 
 def median_tenure_table(km: dict) -> pd.DataFrame:
-    """Median tenure (months) per group with its interval, and 12-month retention."""
+    """Median tenure (months) per group with its interval, and 12-month retention.
+
+    A median (or interval limit) that the follow-up does not reach, because the share still
+    active never falls to 50% (or to the limit's level), is left empty rather than shown as
+    infinite, and a ``note`` column says so with the share still active at the last month
+    observed ("not reached: 73% still active at 72 months"); an upper limit at the last month
+    observed (where the last customers leave) is open-ended, and the note says so too."""
     from lifelines.utils import median_survival_times
 
     rows = []
     for name, fit in km["fits"].items():
         ci = median_survival_times(fit.confidence_interval_)
+        median, low, high = (float(fit.median_survival_time_), float(ci.iloc[0, 0]),
+                             float(ci.iloc[0, 1]))
+        last = float(fit.survival_function_.index.max())
+        still = float(fit.predict(last))
+        note = ""
+        if not np.isfinite(median):
+            note = f"not reached: {still:.0%} still active at {last:,.0f} months"
+        elif not np.isfinite(high) or high >= last:
+            note = f"upper limit open: at or beyond the end of follow-up ({last:,.0f} months)"
         rows.append({"group": name, "customers": int(fit.event_observed.size),
                      "left": int(fit.event_observed.sum()),
-                     "median months": fit.median_survival_time_,
-                     "ci_low": float(ci.iloc[0, 0]), "ci_high": float(ci.iloc[0, 1]),
-                     "still active at 12 months": float(fit.predict(12))})
-    return pd.DataFrame(rows).set_index("group")
+                     "median months": median if np.isfinite(median) else np.nan,
+                     "ci_low": low if np.isfinite(low) else np.nan,
+                     "ci_high": high if np.isfinite(high) else np.nan,
+                     "still active at 12 months": float(fit.predict(12)), "note": note})
+    table = pd.DataFrame(rows).set_index("group")
+    return table if table["note"].astype(bool).any() else table.drop(columns="note")
 
 
 @dataclass
@@ -392,14 +410,19 @@ def cohort_retention(ledger: pd.DataFrame, max_months: int = 24) -> pd.DataFrame
 
 def value_by_tenure(ledger: pd.DataFrame, bins=(0, 6, 12, 24, 36, 60, 1200)) -> pd.DataFrame:
     """Margin per active month and products held, by tenure band (survivors only differ
-    from leavers, so read this as description, not as the effect of staying longer)."""
+    from leavers, so read this as description, not as the effect of staying longer). The
+    last band is open-ended ("60+"); a column the ledger has no data for is left out."""
     surv = tenure(ledger)
     months = (surv["days"] / 30.44).clip(lower=1)
-    band = pd.cut(months, bins=list(bins), right=False)
+    edges = list(bins)
+    labels = [f"[{a:g}, {b:g})" for a, b in pairwise(edges[:-1])]
+    labels.append(f"{edges[-2]:g}+")  # the last band is open-ended
+    band = pd.cut(months, bins=edges, right=False, labels=labels)
     frame = pd.DataFrame({"tenure (months)": band,
                           "margin per month": ledger.get("margin", np.nan) / months,
                           "products held": ledger.get("n_products", np.nan)})
-    return frame.groupby("tenure (months)", observed=True).agg(
+    table = frame.groupby("tenure (months)", observed=True).agg(
         customers=("margin per month", "size"),
         margin_per_month=("margin per month", "mean"),
         products_held=("products held", "mean"))
+    return table.dropna(axis=1, how="all")  # a column the ledger does not have

@@ -92,7 +92,8 @@ def busiest_hour_load(contacts: pd.DataFrame, channels: tuple[str, ...]) -> dict
 
 def channel_mix(contacts: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Share of contacts per channel (Goodman intervals) and mean satisfaction (t intervals).
-    A log without a channel column raises :class:`~cxlib.errors.NotEstimable`."""
+    Channel codes are shown as words ("face_to_face" as "face to face"). A log without a
+    channel column raises :class:`~cxlib.errors.NotEstimable`."""
     require_columns(contacts, ["channel"], what="the channel mix")
     counts = contacts["channel"].value_counts()
     ci = multinomial_proportions_confint(counts.to_numpy(), alpha=1 - level, method="goodman")
@@ -104,4 +105,5 @@ def channel_mix(contacts: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
             sat[ch] = mean_ci(g["satisfaction"]) if len(g) > 1 else (np.nan,) * 3
         table[["satisfaction", "sat_low", "sat_high"]] = pd.DataFrame(sat, index=[
             "satisfaction", "sat_low", "sat_high"]).T
+    table.index = [str(ch).replace("_", " ") for ch in table.index]
     return table.rename_axis("channel")

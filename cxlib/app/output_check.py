@@ -1,6 +1,7 @@
 """What a reader should not see in an executed notebook: stderr boxes, raw reprs,
-pandas footers, raw dicts, warnings, NaN, "p = 0" and unrounded numbers (five or more
-significant decimals, such as 3.999161) (:func:`output_problems`)."""
+pandas footers, raw dicts, warnings, NaN, "p = 0" (also a 0 under a p column of a table)
+and unrounded numbers (five or more significant decimals, such as 3.999161)
+(:func:`output_problems`)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,28 @@ def _shown(output) -> str:
     return ""
 
 
+_ROW = re.compile(r"<tr[^>]*>(.*?)</tr>", re.S)
+_CELL = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>", re.S)
+
+
+def p_zero_in_table(html: str) -> str | None:
+    """The first "0.0"/"0.000" under a p-value column (:func:`cxlib.stats.formatting.
+    is_p_column`) of an HTML table, as "p 0.0", or None; a p-value shown so should read
+    "<0.001"."""
+    from cxlib.stats.formatting import is_p_column
+
+    for table in re.findall(r"<table.*?</table>", html, flags=re.S):
+        rows = [[c.strip() for c in _CELL.findall(r)] for r in _ROW.findall(table)]
+        if not rows:
+            continue
+        columns = [i for i, name in enumerate(rows[0]) if is_p_column(name)]
+        for row in rows[1:]:
+            for i in columns:
+                if i < len(row) and re.fullmatch(r"0(?:\.0+)?", row[i]):
+                    return f"{rows[0][i]} {row[i]}"
+    return None
+
+
 def output_problems(nb) -> list[str]:
     """What a reader should not see in an executed notebook's outputs: stderr boxes, raw
     reprs, pandas footers, raw dicts, warnings, NaN, "p = 0" and unrounded numbers. One line
@@ -56,4 +79,7 @@ def output_problems(nb) -> list[str]:
                     start = max(0, hit.start() - 30)
                     quote = " ".join(shown[start:hit.end() + 30].split())
                     found.append(f"{where}: {what}: …{quote}…")
+            zero = p_zero_in_table(shown) if "<table" in shown else None
+            if zero:
+                found.append(f"{where}: p printed as 0 in a table: {zero}")
     return found

@@ -225,7 +225,7 @@ def share_lines(table: pd.DataFrame, columns: Sequence[str], *, title: str,
         ax.plot(table.index, table[col] * 100, lw=2, label=col)
     if reference is not None:
         ax.axhline(reference * 100, color="C3", ls="--", label=f"claimed {reference:.0%}")
-    ax.set_ylim(0, 100)
+    ax.set_ylim(0, 104)  # a line at 100% stays visible above the frame's top edge
     ax.set_ylabel("%")
     ax.set_xlabel("month")
     if isinstance(table.index, pd.DatetimeIndex):

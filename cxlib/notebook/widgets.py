@@ -4,7 +4,8 @@
 when a value moves. Headless runs (papermill, the tests, the HTML report) have no
 widget frontend, so notebooks first draw the static figure at the default values
 and then call ``slider``, which under ``cxlib run`` (environment variable
-``CXLIB_HEADLESS``) shows a note instead of building widgets no one can see.
+``CXLIB_HEADLESS``) shows the static figure and then a note under it instead of
+building widgets no one can see.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ def slider(plot: Callable, **ranges):
     import os
 
     if os.environ.get("CXLIB_HEADLESS"):  # set by `cxlib run`: no frontend to draw widgets
+        import matplotlib.pyplot as plt
         from IPython.display import Markdown
 
+        plt.show()  # the cell's static figure first, so that it stands above the note
         return Markdown("*Interactive version: open this notebook in Jupyter to move the "
                         "sliders; the figure above shows the default values.*")
     import ipywidgets as widgets

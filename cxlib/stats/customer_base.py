@@ -125,6 +125,27 @@ class ModelFit:
                         float(row["ci_high"]), self.n, f"maximum likelihood, {_METHOD}",
                         self.level)
 
+    def poorly_determined(self, spread: float = 100.0) -> list[str]:
+        """Parameters whose interval spans more than a factor *spread* (ci_high / ci_low >
+        *spread*): the data barely pin them down, though predictions may still be fine
+        (they often rest on a ratio such as a / (a + b) that the data do identify)."""
+        t = self.intervals()
+        return [str(k) for k, v in t.iterrows() if not v["ci_high"] <= spread * v["ci_low"]]
+
+    def note(self) -> str | None:
+        """The warning shown under the fit: why parameters are not identified, or which
+        are poorly determined (:meth:`poorly_determined`); None when neither."""
+        if self.problem:
+            return self.problem
+        weak = self.poorly_determined()
+        if not weak:
+            return None
+        names = " and ".join(weak) if len(weak) <= 2 else ", ".join(weak)
+        return (f"{names} {'is' if len(weak) == 1 else 'are'} poorly determined by these data "
+                f"(the interval spans more than a factor 100); read "
+                f"{'it' if len(weak) == 1 else 'them'} as unknown, and trust only what the "
+                f"data pin down (the fitted predictions and their intervals)")
+
     def __getitem__(self, name: str) -> float:
         return float(self.params[name])
 
@@ -135,7 +156,7 @@ class ModelFit:
             f"<td>{v['se']:.3g}</td><td>[{v['ci_low']:.4g}, {v['ci_high']:.4g}]</td></tr>"
             for k, v in table.iterrows())
         unit = f", time unit: {html.escape(self.unit)}" if self.unit else ""
-        note = f"<br><b>Note:</b> {html.escape(self.problem)}" if self.problem else ""
+        note = f"<br><b>Note:</b> {html.escape(self.note())}" if self.note() else ""
         return (f"<div><b>{html.escape(self.model)}</b> fitted to {self.n:,} customers"
                 f"{unit}; log-likelihood {self.loglik:,.2f}<table><thead><tr><th>parameter"
                 f"</th><th>estimate</th><th>SE</th><th>{self.level:.0%} interval</th></tr>"
@@ -143,7 +164,8 @@ class ModelFit:
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
-        return f"{self.model}({shown}; n={self.n:,}, loglik={self.loglik:.2f})"
+        note = f"\nNote: {self.note()}" if self.note() else ""
+        return f"{self.model}({shown}; n={self.n:,}, loglik={self.loglik:.2f}){note}"
 
 
 _METHOD = ("intervals exp(log θ ± 1.96 SE) from the observed information on the "

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -47,6 +47,11 @@ class Estimate:
     def untestable(cls, figure: str, problem: str, n: int = 0, method: str = "—") -> Estimate:
         """A figure that could not be estimated, and why."""
         return cls(figure, math.nan, None, None, n, method, problem=problem)
+
+    def named(self, figure: str) -> Estimate:
+        """The same estimate under another figure name (when one number is judged by two
+        rules, each record then says which reading it is)."""
+        return replace(self, figure=figure)
 
     def covers(self, x: float) -> bool:
         """Whether the interval contains *x*."""

@@ -4,7 +4,8 @@
 decision rules, verdicts): text that comes from data (file names, labels) or from the
 claim registry must never become markup, and a ``$`` must stay a dollar sign (Jupyter
 renders ``$…$`` pairs as maths). ``p_value(p)`` writes a p-value as people read it
-("p = 0.032", "p < 0.001", never "p = 0"). ``tidy(frame)`` rounds a table for display
+("p = 0.032", "p < 0.001", never "p = 0"); in tables ``p_cell`` writes "<0.001".
+``tidy(frame)`` rounds a table for display
 and drops rows that are all missing. ``fmt(x)`` writes one number as people read it.
 """
 
@@ -46,17 +47,46 @@ def p_value(p: float | None, *, digits: int = 3) -> str:
 def tidy(frame: pd.DataFrame | pd.Series, digits: int = 3) -> pd.DataFrame:
     """A table for display: a Series becomes a one-column frame, float columns are rounded
     to *digits* decimals and rows where every value is missing are dropped."""
-    table = frame.to_frame() if isinstance(frame, pd.Series) else frame.copy()
+    if isinstance(frame, pd.Series):  # an unnamed Series is headed "value", not "0"
+        table = frame.to_frame(name="value" if frame.name is None else frame.name)
+    else:
+        table = frame.copy()
     table = table.dropna(how="all")
     floats = table.select_dtypes("float").columns
     table[floats] = table[floats].round(digits)
     return table
 
 
+P_COLUMNS = ("p", "p-value", "p value", "p_value", "pvalue", "p>|z|", "p>|t|", "pr(>|t|)")
+"""Column names read as p-values (also any name starting "p (", as "p (step)")."""
+
+
+def is_p_column(name: object) -> bool:
+    """Whether a table column holds p-values, by its name (:data:`P_COLUMNS`)."""
+    text = str(name).strip().lower()
+    return text in P_COLUMNS or text.startswith("p (")
+
+
+def p_cell(p: object, digits: int = 3) -> object:
+    """One p-value in a table: "<0.001" below 10^-digits, else rounded to *digits*
+    decimals as text; missing stays missing (shown "–")."""
+    if p is None or isinstance(p, str) or not math.isfinite(float(p)):
+        return p
+    floor = 10.0 ** -digits
+    return f"<{floor:.{digits}f}" if p < floor else f"{p:.{digits}f}"
+
+
 def frame_html(frame: pd.DataFrame) -> str:
     """A table as a notebook shows it: pandas' notebook HTML with a missing value written
-    "–" (not NaN) and ``$`` written for JupyterLab (:func:`html_dollars`)."""
+    "–" (not NaN), p-value columns (:func:`is_p_column`) written as :func:`p_cell` ("<0.001",
+    never "0.0") and ``$`` written for JupyterLab (:func:`html_dollars`)."""
     opt = pd.get_option
+    pcols = [c for c in frame.columns if is_p_column(c)
+             and pd.api.types.is_numeric_dtype(frame[c])]
+    if pcols:
+        frame = frame.copy()
+        for c in pcols:
+            frame[c] = frame[c].astype(object).map(p_cell)
     return html_dollars(frame.to_html(
         notebook=True, na_rep="–", max_rows=opt("display.max_rows"),
         max_cols=opt("display.max_columns"),

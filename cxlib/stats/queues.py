@@ -163,17 +163,19 @@ def agents_needed(arrival_rate: float, handle_time: float, target: float,
 
 
 def staffing_table(arrival_rate: float, handle_time: float, target: float,
-                   span: int = 6) -> pd.DataFrame:
-    """Service level, P(wait) and ASA for a range of agent numbers around the minimum."""
+                   span: int = 6, unit: str = "s") -> pd.DataFrame:
+    """Service level, P(wait) and ASA for a range of agent numbers around the minimum; the
+    column headers name the time *unit* of *target* and *handle_time*."""
     load = _check_rates(arrival_rate, handle_time)
     low = max(1, math.floor(load) + 1)
     rows = []
     for c in range(low, low + span):
         rows.append({"agents": c, "occupancy": load / c,
                      "P(wait)": erlang_c(load, c),
-                     f"answered within {target:g}": service_level(arrival_rate, handle_time, c,
-                                                                  target),
-                     "mean wait (ASA)": average_speed_of_answer(arrival_rate, handle_time, c)})
+                     f"answered within {target:g} {unit}": service_level(
+                         arrival_rate, handle_time, c, target),
+                     f"mean wait (ASA, {unit})": average_speed_of_answer(
+                         arrival_rate, handle_time, c)})
     return pd.DataFrame(rows).set_index("agents")
 
 

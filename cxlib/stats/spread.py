@@ -114,6 +114,22 @@ def cascade_sizes(graph: Graph, p: float, runs: int = 100, seed: int = 0,
     return out
 
 
+def reach_table(cascades: dict[str, np.ndarray], population: int,
+                small: int = 100) -> pd.DataFrame:
+    """Final reach of the cascades of each network, one row per network: the share of
+    stories that stay small (reach ≤ *small* people), the share that reach more than half
+    of the *population*, and the median, mean and largest reach (as whole people)."""
+    rows = {}
+    for name, sizes in cascades.items():
+        s = np.asarray(sizes, dtype=float)
+        rows[name] = {f"share reaching ≤ {small:,} people": float((s <= small).mean()),
+                      "share reaching over half the people": float((s > population / 2).mean()),
+                      "median reach": round(float(np.median(s))),
+                      "mean reach": round(float(s.mean())),
+                      "largest reach": int(s.max())}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("network")
+
+
 def branching_sizes(mean_tellings: float, pass_on: float, dispersion: float = 1.0,
                     runs: int = 10_000, max_generations: int = 60, cap: int = 10**7,
                     seed: int = 0) -> pd.DataFrame:
