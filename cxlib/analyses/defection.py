@@ -113,7 +113,8 @@ def failure_churn_effect(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
     from cxlib.analyses.loyalty import logistic_effect
 
     data = ledger.assign(left=ledger["churned_on"].notna().astype(float))
-    return logistic_effect(data, "left", "service_failures", level)[0]
+    return logistic_effect(data, "left", "service_failures", level,
+                           "odds ratio of leaving per recorded service failure")[0]
 
 
 def with_problem(survey: pd.DataFrame) -> pd.DataFrame:
