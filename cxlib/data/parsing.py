@@ -122,7 +122,6 @@ def stripped(s: pd.Series) -> pd.Series:
     return s.astype(TEXT).str.strip()
 
 
-
 def convert(s: pd.Series, spec: Field, delimiter: str | None) -> Converted:
     """Convert one column to the type of its field (see the module docstring)."""
     none = pd.Series(False, index=s.index)

@@ -191,7 +191,11 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
         return _examples(rows, values.loc[rows])
 
     def flag(col: str, mask: pd.Series, what: str, hint: str = "") -> list[Problem]:
-        return _masked(col, mask, what, hint, shown, original)
+        """The problem of the cells of *col* where *mask* holds (none if it holds nowhere),
+        with example rows shown as the file has them."""
+        rows = mask.index[mask.to_numpy(bool)]
+        return [Problem(col, shown[col], what, rows, original(col, rows), hint)] if len(
+            rows) else []
 
     problems = _convert_all(frame, spec_of, mapping, raw.delimiter, flag, report, shown)
     _check_references(frame, mapping, name)
@@ -231,11 +235,11 @@ def _unused_ratings(frame: pd.DataFrame, ignored: list[str], kind: Kind, mapping
         values = frame[col]
         if not isinstance(values, pd.Series):  # a repeated header: not a candidate
             continue
-        numbers = pd.to_numeric(values.astype(str).str.strip().replace("", None),
-                                errors="coerce")
-        given = values.notna() & values.astype(str).str.strip().ne("")
-        if given.sum() >= 2 and numbers[given].notna().all() and numbers[given].between(
-                *scale).all() and (numbers[given] % 1 == 0).all():
+        text = stripped(values)
+        given = text.notna() & text.ne("")
+        numbers = pd.to_numeric(text[given], errors="coerce")
+        if given.sum() >= 2 and numbers.notna().all() and numbers.between(*scale).all() \
+                and (numbers % 1 == 0).all():
             found.append(str(col))
     if not found:
         return []
@@ -607,14 +611,6 @@ def repeats(s: pd.Series) -> pd.Series:
     first = np.zeros(len(codes), bool)
     first[np.unique(codes, return_index=True)[1]] = True
     return pd.Series(~first & (codes >= 0), index=s.index)
-
-
-def _masked(col: str, mask: pd.Series, what: str, hint: str, shown: dict[str, str],
-            original) -> list[Problem]:
-    """The problem of the cells of *col* where *mask* holds (none if it holds nowhere), with
-    example rows shown as the file has them."""
-    rows = mask.index[mask.to_numpy(bool)]
-    return [Problem(col, shown[col], what, rows, original(col, rows), hint)] if len(rows) else []
 
 
 def _range_label(lo: float | None, hi: float | None) -> str:

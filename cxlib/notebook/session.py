@@ -33,7 +33,6 @@ from cxlib.data.sample import planted
 from cxlib.errors import NotEstimable
 from cxlib.registry.claims import get_claim, show_rules
 from cxlib.registry.records import (
-    WOULD_READ,
     RecordList,
     ResultRecord,
     make_record,
@@ -41,7 +40,7 @@ from cxlib.registry.records import (
 )
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.formatting import fmt
-from cxlib.stats.verdicts import NOT_TESTABLE, Judged, claim_verdict
+from cxlib.stats.verdicts import Judged, claim_verdict
 
 
 @dataclass
@@ -137,8 +136,6 @@ class Session:
                 f"{claim} as a whole ({len(figures)} figure(s))", float("nan"), None, None, n,
                 "intersection–union test with Bonferroni"), verdict, data=source,
                 synthetic=data.synthetic, published=c.published)
-            if data.synthetic and verdict.label != NOT_TESTABLE:
-                rec.reason = f"synthetic sample: shows the method only{WOULD_READ}{verdict}"
             rec.scope = "claim"
             self._replace(rec)
             out.append(rec)
