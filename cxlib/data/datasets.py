@@ -12,16 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import pandas as pd
 
+from cxlib.data.designs import detect_design
 from cxlib.data.mapping import Mapping, load_mapping
 from cxlib.data.reading import read_table
 from cxlib.data.schemas import get_kind
 from cxlib.data.store import stored
 from cxlib.data.validation import LoadReport, validate
+from cxlib.stats.evidence import Design
 
 
 @dataclass
@@ -36,11 +38,25 @@ class Dataset:
 
     @property
     def synthetic(self) -> bool:
+        """True for the bundled sample and for files their mapping declares synthetic (or
+        made from synthetic data): their figures show the method and are never evidence."""
+        return self.report.synthetic or self.mapping.synthetic
+
+    @property
+    def is_sample(self) -> bool:
+        """True for the bundled synthetic sample itself."""
         return self.report.synthetic
 
     @property
     def source(self) -> str:
-        return "bundled synthetic sample" if self.synthetic else Path(self.report.file).name
+        return "bundled synthetic sample" if self.is_sample else Path(self.report.file).name
+
+    @cached_property
+    def design(self) -> Design:
+        """How the data were made: declared in the mapping or detected
+        (:func:`cxlib.data.designs.detect_design`); it caps what their figures can show."""
+        return detect_design(self.kind, self.frame, declared=self.mapping.design,
+                             follow_up_months=self.mapping.follow_up_months)
 
     def __len__(self) -> int:
         return len(self.frame)

@@ -18,6 +18,9 @@ A mapping file is YAML. It may hold one section per data kind (top-level keys
     covariates: [Contract, MonthlyCharges]   # more of your columns, kept for models
     reference: {Contract: Month-to-month}    # reference level of a categorical covariate
     observation_end: 2024-06-30     # customers: the date the export was taken
+    design: snapshot                # how the data were made (see DESIGNS_BY_KIND)
+    follow_up_months: 1             # customers: a snapshot's follow-up window, in months
+    synthetic: true                 # the file is synthetic or made from synthetic data
     attributes: [q2, q3, q4]        # survey: attribute ratings, the drivers of overall_sat
     constructs:                     # survey: latent constructs -> item columns (PLS/SEM)
       COMP: [comp_1, comp_2, comp_3]
@@ -28,6 +31,16 @@ A mapping file is YAML. It may hold one section per data kind (top-level keys
 Columns already named as cxlib names need no entry. Construct items, recoded
 columns, covariates and reference levels are named as they are after mapping (cxlib
 names where mapped, your own names otherwise).
+
+``design:`` says how the data were made, which caps what their figures can show
+(:mod:`cxlib.stats.evidence`): a survey is ``cross-sectional`` unless it was followed by
+later behaviour; a customer table is ``followed`` from acquisition unless it is a
+``snapshot`` (customers present at the start of a window, leaving seen only within it:
+``follow_up_months`` gives the window, and implies ``design: snapshot``); an experiment is
+``randomised``. Left out, the design is detected from the data
+(:func:`cxlib.data.designs.detect_design`). ``synthetic: true`` marks a file that is
+synthetic or was made from synthetic data: its figures show the method and are never
+evidence.
 
 ``attributes:`` is the short way to name the drivers of satisfaction: each listed
 rating is a one-item driver of ``overall_sat`` (and ``overall_sat`` of
@@ -46,6 +59,7 @@ written twice is an error rather than the last one silently winning.
 from __future__ import annotations
 
 import codecs
+import math
 import datetime as dt
 import difflib
 from dataclasses import dataclass, field
@@ -54,6 +68,7 @@ from typing import Any
 
 import yaml
 
+from cxlib.data.designs import design_problems
 from cxlib.data.schemas import KINDS, Kind
 from cxlib.errors import UserDataError
 
@@ -67,7 +82,7 @@ ROLES: dict[str, str] = {
 DELIMITER_ALIASES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
 _KEYS = ("columns", "missing", "rating_scale", "encoding", "delimiter", "sheet", "recode",
          "covariates", "reference", "observation_end", "attributes", "constructs", "paths",
-         "roles", "kind")
+         "roles", "design", "follow_up_months", "synthetic", "kind")
 _SURVEY_ONLY = ("attributes", "constructs", "paths", "roles")
 
 
@@ -89,6 +104,9 @@ class Mapping:
     covariates: list[str] = field(default_factory=list)
     reference: dict[str, str] = field(default_factory=dict)
     observation_end: dt.date | None = None
+    design: str | None = None
+    follow_up_months: float | None = None
+    synthetic: bool = False
     source: Path | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -422,6 +440,36 @@ def _roles(value: Any) -> dict[str, str]:
     return {_name(k, "a role"): _name(v, "a construct") for k, v in value.items()}
 
 
+def _design(value: Any) -> str:
+    from cxlib.stats.evidence import DESIGNS
+
+    name = _name(value, "the design")
+    if name not in DESIGNS:
+        raise _Bad(f"unknown design '{name}'.{_suggest(name, DESIGNS)} Designs: "
+                   f"{', '.join(DESIGNS)}")
+    return name
+
+
+def _follow_up(value: Any) -> float:
+    try:
+        months = float(value) if _scalar(value) else math.nan
+    except ValueError:
+        months = math.nan
+    if not months > 0 or not math.isfinite(months):
+        raise _Bad(f"must be the length of the follow-up window in months, a positive number "
+                   f"such as 1; got {_what(value)}")
+    return months
+
+
+def _flag(value: Any) -> bool:
+    text = str(value).strip().lower() if _scalar(value) or isinstance(value, bool) else ""
+    if text in ("true", "yes", "1"):
+        return True
+    if text in ("false", "no", "0"):
+        return False
+    raise _Bad(f"must be true or false; got {_what(value)}")
+
+
 def _kind(value: Any) -> str:
     name = _name(value, "the kind")
     if name not in KINDS:
@@ -435,7 +483,8 @@ _PARSERS = {
     "covariates": lambda v: _names(v, "column names"), "reference": _reference,
     "observation_end": _observation_end, "attributes": _attributes,
     "constructs": _constructs, "paths": _paths,
-    "roles": _roles, "kind": _kind,
+    "roles": _roles, "design": _design, "follow_up_months": _follow_up,
+    "synthetic": _flag, "kind": _kind,
 }
 
 
@@ -462,6 +511,7 @@ def check_mapping(mapping: Mapping, kind: Kind) -> list[str]:
                             "can play one part: keep one of them, or copy the column in your "
                             "file under a second name if both really are the same answers.")
     problems += _structure_problems(mapping, kind)
+    problems += design_problems(kind.name, mapping.design, mapping.follow_up_months)
     recodable = _after_mapping_names(mapping, kind)
     for col, labels in mapping.recode.items():
         if col not in recodable:

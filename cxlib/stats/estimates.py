@@ -28,7 +28,9 @@ class Estimate:
 
     ``draws`` and ``failed`` count the resamples of a bootstrap interval and how many
     of them could not be computed; ``problem`` says why there is no usable estimate
-    (degenerate input), in which case the figure is not testable.
+    (degenerate input), in which case the figure is not testable. ``clusters`` is the
+    number of independent clusters (outlets) when the interval treats them as the unit:
+    the sample size that would decide a verdict then counts clusters, not rows.
     """
 
     figure: str
@@ -42,6 +44,7 @@ class Estimate:
     failed: int = 0
     draws: int = 0
     problem: str | None = None
+    clusters: int | None = None
 
     @classmethod
     def untestable(cls, figure: str, problem: str, n: int = 0, method: str = "—") -> Estimate:

@@ -1,0 +1,94 @@
+"""The design of a data set: declared in its mapping file (``design:``) or detected.
+
+What a data set can show depends on how it was made (:mod:`cxlib.stats.evidence`). Each
+data kind allows a few designs (:data:`DESIGNS_BY_KIND`, the first being the default) and
+:func:`detect_design` picks one when the mapping file declares none:
+
+* ``survey``: *survey followed* when the file has later behaviour (a ``churned`` column with
+  answers), else *cross-sectional*;
+* ``customers``: *snapshot* when the mapping gives a follow-up window
+  (``follow_up_months``), else *followed* from acquisition;
+* ``transactions``: *single cohort* when no customer makes a first purchase in the second
+  half of the log (every customer was acquired early on, as in the CDNOW panel), else
+  *open base*;
+* ``visits``: *visit panel*; ``contacts``: *contact log*; ``outlets``: *units*.
+
+A *randomised* design is never detected: only the person who ran the experiment can declare
+it (``design: randomised``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cxlib.stats.evidence import (
+    CONTACT_LOG,
+    CROSS_SECTIONAL,
+    DESIGNS,
+    LEDGER_FOLLOWED,
+    OPEN_BASE,
+    RANDOMISED_DESIGN,
+    SINGLE_COHORT,
+    SNAPSHOT,
+    SURVEY_FOLLOWED,
+    UNITS,
+    VISIT_PANEL,
+    Design,
+)
+
+DESIGNS_BY_KIND: dict[str, tuple[Design, ...]] = {
+    "survey": (CROSS_SECTIONAL, SURVEY_FOLLOWED, RANDOMISED_DESIGN),
+    "customers": (LEDGER_FOLLOWED, SNAPSHOT, RANDOMISED_DESIGN),
+    "transactions": (OPEN_BASE, SINGLE_COHORT),
+    "contacts": (CONTACT_LOG,),
+    "visits": (VISIT_PANEL, RANDOMISED_DESIGN),
+    "outlets": (UNITS,),
+}
+"""The designs each data kind can declare; the first is the default."""
+
+
+def design_problems(kind: str, design: str | None, follow_up_months: float | None) -> list[str]:
+    """What is wrong with a mapping's ``design:`` and ``follow_up_months:`` for *kind*."""
+    allowed = [d.key for d in DESIGNS_BY_KIND.get(kind, ())]
+    problems = []
+    if design is not None and design not in allowed:
+        problems.append(f"'design: {design}' does not fit '{kind}' files; a {kind} file can be "
+                        f"{', '.join(allowed)}.")
+    if follow_up_months is not None:
+        if kind != "customers":
+            problems.append("'follow_up_months:' is for customer tables (a snapshot's "
+                            "follow-up window); remove it.")
+        elif design not in (None, SNAPSHOT.key):
+            problems.append(f"'follow_up_months:' describes a snapshot, but the design is "
+                            f"'{design}'; write design: snapshot, or remove follow_up_months.")
+    elif design == SNAPSHOT.key:
+        problems.append("'design: snapshot' needs the length of the follow-up window: add "
+                        "e.g. follow_up_months: 1 (churn seen only in the last month).")
+    return problems
+
+
+def single_cohort(dates: pd.Series, customers: pd.Series) -> bool:
+    """True when no customer's first purchase falls in the second half of the log's span."""
+    if dates.empty:
+        return False
+    first = dates.groupby(customers.to_numpy()).min()
+    start, end = dates.min(), dates.max()
+    return bool(end > start and first.max() <= start + (end - start) / 2)
+
+
+def detect_design(kind: str, frame: pd.DataFrame, *, declared: str | None = None,
+                  follow_up_months: float | None = None) -> Design:
+    """The design of a data set of *kind* (see the module docstring)."""
+    if declared is not None:
+        return DESIGNS[declared]
+    if kind == "survey":
+        followed = "churned" in frame and frame["churned"].notna().any()
+        return SURVEY_FOLLOWED if followed else CROSS_SECTIONAL
+    if kind == "customers":
+        return SNAPSHOT if follow_up_months is not None else LEDGER_FOLLOWED
+    if kind == "transactions":
+        if {"date", "customer_id"} <= set(frame) and single_cohort(frame["date"],
+                                                                   frame["customer_id"]):
+            return SINGLE_COHORT
+        return OPEN_BASE
+    return DESIGNS_BY_KIND.get(kind, (CROSS_SECTIONAL,))[0]
