@@ -101,6 +101,9 @@ def test_a_folder_holding_the_data_file_is_refused(tmp_path, capsys):
         assert main(["run", "00", "--data", f"survey={survey}", "--out", str(out)]) == 2
         assert "holds your input file" in capsys.readouterr().err
     assert sorted(p.name for p in data.iterdir()) == ["survey.csv"]
+    book = tiny_notebook(data)  # a notebook of the user's is an input too
+    assert main(["run", str(book), "--out", str(data)]) == 2
+    assert "holds your input file" in capsys.readouterr().err
 
 
 def test_a_file_given_as_the_output_folder_is_refused(tmp_path, capsys):
@@ -235,6 +238,21 @@ def test_a_second_run_into_the_same_folder_is_refused_while_one_holds_it(tmp_pat
         pass
     with outdir.locked(out):  # released when the run ends
         pass
+
+
+def test_student_notebooks_written_first_are_the_runs_own(tmp_path):
+    """`cxlib student --out report/student` then `cxlib run --out report` (the old `make
+    report`): the student notebooks are byte for byte those the run writes, so the folder
+    holds nothing of the user's."""
+    from cxlib.app.runner import REPORT_AREAS, _prepare, available
+
+    out = tmp_path / "report"
+    assert main(["student", "--out", str(out / "student")]) == 0
+    with output_folder(out, areas=REPORT_AREAS, log=lambda _: None,
+                       prepare=lambda work: _prepare(work, available())) as stage:
+        stage.commit()
+    assert not stage.kept and "student/00_start_here.ipynb" in json.loads(
+        (out / MARKER).read_text())["files"]
 
 
 # --- student notebooks and sample files ------------------------------------------------------

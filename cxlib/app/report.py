@@ -85,7 +85,7 @@ def safe_links(page: str) -> str:
     """*page* with every ``href`` and ``src`` either an http(s) URL, an anchor or a relative
     path: any other scheme (``javascript:``, ``data:``, ``file:``), which a notebook or file
     name chosen by a user may carry, becomes a relative link to the file of that name
-    (``./javascript%3Aalert(1).html``)."""
+    (``./javascript%3Aalert%281%29.html``)."""
     def fix(m: re.Match) -> str:
         value = html.unescape(m[2][1:-1])
         bare = _URL_NOISE.sub("", value)

@@ -282,8 +282,9 @@ def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = Non
     watch = InputWatch(inputs)  # before anything reads them
     final = Path(out).expanduser().resolve()
     try:
+        own = [str(b) for b in books if b.parent != notebooks_dir()]  # a user's notebooks
         with stopping(), output_folder(
-                final, inputs=inputs, replace=replace, log=log,
+                final, inputs=[*inputs, *own], replace=replace, log=log,
                 areas=[*REPORT_AREAS, *(f"{n}.html" for n in names_run)],
                 prepare=lambda work: _prepare(work, books)) as stage:
             work = stage.path
