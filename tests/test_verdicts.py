@@ -96,7 +96,7 @@ POWER_FACTOR = ((stats.norm.ppf(0.975) + stats.norm.ppf(0.8)) / stats.norm.ppf(0
 
 def test_sample_size_that_would_decide():
     """At 80% power: n′ = n·(w/d)²·((z.975 + z.8)/z.975)², about 2.04·n·(w/d)²."""
-    assert POWER_FACTOR == pytest.approx(2.0432, abs=1e-4)
+    assert pytest.approx(2.0432, abs=1e-4) == POWER_FACTOR
     # estimate 0.66 inside [0.63, 0.73], half-width 0.06: the interval must shrink to 0.03
     # on the lower side at 50% power, (0.06 / 0.03)² = 4 times the data
     verdict = POINT.judge(est(0.66, 0.60, 0.72, n=300))
