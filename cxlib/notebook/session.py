@@ -118,11 +118,18 @@ class Session:
                 self.not_testable(claim, key, str(why), data=data)
             print(f"{claim}: not testable with these data: {why}")
 
-    def conclude(self, claim: str) -> RecordList:
-        """The claim-level verdict from the figures recorded for *claim*, one per data set
-        (see :func:`cxlib.stats.verdicts.claim_verdict`), in words capped by the design of
-        the data (:func:`cxlib.registry.conclusions.conclude`); recorded with
-        ``scope="claim"``."""
+    def conclude(self, *claims: str) -> RecordList:
+        """The claim-level verdicts of *claims* (every claim this notebook recorded a figure
+        for, when none is named), one per data set (see
+        :func:`cxlib.stats.verdicts.claim_verdict`), in words capped by the design of the data
+        (:func:`cxlib.registry.conclusions.conclude`); recorded with ``scope="claim"``."""
+        recorded = dict.fromkeys(cid for (cid, _, _) in self.judged)
+        out = RecordList()
+        for claim in claims or recorded:
+            out.extend(self._conclude(claim))
+        return out
+
+    def _conclude(self, claim: str) -> list[ResultRecord]:
         c = get_claim(claim)
         out = []
         for source in dict.fromkeys(s for (cid, _, s) in self.judged if cid == claim):
@@ -144,7 +151,7 @@ class Session:
                 design=data.design.label, conclusion=words)
             self._replace(rec)
             out.append(rec)
-        return RecordList(out)
+        return out
 
     def table(self) -> pd.DataFrame:
         """The records so far, as the notebook's closing summary shows them: numbers written

@@ -138,3 +138,11 @@ def get_design(key: str) -> Design:
         return DESIGNS[key]
     except KeyError:
         raise ValueError(f"unknown design {key!r}; designs: {', '.join(DESIGNS)}") from None
+
+
+def grades_table():
+    """The evidence grades as a table, weakest first: what each can establish."""
+    import pandas as pd
+
+    return pd.DataFrame([{"evidence grade": g.key, "a verdict reads": f"supported {g.words}",
+                          "what it can show": g.shows} for g in GRADES.values()])
