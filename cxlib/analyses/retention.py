@@ -261,13 +261,15 @@ def survival_intervals(ledger: pd.DataFrame, follow_up_months: float | None = No
                          "left": surv["left"]}, index=ledger.index)
 
 
-def no_time_at_risk(count: int) -> str:
+def no_time_at_risk(count: int, follow_up_months: float | None = None) -> str:
     """The sentence that says how many customers a survival model left out for having no
     time at risk ('' for none; :func:`survival_intervals`)."""
     if not count:
         return ""
-    return (f"{count:,} customer(s) with no time at risk (a tenure of 0, or gone before the "
-            "follow-up window began) are left out: they tell nothing about leaving.")
+    why = ("a tenure of 0, or gone before the follow-up window began" if follow_up_months
+           else "a tenure of 0")
+    return (f"{count:,} customer(s) with no time at risk ({why}) are left out: they tell "
+            "nothing about leaving.")
 
 
 def curve_reading(follow_up_months: float | None) -> str:
@@ -306,7 +308,8 @@ def kaplan_meier(ledger: pd.DataFrame, group: str | None = None, *,
     fits = {str(name): product_limit(start[idx], stop[idx], surv.loc[idx, "left"],
                                       label=str(name))
             for name, idx in labels.groupby(labels, observed=True).groups.items()}
-    note = " ".join(filter(None, [curve_reading(follow_up_months), no_time_at_risk(left_out)]))
+    note = " ".join(filter(None, [curve_reading(follow_up_months),
+                                  no_time_at_risk(left_out, follow_up_months)]))
     result = {"fits": fits, "logrank_p": None, "logrank_stat": None, "left_out": left_out,
               "curve": "Retention" if follow_up_months is None else "Period retention",
               "note": note, "follow_up_months": follow_up_months}
@@ -373,7 +376,7 @@ class CoxFit:
     @property
     def note(self) -> str:
         """Who the model left out, in words ('' for nobody)."""
-        return no_time_at_risk(self.left_out)
+        return no_time_at_risk(self.left_out, self.follow_up_months)
 
     def hazard_ratio(self, term: str, figure: str | None = None) -> Estimate:
         """The hazard ratio of *term* (a covariate, or ``column[level]``) as an Estimate."""
@@ -487,7 +490,7 @@ def snapshot_summary(ledger: pd.DataFrame, follow_up_months: float | None,
     months = surv["stop"] / MONTH
     lines = [f"A snapshot: {int(at_risk.sum()):,} customers were present at the start of the "
              f"{follow_up_months:g}-month window and {left:,} ({left / at_risk.sum():.1%}) "
-             f"left within it. {no_time_at_risk(int((~at_risk).sum()))}".strip()]
+             f"left within it. {no_time_at_risk(int((~at_risk).sum()), follow_up_months)}".strip()]
     if "n_products" in ledger and ledger["n_products"].notna().sum() > 2:
         short, long = months.quantile([0.25, 0.75])
         held = ledger["n_products"]
