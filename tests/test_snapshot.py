@@ -26,6 +26,7 @@ from cxlib.analyses.retention import (
     tenure,
 )
 from cxlib.data.datasets import data_dir, load_data
+from cxlib.errors import NotEstimable
 from cxlib.registry.claims import get_claim
 from cxlib.stats.survival import efron_score_residuals, logrank, product_limit
 
@@ -155,6 +156,8 @@ def test_intervals_enter_each_customer_at_the_window_start():
     assert out["stop"].iloc[2] <= out["start"].iloc[2]  # left before the window: no time
     with pytest.raises(ValueError, match="positive number of months"):
         survival_intervals(frame, 0)
+    with pytest.raises(NotEstimable, match="no customer has any time at risk"):
+        kaplan_meier(frame.iloc[[2]], follow_up_months=2)
 
 
 def test_survival_functions_refuse_intervals_without_time_at_risk():

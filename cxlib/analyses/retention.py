@@ -303,6 +303,9 @@ def kaplan_meier(ledger: pd.DataFrame, group: str | None = None, *,
     labels = ledger[group] if group else pd.Series("all", index=ledger.index)
     usable = labels.notna() & (surv["stop"] > surv["start"])
     left_out = int((labels.notna() & ~usable).sum())
+    if not usable.any():
+        raise NotEstimable("no customer has any time at risk (every tenure is 0, or ends before "
+                           "the follow-up window), so no survival curve can be drawn")
     surv, labels = surv[usable], labels[usable]
     start, stop = surv["start"] / MONTH, surv["stop"] / MONTH
     fits = {str(name): product_limit(start[idx], stop[idx], surv.loc[idx, "left"],
