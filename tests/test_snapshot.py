@@ -53,7 +53,7 @@ def _r_terms(terms) -> list[str]:
     return [names.get(t, t) for t in np.atleast_1d(terms)]
 
 
-def _agrees(fit, ref, coef_abs=1e-8, rel=1e-6):
+def _agrees(fit, ref, coef_abs=1e-8, rel=1e-8):
     table = fit.table.loc[_r_terms(ref["terms"])]
     assert (fit.n, fit.events) == (ref["n"], ref["events"])
     assert table["coef"].to_numpy() == pytest.approx(np.atleast_1d(ref["coef"]), abs=coef_abs)
