@@ -82,6 +82,7 @@ from cxlib.stats.customer_base import (
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.purchases import BusinessParams, simulate_log
 from cxlib.stats.uncertainty import ratio_bootstrap
+from cxlib.stats.units import DAYS_PER_MONTH
 
 SUMMARY_SQL = """
 WITH days AS (
@@ -450,7 +451,7 @@ def repeat_share_ahead(source: pd.DataFrame, *, months: int = 12,
     :class:`NotEstimable` when the log cannot be modelled."""
     w = _window(source, 0, unit_days)  # every customer's history up to the end of the log
     fit = fit_bgnbd(w.x, w.t_x, w.T, unit=f"{unit_days:g} days", strict=False)
-    month = 365.25 / 12 / unit_days  # a month in time units
+    month = DAYS_PER_MONTH / unit_days  # a month in time units
     horizon = months * month
     if inflow_per_month is None:
         age = w.T  # time since the first purchase
