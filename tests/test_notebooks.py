@@ -237,6 +237,36 @@ def page_text(path: Path) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", text)).split())
 
 
+def test_claim_verdicts_say_the_same_words_on_the_front_page_the_page_and_the_deck(
+        sample_report):
+    """Issue 19: the front page, each notebook's page and its deck show a claim-level verdict
+    from real data in the same words: the verdict qualified by its evidence grade, what the
+    data cannot show, and the clauses no figure measured; the front page never says more."""
+    from cxlib.app.evidence import page_of
+
+    out, _ = sample_report
+    index = page_text(out / "index.html")
+    claims = [r for r in results_of(out) if r["scope"] == "claim" and not r["synthetic"]]
+    assert claims
+    for r in claims:
+        page = page_of(r["notebook"], r["data"])
+        deck = out / "slides" / page.replace(".html", ".slides.html")
+        words = [r["headline"], r["cannot_show"], *r["untested"]]
+        if r["grade"]:
+            words.append(r["grade"])
+        for where in (index, page_text(out / page), page_text(deck)):
+            for w in filter(None, words):
+                assert " ".join(w.split()) in where, (r["claim"], r["data"], w)
+        if r["verdict"] != "not testable with these data":
+            assert r["grade"] and r["design"], r
+    loy = {r["data"]: r for r in claims if r["claim"] == "LOY-1"}
+    for r in loy.values():  # cross-sectional surveys support an association, never "creates"
+        assert r["headline"] in ("supported as an association", "inconclusive",
+                                 "not supported as an association",
+                                 "not testable with these data"), r["headline"]
+        assert r["design"] == "cross-sectional survey"
+
+
 def test_every_page_states_each_rule_with_its_band_and_why(sample_report):
     """Issue 11: every figure's band, and why that band, are shown in the report: the page
     of the notebook that judges a claim states each of its rules in plain words (with the

@@ -232,9 +232,9 @@ def one_year_log(single: int, repeaters: int, repeats: int) -> pd.DataFrame:
 def test_shares_far_apart_get_different_verdicts(shares):
     verdicts = []
     for target in shares:
-        repeat_orders = 1000
+        repeat_orders = 4000  # enough for the 75% share to fit inside [0.725, 0.775]
         single = round(repeat_orders * (1 - target) / target)
-        log = one_year_log(single, 500, 2)
+        log = one_year_log(single, repeat_orders // 2, 2)
         est = repeat_share(log, last_months=12, n_boot=300)
         assert est.value == pytest.approx(target, abs=0.01)
         v = SHARE.judge(est)

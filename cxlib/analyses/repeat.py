@@ -97,6 +97,7 @@ from cxlib.stats.customer_base import (
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.purchases import BusinessParams, simulate_log
 from cxlib.stats.uncertainty import ratio_bootstrap
+from cxlib.stats.units import DAYS_PER_MONTH
 
 SUMMARY_SQL = """
 WITH days AS (
@@ -569,7 +570,7 @@ def repeat_share_ahead(source: pd.DataFrame, *, months: int = 12,
     the mean of the last 12 months of the log); module docstring. Raises
     :class:`NotEstimable` when the log cannot be modelled."""
     w = _window(source, 0, unit_days)  # every customer's history up to the end of the log
-    month = 365.25 / 12 / unit_days  # a month in time units
+    month = DAYS_PER_MONTH / unit_days  # a month in time units
     horizon = months * month
     figure = (f"share of orders from repeat customers expected over the next {months} "
               f"months")

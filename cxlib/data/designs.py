@@ -97,3 +97,14 @@ def detect_design(kind: str, frame: pd.DataFrame, *, declared: str | None = None
             return SINGLE_COHORT
         return OPEN_BASE
     return DESIGNS_BY_KIND.get(kind, (CROSS_SECTIONAL,))[0]
+
+
+def designs_table() -> pd.DataFrame:
+    """The designs each data kind can have, with the strongest evidence grade each allows
+    and what a reader must know about it (the first design of a kind is its default)."""
+    rows = []
+    for kind, designs in DESIGNS_BY_KIND.items():
+        for d in designs:
+            rows.append({"data kind": kind, "design": d.label, "declared as": d.key,
+                         "strongest grade": d.ceiling.key, "what to know": d.note})
+    return pd.DataFrame(rows)
