@@ -71,9 +71,14 @@ def single_cohort(dates: pd.Series, customers: pd.Series) -> bool:
     """True when no customer's first purchase falls in the second half of the log's span."""
     if dates.empty:
         return False
-    first = dates.groupby(customers.to_numpy()).min()
-    start, end = dates.min(), dates.max()
-    return bool(end > start and first.max() <= start + (end - start) / 2)
+    return acquired_early(dates.groupby(customers.to_numpy()).min(), dates.min(), dates.max())
+
+
+def acquired_early(first: pd.Series, start, end) -> bool:
+    """True when none of the first purchases *first* falls in the second half of the span
+    from *start* to *end* (the rule of :func:`single_cohort`, for a log whose first
+    purchases are known already)."""
+    return bool(len(first) and end > start and first.max() <= start + (end - start) / 2)
 
 
 def detect_design(kind: str, frame: pd.DataFrame, *, declared: str | None = None,
