@@ -99,7 +99,8 @@ def multilevel(data: pd.DataFrame, level: float = 0.95, *, standardise: bool = T
     that includes the boundary λ = 0), then statsmodels MixedLM started at λ̂ for the
     slope and its Wald interval. When λ̂ = 0 the REML fit *is* ordinary least squares (V =
     I), and the slope and its interval are OLS's (normal quantile, as MixedLM's). The
-    returned dict holds ``outlets`` (the number of units), ``tau2``, ``sigma2``, ``ICC`` and
+    estimate carries the number of units in ``clusters`` (the interval's independent units);
+    the returned dict holds ``outlets`` (that number again), ``tau2``, ``sigma2``, ``ICC`` and
     ``note``, a sentence for the reader: with ICC < :data:`NEAR_ZERO_ICC` it says in words
     that the between-unit variance is on or next to the boundary (the case statsmodels
     flags with "the MLE may be on the boundary", a warning this note replaces)."""
@@ -160,7 +161,7 @@ def multilevel(data: pd.DataFrame, level: float = 0.95, *, standardise: bool = T
     else:
         note = (f"{icc:.1%} of the variation in customer satisfaction lies between outlets "
                 f"(ICC), beyond what staff satisfaction explains.")
-    est = Estimate(unit, slope, lo, hi, len(d), method, level)
+    est = Estimate(unit, slope, lo, hi, len(d), method, level, clusters=n_units)
     return est, {"outlets": n_units, "tau2": tau2, "sigma2": sigma2, "ICC": icc,
                  "note": note}
 

@@ -242,7 +242,8 @@ def repeat_share_by_month(source) -> pd.DataFrame:
 def repeat_share(source: pd.DataFrame, *, last_months: int | None = 12, measure: str = "orders",
                  n_boot: int = 1000, seed: int = 2024, level: float = 0.95) -> Estimate:
     """Share of orders (or revenue) from repeat customers over the last *last_months*
-    months of the log, with a cluster bootstrap over customers."""
+    months of the log, with a cluster bootstrap over customers (the estimate's ``n`` and
+    ``clusters`` both count them)."""
     tx = source[["customer_id", "date", "amount"]].copy()
     tx["day"] = pd.to_datetime(tx["date"]).dt.normalize()
     tx["repeat"] = tx["day"] > tx.groupby("customer_id")["day"].transform("min")
@@ -257,7 +258,8 @@ def repeat_share(source: pd.DataFrame, *, last_months: int | None = 12, measure:
     window = f"last {last_months} months" if last_months else "whole log"
     return Estimate(f"share of {measure} from repeat customers ({window})", value, lo, hi,
                     len(per),
-                    f"ratio of sums, cluster bootstrap over customers ({n_boot})", level)
+                    f"ratio of sums, cluster bootstrap over customers ({n_boot})", level,
+                    clusters=len(per))
 
 
 def simulate_repeat_share(months: int = 60, growth: float = 0.0, seed: int = 1,
