@@ -268,6 +268,23 @@ def test_multilevel_model_takes_covariates_and_matches_lmer():
     assert "adjusted for Sex (reference Sex = Male)" in est.method
 
 
+def test_wait_effect_is_ols_with_hc3_and_a_t_interval():
+    """Satisfaction per minute of wait: OLS with HC3 errors and t(n − 2), as statsmodels'
+    OLS(cov_type="HC3", use_t=True) (whose OLS HC3 agrees with R; tests/test_robust.py)."""
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(8)
+    wait = rng.exponential(90, 40)
+    log = pd.DataFrame({"channel": "phone", "wait_seconds": wait,
+                        "satisfaction": 6 - 0.4 * wait / 60 + rng.normal(0, 1 + wait / 120)})
+    est = standards.wait_effects(log, ("phone",))["satisfaction"]
+    ref = sm.OLS(log["satisfaction"], sm.add_constant(wait / 60)).fit(cov_type="HC3",
+                                                                       use_t=True)
+    assert (est.value, est.ci_low, est.ci_high) == pytest.approx(
+        (ref.params.iloc[1], *ref.conf_int().iloc[1]), rel=1e-10)
+    assert est.method == "OLS, HC3 SE, t(38)" and est.n == 40
+
+
 def test_channel_codes_show_as_words():
     log = pd.DataFrame({"channel": ["face_to_face"] * 3 + ["phone"]})
     assert list(standards.channel_mix(log).index) == ["face to face", "phone"]
