@@ -157,6 +157,32 @@ def test_a_failing_notebook_does_not_stop_the_others(tmp_path):
     assert "1 failed" in index and "RuntimeError: boom" in index
 
 
+def test_survey_notebooks_with_too_few_outlets_say_so_instead_of_clustering(tmp_path):
+    """Respondents of 6 outlets (fewer than robust.MIN_CLUSTERS): every figure whose
+    interval treats the outlet as the unit is not testable, with a reason that names the 6
+    clusters and the minimum of 10; the notebooks run to the end."""
+    import pandas as pd
+
+    from cxlib.stats.verdicts import NOT_TESTABLE
+
+    survey = pd.read_csv(data_dir() / "sample" / "survey.csv", dtype=str,
+                         keep_default_na=False)
+    path = tmp_path / "six_outlets.csv"
+    survey[survey["outlet_id"].isin(sorted(survey["outlet_id"].unique())[:6])].to_csv(
+        path, index=False)
+    done = run(["02", "10"], data={"survey": str(path)}, out=tmp_path / "o", log=lambda _: None)
+    assert all(r.ok for r in done), [r.error for r in done]
+    records = {(r["claim"], r["key"]): r for r in results_of(tmp_path / "o")}
+    for key in [("LOY-1", k) for k in ("ordinal_or", "recommend_or", "top_box_step",
+                                       "churn_or", "indirect", "pls_path")] + [
+            ("REL-2", "price_premium")]:
+        assert records[key]["verdict"] == NOT_TESTABLE, key
+        assert "only 6 clusters of outlet_id" in records[key]["reason"], key
+        assert "needs at least 10" in records[key]["reason"], key
+    # the multilevel model's interval is model-based, with t(G − 2) = t(4)
+    assert "6 outlets (REML), t(4)" in records[("INT-1", "multilevel_effect")]["method"]
+
+
 @pytest.mark.parametrize(("file", "mapping", "gap_model"), [("mobi.csv", "mobi.yaml", True),
                                                             ("corp_rep_data.csv", "corp_rep.yaml",
                                                              False)])
