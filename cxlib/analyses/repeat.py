@@ -293,7 +293,8 @@ def repeat_share(source: pd.DataFrame, *, last_months: int | None = 12, measure:
                  n_boot: int = 1000, seed: int = 2024, level: float = 0.95) -> Estimate:
     """Share of orders (or revenue) from repeat customers over the last *last_months*
     months of the log (None: the whole log), with a cluster bootstrap over customers (the
-    estimate's ``n`` and ``clusters`` both count them).
+    estimate's ``n`` counts them: customers are the sampling units, so the sample size that
+    would decide counts customers too).
 
     Not testable (:meth:`Estimate.untestable`) when the window has no new customers or the
     whole log is a single acquisition cohort (:func:`cohort_problem`)."""
@@ -317,8 +318,7 @@ def repeat_share(source: pd.DataFrame, *, last_months: int | None = 12, measure:
     value, lo, hi = ratio_bootstrap(per["rep"].to_numpy(), per["total"].to_numpy(),
                                     n_boot=n_boot, seed=seed, level=level)
     return Estimate(figure, value, lo, hi, len(per),
-                    f"ratio of sums, cluster bootstrap over customers ({n_boot})", level,
-                    clusters=len(per))
+                    f"ratio of sums, cluster bootstrap over customers ({n_boot})", level)
 
 
 def share_by_log_end(source, *, every: int = 3, measure: str = "orders") -> pd.DataFrame:
