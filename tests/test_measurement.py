@@ -57,6 +57,20 @@ def test_cfa_prefers_the_true_structure():
     assert df == 3 and p < 1e-6
 
 
+def test_an_improper_structure_gets_no_verdict_and_no_difference_test():
+    # two factors whose items correlate more across (.5) than within (.3): their correlation
+    # is estimated beyond 1, an improper solution
+    rng = np.random.default_rng(7)
+    r = np.array([[1, .3, .5, .5], [.3, 1, .5, .5], [.5, .5, 1, .3], [.5, .5, .3, 1]])
+    z = rng.standard_normal((800, 4)) @ np.linalg.cholesky(r).T
+    frame = pd.DataFrame(z, columns=["a1", "a2", "b1", "b2"])
+    table = compare_structures(frame, {"A": ["a1", "a2"], "B": ["b1", "b2"]})
+    assert not table.loc["2 factors", "proper"]
+    assert table.loc["2 factors", "meets cut-offs"] is None
+    assert table.attrs["chi2_difference"] is None
+    assert any("beyond ±1" in p for p in table.attrs["problems"]["2 factors"])
+
+
 def test_srmr_is_zero_for_a_saturated_fit():
     rng = np.random.default_rng(3)
     frame = parallel_items(500, 3, 0.7, rng)
