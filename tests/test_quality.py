@@ -83,7 +83,8 @@ def test_the_gap_constraint_holds_when_satisfaction_follows_the_gap():
     frame["sat"] = 0.6 * (frame["p_1"] - frame["exp_p_1"]) + rng.normal(0, 0.5, n)
     _, table = disconfirmation(frame, "sat", {"q": ["p_1"]}, {"q": ["exp_p_1"]})
     assert table.attrs["gap_constraint"]["b_P + b_E"] == pytest.approx(0, abs=0.05)
-    assert table.attrs["gap_constraint"]["p"] > 0.01 and table.attrs["surface_constraints"]["p"] > 0.01
+    assert table.attrs["gap_constraint"]["p"] > 0.01
+    assert table.attrs["surface_constraints"]["p"] > 0.01
 
 
 def test_disconfirmation_needs_expectations_and_variation():

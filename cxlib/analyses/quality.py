@@ -111,7 +111,8 @@ def disconfirmation(frame: pd.DataFrame, outcome: str, perception: dict[str, lis
 
     fit = fitted(pe)
     gap = fitted(pe.assign(perception=pe["perception"] - pe["expectation"]))
-    p_c, e_c = pe["perception"] - pe["perception"].mean(), pe["expectation"] - pe["expectation"].mean()
+    p_c = pe["perception"] - pe["perception"].mean()
+    e_c = pe["expectation"] - pe["expectation"].mean()
     surface = fitted(pd.DataFrame({"perception": p_c - e_c, "expectation": e_c,
                                    "P²": p_c**2, "P·E": p_c * e_c, "E²": e_c**2}))
     ratio = data[["perception", "expectation"]].std(ddof=1) / y.std(ddof=1)

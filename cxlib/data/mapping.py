@@ -59,9 +59,9 @@ written twice is an error rather than the last one silently winning.
 from __future__ import annotations
 
 import codecs
-import math
 import datetime as dt
 import difflib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
