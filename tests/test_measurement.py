@@ -12,6 +12,7 @@ from cxlib.stats.measurement import (
     cronbach_alpha,
     reliability_note,
     reliability_table,
+    structures_note,
 )
 
 
@@ -55,6 +56,8 @@ def test_cfa_prefers_the_true_structure():
     assert not table.loc["1 factor", "meets cut-offs"]
     _chi2, df, p = table.attrs["chi2_difference"]
     assert df == 3 and p < 1e-6
+    assert structures_note(table).startswith("χ² difference, 3 factors vs 1 factor: ")
+    assert "p < 0.001" in structures_note(table) and "improper" not in structures_note(table)
 
 
 def test_an_improper_structure_gets_no_verdict_and_no_difference_test():
@@ -69,6 +72,8 @@ def test_an_improper_structure_gets_no_verdict_and_no_difference_test():
     assert table.loc["2 factors", "meets cut-offs"] is None
     assert table.attrs["chi2_difference"] is None
     assert any("beyond ±1" in p for p in table.attrs["problems"]["2 factors"])
+    note = structures_note(table)
+    assert note.startswith("No χ² difference test") and "2 factors: improper solution" in note
 
 
 def test_srmr_is_zero_for_a_saturated_fit():

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from cxlib import sem
+from cxlib.stats.estimates import Estimate
 
 REFERENCE = Path(__file__).parent / "reference"
 LAVAAN = json.loads((REFERENCE / "sem_lavaan.json").read_text())
@@ -158,6 +159,11 @@ def test_the_ecsi_mobi_model_is_an_improper_solution():
                                                   right_on=["rhs", "lhs"])
     assert len(paths) == 12
     np.testing.assert_allclose(paths["standardised"], paths["est.std"], atol=0.01)
+    pls = Estimate("PLS path", 0.51, 0.40, 0.62, 250, "PLS")
+    note = sem.compare_with_pls(fit, "CUSA", "CUSL", pls)
+    assert note.startswith("The covariance SEM of the same model is improper (6 problems; "
+                           "first: the standardised path CUSA → CUSL is 3.27, beyond ±1)")
+    assert "the PLS path CUSA → CUSL (0.51 [0.40, 0.62]) stands as its own figure" in note
 
 
 def test_the_reputation_model_is_proper_and_agrees_with_lavaan():
@@ -169,3 +175,7 @@ def test_the_reputation_model_is_proper_and_agrees_with_lavaan():
                                             right_on=["rhs", "lhs"])
     assert len(paths) == 7
     np.testing.assert_allclose(paths["standardised"], paths["est.std"], atol=1e-4)
+    note = sem.compare_with_pls(fit, "CUSA", "CUSL", Estimate("PLS path", 0.5, 0.4, 0.6, 1, ""))
+    assert note.startswith("The covariance SEM of the same model is proper: standardised path "
+                           "CUSA → CUSL 0.49, beside the PLS path CUSA → CUSL (0.50 [0.40, 0.60])")
+    assert note.endswith("its fit misses the cut-offs. The two methods agree in sign.")

@@ -194,3 +194,29 @@ def perception_vs_gap(frame: pd.DataFrame, outcome: str, perception: dict[str, l
         est = replace(est, n=len(data), clusters=g)
     table = pd.DataFrame({"R²": r2}, index=["perception only (SERVPERF)", "gap (SERVQUAL)"])
     return est, table
+
+
+def constraint_note(table: pd.DataFrame, level: float = 0.95) -> str:
+    """Sentences on a :func:`disconfirmation` table: the sign of b_E (its interval at *level*
+    above, below or across 0) and whether the data reject the gap score's constraints."""
+    from cxlib.stats.formatting import p_value
+
+    row = table.loc["expectation"]
+    if row["ci_low"] > 0:
+        sign = ("At a given perception, respondents who expected more are more satisfied "
+                "(b_E > 0): the opposite of what 'against expectations' predicts")
+    elif row["ci_high"] < 0:
+        sign = ("At a given perception, respondents who expected more are less satisfied "
+                "(b_E < 0), as 'against expectations' predicts")
+    else:
+        sign = ("At a given perception, the data cannot tell whether expectations raise or "
+                "lower satisfaction (the interval of b_E includes 0)")
+    gap, surface = table.attrs["gap_constraint"], table.attrs["surface_constraints"]
+    verdict = ("reject" if max(gap["p"], surface["p"]) < 1 - level else
+               "do not reject" if min(gap["p"], surface["p"]) >= 1 - level else
+               "partly reject")
+    return (f"{sign}. A gap score P − E assumes b_E = −b_P: here b_P + b_E = "
+            f"{gap['b_P + b_E']:.3f} (SE {gap['SE']:.3f}), F = {gap['F']:.1f}, "
+            f"{p_value(gap['p'])}; with the response surface's quadratic terms (the gap also "
+            f"assumes no P², P·E or E² term), F = {surface['F']:.1f} on 4 df, "
+            f"{p_value(surface['p'])}. The data {verdict} the gap score's constraints.")

@@ -100,3 +100,19 @@ def compare_structures(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.
                                       if full.proper and one.proper else None)
     table.attrs["problems"] = {f.name: f.problems for f in (full, one) if f.problems}
     return table
+
+
+def structures_note(table: pd.DataFrame) -> str:
+    """What a :func:`compare_structures` table allows: the χ² difference test when both
+    solutions are proper, else why there is none, and each improper model's problems (its
+    fit indices are then shown without a verdict)."""
+    from cxlib.stats.formatting import p_value
+
+    models = list(table.index)
+    difference = table.attrs["chi2_difference"]
+    lines = ([f"χ² difference, {models[0]} vs {models[1]}: {difference[0]:.1f} on "
+              f"{difference[1]} df, {p_value(difference[2])}"] if difference else
+             ["No χ² difference test: an improper solution's χ² describes nothing real."])
+    lines += [f"{name}: improper solution ({'; '.join(problems)}); its fit indices are shown "
+              "without a verdict on fit" for name, problems in table.attrs["problems"].items()]
+    return "\n".join(lines)

@@ -290,3 +290,40 @@ def loadings(fit: SEMFit) -> pd.DataFrame:
     rows = rows[rows["kind"] == "loading"]
     return pd.DataFrame({"factor": rows["from"], "item": rows["to"],
                          "standardised": rows["standardised"]}).reset_index(drop=True)
+
+
+def compare_with_pls(fit: SEMFit, source: str, target: str, pls_path=None) -> str:
+    """What the covariance SEM of a model says about reading its PLS path *source* →
+    *target* (*pls_path*: that path's :class:`~cxlib.stats.estimates.Estimate`, or None).
+
+    An improper SEM gives no second estimate: its constructs, as latent variables, cannot be
+    told apart in these data. The PLS path, a regression between weighted item composites
+    (which always exist), still stands as its own figure, but it is not confirmed by a
+    second method. A proper SEM's standardised path is set beside the PLS one, with whether
+    the signs agree."""
+    pls = (f"the PLS path {source} → {target} ({pls_path.value:.2f} "
+           f"[{pls_path.ci_low:.2f}, {pls_path.ci_high:.2f}])" if pls_path is not None
+           else f"the PLS path {source} → {target}")
+    if not fit.proper:  # the problem of the compared path first, when it has one
+        worst = sorted(fit.problems, key=lambda text: f"{source} → {target}" not in text)[0]
+        return (f"The covariance SEM of the same model is improper ({len(fit.problems)} "
+                f"problem{'s' if len(fit.problems) > 1 else ''}; first: {worst}). As latent "
+                "variables, the constructs of this model cannot be told apart in these data, "
+                f"so the SEM gives no second estimate of {source} → {target}. PLS is a "
+                f"different estimator (regressions between weighted item composites, which "
+                f"always exist), so {pls} stands as its own figure; read it as an association "
+                "between composite scores of constructs this survey does not separate well, "
+                "not confirmed by a second method.")
+    rows = structural_paths(fit)
+    row = rows[(rows["from"] == source) & (rows["to"] == target)]
+    if row.empty:
+        return f"The covariance SEM is proper but has no path {source} → {target} to compare."
+    value = float(row["standardised"].iloc[0])
+    fits = {True: "meets", False: "misses", None: "cannot be judged against"}[fit.acceptable]
+    agree = ""
+    if pls_path is not None:
+        agree = (" The two methods agree in sign." if np.sign(value) == np.sign(pls_path.value)
+                 else " The two methods disagree in sign: the conclusion hangs on the "
+                      "estimation method.")
+    return (f"The covariance SEM of the same model is proper: standardised path {source} → "
+            f"{target} {value:.2f}, beside {pls}; its fit {fits} the cut-offs.{agree}")
