@@ -13,6 +13,7 @@ import statsmodels.api as sm
 
 from cxlib.analyses.quality import (
     EXPECTATION_FIGURE,
+    constraint_note,
     disconfirmation,
     gap_scores,
     gap_table,
@@ -46,6 +47,9 @@ def test_disconfirmation_matches_r_lm_and_sandwich(name, file, mapping, cluster)
     assert table.attrs["r2"] == pytest.approx(ref["r2"], rel=1e-9)
     assert est.figure == EXPECTATION_FIGURE
     assert est.value == pytest.approx(ref["standardised_e"], rel=1e-9)
+    if name == "ecsi":  # b_E > 0: expectations go with more satisfaction, not less
+        assert constraint_note(table).startswith("At a given perception, respondents who "
+                                                 "expected more are more satisfied (b_E > 0)")
     scale = ref["standardised_e"] / ref["coef"]["E"]
     # the interval of b_E (whatever quantile robust.fit uses) rescaled by the same factor
     assert (est.ci_low, est.ci_high) == pytest.approx(
@@ -74,6 +78,10 @@ def test_disconfirmation_recovers_a_negative_expectation_effect():
     assert est.ci_high < -0.2 and table.attrs["gap_constraint"]["p"] < 1e-6
     truth = -0.4 * frame["exp_p_1"].std() / frame["sat"].std()
     assert est.ci_low < truth < est.ci_high
+    note = constraint_note(table)
+    assert note.startswith("At a given perception, respondents who expected more are less "
+                           "satisfied (b_E < 0)")
+    assert note.endswith("The data reject the gap score's constraints.")
 
 
 def test_the_gap_constraint_holds_when_satisfaction_follows_the_gap():
@@ -85,6 +93,7 @@ def test_the_gap_constraint_holds_when_satisfaction_follows_the_gap():
     assert table.attrs["gap_constraint"]["b_P + b_E"] == pytest.approx(0, abs=0.05)
     assert table.attrs["gap_constraint"]["p"] > 0.01
     assert table.attrs["surface_constraints"]["p"] > 0.01
+    assert constraint_note(table).endswith("The data do not reject the gap score's constraints.")
 
 
 def test_disconfirmation_needs_expectations_and_variation():
