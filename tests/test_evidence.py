@@ -89,8 +89,11 @@ def test_telco_table_is_modeldata_wa_churn_with_an_id_and_the_services_held():
 
 
 def test_telco_cross_holding_hazard_matches_r_coxph():
-    """RET-1's cross_holding on the telco table: cxlib's Cox model against R's
-    coxph(robust = TRUE) (tests/reference/real_data.R)."""
+    """The Cox model of leaving on services held on the telco table *without* delayed entry
+    (everyone at risk from acquisition, as first fitted) against R's coxph(robust = TRUE)
+    (tests/reference/real_data.R): protective, and "supported". The table is a one-month
+    snapshot; the figure RET-1 records enters each customer at the month's start and is
+    not supported (tests/test_snapshot.py)."""
     from cxlib.analyses.retention import cox_model
 
     ref = REFERENCE["telco_cox"]

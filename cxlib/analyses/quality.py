@@ -53,18 +53,23 @@ def unmatched_reason(perception: dict[str, list[str]],
     """Why a gap score cannot be formed from these items, or None when every perception item
     of every dimension has its expectation item ``exp_<item>`` and every expectation item its
     perception item (the gap then subtracts two answers about the same attribute)."""
-    problems = []
+    unmatched = []
     for dim, items in perception.items():
         expected = expectation.get(dim, [])
         if sorted(expected) != sorted(f"exp_{c}" for c in items):
-            problems.append(f"{dim}: perception items {', '.join(items)}; expectation items "
-                            f"{', '.join(expected) or 'none'}")
-    if not problems:
+            unmatched.append(f"{dim}: {_listed(expected) or 'none'} against {_listed(items)}")
+    if not unmatched:
         return None
-    return ("the expectation items are not matched item by item to perception items of the "
-            f"same attributes ({'; '.join(problems)}), so a gap (perception − expectation) "
-            "would subtract answers about different things. A gap needs, for each perception "
-            "item X, an expectation item exp_X asking about the same attribute")
+    return (f"expectation items not matched item by item to perception items "
+            f"({'; '.join(unmatched)}): a gap would subtract answers about different "
+            "attributes (a gap needs exp_X for each perception item X)")
+
+
+def _listed(items: list[str], most: int = 3) -> str:
+    """Items named as "A, B, C" or, when there are more, "A … G (7 items)"."""
+    if len(items) <= most:
+        return ", ".join(items)
+    return f"{items[0]} … {items[-1]} ({len(items)} items)"
 
 
 def gap_scores(frame: pd.DataFrame, perception: dict[str, list[str]],

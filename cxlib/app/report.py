@@ -27,17 +27,20 @@ from cxlib.app.forest import Panel, Row, forest_svg
 from cxlib.registry.claims import claims, get_claim
 from cxlib.registry.records import ResultRecord
 from cxlib.stats.formatting import fmt
-from cxlib.stats.verdicts import NOT_TESTABLE
+from cxlib.stats.verdicts import INCONCLUSIVE, NOT_SUPPORTED, NOT_TESTABLE, SUPPORTED
 
 NO_REAL_DATA = "no real data yet"
 SAMPLE_LABEL = "sample (synthetic)"
 
 
+_CLASSES = {SUPPORTED: "v-supported", NOT_SUPPORTED: "v-not-supported",
+            INCONCLUSIVE: "v-inconclusive", NOT_TESTABLE: "v-not-testable",
+            NO_REAL_DATA: "v-no-real-data"}
+
+
 def _verdict_class(verdict: str) -> str:
-    for key in ("not supported", "not testable", "supported", "inconclusive", "no real data"):
-        if verdict.startswith(key):
-            return "v-" + key.replace(" ", "-")
-    return ""
+    """The CSS class of one of the four verdicts (or "no real data"): by the label itself."""
+    return _CLASSES.get(verdict, "")
 
 
 def _source(d: dict) -> str:
@@ -67,7 +70,7 @@ def _data_rows(datasets: Sequence[dict]) -> list[dict]:
 
 def _row(r: ResultRecord) -> dict:
     """A record as the page shows it."""
-    return {**r.to_dict(), "value_fmt": fmt(r.value),
+    return {**r.to_dict(), "words": r.headline or r.verdict, "value_fmt": fmt(r.value),
             "ci_fmt": f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]" if r.ci_low is not None else "–",
             "verdict_class": _verdict_class(r.verdict), "label": label_of(r.data),
             "page": page_of(r.notebook, r.data)}
@@ -86,18 +89,20 @@ def _real_sets(recs: Sequence[ResultRecord]) -> list[dict]:
     return out
 
 
-def _headline(real: Sequence[dict]) -> str:
-    """The claim's verdict from real data: the data sets' claim-level verdicts when they
-    agree, "differs by data set" when not, or why there is none."""
+def _headline(real: Sequence[dict]) -> tuple[str, str]:
+    """The claim's verdict from real data, in words and as one of the four verdicts: the data
+    sets' claim-level verdicts when they agree, "differs by data set" when not, or why there
+    is none."""
     if not real:
-        return NO_REAL_DATA
-    verdicts = [v for s in real for v in ([s["claim"]["verdict"]] if s["claim"] else
-                                          [r["verdict"] for r in s["figures"]
+        return NO_REAL_DATA, NO_REAL_DATA
+    verdicts = [v for s in real for v in ([(s["claim"]["words"], s["claim"]["verdict"])]
+                                          if s["claim"] else
+                                          [(r["verdict"], r["verdict"]) for r in s["figures"]
                                            if not r["supplementary"]])]
-    decided = sorted({v for v in verdicts if v != NOT_TESTABLE})
+    decided = sorted({v for v in verdicts if v[1] != NOT_TESTABLE})
     if not decided:
-        return NOT_TESTABLE
-    return decided[0] if len(decided) == 1 else "differs by data set"
+        return NOT_TESTABLE, NOT_TESTABLE
+    return decided[0] if len(decided) == 1 else ("differs by data set", "")
 
 
 def _demonstration(recs: Sequence[ResultRecord]) -> dict | None:
@@ -146,10 +151,10 @@ def evidence_table(records: Sequence[ResultRecord], out: Path) -> list[dict]:
         panels = _panels(cid, recs)
         picture = (forest_svg(panels, out / "figures" / f"{cid}.svg").relative_to(out).as_posix()
                    if panels else None)
-        verdict = _headline(real)
+        words, verdict = _headline(real)
         rows.append({"id": cid, "title": claim.title, "published": claim.published,
                      "traceable": claim.traceable, "notebook": claim.notebook,
-                     "verdict": verdict, "verdict_class": _verdict_class(verdict),
+                     "verdict": words, "verdict_class": _verdict_class(verdict),
                      "real": real, "demo": _demonstration(recs), "picture": picture,
                      "alt": _alt(cid, panels) if panels else ""})
     return rows
