@@ -51,11 +51,13 @@ def _source(d: dict) -> str:
     the user."""
     from cxlib.data.datasets import data_dir
 
-    if d.get("synthetic"):
-        return "synthetic sample"
     path = Path(d["file"]).resolve()
     if path.is_relative_to(data_dir() / "examples"):
         return "bundled example (from the synthetic sample)"
+    if path.is_relative_to(data_dir() / "sample"):
+        return "synthetic sample"
+    if d.get("synthetic"):
+        return "your file, declared synthetic (no evidence)"
     return "bundled real data" if path.is_relative_to(data_dir() / "real") else "your file"
 
 

@@ -259,9 +259,11 @@ class Rule:
         return max(math.ceil(round(present * power * min(factors) ** 2, 6)), present + 1)
 
     def widened(self, est: Estimate, level: float) -> Estimate:
-        """*est* with its interval widened to *level* on this rule's scale (normal
-        quantile ratio), as used for the Bonferroni step of :func:`claim_verdict`."""
-        f = stats.norm.ppf(0.5 + level / 2) / stats.norm.ppf(0.5 + est.level / 2)
+        """*est* with its interval widened to *level* on this rule's scale, as used for the
+        Bonferroni step of :func:`claim_verdict`: by the ratio of normal quantiles, or of
+        t(G − 1) quantiles for an interval that treats G clusters as the unit."""
+        dist = stats.t(est.clusters - 1) if est.clusters and est.clusters > 1 else stats.norm
+        f = dist.ppf(0.5 + level / 2) / dist.ppf(0.5 + est.level / 2)
         v = self._t(est.value)
         lo = v - (v - self._t(est.ci_low)) * f
         hi = v + (self._t(est.ci_high) - v) * f
