@@ -327,3 +327,41 @@ def test_wait_effect_is_ols_with_hc3_and_a_t_interval():
 def test_channel_codes_show_as_words():
     log = pd.DataFrame({"channel": ["face_to_face"] * 3 + ["phone"]})
     assert list(standards.channel_mix(log).index) == ["face to face", "phone"]
+
+
+def test_outlet_means_reliability_is_the_one_way_anova_icc2():
+    """ICC(2) = (MSB − MSW)/MSB, checked against statsmodels' one-way ANOVA table."""
+    import statsmodels.formula.api as smf
+    from statsmodels.stats.anova import anova_lm
+
+    rng = np.random.default_rng(4)
+    g = np.repeat(np.arange(12), rng.integers(3, 9, 12))
+    y = rng.normal(0, 1, 12)[g] * 0.6 + rng.normal(0, 1, len(g))
+    frame = pd.DataFrame({"g": g.astype(str), "y": y})
+    table = anova_lm(smf.ols("y ~ C(g)", frame).fit())
+    msb, msw = table["mean_sq"].iloc[0], table["mean_sq"].iloc[1]
+    per = frame.groupby("g")["y"]
+    got = people.outlet_means_reliability(per.size().to_numpy(float), per.mean().to_numpy(),
+                                          per.apply(lambda x: ((x - x.mean()) ** 2).sum())
+                                          .to_numpy())
+    assert got == pytest.approx((msb - msw) / msb, rel=1e-10)
+
+
+def test_unit_correlation_corrected_for_unreliable_outlet_means_recovers_the_unit_truth():
+    """Outlets whose true customer-satisfaction level correlates 0.5 with staff
+    satisfaction, seen through 5 customers each: the raw r is attenuated (about 0.5·√ICC(2)),
+    the corrected one is not, and its interval covers 0.5."""
+    rng = np.random.default_rng(11)
+    outlets = 400
+    staff = rng.normal(0, 1, outlets)
+    level = 0.5 * staff + np.sqrt(1 - 0.25) * rng.normal(0, 1, outlets)
+    g = np.repeat(np.arange(outlets), 5)
+    data = pd.DataFrame({"outlet_id": g.astype(str), "employee_sat": staff[g],
+                         "overall_sat": level[g] * 0.5 + rng.normal(0, 1, len(g))})
+    units = data.groupby("outlet_id").agg(e=("employee_sat", "first"), c=("overall_sat", "mean"))
+    raw = units["e"].corr(units["c"])
+    est = people.unit_correlation(data, n_boot=300)
+    assert raw < 0.42 and est.covers(0.5) and abs(est.value - 0.5) < 0.08
+    assert est.clusters == outlets and "ICC(2)" in est.method
+    few = people.unit_correlation(data[data["outlet_id"].isin(["0", "1", "2"])])
+    assert few.problem and "at least 4" in few.problem

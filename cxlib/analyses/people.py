@@ -1,8 +1,15 @@
 """Employees as internal customers: outlet staff satisfaction and customer satisfaction.
 
 * **Unit-level correlation** between outlet employee satisfaction and the outlet's
-  mean customer satisfaction, with Fisher's interval: the statistic Harter et al.
-  (2002) report (corrected r ≈ .32 across 7,939 business units; ours is uncorrected).
+  mean customer satisfaction, the statistic Harter et al. (2002) report (r ≈ .32 across
+  7,939 business units, corrected for measurement error and range restriction). An outlet's
+  mean of a few customers' answers is itself measured with error, which lowers r; so, as
+  Harter et al. do for measurement error, ours is corrected for the reliability of the outlet
+  means of customer satisfaction, ICC(2) = (MSB − MSW)/MSB from the one-way analysis of
+  variance of customers within outlets (Bliese 2000): r_c = r / √ICC(2). Employee
+  satisfaction arrives as one mean per outlet, so its own reliability, and range
+  restriction, are not corrected: r_c may still lie below Harter's figure. The interval is a
+  percentile bootstrap over outlets.
 * **Multilevel model** (customers within outlets): overall_sat_ij = b0 + b1 ·
   employee_sat_j + u_j + e_ij, u_j ~ N(0, τ²) a random outlet intercept (REML: τ²/σ² by
   a profile search that includes τ² = 0, then statsmodels MixedLM), both variables
@@ -25,10 +32,10 @@ import pandas as pd
 import statsmodels.api as sm
 
 from cxlib.analyses.loyalty import mediation
-from cxlib.analyses.relationships import fisher_ci
 from cxlib.errors import NotEstimable
 from cxlib.stats.design import adjusted_for, predictors
 from cxlib.stats.estimates import Estimate
+from cxlib.stats.uncertainty import percentiles
 
 
 def merge_outlets(survey: pd.DataFrame, outlets: pd.DataFrame) -> pd.DataFrame:
@@ -36,14 +43,56 @@ def merge_outlets(survey: pd.DataFrame, outlets: pd.DataFrame) -> pd.DataFrame:
     return survey.merge(outlets, on="outlet_id", how="inner", suffixes=("", "_outlet"))
 
 
-def unit_correlation(data: pd.DataFrame, level: float = 0.95) -> Estimate:
-    """Correlation across outlets of employee satisfaction and mean customer satisfaction."""
-    units = data.groupby("outlet_id").agg(employee=("employee_sat", "first"),
-                                          customers=("overall_sat", "mean")).dropna()
-    r = float(units["employee"].corr(units["customers"]))
-    lo, hi = fisher_ci(r, len(units), level)
-    return Estimate("outlet-level correlation: employee vs customer satisfaction", r, lo, hi,
-                    len(units), "Pearson r across outlets, Fisher interval", level)
+def outlet_means_reliability(n: np.ndarray, mean: np.ndarray, within_ss: np.ndarray) -> float:
+    """ICC(2), the reliability of outlet means, from each outlet's number of customers *n*,
+    mean and within-outlet sum of squares: (MSB − MSW)/MSB, with MSB = Σ nⱼ(ȳⱼ − ȳ)²/(G − 1)
+    and MSW = Σ SSⱼ/(N − G)."""
+    g, total = len(n), n.sum()
+    grand = (n * mean).sum() / total
+    msb = (n * (mean - grand) ** 2).sum() / (g - 1)
+    msw = within_ss.sum() / (total - g)
+    return float((msb - msw) / msb) if msb > 0 else float("nan")
+
+
+def unit_correlation(data: pd.DataFrame, level: float = 0.95, *, n_boot: int = 1000,
+                     seed: int = 2024) -> Estimate:
+    """Correlation across outlets of employee satisfaction and mean customer satisfaction,
+    corrected for the reliability of the outlet means (see the module docstring), with a
+    percentile bootstrap over outlets; not testable (with the reason) when the outlets are
+    too few or their means carry no reliable difference."""
+    data = data.dropna(subset=["employee_sat", "overall_sat"])
+    sat = data.groupby("outlet_id")["overall_sat"]
+    units = pd.DataFrame({"employee": data.groupby("outlet_id")["employee_sat"].first(),
+                          "n": sat.size(), "mean": sat.mean(),
+                          "ss": sat.apply(lambda x: float(((x - x.mean()) ** 2).sum()))})
+    figure = "outlet-level correlation: employee vs customer satisfaction (corrected)"
+    if len(units) < 4 or units["n"].sum() <= len(units):
+        return Estimate.untestable(figure, f"{len(units)} outlets with answers: a correlation "
+                                   "across outlets needs at least 4, with more than one "
+                                   "customer in some", len(units))
+    cols = units[["employee", "n", "mean", "ss"]].to_numpy(float)
+
+    def corrected(u: np.ndarray) -> float:
+        rel = outlet_means_reliability(u[:, 1], u[:, 2], u[:, 3])
+        if not rel > 0 or np.std(u[:, 0]) == 0 or np.std(u[:, 2]) == 0:
+            return float("nan")
+        return float(min(np.corrcoef(u[:, 0], u[:, 2])[0, 1] / np.sqrt(rel), 1.0))
+
+    rel = outlet_means_reliability(cols[:, 1], cols[:, 2], cols[:, 3])
+    value = corrected(cols)
+    if not np.isfinite(value):
+        return Estimate.untestable(figure, f"the outlet means of customer satisfaction carry "
+                                   f"no reliable difference between outlets (ICC(2) = "
+                                   f"{rel:.2f}), or a measure does not vary across outlets",
+                                   len(units))
+    rng = np.random.default_rng(seed)
+    draws = np.array([corrected(cols[rng.integers(0, len(cols), len(cols))])
+                      for _ in range(n_boot)])
+    lo, hi, failed = percentiles(draws, level)
+    return Estimate(figure, value, float(lo[0]), float(hi[0]), len(units),
+                    f"Pearson r across outlets ÷ √ICC(2) (reliability of the outlet means of "
+                    f"customer satisfaction, {rel:.2f}); percentile bootstrap over outlets "
+                    f"({n_boot})", level, failed=failed, draws=n_boot, clusters=len(units))
 
 
 NEAR_ZERO_ICC = 0.01
