@@ -22,7 +22,7 @@ from cxlib.data.mapping import Mapping, load_mapping
 from cxlib.data.reading import read_table
 from cxlib.data.schemas import get_kind
 from cxlib.data.store import stored
-from cxlib.data.validation import LoadReport, validate
+from cxlib.data.validation import Arms, LoadReport, experiment_arms, validate
 from cxlib.stats.evidence import Design
 
 
@@ -57,6 +57,14 @@ class Dataset:
         (:func:`cxlib.data.designs.detect_design`); it caps what their figures can show."""
         return detect_design(self.kind, self.frame, declared=self.mapping.design,
                              follow_up_months=self.mapping.follow_up_months)
+
+    @cached_property
+    def arms(self) -> Arms:
+        """An experiment's arms: control, treatment and the others, as its mapping names
+        them (:func:`cxlib.data.validation.experiment_arms`)."""
+        if self.kind != "experiment":
+            raise ValueError(f"a {self.kind} data set has no arms; only experiments do")
+        return experiment_arms(self.frame, self.mapping, file=self.report.file)
 
     def __len__(self) -> int:
         return len(self.frame)

@@ -792,7 +792,7 @@ def fit_bgbb(frequency, recency, periods, weights=None, *, unit: str = "period",
         ll = float(c.w @ _bgbb_terms(np.exp(theta), c.x, c.t_x, c.n)[1])
         return ll, np.zeros_like(theta)
 
-    return _maximise(objective, np.zeros(4), BGBB_PARAMS, "BG/BB", int(round(c.w.sum())),
+    return _maximise(objective, np.zeros(4), BGBB_PARAMS, "BG/BB", round(float(c.w.sum())),
                      unit, gradient=False, strict=strict)
 
 
