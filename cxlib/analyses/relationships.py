@@ -26,6 +26,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -225,3 +226,51 @@ def fisher_ci(r: float, n: int, level: float = 0.95) -> tuple[float, float]:
     z, se = np.arctanh(r), 1 / np.sqrt(n - 3)
     q = stats.norm.ppf(0.5 + level / 2)
     return float(np.tanh(z - q * se)), float(np.tanh(z + q * se))
+
+
+@dataclass(frozen=True)
+class ExperimentResult:
+    """REL-1 on an ``experiment`` frame (:func:`analyse_experiment`): the headline ``lift``
+    (adjusted when covariates or blocks were given), the ``unadjusted`` difference, every
+    arm against the control (``arms``), the treatment against each other arm (``versus``),
+    whether the outcome is 1/0 and the control arm's rate or mean."""
+
+    lift: Estimate
+    unadjusted: Estimate
+    arms: pd.DataFrame
+    versus: pd.DataFrame
+    binary: bool
+    control_level: float
+
+
+def analyse_experiment(frame: pd.DataFrame, control: str, treatment: str, *,
+                       covariates: Sequence[str] = (), level: float = 0.95,
+                       figure: str | None = None) -> ExperimentResult:
+    """The ITT analysis of an experiment (module docstring): the headline effect of
+    *treatment* against *control* (:func:`experiment_lift`, adjusted for *covariates* and
+    the ``block`` column when the frame has one), the unadjusted difference, every arm
+    against the control (:func:`arm_table`) and the treatment against each other arm."""
+    block = "block" if "block" in frame and frame["block"].notna().any() else None
+    figure = figure or f"lift in the outcome, {treatment} against {control} (ITT)"
+    lift = experiment_lift(frame, control, treatment, covariates=covariates, block=block,
+                           level=level, figure=figure)
+    plain = experiment_lift(frame, control, treatment, level=level, figure=figure)
+    arm = frame["arm"].astype(str)
+    others = sorted(set(arm) - {control, treatment})
+    versus = pd.DataFrame([{"treatment against": other, "difference": e.value,
+                            "ci_low": e.ci_low, "ci_high": e.ci_high, "units": e.n}
+                           for other in others
+                           for e in [experiment_lift(frame, other, treatment, level=level)]],
+                          columns=["treatment against", "difference", "ci_low", "ci_high",
+                                   "units"]).set_index("treatment against")
+    return ExperimentResult(lift, plain, arm_table(frame, control, level), versus,
+                            is_binary(frame["outcome"]),
+                            float(frame.loc[arm == control, "outcome"].mean()))
+
+
+def proxy_reason(measures: str) -> str:
+    """Why REL-1's own figure is not testable on a nearest-available experiment that
+    measures *measures* (the mapping's ``proxy:``)."""
+    return (f"this experiment measures {measures}, not the effect of a thank-you note on "
+            "buying again; its lift is shown beside the claim as the nearest field "
+            "experiment, and does not decide it")
