@@ -152,3 +152,16 @@ def load_cdnow(*, sample: bool = False) -> Dataset:
                                 "are the panel's rows for these customers"])
     return _loaded(Dataset(panel.kind, frame.reset_index(drop=True), panel.report,
                            panel.mapping, also_read=[read]))
+
+
+def load_donations() -> Dataset:
+    """The donor panel of Fader, Hardie & Shang (2010) as a ``summary`` data set (real data).
+
+    The 11,104 people who first gave to a US nonprofit in 1995, followed for the six years
+    1996–2001: 22 recency/frequency patterns (in how many of the six years each gave, and the
+    last such year) with the number of donors who have each; discrete periods of one year
+    (its mapping, data/mappings/donations.yaml: ``periods: 6``, ``time_unit: year``). The
+    copy distributed with the ``lifetimes`` package (MIT licence). See data/README.md.
+    """
+    return load_data("summary", data_dir() / "real" / "donations.csv",
+                     data_dir() / "mappings" / "donations.yaml")
