@@ -135,18 +135,19 @@ def adjusted_lift(frame: pd.DataFrame, control: str, treatment: str, *,
 
 
 def arm_table(frame: pd.DataFrame, control: str, level: float = 0.95) -> pd.DataFrame:
-    """Per arm of an ``experiment`` frame: units, outcome rate (or mean), and the
+    """Per arm of an ``experiment`` frame: units, outcome rate (or mean), and, in words, the
     unadjusted difference from the *control* arm with its interval (:func:`difference`)."""
     arm = frame["arm"].astype(str)
     rows = []
     for label in [control, *sorted(set(arm) - {control})]:
         y = frame.loc[arm == label, "outcome"]
-        row = {"arm": label, "units": int(y.notna().sum()), "outcome": float(y.mean())}
+        against = "(the control)"
         if label != control:
             e = difference(y, frame.loc[arm == control, "outcome"], "", level)
-            row.update({"difference from control": e.value, "ci_low": e.ci_low,
-                        "ci_high": e.ci_high})
-        rows.append(row)
+            against = (f"{e.value:+.3f} [{e.ci_low:+.3f}, {e.ci_high:+.3f}]"
+                       if e.ci_low is not None else e.problem)
+        rows.append({"arm": label, "units": int(y.notna().sum()), "outcome": float(y.mean()),
+                     f"difference from control, {level:.0%} interval": against})
     name = "rate" if is_binary(frame["outcome"]) else "mean"
     return pd.DataFrame(rows).rename(columns={"outcome": name}).set_index("arm")
 
