@@ -738,11 +738,6 @@ class _Patterns:
         keep = w > 0
         table = pd.DataFrame({"x": x[keep], "t_x": t_x[keep], "n": n[keep], "w": w[keep]})
         g = table.groupby(["x", "t_x", "n"], sort=True)["w"].sum().reset_index()
-        if g["w"].sum() == 0:
-            raise NotEstimable("there are no customers to fit (n = 0)")
-        if (g["x"] * g["w"]).sum() == 0:
-            raise NotEstimable("no customer transacted again after the first period, so "
-                               "repeat transactions cannot be modelled")
         return cls(*(g[c].to_numpy(float) for c in ("x", "t_x", "n", "w")))
 
 
@@ -787,6 +782,11 @@ def fit_bgbb(frequency, recency, periods, weights=None, *, unit: str = "period",
     x = np.asarray(frequency, dtype=float)
     c = _Patterns.of(x, recency, np.broadcast_to(np.asarray(periods, float), x.shape),
                      weights)
+    if c.w.sum() == 0:
+        raise NotEstimable("there are no customers to fit (n = 0)")
+    if c.w @ c.x == 0:
+        raise NotEstimable("no customer transacted again after the first period, so repeat "
+                           "transactions cannot be modelled")
 
     def objective(theta):
         ll = float(c.w @ _bgbb_terms(np.exp(theta), c.x, c.t_x, c.n)[1])
