@@ -165,13 +165,16 @@ def test_lin_adjustment_agrees_with_r(mapping):
     ref = lin_reference()
     both = rel.adjusted_lift(frame, "control", "note", covariates=["prior_purchases"],
                              block="block")
-    z = stats.norm.ppf(0.975)
+    # intervals b ± t(n − k)·SE: k = 2 + 2·4 (prior purchases and three block indicators,
+    # each with its interaction), then 2 + 2·1
     expected = ref["lin_prior_and_block"]
     assert both.value == pytest.approx(expected["estimate"], rel=1e-9)
-    assert (both.ci_high - both.ci_low) / (2 * z) == pytest.approx(expected["se"], rel=1e-7)
+    t = stats.t.ppf(0.975, len(frame) - 10)
+    assert (both.ci_high - both.ci_low) / (2 * t) == pytest.approx(expected["se"], rel=1e-7)
     one = rel.adjusted_lift(frame, "control", "note", covariates=["prior_purchases"])
     assert one.value == pytest.approx(ref["lin_prior"]["estimate"], rel=1e-9)
-    assert (one.ci_high - one.ci_low) / (2 * z) == pytest.approx(ref["lin_prior"]["se"],
+    t = stats.t.ppf(0.975, len(frame) - 4)
+    assert (one.ci_high - one.ci_low) / (2 * t) == pytest.approx(ref["lin_prior"]["se"],
                                                                  rel=1e-7)
 
 

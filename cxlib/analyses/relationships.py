@@ -11,7 +11,7 @@
   covariates centred at their mean X̃ (block indicators, one per block but the first, among
   them) and D·X̃; the coefficient of D estimates the average effect, never less precisely
   than the unadjusted difference in large samples, with HC3 standard errors (robust to the
-  unequal variances the interactions imply) and the interval b ± z·SE. Planned before the
+  unequal variances the interactions imply) and the interval b ± t(n − k)·SE. Planned before the
   data are seen (covariates and blocks declared in the mapping), it is the headline; the
   unadjusted difference is shown beside it.
 * **Power**: customers per arm needed to detect a lift (two-sided 5% test, 80% power)
