@@ -58,6 +58,7 @@ _NAMES = {
     "Verdict": "cxlib.stats.verdicts", "NotEstimable": "cxlib.errors",
     "UserDataError": "cxlib.errors", "Dataset": "cxlib.data.datasets",
     "load_data": "cxlib.data.datasets", "load_cdnow": "cxlib.data.datasets",
+    "load_donations": "cxlib.data.datasets",
     "claim_card": "cxlib.registry.claims", "claims": "cxlib.registry.claims",
     "claims_table": "cxlib.registry.claims", "get_claim": "cxlib.registry.claims",
     "show_claims": "cxlib.registry.claims", "show_rules": "cxlib.registry.claims",

@@ -24,8 +24,10 @@ import pandas as pd
 from cxlib.analyses.repeat import customer_summary
 from cxlib.stats.customer_base import (
     ModelFit,
+    bgbb_frequency_shares,
     bgnbd_expected,
     customer_values,
+    fit_bgbb,
     fit_bgnbd,
     fit_gamma_gamma,
     require_identified,
@@ -151,3 +153,34 @@ def cdnow_sample(transactions: pd.DataFrame) -> pd.DataFrame:
     in weeks, 39 weeks of calibration from 1997-01-01, holdout to 1998-06-30
     (:func:`calibration_holdout`)."""
     return calibration_holdout(transactions, CDNOW_CALIBRATION_END, CDNOW_HOLDOUT_END)
+
+
+def summary_fit(summary: pd.DataFrame, *, periods: int | None = None, unit: str = "",
+                strict: bool = True) -> ModelFit:
+    """The customer-base model of a ``summary`` frame, read as it is (no transactions are
+    made up): the BG/BB (:func:`cxlib.stats.customer_base.fit_bgbb`) when the data are in
+    discrete *periods* (the mapping's ``periods:``; T counts each customer's periods), else
+    the BG/NBD on frequency, recency and T in *unit*. A ``customers`` column counts the
+    customers of each row."""
+    weights = summary["customers"].to_numpy(float) if "customers" in summary else None
+    x, t_x, T = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    if periods is not None:
+        return fit_bgbb(x, t_x, T, weights, unit=unit or "period", strict=strict)
+    if weights is not None:
+        reps = weights.astype(int)
+        x, t_x, T = (np.repeat(v, reps) for v in (x, t_x, T))
+    return fit_bgnbd(x, t_x, T, unit=unit, strict=strict)
+
+
+def period_check(fit: ModelFit, summary: pd.DataFrame) -> pd.DataFrame:
+    """Customers by number of periods with a repeat transaction, seen and expected under a
+    BG/BB *fit* (:func:`cxlib.stats.customer_base.bgbb_frequency_shares` for each
+    customer's number of periods T), as in Fader, Hardie & Shang (2010, fig. 3)."""
+    weights = summary["customers"] if "customers" in summary else pd.Series(1.0, summary.index)
+    seen = weights.groupby(summary["frequency"].astype(int)).sum()
+    expected = pd.Series(0.0, index=seen.index)
+    for n, w in weights.groupby(summary["T"].astype(int)).sum().items():
+        expected = expected.add(w * bgbb_frequency_shares(fit, int(n)), fill_value=0.0)
+    out = pd.DataFrame({"customers": seen, "expected": expected}).fillna(0.0)
+    out.index.name = "periods with a repeat transaction"
+    return out

@@ -289,6 +289,25 @@ def cohort_problem(first: pd.Series, start: pd.Timestamp | None, end: pd.Timesta
             f"it is")
 
 
+def summary_cohort_problem(T: pd.Series, unit: str = "") -> str | None:
+    """Why a customer summary whose customers were observed for *T* (time units from each
+    one's first transaction) cannot show REP-1's figure: a summary has no orders by date,
+    and when no customer joined in the second half of the observation (the shortest T at
+    least half the longest, :func:`cxlib.data.designs.acquired_early`) it is a single
+    acquisition cohort; None when it is not one."""
+    T = pd.to_numeric(pd.Series(T), errors="coerce").dropna()
+    longest = float(T.max()) if len(T) else 0.0
+    if not acquired_early(longest - T, 0.0, longest):
+        return None
+    units = f" {unit}s" if unit else ""
+    span = (f"{T.min():g}{units}" if T.min() == longest
+            else f"between {T.min():g} and {longest:g}{units}")
+    return (f"this summary is a single acquisition cohort: every customer was followed for "
+            f"{span} from their first transaction, so nobody joined in the second half of the "
+            f"observation and every later transaction is a repeat one by construction; "
+            f"{REP1_SCOPE}")
+
+
 def repeat_share(source: pd.DataFrame, *, last_months: int | None = 12, measure: str = "orders",
                  n_boot: int = 1000, seed: int = 2024, level: float = 0.95) -> Estimate:
     """Share of orders (or revenue) from repeat customers over the last *last_months*

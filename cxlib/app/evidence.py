@@ -9,7 +9,8 @@ its page ``<name>.html``, its deck ``slides/<name>.slides.html``, its executed n
 carry the real file's name in their ``data`` field (``mobi.csv``), which no other run uses, so
 :func:`page_of` finds the page of any record from ``(notebook, data)`` alone.
 
-Real data read *inside* a notebook (CDNOW in notebook 04) need no evidence run: that notebook
+Real data read *inside* a notebook (CDNOW and the donor panel in notebook 04) need no
+evidence run: that notebook
 records them itself, beside the sample.
 """
 
@@ -63,12 +64,20 @@ TELCO = dict(kind="customers", file="real/telco_churn.csv.gz",
                      "made is not documented, so its verdicts are weaker evidence than those "
                      "from the surveys and the CDNOW panel"))
 
+TIPJOKE = dict(kind="experiment", file="real/tipjoke.csv", mapping="mappings/tipjoke.yaml",
+               slug="tipjoke", label="TipJoke field experiment",
+               caveat=("the nearest published field experiment, not a test of the claim: a "
+                       "card with a joke given with the bill (not a thank-you note) and a tip "
+                       "in the same visit (not buying again); one waiter, who assigned the "
+                       "cards himself"))
+
 EVIDENCE: tuple[EvidenceRun, ...] = (
     EvidenceRun("01_service_quality_and_drivers", **ECSI),        # QUAL-1; LOY-2's drivers
     EvidenceRun("02_satisfaction_to_loyalty", **ECSI),            # LOY-1
     EvidenceRun("01_service_quality_and_drivers", **REPUTATION),  # LOY-2's drivers
     EvidenceRun("02_satisfaction_to_loyalty", **REPUTATION),      # LOY-1
     EvidenceRun("03_economics_of_retention", **TELCO),            # RET-1 (cross-holding)
+    EvidenceRun("10_people_and_relationships", **TIPJOKE),        # REL-1 (beside the claim)
 )
 """Every evidence run ``cxlib run`` adds by default (CDNOW is read inside notebook 04)."""
 
@@ -87,7 +96,8 @@ def page_of(notebook: str, data: str) -> str:
     return f"{notebook}.html"
 
 
-READ_INSIDE = {"cdnow_transactions.csv.gz": "CDNOW purchases"}
+READ_INSIDE = {"cdnow_transactions.csv.gz": "CDNOW purchases",
+               "donations.csv": "donor panel (Fader, Hardie & Shang)"}
 """Real data sets that notebooks read themselves, by file name: the reader's name for them."""
 
 

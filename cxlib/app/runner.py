@@ -549,13 +549,19 @@ def evidence_tasks(books: Sequence[Path], results_dir: Path) -> list[tuple]:
 
 def collect_results(results_dir: Path) -> tuple[list, list[dict]]:
     """Merge the per-notebook result files into records and data-set reports; a file in a
-    subfolder is an evidence run's, whose data sets are listed under the run's name."""
+    subfolder is an evidence run's, whose data sets are listed under the run's name. An
+    evidence run exists for its real data: what it read from the synthetic sample (a kind
+    the real data set does not give, such as the survey beside an experiment in notebook 10)
+    repeats the demonstration run and is left out, records and data sets alike."""
     from cxlib.registry.records import records_from_dicts
 
     records, datasets = [], []
     for path in sorted(results_dir.rglob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
-        run = doc["notebook"] if path.parent == results_dir else path.parent.name
-        records += records_from_dicts(doc["records"])
-        datasets += [{"notebook": run, **d} for d in doc["datasets"]]
+        evidence = path.parent != results_dir
+        run = path.parent.name if evidence else doc["notebook"]
+        records += [r for r in records_from_dicts(doc["records"])
+                    if not (evidence and r.synthetic)]
+        datasets += [{"notebook": run, **d} for d in doc["datasets"]
+                     if not (evidence and d.get("synthetic"))]
     return records, datasets

@@ -22,7 +22,7 @@ from cxlib.data.mapping import Mapping, load_mapping
 from cxlib.data.reading import read_table
 from cxlib.data.schemas import get_kind
 from cxlib.data.store import stored
-from cxlib.data.validation import LoadReport, validate
+from cxlib.data.validation import Arms, LoadReport, experiment_arms, validate
 from cxlib.stats.evidence import Design
 
 
@@ -58,6 +58,14 @@ class Dataset:
         (:func:`cxlib.data.designs.detect_design`); it caps what their figures can show."""
         return detect_design(self.kind, self.frame, declared=self.mapping.design,
                              follow_up_months=self.mapping.follow_up_months)
+
+    @cached_property
+    def arms(self) -> Arms:
+        """An experiment's arms: control, treatment and the others, as its mapping names
+        them (:func:`cxlib.data.validation.experiment_arms`)."""
+        if self.kind != "experiment":
+            raise ValueError(f"a {self.kind} data set has no arms; only experiments do")
+        return experiment_arms(self.frame, self.mapping, file=self.report.file)
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -147,3 +155,16 @@ def load_cdnow(*, sample: bool = False) -> Dataset:
                                 "are the panel's rows for these customers"])
     return _loaded(Dataset(panel.kind, frame.reset_index(drop=True), panel.report,
                            panel.mapping, also_read=[read]))
+
+
+def load_donations() -> Dataset:
+    """The donor panel of Fader, Hardie & Shang (2010) as a ``summary`` data set (real data).
+
+    The 11,104 people who first gave to a US nonprofit in 1995, followed for the six years
+    1996–2001: 22 recency/frequency patterns (in how many of the six years each gave, and the
+    last such year) with the number of donors who have each; discrete periods of one year
+    (its mapping, data/mappings/donations.yaml: ``periods: 6``, ``time_unit: year``). The
+    copy distributed with the ``lifetimes`` package (MIT licence). See data/README.md.
+    """
+    return load_data("summary", data_dir() / "real" / "donations.csv",
+                     data_dir() / "mappings" / "donations.yaml")

@@ -11,10 +11,16 @@ data kind allows a few designs (:data:`DESIGNS_BY_KIND`, the first being the def
 * ``transactions``: *single cohort* when no customer makes a first purchase in the second
   half of the log (every customer was acquired early on, as in the CDNOW panel), else
   *open base*;
-* ``visits``: *visit panel*; ``contacts``: *contact log*; ``outlets``: *units*.
+* ``summary``: *single cohort* by the same rule, read from T: no customer's first
+  transaction falls in the second half of the longest T (the shortest T is at least half
+  the longest), else *open base*;
+* ``visits``: *visit panel*; ``contacts``: *contact log*; ``outlets``: *units*;
+* ``experiment``: *randomised*, by the kind itself.
 
-A *randomised* design is never detected: only the person who ran the experiment can declare
-it (``design: randomised``).
+A *randomised* design is never detected from data: the person who ran the experiment
+declares it, either with ``design: randomised`` or by mapping the file as an ``experiment``
+(a kind whose only design is randomised: choosing it asserts that the arms were assigned at
+random).
 """
 
 from __future__ import annotations
@@ -43,6 +49,8 @@ DESIGNS_BY_KIND: dict[str, tuple[Design, ...]] = {
     "contacts": (CONTACT_LOG,),
     "visits": (VISIT_PANEL, RANDOMISED_DESIGN),
     "outlets": (UNITS,),
+    "experiment": (RANDOMISED_DESIGN,),
+    "summary": (OPEN_BASE, SINGLE_COHORT),
 }
 """The designs each data kind can declare; the first is the default."""
 
@@ -94,6 +102,11 @@ def detect_design(kind: str, frame: pd.DataFrame, *, declared: str | None = None
     if kind == "transactions":
         if {"date", "customer_id"} <= set(frame) and single_cohort(frame["date"],
                                                                    frame["customer_id"]):
+            return SINGLE_COHORT
+        return OPEN_BASE
+    if kind == "summary":
+        T = pd.to_numeric(frame["T"], errors="coerce").dropna() if "T" in frame else None
+        if T is not None and len(T) and acquired_early(T.max() - T, 0.0, float(T.max())):
             return SINGLE_COHORT
         return OPEN_BASE
     return DESIGNS_BY_KIND.get(kind, (CROSS_SECTIONAL,))[0]

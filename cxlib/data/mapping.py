@@ -21,6 +21,12 @@ A mapping file is YAML. It may hold one section per data kind (top-level keys
     design: snapshot                # how the data were made (see DESIGNS_BY_KIND)
     follow_up_months: 1             # customers: a snapshot's follow-up window, in months
     synthetic: true                 # the file is synthetic or made from synthetic data
+    control: no card                # experiment: the control arm's label
+    treatment: joke card            # experiment: the arm the claim is about (several arms)
+    proxy: a card with the bill -> tipping   # experiment: what it measures, when that is
+                                    # not the claim's own treatment and outcome
+    time_unit: week                 # summary: the unit of recency and T
+    periods: 6                      # summary: discrete periods, how many were observed
     attributes: [q2, q3, q4]        # survey: attribute ratings, the drivers of overall_sat
     constructs:                     # survey: latent constructs -> item columns (PLS/SEM)
       COMP: [comp_1, comp_2, comp_3]
@@ -37,8 +43,17 @@ names where mapped, your own names otherwise).
 later behaviour; a customer table is ``followed`` from acquisition unless it is a
 ``snapshot`` (customers present at the start of a window, leaving seen only within it:
 ``follow_up_months`` gives the window, and implies ``design: snapshot``); an experiment is
-``randomised``. Left out, the design is detected from the data
-(:func:`cxlib.data.designs.detect_design`). ``synthetic: true`` marks a file that is
+``randomised`` (an ``experiment`` file is randomised by its kind: mapping a file as an
+experiment is the user's assertion that the arms were assigned at random). Left out, the
+design is detected from the data (:func:`cxlib.data.designs.detect_design`).
+
+``control:`` and ``treatment:`` name arms of an ``experiment`` file by their labels (as
+written in the file); without ``control:`` the control is the arm labelled 0 (arms 0 and 1)
+or "control". ``proxy:`` says, in words, what an experiment measures when it is only the
+nearest available to a claim (another gesture, another outcome): its figures are then shown
+beside the claim and do not decide it. ``time_unit:`` names the unit of a ``summary``'s
+recency and T (day, week, month, quarter, year); ``periods:`` makes a summary one of
+discrete periods and gives their number. ``synthetic: true`` marks a file that is
 synthetic or was made from synthetic data: its figures show the method and are never
 evidence.
 
@@ -82,8 +97,14 @@ ROLES: dict[str, str] = {
 DELIMITER_ALIASES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
 _KEYS = ("columns", "missing", "rating_scale", "encoding", "delimiter", "sheet", "recode",
          "covariates", "reference", "observation_end", "attributes", "constructs", "paths",
-         "roles", "design", "follow_up_months", "synthetic", "kind")
+         "roles", "design", "follow_up_months", "synthetic", "kind", "control", "treatment",
+         "proxy", "time_unit", "periods")
 _SURVEY_ONLY = ("attributes", "constructs", "paths", "roles")
+_KIND_ONLY = {"control": "experiment", "treatment": "experiment", "proxy": "experiment",
+              "time_unit": "summary", "periods": "summary"}
+TIME_UNITS = ("day", "week", "month", "quarter", "year")
+"""The time units a summary's mapping may name (``time_unit:``), singular; plurals are
+accepted."""
 
 
 @dataclass
@@ -107,6 +128,11 @@ class Mapping:
     design: str | None = None
     follow_up_months: float | None = None
     synthetic: bool = False
+    control: str | None = None
+    treatment: str | None = None
+    proxy: str | None = None
+    time_unit: str | None = None
+    periods: int | None = None
     source: Path | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -470,6 +496,26 @@ def _flag(value: Any) -> bool:
     raise _Bad(f"must be true or false; got {_what(value)}")
 
 
+def _time_unit(value: Any) -> str:
+    name = _name(value, "the time unit").lower()
+    unit = name[:-1] if name.endswith("s") and name[:-1] in TIME_UNITS else name
+    if unit not in TIME_UNITS:
+        raise _Bad(f"unknown time unit '{name}'.{_suggest(unit, TIME_UNITS)} Units: "
+                   f"{', '.join(TIME_UNITS)}")
+    return unit
+
+
+def _periods(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise _Bad(f"must be the number of periods observed, a whole number such as 6; got "
+               f"{_what(value)}")
+
+
+def _proxy(value: Any) -> str:
+    return _name(value, "what the experiment measures (a sentence)")
+
+
 def _kind(value: Any) -> str:
     name = _name(value, "the kind")
     if name not in KINDS:
@@ -485,6 +531,9 @@ _PARSERS = {
     "constructs": _constructs, "paths": _paths,
     "roles": _roles, "design": _design, "follow_up_months": _follow_up,
     "synthetic": _flag, "kind": _kind,
+    "control": lambda v: _name(v, "the control arm's label"),
+    "treatment": lambda v: _name(v, "the treatment arm's label"),
+    "proxy": _proxy, "time_unit": _time_unit, "periods": _periods,
 }
 
 
@@ -528,6 +577,13 @@ def check_mapping(mapping: Mapping, kind: Kind) -> list[str]:
                             + _suggest(col, categorical))
     if mapping.observation_end and kind.name != "customers":
         problems.append("'observation_end:' applies to customers files only.")
+    for key, only in _KIND_ONLY.items():
+        if getattr(mapping, key) is not None and kind.name != only:
+            problems.append(f"'{key}:' applies to {only} files only; remove it from the "
+                            f"'{kind.name}' mapping.")
+    if mapping.control is not None and mapping.control == mapping.treatment:
+        problems.append(f"'control:' and 'treatment:' name the same arm ('{mapping.control}'); "
+                        "the treatment is compared with the control, so name two arms.")
     return problems
 
 

@@ -436,6 +436,84 @@ def visits(p: VisitParams, rng: np.random.Generator) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
+class ExperimentParams:
+    """A randomised thank-you experiment on its own (the ``experiment`` kind).
+
+    ``n`` customers in ``len(block_shift)`` blocks (branches); within each block, customers
+    are assigned at random, half to a thank-you ``note`` and half to ``control`` (a random
+    permutation). Each has ``prior_purchases`` ~ Poisson(``prior_mean``), measured before
+    assignment, and buys again with probability
+
+        p = base_rate + block_shift[block] + per_purchase · (min(prior, 6) − prior_mean)
+            + lift · [note],
+
+    additive on the probability scale, so the average effect of the note (the ITT lift that
+    REL-1 estimates) is exactly ``lift`` in every block and at every covariate value.
+    """
+
+    n: int = 2000
+    base_rate: float = 0.30
+    block_shift: tuple = (-0.06, -0.02, 0.02, 0.06)
+    prior_mean: float = 2.0
+    per_purchase: float = 0.04
+    lift: float = 0.06
+
+
+def experiment(p: ExperimentParams, rng: np.random.Generator) -> pd.DataFrame:
+    """Draw an ``experiment`` table from :class:`ExperimentParams`."""
+    k = len(p.block_shift)
+    block = np.sort(rng.integers(0, k, p.n), kind="stable")
+    note = np.zeros(p.n, dtype=int)
+    for b in range(k):
+        rows = np.flatnonzero(block == b)
+        note[rng.permutation(rows)[: len(rows) // 2]] = 1
+    prior = rng.poisson(p.prior_mean, p.n)
+    shift = np.array(p.block_shift, dtype=float)[block]
+    prob = (p.base_rate + shift + p.per_purchase * (np.minimum(prior, 6) - p.prior_mean)
+            + p.lift * note)
+    bought = (rng.random(p.n) < prob).astype(int)
+    return pd.DataFrame({"unit_id": [f"U{i:05d}" for i in range(p.n)],
+                         "arm": np.where(note == 1, "note", "control"),
+                         "outcome": bought,
+                         "block": [f"branch {b + 1}" for b in block],
+                         "prior_purchases": prior})
+
+
+@dataclass(frozen=True)
+class SummaryParams:
+    """A customer summary (the ``summary`` kind) drawn from the BG/NBD model in weeks.
+
+    ``n`` customers acquired over a year: T (weeks from the first purchase to the end of
+    observation) uniform on the whole weeks ``min_weeks`` … ``max_weeks``; while alive each
+    buys at rate λ ~ Gamma(``r``, ``alpha``) a week and drops out after a repeat purchase with
+    probability p ~ Beta(``a``, ``b``) (:func:`cxlib.stats.customer_base.simulate_bgnbd`).
+    Recency is rounded to 1/100 week (at least 0.01 for a repeat customer).
+    """
+
+    n: int = 1000
+    r: float = 0.5
+    alpha: float = 8.0
+    a: float = 0.8
+    b: float = 2.5
+    min_weeks: int = 4
+    max_weeks: int = 52
+
+
+def summary(p: SummaryParams, rng: np.random.Generator) -> pd.DataFrame:
+    """Draw a ``summary`` table from :class:`SummaryParams`."""
+    from cxlib.stats.customer_base import simulate_bgnbd
+
+    T = rng.integers(p.min_weeks, p.max_weeks + 1, p.n).astype(float)
+    drawn = simulate_bgnbd(p.n, p.r, p.alpha, p.a, p.b, T, rng)
+    x = drawn["frequency"].to_numpy()
+    recency = np.where(x > 0, np.maximum(np.rint(drawn["recency"].to_numpy() * 100) / 100,
+                                         0.01), 0.0)
+    return pd.DataFrame({"customer_id": [f"S{i:05d}" for i in range(p.n)],
+                         "frequency": x.astype(int), "recency": recency,
+                         "T": T.astype(int)})
+
+
+@dataclass(frozen=True)
 class SampleParams:
     """All generators' parameters; ``size`` scales the number of respondents/customers."""
 
@@ -445,6 +523,8 @@ class SampleParams:
     transactions: TransactionParams = field(default_factory=TransactionParams)
     contacts: ContactParams = field(default_factory=ContactParams)
     visits: VisitParams = field(default_factory=VisitParams)
+    experiment: ExperimentParams = field(default_factory=ExperimentParams)
+    summary: SummaryParams = field(default_factory=SummaryParams)
 
     @classmethod
     def sized(cls, size: int | None) -> SampleParams:
@@ -458,15 +538,21 @@ class SampleParams:
             transactions=TransactionParams(first_month=max(2, round(40 * f))),
             contacts=ContactParams(n=max(50, round(ContactParams.n * f))),
             visits=VisitParams(customers=max(20, round(VisitParams.customers * f))),
+            experiment=ExperimentParams(n=max(40, round(ExperimentParams.n * f))),
+            summary=SummaryParams(n=max(40, round(SummaryParams.n * f))),
         )
 
 
 def generate(seed: int = 2024, size: int | None = None) -> dict[str, pd.DataFrame]:
-    """Every sample table, drawn with independent streams from one *seed*."""
+    """Every sample table, drawn with independent streams from one *seed* (a stream per
+    kind, spawned in a fixed order: kinds added later take new streams and leave the
+    earlier tables unchanged)."""
     params = SampleParams.sized(size)
-    streams = dict(zip(["outlets", "survey", "customers", "transactions", "contacts", "visits"],
-                       (np.random.default_rng(s)
-                        for s in np.random.SeedSequence(seed).spawn(6)), strict=True))
+    names = ["outlets", "survey", "customers", "transactions", "contacts", "visits",
+             "experiment", "summary"]
+    streams = dict(zip(names, (np.random.default_rng(s)
+                               for s in np.random.SeedSequence(seed).spawn(len(names))),
+                       strict=True))
     outlet_frame, outlet_effect = outlets(params.outlets, streams["outlets"])
     return {
         "survey": survey(params.survey, streams["survey"], outlet_effect),
@@ -475,6 +561,8 @@ def generate(seed: int = 2024, size: int | None = None) -> dict[str, pd.DataFram
         "transactions": transactions(params.transactions, streams["transactions"]),
         "contacts": contacts(params.contacts, streams["contacts"]),
         "visits": visits(params.visits, streams["visits"]),
+        "experiment": experiment(params.experiment, streams["experiment"]),
+        "summary": summary(params.summary, streams["summary"]),
     }
 
 
@@ -522,6 +610,7 @@ PLANTED: dict[str, Callable[[SampleParams], float]] = {
     "visits.interaction_odds_ratio": lambda p: float(exp_portable(p.visits.h_int)),
     "visits.step_odds_ratio": lambda p: float(exp_portable(p.visits.step_effect)),
     "transactions.no_change": lambda p: 0.0,
+    "experiment.lift": lambda p: p.experiment.lift,
 }
 """The quantities the generators plant, by name, as functions of the parameters: the
 claim registry names them (``planted:``), so a figure on the sample is checked against
@@ -532,7 +621,8 @@ def bundled_params() -> SampleParams:
     """The parameters the bundled sample was generated from, read from parameters.yaml."""
     kinds = {"survey": SurveyParams, "outlets": OutletParams, "customers": CustomerParams,
              "transactions": TransactionParams, "contacts": ContactParams,
-             "visits": VisitParams}
+             "visits": VisitParams, "experiment": ExperimentParams,
+             "summary": SummaryParams}
     doc = parameters()["parameters"]
     return SampleParams(**{kind: cls(**{k: tuple(v) if isinstance(v, list) else v
                                         for k, v in doc[kind].items()})

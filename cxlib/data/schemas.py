@@ -1,10 +1,11 @@
 """The data kinds cxlib understands, declared once.
 
 Each kind (``survey``, ``customers``, ``transactions``, ``contacts``, ``visits``,
-``outlets``) is a list of :class:`Field` declarations. Everything else is derived
-from these declarations: the range, category and id checks of validation, the tables in
-``data/README.md`` (``cxlib schema --markdown``), and the sample-data generators'
-column order. Rating fields take their range from the kind's rating scale, which a
+``outlets``, ``experiment``, ``summary``) is a list of :class:`Field` declarations.
+Everything else is derived from these declarations: the range, category and id checks
+of validation, the tables in ``data/README.md`` (``cxlib schema --markdown``), and the
+sample-data generators' column order. Rating fields take their range from the kind's
+rating scale, which a
 mapping file may change (``rating_scale: [1, 10]``).
 
 Besides one field's type and range, a kind declares what holds between fields:
@@ -278,8 +279,66 @@ OUTLETS = Kind(
     ),
 )
 
+EXPERIMENT = Kind(
+    name="experiment",
+    row="unit",
+    description=(
+        "A randomised experiment, one row per unit (customer, visit, account): the arm it was "
+        "assigned to at random, its outcome (1/0 or a number), and optionally the block or "
+        "stratum it was randomised within and covariates measured before assignment "
+        "(`covariates:` in the mapping). The mapping names the control arm (`control:`) and, "
+        "with more than two arms, the treatment the claim is about (`treatment:`); the other "
+        "arms are reported beside it. Mapping a file as an experiment asserts that the arms "
+        "were assigned at random: its comparisons are then read as causal effects."
+    ),
+    fields=(
+        Field("unit_id", "id", "Unique unit identifier; when the file has none, rows are "
+              "numbered (row2, row3, …).", unique=True),
+        Field("arm", "text", "The arm the unit was assigned to (any labels: note, no note; "
+              "1, 0). Compared as assigned, whether or not the treatment was received "
+              "(intention to treat).", required=True),
+        Field("outcome", "number", "The outcome: 1/0 (bought again, tipped) or a number "
+              "(spend); a binary outcome gives a difference in rates.", required=True),
+        Field("block", "text", "The block or stratum the unit was randomised within "
+              "(branch, week); the lift is then adjusted for it."),
+    ),
+)
+
+SUMMARY = Kind(
+    name="summary",
+    row="customer",
+    description=(
+        "A customer summary, per customer or per recency/frequency pattern with its number "
+        "of customers (as published panels give them), read directly by the customer-base "
+        "models: repeat transactions after the first (`frequency`), when the last one was "
+        "(`recency`) and how long the customer was observed (`T`), in the time unit the "
+        "mapping names (`time_unit:`, e.g. week). For data in discrete periods (a yearly "
+        "gift, a renewal) the mapping gives the number of periods (`periods:`): frequency "
+        "counts the periods with a transaction after the first, recency is the last such "
+        "period, and `T` (if given) each customer's number of periods, at most `periods`."
+    ),
+    fields=(
+        Field("customer_id", "id", "Unique customer (or pattern) identifier; when the file has "
+              "none, rows are numbered.", unique=True),
+        Field("frequency", "number", "Repeat transactions after the first: purchase occasions "
+              "(continuous time) or periods with a transaction (discrete periods).",
+              required=True, min=0),
+        Field("recency", "number", "Time from the first transaction to the last repeat one (0 "
+              "when there is none); in discrete periods, the last period with a transaction.",
+              required=True, min=0),
+        Field("T", "number", "Time from the first transaction to the end of observation, at "
+              "least `recency`; in discrete periods, the number of periods (default: "
+              "`periods:` of the mapping). Required unless the mapping gives `periods:`.",
+              min=0),
+        Field("monetary_value", "number", "Mean value of the repeat transactions (currency).",
+              min=0),
+        Field("customers", "integer", "Number of customers with this row's summary (a table of "
+              "patterns); 1 when absent.", min=0),
+    ),
+)
+
 KINDS: dict[str, Kind] = {k.name: k for k in (SURVEY, CUSTOMERS, TRANSACTIONS, CONTACTS,
-                                              VISITS, OUTLETS)}
+                                              VISITS, OUTLETS, EXPERIMENT, SUMMARY)}
 
 
 def get_kind(name: str) -> Kind:

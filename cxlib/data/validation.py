@@ -6,7 +6,8 @@ The steps, in order:
    column, construct item, covariate and recoded column is in the file; every required
    column is there (or one of each group of alternatives, such as acquisition dates or
    tenures); a column that needs a partner has it (a tenure needs a churn flag); a
-   header name written twice is refused when the column is used;
+   header name written twice is refused when the column is used; a summary has ``T``
+   or the mapping's ``periods:`` (which then fills ``T``);
 2. turn the declared missing codes into missing values; drop and count empty rows;
    refuse a required column that is empty in every row, and set aside (with a note)
    an optional one that is, so that analyses needing it say so;
@@ -14,13 +15,16 @@ The steps, in order:
    (collecting cells that do not convert; numbers as :mod:`cxlib.data.parsing` reads them);
 4. check ranges, allowed categories and unique ids (one vectorised mask per check),
    dates between 1900 and today and not before the date they follow (nobody leaves
-   before arriving), and churn flags that agree with churn dates;
+   before arriving), churn flags that agree with churn dates, and customer summaries
+   that could happen (:func:`summary_problems`);
 5. either raise one :class:`~cxlib.errors.UserDataError` listing every problem
    (default) or, with ``drop_invalid=True``, drop the offending rows and count them;
 6. drop and count rows with no value in a key column (an id, a customer, a date or a
    tenure); a missing rating stays missing, and each analysis reports the rows it
    leaves out;
-7. refuse a table with fewer than two usable rows, and note in the report what an
+7. an experiment: refuse arms the mapping names but the file lacks, fewer than two arms,
+   or several arms without a named treatment (:func:`experiment_arms`);
+8. refuse a table with fewer than two usable rows, and note in the report what an
    analyst should know: columns that never vary (analyses of them will be "not
    testable"), how ambiguous numbers such as ``1.234`` were read, fewer than 30 rows.
 
@@ -164,6 +168,13 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
     spec_of = _field_lookup(kind, mapping)
     if mapping.observation_end and "observed_until" not in frame and kind.known("observed_until"):
         frame = frame.assign(observed_until=mapping.observation_end.isoformat())
+    if kind.name == "summary" and "T" not in frame:
+        if mapping.periods is None:
+            raise UserDataError("a customer summary needs each customer's time observed: "
+                                "map a column as T (columns: {T: <your column>}), or, for "
+                                "data in discrete periods, give their number in the mapping "
+                                "(periods: 6).", file=name)
+        frame = frame.assign(T=str(mapping.periods))
     used = [c for c in frame.columns if spec_of(c) is not None]
     report = LoadReport(
         file=name, kind=kind.name, format=raw.format, rows_read=len(frame), rows_kept=0,
@@ -204,6 +215,8 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
     problems += _date_problems(frame, spec_of, flag)
     if kind.name == "customers":
         problems += _churn_problems(frame, flag)
+    if kind.name == "summary":
+        problems += summary_problems(frame, mapping.periods, flag)
     if problems and not drop_invalid:
         fixes = ("Fix these cells in the file, declare codes that mean 'no answer' under "
                  "`missing:` in a mapping file, or rerun with --drop-invalid to drop the rows "
@@ -216,9 +229,17 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
     frame = _drop_keyless(frame, kind, report)
     report.rows_kept = len(frame)
     _refuse_too_few(report, kind)
+    if kind.name == "experiment":
+        arms = experiment_arms(frame, mapping, file=name)
+        report.warnings.append(f"arms: {arms.describe()}")
     report.warnings += _constant_warnings(frame, spec_of, shown)
-    if report.rows_kept < FEW_ROWS:
-        report.warnings.append(f"only {report.rows_kept} {kind.row}s: most analyses need "
+    units = report.rows_kept
+    if kind.name == "summary" and "customers" in frame:
+        units = int(frame["customers"].sum())
+        report.warnings.append(f"{report.rows_kept:,} rows summarise {units:,} customers "
+                               "(column 'customers')")
+    if units < FEW_ROWS:
+        report.warnings.append(f"only {units} {kind.row}s: most analyses need "
                                f"{FEW_ROWS} or more and will say 'not testable' below their "
                                "minimum")
     return frame, report
@@ -461,7 +482,8 @@ def _constant_warnings(frame: pd.DataFrame, spec_of, shown: dict[str, str]) -> l
     out = []
     for col in frame.columns:
         spec = spec_of(col)
-        if spec.type not in (*NUMERIC, "category", "covariate") or col == "observed_until":
+        if spec.type not in (*NUMERIC, "category", "covariate") or col in ("observed_until",
+                                                                              "T"):
             continue
         values = frame[col].dropna()
         if len(values) >= 2 and values.nunique() == 1:
@@ -514,6 +536,104 @@ def _churn_problems(frame: pd.DataFrame, flag) -> list[Problem]:
             + flag("churned", (left == 1) & date.isna() & months.isna(), "customers marked as "
                    "left with neither the date they left nor a tenure",
                    "Give 'churned_on' or 'tenure_months' for them."))
+
+
+def summary_problems(frame: pd.DataFrame, periods: int | None, flag) -> list[Problem]:
+    """A customer summary that could not happen: repeat transactions that are not whole
+    numbers, a last transaction after the end of observation or none with a positive
+    recency, a repeat customer with recency 0; in discrete periods (*periods* given), also
+    periods that are not whole, more periods with a transaction than the last of them, and
+    periods beyond *periods*."""
+    x, t_x, T = (pd.to_numeric(frame[c], errors="coerce") for c in ("frequency", "recency", "T"))
+    problems = flag("frequency", x.notna() & (x % 1 != 0), "values that are not whole numbers",
+                    "Frequency counts repeat transactions (or periods with one).")
+    problems += flag("recency", (t_x > T + 1e-9).fillna(False), "values greater than T",
+                     "The last transaction cannot come after the end of observation: check "
+                     "that recency and T are in the same unit, and not swapped.")
+    problems += flag("recency", ((x == 0) & (t_x > 0)).fillna(False), "values above 0 for "
+                     "customers with no repeat transaction (frequency 0)",
+                     "Recency is 0 when there is no repeat transaction.")
+    problems += flag("recency", ((x > 0) & (t_x == 0)).fillna(False), "values of 0 for "
+                     "customers with repeat transactions", "Recency is the time of the last "
+                     "repeat transaction after the first, so it is above 0 when frequency is.")
+    if periods is None:
+        return problems
+    for col, values in (("recency", t_x), ("T", T)):
+        problems += flag(col, values.notna() & (values % 1 != 0), "values that are not whole "
+                         "numbers", "In discrete periods recency and T count periods.")
+        problems += flag(col, (values > periods).fillna(False), f"values above the {periods} "
+                         "periods the mapping declares (periods:)",
+                         "Give the number of periods observed under `periods:`.")
+    problems += flag("frequency", (x > t_x).fillna(False), "values greater than recency",
+                     "In discrete periods a customer cannot transact in more periods than "
+                     "the last one with a transaction.")
+    return problems
+
+
+@dataclass(frozen=True)
+class Arms:
+    """The arms of an experiment: the ``control``, the ``treatment`` the claim is about and
+    the ``others`` (reported beside), each with its number of units (``sizes``)."""
+
+    control: str
+    treatment: str
+    others: tuple[str, ...]
+    sizes: dict[str, int]
+
+    def describe(self) -> str:
+        def one(arm: str) -> str:
+            return f"'{arm}' ({self.sizes[arm]:,} units)"
+        text = f"treatment {one(self.treatment)} against control {one(self.control)}"
+        if self.others:
+            text += "; also reported: " + ", ".join(one(a) for a in self.others)
+        return text
+
+
+def experiment_arms(frame: pd.DataFrame, mapping: Mapping, *, file: str = "") -> Arms:
+    """The arms of an experiment frame (column ``arm``) as the mapping names them:
+    ``control:`` and ``treatment:`` must be labels of the file (matched without regard to
+    case); without ``control:`` the control is the arm labelled 0 (arms 0 and 1) or
+    "control"; with more than two arms ``treatment:`` must say which one the claim is about.
+    One UserDataError otherwise."""
+    counts = frame["arm"].astype(str).value_counts()
+    labels = sorted(counts.index, key=str)
+    shown = ", ".join(f"'{a}' ({counts[a]:,})" for a in labels)
+    where = file or "experiment"
+    if len(labels) < 2:
+        raise UserDataError(f"column 'arm' holds a single arm ({shown}): an experiment compares "
+                            "at least two arms. Check that the mapping points at the column of "
+                            "assigned arms.", file=where)
+
+    def find(label: str, key: str) -> str:
+        match = [a for a in labels if a == label] or [a for a in labels
+                                                       if a.casefold() == label.casefold()]
+        if not match:
+            raise UserDataError(f"'{key}: {label}' in the mapping is not an arm of the file; "
+                                f"its arms are {shown}. Write the label as the file has it.",
+                                file=where)
+        return match[0]
+
+    if mapping.control is not None:
+        control = find(mapping.control, "control")
+    elif set(labels) == {"0", "1"}:
+        control = "0"
+    elif "control" in {a.casefold() for a in labels}:
+        control = next(a for a in labels if a.casefold() == "control")
+    else:
+        raise UserDataError(f"the mapping does not say which arm is the control; the file's "
+                            f"arms are {shown}. Add e.g. control: {labels[0]} to the mapping "
+                            "(the arm that got nothing, or the usual service).", file=where)
+    rest = [a for a in labels if a != control]
+    if mapping.treatment is not None:
+        treatment = find(mapping.treatment, "treatment")
+    elif len(rest) == 1:
+        treatment = rest[0]
+    else:
+        raise UserDataError(f"the file has {len(labels)} arms ({shown}); say which one the "
+                            f"claim is about with e.g. treatment: {rest[0]} in the mapping (the "
+                            "others are reported beside it).", file=where)
+    others = tuple(a for a in rest if a != treatment)
+    return Arms(control, treatment, others, {a: int(counts[a]) for a in labels})
 
 
 def _encoding_hint(raw: RawTable) -> str:

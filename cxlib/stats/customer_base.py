@@ -1,4 +1,4 @@
-"""Customer-base models from a transaction log: BG/NBD, Pareto/NBD and Gamma–Gamma.
+"""Customer-base models from a transaction log: BG/NBD, Pareto/NBD, BG/BB and Gamma–Gamma.
 
 Each customer is summarised by ``x`` repeat purchase occasions (``frequency``), the
 time ``t_x`` of the last one after the first purchase (``recency``) and the time ``T``
@@ -21,6 +21,31 @@ an exponential lifetime with rate μ ~ Gamma(s, β). With m = r+s+x, for α ≥ 
 
 F the Gauss hypergeometric function (for α < β swap α↔β and s+1 → r+x; Fader &
 Hardie 2005, "A note on deriving the Pareto/NBD model").
+
+**BG/BB** (Fader, Hardie & Shang 2010, "Customer-base analysis in a discrete-time
+noncontractual setting", *Marketing Science* 29(6), eq. 5), for data in discrete periods
+(a yearly donation, a renewal that can happen once a period): after the first transaction
+a customer has n opportunities; while alive they transact in each with probability
+p ~ Beta(α, β), and before each opportunity they die with probability θ ~ Beta(γ, δ).
+A customer with x transactions in the n periods, the last in period t_x (0 when x = 0), has
+
+    L = B(α+x, β+n−x)/B(α, β) · B(γ, δ+n)/B(γ, δ)
+        + Σ_{i=0}^{n−t_x−1} B(α+x, β+t_x−x+i)/B(α, β) · B(γ+1, δ+t_x+i)/B(γ, δ),
+
+the first term alive through period n, the i-th dead just after period t_x + i. Per customer
+(FHS 2010, eqs. 7, 11, 13; B(·,·) beta functions):
+
+* P(alive in period n+1) = B(α+x, β+n−x)/B(α, β) · B(γ, δ+n+1)/B(γ, δ) / L;
+* E[X(n, n+n*)] = B(α+x+1, β+n−x)/B(α, β) · δ/(γ−1) · Γ(γ+δ)/Γ(1+δ)
+  · [Γ(1+δ+n)/Γ(γ+δ+n) − Γ(1+δ+n+n*)/Γ(γ+δ+n+n*)] / L, the transactions expected in the
+  next n* periods;
+* P(X(n) = x) for a new customer = C(n, x) B(α+x, β+n−x)/B(α, β) · B(γ, δ+n)/B(γ, δ)
+  + Σ_{i=x}^{n−1} C(i, x) B(α+x, β+i−x)/B(α, β) · B(γ+1, δ+i)/B(γ, δ), the share of a
+  cohort expected to make x repeat transactions in n periods (the fit check).
+
+Periods are the time unit, so the BG/BB has no time-scale parameter to divide out; it is
+identified by the same rule as the others (rules 1 and 3 below, and rule 2 with the beta
+concentrations α + β and γ + δ).
 
 **Gamma–Gamma** spend (Colombo & Jiang 1999; Fader, Hardie & Lee 2005, "RFM and CLV",
 *JMR* 42): the spend per transaction is Gamma(p, ν) around a customer mean p/ν,
@@ -211,6 +236,10 @@ _SHAPES: dict[str, tuple[tuple[tuple[str, ...], str, str], ...]] = {
     "Pareto/NBD": ((("r",), "buys at the same rate", "the mean rate r/alpha, not r and alpha"),
                    (("s",), "has the same dropout rate", "the mean rate s/beta, not s and beta")),
     "Gamma–Gamma": ((("q",), "has the same mean spend", "the mean spend, not q and gamma"),),
+    "BG/BB": ((("alpha", "beta"), "has the same chance of transacting in a period",
+               "the mean chance alpha/(alpha + beta), not alpha and beta"),
+              (("gamma", "delta"), "has the same chance of dropping out before a period",
+               "the mean chance gamma/(gamma + delta), not gamma and delta")),
 }
 """Per model, the shape parameters whose growth without bound means a homogeneous
 population (rule 2 of the module docstring): names summed, what every customer then
@@ -675,6 +704,146 @@ def fit_pnbd(frequency, recency, T, *, unit: str = "") -> ModelFit:
     start = np.log([bg["r"], bg["alpha"], 1.0, 1.0])
     return _maximise(objective, start, PNBD_PARAMS, "Pareto/NBD", len(x), unit,
                      gradient=False, scale=scale)
+
+
+# --------------------------------------------------------------------------------------
+# BG/BB: discrete periods
+
+BGBB_PARAMS = ["alpha", "beta", "gamma", "delta"]
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    """Discrete-period summaries grouped by distinct (x, t_x, n), each with its weight."""
+
+    x: np.ndarray
+    t_x: np.ndarray
+    n: np.ndarray
+    w: np.ndarray
+
+    @classmethod
+    def of(cls, frequency, recency, periods, weights=None) -> _Patterns:
+        x, t_x, n = (np.asarray(v, dtype=float) for v in (frequency, recency, periods))
+        w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+        if not (x.shape == t_x.shape == n.shape == w.shape) or x.ndim != 1:
+            raise ValueError("frequency, recency, periods and weights must be 1-d and of "
+                             "equal length")
+        bad = ~np.isfinite(x + t_x + n + w) | (w < 0)
+        bad |= (x != np.round(x)) | (t_x != np.round(t_x)) | (n != np.round(n))
+        bad |= (x < 0) | (t_x < x) | (t_x > n) | ((x == 0) & (t_x != 0))
+        if bad.any():
+            raise ValueError(f"{int(bad.sum()):,} rows have impossible discrete-period "
+                             "summaries (need whole numbers with 0 ≤ frequency ≤ recency ≤ "
+                             "periods, recency 0 when frequency is 0, weights ≥ 0)")
+        keep = w > 0
+        table = pd.DataFrame({"x": x[keep], "t_x": t_x[keep], "n": n[keep], "w": w[keep]})
+        g = table.groupby(["x", "t_x", "n"], sort=True)["w"].sum().reset_index()
+        return cls(*(g[c].to_numpy(float) for c in ("x", "t_x", "n", "w")))
+
+
+def _bgbb_terms(params: np.ndarray, x, t_x, n) -> tuple[np.ndarray, np.ndarray]:
+    """log of the 'alive through period n' term of the BG/BB likelihood (module
+    docstring) and log L itself, per customer, at ``params = (α, β, γ, δ)``."""
+    a, b, g, d = params
+    x, t_x, n = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, t_x, n)))
+    base_p, base_t = special.betaln(a, b), special.betaln(g, d)
+    alive = (special.betaln(a + x, b + n - x) - base_p
+             + special.betaln(g, d + n) - base_t)
+    gaps = (n - t_x).astype(int)
+    width = int(gaps.max()) if gaps.size else 0
+    if width == 0:
+        return alive, alive
+    i = np.arange(width)
+    xi, ti = x[..., None], t_x[..., None]
+    dead = (special.betaln(a + xi, b + ti - xi + i) - base_p
+            + special.betaln(g + 1, d + ti + i) - base_t)
+    dead = np.where(i < gaps[..., None], dead, -np.inf)
+    return alive, np.logaddexp(alive, special.logsumexp(dead, axis=-1))
+
+
+def bgbb_loglik(params, frequency, recency, periods, weights=None) -> float:
+    """BG/BB log-likelihood Σ w · log L (module docstring) at ``params = (alpha, beta,
+    gamma, delta)``; *weights* count the customers of each row (a table of patterns)."""
+    c = _Patterns.of(frequency, recency, periods, weights)
+    return float(c.w @ _bgbb_terms(np.asarray(params, float), c.x, c.t_x, c.n)[1])
+
+
+def fit_bgbb(frequency, recency, periods, weights=None, *, unit: str = "period",
+             strict: bool = True) -> ModelFit:
+    """Fit the BG/BB model by maximum likelihood (module docstring).
+
+    ``frequency`` = x, the number of the *periods* after the first in which the customer
+    transacted; ``recency`` = t_x, the last such period (0 when x = 0); ``periods`` = n, the
+    number of opportunities (one value, or one per row for cohorts of different ages);
+    *weights* = customers per row, for a table of recency/frequency patterns. Returns a
+    :class:`ModelFit` with ``alpha, beta, gamma, delta`` (Fader, Hardie & Shang 2010);
+    :class:`NotEstimable` when nobody transacts again or, when *strict*, when the fit is not
+    identified (the rule of :func:`identification_problem`); *unit* names the period."""
+    x = np.asarray(frequency, dtype=float)
+    c = _Patterns.of(x, recency, np.broadcast_to(np.asarray(periods, float), x.shape),
+                     weights)
+    if c.w.sum() == 0:
+        raise NotEstimable("there are no customers to fit (n = 0)")
+    if c.w @ c.x == 0:
+        raise NotEstimable("no customer transacted again after the first period, so repeat "
+                           "transactions cannot be modelled")
+
+    def objective(theta):
+        ll = float(c.w @ _bgbb_terms(np.exp(theta), c.x, c.t_x, c.n)[1])
+        return ll, np.zeros_like(theta)
+
+    return _maximise(objective, np.zeros(4), BGBB_PARAMS, "BG/BB", round(float(c.w.sum())),
+                     unit, gradient=False, strict=strict)
+
+
+def _bgbb(fit: ModelFit) -> np.ndarray:
+    return fit.params[BGBB_PARAMS].to_numpy(float)
+
+
+def bgbb_p_alive(fit: ModelFit, frequency, recency, periods) -> np.ndarray:
+    """P(alive in period n+1 | x, t_x, n) under a BG/BB fit (module docstring)."""
+    a, b, g, d = params = _bgbb(fit)
+    x, t_x, n = (np.asarray(v, dtype=float) for v in (frequency, recency, periods))
+    _, log_l = _bgbb_terms(params, x, t_x, n)
+    head = (special.betaln(a + x, b + n - x) - special.betaln(a, b)
+            + special.betaln(g, d + n + 1) - special.betaln(g, d))
+    return np.exp(head - log_l)
+
+
+def bgbb_expected(fit: ModelFit, future, frequency, recency, periods) -> np.ndarray:
+    """E[X(n, n+n*) | x, t_x, n]: transactions expected in the next *future* = n* periods
+    under a BG/BB fit (module docstring; γ = 1 is its limit, reached within 1e-8)."""
+    a, b, g, d = params = _bgbb(fit)
+    x, t_x, n = (np.asarray(v, dtype=float) for v in (frequency, recency, periods))
+    future = np.asarray(future, dtype=float)
+    _, log_l = _bgbb_terms(params, x, t_x, n)
+    g = g if abs(g - 1) > 1e-8 else 1 + 1e-8
+    lg = special.gammaln
+    now = lg(1 + d + n) - lg(g + d + n)
+    later = lg(1 + d + n + future) - lg(g + d + n + future)
+    # [Γ(1+δ+n)/Γ(γ+δ+n) − Γ(1+δ+n+n*)/Γ(γ+δ+n+n*)] / (γ − 1), sign-safe
+    bracket = np.exp(now) * -np.expm1(later - now) / (g - 1)
+    head = special.betaln(a + x + 1, b + n - x) - special.betaln(a, b) - log_l
+    return np.exp(head + lg(g + d) - lg(1 + d)) * d * bracket
+
+
+def bgbb_frequency_shares(fit: ModelFit, periods: int) -> pd.Series:
+    """P(X(n) = x), x = 0 … n: the share of a new cohort expected to transact again in x of
+    its first n = *periods* periods (module docstring), to set beside the shares seen."""
+    a, b, g, d = _bgbb(fit)
+    n = int(periods)
+    out = []
+    for x in range(n + 1):
+        alive = (special.gammaln(n + 1) - special.gammaln(x + 1) - special.gammaln(n - x + 1)
+                 + special.betaln(a + x, b + n - x) - special.betaln(a, b)
+                 + special.betaln(g, d + n) - special.betaln(g, d))
+        i = np.arange(x, n)
+        dead = (special.gammaln(i + 1) - special.gammaln(x + 1) - special.gammaln(i - x + 1)
+                + special.betaln(a + x, b + i - x) - special.betaln(a, b)
+                + special.betaln(g + 1, d + i) - special.betaln(g, d))
+        out.append(np.exp(special.logsumexp(np.r_[alive, dead])))
+    return pd.Series(out, index=pd.RangeIndex(n + 1, name="frequency"),
+                     name="expected share")
 
 
 # --------------------------------------------------------------------------------------
