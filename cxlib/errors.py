@@ -12,9 +12,8 @@ fix. The command line prints it without a traceback, and so does Jupyter
 
 from __future__ import annotations
 
-
 MAX_PROBLEMS = 20
-"""Problems listed in one message at most."""
+"""Problems listed in one message at most (the message says how many more there are)."""
 MAX_PROBLEM_CHARS = 1_500
 """Characters of one problem at most."""
 

@@ -59,10 +59,10 @@ written twice is an error rather than the last one silently winning.
 from __future__ import annotations
 
 import codecs
-from collections import Counter
 import datetime as dt
 import difflib
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

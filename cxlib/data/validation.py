@@ -306,7 +306,7 @@ def _unused_ratings(frame: pd.DataFrame, ignored: list[str], kind: Kind, mapping
         dtype = dtypes[i]
         if is_arrow_text(dtype):
             arrow.append(i)
-        elif dtype == object or pd.api.types.is_numeric_dtype(dtype):
+        elif pd.api.types.is_object_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
             objects.append(i)  # lists, dates and other types are not candidates
     names = [str(frame.columns[i]) for i in (*arrow, *objects)]
     if not names:
