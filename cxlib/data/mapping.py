@@ -148,8 +148,9 @@ MAX_NODES = 1_000_000
 hundred bytes of aliases of aliases ("billion laughs") would otherwise stand for billions."""
 
 
-class _TooBig(yaml.YAMLError):
-    """A mapping file beyond the limits above; the message says which and where."""
+class _Refused(yaml.YAMLError):
+    """A mapping file beyond the limits above, or with a key cxlib refuses; the message
+    completes 'the mapping file …' and says where."""
 
 
 class _Loader(yaml.SafeLoader):
@@ -167,14 +168,14 @@ class _Loader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
-                raise _TooBig(f"more than {MAX_ALIASES} aliases (*name) at "
-                              f"{_where(self.peek_event().start_mark)}; write the values out")
+                raise _Refused(f"has more than {MAX_ALIASES} aliases (*name), the last at "
+                               f"{_where(self.peek_event().start_mark)}; write the values out")
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _TooBig(f"nested more than {MAX_DEPTH} levels deep at "
-                              f"{_where(self.peek_event().start_mark)}; a mapping file needs "
-                              "five at most (a section, a key, a column, its labels)")
+                raise _Refused(f"is nested more than {MAX_DEPTH} levels deep at "
+                               f"{_where(self.peek_event().start_mark)}; a mapping file needs "
+                               "five at most (a section, a key, a column, its labels)")
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -182,27 +183,35 @@ class _Loader(yaml.SafeLoader):
     def get_single_node(self):
         node = super().get_single_node()
         if node is not None and _expanded_size(node) > MAX_NODES:
-            raise _TooBig(f"its aliases repeat values more than {MAX_NODES:,} times in all; "
-                          "write the values out")
+            raise _Refused(f"has aliases (*name) that repeat values more than {MAX_NODES:,} "
+                           "times in all; write the values out")
         return node
+
+    def construct_yaml_int(self, node):
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:  # more digits than Python converts (4,300)
+            raise _Refused(f"has a number of {len(node.value):,} digits at "
+                           f"{_where(node.start_mark)}; write numbers as numbers") from None
 
     def construct_mapping(self, node, deep=False):
         self.flatten_mapping(node)
         seen = set()
         for key_node, _ in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a key must be a name or a number, not a list or a mapping "
-                    "(a key written inside [ ] or { }, or after '? ')", key_node.start_mark)
+                raise _Refused(f"has a key that is a list or a mapping at "
+                               f"{_where(key_node.start_mark)}: a key must be a name or a "
+                               "number (write names as they are, not inside [ ] or { } or "
+                               "after '? ')")
             key = self.construct_object(key_node, deep=True)
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"'{shorten(key, 60)}' is written twice in the same section",
-                    key_node.start_mark)
+                raise _Refused(f"has '{shorten(key, 60)}' written twice in the same section "
+                               f"(the second at {_where(key_node.start_mark)}); keep one")
             seen.add(key)
         return super().construct_mapping(node, deep)
 
 
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 _Loader.yaml_implicit_resolvers = {
     first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:bool"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
@@ -245,8 +254,8 @@ def read_yaml(path: Path) -> Any:
                                 "the data file? Give the data file as the data and the mapping "
                                 "file with --columns.", file=str(path))
         return yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)
-    except _TooBig as err:
-        raise UserDataError(f"the mapping file is {err}.", file=str(path)) from None
+    except _Refused as err:
+        raise UserDataError(f"the mapping file {err}.", file=str(path)) from None
     except yaml.YAMLError as err:
         raise UserDataError(f"not valid YAML: {shorten(err, 400)}. Check indentation and quote "
                             "names that contain ':' or '#'.", file=str(path)) from None
@@ -424,9 +433,9 @@ def _rating_scale(value: Any) -> tuple[float, float]:
     try:
         lo, hi = (float(v) for v in value if not isinstance(v, bool))
     except (TypeError, ValueError):
-        raise _Bad(f"{example}; got {list(value)!r}") from None
+        raise _Bad(f"{example}; got {shorten(repr(list(value)), 80)}") from None
     if not lo < hi:
-        raise _Bad(f"{example} with the lowest first; got {list(value)!r}")
+        raise _Bad(f"{example} with the lowest first; got {shorten(repr(list(value)), 80)}")
     return lo, hi
 
 
@@ -447,7 +456,7 @@ def _delimiter(value: Any) -> str:
     value = DELIMITER_ALIASES.get(value.strip().lower(), value)
     if len(value) != 1:
         raise _Bad(f"must be one character such as \";\" or a name (comma, semicolon, tab, "
-                   f"pipe); got {value!r}")
+                   f"pipe); got {shorten(repr(value), 80)}")
     return value
 
 
@@ -532,7 +541,8 @@ def _observation_end(value: Any) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise _Bad(f"must be a date written YYYY-MM-DD, e.g. 2024-06-30; got {value!r}") from None
+        raise _Bad(f"must be a date written YYYY-MM-DD, e.g. 2024-06-30; got "
+                   f"{shorten(repr(value), 80)}") from None
 
 
 def _attributes(value: Any) -> list[str]:
@@ -557,7 +567,8 @@ def _paths(value: Any) -> list[str]:
     out = []
     for p in _names(value, "paths such as 'SERV -> SAT'"):
         if p.count("->") != 1 or not all(_edge(p)):
-            raise _Bad(f"a path must read 'FROM -> TO', e.g. 'SERV -> SAT'; got {p!r}")
+            raise _Bad(f"a path must read 'FROM -> TO', e.g. 'SERV -> SAT'; got "
+                       f"{shorten(repr(p), 80)}")
         out.append(" -> ".join(_edge(p)))
     return out
 
@@ -715,7 +726,9 @@ def _structure_problems(mapping: Mapping, kind: Kind) -> list[str]:
     problems += [f"path '{p}' is listed twice." for p in twice]
     cycle = _cycle([(a, b) for a, b in mapping.edges if a != b])
     if cycle:
-        problems.append(f"the paths loop ({' -> '.join(cycle)}); a path model must not "
+        shown = cycle if len(cycle) <= 12 else [*cycle[:6], "…", *cycle[-3:]]
+        size = f", {len(cycle) - 1:,} constructs" if len(cycle) > 12 else ""
+        problems.append(f"the paths loop ({' -> '.join(shown)}{size}); a path model must not "
                         "return to a construct it started from.")
     for role, name in mapping.roles.items():
         if role not in ROLES:

@@ -356,14 +356,31 @@ def _numeric(s: pd.Series, spec: Field, delimiter: str | None) -> Converted:
     return out
 
 
+MISSING_WORDS = ("NA", "N/A", "#N/A", "NaN", "NULL", "None", "missing", "-", ".", "?",
+                 "k.A.", "DK")
+"""Words that exports write for a missing answer (R writes NA, Excel #N/A, SPSS a dot …)."""
+
+
 def label_hint(values: pd.Series) -> str:
-    """For a numeric column holding words: how to declare them as an ordered scale."""
-    words = [str(v).strip() for v in pd.unique(values.dropna()) if re.search(r"[^\W\d_]", str(v))]
-    if not words:
-        return ""
-    shown = ", ".join(words[:5]) + (", …" if len(words) > 5 else "")
-    return (f"If these are the labels of a scale ({shown}), give them numbers in the mapping "
-            f"file: recode: {{{values.name}: {{order: [lowest, …, highest]}}}}.")
+    """For a numeric column holding words: a code for a missing answer (first: declare it
+    under ``missing:``), or the labels of a scale (declare them as an ordered scale)."""
+    distinct = [str(v).strip() for v in pd.unique(values.dropna())]
+    missing_words = {w.casefold() for w in MISSING_WORDS}
+    codes = [v for v in distinct if v.casefold() in missing_words]
+    words = [v for v in distinct if re.search(r"[^\W\d_]", v) and v not in codes]
+    hint = ""
+    if codes:
+        listed = ", ".join(f'"{c}"' for c in codes[:5])
+        hint = (f"{listed} {'is' if len(codes) == 1 else 'are'} what some programs write for a "
+                "missing answer (R writes NA, Excel #N/A): declare "
+                f"{'it' if len(codes) == 1 else 'them'} in the mapping file with `missing: "
+                f"[{listed}]`, and those cells are read as no answer.")
+    if words:
+        shown = ", ".join(words[:5]) + (", …" if len(words) > 5 else "")
+        hint += ((" " if hint else "") + f"If these are the labels of a scale ({shown}), give "
+                 f"them numbers in the mapping file: recode: {{{values.name}: {{order: "
+                 "[lowest, …, highest]}}.")
+    return hint
 
 
 def recode(s: pd.Series, labels: dict) -> tuple[pd.Series, pd.Series]:

@@ -257,13 +257,33 @@ def parquet_frame(path: Path) -> pd.DataFrame:
 
 
 def _read_parquet(path: Path) -> RawTable:
+    """A Parquet file. Nested columns: a record (struct) becomes one column per field,
+    named ``record.field`` (with a note); lists and maps are kept aside in ``nested``, and
+    validation refuses them where they are used (a cell must hold one value)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
-        frame = parquet_frame(path)
+        table = pq.read_table(path)
     except Exception as err:  # pyarrow's ArrowInvalid, OSError, …
         raise UserDataError(f"{path}: the Parquet file cannot be read ({type(err).__name__}: "
-                            f"{str(err)[:200]}). It may be damaged: export it again, or save "
+                            f"{shorten(err, 200)}). It may be damaged: export it again, or save "
                             "it as CSV.") from None
-    return RawTable(frame, path, "parquet", header_row=0)
+    notes = []
+    records = [f.name for f in table.schema if pa.types.is_struct(f.type)]
+    while any(pa.types.is_struct(f.type) for f in table.schema):
+        table = table.flatten()
+    if records:
+        notes.append(f"column(s) {', '.join(records[:5])} hold records (nested Parquet); each "
+                     "field was read as a column of its own, named record.field")
+    nested = {f.name: "lists" if pa.types.is_list(f.type) or pa.types.is_large_list(f.type)
+              or pa.types.is_fixed_size_list(f.type) else "key-value maps"
+              if pa.types.is_map(f.type) else f"values of type {f.type}"
+              for f in table.schema if pa.types.is_nested(f.type)}
+    arrow_text = {pa.string(): pd.StringDtype("pyarrow"),
+                  pa.large_string(): pd.StringDtype("pyarrow")}
+    frame = table.to_pandas(types_mapper=arrow_text.get)
+    return RawTable(frame, path, "parquet", header_row=0, notes=notes, nested=nested)
 
 
 def detect_encoding(sample: bytes, expect: Iterable[str] = ()) -> str:
@@ -357,6 +377,7 @@ def _read_csv(path: Path, encoding: str | None, delimiter: str | None,
         after_titles = "\n".join(head_text.splitlines()[header_row - 1:header_row + 49])
         delimiter = detect_delimiter(after_titles[:SAMPLE_BYTES])
     header, lines_used, titles = _header(path, encoding, delimiter, header_row)
+    declared, header_row = header_row, len(titles) + 1
     if len(header) > MAX_COLUMNS:
         raise UserDataError(f"{path}: the header has {len(header):,} columns; cxlib reads at "
                             f"most {MAX_COLUMNS:,}. A table this wide is probably not one row "
@@ -369,9 +390,12 @@ def _read_csv(path: Path, encoding: str | None, delimiter: str | None,
         frame, notes = table, []
     else:
         frame, notes = _read_csv_rows(path, encoding, delimiter, header, header_row, size)
-    if titles:
-        notes.append(f"the header is row {header_row} (`header_row: {header_row}`); the "
+    if declared > 1:
+        notes.append(f"the header is row {header_row} (`header_row: {declared}`); the "
                      f"{len(titles)} row(s) above it were skipped")
+    elif titles:
+        notes.append(f"the file starts with {len(titles)} blank line(s); the header is row "
+                     f"{header_row}")
     return RawTable(frame, path, "csv", encoding=encoding, delimiter=delimiter,
                     header_row=header_row, notes=notes)
 
@@ -499,8 +523,8 @@ class _Lines:
 
 def _header(path: Path, encoding: str, delimiter: str, header_row: int
             ) -> tuple[list[str], int, list[list[str]]]:
-    """The header (the record *header_row*, 1 = first), the physical lines it and the rows
-    above it take, and those rows."""
+    """The header (the record *header_row*, 1 = first, or the first record after it that is
+    not a blank line), the physical lines it and the rows above it take, and those rows."""
     with _text(path, encoding) as fh:
         lines = _Lines(path, fh)
         reader = csv.reader(iter(lines), delimiter=delimiter, skipinitialspace=True)
@@ -509,13 +533,13 @@ def _header(path: Path, encoding: str, delimiter: str, header_row: int
             with _cell_limit():
                 for record in reader:
                     records.append(record)
-                    if len(records) == header_row:
+                    if len(records) >= header_row and record:  # blank lines before it skipped
                         break
         except csv.Error as err:
             raise _csv_error(path, err, delimiter, len(records) + 1, reader.line_num) from None
         except UnicodeDecodeError:
             raise _decode_error(path, encoding) from None
-        if len(records) < header_row:
+        if len(records) < header_row or not records[-1]:
             raise UserDataError(f"{path}: `header_row: {header_row}` but the file has only "
                                 f"{len(records)} row(s). Set `header_row:` to the row holding "
                                 "the column names (1 = the first).")
@@ -695,6 +719,7 @@ class _RowChecks:
         self.long_example: list[str] = []
         self.short = Rows()
         self.other = [d for d in DELIMITERS if d != delimiter]
+        self.rows = 0
 
     @property
     def stop(self) -> bool:
@@ -704,6 +729,7 @@ class _RowChecks:
         """Check row *r* (taking *lines* physical lines); return it padded or cut to the
         header's width."""
         width, n = self.width, len(row)
+        self.rows += 1
         if lines > 1 and width > 1 and any(_swallows_rows(c, self.delimiter, width)
                                            for c in row):
             self.swallowed.add(r)
@@ -738,6 +764,13 @@ class _RowChecks:
                 f"{path}: the header is separated by {sep} but {example_rows(self.mixed)} use "
                 f"{delimiter_name(used)}, so each of those rows would be read as one value in "
                 "the first column. Export the file again with one delimiter throughout.")
+        if self.long and self.long.capped and self.long.count >= 0.9 * self.rows:
+            raise UserDataError(
+                f"{path}: nearly every row has more values than the header ({self.long.count:,} "
+                f"of the first {self.rows:,} rows, e.g. row {next(iter(self.long))}: "
+                f"{self.delimiter.join(self.long_example)[:60]!r}): the file does not look like "
+                f"a table separated by {sep}. Check that it is the file you meant; if it is, "
+                "export the table again as CSV UTF-8, or set `delimiter:` in the mapping file.")
         if self.long:
             first = self.long_example
             raise UserDataError(

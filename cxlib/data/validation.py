@@ -43,7 +43,7 @@ import pandas as pd
 from cxlib.data.mapping import Mapping
 from cxlib.data.parsing import NUMERIC, TEXT, arrow_text, convert, is_arrow_text, recode
 from cxlib.data.progress import release_memory, status
-from cxlib.data.reading import RawTable
+from cxlib.data.reading import RawTable, _clean_name
 from cxlib.data.schemas import EARLIEST_DATE, Field, Kind
 from cxlib.errors import UserDataError, example_rows
 from cxlib.stats.design import reference_level
@@ -92,6 +92,7 @@ def _plural(n: int, what: str) -> str:
     singular = {"values": "value", "dates": "date", "customers": "customer", "rows": "row"}
     first, _, rest = what.partition(" ")
     rest = (rest.replace("that are", "that is", 1).replace("that repeat ", "that repeats ", 1)
+            .replace("not dates", "not a date")
             .replace("not numbers", "not a number").replace("not whole numbers",
                                                              "not a whole number")
 )
@@ -462,7 +463,7 @@ def _rename(raw: RawTable, kind: Kind, mapping: Mapping) -> pd.DataFrame:
             hint = f" Did you mean '{close[0]}'?" if close else ""
             problems.append(f"the mapping file maps '{ours}' to column '{theirs}', which is not "
                             f"in the file.{hint} The file's columns are: {_short_list(header)}."
-                            + _encoding_hint(raw))
+                            + _encoding_hint(raw) + _where_the_header_is(raw, [theirs]))
     renamed = [to_schema.get(h, h) for h in header]
     problems += _absent_names(mapping, renamed, header)
     wanted = {*mapping.columns.values(), *mapping.construct_items, *mapping.covariates,
@@ -545,10 +546,46 @@ def _check_required(raw: RawTable, kind: Kind, mapping: Mapping, frame: pd.DataF
                      "and the file has neither (see data/README.md).")
     example = "\n".join(f"      {c}: <your column name>" for c in wanted)
     notes = "".join(f" (Note: {n}.)" for n in mapping.notes)
-    raise UserDataError(" ".join(lines) + f" The file has: {_short_list(header)}. Rename the "
-                        "column(s) in the file, or map yours in a mapping file:\n"
+    where = _where_the_header_is(raw, [*missing, *(c for g in groups for c in g),
+                                       *(c for _, alts in partners for c in alts)])
+    raise UserDataError(" ".join(lines) + f" The file has: {_short_list(header)}." + where
+                        + " Rename the column(s) in the file, or map yours in a mapping file:\n"
                         f"    columns:\n{example}" + _encoding_hint(raw) + notes,
                         file=str(raw.path))
+
+
+def _where_the_header_is(raw: RawTable, wanted: list[str]) -> str:
+    """Where the column names the file lacks are, when they are elsewhere: on a row below
+    the header (the rows above it are titles, or a header of two rows: `header_row:`), or
+    on another sheet of the workbook (`sheet:`). Otherwise, for a workbook read from its
+    first sheet, the names of its other sheets."""
+    wanted = {w.casefold() for w in wanted if w}
+    if not wanted:
+        return ""
+
+    def hits(row) -> int:
+        return len(wanted & {_clean_name(v).casefold() for v in row})
+
+    top = raw.frame.head(10)
+    rows = [(hits(top.iloc[i]), r) for i, r in enumerate(top.index)]
+    found = max(rows, default=(0, 0))
+    if found[0]:
+        return (f" The column names seem to be on row {found[1]}: if the rows above it are "
+                f"titles (or the first row of a header of two rows), set `header_row: "
+                f"{found[1]}` in the mapping file.")
+    for name, top_rows in raw.other_sheets.items():
+        for r, row in enumerate(top_rows, 1):
+            if hits(row):
+                row_hint = f" and `header_row: {r}`" if r > 1 else ""
+                return (f" The workbook's sheet '{name}' has them (on row {r}); the first "
+                        f"sheet, '{raw.sheet}', was read: set `sheet: {name}`{row_hint} in "
+                        "the mapping file.")
+    if raw.other_sheets:
+        listed = ", ".join(f"'{n}'" for n in raw.other_sheets)
+        return (f" The table was read from the workbook's first sheet, '{raw.sheet}'; it also "
+                f"has the sheet(s) {listed}: if the table is on one of them, set `sheet:` in "
+                "the mapping file.")
+    return ""
 
 
 def _refuse_blank_required(frame: pd.DataFrame, kind: Kind, shown: dict[str, str],
