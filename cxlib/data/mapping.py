@@ -12,12 +12,15 @@ A mapping file is YAML. It may hold one section per data kind (top-level keys
     encoding: cp1255                # only if detection guesses wrong
     delimiter: ";"                  # or tab, comma, semicolon, pipe
     sheet: Antworten                # Excel sheet name or number (0 = first)
+    header_row: 3                   # the row holding the column names (titles above it)
     recode:                         # labels to numbers
       overall_sat: {order: [Very poor, Poor, Fair, Good, Very good]}   # -> 1..5
       churned: {levels: {Yes: 1, No: 0}}
     covariates: [Contract, MonthlyCharges]   # more of your columns, kept for models
     reference: {Contract: Month-to-month}    # reference level of a categorical covariate
     observation_end: 2024-06-30     # customers: the date the export was taken
+    timezone: Europe/Berlin         # convert times that carry a zone or UTC offset to this
+    refunds: net                    # transactions: net (the default) or drop refunds
     design: snapshot                # how the data were made (see DESIGNS_BY_KIND)
     follow_up_months: 1             # customers: a snapshot's follow-up window, in months
     synthetic: true                 # the file is synthetic or made from synthetic data
@@ -53,7 +56,12 @@ two cxlib columns (refused: a column plays one part; copy it in the file if you
 really mean that), and a structural model whose paths name undeclared constructs,
 whose roles are missing or unknown, or whose paths loop. YAML is read as written:
 ``yes``/``no``/``on``/``off`` stay words (they are answer labels here), and a key
-written twice is an error rather than the last one silently winning.
+written twice is an error rather than the last one silently winning. A mapping file is
+small and flat, and one that is not is refused before it is used: larger than
+:data:`MAX_BYTES`, nested deeper than :data:`MAX_DEPTH`, with more than
+:data:`MAX_ALIASES` aliases or aliases that stand for more than :data:`MAX_NODES` values
+(a "billion laughs"), a list or mapping as a key, a number of thousands of digits.
+Messages quote what the file holds cut to a line.
 """
 
 from __future__ import annotations

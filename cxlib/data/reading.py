@@ -1,9 +1,9 @@
 """Reading user files: CSV (encoding and delimiter detected), Excel and Parquet.
 
 What a file holds is sniffed from its bytes first (:mod:`cxlib.data.filetypes`): a zip
-archive, a JSON file, a PDF or a Parquet file cut short is refused with a message
-naming what it is; a workbook named ``.csv`` (or a CSV named ``.xlsx``) is read by
-its content, and the load report says so.
+archive, a JSON file, a PDF, a password-protected workbook or a Parquet file cut short is
+refused with a message naming what it is; a workbook named ``.csv`` (or a CSV named
+``.xlsx``) is read by its content, and the load report says so.
 
 CSV files are read as text (every cell a string) so that validation can tell a
 missing answer from text in a numeric field and report the exact rows. The
@@ -13,16 +13,29 @@ users' exports come in (cp1255 Hebrew, GBK/GB18030 Chinese, cp1252 Western
 European, …) ranked by charset-normalizer. When the mapping file names the columns
 to expect, the encoding whose decoded header contains most of those names wins: a
 short header is too little text for a statistical guess, but a mapping file says
-exactly what it must read. The delimiter is sniffed among ``, ; TAB |``.
+exactly what it must read. The delimiter is sniffed among ``, ; TAB |``. The header is
+the first row that is not blank, or the row ``header_row:`` names (title rows above it are
+skipped; row numbers stay the file's).
 
-The structure is checked row by row, so that nothing is lost silently: NUL bytes,
-a quote that is never closed (it swallows the rows after it), rows written with
-another delimiter (the whole line lands in the first column), rows with more values
-than the header, and a last row cut short are refused with the rows named; a
-trailing delimiter on every line and blank lines are harmless (blank lines are
-counted as empty rows); rows with fewer values than the header are padded and the
-report says which. Header names are stripped; a repeated name is kept apart as
-``name (2)`` and validation refuses it when it matters.
+A CSV file is streamed, never held whole as text or as Python strings: Arrow's CSV
+reader turns the rows into Arrow text (a little more memory than the file itself), in
+linear time. Anything irregular sends the file to Python's csv module instead, row by
+row, which checks the structure so that nothing is lost silently: NUL bytes, a quote that
+is never closed (it swallows the rows after it), rows written with another delimiter (the
+whole line lands in the first column), rows with more values than the header (or a file
+where nearly every row has: not a table), and a last row cut short are refused with the
+rows named; a trailing delimiter on every line and blank lines are harmless (blank lines
+are counted as empty rows); rows with fewer values than the header are padded and the
+report says which; a Ctrl-Z end-of-file mark (old Windows and DOS programs) is dropped
+with a note. Both readers give the same table for a regular file.
+
+Limits, each refused with a message naming the row or line: a value longer than
+:data:`CELL_LIMIT` characters (Excel's own limit: usually a quote never closed), a line
+longer than :data:`LINE_LIMIT` characters, more than :data:`MAX_COLUMNS` columns.
+
+Header names are stripped; a repeated name is kept apart as ``name (2)`` and validation
+refuses it when it matters. A Parquet file's records (structs) are read as one column per
+field; its lists and maps are set aside (``RawTable.nested``) and refused where used.
 """
 
 from __future__ import annotations

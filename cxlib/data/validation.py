@@ -5,26 +5,38 @@ The steps, in order:
 1. rename the user's columns with the mapping and check the columns: every mapped
    column, construct item, covariate and recoded column is in the file; every required
    column is there (or one of each group of alternatives, such as acquisition dates or
-   tenures); a column that needs a partner has it (a tenure needs a churn flag); a
-   header name written twice is refused when the column is used;
-2. turn the declared missing codes into missing values; drop and count empty rows;
+   tenures; when they are missing, the message says where the names are if they are on a
+   lower row, ``header_row:``, or on another sheet, ``sheet:``); a column that needs a
+   partner has it (a tenure needs a churn flag); a header name written twice is refused
+   when the column is used; a used column of lists (nested Parquet) is refused;
+2. drop and count rows that repeat the header (files joined from several exports); turn
+   the declared missing codes into missing values; drop and count empty rows;
    refuse a required column that is empty in every row, and set aside (with a note)
    an optional one that is, so that analyses needing it say so;
-3. recode labels to numbers (``recode:``) and convert each column to its type
-   (collecting cells that do not convert; numbers as :mod:`cxlib.data.parsing` reads them);
-4. check ranges, allowed categories and unique ids (one vectorised mask per check),
-   dates between 1900 and today and not before the date they follow (nobody leaves
-   before arriving), and churn flags that agree with churn dates;
+3. column by column: recode labels to numbers (``recode:``), convert the column to its
+   type (collecting cells that do not convert; numbers and dates as
+   :mod:`cxlib.data.parsing` reads them: times with a zone kept as written or converted
+   to ``timezone:``, Excel serial dates named), and check ranges, allowed categories,
+   unique ids and dates between 1900 and today (one vectorised mask per check); the
+   column's text is let go once it is checked, so memory holds about one copy of the data;
+4. check dates not before the date they follow (nobody leaves before arriving) and churn
+   flags that agree with churn dates;
 5. either raise one :class:`~cxlib.errors.UserDataError` listing every problem
    (default) or, with ``drop_invalid=True``, drop the offending rows and count them;
 6. drop and count rows with no value in a key column (an id, a customer, a date or a
    tenure); a missing rating stays missing, and each analysis reports the rows it
-   leaves out;
+   leaves out; transactions: refunds (negative amounts) are netted against the purchase
+   each refunds (``refunds: net``, the default) or dropped (``refunds: drop``), counted;
 7. refuse a table with fewer than two usable rows, and note in the report what an
    analyst should know: columns that never vary (analyses of them will be "not
-   testable"), how ambiguous numbers such as ``1.234`` were read, fewer than 30 rows.
+   testable"), how ambiguous numbers such as ``1.234`` were read, ratings that never
+   reach the top of the rating scale (a 1–5 survey read on 1–7?), exact copies of earlier
+   rows in a transaction or contact log, fewer than 30 rows.
 
-Every row read is either kept or dropped with its reason: rows read = kept + dropped.
+Every row read is either kept or dropped with its reason: rows read = kept + dropped. Time
+and memory grow linearly with the rows and the columns: every step is a few vectorised
+passes over a column, or over the cells of many columns at once (a survey of 100,000
+questions is checked in seconds).
 """
 
 from __future__ import annotations
