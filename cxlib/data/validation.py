@@ -923,17 +923,19 @@ def _refunds(frame: pd.DataFrame, rule: str | None, report: LoadReport) -> pd.Da
 
 def _scale_notes(frame: pd.DataFrame, spec_of, scale: tuple[float, float],
                  declared: bool) -> list[str]:
-    """A note when no rating reaches the top of the rating scale over 30 or more answers:
-    the answers were probably given on a narrower scale (1–5 read as 1–7), and top-box
-    shares and the scale's midpoint would be wrong. (Ratings above the scale are refused.)"""
+    """A note when no rating reaches the top of the rating scale over 30 or more answers
+    (whole numbers: means of answers, such as an outlet's, are not checked): the answers
+    were probably given on a narrower scale (1–5 read as 1–7), and top-box shares and the
+    scale's midpoint would be wrong. (Ratings above the scale are refused.)"""
     cols = [c for c in frame.columns if spec_of(c).type == "rating"
             and pd.api.types.is_numeric_dtype(frame[c])]
     if not cols:
         return []
     values = frame[cols].to_numpy(dtype="float64", na_value=np.nan)
-    n = int(np.isfinite(values).sum())
-    if n < FEW_ROWS:
-        return []
+    given = values[np.isfinite(values)]
+    n = len(given)
+    if n < FEW_ROWS or (given % 1 != 0).any():
+        return []  # few answers, or means of answers (an outlet's), not answers
     lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
     if hi >= scale[1]:
         return []
@@ -957,8 +959,13 @@ def _exact_copies(frame: pd.DataFrame, kind: Kind, generated: set[str]) -> list[
     cols = [c for c in frame.columns if c not in generated]
     key = np.zeros(len(frame), np.uint64)
     for col in cols:
-        codes, _ = pd.factorize(frame[col], use_na_sentinel=True)
-        key = key * np.uint64(1_000_003) ^ (codes.astype(np.int64) + 1).astype(np.uint64)
+        values = frame[col]
+        if pd.api.types.is_float_dtype(values) or pd.api.types.is_datetime64_dtype(values):
+            bits = values.to_numpy().view(np.uint64)  # equal values, equal bits (NaN: NaN)
+        else:
+            codes, _ = pd.factorize(values, use_na_sentinel=True)
+            bits = (codes.astype(np.int64) + 1).astype(np.uint64)
+        key = key * np.uint64(1_000_003) ^ bits
     maybe = pd.Series(key).duplicated(keep=False).to_numpy()
     if not maybe.any():
         return []
