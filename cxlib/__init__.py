@@ -32,9 +32,11 @@ _MODULES = {
     "pls": "cxlib.stats.pls", "queues": "cxlib.stats.queues", "robust": "cxlib.stats.robust",
     "sem": "cxlib.stats.sem", "spread": "cxlib.stats.spread",
     "uncertainty": "cxlib.stats.uncertainty", "verdicts": "cxlib.stats.verdicts",
+    "evidence": "cxlib.stats.evidence",
     "purchases": "cxlib.stats.purchases", "formatting": "cxlib.stats.formatting",
     # data input
     "constructs": "cxlib.data.constructs", "datasets": "cxlib.data.datasets",
+    "designs": "cxlib.data.designs",
     "sample": "cxlib.data.sample", "schemas": "cxlib.data.schemas",
     # the claim registry
     "registry": "cxlib.registry.claims", "records": "cxlib.registry.records",

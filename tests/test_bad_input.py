@@ -168,20 +168,20 @@ def test_labels_with_dollar_signs_draw():
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from lifelines import KaplanMeierFitter
 
     from cxlib.notebook import plots
     from cxlib.stats.estimates import Estimate
+    from cxlib.stats.survival import product_limit
 
     ax = plots.interval_plot([Estimate("$$", 0.3, 0.2, 0.4, 50, ""),
                               Estimate("Tier $ (cheap)", 0.5, 0.4, 0.6, 50, "")],
                              reference=0.9, reference_label="claimed $5", title="$ and $$")
     ax.figure.canvas.draw()
     assert [t.get_text() for t in ax.get_yticklabels()] == [r"\$\$", r"Tier \$ (cheap)"]
-    fits = {}
-    for name in ("$$", "$ and more"):
-        fits[name] = KaplanMeierFitter(label=name).fit([1, 2, 3, 4], [1, 0, 1, 1])
+    fits = {name: product_limit(np.zeros(4), np.array([1.0, 2, 3, 4]), np.array([1, 0, 1, 1]),
+                                label=name) for name in ("$$", "$ and more")}
     ax = plots.survival_plot(fits, title="by $ spent")
     ax.figure.canvas.draw()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [r"\$\$", r"\$ and more"]
     assert plots.plain(r"already \$ escaped, $ not") == r"already \$ escaped, \$ not"
     plt.close("all")

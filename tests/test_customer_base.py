@@ -251,12 +251,12 @@ def test_a_ridge_is_reported_and_predictions_survive_it():
     log = simulate_log(BusinessParams(months=36), np.random.default_rng(1108))
     w = _window(log, 12, 7.0)
     x, t_x, T = w.x[w.old], w.t_x[w.old], w.T[w.old]
-    with pytest.raises(NotEstimable, match="not all identified"):
+    with pytest.raises(NotEstimable, match=r"not identified by these data: a \+ b ran off"):
         cb.fit_bgnbd(x, t_x, T)
     fit = cb.fit_bgnbd(x, t_x, T, strict=False)
     assert fit.problem and fit["a"] > 1e4
     assert fit.estimate("a").problem == fit.problem
-    assert "not all identified" in fit._repr_html_()
+    assert "the mean chance a/(a + b), not a and b" in fit._repr_html_()
     expected = cb.bgnbd_expected(fit, 52, x, t_x, T)
     assert np.all(np.isfinite(expected)) and expected.sum() > 0
     assert np.isfinite(np.diag(fit.cov_log)).all()
@@ -343,3 +343,126 @@ def test_poorly_determined_parameters_are_named_under_the_fit():
     tight = cb.ModelFit("BG/NBD", params, np.diag([0.01] * 4), -100.0, 500)
     assert tight.poorly_determined() == [] and tight.note() is None
     assert "Note" not in tight._repr_html_()
+
+
+# -- one identification rule, whatever the time unit ---------------------------------------
+
+UNITS = {"days": 1.0, "weeks": 7.0, "years": 365.25}
+BGNBD_BUSINESS = {"months": 24, "first_month": 30, "dropout_beta": (1.0, 4.0)}
+
+
+def fits_in_units(log: pd.DataFrame) -> dict[str, cb.ModelFit]:
+    """The BG/NBD fit of the ageing baseline (history before the last 12 months) in days,
+    weeks and years, unidentified fits kept (strict=False)."""
+    from cxlib.analyses.repeat import _window
+
+    out = {}
+    for name, days in UNITS.items():
+        w = _window(log, 12, days)
+        out[name] = cb.fit_bgnbd(w.x[w.old], w.t_x[w.old], w.T[w.old], unit=name,
+                                 strict=False)
+    return out
+
+
+@pytest.mark.parametrize("business, seed, identified", [
+    ({"months": 36}, 1108, False),  # before the rule: refused in days and weeks, not years
+    (BGNBD_BUSINESS, 7, False),     # accepted in days, refused in weeks and years
+    (BGNBD_BUSINESS, 14, False),    # refused in days and years, accepted in weeks
+    (BGNBD_BUSINESS, 0, True),
+    ({"months": 36}, 1, True),
+])
+def test_identification_does_not_depend_on_the_time_unit(business, seed, identified):
+    """Issue 19: the same log in days, weeks and years gets the same decision. A change
+    of time unit multiplies alpha by a constant and leaves r, a, b and the log-parameters'
+    standard errors alone, and the fit is made on times divided by their mean. Along a
+    ridge the point where the optimiser stops still moves with rounding, so the rule does
+    not depend on it."""
+    from cxlib.analyses.repeat import BusinessParams, simulate_log
+
+    log = simulate_log(BusinessParams(**business), np.random.default_rng(seed))
+    fits = fits_in_units(log)
+    assert [f.problem is None for f in fits.values()] == [identified] * 3, {
+        k: f.problem for k, f in fits.items()}
+    days = fits["days"]
+    for name, f in fits.items():
+        k = UNITS[name]
+        if identified:
+            assert f["alpha"] * k == pytest.approx(days["alpha"], rel=1e-6)
+            for p in ("r", "a", "b"):
+                assert f[p] == pytest.approx(days[p], rel=1e-6)
+            assert f.se_log.to_numpy() == pytest.approx(days.se_log.to_numpy(), rel=1e-3)
+        else:  # where the optimiser stops on the ridge is chance; what the data pin down is not
+            assert "a + b ran off" in f.problem and f["a"] + f["b"] > cb.SHAPE_LIMIT
+            assert f["alpha"] * k == pytest.approx(days["alpha"], rel=1e-4)
+            assert f["r"] == pytest.approx(days["r"], rel=1e-4)
+            assert f["a"] / (f["a"] + f["b"]) == pytest.approx(
+                days["a"] / (days["a"] + days["b"]), rel=1e-4)
+
+
+def test_cdnow_sample_is_identified_in_every_unit():
+    """Fader, Hardie & Lee's 1/10 CDNOW sample: identified in days, weeks and years, with
+    the published estimates (alpha in weeks) and the same log-likelihood up to Σx · log k."""
+    d = cdnow()
+    for name, days in UNITS.items():
+        k = 7.0 / days  # weeks → this unit
+        fit = cb.fit_bgnbd(d["frequency"], d["recency"] * k, d["T"] * k, unit=name)
+        assert fit.problem is None
+        assert (fit.params * [1, 1 / k, 1, 1]).round(3).to_dict() == CDNOW_PARAMS
+        assert fit.loglik == pytest.approx(cdnow_fit().loglik - d["frequency"].sum() * np.log(k),
+                                           rel=1e-9)
+        assert fit.loglik == pytest.approx(cb.bgnbd_loglik(fit.params, d["frequency"],
+                                                           d["recency"] * k, d["T"] * k))
+
+
+def test_an_unidentified_fit_is_never_used_downstream():
+    """One log, one rule: the ageing baseline (in any time unit), the customer values of the
+    same history and the projected share all refuse the fit, with the same reason."""
+    from cxlib.analyses.repeat import (
+        BusinessParams,
+        ageing_baseline,
+        repeat_share_ahead,
+        simulate_log,
+    )
+
+    log = simulate_log(BusinessParams(**BGNBD_BUSINESS), np.random.default_rng(7))
+    day = pd.to_datetime(log["date"]).dt.normalize()
+    cut = day.max() - pd.DateOffset(months=12)
+    problem = fits_in_units(log)["weeks"].problem
+    assert problem.startswith("the BG/NBD parameters are not identified by these data: a + b "
+                              "ran off to")
+    reasons = []
+    for days in UNITS.values():
+        with pytest.raises(NotEstimable) as why:
+            ageing_baseline(log, unit_days=days)
+        reasons.append(str(why.value))
+    needs = "needs an identified BG/NBD fit, and"
+    assert reasons[1] == f"the constant-behaviour baseline {needs} {problem}"
+    assert all(r.startswith("the constant-behaviour baseline needs") for r in reasons)
+    with pytest.raises(NotEstimable) as why:
+        cv.analyse_log(log, cut)
+    assert str(why.value) == f"the valuation of customers {needs} {problem}"
+    with pytest.raises(NotEstimable, match="the projected repeat share needs an identified"):
+        repeat_share_ahead(log[day <= cut], inflow_per_month=10)
+    data = cv.calibration_holdout(log, cut)
+    spend = cb.fit_gamma_gamma(data["frequency"], data["monetary_value"])
+    with pytest.raises(NotEstimable, match="the valuation of customers needs"):
+        cb.customer_values(fits_in_units(log)["weeks"], spend, data, horizon=52, periods=12,
+                           period_length=30.44 / 7, discount=0.01)
+
+
+def test_identification_rule_in_words():
+    """The three rules, on the unit-free scale: a finite maximum, no collapsed mixing
+    distribution (shape or concentration beyond 10,000), a positive definite information."""
+    names = cb.BGNBD_PARAMS
+    info = np.diag([4.0, 3.0, 2.0, 1.0])
+    ok = np.log([0.5, 1.0, 2.0, 3.0])
+    assert cb.identification_problem("BG/NBD", ok, names, info) is None
+    far = cb.identification_problem("BG/NBD", ok + np.array([0, 31, 0, 0]), names, info)
+    assert far.startswith("the BG/NBD likelihood has no finite maximum")
+    flat = cb.identification_problem("BG/NBD", np.log([2e4, 1.0, 2.0, 3.0]), names, info)
+    assert "r ran off to 2e+04 (beyond 10,000)" in flat and "buys at the same rate" in flat
+    singular = cb.identification_problem("BG/NBD", ok, names, np.diag([4.0, 3.0, 2.0, 0.0]))
+    assert "the observed information is singular" in singular
+    shown = cb.identification_problem("BG/NBD", np.log([2e4, 1.0, 2.0, 3.0]), names, info,
+                                      np.array([0, np.log(7), 0, 0]))
+    assert "alpha = 7," in shown  # the words give alpha in the caller's unit

@@ -83,7 +83,16 @@ def test_session_concludes_a_claim_on_real_data(tmp_path):
     nb.test("LOY-1", "top_box_step", est(-1.0, -1.5, -0.5), data=real)  # supplementary
     (claim,) = nb.conclude("LOY-1")
     assert claim.scope == "claim" and claim.verdict == SUPPORTED
-    assert "all 2 figure(s)" in claim.reason
+    assert "all 2 figures" in claim.reason
+    # the words are capped by the design: a survey gives associations (the churn figure,
+    # followed over time, is stronger), and "creates" needs a randomised comparison
+    assert claim.grade == "association" and claim.headline == "supported as an association"
+    assert "that satisfaction creates loyalty cannot be tested" in claim.cannot_show
+    assert "randomised comparison" in claim.cannot_show
+    assert claim.untested == ["service creates satisfaction"]
+    figures = {r.key: r.grade for r in nb.records if r.scope == "figure"}
+    assert figures == {"ordinal_or": "association", "churn_or": "followed over time",
+                       "top_box_step": "association"}
     nb.not_testable("LOY-1", "indirect", "no service items", data=real)
     claim = nb.conclude("LOY-1")[0]
     assert claim.verdict == SUPPORTED  # not-testable figures are left out, and named
@@ -141,12 +150,32 @@ def test_results_file_is_versioned_and_read_back_typed(tmp_path):
 
 
 def test_summary_tables_shorten_a_synthetic_reason_to_what_the_row_does_not_show():
-    from cxlib.registry.records import WOULD_READ, short_reason
+    rec = make_record("nb", "WOM-1", "telling_ratio", est(0.56, 0.53, 0.59),
+                      Verdict(SUPPORTED, "the 95% interval [0.53, 0.59] lies inside"),
+                      data="sample", synthetic=True, truth=0.5)
+    assert rec.would_be == SUPPORTED and rec.verdict == NOT_TESTABLE
+    assert rec.short_reason() == "synthetic sample; planted value 0.50; on real data: supported"
+    rec = make_record("nb", "WOM-1", "telling_ratio", est(0.15, 0.1, 0.2),
+                      Verdict("not supported", "[0.1, 0.2] below 0.5"), data="sample",
+                      synthetic=True)
+    assert rec.short_reason() == "synthetic sample; on real data: not supported"
+    none = make_record("nb", "DEF-3", "silent_share", Estimate.untestable("f", "fewer than 30"),
+                       Verdict(NOT_TESTABLE, "fewer than 30 rows"), data="x.csv",
+                       synthetic=False)
+    assert none.short_reason() == "fewer than 30 rows"
 
-    long = ("synthetic sample: shows the method only; planted value 0.50" + WOULD_READ
-            + "supported: the 95% interval [0.53, 0.59] lies entirely above 0.02")
-    assert short_reason(long) == "synthetic sample; planted value 0.50; on real data: supported"
-    assert short_reason("synthetic sample: shows the method only" + WOULD_READ
-                        + "not supported: [0.1, 0.2] below 0.5") == (
-        "synthetic sample; on real data: not supported")
-    assert short_reason("fewer than 30 rows") == "fewer than 30 rows"
+
+def test_a_file_declared_synthetic_gives_no_evidence(tmp_path):
+    """The Hebrew worked example is made from the synthetic sample: its mapping says
+    `synthetic: true`, so its figures show the method only."""
+    from cxlib.data.datasets import data_dir
+
+    nb = start("00_test", results_dir=str(tmp_path))
+    example = data_dir() / "examples" / "survey_hebrew.csv"
+    mapping = data_dir() / "mappings" / "example_survey_hebrew.yaml"
+    nb.data, nb.columns = {"survey": str(example)}, str(mapping)
+    ds = nb.load("survey", quiet=True)
+    assert ds.synthetic and not ds.is_sample and ds.source == "survey_hebrew.csv"
+    rec = nb.test("WOM-1", "telling_ratio", est(2.0, 1.9, 2.1), data=ds)
+    assert rec.verdict == NOT_TESTABLE and rec.would_be == SUPPORTED and rec.synthetic
+    assert rec.truth is None  # nothing is planted in a derived file's own rows

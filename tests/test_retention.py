@@ -16,7 +16,6 @@ from cxlib.analyses.retention import (
     cohort_retention,
     cost_ratios,
     cox_model,
-    efron_score_residuals,
     kaplan_meier,
     lifetime_fit,
     median_tenure_table,
@@ -25,6 +24,7 @@ from cxlib.analyses.retention import (
     value_by_tenure,
 )
 from cxlib.errors import NotEstimable
+from cxlib.stats.survival import efron_score_residuals
 
 
 def ledger(n=1500, seed=0, **params):
@@ -233,7 +233,7 @@ def test_a_median_not_reached_is_said_in_words_and_the_open_band_is_named():
                           "churned": (months <= censor).astype(float)})
     table = median_tenure_table(kaplan_meier(frame))
     assert np.isnan(table.loc["all", "median months"])  # not inf
-    still = kaplan_meier(frame)["fits"]["all"].survival_function_.iloc[-1, 0]
+    still = kaplan_meier(frame)["fits"]["all"].table["survival"].iloc[-1]
     assert table.loc["all", "note"].startswith(f"not reached: {still:.0%} still active at")
     bands = value_by_tenure(ledger(600, 5).drop(columns="margin", errors="ignore"))
     assert list(bands.index.categories)[-1] == "60+" and "margin_per_month" not in bands

@@ -28,7 +28,9 @@ from cxlib.stats.customer_base import (
     customer_values,
     fit_bgnbd,
     fit_gamma_gamma,
+    require_identified,
 )
+from cxlib.stats.units import DAYS_PER_MONTH
 
 
 def calibration_holdout(transactions: pd.DataFrame, calibration_end, holdout_end=None, *,
@@ -84,14 +86,17 @@ def analyse_log(transactions: pd.DataFrame, calibration_end, *, unit_days: float
     """BG/NBD and Gamma–Gamma fitted to the history up to *calibration_end*; per customer
     P(alive), expected purchases over the holdout length, expected spend per purchase and
     the discounted value of the next *months* months (monthly *discount*, a month being
-    30.44 days; module docstring); and the holdout check on the rest of the log."""
+    :data:`~cxlib.stats.units.DAYS_PER_MONTH` days; module docstring); and the holdout
+    check on the rest of the log. Raises :class:`NotEstimable` when a model cannot be fitted
+    or the BG/NBD fit is not identified (:func:`cxlib.stats.customer_base.require_identified`)."""
     data = calibration_holdout(transactions, calibration_end, unit_days=unit_days)
     x, t_x, T = (data[c] for c in ("frequency", "recency", "T"))
     unit = "week" if unit_days == 7 else f"{unit_days:g} days"
-    bg = fit_bgnbd(x, t_x, T, unit=unit)
+    bg = require_identified(fit_bgnbd(x, t_x, T, unit=unit, strict=False),
+                            "the valuation of customers")
     spend = fit_gamma_gamma(x, data["monetary_value"], unit="per purchase")
     values = customer_values(bg, spend, data, horizon=float(data["holdout_length"].iloc[0]),
-                             periods=months, period_length=30.44 / unit_days,
+                             periods=months, period_length=DAYS_PER_MONTH / unit_days,
                              discount=discount)
     return CustomerBase(data, bg, spend, values, holdout_check(bg, data),
                         {"calibration_end": str(pd.Timestamp(calibration_end).date()),

@@ -21,6 +21,16 @@ The **repeat share** of a month is the share of its orders (or revenue) placed b
 customers who had bought on an earlier day. Its interval resamples whole customers
 (a cluster bootstrap), because one customer's orders are not independent.
 
+**A single acquisition cohort** (every customer acquired at the start, as in the CDNOW
+panel) cannot give REP-1's figure, the share of a business that keeps acquiring customers.
+In a window with no new customer every order is a repeat order by construction; over the
+whole log of such a cohort (no first purchase in its second half,
+:func:`cxlib.data.designs.single_cohort`) the share measures how long the cohort was
+followed. :func:`repeat_share`, :func:`ageing_baseline` and :func:`repeat_share_ahead` then
+give "not testable" with the reason (:func:`cohort_problem`), and
+:func:`share_by_log_end` shows the whole-log share as a description: Σ repeat orders /
+Σ orders over the months up to each possible end of the log.
+
 **The share that ageing alone gives** (:func:`ageing_baseline`). A repeat share rises
 as a customer base ages even when nobody changes behaviour. The baseline asks what the
 share of orders in the final window (the last *w* months, from s to the end) would be
@@ -41,7 +51,9 @@ window, repeat orders and days before s, first-day orders) and of the BG/NBD est
 θ̂, whose influence is I⁻¹ sᵢ (I the observed information, sᵢ customer i's score). With
 zᵢ the linearised contribution of customer i, SE(D)² = n/(n−1) Σ (zᵢ − z̄)², and the
 interval is D ± z₀.₉₇₅ SE. A closed cohort (no new customers in the window) has E = 1
-exactly, as ageing then makes every order a repeat order.
+exactly, as ageing then makes every order a repeat order: the figure is then not
+testable (:func:`cohort_problem`), as it is when the BG/NBD fit is not identified
+(:func:`cxlib.stats.customer_base.require_identified`).
 
 **The share to expect from here on** (:func:`repeat_share_ahead`). The same model looks
 forward: a BG/NBD fitted to every customer's whole history, customers who keep that
@@ -53,7 +65,8 @@ last 12 months), each with as many first-day orders f as so far. Over the next H
 * expected share of orders E = R·m / (R·m + ν·H·f), m the repeat orders per repeat
   purchase day so far.
 
-With no inflow (a closed cohort) E = 1. Its interval carries the uncertainty of the BG/NBD
+With no inflow (a closed cohort) E = 1 by construction, and the figure is not testable.
+Its interval carries the uncertainty of the BG/NBD
 estimate θ̂ (delta method, ∇E' Σ ∇E with Σ the inverse information of log θ̂) and takes the
 histories, m, f and ν as given: a projection under an assumed inflow, not a forecast of it.
 
@@ -71,6 +84,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cxlib.data.designs import acquired_early
 from cxlib.errors import NotEstimable, UserDataError
 from cxlib.stats.customer_base import (
     ModelFit,
@@ -78,10 +92,12 @@ from cxlib.stats.customer_base import (
     bgnbd_expected_new,
     bgnbd_scores,
     fit_bgnbd,
+    require_identified,
 )
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.purchases import BusinessParams, simulate_log
 from cxlib.stats.uncertainty import ratio_bootstrap
+from cxlib.stats.units import DAYS_PER_MONTH
 
 SUMMARY_SQL = """
 WITH days AS (
@@ -119,11 +135,13 @@ SELECT date_trunc('month', day) AS month,
        COUNT(*) FILTER (WHERE day > first_day) AS repeat_orders,
        SUM(amount) AS revenue,
        COALESCE(SUM(amount) FILTER (WHERE day > first_day), 0) AS repeat_revenue,
-       COUNT(DISTINCT customer_id) AS customers
+       COUNT(DISTINCT customer_id) AS customers,
+       COUNT(DISTINCT CASE WHEN day = first_day THEN customer_id END) AS new_customers
 FROM t GROUP BY date_trunc('month', day) ORDER BY month
 """
-"""Orders, revenue and customers per calendar month, and those from repeat customers (an
-order on a day after the customer's first purchase day), over view ``tx``."""
+"""Orders, revenue and customers per calendar month, those from repeat customers (an
+order on a day after the customer's first purchase day) and the customers whose first
+purchase falls in the month, over view ``tx``."""
 
 LAST_DAY = "(SELECT CAST(MAX(date) AS DATE) FROM tx)"
 """The day of the last transaction: the default end of observation."""
@@ -230,7 +248,7 @@ def repeat_share_by_month(source) -> pd.DataFrame:
     out = run_query(source, MONTHLY_SQL)
     out["month"] = pd.to_datetime(out["month"]).astype("datetime64[us]")
     out = _ordered(out, "month")
-    for col in ("orders", "repeat_orders", "customers"):
+    for col in ("orders", "repeat_orders", "customers", "new_customers"):
         out[col] = out[col].astype("int64")
     for col in ("revenue", "repeat_revenue"):
         out[col] = out[col].astype(float)
@@ -239,25 +257,123 @@ def repeat_share_by_month(source) -> pd.DataFrame:
     return out
 
 
+REP1_SCOPE = ("REP-1 is about the share of a business that keeps acquiring customers, which "
+              "a single cohort cannot show")
+"""What a single acquisition cohort cannot show, said under every not-testable REP-1 figure."""
+
+
+def cohort_problem(first: pd.Series, start: pd.Timestamp | None, end: pd.Timestamp
+                   ) -> str | None:
+    """Why the window (*start*, *end*] of a log, whose customers made their first purchases
+    on the days *first* (one per customer), cannot show REP-1's figure; None when it can.
+
+    A window (*start* given) must have new customers: without any, every order in it is a
+    repeat order by construction. The whole log (*start* None) must not be a single
+    acquisition cohort (:func:`cxlib.data.designs.single_cohort`: no first purchase in the
+    log's second half), whose share only measures how long the cohort was followed."""
+    first = pd.to_datetime(pd.Series(first))
+    begin, last = first.min().date(), first.max().date()
+    if start is not None:
+        if (first > start).any():
+            return None
+        return (f"no new customers in the window judged ({start.date()} to {end.date()}): "
+                f"every customer made their first purchase by {last}, so every order in the "
+                f"window is a repeat order by construction and its share measures how long "
+                f"this single acquisition cohort was followed, not how loyal it is")
+    if not acquired_early(first, first.min(), end):
+        return None
+    return (f"this log is a single acquisition cohort: every customer made their first "
+            f"purchase between {begin} and {last}, in the first half of a log that runs to "
+            f"{end.date()}, so the share of the whole log measures how long the cohort was "
+            f"followed (the longer, the higher: cx.repeat.share_by_log_end), not how loyal "
+            f"it is")
+
+
 def repeat_share(source: pd.DataFrame, *, last_months: int | None = 12, measure: str = "orders",
                  n_boot: int = 1000, seed: int = 2024, level: float = 0.95) -> Estimate:
     """Share of orders (or revenue) from repeat customers over the last *last_months*
-    months of the log, with a cluster bootstrap over customers."""
+    months of the log (None: the whole log), with a cluster bootstrap over customers (the
+    estimate's ``n`` counts them: customers are the sampling units, so the sample size that
+    would decide counts customers too).
+
+    Not testable (:meth:`Estimate.untestable`) when the window has no new customers or the
+    whole log is a single acquisition cohort (:func:`cohort_problem`)."""
     tx = source[["customer_id", "date", "amount"]].copy()
     tx["day"] = pd.to_datetime(tx["date"]).dt.normalize()
-    tx["repeat"] = tx["day"] > tx.groupby("customer_id")["day"].transform("min")
-    if last_months:
-        start = tx["day"].max() - pd.DateOffset(months=last_months)
+    first = tx.groupby("customer_id")["day"].min()
+    tx["repeat"] = tx["day"] > first.reindex(tx["customer_id"]).to_numpy()
+    end = tx["day"].max()
+    start = end - pd.DateOffset(months=last_months) if last_months else None
+    if start is not None:
         tx = tx[tx["day"] > start]
+    window = f"last {last_months} months" if last_months else "whole log"
+    figure = f"share of {measure} from repeat customers ({window})"
+    problem = cohort_problem(first, start, end) if len(tx) else None
+    if problem:
+        return Estimate.untestable(figure, f"{problem}. {REP1_SCOPE}",
+                                   int(tx["customer_id"].nunique()))
     weight = tx["amount"] if measure == "revenue" else pd.Series(1.0, index=tx.index)
     per = pd.DataFrame({"total": weight, "rep": weight.where(tx["repeat"], 0.0),
                         "customer_id": tx["customer_id"]}).groupby("customer_id").sum()
     value, lo, hi = ratio_bootstrap(per["rep"].to_numpy(), per["total"].to_numpy(),
                                     n_boot=n_boot, seed=seed, level=level)
-    window = f"last {last_months} months" if last_months else "whole log"
-    return Estimate(f"share of {measure} from repeat customers ({window})", value, lo, hi,
-                    len(per),
+    return Estimate(figure, value, lo, hi, len(per),
                     f"ratio of sums, cluster bootstrap over customers ({n_boot})", level)
+
+
+def share_by_log_end(source, *, every: int = 3, measure: str = "orders") -> pd.DataFrame:
+    """The whole-log repeat share had the log ended at the end of each month: a description
+    of how the figure depends on how long the log follows its customers, not an estimate.
+
+    For each month m, share(m) = Σ repeat orders / Σ orders over the months up to m (orders
+    as in :func:`repeat_share_by_month`; *measure* = "revenue": the same with revenue), with
+    the customers acquired by then and since the previous row, and the share of what was
+    ordered since the previous row. Every *every*-th month is shown, counted back from the
+    last. *source*: as for :func:`customer_summary`."""
+    if every < 1:
+        raise ValueError(f"every must be a whole number of months ≥ 1, got {every!r}")
+    if measure not in ("orders", "revenue"):
+        raise ValueError(f"measure must be 'orders' or 'revenue', got {measure!r}")
+    monthly = repeat_share_by_month(source)
+    if monthly.empty:
+        raise NotEstimable("the log has no orders (n = 0)")
+    total, repeat = measure, f"repeat_{measure}"
+    cum = monthly[[total, repeat, "new_customers"]].cumsum()
+    rows = np.arange(len(monthly) - 1, -1, -every)[::-1]
+    shown, before = cum.iloc[rows], cum.iloc[rows].shift(fill_value=0)
+    table = pd.DataFrame({
+        "months followed": rows + 1,
+        "customers acquired": shown["new_customers"],
+        "new since the previous row": shown["new_customers"] - before["new_customers"],
+        measure: shown[total],
+        "repeat share of the whole log": shown[repeat] / shown[total],
+        "repeat share since the previous row":
+            (shown[repeat] - before[repeat]) / (shown[total] - before[total])})
+    table.index = monthly.index[rows].to_period("M").rename("log ends")
+    return table
+
+
+def log_end_sentence(table: pd.DataFrame) -> str:
+    """:func:`share_by_log_end` in words: the whole-log share at each end of the log and,
+    when new customers stop arriving, from when every order is a repeat order by
+    construction."""
+    share = table["repeat share of the whole log"]
+    ends = [str(m) for m in table.index]
+    text = (f"Ending the log in {', '.join(ends[:-1])} or {ends[-1]} gives a whole-log share "
+            f"of {', '.join(f'{v:.0%}' for v in share.iloc[:-1])} and {share.iloc[-1]:.0%}"
+            if len(ends) > 1 else f"The whole log gives a share of {share.iloc[-1]:.0%}")
+    new = table["new since the previous row"].to_numpy()
+    if new[-1] > 0:
+        return (f"{text}; new customers arrive to the end ({new[-1]:,} since {ends[-2]}), so "
+                f"the share mixes returning and new customers, as a going business's does."
+                if len(ends) > 1 else f"{text}.")
+    last = int(np.flatnonzero(new > 0).max())
+    return (f"{text}. Nobody is new after {ends[last]} ({table['customers acquired'].iloc[last]:,} "
+            f"customers acquired by then): from then on every order is a repeat order by "
+            f"construction, and the whole-log share rises only because the same customers are "
+            f"followed longer ({share.iloc[last]:.0%} after {table['months followed'].iloc[last]} "
+            f"months, {share.iloc[-1]:.0%} after {table['months followed'].iloc[-1]}), whatever "
+            f"their loyalty.")
 
 
 def simulate_repeat_share(months: int = 60, growth: float = 0.0, seed: int = 1,
@@ -331,6 +447,7 @@ class _Window:
     length: float          # window length
     start: pd.Timestamp
     end: pd.Timestamp
+    first: np.ndarray      # first purchase day
 
 
 def _window(source: pd.DataFrame, window_months: int, unit_days: float) -> _Window:
@@ -360,7 +477,7 @@ def _window(source: pd.DataFrame, window_months: int, unit_days: float) -> _Wind
         cal_repeat_orders=np.bincount(code, (before & ~is_first).astype(float), minlength=n),
         win_orders=np.bincount(code, (~before).astype(float), minlength=n),
         win_repeat_orders=np.bincount(code, (~before & ~is_first).astype(float), minlength=n),
-        length=(end - start).days / unit_days, start=start, end=end)
+        length=(end - start).days / unit_days, start=start, end=end, first=first)
 
 
 def _expected_repeat_days(fit: ModelFit, w: _Window) -> np.ndarray:
@@ -383,8 +500,14 @@ def ageing_baseline(source: pd.DataFrame, *, window_months: int = 12, unit_days:
     if not w.old.any():
         raise NotEstimable(f"no customer bought before the last {window_months} months, so "
                            f"there is no history to calibrate the baseline on")
-    fit = fit_bgnbd(w.x[w.old], w.t_x[w.old], w.T[w.old], unit=f"{unit_days:g} days",
-                    strict=False)  # predictions need only the identified directions
+    problem = cohort_problem(pd.Series(w.first), w.start, w.end)
+    if problem:
+        raise NotEstimable(f"{problem}; a constant-behaviour base of the same age then gives "
+                           f"the same 100%, so the difference is 0 by construction, not a "
+                           f"measurement. {REP1_SCOPE}")
+    fit = require_identified(
+        fit_bgnbd(w.x[w.old], w.t_x[w.old], w.T[w.old], unit=f"{unit_days:g} days",
+                  strict=False), "the constant-behaviour baseline")
     r_i = _expected_repeat_days(fit, w)
     Y, W = w.win_repeat_orders.sum(), orders
     Q, P, F = w.cal_repeat_orders.sum(), w.x[w.old].sum(), w.first_orders.sum()
@@ -449,15 +572,27 @@ def repeat_share_ahead(source: pd.DataFrame, *, months: int = 12,
     the mean of the last 12 months of the log); module docstring. Raises
     :class:`NotEstimable` when the log cannot be modelled."""
     w = _window(source, 0, unit_days)  # every customer's history up to the end of the log
-    fit = fit_bgnbd(w.x, w.t_x, w.T, unit=f"{unit_days:g} days", strict=False)
-    month = 365.25 / 12 / unit_days  # a month in time units
+    month = DAYS_PER_MONTH / unit_days  # a month in time units
     horizon = months * month
+    figure = (f"share of orders from repeat customers expected over the next {months} "
+              f"months")
+    assumed = inflow_per_month is not None
     if inflow_per_month is None:
         age = w.T  # time since the first purchase
         inflow_per_month = float((age < 12 * month).sum()) / 12  # new in the last 12 months
     if not np.isfinite(inflow_per_month) or inflow_per_month < 0:
         raise ValueError(f"the inflow must be a number of new customers per month ≥ 0, got "
                          f"{inflow_per_month!r}")
+    if inflow_per_month == 0:
+        why = ("with no new customers assumed" if assumed else
+               "with no new customers in the last 12 months of the log (none assumed from "
+               "here on)")
+        return Estimate.untestable(
+            figure, f"{why}, every future order is a repeat order by construction: the share "
+                    f"is 100% whatever the customers' loyalty. Pass inflow_per_month= to "
+                    f"project a base that keeps acquiring customers", len(w.x))
+    fit = require_identified(fit_bgnbd(w.x, w.t_x, w.T, unit=f"{unit_days:g} days",
+                                       strict=False), "the projected repeat share")
     nu = inflow_per_month / month
     orders = len(source)
     repeat_orders = w.cal_repeat_orders.sum()
@@ -476,7 +611,6 @@ def repeat_share_ahead(source: pd.DataFrame, *, months: int = 12,
     q = stats.norm.ppf(0.5 + level / 2)
     method = (f"BG/NBD on every history, {inflow_per_month:,.1f} new customers a month assumed; "
               f"delta method over the model's parameters")
-    return Estimate(f"share of orders from repeat customers expected over the next {months} "
-                    f"months", value, max(value - q * se, 0.0), min(value + q * se, 1.0),
+    return Estimate(figure, value, max(value - q * se, 0.0), min(value + q * se, 1.0),
                     len(w.x), method, level)
 

@@ -16,11 +16,18 @@
   stay are the slow leavers.
 * **Survival**: tenure = (churned_on, or the end of observation for customers still
   active) − acquired_on, censored for customers still active; or, in a churn export
-  without dates, tenure_months × 30.44 days with the churn flag saying who left. The end
-  of observation is a customer's ``observed_until`` where given, else the latest date in
-  the ledger. Kaplan–Meier curves by group with 95% bands and a log-rank test; a Cox
-  model with the covariates the analyst chooses gives hazard ratios of leaving (robust
-  standard errors; checked against R's ``survival::coxph``).
+  without dates, tenure_months × :data:`MONTH` days (an average month) with the churn flag
+  saying who left. The end of observation is a customer's ``observed_until`` where given,
+  else the latest date in the ledger. Kaplan–Meier curves by group with 95% bands and a log-rank
+  test; a Cox model with the covariates the analyst chooses gives hazard ratios of leaving
+  (robust standard errors; checked against R's ``survival::coxph``).
+* **Snapshots** (delayed entry): a table of the customers present at the start of a
+  follow-up window of N months, with leaving seen only within it (``follow_up_months: N``
+  in the mapping), says nothing about the customers who left before the window. Each
+  customer then enters the risk set at the window's start, max(tenure − N, 0), and leaves
+  it at their tenure (:func:`survival_intervals`); the curves and the Cox model compare
+  only customers at risk at the same tenure at the same time. Without delayed entry the
+  long-tenured customers, present only because they had not left, look loyal.
 * **Cohorts**: share of each monthly acquisition cohort still active k months later
   (needs acquisition dates).
 """
@@ -38,6 +45,12 @@ from scipy import optimize
 from cxlib.errors import NotEstimable, missing_columns, require_columns
 from cxlib.stats.design import design_matrix
 from cxlib.stats.estimates import Estimate
+from cxlib.stats.survival import (
+    SurvivalCurve,
+    efron_score_residuals,
+    logrank,
+    product_limit,
+)
 from cxlib.stats.uncertainty import (
     percentile_interval,
     percentiles,
@@ -45,9 +58,10 @@ from cxlib.stats.uncertainty import (
     resample_draws,
     resampled_sums,
 )
+from cxlib.stats.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
-YEAR = 365.25
-MONTH = YEAR / 12
+YEAR = DAYS_PER_YEAR
+MONTH = DAYS_PER_MONTH
 """Days in an average month: tenures in months become days as tenure_months × MONTH."""
 DATES = ("acquired_on", "churned_on", "observed_until")
 COST_COLUMNS = ("acquisition_cost", "retention_spend")
@@ -213,56 +227,127 @@ def lifetime_ratio(out: dict[str, Estimate], acq: np.ndarray, ret: np.ndarray,
                              method, level, unit, failed=failed, draws=n_boot)
 
 
-def kaplan_meier(ledger: pd.DataFrame, group: str | None = None) -> dict:
-    """Kaplan–Meier fits (lifelines) overall or by *group*, with a log-rank test."""
-    from lifelines import KaplanMeierFitter
-    from lifelines.statistics import multivariate_logrank_test
+def survival_intervals(ledger: pd.DataFrame, follow_up_months: float | None = None,
+                       end: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Each customer's time at risk, the interval (start, stop] in days, and whether they
+    left at stop (``left``).
 
-    surv = tenure(ledger)
-    fits = {}
+    stop is the tenure (:func:`tenure`). Without a follow-up window every customer is at
+    risk from acquisition: start = 0. A **snapshot** holds the customers present at the
+    start of a window of N = *follow_up_months* months, with leaving seen only within it;
+    each customer then enters at the window's start (delayed entry, left truncation):
+    start = max(stop − N·MONTH, 0) for a tenure (for a leaver the earliest the window can
+    have started; with whole-month tenures and N = 1, the month before), and for a customer
+    with an acquisition date start = max(window start − acquired_on, 0), the window starting
+    N months before the end of observation (:func:`observation_end`). A customer with
+    stop ≤ start (a tenure of 0, or gone before the window began) has no time at risk: the
+    models leave them out and count them (:func:`no_time_at_risk`), as R's
+    ``Surv(start, stop, event)`` refuses such intervals.
+    """
+    surv = tenure(ledger, end)
+    start = pd.Series(0.0, index=ledger.index)
+    if follow_up_months is not None:
+        if not (np.isfinite(follow_up_months) and follow_up_months > 0):
+            raise ValueError(f"the follow-up window must be a positive number of months, got "
+                             f"{follow_up_months!r}")
+        window = follow_up_months * MONTH
+        start = surv["days"] - window
+        if "acquired_on" in ledger and ledger["acquired_on"].notna().any():
+            opens = (end or observation_end(ledger)) - pd.Timedelta(days=window)
+            since = (opens - ledger["acquired_on"]).dt.total_seconds() / 86400
+            start = since.where(ledger["acquired_on"].notna(), start)
+        start = start.clip(lower=0)
+    return pd.DataFrame({"start": start.astype(float), "stop": surv["days"],
+                         "left": surv["left"]}, index=ledger.index)
+
+
+def no_time_at_risk(count: int, follow_up_months: float | None = None) -> str:
+    """The sentence that says how many customers a survival model left out for having no
+    time at risk ('' for none; :func:`survival_intervals`)."""
+    if not count:
+        return ""
+    why = ("a tenure of 0, or gone before the follow-up window began" if follow_up_months
+           else "a tenure of 0")
+    return (f"{count:,} customer(s) with no time at risk ({why}) are left out: they tell "
+            "nothing about leaving.")
+
+
+def curve_reading(follow_up_months: float | None) -> str:
+    """What a Kaplan–Meier curve of :func:`kaplan_meier` shows, in words."""
+    if follow_up_months is None:
+        return ("Share of customers still active after each month since acquisition, "
+                "customers still active counting as censored.")
+    return (f"Period retention: each customer counts only from the start of the "
+            f"{follow_up_months:g}-month window in which leaving was seen, so the curve "
+            "multiplies the risks of leaving seen in that window at each tenure. It is the "
+            "share who would still be customers after each month if this window's risks "
+            "held for a customer going through every tenure, not the retention of any "
+            "group of customers actually followed.")
+
+
+def kaplan_meier(ledger: pd.DataFrame, group: str | None = None, *,
+                 follow_up_months: float | None = None) -> dict:
+    """Kaplan–Meier curves overall or by *group*, months on the time axis, with a log-rank
+    test when there are groups (:mod:`cxlib.stats.survival`).
+
+    S(t) = Π_{tⱼ ≤ t} (1 − dⱼ / nⱼ) over the months tⱼ at which customers left, nⱼ being
+    those at risk: with *follow_up_months* (a snapshot) the customers whose window had
+    started before tⱼ and whose tenure reaches tⱼ (:func:`survival_intervals`), and the
+    curve is a period curve (:func:`curve_reading`). Returns ``fits`` (label →
+    :class:`~cxlib.stats.survival.SurvivalCurve`), ``logrank_p`` and ``logrank_stat``
+    (None without groups), ``left_out`` (customers with no time at risk), ``curve``
+    ("Retention" or "Period retention", for titles), ``note`` (what the curve shows and who
+    was left out, in words) and ``follow_up_months``.
+    """
+    surv = survival_intervals(ledger, follow_up_months)
     labels = ledger[group] if group else pd.Series("all", index=ledger.index)
-    for name, idx in labels.dropna().groupby(labels.dropna(), observed=True).groups.items():
-        km = KaplanMeierFitter(label=str(name))
-        km.fit(surv.loc[idx, "days"] / 30.44, surv.loc[idx, "left"])
-        fits[str(name)] = km
-    result = {"fits": fits, "logrank_p": None}
+    usable = labels.notna() & (surv["stop"] > surv["start"])
+    left_out = int((labels.notna() & ~usable).sum())
+    if not usable.any():
+        raise NotEstimable("no customer has any time at risk (every tenure is 0, or ends before "
+                           "the follow-up window), so no survival curve can be drawn")
+    surv, labels = surv[usable], labels[usable]
+    start, stop = surv["start"] / MONTH, surv["stop"] / MONTH
+    fits = {str(name): product_limit(start[idx], stop[idx], surv.loc[idx, "left"],
+                                      label=str(name))
+            for name, idx in labels.groupby(labels, observed=True).groups.items()}
+    note = " ".join(filter(None, [curve_reading(follow_up_months),
+                                  no_time_at_risk(left_out, follow_up_months)]))
+    result = {"fits": fits, "logrank_p": None, "logrank_stat": None, "left_out": left_out,
+              "curve": "Retention" if follow_up_months is None else "Period retention",
+              "note": note, "follow_up_months": follow_up_months}
     if group and len(fits) > 1:
-        keep = labels.notna()
-        test = multivariate_logrank_test(surv.loc[keep, "days"], labels[keep],
-                                         surv.loc[keep, "left"])
-        result["logrank_p"] = float(test.p_value)
-        result["logrank_stat"] = float(test.test_statistic)
+        chi2, _, p = logrank(start, stop, surv["left"], labels.astype(str))
+        result["logrank_p"], result["logrank_stat"] = p, chi2
     return result
 
 
 def median_tenure_table(km: dict) -> pd.DataFrame:
     """Median tenure (months) per group with its interval, and 12-month retention.
 
+    The median is the first month the curve S(t) of :func:`kaplan_meier` is at or below
+    50%; its interval limits, the first months its 95% band is (lifelines' convention).
     A median (or interval limit) that the follow-up does not reach, because the share still
     active never falls to 50% (or to the limit's level), is left empty rather than shown as
     infinite, and a ``note`` column says so with the share still active at the last month
     observed ("not reached: 73% still active at 72 months"); an upper limit at the last month
-    observed (where the last customers leave) is open-ended, and the note says so too."""
-    from lifelines.utils import median_survival_times
-
+    observed (where the last customers leave) is open-ended, and the note says so too. For
+    a snapshot the curve is a period curve (:func:`curve_reading`) and so are these figures."""
     rows = []
     for name, fit in km["fits"].items():
-        ci = median_survival_times(fit.confidence_interval_)
-        median, low, high = (float(fit.median_survival_time_), float(ci.iloc[0, 0]),
-                             float(ci.iloc[0, 1]))
-        last = float(fit.survival_function_.index.max())
-        still = float(fit.predict(last))
+        median, low, high = fit.median, fit.time_to(0.5, "ci_low"), fit.time_to(0.5, "ci_high")
+        last = fit.last
+        still = fit.at(last)
         note = ""
         if not np.isfinite(median):
             note = f"not reached: {still:.0%} still active at {last:,.0f} months"
         elif not np.isfinite(high) or high >= last:
             note = f"upper limit open: at or beyond the end of follow-up ({last:,.0f} months)"
-        rows.append({"group": name, "customers": int(fit.event_observed.size),
-                     "left": int(fit.event_observed.sum()),
+        rows.append({"group": name, "customers": fit.subjects, "left": fit.events,
                      "median months": median if np.isfinite(median) else np.nan,
                      "ci_low": low if np.isfinite(low) else np.nan,
                      "ci_high": high if np.isfinite(high) else np.nan,
-                     "still active at 12 months": float(fit.predict(12)), "note": note})
+                     "still active at 12 months": fit.at(12), "note": note})
     table = pd.DataFrame(rows).set_index("group")
     return table if table["note"].astype(bool).any() else table.drop(columns="note")
 
@@ -271,49 +356,77 @@ def median_tenure_table(km: dict) -> pd.DataFrame:
 class CoxFit:
     """A fitted Cox model: ``table`` has one row per model term (coefficient, robust SE,
     hazard ratio with its interval, p-value); ``references`` the reference level of each
-    categorical covariate; ``n`` customers and ``events`` leavers used."""
+    categorical covariate; ``n`` customers and ``events`` leavers used; ``left_out`` the
+    customers with no time at risk; ``follow_up_months`` the snapshot's window when each
+    customer entered at its start (delayed entry), else None."""
 
     table: pd.DataFrame
     references: dict[str, str]
     n: int
     events: int
     level: float
+    left_out: int = 0
+    follow_up_months: float | None = None
+
+    @property
+    def method(self) -> str:
+        """The model in words, for an Estimate."""
+        if self.follow_up_months is None:
+            return "Cox proportional hazards, robust SE"
+        return (f"Cox proportional hazards with delayed entry at the start of the "
+                f"{self.follow_up_months:g}-month window, robust SE")
+
+    @property
+    def note(self) -> str:
+        """Who the model left out, in words ('' for nobody)."""
+        return no_time_at_risk(self.left_out, self.follow_up_months)
 
     def hazard_ratio(self, term: str, figure: str | None = None) -> Estimate:
         """The hazard ratio of *term* (a covariate, or ``column[level]``) as an Estimate."""
         row = self.table.loc[term]
         return Estimate(figure or f"hazard ratio of leaving: {term}", float(row["hazard ratio"]),
-                        float(row["ci_low"]), float(row["ci_high"]), self.n,
-                        "Cox proportional hazards, robust SE", self.level)
+                        float(row["ci_low"]), float(row["ci_high"]), self.n, self.method,
+                        self.level)
 
 
 def cox_model(ledger: pd.DataFrame, covariates: Sequence[str], *,
-              reference: Mapping[str, str] | None = None, level: float = 0.95) -> CoxFit:
+              reference: Mapping[str, str] | None = None, level: float = 0.95,
+              follow_up_months: float | None = None) -> CoxFit:
     """Cox proportional hazards model of the time to leaving, h(t | x) = h₀(t)·exp(x′β).
 
-    β maximises the partial likelihood, with Efron's handling of tied times (lifelines).
-    Standard errors are robust: V = I⁻¹ (Σᵢ Uᵢ Uᵢ′) I⁻¹, with I the information matrix and
-    Uᵢ customer i's score residual under Efron's weights (:func:`efron_score_residuals`),
-    as ``coxph(..., robust = TRUE)`` in R. exp(βⱼ ± z·SEⱼ) is the interval of the hazard
-    ratio exp(βⱼ): the factor by which the risk of leaving is multiplied per unit of
-    covariate j, or for level j of a category against its reference
-    (:mod:`cxlib.stats.design`). Customers with a missing covariate or no time observed are
-    left out.
+    β maximises the partial likelihood Π_t Π_{k<d} exp(x_k′β) / (Σ_{R(t)} w − (k/d) Σ_D w)
+    over the event times t, with D the d customers leaving at t, wᵢ = exp(xᵢ′β) and the risk
+    set R(t) = {i : startᵢ < t ≤ stopᵢ} (:func:`survival_intervals`): startᵢ = 0 for a ledger
+    followed from acquisition, the start of the follow-up window with *follow_up_months*
+    (a snapshot: delayed entry, as R's ``coxph(Surv(start, stop, event) ~ …)``); ties by
+    Efron's method (lifelines). Standard errors are robust: V = I⁻¹ (Σᵢ Uᵢ Uᵢ′) I⁻¹, with I
+    the information matrix and Uᵢ customer i's score residual under Efron's weights over the
+    same risk sets (:func:`~cxlib.stats.survival.efron_score_residuals`), as
+    ``coxph(..., robust = TRUE)`` in R. exp(βⱼ ± z·SEⱼ) is the interval of the hazard ratio
+    exp(βⱼ): the factor by which the risk of leaving is multiplied per unit of covariate j,
+    or for level j of a category against its reference (:mod:`cxlib.stats.design`).
+    Customers with a missing covariate are left out; so are those with no time at risk
+    (stop ≤ start), counted in ``left_out``.
     """
     from lifelines import CoxPHFitter
     from scipy import stats
 
     design = design_matrix(ledger, covariates, reference)
-    data = design.matrix.join(tenure(ledger)).dropna()
-    data = data[data["days"] > 0]
+    data = design.matrix.join(survival_intervals(ledger, follow_up_months)).dropna()
+    empty = data["stop"] <= data["start"]
+    data = data[~empty]
     if data["left"].sum() == 0:
         raise NotEstimable("no customer in the model has left, so no hazard can be estimated")
     terms = list(design.matrix.columns)
-    cph = CoxPHFitter().fit(data, "days", "left", fit_options={"precision": 1e-10})
+    delayed = follow_up_months is not None
+    cph = CoxPHFitter().fit(data[[*terms, "stop", "left", *(["start"] if delayed else [])]],
+                            "stop", "left", entry_col="start" if delayed else None,
+                            fit_options={"precision": 1e-16, "r_precision": 1e-16})
     beta = cph.params_.loc[terms].to_numpy()
     info_inv = cph.variance_matrix_.loc[terms, terms].to_numpy()
-    scores = efron_score_residuals(data[terms].to_numpy(float), data["days"].to_numpy(float),
-                                   data["left"].to_numpy(int), beta) @ info_inv
+    scores = efron_score_residuals(data[terms].to_numpy(float), data["stop"].to_numpy(float),
+                                   data["left"].to_numpy(int), beta,
+                                   data["start"].to_numpy(float) if delayed else None) @ info_inv
     se = np.sqrt(np.diag(scores.T @ scores))
     z = stats.norm.ppf(0.5 + level / 2)
     table = pd.DataFrame({
@@ -321,39 +434,90 @@ def cox_model(ledger: pd.DataFrame, covariates: Sequence[str], *,
         "hazard ratio": np.exp(beta), "ci_low": np.exp(beta - z * se),
         "ci_high": np.exp(beta + z * se), "p": 2 * stats.norm.sf(np.abs(beta / se))},
         index=pd.Index(terms, name="term"))
-    return CoxFit(table, design.references, len(data), int(data["left"].sum()), level)
+    return CoxFit(table, design.references, len(data), int(data["left"].sum()), level,
+                  int(empty.sum()), follow_up_months)
 
 
-def efron_score_residuals(x: np.ndarray, time: np.ndarray, event: np.ndarray,
-                          beta: np.ndarray) -> np.ndarray:
-    """Score residuals Uᵢ of a Cox model with Efron's tie handling (n × p).
+def entry_comparison(ledger: pd.DataFrame, term: str, covariates: Sequence[str] = (), *,
+                     follow_up_months: float, reference: Mapping[str, str] | None = None,
+                     level: float = 0.95) -> pd.DataFrame:
+    """The hazard ratio of *term* from the same Cox model (:func:`cox_model`, with
+    *covariates*) fitted twice on a snapshot: as if every customer had been followed from
+    acquisition (no delayed entry, the mistake) and entering each customer at the start of
+    the *follow_up_months* window (delayed entry). One row each: the hazard ratio with its
+    interval, the customers and the leavers used."""
+    rows = {}
+    for label, window in (("from acquisition (no delayed entry)", None),
+                          (f"from the start of the {follow_up_months:g}-month window "
+                           "(delayed entry)", follow_up_months)):
+        fit = cox_model(ledger, [term, *covariates], reference=reference, level=level,
+                        follow_up_months=window)
+        row = fit.table.loc[term]
+        rows[label] = {"hazard ratio": row["hazard ratio"], "ci_low": row["ci_low"],
+                       "ci_high": row["ci_high"], "customers": fit.n, "left": fit.events}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = f"customers at risk, {term}"
+    return table
 
-    At an event time with d deaths D in risk set R, wᵢ = exp(xᵢ′β), and for
-    k = 0 … d−1 with aₖ = k/d: Sₖ = Σ_R w − aₖ Σ_D w and x̄ₖ = (Σ_R w x − aₖ Σ_D w x) / Sₖ.
-    A death gets xᵢ − mean(x̄ₖ); every customer at risk loses wᵢ Σₖ cᵢₖ (xᵢ − x̄ₖ) / Sₖ,
-    with cᵢₖ = 1 − aₖ for the deaths and 1 for the others (as R's ``coxscore``). At the
-    estimate Σᵢ Uᵢ = 0.
-    """
-    w = np.exp(x @ beta)
-    u = np.zeros_like(x, dtype=float)
-    for t in np.unique(time[event == 1]):
-        risk = time >= t
-        dead = risk & (time == t) & (event == 1)
-        a = np.arange(dead.sum()) / dead.sum()
-        s0 = w[risk].sum() - a * w[dead].sum()
-        xbar = (w[risk] @ x[risk] - np.outer(a, w[dead] @ x[dead])) / s0[:, None]
-        u[dead] += x[dead] - xbar.mean(axis=0)
-        for who, c in ((risk & ~dead, np.ones_like(a)), (dead, 1 - a)):
-            u[who] -= w[who, None] * (x[who] * (c / s0).sum() - (c / s0) @ xbar)
-    return u
+
+def stock_share_beyond(curve: SurvivalCurve, months: float) -> float:
+    """The share of a steady customer base that has stayed more than *months*, if the
+    monthly risks of *curve* had always held: with a constant inflow of new customers, the
+    customers present at tenure t are in proportion to S(t), so the share is
+    ∫_months^∞ S / ∫_0^∞ S (integrated as the step function up to the last month observed)."""
+    table = curve.table
+    times = np.r_[table.index.to_numpy(), max(curve.last, table.index.max())]
+    widths, values = np.diff(times), table["survival"].to_numpy()
+    total = float((widths * values).sum())
+    beyond = float((np.clip(times[1:] - np.maximum(times[:-1], months), 0, None)
+                    * values).sum())
+    return beyond / total if total > 0 else np.nan
+
+
+def snapshot_summary(ledger: pd.DataFrame, follow_up_months: float | None,
+                     horizon: float = 12) -> str:
+    """What a customer table is, in numbers and words: for a snapshot, how many customers
+    were present at the window's start and how many left within it; when it holds the
+    products held, how they grow with tenure (the mean in the shortest and the longest
+    quarter of tenures, and their correlation); and whether the window's risks could have
+    made the table's tenures: the share of customers who have stayed more than *horizon*
+    months, against the share a steady base would hold if the window's risks had always
+    held (:func:`stock_share_beyond`)."""
+    if follow_up_months is None:
+        return ("This ledger follows each customer from acquisition (its mapping declares "
+                "no follow-up window), so the survival models count every customer from "
+                "their first month.")
+    surv = survival_intervals(ledger, follow_up_months)
+    at_risk = surv["stop"] > surv["start"]
+    left = int(surv.loc[at_risk, "left"].sum())
+    months = surv["stop"] / MONTH
+    lines = [f"A snapshot: {int(at_risk.sum()):,} customers were present at the start of the "
+             f"{follow_up_months:g}-month window and {left:,} ({left / at_risk.sum():.1%}) "
+             f"left within it. {no_time_at_risk(int((~at_risk).sum()), follow_up_months)}".strip()]
+    if "n_products" in ledger and ledger["n_products"].notna().sum() > 2:
+        short, long = months.quantile([0.25, 0.75])
+        held = ledger["n_products"]
+        lines.append(f"Products held, counted at the end of the window: "
+                     f"{held[months <= short].mean():.2f} on average at tenures up to "
+                     f"{short:g} months (the shortest quarter), "
+                     f"{held[months >= long].mean():.2f} at {long:g} months or more (the "
+                     f"longest quarter); correlation with tenure r = {months.corr(held):.2f}.")
+    curve = kaplan_meier(ledger, follow_up_months=follow_up_months)["fits"]["all"]
+    lines.append(f"{(months[at_risk] > horizon).mean():.1%} of these customers have stayed more "
+                 f"than {horizon:g} months. Had the window's risks of leaving always held, with "
+                 f"as many customers joining every month, "
+                 f"{stock_share_beyond(curve, horizon):.1%} would have.")
+    return "\n".join(lines)
 
 
 def satisfaction_hazard(ledger: pd.DataFrame, level: float = 0.95,
                         covariates: Sequence[str] = (),
-                        reference: Mapping[str, str] | None = None) -> Estimate:
+                        reference: Mapping[str, str] | None = None,
+                        follow_up_months: float | None = None) -> Estimate:
     """Hazard ratio of leaving per point of satisfaction, adjusted for *covariates*
-    (:func:`cox_model`)."""
-    fit = cox_model(ledger, ["satisfaction", *covariates], reference=reference, level=level)
+    (:func:`cox_model`; *follow_up_months* for a snapshot)."""
+    fit = cox_model(ledger, ["satisfaction", *covariates], reference=reference, level=level,
+                    follow_up_months=follow_up_months)
     return fit.hazard_ratio("satisfaction", SATISFACTION_HAZARD)
 
 
@@ -394,8 +558,8 @@ def cohort_retention(ledger: pd.DataFrame, max_months: int = 24) -> pd.DataFrame
     end = observation_end(ledger)
     surv = tenure(ledger, end)
     cohort = ledger["acquired_on"].dt.to_period("M")
-    observable = ((end - ledger["acquired_on"]).dt.days / 30.44).to_numpy()
-    months = surv["days"].to_numpy() / 30.44
+    observable = ((end - ledger["acquired_on"]).dt.days / MONTH).to_numpy()
+    months = surv["days"].to_numpy() / MONTH
     rows = {}
     for c, idx in cohort.groupby(cohort).groups.items():
         pos = ledger.index.get_indexer(idx)
@@ -413,7 +577,7 @@ def value_by_tenure(ledger: pd.DataFrame, bins=(0, 6, 12, 24, 36, 60, 1200)) -> 
     from leavers, so read this as description, not as the effect of staying longer). The
     last band is open-ended ("60+"); a column the ledger has no data for is left out."""
     surv = tenure(ledger)
-    months = (surv["days"] / 30.44).clip(lower=1)
+    months = (surv["days"] / MONTH).clip(lower=1)
     edges = list(bins)
     labels = [f"[{a:g}, {b:g})" for a, b in pairwise(edges[:-1])]
     labels.append(f"{edges[-2]:g}+")  # the last band is open-ended

@@ -71,9 +71,14 @@ def single_cohort(dates: pd.Series, customers: pd.Series) -> bool:
     """True when no customer's first purchase falls in the second half of the log's span."""
     if dates.empty:
         return False
-    first = dates.groupby(customers.to_numpy()).min()
-    start, end = dates.min(), dates.max()
-    return bool(end > start and first.max() <= start + (end - start) / 2)
+    return acquired_early(dates.groupby(customers.to_numpy()).min(), dates.min(), dates.max())
+
+
+def acquired_early(first: pd.Series, start, end) -> bool:
+    """True when none of the first purchases *first* falls in the second half of the span
+    from *start* to *end* (the rule of :func:`single_cohort`, for a log whose first
+    purchases are known already)."""
+    return bool(len(first) and end > start and first.max() <= start + (end - start) / 2)
 
 
 def detect_design(kind: str, frame: pd.DataFrame, *, declared: str | None = None,
@@ -92,3 +97,14 @@ def detect_design(kind: str, frame: pd.DataFrame, *, declared: str | None = None
             return SINGLE_COHORT
         return OPEN_BASE
     return DESIGNS_BY_KIND.get(kind, (CROSS_SECTIONAL,))[0]
+
+
+def designs_table() -> pd.DataFrame:
+    """The designs each data kind can have, with the strongest evidence grade each allows
+    and what a reader must know about it (the first design of a kind is its default)."""
+    rows = []
+    for kind, designs in DESIGNS_BY_KIND.items():
+        for d in designs:
+            rows.append({"data kind": kind, "design": d.label, "declared as": d.key,
+                         "strongest grade": d.ceiling.key, "what to know": d.note})
+    return pd.DataFrame(rows)

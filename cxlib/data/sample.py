@@ -51,6 +51,7 @@ import yaml
 from cxlib.data.schemas import DIMENSIONS
 from cxlib.stats.portable import exp_portable, expit_portable, mean_sd
 from cxlib.stats.purchases import BusinessParams, simulate_log
+from cxlib.stats.units import DAYS_PER_MONTH
 
 DIMS = tuple(DIMENSIONS)
 
@@ -262,10 +263,10 @@ def customers(p: CustomerParams, rng: np.random.Generator) -> pd.DataFrame:
     hazard = (p.base_hazard * exp_portable(p.sat_hazard * (sat - 4))
               * np.array([p.channel_hazard[c] for c in channel]))
     tenure_months = rng.exponential(1 / hazard)
-    churn_date = acquired + pd.to_timedelta(np.round(tenure_months * 30.44).astype(np.int64),
-                                            unit="D")
+    churn_date = acquired + pd.to_timedelta(
+        np.round(tenure_months * DAYS_PER_MONTH).astype(np.int64), unit="D")
     churned = churn_date <= end
-    active_months = np.where(churned, tenure_months, (end - acquired).days / 30.44)
+    active_months = np.where(churned, tenure_months, (end - acquired).days / DAYS_PER_MONTH)
     margin = active_months * p.margin_month * (1 + 0.1 * (sat - 4))
     reasons = rng.choice(list(p.reason_shares), size=p.n, p=list(p.reason_shares.values()))
     attempted = churned & (rng.random(p.n) < 0.5)

@@ -171,14 +171,17 @@ def path_plot(paths: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
 
 def survival_plot(fits: dict, *, title: str = "Share of customers still active",
                   ax: plt.Axes | None = None) -> plt.Axes:
-    """Kaplan–Meier curves with their 95% bands (months on the x axis)."""
+    """Kaplan–Meier curves (:class:`~cxlib.stats.survival.SurvivalCurve`, months on the x
+    axis) with their 95% bands, each drawn to the last month observed."""
     if ax is None:
         _, ax = plt.subplots()
     for fit in fits.values():
-        fit.plot_survival_function(ax=ax, ci_show=True)
-    handles, labels = ax.get_legend_handles_labels()
-    if handles:  # lifelines labels each curve with its group, a value from the data
-        ax.legend(handles, [plain(label) for label in labels])
+        curve = pd.concat([fit.table, fit.table.iloc[[-1]].set_axis([fit.last])])
+        times = curve.index.to_numpy()
+        (line,) = ax.step(times, curve["survival"], where="post", label=plain(fit.label))
+        ax.fill_between(times, curve["ci_low"], curve["ci_high"], step="post", alpha=0.25,
+                        color=line.get_color(), linewidth=0)
+    ax.legend()
     ax.set_xlabel("months since acquisition")
     ax.set_ylabel("share still a customer")
     ax.set_ylim(0, 1.02)

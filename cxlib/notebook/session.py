@@ -32,15 +32,12 @@ from cxlib.data.datasets import Dataset, load_data, observe_loads
 from cxlib.data.sample import planted
 from cxlib.errors import NotEstimable
 from cxlib.registry.claims import get_claim, show_rules
-from cxlib.registry.records import (
-    RecordList,
-    ResultRecord,
-    make_record,
-    short_reason,
-)
+from cxlib.registry.conclusions import conclude
+from cxlib.registry.records import RecordList, ResultRecord, make_record
 from cxlib.stats.estimates import Estimate
+from cxlib.stats.evidence import grade_of
 from cxlib.stats.formatting import fmt
-from cxlib.stats.verdicts import Judged, claim_verdict
+from cxlib.stats.verdicts import NOT_TESTABLE, Judged, claim_verdict
 
 
 @dataclass
@@ -71,7 +68,9 @@ class Session:
 
     def rules(self, claim: str):
         """The claim's decision rules in plain words, shown before they are applied."""
-        return show_rules(claim)
+        scales = {d.report.rating_scale for d in self.datasets.values()
+                   if d.kind in get_claim(claim).kinds}
+        return show_rules(claim, scales.pop() if len(scales) == 1 else None)
 
     def test(self, claim: str, key: str, est: Estimate, *, data: Dataset | None = None,
              published: str | None = None) -> ResultRecord:
@@ -85,13 +84,16 @@ class Session:
         """
         spec = get_claim(claim).spec(key)
         data = self._dataset(data)
-        truth = planted(spec.planted) if data.synthetic and spec.planted else None
-        verdict = spec.rule.judge(est)
-        self.judged[(claim, key, data.source)] = Judged(est, spec.rule, verdict)
+        truth = planted(spec.planted) if data.is_sample and spec.planted else None
+        rule = spec.rule.for_scale(data.report.rating_scale)
+        verdict = rule.judge(est)
+        grade = grade_of(spec.evidence, data.design)
+        self.judged[(claim, key, data.source)] = Judged(est, rule, verdict, grade)
         rec = make_record(self.notebook, claim, key, est, verdict, data=data.source,
-                          synthetic=data.synthetic, rule=spec.rule.describe(est.level),
+                          synthetic=data.synthetic, rule=rule.describe(est.level),
                           supplementary=spec.supplementary,
-                          published=published or get_claim(claim).published, truth=truth)
+                          published=published or get_claim(claim).published, truth=truth,
+                          grade=grade.key, design=data.design.label)
         self._replace(rec)
         return rec
 
@@ -119,27 +121,40 @@ class Session:
                 self.not_testable(claim, key, str(why), data=data)
             print(f"{claim}: not testable with these data: {why}")
 
-    def conclude(self, claim: str) -> RecordList:
-        """The claim-level verdict from the figures recorded for *claim*, one per data set
-        (see :func:`cxlib.stats.verdicts.claim_verdict`); recorded with ``scope="claim"``."""
+    def conclude(self, *claims: str) -> RecordList:
+        """The claim-level verdicts of *claims* (every claim this notebook recorded a figure
+        for, when none is named), one per data set (see
+        :func:`cxlib.stats.verdicts.claim_verdict`), in words capped by the design of the data
+        (:func:`cxlib.registry.conclusions.conclude`); recorded with ``scope="claim"``."""
+        recorded = dict.fromkeys(cid for (cid, _, _) in self.judged)
+        out = RecordList()
+        for claim in claims or recorded:
+            out.extend(self._conclude(claim))
+        return out
+
+    def _conclude(self, claim: str) -> list[ResultRecord]:
         c = get_claim(claim)
         out = []
         for source in dict.fromkeys(s for (cid, _, s) in self.judged if cid == claim):
-            figures = [j for (cid, key, s), j in self.judged.items()
-                       if cid == claim and s == source and not c.spec(key).supplementary]
-            if not figures:
+            keyed = {key: j for (cid, key, s), j in self.judged.items()
+                     if cid == claim and s == source and not c.spec(key).supplementary}
+            if not keyed:
                 continue
-            verdict = claim_verdict(figures)
+            verdict = claim_verdict(list(keyed.values()))
             data = next(d for d in self._sources() if d.source == source)
-            n = max(j.estimate.n for j in figures)
+            tested = [k for k, j in keyed.items() if j.verdict.label != NOT_TESTABLE]
+            words = conclude(c, verdict, tested, data.design)
+            n = max(j.estimate.n for j in keyed.values())
+            figures = "1 figure" if len(keyed) == 1 else f"{len(keyed)} figures"
             rec = make_record(self.notebook, claim, "claim", Estimate(
-                f"{claim} as a whole ({len(figures)} figure(s))", float("nan"), None, None, n,
+                f"{claim} as a whole ({figures})", float("nan"), None, None, n,
                 "intersection–union test with Bonferroni"), verdict, data=source,
-                synthetic=data.synthetic, published=c.published)
-            rec.scope = "claim"
+                synthetic=data.synthetic, published=c.published, scope="claim",
+                grade=verdict.grade.key if verdict.grade else None,
+                design=data.design.label, conclusion=words)
             self._replace(rec)
             out.append(rec)
-        return RecordList(out)
+        return out
 
     def table(self) -> pd.DataFrame:
         """The records so far, as the notebook's closing summary shows them: numbers written
@@ -150,11 +165,13 @@ class Session:
                  "95% interval": (f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]"
                                   if r.ci_low is not None else "–"),
                  "n": f"{r.n:,}",
-                 "verdict": f"{r.verdict} (descriptive)" if r.supplementary else r.verdict,
-                 "reason": short_reason(r.reason)}
+                 "verdict": (f"{r.headline or r.verdict} (descriptive)" if r.supplementary
+                             else r.headline or r.verdict),
+                 "evidence": r.grade if r.grade and r.verdict != NOT_TESTABLE else "–",
+                 "reason": r.short_reason()}
                 for r in self.records]
         return pd.DataFrame(rows, columns=["claim", "figure", "estimate", "95% interval", "n",
-                                           "verdict", "reason"])
+                                           "verdict", "evidence", "reason"])
 
     def _sources(self) -> list[Dataset]:
         return list({id(d): d for d in [*self.datasets.values(), *self._extra]}.values())

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from cxlib.stats.evidence import DESCRIPTION, Grade, get_grade
 from cxlib.stats.formatting import md_escape
 from cxlib.stats.verdicts import Rule
 
@@ -40,6 +41,23 @@ class FigureSpec:
     """False for a figure that describes the data rather than measures the claim (the
     relative importance of each of a survey's own drivers): it is recorded and listed, but
     not drawn in the claim's forest plot beside the published figure."""
+    evidence: Grade = DESCRIPTION
+    """The strongest grade the figure's estimate can reach (:mod:`cxlib.stats.evidence`)."""
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One thing a claim says: its words (``says``), the figures that measure it (keys; a
+    ``prefix_*`` pattern as declared) and the grade that would establish it as worded."""
+
+    says: str
+    figures: tuple[str, ...]
+    needs: Grade
+
+    def measured_by(self, key: str) -> bool:
+        """Whether figure *key* measures this clause."""
+        return any(key == f or (f.endswith("*") and key.startswith(f[:-1]))
+                   for f in self.figures)
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,7 @@ class Claim:
     kinds: tuple[str, ...]
     figures: dict[str, FigureSpec] = field(default_factory=dict)
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    clauses: tuple[Clause, ...] = ()
 
     def spec(self, key: str) -> FigureSpec:
         """The figure declared under *key* (a declared ``prefix_*`` matches ``prefix_x``)."""
@@ -82,21 +101,37 @@ def _figure(key: str, row: dict) -> FigureSpec:
         band = tuple(row.get("negligible", (target, target)))
     rule = Rule(kind, float(target), (float(band[0]), float(band[1])), why=row.get("why", ""),
                 scale=row.get("scale", "linear"), min_n=int(row.get("min_n", 1)),
-                unit=row.get("unit", ""))
+                unit=row.get("unit", ""), per_point=bool(row.get("per_point", False)))
     return FigureSpec(key, row["figure"], rule, bool(row.get("supplementary", False)),
-                      row.get("planted"), bool(row.get("forest", True)))
+                      row.get("planted"), bool(row.get("forest", True)),
+                      get_grade(row["evidence"]))
+
+
+def _clauses(cid: str, rows: list[dict], figures: dict[str, FigureSpec]) -> tuple[Clause, ...]:
+    out = []
+    for row in rows:
+        unknown = [k for k in row["figures"] if k not in figures]
+        if unknown:
+            raise ValueError(f"{cid}: clause {row['says']!r} names undeclared figure(s) "
+                             f"{', '.join(unknown)} (cxlib/registry/claims.yaml)")
+        out.append(Clause(row["says"], tuple(row["figures"]), get_grade(row["needs"])))
+    return tuple(out)
 
 
 @cache
 def claims() -> dict[str, Claim]:
     """All claims by id, in registry order."""
     rows = yaml.safe_load((Path(__file__).parent / "claims.yaml").read_text(encoding="utf-8"))
-    return {r["id"]: Claim(r["id"], r["title"], r["statement"], tuple(r["seeds"]),
-                           r["published"], bool(r["traceable"]), r["notebook"],
-                           tuple(r["kinds"]),
-                           {k: _figure(k, v) for k, v in (r.get("figures") or {}).items()},
-                           {kind: tuple(cols) for kind, cols in (r.get("columns") or {}).items()})
-            for r in rows}
+    out = {}
+    for r in rows:
+        figures = {k: _figure(k, v) for k, v in (r.get("figures") or {}).items()}
+        out[r["id"]] = Claim(r["id"], r["title"], r["statement"], tuple(r["seeds"]),
+                             r["published"], bool(r["traceable"]), r["notebook"],
+                             tuple(r["kinds"]), figures,
+                             {kind: tuple(cols) for kind, cols in
+                              (r.get("columns") or {}).items()},
+                             _clauses(r["id"], r.get("clauses") or [], figures))
+    return out
 
 
 def column_claims() -> dict[tuple[str, str], list[str]]:
@@ -150,9 +185,19 @@ CLAIM_RULE = ("supported if every figure these data can give is supported (figur
 """How a claim made of several figures is judged (:func:`cxlib.stats.verdicts.claim_verdict`),
 in the words every notebook prints before applying it."""
 
+GRADE_RULE = ("a verdict says no more than the data's design allows: each figure earns the "
+              "weaker of its own evidence grade and what the data's design can show, the "
+              "claim the weakest grade among the figures that decide it; where that falls "
+              "short of what the claim's words need (\"creates\" needs a randomised "
+              "comparison), the verdict is qualified (\"supported as an association\") and "
+              "says what the data cannot show; parts of the claim no figure measures are named")
+"""The grade rule (:mod:`cxlib.registry.conclusions`), in the words every notebook prints."""
 
-def rules_text(claim_id: str, level: float = 0.95) -> str:
-    """The decision rules of a claim in plain words (Markdown), to show before applying them."""
+
+def rules_text(claim_id: str, level: float = 0.95,
+               scale: tuple[float, float] | None = None) -> str:
+    """The decision rules of a claim in plain words (Markdown), to show before applying them;
+    a band per rating point is restated for the data's rating *scale* when it is given."""
     c = get_claim(claim_id)
     if not c.figures:
         return f"**{c.id}** has no figure a data set can judge."
@@ -160,21 +205,27 @@ def rules_text(claim_id: str, level: float = 0.95) -> str:
     for spec in c.figures.values():
         extra = " *(shown beside the claim, not part of its verdict)*" if spec.supplementary \
             else ""
-        lines.append(f"- *{md_escape(spec.figure)}*: {md_escape(spec.rule.describe(level))}{extra}")
+        lines.append(f"- *{md_escape(spec.figure)}* (at best {spec.evidence.noun}): "
+                     f"{md_escape(spec.rule.for_scale(scale).describe(level))}{extra}")
     k = len(c.primary)
     if k > 1:
         lines.append(f"- *The claim as a whole* ({k} figures above make it up): {CLAIM_RULE}; "
                      f"with k of the {k} figures given, not supported if any one is ruled out "
                      f"even at the stricter level 1 − {1 - level:g}/k (Bonferroni); otherwise "
                      f"inconclusive; not testable if the data can give none of them.")
+    if c.clauses:
+        said = "; ".join(f"*{md_escape(cl.says)}* (needs {cl.needs.noun}"
+                         + ("" if cl.figures else "; no figure measures it") + ")"
+                         for cl in c.clauses)
+        lines.append(f"- *What the verdict may say*: {GRADE_RULE}. The claim says: {said}.")
     return "\n".join(lines)
 
 
-def show_rules(claim_id: str):
+def show_rules(claim_id: str, scale: tuple[float, float] | None = None):
     """The decision rules of a claim as rendered Markdown in a notebook."""
     from IPython.display import Markdown
 
-    return Markdown(rules_text(claim_id))
+    return Markdown(rules_text(claim_id, scale=scale))
 
 
 def show_claims(*claim_ids: str):

@@ -5,7 +5,7 @@ words. On synthetic data the verdict is "not testable with these data" (a plante
 effect is not evidence); the record says instead whether the interval recovered
 the planted value, and what the rule would have said on real data.
 
-``results.json`` is versioned: ``{"schema": "cxlib-results/1", "cxlib": version,
+``results.json`` is versioned: ``{"schema": "cxlib-results/2", "cxlib": version,
 "records": [...]}``, its form stated by ``results.schema.json`` beside this module.
 :func:`write_results` writes it and :func:`read_results` reads it back into
 :class:`ResultRecord` objects, refusing a file of another schema version.
@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from cxlib.errors import UserDataError
+from cxlib.registry.conclusions import Conclusion
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.formatting import fmt, md_escape
 from cxlib.stats.verdicts import NOT_TESTABLE, Verdict
@@ -27,7 +28,17 @@ from cxlib.stats.verdicts import NOT_TESTABLE, Verdict
 @dataclass
 class ResultRecord:
     """One headline figure (``scope="figure"``) or a claim-level verdict
-    (``scope="claim"``) as written to results.json."""
+    (``scope="claim"``) as written to results.json.
+
+    ``verdict`` is one of the four verdicts; on synthetic data it is always "not testable
+    with these data" and ``would_be`` holds what the rule would say on real data.
+    ``grade`` is the evidence grade the figure (or the claim's deciding figures) earns on
+    these data and ``design`` how the data were made (:mod:`cxlib.stats.evidence`);
+    ``headline`` is the verdict in words, qualified by its grade where the claim needs more
+    ("supported as an association"), ``cannot_show`` what the data cannot show, and
+    ``untested`` the clauses of the claim no figure measured. ``left_out`` names the figures
+    a claim-level verdict left out as not testable. ``n_to_decide`` counts
+    ``decide_unit`` ("" for rows, "clusters")."""
 
     notebook: str
     claim: str
@@ -50,20 +61,47 @@ class ResultRecord:
     published: str | None = None
     truth: float | None = None
     recovered: bool | None = None
+    would_be: str | None = None
+    grade: str | None = None
+    design: str | None = None
+    headline: str = ""
+    cannot_show: str = ""
+    untested: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    decide_unit: str = ""
+    clusters: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     def __str__(self) -> str:
-        return f"{self.verdict}: {self.reason}"
+        return f"{self.headline or self.verdict}: {self.reason}" + (
+            f" What these data cannot show: {self.cannot_show}." if self.cannot_show else "")
+
+    def short_reason(self) -> str:
+        """The reason for a summary table: on synthetic data "synthetic sample; planted value
+        0.50; on real data: supported" (the interval is in the row already)."""
+        if not self.synthetic or self.would_be is None:
+            return self.reason
+        planted = f"planted value {fmt(self.truth)}; " if self.truth is not None else ""
+        return f"synthetic sample; {planted}on real data: {self.would_be}"
 
     def _repr_markdown_(self) -> str:
-        return (f"**{md_escape(self.claim)} · {md_escape(self.figure)}: "
-                f"{md_escape(self.verdict)}.** {md_escape(self.reason)}")
+        lines = [f"**{md_escape(self.claim)} · {md_escape(self.figure)}: "
+                 f"{md_escape(self.headline or self.verdict)}.** {md_escape(self.reason)}"]
+        if self.grade and not self.synthetic:
+            lines.append(f"*Evidence*: {md_escape(self.grade)}"
+                         + (f" ({md_escape(self.design)})" if self.design else ""))
+        if self.cannot_show:
+            lines.append(f"*What these data cannot show*: {md_escape(self.cannot_show)}.")
+        if self.untested:
+            lines.append("*Not measured by any figure here*: "
+                         + "; ".join(md_escape(c) for c in self.untested) + ".")
+        return "\n\n".join(lines)
 
 
 class RecordList(list):
-    """Records as a notebook shows them when left as a cell's value: one verdict line each
+    """Records as a notebook shows them when left as a cell's value: one verdict block each
     (not ``[ResultRecord(…), …]``)."""
 
     def _repr_markdown_(self) -> str:
@@ -75,46 +113,39 @@ def _number(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(float(x)) else float(x)
 
 
-WOULD_READ = ". On real data the rule would read: "
-"""Joins a synthetic record's reason to the verdict the rule would give on real data."""
-
-
-def short_reason(reason: str) -> str:
-    """A record's reason for a summary table: a synthetic record's long reason ("synthetic
-    sample: shows the method only… On real data the rule would read: supported: the 95%
-    interval …") becomes "synthetic sample; on real data: supported", as the interval is in
-    the row already."""
-    head, joined, verdict = reason.partition(WOULD_READ)
-    if not joined:
-        return reason
-    planted = head.partition("; ")[2]
-    return ("synthetic sample; " + (f"{planted}; " if planted else "")
-            + f"on real data: {verdict.partition(':')[0]}")
-
-
 def make_record(notebook: str, claim: str, key: str, est: Estimate, verdict: Verdict, *,
                 data: str, synthetic: bool, rule: str = "", supplementary: bool = False,
-                published: str | None = None, truth: float | None = None) -> ResultRecord:
+                published: str | None = None, truth: float | None = None,
+                scope: str = "figure", grade: str | None = None, design: str | None = None,
+                conclusion: Conclusion | None = None) -> ResultRecord:
     """Build a record; on synthetic data the verdict is replaced (see module docstring)."""
     label, reason, n_to_decide = verdict.label, verdict.reason, verdict.n_to_decide
-    recovered = None
+    words = conclusion.headline if conclusion is not None else label
+    would_be = recovered = None
     if synthetic and label != NOT_TESTABLE:
-        label, n_to_decide = NOT_TESTABLE, None
+        would_be, label, n_to_decide, words = words, NOT_TESTABLE, None, NOT_TESTABLE
         reason = ("synthetic sample: shows the method only"
                   + (f"; planted value {fmt(truth)}" if truth is not None else "")
-                  + f"{WOULD_READ}{verdict}")
+                  + f". On real data the rule would read: {verdict}")
     if synthetic and truth is not None and est.ci_low is not None:
         recovered = est.covers(truth)
-    value = _number(est.value)
+    cannot = conclusion.cannot_show if conclusion is not None and not synthetic else ""
+    untested = list(conclusion.untested) if conclusion is not None else []
+    left_out = [figure for figure, _ in getattr(verdict, "left_out", ())]
     return ResultRecord(notebook=notebook, claim=claim, key=key, figure=est.figure,
-                        value=value, ci_low=_number(est.ci_low), ci_high=_number(est.ci_high),
-                        n=int(est.n), verdict=label, reason=reason, method=est.method,
-                        data=data, synthetic=synthetic, rule=rule, n_to_decide=n_to_decide,
-                        level=est.level, supplementary=supplementary, published=published,
-                        truth=_number(truth), recovered=recovered)
+                        value=_number(est.value), ci_low=_number(est.ci_low),
+                        ci_high=_number(est.ci_high), n=int(est.n), verdict=label,
+                        reason=reason, method=est.method, data=data, synthetic=synthetic,
+                        rule=rule, n_to_decide=n_to_decide, level=est.level, scope=scope,
+                        supplementary=supplementary, published=published,
+                        truth=_number(truth), recovered=recovered, would_be=would_be,
+                        grade=grade, design=design, headline=words, cannot_show=cannot,
+                        untested=untested, left_out=left_out,
+                        decide_unit=verdict.decide_unit if n_to_decide else "",
+                        clusters=est.clusters)
 
 
-RESULTS_SCHEMA = "cxlib-results/1"
+RESULTS_SCHEMA = "cxlib-results/2"
 """The version of results.json's form; a reader refuses any other."""
 
 SCHEMA_FILE = Path(__file__).with_name("results.schema.json")
@@ -145,6 +176,14 @@ def read_results(path: str | Path) -> list[ResultRecord]:
 
 
 def records_from_dicts(rows: list[dict]) -> list[ResultRecord]:
-    """Records from the per-notebook result files the session writes."""
+    """Records from the per-notebook result files the session writes; a key this version
+    does not know is an error (the files come from the same version), never dropped."""
     names = {f.name for f in fields(ResultRecord)}
-    return [ResultRecord(**{k: v for k, v in r.items() if k in names}) for r in rows]
+    out = []
+    for r in rows:
+        unknown = sorted(set(r) - names)
+        if unknown:
+            raise UserDataError(f"a result record has keys this cxlib does not know "
+                                f"({', '.join(unknown)}); rerun `cxlib run` to write it anew.")
+        out.append(ResultRecord(**r))
+    return out

@@ -37,6 +37,28 @@ of the log-likelihood at the maximum, on the log scale (by central differences o
 the gradient). The 95% interval of a parameter θ is exp(log θ̂ ± 1.96 · SE(log θ̂)),
 and SE(θ̂) = θ̂ · SE(log θ̂) (delta method).
 
+**Identification: one rule for every fit, whatever the time unit.** Time enters the
+likelihoods only through α + t (and β + t), so a change of time unit multiplies α (β) by
+a constant and leaves r, a, b, s, the log-likelihood's shape in the log-parameters and so
+every SE(log θ) unchanged. Each fit is therefore made on times divided by the customers'
+mean T (unit-free; α is converted back at the end): the optimiser takes the same path in
+days, weeks or years. A fit counts as *identified* (:func:`identification_problem`) when
+
+1. its maximum is finite: every log-parameter on that unit-free scale lies within ±30;
+2. no mixing distribution has collapsed to a point: the gamma shape r, the beta
+   concentration a + b (Pareto/NBD: r and s; Gamma–Gamma: q) at most
+   :data:`SHAPE_LIMIT` = 10⁴. Beyond it every customer has practically the same rate (the
+   standard deviation of the dropout probability is below 0.005): the likelihood keeps
+   rising toward that limit along a ridge (a, b → ∞ with a/(a+b) fixed), its maximum lies
+   on the boundary, only the ratio is known, and where on the ridge the optimiser stops
+   is chance;
+3. the observed information of the log-parameters is positive definite (its smallest
+   eigenvalue above 10⁻⁹ of its largest).
+
+Otherwise the fit raises :class:`NotEstimable` with the reason, or, with ``strict=False``,
+carries it as ``problem`` for display; every prediction downstream (the ageing baseline,
+the share ahead, customer values) refuses such a fit (:func:`require_identified`).
+
 **Per customer, from a BG/NBD fit** (Fader, Hardie & Lee 2005, eqs. 7, 10, 12):
 
 * P(alive) = 1 / (1 + [x > 0] · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x));
@@ -178,14 +200,82 @@ _METHOD = ("intervals exp(log θ ± 1.96 SE) from the observed information on th
 Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
 
+SHAPE_LIMIT = 1e4
+"""Largest shape (gamma) or concentration (beta) parameter of an identified fit (module
+docstring, identification rule 2)."""
+
+_SHAPES: dict[str, tuple[tuple[tuple[str, ...], str, str], ...]] = {
+    "BG/NBD": ((("r",), "buys at the same rate", "the mean rate r/alpha, not r and alpha"),
+               (("a", "b"), "has the same chance of dropping out after a purchase",
+                "the mean chance a/(a + b), not a and b")),
+    "Pareto/NBD": ((("r",), "buys at the same rate", "the mean rate r/alpha, not r and alpha"),
+                   (("s",), "has the same dropout rate", "the mean rate s/beta, not s and beta")),
+    "Gamma–Gamma": ((("q",), "has the same mean spend", "the mean spend, not q and gamma"),),
+}
+"""Per model, the shape parameters whose growth without bound means a homogeneous
+population (rule 2 of the module docstring): names summed, what every customer then
+shares, and what the data still pin down."""
+
+
+def identification_problem(model: str, theta: np.ndarray, names: list[str],
+                           info: np.ndarray, shift: np.ndarray | None = None) -> str | None:
+    """Why a fit at the unit-free log-parameters *theta* (times divided by their mean, so
+    that only r, a, b, … and α relative to the mean T enter) with observed information
+    *info* of the log-parameters is not identified, in words; None when it is (the three
+    rules of the module docstring). *shift* (added to *theta*) gives the parameters in the
+    caller's unit, for the words only."""
+    user = np.exp(theta + (0 if shift is None else shift))
+    shown = ", ".join(f"{k} = {v:.4g}" for k, v in zip(names, user, strict=True))
+    if not np.all(np.isfinite(theta)) or np.any(np.abs(theta) > 30):
+        return (f"the {model} likelihood has no finite maximum with these data (the parameters "
+                f"ran off to {shown})")
+    params = dict(zip(names, np.exp(theta), strict=True))
+    for group, same, known in _SHAPES.get(model, ()):
+        size = sum(params[k] for k in group)
+        if size > SHAPE_LIMIT:
+            label = " + ".join(group)
+            return (f"the {model} parameters are not identified by these data: {label} ran off "
+                    f"to {size:.3g} (beyond {SHAPE_LIMIT:,.0f}), the limit in which every "
+                    f"customer {same}; the data then pin down only {known} ({shown})")
+    values = np.linalg.eigvalsh(info) if np.all(np.isfinite(info)) else np.array([np.nan])
+    if not np.all(np.isfinite(values)) or values.min() <= 1e-9 * abs(values).max():
+        return (f"the {model} parameters are not all identified by these data (the observed "
+                f"information is singular at {shown})")
+    return None
+
+
+def require_identified(fit: ModelFit, purpose: str) -> ModelFit:
+    """*fit*, or :class:`NotEstimable` saying that *purpose* needs an identified fit and
+    why this one is not (module docstring): no prediction uses an unidentified fit."""
+    if fit.problem:
+        raise NotEstimable(f"{purpose} needs an identified {fit.model} fit, and {fit.problem}")
+    return fit
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """Times were divided by ``factor`` before the fit (module docstring): the parameters
+    ``params`` (α, β) are multiplied by it to return to the caller's unit, and the
+    log-likelihood loses Σx · log(factor), ``repeats`` being Σx (a customer's likelihood is
+    a density of their x repeat purchase times)."""
+
+    factor: float = 1.0
+    params: tuple[str, ...] = ()
+    repeats: float = 0.0
+
+
 def _maximise(objective: Objective, start: np.ndarray, names: list[str], model: str,
-              n: int, unit: str, *, gradient: bool = True, strict: bool = True) -> ModelFit:
+              n: int, unit: str, *, gradient: bool = True, strict: bool = True,
+              scale: _Scale = _Scale()) -> ModelFit:
     """Maximise a log-likelihood of log-parameters; SEs from its numerical Hessian.
 
-    *objective* returns (log-likelihood, gradient with respect to the log-parameters).
-    A maximum where the observed information is singular raises :class:`NotEstimable`
-    when *strict*; otherwise the fit carries a ``problem`` and the information is
-    inverted on its identified directions (eigenvalues above 1e-9 of the largest)."""
+    *objective* returns (log-likelihood, gradient with respect to the log-parameters), on
+    unit-free data (times divided by ``scale.factor``); the fit is returned in the caller's
+    unit. A fit that the identification rule (:func:`identification_problem`) refuses
+    raises :class:`NotEstimable` when *strict*; otherwise it carries a ``problem`` and the
+    information is inverted on the directions it does identify (eigenvalues above 1e-9 of
+    the largest), for display only."""
+    shift = np.array([np.log(scale.factor) if k in scale.params else 0.0 for k in names])
     def neg(theta: np.ndarray):
         with np.errstate(all="ignore"):
             ll, g = objective(theta)
@@ -200,24 +290,20 @@ def _maximise(objective: Objective, start: np.ndarray, names: list[str], model: 
         res = optimize.minimize(lambda t: neg(t)[0], start, jac="3-point", method="BFGS",
                                 options={"gtol": 1e-6 * n ** 0.5, "maxiter": 500})
     theta = res.x
-    shown = np.array2string(np.exp(theta), precision=4)
-    if not np.all(np.isfinite(theta)) or (strict and np.any(np.abs(theta) > 30)):
-        raise NotEstimable(f"the {model} likelihood has no finite maximum with these data "
-                           f"(parameters ran off to {shown})")
+    if not np.all(np.isfinite(theta)):
+        raise NotEstimable(f"the {model} likelihood has no finite maximum with these data")
     info = -_hessian(objective, theta, gradient=gradient)
+    problem = identification_problem(model, theta, names, info, shift)
+    if problem and strict:
+        raise NotEstimable(problem)
+    info = np.where(np.isfinite(info), info, 0.0)
     values, vectors = np.linalg.eigh(info)
-    problem = None
-    if not np.all(np.isfinite(values)) or values.min() <= 1e-9 * abs(values).max():
-        problem = (f"the {model} parameters are not all identified by these data (the "
-                   f"observed information is singular at {shown})")
-        if strict:
-            raise NotEstimable(problem)
     keep = values > 1e-9 * abs(values).max()
     cov = (vectors[:, keep] / values[keep]) @ vectors[:, keep].T
     with np.errstate(all="ignore"):
-        ll = objective(theta)[0]
-    return ModelFit(model, pd.Series(np.exp(theta), index=names), cov, float(ll), n, unit,
-                    iterations=int(res.nit), problem=problem)
+        ll = objective(theta)[0] - scale.repeats * np.log(scale.factor)
+    return ModelFit(model, pd.Series(np.exp(theta + shift), index=names), cov, float(ll), n,
+                    unit, iterations=int(res.nit), problem=problem)
 
 
 def _hessian(objective: Objective, theta: np.ndarray, *, gradient: bool,
@@ -312,6 +398,12 @@ def _dot(u: np.ndarray, v: np.ndarray) -> float:
     return np.einsum("i,i->", u, v)
 
 
+def _time_scale(T: np.ndarray, x: np.ndarray, params: tuple[str, ...]) -> _Scale:
+    """Times are divided by the customers' mean T before a fit (module docstring), so that
+    the fit does not depend on the time unit; *params* are the time-scale parameters."""
+    return _Scale(float(np.mean(T)) or 1.0, params, float(x.sum()))
+
+
 def bgnbd_loglik(params, frequency, recency, T) -> float:
     """BG/NBD log-likelihood (module docstring) at ``params = (r, alpha, a, b)``."""
     x, t_x, T = (np.asarray(v, dtype=float) for v in (frequency, recency, T))
@@ -402,10 +494,10 @@ def fit_bgnbd(frequency, recency, T, *, unit: str = "", strict: bool = True) -> 
     when *strict*, when the parameters are not identified (see :class:`ModelFit`).
     """
     x, t_x, T = _summaries(frequency, recency, T)
-    c = _Customers.of(x, t_x, T)
-    start = np.log([1.0, max(float(np.mean(T)), 1e-6), 1.0, 1.0])
-    return _maximise(lambda th: _bgnbd(th, c), start, BGNBD_PARAMS, "BG/NBD", len(x), unit,
-                     strict=strict)
+    scale = _time_scale(T, x, ("alpha",))
+    c = _Customers.of(x, t_x / scale.factor, T / scale.factor)
+    return _maximise(lambda th: _bgnbd(th, c), np.zeros(4), BGNBD_PARAMS, "BG/NBD", len(x),
+                     unit, strict=strict, scale=scale)
 
 
 def bgnbd_p_alive(fit: ModelFit, frequency, recency, T) -> np.ndarray:
@@ -572,14 +664,17 @@ def fit_pnbd(frequency, recency, T, *, unit: str = "") -> ModelFit:
     identified.
     """
     x, t_x, T = _summaries(frequency, recency, T)
-    bg = fit_bgnbd(x, t_x, T, strict=False)
+    scale = _time_scale(T, x, ("alpha", "beta"))
+    t_x, T = t_x / scale.factor, T / scale.factor
+    bg = fit_bgnbd(x, t_x, T, strict=False)  # a starting point only
 
     def objective(theta):
         ll = float(_pnbd_ll(theta, x, t_x, T).sum())
         return ll, np.zeros_like(theta)
 
-    start = np.log([bg["r"], bg["alpha"], 1.0, float(np.mean(T))])
-    return _maximise(objective, start, PNBD_PARAMS, "Pareto/NBD", len(x), unit, gradient=False)
+    start = np.log([bg["r"], bg["alpha"], 1.0, 1.0])
+    return _maximise(objective, start, PNBD_PARAMS, "Pareto/NBD", len(x), unit,
+                     gradient=False, scale=scale)
 
 
 # --------------------------------------------------------------------------------------
@@ -650,6 +745,8 @@ def customer_values(bgnbd: ModelFit, spend: ModelFit, summary: pd.DataFrame, *,
     expected spend per purchase and discounted CLV over *periods* periods of
     *period_length* at *discount* per period (module docstring). *summary* has frequency,
     recency, T (in the fit's time unit) and monetary_value."""
+    require_identified(bgnbd, "the valuation of customers")
+    require_identified(spend, "the valuation of customers")
     x, t_x, T = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
     spend_per = expected_spend(spend, x, summary["monetary_value"].to_numpy(float))
     dert = discounted_purchases(bgnbd, x, t_x, T, periods=periods, period_length=period_length,

@@ -36,22 +36,24 @@ class Grade:
     rank: int
     words: str
     shows: str
+    noun: str = ""
 
     def __str__(self) -> str:
         return self.key
 
 
 DESCRIPTION = Grade("description", 0, "as a description of these data",
-                    "a share or level of these data; it describes them and explains nothing")
+                    "a share or level of these data; it describes them and explains nothing",
+                    "a description of the data")
 ASSOCIATION = Grade("association", 1, "as an association",
                     "two measures taken at one time go together; which drives which cannot be "
-                    "told")
+                    "told", "an association")
 FOLLOWED = Grade("followed over time", 2, "as a prediction of later behaviour",
                  "the measure came before the behaviour it predicts; something else may drive "
-                 "both, so it does not show a cause")
+                 "both, so it does not show a cause", "behaviour followed over time")
 RANDOMISED = Grade("randomised comparison", 3, "as a causal effect",
                    "the treatment was assigned at random, so the difference it makes is caused "
-                   "by it")
+                   "by it", "a randomised comparison")
 GRADES: dict[str, Grade] = {g.key: g for g in (DESCRIPTION, ASSOCIATION, FOLLOWED, RANDOMISED)}
 
 
@@ -105,6 +107,11 @@ DESIGNS: dict[str, Design] = {d.key: d for d in (
     RANDOMISED_DESIGN, VISIT_PANEL, CONTACT_LOG, UNITS)}
 
 
+def stronger(a: Grade, b: Grade) -> Grade:
+    """The stronger of two grades."""
+    return a if a.rank >= b.rank else b
+
+
 def weaker(a: Grade, b: Grade) -> Grade:
     """The weaker of two grades."""
     return a if a.rank <= b.rank else b
@@ -131,3 +138,11 @@ def get_design(key: str) -> Design:
         return DESIGNS[key]
     except KeyError:
         raise ValueError(f"unknown design {key!r}; designs: {', '.join(DESIGNS)}") from None
+
+
+def grades_table():
+    """The evidence grades as a table, weakest first: what each can establish."""
+    import pandas as pd
+
+    return pd.DataFrame([{"evidence grade": g.key, "a verdict reads": f"supported {g.words}",
+                          "what it can show": g.shows} for g in GRADES.values()])

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib.stats.portable import exp_portable
+from cxlib.stats.units import DAYS_PER_MONTH
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def simulate_log(p: BusinessParams, rng: np.random.Generator) -> pd.DataFrame:
         rank = np.arange(owner.size) - np.repeat(first, 1 + k)
         keep = rank <= repeats_before_dropout[owner]
         owner, t = owner[keep], t[keep]
-    dates = start + pd.to_timedelta(np.floor(t * 30.44).astype(np.int64), unit="D")
+    dates = start + pd.to_timedelta(np.floor(t * DAYS_PER_MONTH).astype(np.int64), unit="D")
     return pd.DataFrame({
         "customer_id": [f"T{i:05d}" for i in owner],
         "date": dates.strftime("%Y-%m-%d"),
