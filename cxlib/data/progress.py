@@ -117,29 +117,3 @@ def _isatty(stream) -> bool:
     except (AttributeError, ValueError):
         return False
 
-
-def release_memory() -> None:
-    """Give the memory freed by a step of reading or validating back to the system.
-    Arrow's allocator and the C library's keep freed memory for their own reuse, but the
-    steps alternate between them (Arrow's kernels, NumPy's arrays), so without this a
-    file's peak would add up the steps' temporary copies."""
-    import pyarrow as pa
-
-    pa.default_memory_pool().release_unused()
-    if _libc is not None:
-        _libc.malloc_trim(0)
-
-
-def _load_libc():
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim  # noqa: B018 - glibc only
-    except (OSError, AttributeError):
-        return None
-    return libc
-
-
-_libc = _load_libc() if sys.platform.startswith("linux") else None

@@ -45,6 +45,7 @@ import contextlib
 import csv
 import gzip
 import io
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib.data.filetypes import FileType, named_format, sniff, utf16_without_bom
-from cxlib.data.progress import release_memory, status
+from cxlib.data.progress import status
 from cxlib.errors import Rows, UserDataError, example_rows, shorten
 
 SAMPLE_BYTES = 256 * 1024
@@ -166,7 +167,7 @@ def _name_columns(table: RawTable) -> None:
     """Strip header names, name empty ones, drop nameless empty columns (trailing
     delimiters), and keep repeated names apart as ``name (2)``."""
     frame = table.frame
-    names = [_clean_name(c) for c in frame.columns]
+    names = [clean_name(c) for c in frame.columns]
     keep = []
     for i, name in enumerate(names):
         if not name:
@@ -192,7 +193,9 @@ def _name_columns(table: RawTable) -> None:
     table.frame = frame
 
 
-def _clean_name(name) -> str:
+def clean_name(name) -> str:
+    """A header name as cxlib uses it: text, without a byte-order mark, no-break spaces or
+    surrounding spaces ('' for an empty cell; 3.0 read from a workbook is '3')."""
     if name is None or (isinstance(name, float) and pd.isna(name)):
         return ""
     if isinstance(name, float) and name.is_integer():
@@ -226,7 +229,7 @@ def _read_excel(path: Path, sheet: str | int | None, header_row: int = 1) -> Raw
         for other in book.sheet_names[1:11]:
             with contextlib.suppress(Exception):
                 top = book.parse(other, header=None, dtype=object, nrows=10)
-                others[other] = [[_clean_name(v) for v in row] for row in top.itertuples(
+                others[other] = [[clean_name(v) for v in row] for row in top.itertuples(
                     index=False)]
     table = RawTable(frame, path, "excel", header_row=header_row, sheet=name,
                      other_sheets=others)
@@ -891,3 +894,30 @@ def _swallows_rows(cell: str, delimiter: str, width: int) -> bool:
         return False
     lines = cell.splitlines()[1:]
     return width > 1 and any(line.count(delimiter) >= width - 1 for line in lines)
+
+
+def release_memory() -> None:
+    """Give the memory freed by a step of reading or validating back to the system.
+    Arrow's allocator and the C library's keep freed memory for their own reuse, but the
+    steps alternate between them (Arrow's kernels, NumPy's arrays), so without this a
+    file's peak would add up the steps' temporary copies."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    if _libc is not None:
+        _libc.malloc_trim(0)
+
+
+def _load_libc():
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim  # noqa: B018 - glibc only
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+_libc = _load_libc() if sys.platform.startswith("linux") else None

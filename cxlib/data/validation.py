@@ -54,8 +54,8 @@ import pandas as pd
 
 from cxlib.data.mapping import Mapping
 from cxlib.data.parsing import NUMERIC, TEXT, arrow_text, convert, is_arrow_text, recode
-from cxlib.data.progress import release_memory, status
-from cxlib.data.reading import RawTable, _clean_name
+from cxlib.data.progress import status
+from cxlib.data.reading import RawTable, clean_name, release_memory
 from cxlib.data.schemas import EARLIEST_DATE, Field, Kind
 from cxlib.errors import UserDataError, example_rows
 from cxlib.stats.design import reference_level
@@ -576,7 +576,7 @@ def _where_the_header_is(raw: RawTable, wanted: list[str]) -> str:
         return ""
 
     def hits(row) -> int:
-        return len(wanted & {_clean_name(v).casefold() for v in row})
+        return len(wanted & {clean_name(v).casefold() for v in row})
 
     top = raw.frame.head(10)
     rows = [(hits(top.iloc[i]), r) for i, r in enumerate(top.index)]
