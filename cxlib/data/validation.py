@@ -196,11 +196,6 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
         rating_scale=scale, warnings=[*mapping.notes, *raw.notes],
     )
     status("checking the columns")
-    report.warnings += _unused_ratings(frame, report.ignored_columns, kind, mapping, scale)
-    frame = frame[used]
-    shown = {c: (f"'{c}'" if c not in mapping.columns else
-                 f"'{c}' (your column '{mapping.columns[c]}')") for c in used}
-    _refuse_nested(raw, frame, shown, name, mapping)
     if header_copies.any():
         rows = list(frame.index[header_copies.to_numpy(bool)])
         report.dropped.append(Drop("a copy of the header row", len(rows), rows))
@@ -208,6 +203,11 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
                                f"{'is a copy' if len(rows) == 1 else 'are copies'} of it (a file "
                                "joined from several exports?); they were dropped")
         frame = frame[~header_copies.to_numpy(bool)]
+    report.warnings += _unused_ratings(frame, report.ignored_columns, kind, mapping, scale)
+    frame = frame[used]
+    shown = {c: (f"'{c}'" if c not in mapping.columns else
+                 f"'{c}' (your column '{mapping.columns[c]}')") for c in used}
+    _refuse_nested(raw, frame, shown, name, mapping)
 
     frame = _blank_missing(frame, mapping.missing)
     empty = frame.isna().all(axis=1)
