@@ -12,6 +12,11 @@ fix. The command line prints it without a traceback, and so does Jupyter
 
 from __future__ import annotations
 
+MAX_PROBLEMS = 20
+"""Problems listed in one message at most (the message says how many more there are)."""
+MAX_PROBLEM_CHARS = 1_500
+"""Characters of one problem at most."""
+
 
 class UserDataError(ValueError):
     """A problem with the user's data or mapping file that the user can fix."""
@@ -23,21 +28,74 @@ class UserDataError(ValueError):
 
     @property
     def message(self) -> str:
+        """The problems, at most :data:`MAX_PROBLEMS` of them, each cut to
+        :data:`MAX_PROBLEM_CHARS` characters (a file can have thousands of problems, and a
+        message quoting what the user wrote must not repeat a whole file of it)."""
         head = f"Problems in {self.file}:" if self.file else "Problem with the input:"
-        if len(self.problems) == 1 and not self.file:
-            return self.problems[0]
-        return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+        problems = [str(p) for p in self.problems]
+        if len(problems) > MAX_PROBLEMS:  # the last is kept: it is often the fix
+            more = len(problems) - MAX_PROBLEMS
+            problems = [*problems[:MAX_PROBLEMS - 1], f"… and {more:,} more problems of the "
+                        "same kinds", problems[-1]]
+        shown = [p if len(p) <= MAX_PROBLEM_CHARS else p[:MAX_PROBLEM_CHARS] + " …"
+                 for p in problems]
+        if len(shown) == 1 and not self.file:
+            return shown[0]
+        return "\n".join([head, *(f"  - {p}" for p in shown)])
 
     def _render_traceback_(self) -> list[str]:  # pragma: no cover - used by IPython only
         return [f"UserDataError: {self.message}"]
 
 
+class Rows:
+    """Row (or line) numbers of one problem found while streaming a file: the first
+    *keep* of them and how many there are. ``capped`` says that reading stopped after
+    ``limit`` of them, so the count is a lower bound."""
+
+    def __init__(self, keep: int = 20, limit: int | None = None) -> None:
+        self.first: list[int] = []
+        self.count = 0
+        self.keep = keep
+        self.limit = limit
+
+    def add(self, row: int) -> None:
+        self.count += 1
+        if len(self.first) < self.keep:
+            self.first.append(row)
+
+    @property
+    def capped(self) -> bool:
+        return self.limit is not None and self.count >= self.limit
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self):
+        return iter(self.first)
+
+
 def example_rows(rows, limit: int = 5) -> str:
-    """Format row numbers as 'rows 3, 7, 12 (and 40 more)'."""
+    """Format row numbers as 'rows 3, 7, 12 (and 40 more)' (a :class:`Rows` that stopped
+    early: 'and at least 40 more')."""
+    total = len(rows) if isinstance(rows, Rows) else None
+    capped = isinstance(rows, Rows) and rows.capped
     rows = list(rows)
+    total = len(rows) if total is None else total
     shown = ", ".join(str(r) for r in rows[:limit])
-    more = f" (and {len(rows) - limit} more)" if len(rows) > limit else ""
-    return f"row{'s' if len(rows) != 1 else ''} {shown}{more}"
+    at_least = "at least " if capped else ""
+    more = f" (and {at_least}{total - limit:,} more)" if total > limit else ""
+    return f"row{'s' if total != 1 else ''} {shown}{more}"
+
+
+def shorten(text: str, limit: int = 300) -> str:
+    """*text* cut to *limit* characters and its first five lines, marked with '…' where
+    cut: a message quotes what the user wrote without repeating a whole file of it."""
+    text = str(text)
+    lines = text.splitlines() or [""]
+    cut = "\n".join(lines[:5])
+    if len(cut) > limit:
+        cut = cut[:limit]
+    return cut + " …" if cut != text else cut
 
 
 class NotEstimable(ValueError):

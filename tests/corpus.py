@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import itertools
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -188,6 +189,8 @@ def build() -> list[Case]:
     _attributes(c)
     _minimal(c)
     _other_kinds(c)
+    _beyond(c)
+    _experiments_and_summaries(c)
     return c.cases
 
 
@@ -437,7 +440,7 @@ def _customers(c: Corpus) -> None:
           csv(edit(C, churned_on=(leaver, "2020-01-01"))),
           refuse=("earlier than 'acquired_on'", f"row {leaver + 2}", "check both dates"))
     c.add("dates_not_iso", "customers", csv(edit(C, acquired_on=(1, "06.09.2024"))),
-          refuse=("not dates", "YYYY-MM-DD"))
+          refuse=("not a date", "YYYY-MM-DD"))
     c.add("flag_contradicts_date", "customers",
           csv(C.assign(churned=(C["churned_on"] != "").astype(int).astype(str))
               .pipe(edit, churned=(leaver, "0"))),
@@ -498,7 +501,7 @@ def _mappings(c: Corpus) -> None:
           refuse=("not valid YAML", "indentation"))
     c.add("yaml_key_twice", "survey", csv(hebrew),
           mapping="columns:\n  overall_sat: Q1\n  overall_sat: Q2\n",
-          refuse=("'overall_sat' is written twice",))
+          refuse=("'overall_sat' written twice", "line 3"))
     c.add("mapping_is_a_list", "survey", csv(S), mapping="- overall_sat\n- Q1\n",
           refuse=("holds a list", "'columns:'"))
     c.add("sections_and_flat_keys", "survey", csv(S),
@@ -653,6 +656,217 @@ def _other_kinds(c: Corpus) -> None:
           refuse=("'n_employees'", "not a whole number"))
 
 
+RATINGS = [col for col in SURVEY.columns
+           if col.split("_")[0] in ("rel", "res", "ass", "emp", "tan", "exp")
+           or col in ("overall_sat", "repurchase_intent")]
+
+
+def billion_laughs() -> str:
+    """A 'billion laughs' mapping: nine levels of nine aliases, a few hundred bytes standing
+    for 9**9 (387 million) values."""
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [{','.join(['*' + prev] * 9)}]")
+    return "\n".join(lines) + "\ncolumns: *i\n"
+
+
+def encrypted_xlsx() -> bytes:
+    """The shape of an .xlsx saved with a password to open it: an OLE2 compound file whose
+    directory names the streams EncryptionInfo and EncryptedPackage (UTF-16)."""
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    names = b"".join(name.encode("utf-16-le").ljust(64, b"\x00") + bytes(64)
+                     for name in ("Root Entry", "EncryptionInfo", "EncryptedPackage"))
+    return header + names.ljust(512, b"\x00") + bytes(2048)
+
+
+def title_rows_xlsx(blank_rows: int = 1) -> Writer:
+    """A workbook whose first row is a title (as a merged cell shows it: one value in the
+    first column), then *blank_rows* empty rows, then the table."""
+    def write(path: Path) -> None:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.append(["Customer survey 2024: all respondents"])
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
+        for _ in range(blank_rows):
+            sheet.append([])
+        sheet.append(list(S.columns))
+        for row in S.itertuples(index=False):
+            sheet.append(list(row))
+        book.save(path)
+    return write
+
+
+def header_every(frame: pd.DataFrame, n: int) -> Writer:
+    """*frame* as CSV with its header written again every *n* rows (exports joined)."""
+    lines = csv_text(frame).split("\n")[:-1]
+    header, body = lines[0], lines[1:]
+    out = [header]
+    for i, line in enumerate(body):
+        if i and i % n == 0:
+            out.append(header)
+        out.append(line)
+    return text("\n".join(out) + "\n")
+
+
+def parquet_with(frame: pd.DataFrame, **columns) -> Writer:
+    """*frame* as Parquet with extra columns given as Arrow arrays (nested, zoned …)."""
+    def write(path: Path) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        for name, values in columns.items():
+            if name in table.column_names:
+                table = table.set_column(table.column_names.index(name), name, values)
+            else:
+                table = table.append_column(name, values)
+        pq.write_table(table, path)
+    return write
+
+
+def _beyond(c: Corpus) -> None:
+    """Bad input beyond the corpus above (issue 20): hostile and oversized mapping files,
+    files past the size limits, input that used to be accepted while it changed the results,
+    and input whose message was unclear ('an unexpected problem', 'cut off', 'not dates')."""
+    import pyarrow as pa
+
+    n = N
+    # -- mapping files
+    c.add("yaml_list_as_key", "survey", csv(S), mapping="columns:\n  [a, b]: Q1\n",
+          refuse=("a key must be a name or a number", "line 2"))
+    c.add("yaml_mapping_as_key", "survey", csv(S), mapping="columns:\n  ? {a: 1}\n  : Q1\n",
+          refuse=("a key must be a name or a number",))
+    c.add("kind_for_two_kinds", "survey", csv(S),
+          mapping="kind: [survey, customers]\ncolumns:\n  overall_sat: overall_sat\n",
+          refuse=("'kind:' names one data kind", "one section per kind"))
+    c.add("yaml_20000_nested_brackets", "survey", csv(S),
+          mapping="columns: " + "[" * 20_000 + "]" * 20_000 + "\n",
+          refuse=("nested more than 20 levels", "line 1"))
+    chain = [f"C{i}" for i in range(1_200)]
+    c.add("construct_chain_of_1200", "survey", csv(S),
+          mapping="constructs:\n" + "".join(f"  {k}: [rel_1]\n" if i == 0 else
+                                            f"  {k}: [x{i}]\n" for i, k in enumerate(chain))
+          + "paths:\n" + "".join(f"  - {a} -> {b}\n" for a, b in itertools.pairwise(chain))
+          + f"  - {chain[-1]} -> {chain[0]}\nroles: {{satisfaction: {chain[-1]}}}\n",
+          refuse=("the paths loop", "C0 -> C1 -> C2"))
+    c.add("yaml_billion_laughs", "survey", csv(S), mapping=billion_laughs(),
+          refuse=("repeat values more than 1,000,000 times", "write the values out"))
+    c.add("yaml_too_many_aliases", "survey", csv(S),
+          mapping="a: &a x\nmissing: [" + ", ".join(["*a"] * 150) + "]\n",
+          refuse=("more than 100 aliases",))
+    c.add("mapping_file_too_large", "survey", csv(S),
+          mapping="# " + "x" * 100 + "\n" * 1 + ("# padding\n" * 600_000),
+          refuse=("the mapping file is 6.", "Is it the data file?"))
+    c.add("mapping_number_of_5000_digits", "survey", csv(S),
+          mapping="rating_scale: [1, " + "9" * 5_000 + "]\n",
+          refuse=("a number of 5,000 digits", "line 1"))
+    c.add("mapping_value_very_long", "survey", csv(S),
+          mapping="rating_scale: [1, " + "9" * 50_000 + "x]\n",
+          refuse=("rating_scale", "two numbers"))
+    # -- files beyond the limits
+    c.add("cell_longer_than_excel_allows", "survey",
+          csv(edit(S, segment=(1, "x" * 40_000))),
+          refuse=("longer than 32,767 characters", "row 3", "never closed"))
+    c.add("line_of_11_million_characters", "survey",
+          text(",".join(S.columns) + "\n" + "y" * 11_000_000 + "\n"),
+          refuse=("line 2", "longer than 10,000,000 characters", "not a table"))
+    c.add("header_of_200001_columns", "survey",
+          text(",".join(f"c{i}" for i in range(200_001)) + "\n" + "1," * 200_000 + "1\n"),
+          refuse=("200,001 columns", "at most 200,000", "transpose"))
+    garbage = np.random.default_rng(3).integers(32, 127, 2_000_000, dtype=np.uint8)
+    garbage[::97] = 10  # lines of printable garbage
+    c.add("two_megabytes_of_text_garbage", "survey", raw(garbage.tobytes()),
+          refuse=("two_megabytes_of_text_garbage.csv",))
+    wide = pd.concat([S[["respondent_id", "overall_sat"]],
+                      pd.DataFrame({f"q{i}": S["rel_1"] for i in range(5_000)})], axis=1)
+    c.add("survey_of_5000_unused_ratings", "survey", csv(wide), rows=(n, n),
+          warns=("hold whole numbers on the rating scale", "q0, q1, q2"))
+    # -- accepted silently, changing results: now a note or a rule
+    berlin = pd.to_datetime(customers_typed()["acquired_on"]).dt.tz_localize("Europe/Berlin")
+    c.add("parquet_dates_with_a_time_zone", "customers",
+          parquet_with(customers_typed(), acquired_on=pa.array(berlin)),
+          file="zoned.parquet", rows=(n, n),
+          warns=("the zone Europe/Berlin", "local time written there", "`timezone:`"))
+    c.add("parquet_dates_converted_to_a_declared_zone", "customers",
+          parquet_with(customers_typed(), acquired_on=pa.array(berlin)),
+          file="zoned_utc.parquet", mapping="timezone: UTC\n", rows=(n, n),
+          warns=("Europe/Berlin were converted to UTC",))
+    offsets = [f"{t}+0{1 + i % 2}:00" for i, t in enumerate(
+        CONTACTS["arrived_at"].str.replace(" ", "T"))]
+    c.add("times_with_mixed_utc_offsets", "contacts", csv(edit(CONTACTS, arrived_at=offsets)),
+          rows=(n, n), warns=("UTC offsets (+01:00, +02:00)", "local time written"))
+    c.add("timezone_unknown", "contacts", csv(CONTACTS), mapping="timezone: Europe/Berlinn\n",
+          refuse=("unknown time zone 'Europe/Berlinn'", "Did you mean 'Europe/Berlin'?"))
+    refund = TRANSACTIONS.iloc[[3]].assign(date="2023-05-14", amount="-36.29",
+                                           quantity="-1", order_id="REF000003")
+    with_refund = pd.concat([TRANSACTIONS, refund], ignore_index=True)
+    c.add("refund_a_month_later", "transactions", csv(with_refund), rows=(n + 1, n - 1),
+          warns=("1 refund(s)", "netted against the purchase", "1 purchase(s) refunded in full"))
+    same_order = pd.concat([TRANSACTIONS, refund.assign(order_id="ORD000003",
+                                                        amount="-10.00")], ignore_index=True)
+    c.add("partial_refund_with_its_order_id", "transactions", csv(same_order),
+          rows=(n + 1, n), warns=("0 purchase(s) refunded in full were dropped, 1 reduced",))
+    c.add("refunds_dropped_by_rule", "transactions", csv(with_refund),
+          mapping="refunds: drop\n", rows=(n + 1, n), warns=("`refunds: drop`",))
+    c.add("refund_rule_unknown", "transactions", csv(with_refund), mapping="refunds: keep\n",
+          refuse=("unknown rule 'keep'", "`net`", "`drop`"))
+    copies = TRANSACTIONS.drop(columns="order_id")
+    copies = pd.concat([copies] + [copies.iloc[:10]] * 5, ignore_index=True)
+    c.add("fifty_exact_duplicate_transactions", "transactions", csv(copies),
+          rows=(n + 50, n + 50), warns=("exact copies of an earlier row", "(50 in all"))
+    five = S.copy()
+    for col in RATINGS:
+        five[col] = five[col].astype(int).clip(upper=5).astype(str)
+    c.add("survey_on_a_1_to_5_scale", "survey", csv(five), rows=(n, n),
+          warns=("no rating is above 5", "rating_scale: [1, 5]"))
+    # -- unclear messages, now clear
+    c.add("excel_serial_dates", "customers",
+          csv(edit(CUSTOMERS, acquired_on=(1, "44929"))),
+          refuse=("'acquired_on'", "Excel serial dates", "44929 is 2023-01-03",
+                  "format the column as a date"))
+    summary = pd.DataFrame({"Kennzahl": ["Antworten", "Mittel"], "Wert": [40, 5.2]})
+    c.add("workbook_with_a_summary_first", "survey",
+          excel({"Summary": summary, "Daten": S}), file="summary_first.xlsx",
+          refuse=("sheet 'Daten' has them", "`sheet: Daten`"))
+    c.add("workbook_with_merged_title_rows", "survey", title_rows_xlsx(1),
+          file="title.xlsx", refuse=("on row 3", "`header_row: 3`"))
+    c.add("workbook_title_rows_declared", "survey", title_rows_xlsx(1),
+          file="title_ok.xlsx", mapping="header_row: 3\n", rows=(n, n),
+          warns=("the header is row 3",))
+    c.add("csv_with_a_title_line", "survey",
+          text("Customer survey 2024\n" + csv_text(S)),
+          refuse=("more values than the header", "`header_row: 2`"))
+    c.add("csv_with_a_title_line_declared", "survey",
+          text("Customer survey 2024\n" + csv_text(S)), mapping="header_row: 2\n",
+          rows=(n, n), warns=("the header is row 2",))
+    groups = ",".join(["Who", "", ""] + ["Service"] + [""] * (S.shape[1] - 4))
+    c.add("csv_with_a_two_row_header", "survey", text(groups + "\n" + csv_text(S)),
+          refuse=("on row 2", "`header_row: 2`"))
+    c.add("header_row_not_a_number", "survey", csv(S), mapping="header_row: second\n",
+          refuse=("'header_row:'", "1 = the first"))
+    c.add("password_protected_xlsx", "survey", raw(encrypted_xlsx()), file="secret.xlsx",
+          refuse=("password-protected", "remove the password"))
+    c.add("windows_ctrl_z_at_the_end", "survey", raw(csv_text(S).encode() + b"\x1a"),
+          rows=(n, n), warns=("Ctrl-Z",))
+    c.add("windows_ctrl_z_after_the_last_value", "survey",
+          raw(csv_text(S).rstrip("\n").encode() + b"\x1a"), rows=(n, n), warns=("Ctrl-Z",))
+    c.add("header_repeats_every_10_rows", "survey", header_every(S, 10), rows=(n + 3, n),
+          warns=("the header row repeats", "rows 12, 23, 34"))
+    c.add("parquet_list_column_used", "survey",
+          parquet_with(S.drop(columns="segment"),
+                       segment=pa.array([["a", "b"]] * n, pa.list_(pa.string()))),
+          file="lists.parquet", refuse=("'segment' holds lists", "nested Parquet", "explode"))
+    c.add("parquet_nested_columns_unused", "survey",
+          parquet_with(S, tags=pa.array([["a"]] * n, pa.list_(pa.string())),
+                       address=pa.array([{"city": "Haifa", "zip": "3200003"}] * n)),
+          file="nested.parquet", rows=(n, n), warns=("address hold records",
+                                                      "named record.field"))
+    c.add("r_export_writes_NA", "survey", csv(edit(S, rel_1=(2, "NA"), rel_2=(5, "NA"))),
+          refuse=("'rel_1'", "'NA' (row 4)", 'missing: ["NA"]', "R writes NA"))
+
+
 def write_all(folder: Path) -> list[tuple[Case, Path, Path | None]]:
     """Write every case into *folder*; returns (case, data file, mapping file)."""
     out = []
@@ -667,3 +881,22 @@ if __name__ == "__main__":  # pragma: no cover
 
     written = write_all(Path(sys.argv[1]))
     print(f"{len(written)} cases written to {sys.argv[1]}")
+
+
+def _experiments_and_summaries(c: Corpus) -> None:
+    """The experiment and customer-summary kinds (issue 21): a good file of each, and the
+    mistakes an analyst makes with them."""
+    from cxlib.data.datasets import data_dir
+
+    e = pd.read_csv(data_dir() / "sample" / "experiment.csv").head(200)
+    s = pd.read_csv(data_dir() / "sample" / "summary.csv").head(200)
+    c.add("experiment_two_arms", "experiment", csv(e), rows=(200, 200))
+    c.add("experiment_single_arm", "experiment", csv(e.assign(arm="control")),
+          refuse=("holds a single arm", "at least two arms"))
+    c.add("experiment_control_not_an_arm", "experiment", csv(e), mapping="control: nobody\n",
+          refuse=("'control: nobody'", "not an arm of the file", "'note' (95)"))
+    c.add("summary_in_weeks", "summary", csv(s), mapping="time_unit: week\n", rows=(200, 200))
+    late = s.copy()
+    late.loc[3, "recency"] = 99
+    c.add("summary_recency_after_T", "summary", csv(late), mapping="time_unit: week\n",
+          refuse=("greater than T", "same unit"))

@@ -188,7 +188,7 @@ def test_decimal_comma_in_semicolon_files(write):
 def test_bad_dates(write):
     frame = pd.DataFrame({"customer_id": ["a", "b"], "date": ["2024-01-02", "02/30/2024"],
                           "amount": ["1", "2"]})
-    with pytest.raises(UserDataError, match="not dates"):
+    with pytest.raises(UserDataError, match="1 value that is not a date"):
         load_data("transactions", write(frame))
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from cxlib.data.designs import detect_design
 from cxlib.data.mapping import Mapping, load_mapping
+from cxlib.data.progress import progress
 from cxlib.data.reading import read_table
 from cxlib.data.schemas import get_kind
 from cxlib.data.store import stored
@@ -123,9 +124,11 @@ def load_data(kind: str, path: str | Path | None = None, columns: str | Path | N
 
     def read_and_validate() -> Dataset:
         mapping = load_mapping(columns, kind, path) if columns is not None else Mapping()
-        raw = read_table(path, encoding=mapping.encoding, delimiter=mapping.delimiter,
-                         sheet=mapping.sheet, expect=mapping.columns.values())
-        frame, report = validate(raw, spec, mapping, drop_invalid=drop_invalid)
+        with progress(path.name):
+            raw = read_table(path, encoding=mapping.encoding, delimiter=mapping.delimiter,
+                             sheet=mapping.sheet, expect=mapping.columns.values(),
+                             header_row=mapping.header_row)
+            frame, report = validate(raw, spec, mapping, drop_invalid=drop_invalid)
         # the report (and so datasets.json) says synthetic for the sample and for a file its
         # mapping declares synthetic or made from synthetic data
         report.synthetic = synthetic or mapping.synthetic

@@ -11,6 +11,8 @@ Parquet                ``PAR1`` at the start; a file that does not also end in
 Excel workbook         a zip archive holding ``xl/workbook.xml``
 other zip archives     ``PK\\x03\\x04`` (OpenDocument, Word, a zip of CSV files …)
 Excel 97–2003 (.xls)   the OLE2 signature ``D0 CF 11 E0 A1 B1 1A E1``
+encrypted Office file  an OLE2 file with an ``EncryptedPackage`` stream (an .xlsx
+                       saved with a password to open it)
 gzip                   ``1F 8B`` (read as a compressed CSV)
 PDF, images            ``%PDF``, PNG and JPEG signatures
 HTML / XML             text starting with ``<html``, ``<!DOCTYPE`` or ``<?xml``
@@ -80,6 +82,12 @@ def sniff(path: Path) -> FileType:
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _sniff_zip(path)
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        if _encrypted(path):
+            return FileType("encrypted", "a password-protected (encrypted) Office file, such "
+                            "as an .xlsx workbook saved with a password to open it",
+                            fix="Open it in Excel with its password, remove the password (File "
+                            "→ Info → Protect Workbook → Encrypt with Password: clear it), and "
+                            "save it as .xlsx or as CSV UTF-8.")
         return FileType("xls", "an old-style Excel 97–2003 workbook (.xls)",
                         fix="Open it in Excel and save it as .xlsx or as CSV UTF-8.")
     if head.startswith(b"\x1f\x8b"):
@@ -89,6 +97,27 @@ def sniff(path: Path) -> FileType:
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
         return FileType("image", "an image", fix="Export the table itself as CSV or .xlsx.")
     return _sniff_text(head)
+
+
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+
+def _encrypted(path: Path, limit: int = 100 * 2**20) -> bool:
+    """Whether an OLE2 compound file holds an encrypted Office document: Office saves a
+    workbook with a password to open it as an OLE2 file with an ``EncryptedPackage``
+    stream (its name is written in UTF-16 in the file's directory), where an old .xls holds
+    a ``Workbook`` stream. The first *limit* bytes are searched."""
+    overlap = len(_ENCRYPTED)
+    with open(path, "rb") as fh:
+        tail = b""
+        while fh.tell() < limit:
+            chunk = fh.read(2**20)
+            if not chunk:
+                return False
+            if _ENCRYPTED in tail + chunk:
+                return True
+            tail = chunk[-overlap:]
+    return False
 
 
 def _sniff_zip(path: Path) -> FileType:

@@ -12,12 +12,15 @@ A mapping file is YAML. It may hold one section per data kind (top-level keys
     encoding: cp1255                # only if detection guesses wrong
     delimiter: ";"                  # or tab, comma, semicolon, pipe
     sheet: Antworten                # Excel sheet name or number (0 = first)
+    header_row: 3                   # the row holding the column names (titles above it)
     recode:                         # labels to numbers
       overall_sat: {order: [Very poor, Poor, Fair, Good, Very good]}   # -> 1..5
       churned: {levels: {Yes: 1, No: 0}}
     covariates: [Contract, MonthlyCharges]   # more of your columns, kept for models
     reference: {Contract: Month-to-month}    # reference level of a categorical covariate
     observation_end: 2024-06-30     # customers: the date the export was taken
+    timezone: Europe/Berlin         # convert times that carry a zone or UTC offset to this
+    refunds: net                    # transactions: net (the default) or drop refunds
     design: snapshot                # how the data were made (see DESIGNS_BY_KIND)
     follow_up_months: 1             # customers: a snapshot's follow-up window, in months
     synthetic: true                 # the file is synthetic or made from synthetic data
@@ -68,7 +71,12 @@ two cxlib columns (refused: a column plays one part; copy it in the file if you
 really mean that), and a structural model whose paths name undeclared constructs,
 whose roles are missing or unknown, or whose paths loop. YAML is read as written:
 ``yes``/``no``/``on``/``off`` stay words (they are answer labels here), and a key
-written twice is an error rather than the last one silently winning.
+written twice is an error rather than the last one silently winning. A mapping file is
+small and flat, and one that is not is refused before it is used: larger than
+:data:`MAX_BYTES`, nested deeper than :data:`MAX_DEPTH`, with more than
+:data:`MAX_ALIASES` aliases or aliases that stand for more than :data:`MAX_NODES` values
+(a "billion laughs"), a list or mapping as a key, a number of thousands of digits.
+Messages quote what the file holds cut to a line.
 """
 
 from __future__ import annotations
@@ -77,6 +85,7 @@ import codecs
 import datetime as dt
 import difflib
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,7 +94,7 @@ import yaml
 
 from cxlib.data.designs import design_problems
 from cxlib.data.schemas import KINDS, Kind
-from cxlib.errors import UserDataError
+from cxlib.errors import UserDataError, shorten
 
 ROLES: dict[str, str] = {
     "satisfaction": "the construct whose drivers are analysed (required with constructs)",
@@ -95,10 +104,12 @@ ROLES: dict[str, str] = {
                    "quality against expectation is then tested as a gap (QUAL-1)",
 }
 DELIMITER_ALIASES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
-_KEYS = ("columns", "missing", "rating_scale", "encoding", "delimiter", "sheet", "recode",
-         "covariates", "reference", "observation_end", "attributes", "constructs", "paths",
-         "roles", "design", "follow_up_months", "synthetic", "kind", "control", "treatment",
-         "proxy", "time_unit", "periods")
+_KEYS = ("columns", "missing", "rating_scale", "encoding", "delimiter", "sheet", "header_row",
+         "recode", "covariates", "reference", "observation_end", "timezone", "refunds",
+         "attributes", "constructs", "paths", "roles", "design", "follow_up_months",
+         "synthetic", "kind", "control", "treatment", "proxy", "time_unit", "periods")
+REFUND_RULES = {"net": "each refund is netted against the purchase it refunds (the default)",
+                "drop": "refunds are dropped; purchases are kept whole"}
 _SURVEY_ONLY = ("attributes", "constructs", "paths", "roles")
 _KIND_ONLY = {"control": "experiment", "treatment": "experiment", "proxy": "experiment",
               "time_unit": "summary", "periods": "summary"}
@@ -117,6 +128,9 @@ class Mapping:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | int | None = None
+    header_row: int | None = None
+    timezone: str | None = None
+    refunds: str | None = None
     attributes: list[str] = field(default_factory=list)
     constructs: dict[str, list[str]] = field(default_factory=dict)
     paths: list[str] = field(default_factory=list)
@@ -156,29 +170,109 @@ def _edge(path: str) -> tuple[str, str]:
     return a.strip(), b.strip()
 
 
+MAX_BYTES = 5_000_000
+"""A mapping file larger than this is refused (one naming 100,000 columns is about 2 MB)."""
+MAX_DEPTH = 20
+"""Nesting of a mapping file at most (a section, a key, a column, its labels: five)."""
+MAX_ALIASES = 100
+"""YAML aliases (``*name``, a repeat of an anchored value) in a mapping file at most."""
+MAX_NODES = 1_000_000
+"""Values in a mapping file at most, each alias counted as the values it repeats: a few
+hundred bytes of aliases of aliases ("billion laughs") would otherwise stand for billions."""
+
+
+class _Refused(yaml.YAMLError):
+    """A mapping file beyond the limits above, or with a key cxlib refuses; the message
+    completes 'the mapping file …' and says where."""
+
+
 class _Loader(yaml.SafeLoader):
-    """YAML as written (see the module docstring)."""
+    """YAML as written (see the module docstring), within the limits above: nested at most
+    :data:`MAX_DEPTH` deep, at most :data:`MAX_ALIASES` aliases and :data:`MAX_NODES`
+    values counted with what aliases repeat, and keys that are names or numbers (a list
+    or a mapping as a key is refused)."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _Refused(f"has more than {MAX_ALIASES} aliases (*name), the last at "
+                               f"{_where(self.peek_event().start_mark)}; write the values out")
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(f"is nested more than {MAX_DEPTH} levels deep at "
+                               f"{_where(self.peek_event().start_mark)}; a mapping file needs "
+                               "five at most (a section, a key, a column, its labels)")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def get_single_node(self):
+        node = super().get_single_node()
+        if node is not None and _expanded_size(node) > MAX_NODES:
+            raise _Refused(f"has aliases (*name) that repeat values more than {MAX_NODES:,} "
+                           "times in all; write the values out")
+        return node
+
+    def construct_yaml_int(self, node):
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:  # more digits than Python converts (4,300)
+            raise _Refused(f"has a number of {len(node.value):,} digits at "
+                           f"{_where(node.start_mark)}; write numbers as numbers") from None
 
     def construct_mapping(self, node, deep=False):
         self.flatten_mapping(node)
         seen = set()
         for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused(f"has a key that is a list or a mapping at "
+                               f"{_where(key_node.start_mark)}: a key must be a name or a "
+                               "number (write names as they are, not inside [ ] or { } or "
+                               "after '? ')")
             key = self.construct_object(key_node, deep=True)
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"'{key}' is written twice in the same section",
-                    key_node.start_mark)
+                raise _Refused(f"has '{shorten(key, 60)}' written twice in the same section "
+                               f"(the second at {_where(key_node.start_mark)}); keep one")
             seen.add(key)
         return super().construct_mapping(node, deep)
 
 
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 _Loader.yaml_implicit_resolvers = {
     first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:bool"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
+def _where(mark) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}"
+
+
+def _expanded_size(node) -> int:
+    """Values under *node*, an aliased value counted each time it is repeated (each node's
+    count is computed once: the work is linear in the file)."""
+    sizes: dict[int, int] = {}
+
+    def size(n) -> int:
+        if id(n) not in sizes:
+            children = (n.value if isinstance(n, yaml.SequenceNode) else
+                        [v for pair in n.value for v in pair]
+                        if isinstance(n, yaml.MappingNode) else [])
+            sizes[id(n)] = 1 + sum(size(c) for c in children)
+        return sizes[id(n)]
+
+    return size(node)
+
+
 def read_yaml(path: Path) -> Any:
-    """A mapping file's YAML document; user errors for a missing, unreadable or invalid file."""
+    """A mapping file's YAML document; user errors for a missing, unreadable, too large or
+    invalid file (messages cut to a few lines)."""
     if not path.exists():
         raise UserDataError("the mapping file was not found. Check the path (it is relative to "
                             "the folder you run the command from).", file=str(path))
@@ -186,15 +280,26 @@ def read_yaml(path: Path) -> Any:
         raise UserDataError("this is a folder; give the path of the mapping (.yaml) file.",
                             file=str(path))
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise UserDataError(f"the mapping file is {size / 1e6:,.1f} MB; a mapping file is a "
+                                f"few kilobytes of YAML (at most {MAX_BYTES / 1e6:g} MB). Is it "
+                                "the data file? Give the data file as the data and the mapping "
+                                "file with --columns.", file=str(path))
         return yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)
+    except _Refused as err:
+        raise UserDataError(f"the mapping file {err}.", file=str(path)) from None
     except yaml.YAMLError as err:
-        raise UserDataError(f"not valid YAML: {err}. Check indentation and quote names that "
-                            "contain ':' or '#'.", file=str(path)) from None
+        raise UserDataError(f"not valid YAML: {shorten(err, 400)}. Check indentation and quote "
+                            "names that contain ':' or '#'.", file=str(path)) from None
     except UnicodeDecodeError:
         raise UserDataError("save the mapping file as UTF-8.", file=str(path)) from None
     except OSError as err:
         raise UserDataError(f"the file cannot be read ({err.strerror or err}).",
                             file=str(path)) from None
+    except RecursionError:  # pragma: no cover - the depth limit comes first
+        raise UserDataError(f"the mapping file is nested too deeply (more than {MAX_DEPTH} "
+                            "levels).", file=str(path)) from None
 
 
 def load_mapping(path: str | Path | None, kind: str, data_file: str | Path | None = None
@@ -234,8 +339,13 @@ def _section(doc: dict, kind: str, path: Path) -> tuple[dict, list[str]]:
     sections = [k for k in doc if k in KINDS]
     if not sections:
         declared = doc.get("kind", kind)
+        if not _scalar(declared):
+            raise UserDataError(f"'kind:' names one data kind, the kind of file this mapping "
+                                f"is for; it holds {_what(declared)}. For files of several "
+                                "kinds, write one section per kind (survey: …, customers: …). "
+                                f"Kinds: {', '.join(KINDS)}.", file=str(path))
         if declared not in KINDS:
-            raise UserDataError(f"'kind: {declared}' is not a data kind."
+            raise UserDataError(f"'kind: {shorten(declared, 60)}' is not a data kind."
                                 f"{_suggest(str(declared), KINDS)} Kinds: {', '.join(KINDS)}.",
                                 file=str(path))
         if declared != kind:
@@ -269,7 +379,7 @@ def _what(value: Any) -> str:
         return "a mapping (key: value pairs)"
     if isinstance(value, list | tuple):
         return "a list"
-    return f"the value {value!r}"
+    return f"the value {shorten(repr(value), 80)}"
 
 
 def parse_section(section: dict, path: Path | None = None) -> Mapping:
@@ -283,7 +393,8 @@ def parse_section(section: dict, path: Path | None = None) -> Mapping:
             hint = f" Did you mean '{close[0]}'?" if close else ""
             if close and close[0] in KINDS:
                 hint += " (a section per data kind)"
-            problems.append(f"unknown key '{key}'.{hint} Allowed keys: {', '.join(_KEYS)}.")
+            problems.append(f"unknown key '{shorten(key, 60)}'.{hint} Allowed keys: "
+                            f"{', '.join(_KEYS)}.")
     out = Mapping(source=path)
     for key, parse in _PARSERS.items():
         if section.get(key) is None:
@@ -355,9 +466,9 @@ def _rating_scale(value: Any) -> tuple[float, float]:
     try:
         lo, hi = (float(v) for v in value if not isinstance(v, bool))
     except (TypeError, ValueError):
-        raise _Bad(f"{example}; got {list(value)!r}") from None
+        raise _Bad(f"{example}; got {shorten(repr(list(value)), 80)}") from None
     if not lo < hi:
-        raise _Bad(f"{example} with the lowest first; got {list(value)!r}")
+        raise _Bad(f"{example} with the lowest first; got {shorten(repr(list(value)), 80)}")
     return lo, hi
 
 
@@ -378,7 +489,7 @@ def _delimiter(value: Any) -> str:
     value = DELIMITER_ALIASES.get(value.strip().lower(), value)
     if len(value) != 1:
         raise _Bad(f"must be one character such as \";\" or a name (comma, semicolon, tab, "
-                   f"pipe); got {value!r}")
+                   f"pipe); got {shorten(repr(value), 80)}")
     return value
 
 
@@ -388,6 +499,38 @@ def _sheet(value: Any) -> str | int:
             raise _Bad(f"a sheet number counts from 0 (the first sheet); got {value}")
         return value
     return _name(value, "the sheet")
+
+
+def _header_row(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _Bad(f"must be the number of the row holding the column names, as a spreadsheet "
+                   f"numbers rows (1 = the first; e.g. 3 when two title rows come first); got "
+                   f"{_what(value)}")
+    if value > 1000:
+        raise _Bad(f"must be the row holding the column names, among the first 1,000; got "
+                   f"{value}")
+    return value
+
+
+def _timezone(value: Any) -> str:
+    import zoneinfo
+
+    name = _name(value, "the time zone")
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        zones = zoneinfo.available_timezones()
+        raise _Bad(f"unknown time zone '{name}'.{_suggest(name, zones)} Use a name such as UTC, "
+                   "Europe/Berlin or America/New_York") from None
+    return name
+
+
+def _refunds(value: Any) -> str:
+    name = _name(value, "the refund rule")
+    if name not in REFUND_RULES:
+        rules = "; ".join(f"`{k}`: {v}" for k, v in REFUND_RULES.items())
+        raise _Bad(f"unknown rule '{name}'.{_suggest(name, REFUND_RULES)} Rules: {rules}")
+    return name
 
 
 def _recode(value: Any) -> dict[str, dict[str, Any]]:
@@ -410,7 +553,7 @@ def _recode(value: Any) -> dict[str, dict[str, Any]]:
                                f"{_what(code)}")
             labels = {_name(k, "a label"): v for k, v in labels.items()}
         folded = [str(k).casefold() for k in labels]
-        twice = sorted({k for k in folded if folded.count(k) > 1})
+        twice = sorted(k for k, n in Counter(folded).items() if n > 1)
         if twice:
             raise _Bad(f"'{col}': label(s) {', '.join(twice)} listed twice (labels are matched "
                        "without regard to case)")
@@ -431,7 +574,8 @@ def _observation_end(value: Any) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise _Bad(f"must be a date written YYYY-MM-DD, e.g. 2024-06-30; got {value!r}") from None
+        raise _Bad(f"must be a date written YYYY-MM-DD, e.g. 2024-06-30; got "
+                   f"{shorten(repr(value), 80)}") from None
 
 
 def _attributes(value: Any) -> list[str]:
@@ -456,7 +600,8 @@ def _paths(value: Any) -> list[str]:
     out = []
     for p in _names(value, "paths such as 'SERV -> SAT'"):
         if p.count("->") != 1 or not all(_edge(p)):
-            raise _Bad(f"a path must read 'FROM -> TO', e.g. 'SERV -> SAT'; got {p!r}")
+            raise _Bad(f"a path must read 'FROM -> TO', e.g. 'SERV -> SAT'; got "
+                       f"{shorten(repr(p), 80)}")
         out.append(" -> ".join(_edge(p)))
     return out
 
@@ -525,7 +670,8 @@ def _kind(value: Any) -> str:
 
 _PARSERS = {
     "columns": _columns, "missing": _missing, "rating_scale": _rating_scale,
-    "encoding": _encoding, "delimiter": _delimiter, "sheet": _sheet, "recode": _recode,
+    "encoding": _encoding, "delimiter": _delimiter, "sheet": _sheet,
+    "header_row": _header_row, "timezone": _timezone, "refunds": _refunds, "recode": _recode,
     "covariates": lambda v: _names(v, "column names"), "reference": _reference,
     "observation_end": _observation_end, "attributes": _attributes,
     "constructs": _constructs, "paths": _paths,
@@ -584,6 +730,8 @@ def check_mapping(mapping: Mapping, kind: Kind) -> list[str]:
     if mapping.control is not None and mapping.control == mapping.treatment:
         problems.append(f"'control:' and 'treatment:' name the same arm ('{mapping.control}'); "
                         "the treatment is compared with the control, so name two arms.")
+    if mapping.refunds and kind.name != "transactions":
+        problems.append("'refunds:' applies to transactions files only.")
     return problems
 
 
@@ -637,11 +785,13 @@ def _structure_problems(mapping: Mapping, kind: Kind) -> list[str]:
                                 f"{', '.join(constructs)}.")
         if a == b:
             problems.append(f"path '{a} -> {b}' leads from a construct to itself.")
-    twice = sorted({p for p in mapping.paths if mapping.paths.count(p) > 1})
+    twice = sorted(p for p, n in Counter(mapping.paths).items() if n > 1)
     problems += [f"path '{p}' is listed twice." for p in twice]
     cycle = _cycle([(a, b) for a, b in mapping.edges if a != b])
     if cycle:
-        problems.append(f"the paths loop ({' -> '.join(cycle)}); a path model must not "
+        shown = cycle if len(cycle) <= 12 else [*cycle[:6], "…", *cycle[-3:]]
+        size = f", {len(cycle) - 1:,} constructs" if len(cycle) > 12 else ""
+        problems.append(f"the paths loop ({' -> '.join(shown)}{size}); a path model must not "
                         "return to a construct it started from.")
     for role, name in mapping.roles.items():
         if role not in ROLES:
@@ -670,7 +820,7 @@ def _attribute_problems(mapping: Mapping, kind: Kind) -> list[str]:
                         "drivers of satisfaction; use one: `attributes:` for attribute ratings "
                         "that each drive overall_sat, or constructs, paths and roles for a path "
                         "model.")
-    twice = sorted({a for a in mapping.attributes if mapping.attributes.count(a) > 1})
+    twice = sorted(a for a, n in Counter(mapping.attributes).items() if n > 1)
     problems += [f"`attributes:` lists '{a}' twice." for a in twice]
     for a in dict.fromkeys(mapping.attributes):
         spec = kind.field(a)
@@ -715,27 +865,27 @@ def _guess_satisfaction(mapping: Mapping) -> str:
 
 
 def _cycle(edges: list[tuple[str, str]]) -> list[str]:
-    """A loop in the directed graph of *edges* as a list of nodes, or [] (depth-first)."""
+    """A loop in the directed graph of *edges* as a list of nodes, or [] (depth-first, with
+    a stack of its own: a chain of thousands of constructs is no deeper for Python)."""
     graph: dict[str, list[str]] = {}
     for a, b in edges:
         graph.setdefault(a, []).append(b)
     state: dict[str, int] = {}  # 1 on the current path, 2 done
-
-    def visit(node: str, trail: list[str]) -> list[str]:
-        state[node] = 1
-        for nxt in graph.get(node, []):
-            if state.get(nxt) == 1:
-                return [*trail[trail.index(nxt):], nxt] if nxt in trail else [node, nxt]
-            if nxt not in state:
-                found = visit(nxt, [*trail, nxt])
-                if found:
-                    return found
-        state[node] = 2
-        return []
-
     for start in list(graph):
-        if start not in state:
-            found = visit(start, [start])
-            if found:
-                return found
+        if start in state:
+            continue
+        trail = [start]
+        state[start] = 1
+        stack = [iter(graph.get(start, []))]
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                state[trail.pop()] = 2
+                stack.pop()
+            elif state.get(nxt) == 1:
+                return [*trail[trail.index(nxt):], nxt]
+            elif nxt not in state:
+                state[nxt] = 1
+                trail.append(nxt)
+                stack.append(iter(graph.get(nxt, [])))
     return []

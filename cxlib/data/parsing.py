@@ -71,35 +71,126 @@ class Converted:
     note: str = ""
 
 
+_PLAIN_INTEGER = r"^[+-]?[0-9]+$"
+_PLAIN_POINT = r"^[+-]?[0-9]*\.[0-9]+$"
+_AMBIGUOUS_RE2 = r"^[+-]?[1-9][0-9]{0,2}[.,][0-9]{3}$"
+
+
+def arrow_text(s: pd.Series):
+    """The cells of *s* as an Arrow text array without surrounding spaces (missing stays
+    missing), for Arrow's vectorised string kernels. Cells are copied only when some of them
+    have spaces to strip (a large column usually has none)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if is_arrow_text(s):
+        cells = s.array._pa_array
+    else:
+        values = s.astype(object).where(s.notna(), None)
+        cells = pa.chunked_array([pa.array([None if v is None else str(v) for v in values],
+                                           type=pa.large_string())])
+    if pc.any(pc.match_substring_regex(cells, r"^\s|\s$")).as_py():
+        cells = pc.utf8_trim_whitespace(cells)
+    return cells
+
+
+def is_arrow_text(s: pd.Series | object) -> bool:
+    """Whether *s* (a series, or its dtype) holds Arrow text (:data:`TEXT` or
+    :data:`RAW_TEXT`)."""
+    import pyarrow as pa
+
+    dtype = s.dtype if isinstance(s, pd.Series) else s
+    if isinstance(dtype, pd.StringDtype):
+        return dtype.storage == "pyarrow"
+    return isinstance(dtype, pd.ArrowDtype) and dtype.pyarrow_dtype in (pa.string(),
+                                                                        pa.large_string())
+
+
 def to_number(text: pd.Series, delimiter: str | None) -> Converted:
-    """Numbers from text cells (module docstring). Each distinct cell is read once."""
-    present = text.notna()
-    counts = text[present].astype(str).value_counts()
-    cleaned = {u: _GROUP_SPACE.sub("", u.strip()) for u in counts.index}
+    """Numbers from text cells (module docstring). Whole numbers and numbers with a decimal
+    point and nothing else (``12``, ``-3``, ``12.5``) are converted by Arrow in one pass; the
+    other cells (digit groups, decimal commas, words) are read once per distinct value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = arrow_text(text)
+    valid = pc.is_valid(cells)
+    integer = pc.fill_null(pc.match_substring_regex(cells, _PLAIN_INTEGER), False)
+    point = pc.fill_null(pc.match_substring_regex(cells, _PLAIN_POINT), False)
+    ambiguous_cell = pc.fill_null(pc.match_substring_regex(cells, _AMBIGUOUS_RE2), False)
+    plain = pc.or_(integer, point)
+    odd = pc.and_(valid, pc.invert(plain))
+    counts = _distinct_counts(pc.filter(cells, odd))
+    cleaned = {u: _GROUP_SPACE.sub("", u) for u in counts}
     ambiguous = {u for u, t in cleaned.items() if _AMBIGUOUS.match(t)}
     evidence = {mark: {u for u, t in cleaned.items()
                        if u not in ambiguous and any(p.match(t) for p in patterns)}
                 for mark, patterns in _DECIMAL.items()}
-    weight = {mark: int(counts[list(cells)].sum()) for mark, cells in evidence.items()}
+    weight = {mark: sum(counts[u] for u in found) for mark, found in evidence.items()}
+    weight["."] += pc.sum(pc.and_(point, pc.invert(ambiguous_cell))).as_py() or 0
     decimal = "," if weight[","] > weight["."] or (not weight["."] and delimiter == ";") else "."
+    if decimal == "," and pc.any(point).as_py():
+        # a point means something else here: read those cells one distinct value at a time
+        odd = pc.and_(valid, pc.invert(integer))
+        counts = _distinct_counts(pc.filter(cells, odd))
+        cleaned = {u: _GROUP_SPACE.sub("", u) for u in counts}
+        ambiguous = {u for u, t in cleaned.items() if _AMBIGUOUS.match(t)}
+        evidence = {mark: {u for u, t in cleaned.items()
+                           if u not in ambiguous and any(p.match(t) for p in patterns)}
+                    for mark, patterns in _DECIMAL.items()}
+        fast = integer
+    else:
+        fast = plain
     mark, other = ("comma", evidence["."]) if decimal == "," else ("point", evidence[","])
     parsed = {u: math.nan if u in other else _number(t, decimal) for u, t in cleaned.items()}
-    num = text.astype(str).map(parsed).where(present).astype("float64")
-    out = Converted(num, present & num.isna(), "values that are not numbers")
+    everywhere = pc.all(pc.or_(fast, pc.invert(valid))).as_py()
+    num = pc.cast(cells if everywhere else pc.if_else(fast, cells, None), pa.float64())
+    num = np.asarray(num.to_numpy(zero_copy_only=False), dtype="float64")
+    if not num.flags.writeable:
+        num = num.copy()
+    if parsed:
+        keys = pa.array(list(parsed), type=pa.large_string())
+        where = pc.index_in(cells, value_set=keys).to_numpy(zero_copy_only=False)
+        looked = ~np.isnan(np.asarray(where, dtype="float64")) & np.asarray(
+            odd.to_numpy(zero_copy_only=False), dtype=bool)
+        table = np.array(list(parsed.values()), dtype="float64")
+        num[looked] = table[np.asarray(where[looked], dtype="int64")]
+    num[~np.isfinite(num)] = np.nan
+    values = pd.Series(num, index=text.index)
+    present = pd.Series(np.asarray(valid.to_numpy(zero_copy_only=False), dtype=bool),
+                        index=text.index)
+    out = Converted(values, present & values.isna(), "values that are not numbers")
     if other:
-        k = int(counts[list(other)].sum())
+        k = sum(counts[u] for u in other)
         out.hint = (f"{k:,} of them {'uses' if k == 1 else 'use'} a decimal "
                     f"{'point' if decimal == ',' else 'comma'} where the rest of the column "
                     f"uses a decimal {mark}: write every value the same way.")
-    if ambiguous:
-        first = next(u for u in text[present].astype(str) if u in ambiguous)
+    first_at = pc.index(ambiguous_cell, True).as_py()
+    if first_at >= 0:
+        first = cells[first_at].as_py()
         why = ("as in the rest of the column" if weight[","] or weight["."] else
                "as usual in semicolon-separated files" if decimal == "," else
                "as usual outside semicolon-separated files")
-        out.note = (f"values such as {first.strip()!r} were read as {parsed[first]:g} "
+        out.note = (f"values such as {first!r} were read as {values.iloc[first_at]:g} "
                     f"(decimal {mark}, {why})")
     return out
 
+
+def _distinct_counts(cells) -> dict[str, int]:
+    """Each distinct text of an Arrow array and how often it occurs."""
+    import pyarrow.compute as pc
+
+    if len(cells) == 0:
+        return {}
+    found = pc.value_counts(cells)
+    return dict(zip(found.field("values").to_pylist(), found.field("counts").to_pylist(),
+                    strict=True))
+
+
+RAW_TEXT = pd.ArrowDtype(__import__("pyarrow").string())
+"""Text as read from a CSV file: Arrow text with 32-bit offsets (a third less memory than
+:data:`TEXT` for short values). Validation turns every column it keeps into a typed column
+or :data:`TEXT`."""
 
 TEXT = "string[pyarrow]"
 """Text for cleaning: Arrow's C++ string kernels strip, compare and encode ten million cells
@@ -118,12 +209,20 @@ def on_distinct(s: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series
 def stripped(s: pd.Series) -> pd.Series:
     """The cells of *s* as Arrow text without surrounding spaces (missing stays missing).
     Validated frames keep text this way: a tenth of the memory of Python strings, and
-    DuckDB reads it without conversion."""
-    return s.astype(TEXT).str.strip()
+    DuckDB reads it without conversion. Arrow text is cast by Arrow, never through Python
+    strings."""
+    import pyarrow as pa
+
+    cells = arrow_text(s)
+    if cells.type != pa.large_string():
+        cells = cells.cast(pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(cells), index=s.index, name=s.name)
 
 
-def convert(s: pd.Series, spec: Field, delimiter: str | None) -> Converted:
-    """Convert one column to the type of its field (see the module docstring)."""
+def convert(s: pd.Series, spec: Field, delimiter: str | None,
+            timezone: str | None = None) -> Converted:
+    """Convert one column to the type of its field (see the module docstring); *timezone*
+    is the zone that times with a zone or UTC offset are converted to (see :func:`to_dates`)."""
     none = pd.Series(False, index=s.index)
     if spec.type in NUMERIC and pd.api.types.is_numeric_dtype(s) and spec.type != "binary":
         num = s.astype("float64")
@@ -139,20 +238,109 @@ def convert(s: pd.Series, spec: Field, delimiter: str | None) -> Converted:
     if spec.type in NUMERIC:
         return _numeric(s, spec, delimiter)
     if spec.type in ("date", "datetime"):
-        if pd.api.types.is_datetime64_any_dtype(s):
-            return Converted(s.dt.tz_convert(None) if s.dt.tz is not None else s, none)
-        parsed = on_distinct(stripped(s), lambda u: pd.to_datetime(u, errors="coerce",
-                                                                   format="ISO8601"))
-        return Converted(parsed, s.notna() & parsed.isna(),
-                         "values that are not dates (write them as YYYY-MM-DD)")
+        return to_dates(s, timezone)
     text = stripped(s)
     return Converted(text.str.lower() if spec.categories else text, none)
 
 
+_ZONED = re.compile(r"^(.*\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*"
+                    r"(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
+_SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+"""Day 0 of Excel's serial dates (Windows; 1 = 1900-01-01, counting the fictitious
+1900-02-29)."""
+
+
+def to_dates(s: pd.Series, timezone: str | None = None) -> Converted:
+    """Dates and times from typed values or ISO text (``2024-03-31``, ``2024-03-31 08:15``).
+
+    Times that carry a zone (a zone-aware Parquet or Excel column) or a UTC offset
+    (``2024-03-31T23:30:00+02:00``) are read as the local time written, in the zone or at
+    the offset they carry: the date is the one the source showed (converting to UTC would
+    move evening times to the next day, and midnight in zones east of UTC to the day
+    before). With *timezone* (``timezone:`` in the mapping) each is converted to that zone
+    instead, and a time without an offset is taken to be in it already. Either way a note
+    says what was done. Numbers such as 44929 in a date column are named as Excel serial
+    dates, with the fix."""
+    none = pd.Series(False, index=s.index)
+    if pd.api.types.is_datetime64_any_dtype(s):
+        if s.dt.tz is None:
+            return Converted(s, none)
+        zone = str(s.dt.tz)
+        if timezone:
+            return Converted(s.dt.tz_convert(timezone).dt.tz_localize(None), none,
+                             note=f"times in the zone {zone} were converted to {timezone} "
+                             "(`timezone:` in the mapping file)")
+        return Converted(s.dt.tz_localize(None), none, note=_zone_note(f"the zone {zone}"))
+    offsets: set[str] = set()
+
+    def parse(values: pd.Series) -> pd.Series:
+        text = values.astype(object)
+        match = text.map(lambda v: _ZONED.match(v) if isinstance(v, str) else None)
+        zoned = match.notna()
+        out = pd.to_datetime(text.where(~zoned), errors="coerce", format="ISO8601")
+        if zoned.any():
+            wall = match[zoned].map(lambda m: m.group(1))
+            offset = match[zoned].map(lambda m: _offset(m.group(2)))
+            offsets.update(offset)
+            if timezone:
+                when = pd.to_datetime(wall + offset, errors="coerce", format="ISO8601",
+                                      utc=True).dt.tz_convert(timezone).dt.tz_localize(None)
+            else:
+                when = pd.to_datetime(wall, errors="coerce", format="ISO8601")
+            out = out.astype("datetime64[ns]")
+            out[zoned.to_numpy(bool)] = when.astype("datetime64[ns]").to_numpy()
+        return out
+
+    parsed = on_distinct(pd.Series(pd.arrays.ArrowExtensionArray(arrow_text(s)), index=s.index),
+                         parse)
+    bad = s.notna() & parsed.isna()
+    out = Converted(parsed, bad, "values that are not dates (write them as YYYY-MM-DD)")
+    if bad.any():
+        out.hint = _serial_hint(stripped(s[bad]))
+    if offsets:
+        listed = ", ".join(sorted(offsets)[:4]) + (", …" if len(offsets) > 4 else "")
+        out.note = (f"times with UTC offsets ({listed}) were converted to {timezone} "
+                    "(`timezone:` in the mapping file)" if timezone else
+                    _zone_note(f"their UTC offsets ({listed})"))
+    return out
+
+
+def _offset(text: str) -> str:
+    """A UTC offset as ``+HH:MM``."""
+    text = text.upper()
+    if text in ("Z", "UTC", "GMT"):
+        return "+00:00"
+    digits = text[1:].replace(":", "")
+    return f"{text[0]}{digits[:2]}:{digits[2:4] or '00'}"
+
+
+def _zone_note(where: str) -> str:
+    return (f"times carry {where}; each was read as the local time written there (its date as "
+            "the source showed it), not converted. To convert them all to one zone, set "
+            "`timezone:` in the mapping file (e.g. timezone: UTC, or Europe/Berlin)")
+
+
+def _serial_hint(bad: pd.Series) -> str:
+    """For a date column holding numbers such as 44929: Excel serial dates, and the fix."""
+    values = [str(v) for v in pd.unique(bad.dropna())[:1000]]
+    if not values or not all(_SERIAL.match(v) for v in values):
+        return ""
+    days = [float(v) for v in values]
+    if not all(20_000 <= d <= 80_000 for d in days):
+        return ""
+    first = values[0]
+    when = (EXCEL_EPOCH + pd.Timedelta(days=int(float(first)))).strftime("%Y-%m-%d")
+    return (f"They look like Excel serial dates (day numbers: {first} is {when}), which Excel "
+            "writes when a date column is formatted as a number. In Excel, format the column "
+            "as a date (Format Cells → Date, or the custom format yyyy-mm-dd) and save the file "
+            "again.")
+
+
 def _numeric(s: pd.Series, spec: Field, delimiter: str | None) -> Converted:
-    text = stripped(s)
+    text = s
     if spec.type == "binary":
-        low = text.str.lower()
+        low = stripped(s).str.lower()
         text = low.mask(low.isin(TRUE), "1").mask(low.isin(FALSE), "0")
     out = to_number(text, delimiter)
     if spec.type == "binary":
@@ -168,14 +356,31 @@ def _numeric(s: pd.Series, spec: Field, delimiter: str | None) -> Converted:
     return out
 
 
+MISSING_WORDS = ("NA", "N/A", "#N/A", "NaN", "NULL", "None", "missing", "-", ".", "?",
+                 "k.A.", "DK")
+"""Words that exports write for a missing answer (R writes NA, Excel #N/A, SPSS a dot …)."""
+
+
 def label_hint(values: pd.Series) -> str:
-    """For a numeric column holding words: how to declare them as an ordered scale."""
-    words = [str(v).strip() for v in pd.unique(values.dropna()) if re.search(r"[^\W\d_]", str(v))]
-    if not words:
-        return ""
-    shown = ", ".join(words[:5]) + (", …" if len(words) > 5 else "")
-    return (f"If these are the labels of a scale ({shown}), give them numbers in the mapping "
-            f"file: recode: {{{values.name}: {{order: [lowest, …, highest]}}}}.")
+    """For a numeric column holding words: a code for a missing answer (first: declare it
+    under ``missing:``), or the labels of a scale (declare them as an ordered scale)."""
+    distinct = [str(v).strip() for v in pd.unique(values.dropna())]
+    missing_words = {w.casefold() for w in MISSING_WORDS}
+    codes = [v for v in distinct if v.casefold() in missing_words]
+    words = [v for v in distinct if re.search(r"[^\W\d_]", v) and v not in codes]
+    hint = ""
+    if codes:
+        listed = ", ".join(f'"{c}"' for c in codes[:5])
+        hint = (f"{listed} {'is' if len(codes) == 1 else 'are'} what some programs write for a "
+                "missing answer (R writes NA, Excel #N/A): declare "
+                f"{'it' if len(codes) == 1 else 'them'} in the mapping file with `missing: "
+                f"[{listed}]`, and those cells are read as no answer.")
+    if words:
+        shown = ", ".join(words[:5]) + (", …" if len(words) > 5 else "")
+        hint += ((" " if hint else "") + f"If these are the labels of a scale ({shown}), give "
+                 f"them numbers in the mapping file: recode: {{{values.name}: {{order: "
+                 "[lowest, …, highest]}}.")
+    return hint
 
 
 def recode(s: pd.Series, labels: dict) -> tuple[pd.Series, pd.Series]:

@@ -5,6 +5,7 @@ Figures are sized and lettered to be read when projected in a classroom.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -15,6 +16,14 @@ import seaborn as sns
 from cxlib.stats.estimates import Estimate
 
 PALETTE = "colorblind"
+
+
+def plain(text) -> str:
+    """*text* as matplotlib should draw it: literally. Matplotlib reads what stands between
+    two ``$`` as mathematics, so a label taken from the data ('$$ plan', 'Tier $') draws as
+    garbage or fails with a ValueError; every ``$`` not already escaped gets a backslash.
+    Every label, title and legend entry built from data goes through here."""
+    return re.sub(r"(?<!\\)\$", r"\\$", str(text))
 
 
 def use_style() -> None:
@@ -43,19 +52,20 @@ def interval_plot(estimates: Sequence[Estimate] | pd.DataFrame, *, value: str | 
                      for k, r in estimates.iterrows()]
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.7 * len(estimates) + 1.5))
-    labels = [e.figure for e in estimates]
+    labels = [plain(e.figure) for e in estimates]
     for i, e in enumerate(estimates):
         if e.ci_low is not None:
             ax.plot([e.ci_low, e.ci_high], [i, i], lw=3, color="C0", solid_capstyle="round")
         ax.plot(e.value, i, "o", color="C0", ms=9)
     if reference is not None:
-        ax.axvline(reference, color="C3", ls="--", lw=2, label=f"{reference_label} ({reference:g})")
+        ax.axvline(reference, color="C3", ls="--", lw=2,
+                   label=plain(f"{reference_label} ({reference:g})"))
         ax.legend(loc="best")
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(plain(xlabel))
     level = estimates[0].level if estimates else 0.95
-    ax.set_title(title or f"Estimates with their {level:.0%} intervals")
+    ax.set_title(plain(title or f"Estimates with their {level:.0%} intervals"))
     return ax
 
 
@@ -68,7 +78,7 @@ def rating_distribution(ratings: pd.Series, *, title: str | None = None,
     ax.bar(shares.index.astype(int).astype(str), shares.values * 100, color="C0")
     ax.set_xlabel("rating")
     ax.set_ylabel("% of respondents")
-    ax.set_title(title or str(ratings.name))
+    ax.set_title(plain(title or ratings.name))
     return ax
 
 
@@ -86,7 +96,7 @@ def gap_plot(table: pd.DataFrame, *, scale: tuple[float, float] | None = None,
         ax.annotate(f"gap {row['gap']:+.2f} [{row['ci_low']:+.2f}, {row['ci_high']:+.2f}]",
                     (max(row["perception"], row["expectation"]), i), xytext=(8, 0),
                     textcoords="offset points", va="center", fontsize=10)
-    ax.set_yticks(y, table.index)
+    ax.set_yticks(y, [plain(v) for v in table.index])
     ax.invert_yaxis()
     if scale:  # room on the right for the gap labels, but ticks and axis only on the scale
         ax.set_xlim(scale[0], scale[1] + 0.35 * (scale[1] - scale[0]))
@@ -106,7 +116,7 @@ def importance_performance_plot(table: pd.DataFrame, *, ax: plt.Axes | None = No
     ax.errorbar(x, y, yerr=[y - table["perf_low"], table["perf_high"] - y], fmt="o", ms=10,
                 capsize=4, color="C0")
     for name, xi, yi in zip(table.index, x, y, strict=True):
-        ax.annotate(name, (xi, yi), xytext=(8, 6), textcoords="offset points")
+        ax.annotate(plain(name), (xi, yi), xytext=(8, 6), textcoords="offset points")
     ax.axvline(x.mean(), color="0.6", ls=":")
     ax.axhline(y.mean(), color="0.6", ls=":")
     ax.set_xlabel("importance: share of explained variance in satisfaction (%)")
@@ -135,9 +145,9 @@ def level_means_plot(table: pd.DataFrame, *, xlabel: str, ylabel: str,
         ax.plot(line["x"], line["fit"], color="C1", lw=2, label="spline fit")
         ax.fill_between(line["x"], line["lo"], line["hi"], color="C1", alpha=0.2)
     ax.set_xticks(x, [f"{v:g}\nn={n:,}" for v, n in zip(x, table["n"], strict=True)])
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(f"{ylabel} at each level of {xlabel}")
+    ax.set_xlabel(plain(xlabel))
+    ax.set_ylabel(plain(ylabel))
+    ax.set_title(plain(f"{ylabel} at each level of {xlabel}"))
     ax.legend(loc="best")
     return ax
 
@@ -146,7 +156,7 @@ def path_plot(paths: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Standardised path coefficients with bootstrap intervals, one row per path."""
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.5 * len(paths) + 1.5))
-    labels = [f"{a} → {b}" for a, b in zip(paths["from"], paths["to"], strict=True)]
+    labels = [plain(f"{a} → {b}") for a, b in zip(paths["from"], paths["to"], strict=True)]
     y = np.arange(len(paths))
     c = paths["coefficient"]
     ax.errorbar(c, y, xerr=[c - paths["ci_low"], paths["ci_high"] - c], fmt="o", ms=8,
@@ -168,14 +178,14 @@ def survival_plot(fits: dict, *, title: str = "Share of customers still active",
     for fit in fits.values():
         curve = pd.concat([fit.table, fit.table.iloc[[-1]].set_axis([fit.last])])
         times = curve.index.to_numpy()
-        (line,) = ax.step(times, curve["survival"], where="post", label=fit.label)
+        (line,) = ax.step(times, curve["survival"], where="post", label=plain(fit.label))
         ax.fill_between(times, curve["ci_low"], curve["ci_high"], step="post", alpha=0.25,
                         color=line.get_color(), linewidth=0)
     ax.legend()
     ax.set_xlabel("months since acquisition")
     ax.set_ylabel("share still a customer")
     ax.set_ylim(0, 1.02)
-    ax.set_title(title)
+    ax.set_title(plain(title))
     return ax
 
 
@@ -228,7 +238,7 @@ def share_lines(table: pd.DataFrame, columns: Sequence[str], *, title: str,
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4.5))
     for col in columns:
-        ax.plot(table.index, table[col] * 100, lw=2, label=col)
+        ax.plot(table.index, table[col] * 100, lw=2, label=plain(col))
     if reference is not None:
         ax.axhline(reference * 100, color="C3", ls="--", label=f"claimed {reference:.0%}")
     ax.set_ylim(0, 104)  # a line at 100% stays visible above the frame's top edge
@@ -236,7 +246,7 @@ def share_lines(table: pd.DataFrame, columns: Sequence[str], *, title: str,
     ax.set_xlabel("month")
     if isinstance(table.index, pd.DatetimeIndex):
         ax.figure.autofmt_xdate()  # slanted dates do not collide
-    ax.set_title(title)
+    ax.set_title(plain(title))
     ax.legend(loc="lower right")
     return ax
 
@@ -251,11 +261,11 @@ def rootogram(table: pd.DataFrame, model: str, *, ax: plt.Axes | None = None) ->
     observed = np.sqrt(table["observed"].to_numpy())
     ax.bar(x, observed, bottom=expected - observed, color="0.75", edgecolor="0.4",
            label="observed (hanging)")
-    ax.plot(x, expected, "o-", color="C3", lw=2, label=f"expected: {model}")
+    ax.plot(x, expected, "o-", color="C3", lw=2, label=plain(f"expected: {model}"))
     ax.axhline(0, color="k", lw=1)
     ax.set_xlabel("number of people told")
     ax.set_ylabel("√(number of respondents)")
-    ax.set_title(f"Rootogram: {model}")
+    ax.set_title(plain(f"Rootogram: {model}"))
     ax.legend()
     return ax
 
@@ -268,12 +278,13 @@ def size_distribution(sizes: dict[str, np.ndarray], *, xlabel: str = "people rea
     top = max(int(np.max(s)) for s in sizes.values())
     bins = np.unique(np.geomspace(1, max(top, 2) + 1, 40).astype(int))
     for name, s in sizes.items():
-        ax.hist(np.asarray(s) + 1, bins=bins, histtype="step", lw=2, density=True, label=name)
+        ax.hist(np.asarray(s) + 1, bins=bins, histtype="step", lw=2, density=True,
+                label=plain(name))
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel(f"{xlabel} + 1 (log scale)")
+    ax.set_xlabel(plain(f"{xlabel} + 1 (log scale)"))
     ax.set_ylabel("density (log scale)")
-    ax.set_title(title or f"How many {xlabel}: distribution over runs")
+    ax.set_title(plain(title or f"How many {xlabel}: distribution over runs"))
     ax.legend()
     return ax
 
@@ -320,7 +331,7 @@ def staffing_curve(curve: pd.DataFrame, standard: float, *, title: str = "",
     ax.set_xlabel("seconds")
     ax.set_ylabel("% answered within")
     ax.set_ylim(0, 100)
-    ax.set_title(title)
+    ax.set_title(plain(title))
     ax.legend()
     return ax
 
@@ -336,10 +347,10 @@ def holdout_plot(table: pd.DataFrame, *, title: str = "Holdout period: expected 
     x = np.arange(len(table))
     ax.plot(x, table["actual"], "o-", lw=2, color="C0", label="actual")
     ax.plot(x, table["expected"], "s--", lw=2, color="C3", label="expected (model)")
-    ax.set_xticks(x, [f"{g}\n(n={n:,})" for g, n in zip(table.index, table["customers"],
-                                                          strict=True)], fontsize=9)
-    ax.set_xlabel(table.index.name or "group")
+    ax.set_xticks(x, [plain(f"{g}\n(n={n:,})") for g, n in zip(table.index, table["customers"],
+                                                                 strict=True)], fontsize=9)
+    ax.set_xlabel(plain(table.index.name or "group"))
     ax.set_ylabel("purchases per customer")
-    ax.set_title(title)
+    ax.set_title(plain(title))
     ax.legend()
     return ax
