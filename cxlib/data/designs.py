@@ -11,7 +11,8 @@ data kind allows a few designs (:data:`DESIGNS_BY_KIND`, the first being the def
 * ``transactions``: *single cohort* when no customer makes a first purchase in the second
   half of the log (every customer was acquired early on, as in the CDNOW panel), else
   *open base*;
-* ``visits``: *visit panel*; ``contacts``: *contact log*; ``outlets``: *units*.
+* ``visits``: *visit panel*; ``contacts``: *contact log*; ``intervals``: *queue
+  intervals*; ``outlets``: *units*.
 
 A *randomised* design is never detected: only the person who ran the experiment can declare
 it (``design: randomised``).
@@ -27,6 +28,7 @@ from cxlib.stats.evidence import (
     DESIGNS,
     LEDGER_FOLLOWED,
     OPEN_BASE,
+    QUEUE_INTERVALS,
     RANDOMISED_DESIGN,
     SINGLE_COHORT,
     SNAPSHOT,
@@ -41,6 +43,7 @@ DESIGNS_BY_KIND: dict[str, tuple[Design, ...]] = {
     "customers": (LEDGER_FOLLOWED, SNAPSHOT, RANDOMISED_DESIGN),
     "transactions": (OPEN_BASE, SINGLE_COHORT),
     "contacts": (CONTACT_LOG,),
+    "intervals": (QUEUE_INTERVALS,),
     "visits": (VISIT_PANEL, RANDOMISED_DESIGN),
     "outlets": (UNITS,),
 }
