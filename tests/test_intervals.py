@@ -215,7 +215,8 @@ def test_staffing_by_time_of_day_is_erlang_c_at_each_times_mean_rate():
     times = d.assign(t=iv.time_of_day(d)).groupby("t")["offered"].mean()
     assert pattern["mean offered"].to_dict() == pytest.approx(times.to_dict())
     plan, source = iv.staffing(pattern, d, 15, [(20, 0.8), (30, 0.99)], default_handle=300)
-    assert "assumed handle time of 300 s" in source and "not in the data" in source
+    assert source == "assumed in the mapping (default_handle_seconds), not in the data"
+    assert "Handle time 300 s: assumed in the mapping" in iv.busiest(plan, source)
     for time, row in plan.iterrows():
         rate = times[time] / 900
         assert row["C: 80% in 20 s"] == queues.agents_needed(rate, 300, 20, 0.8)
@@ -233,6 +234,20 @@ def test_staffing_uses_the_files_handle_times_before_any_default():
     assert (plan["handle time (s)"] == 200).all() and "file's mean handle time" in source
     with pytest.raises(NotEstimable, match="default_handle_seconds"):
         iv.staffing(iv.arrival_pattern(crafted(), 15), crafted(), 15, [(20, 0.8)])
+
+
+def test_each_queue_is_staffed_on_its_own():
+    d = crafted()
+    two = pd.concat([d.assign(queue="sales"), d.assign(queue="help", offered=d["offered"] * 3)],
+                    ignore_index=True)
+    plan, _ = iv.staffing(iv.arrival_pattern(two, 15), two, 15, [(20, 0.8)], default_handle=240)
+    assert plan.index.names == ["queue", "time"]
+    one, _ = iv.staffing(iv.arrival_pattern(d, 15), d, 15, [(20, 0.8)], default_handle=240)
+    assert (plan.loc["sales", "C: 80% in 20 s"] == one["C: 80% in 20 s"]).all()
+    assert (plan.loc["help", "C: 80% in 20 s"] > one["C: 80% in 20 s"]).all()
+    assert iv.busiest(plan, "x").startswith("At the busiest time of day (help ")
+    hours = iv.staffing_summary(plan, 15).loc["C: 80% in 20 s", "agent-hours per day"]
+    assert hours == pytest.approx(plan["C: 80% in 20 s"].sum() / 4)
 
 
 def test_dispersion_reading_says_what_the_day_to_day_variation_shows():
@@ -297,4 +312,5 @@ def test_notebook_08_on_the_bank_data_describes_staffing_and_leaves_std1_not_tes
     assert "5-minute intervals on 164 days" in text
     assert ("At the busiest time of day (10:20, 3,423 calls an hour, 228.2 Erlangs), Erlang C "
             "needs 238 agents for 80% in 20 s and 249 for 99% in 30 s") in text
-    assert "assumed handle time of 240 s" in text and "Erlang A is not shown" in text
+    assert "Handle time 240 s: assumed in the mapping (default_handle_seconds), not in the data" \
+        in text and "Erlang A is not shown" in text

@@ -224,15 +224,14 @@ def _handle_times(pattern: pd.DataFrame, frame: pd.DataFrame,
         overall = _weighted_handle(frame)
         times = pattern["handle time (s)"].fillna(overall)
         filled = int(pattern["handle time (s)"].isna().sum())
-        return times, ("the file's mean handle time at each time of day"
-                       + (f" (its overall mean {overall:.0f} s where a time has none: "
-                          f"{filled})" if filled else ""))
+        return times, ("the file's mean handle time at that time of day"
+                       + (f" (its overall mean {overall:.0f} s at the {filled} times of day "
+                          "with none)" if filled else ""))
     if default is None:
         raise NotEstimable("the file has no handle times and the mapping declares none "
                            "(default_handle_seconds:), so no staffing can be computed")
     return (pd.Series(float(default), index=pattern.index),
-            f"an assumed handle time of {default:g} s (default_handle_seconds in the mapping: "
-            "not in the data)")
+            "assumed in the mapping (default_handle_seconds), not in the data")
 
 
 def staffing(pattern: pd.DataFrame, frame: pd.DataFrame, minutes: float,
@@ -303,5 +302,5 @@ def busiest(table: pd.DataFrame, source: str) -> str:
             needs.append(f"{model} needs {' and '.join(parts)}")
     when = " ".join(peak) if isinstance(peak, tuple) else peak
     return (f"At the busiest time of day ({when}, {row['calls per hour']:,.0f} calls an hour, "
-            f"{row['load (Erlangs)']:,.1f} Erlangs), {'; '.join(needs)}. Handle time: "
-            f"{source}.")
+            f"{row['load (Erlangs)']:,.1f} Erlangs), {'; '.join(needs)}. Handle time "
+            f"{row['handle time (s)']:.0f} s: {source}.")
