@@ -1,5 +1,6 @@
 """Outlet-clustered intervals for the survey figures (LOY-1, LOY-2, REL-2): CR1 against R's
-sandwich::vcovCL (tests/reference/cluster_survey.R), and by simulation."""
+sandwich::vcovCL and the t(G − 1) intervals of lmtest::coefci(…, df = G − 1), on a survey of
+30 outlets and one of 12 (tests/reference/cluster_survey.R), and by simulation."""
 
 from __future__ import annotations
 
@@ -9,17 +10,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from cxlib.analyses.drivers import key_drivers, relative_importance, standardised_effects
-from cxlib.analyses.loyalty import logistic_effect, ordinal_effect, top_box_step
+from cxlib.analyses.drivers import (
+    importance_estimates,
+    key_drivers,
+    relative_importance,
+    standardised_effects,
+)
+from cxlib.analyses.loyalty import logistic_effect, mediation, ordinal_effect, top_box_step
 from cxlib.analyses.relationships import price_premium
 from cxlib.data.constructs import survey_cluster
 from cxlib.errors import NotEstimable, UserDataError
 from cxlib.stats.pls import bootstrap_paths, path_estimate
+from cxlib.stats.robust import MIN_CLUSTERS
 
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "cluster_survey.json").read_text())
 MODELS = REFERENCE["models"]
-Z = 1.959963984540054
+FEW = REFERENCE["few"]
 BLOCKS = {"Q": ["rel", "res", "tan"], "SAT": ["overall_sat"], "LOY": ["repurchase_intent"]}
 
 
@@ -35,67 +43,115 @@ def se(model: str, kind: str) -> np.ndarray:
     return np.sqrt(np.diag(cov))[start:]
 
 
-def test_key_drivers_clustered_match_vcovcl(survey):
-    ref = MODELS["drivers"]
+def slopes(ref: dict, key: str = "CI_CL") -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper ends of R's t(G − 1) intervals of the slopes (intercept left out)."""
+    ci = np.atleast_2d(ref[key])[0 if ref["kind"] == "polr" else 1:]
+    return ci[:, 0], ci[:, 1]
+
+
+@pytest.mark.parametrize("reference", [REFERENCE, FEW], ids=["30 outlets", "12 outlets"])
+def test_key_drivers_clustered_match_vcovcl_with_t(reference):
+    survey, ref, g = pd.DataFrame(reference["data"]), reference["models"]["drivers"], \
+        reference["clusters"]
     table = key_drivers(survey, "overall_sat", ["rel", "res", "tan"], cluster="outlet_id")
     assert table["coefficient"].to_numpy() == pytest.approx(ref["coef"][1:], rel=1e-9)
     # OLS: vcovCL type "HC1" = G/(G−1)·(n−1)/(n−k), also R's default for lm
-    assert table["robust SE"].to_numpy() == pytest.approx(se("drivers", "CL_HC1"), rel=1e-8)
-    half = Z * se("drivers", "CL_HC1")
-    assert table["ci_low"].to_numpy() == pytest.approx(np.array(ref["coef"][1:]) - half,
-                                                       rel=1e-8)
-    assert table.attrs["method"] == "SE clustered by outlet_id (CR1, 30 clusters)"
+    cov = np.array(ref["CL_HC1"])
+    assert table["robust SE"].to_numpy() == pytest.approx(np.sqrt(np.diag(cov))[1:], rel=1e-8)
+    # coefci(fit, vcovCL(fit, type = "HC1"), df = G − 1) and coeftest's p-values
+    low, high = slopes(ref)
+    assert table["ci_low"].to_numpy() == pytest.approx(low, rel=1e-8)
+    assert table["ci_high"].to_numpy() == pytest.approx(high, rel=1e-8)
+    assert table["p"].to_numpy() == pytest.approx(ref["p_CL"][1:], rel=1e-7)
+    assert table.attrs["method"] == f"SE clustered by outlet_id (CR1, {g} clusters), t({g - 1})"
+    assert table.attrs["clusters"] == g
     est = standardised_effects(table)["rel"]
-    assert "clustered by outlet_id (CR1, 30 clusters)" in est.method
-    # without cluster= the errors stay HC3, as R's vcovHC(type = "HC3")
+    assert f"clustered by outlet_id (CR1, {g} clusters), t({g - 1})" in est.method
+    assert est.clusters == g
+
+
+def test_key_drivers_hc3_use_t_of_the_residual_df(survey):
+    """Without cluster= the errors are HC3 (vcovHC(type = "HC3")) and the intervals
+    b ± t(n − k)·SE, as coeftest for an lm."""
+    ref = MODELS["drivers"]
     hc3 = key_drivers(survey, "overall_sat", ["rel", "res", "tan"])
     assert hc3["robust SE"].to_numpy() == pytest.approx(se("drivers", "HC3"), rel=1e-8)
-    assert hc3.attrs["method"] == "HC3 SE"
+    df = REFERENCE["n"] - 4
+    half = stats.t.ppf(0.975, df) * se("drivers", "HC3")
+    assert hc3["ci_low"].to_numpy() == pytest.approx(np.array(ref["coef"][1:]) - half, rel=1e-8)
+    assert hc3.attrs["method"] == f"HC3 SE, t({df})" and hc3.attrs["clusters"] is None
+    assert standardised_effects(hc3)["rel"].clusters is None
 
 
-def test_price_premium_clustered_matches_vcovcl(survey):
-    ref, mean = MODELS["premium"], survey["price_paid"].mean()
+@pytest.mark.parametrize("reference", [REFERENCE, FEW], ids=["30 outlets", "12 outlets"])
+def test_price_premium_clustered_matches_vcovcl_with_t(reference):
+    survey, ref, g = pd.DataFrame(reference["data"]), reference["models"]["premium"], \
+        reference["clusters"]
+    mean = survey["price_paid"].mean()
     est = price_premium(survey, survey["service"], cluster="outlet_id")
-    b, s = ref["coef"][1], se("premium", "CL_HC1")[0]
+    (low,), (high,) = slopes(ref)
     assert (est.value, est.ci_low, est.ci_high) == pytest.approx(
-        ((b) / mean, (b - Z * s) / mean, (b + Z * s) / mean), rel=1e-8)
-    assert "SE clustered by outlet_id (CR1, 30 clusters)" in est.method
+        (ref["coef"][1] / mean, low / mean, high / mean), rel=1e-8)
+    assert f"SE clustered by outlet_id (CR1, {g} clusters), t({g - 1})" in est.method
+    assert est.clusters == g and est.n == reference["n"]
+
+
+def test_price_premium_hc3_uses_t_of_the_residual_df(survey):
+    mean = survey["price_paid"].mean()
     plain = price_premium(survey, survey["service"])
-    assert plain.ci_high - plain.value == pytest.approx(Z * se("premium", "HC3")[0] / mean,
+    t = stats.t.ppf(0.975, REFERENCE["n"] - 2)
+    assert plain.ci_high - plain.value == pytest.approx(t * se("premium", "HC3")[0] / mean,
                                                         rel=1e-8)
+    assert plain.clusters is None and f"HC3 SE, t({REFERENCE['n'] - 2})" in plain.method
 
 
-def test_logistic_effect_clustered_matches_vcovcl(survey):
+@pytest.mark.parametrize("reference", [REFERENCE, FEW], ids=["30 outlets", "12 outlets"])
+def test_logistic_effect_clustered_matches_vcovcl_with_t(reference):
     """A GLM's CR1 is G/(G−1)·BMB: vcovCL's default for glm (type "HC0", as Stata's
-    logit, vce(cluster)); vcovCL(type = "HC1") is that times (n−1)/(n−k), stored too."""
-    ref, n = MODELS["churn"], REFERENCE["n"]
+    logit, vce(cluster)); vcovCL(type = "HC1") is that times (n−1)/(n−k), stored too.
+    The interval is exp(b ± t(G − 1)·SE): coefci(…, df = G − 1)."""
+    survey, ref, n, g = (pd.DataFrame(reference["data"]), reference["models"]["churn"],
+                         reference["n"], reference["clusters"])
     est, fit = logistic_effect(survey, "churned", "overall_sat", cluster="outlet_id")
     assert fit.params.to_numpy() == pytest.approx(ref["coef"], rel=1e-6)
     assert fit.cov.to_numpy() == pytest.approx(np.array(ref["CL_HC0"]), rel=1e-6)
     assert np.array(ref["CL_HC1"]) == pytest.approx(np.array(ref["CL_HC0"]) * (n - 1) / (n - 2),
                                                     rel=1e-12)
-    b, s = ref["coef"][1], se("churn", "CL_HC0")[0]
+    (low,), (high,) = slopes(ref)
     assert (est.value, est.ci_low, est.ci_high) == pytest.approx(
-        tuple(np.exp([b, b - Z * s, b + Z * s])), rel=1e-6)
-    assert "SE clustered by outlet_id (CR1, 30 clusters)" in est.method
+        tuple(np.exp([ref["coef"][1], low, high])), rel=1e-6)
+    assert fit.pvalues.to_numpy() == pytest.approx(ref["p_CL"], rel=1e-6)
+    assert f"SE clustered by outlet_id (CR1, {g} clusters), t({g - 1})" in est.method
+    assert est.clusters == g
 
 
-def test_ordinal_effect_clustered_matches_vcovcl_on_polr(survey):
+@pytest.mark.parametrize("reference", [REFERENCE, FEW], ids=["30 outlets", "12 outlets"])
+def test_ordinal_effect_clustered_matches_vcovcl_on_polr_with_t(reference):
     """MASS::polr with vcovCL(type = "HC0") (its default for polr): G/(G−1)·BMB, from
-    the per-row scores and Hessian. statsmodels' scores are numerical and its BFGS stops
-    near the optimum, so the agreement is to about 2e-5."""
-    ref = MODELS["ordinal"]
+    the per-row scores and Hessian, and coefci(…, df = G − 1). statsmodels' scores are
+    numerical and its BFGS stops near the optimum, so the agreement is to about 2e-5."""
+    survey, ref, g = (pd.DataFrame(reference["data"]), reference["models"]["ordinal"],
+                      reference["clusters"])
     est, fit = ordinal_effect(survey, "repurchase_intent", "overall_sat", cluster="outlet_id")
     assert np.log(est.value) == pytest.approx(ref["coef"], rel=1e-4)
     assert fit.cov.iloc[0, 0] == pytest.approx(ref["CL_HC0"], rel=1e-4)
-    s = np.sqrt(ref["CL_HC0"])
-    assert (est.ci_low, est.ci_high) == pytest.approx(
-        (np.exp(ref["coef"] - Z * s), np.exp(ref["coef"] + Z * s)), rel=1e-4)
-    assert est.method == "ordinal logit, SE clustered by outlet_id (CR1, 30 clusters)"
-    # unclustered: HC0 as sandwich(polr); the outlets double the variance here
+    (low,), (high,) = slopes(ref)
+    assert (est.ci_low, est.ci_high) == pytest.approx((np.exp(low), np.exp(high)), rel=1e-4)
+    assert est.method == f"ordinal logit, SE clustered by outlet_id (CR1, {g} clusters), t({g - 1})"
+    assert est.clusters == g
+
+
+def test_ordinal_effect_unclustered_is_hc0_with_z(survey):
+    """Unclustered: HC0 as sandwich(polr) with the normal quantile (as for a glm; see
+    cxlib.stats.robust); the outlets double the variance here."""
+    ref = MODELS["ordinal"]
     plain, pfit = ordinal_effect(survey, "repurchase_intent", "overall_sat")
     assert pfit.cov.iloc[0, 0] == pytest.approx(ref["HC0"], rel=1e-4)
-    assert plain.method == "ordinal logit, sandwich (HC0) SE"
+    s = np.sqrt(ref["HC0"])
+    assert (plain.ci_low, plain.ci_high) == pytest.approx(
+        (np.exp(ref["coef"] - stats.norm.ppf(0.975) * s),
+         np.exp(ref["coef"] + stats.norm.ppf(0.975) * s)), rel=1e-4)
+    assert plain.method == "ordinal logit, sandwich (HC0) SE, z" and plain.clusters is None
     assert ref["CL_HC0"] / ref["HC0"] > 1.8
 
 
@@ -109,6 +165,10 @@ def test_relative_importance_resamples_outlets(survey):
                                          "(30 clusters)")
     assert by_outlet.attrs["clusters"] == 30 and by_outlet.attrs["failed"] == 0
     assert by_row.attrs["method"] == "percentile bootstrap (200) over respondents"
+    shares = importance_estimates(by_outlet)
+    assert shares["rel"].clusters == 30 and shares["R²"].clusters == 30
+    assert "clustered by outlet_id (30 clusters)" in shares["rel"].method
+    assert importance_estimates(by_row)["rel"].clusters is None
     # where half of the driver's and of the error's variance is the outlet's, resampling
     # outlets widens the interval of the driver's share (1.78× here), as it must
     d = clustered_survey(np.random.default_rng(7))
@@ -126,6 +186,7 @@ def test_top_box_step_resamples_outlets(survey):
     assert est.method == ("difference of mean gains, percentile bootstrap (200) clustered by "
                           "outlet_id (30 clusters)")
     assert est.draws == 200 and est.failed == 0
+    assert est.clusters == 30 and plain.clusters is None
     # satisfaction and loyalty both carry the outlet's level: resampling outlets widens
     # the interval (2.05× here)
     rng = np.random.default_rng(3)
@@ -149,6 +210,8 @@ def test_pls_paths_resample_outlets(survey):
         "PLS-PM mode A, path weighting, bootstrap (100) clustered by outlet_id (30 clusters)")
     assert path_estimate(plain, "SAT", "LOY").method == (
         "PLS-PM mode A, path weighting, bootstrap (100)")
+    assert path_estimate(table, "SAT", "LOY").clusters == 30
+    assert path_estimate(plain, "SAT", "LOY").clusters is None
     # half of x's and of y's variance is the outlet's: outlets widen the interval (2.0× here)
     d = clustered_survey(np.random.default_rng(7))
     rows = bootstrap_paths(d, {"X": ["x"], "Y": ["y"]}, ["X -> Y"], n_boot=100).iloc[0]
@@ -171,6 +234,26 @@ def test_one_outlet_is_not_estimable_and_a_missing_column_is_named(survey, analy
         analysis(survey.assign(outlet_id="O01"), "outlet_id")
     with pytest.raises(UserDataError, match="no column 'store' to cluster by"):
         analysis(survey, "store")
+
+
+@pytest.mark.parametrize("analysis", [
+    lambda f, c: key_drivers(f, "overall_sat", ["rel", "res"], cluster=c),
+    lambda f, c: relative_importance(f, "overall_sat", ["rel", "res"], n_boot=20, cluster=c),
+    lambda f, c: ordinal_effect(f, "repurchase_intent", "overall_sat", cluster=c),
+    lambda f, c: logistic_effect(f, "churned", "overall_sat", cluster=c),
+    lambda f, c: price_premium(f, f["service"], cluster=c),
+    lambda f, c: top_box_step(f, "repurchase_intent", "overall_sat", n_boot=20, cluster=c),
+    lambda f, c: bootstrap_paths(f, BLOCKS, ["Q -> SAT", "SAT -> LOY"], n_boot=5, cluster=c),
+    lambda f, c: mediation(f, "rel", "overall_sat", "repurchase_intent", cluster=c, n_boot=20),
+])
+def test_fewer_outlets_than_the_minimum_are_not_testable(survey, analysis):
+    """Nine outlets (one short of MIN_CLUSTERS): every clustered interval, sandwich or
+    cluster bootstrap, is refused with a reason naming G and the minimum; ten are enough."""
+    assert MIN_CLUSTERS == 10
+    codes = pd.factorize(survey["outlet_id"])[0]
+    with pytest.raises(NotEstimable, match=r"only 9 clusters of outlet_id; .* at least 10"):
+        analysis(survey.assign(outlet_id=codes % 9), "outlet_id")
+    analysis(survey.assign(outlet_id=codes % 10), "outlet_id")
 
 
 def test_survey_cluster_names_outlets_only_when_there_are_several():

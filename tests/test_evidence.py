@@ -108,22 +108,29 @@ def test_telco_cross_holding_hazard_matches_r_coxph():
     assert get_claim("RET-1").spec("cross_holding").rule.judge(hr).label == "supported"
 
 
-def test_ecsi_expectation_role_gives_the_gap_model_of_qual_1():
-    """The ECSI mapping pairs expectations (CUEX) with perceived quality (PERQ); the R² of
-    both models agree with R's lm, and perceptions predict far better than gaps."""
-    from cxlib.analyses.quality import perception_vs_gap
+def test_ecsi_expectation_role_gives_the_disconfirmation_test_of_qual_1():
+    """The ECSI mapping pairs expectations (CUEX) with perceived quality (PERQ) at the level
+    of constructs: QUAL-1's disconfirmation test runs on them (b_E = +0.205 raw, as R's lm:
+    tests/reference/disconfirmation.json) and is judged "not supported" (expectations go
+    with *more* satisfaction at a given perception); the expectation items do not ask about
+    the PERQ items' attributes, so no gap score is formed."""
+    from cxlib.analyses.quality import disconfirmation, perception_vs_gap
     from cxlib.data.constructs import survey_constructs
+    from cxlib.errors import NotEstimable
 
     ds = load_data("survey", REAL / "mobi.csv", data_dir() / "mappings" / "mobi.yaml")
     model = survey_constructs(ds)
     assert model.has_expectations and list(model.perceptions) == ["PERQ"]
     assert model.expectations == {"PERQ": ["CUEX1", "CUEX2", "CUEX3"]}
-    diff, r2 = perception_vs_gap(ds.frame, "overall_sat", model.perceptions,
-                                 model.expectations, n_boot=100)
-    ref = REFERENCE["ecsi_gap"]
-    assert r2["R²"].tolist() == pytest.approx([ref["r2_perception"], ref["r2_gap"]], rel=1e-8)
-    assert get_claim("QUAL-1").spec("perception_vs_gap").rule.judge(diff).label == \
+    effect, table = disconfirmation(ds.frame, "overall_sat", model.perceptions,
+                                    model.expectations)
+    assert table.loc["expectation", "coefficient"] == pytest.approx(0.204935, rel=1e-5)
+    assert effect.ci_low > 0.05  # beyond the negligible band, on the side the claim denies
+    assert get_claim("QUAL-1").spec("expectation_effect").rule.judge(effect).label == \
         "not supported"
+    with pytest.raises(NotEstimable, match="not matched item by item"):
+        perception_vs_gap(ds.frame, "overall_sat", model.perceptions, model.expectations,
+                          n_boot=10)
 
 
 def test_an_expectation_role_needs_a_quality_construct(mapping, write):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from scipy.special import expit
 
 from cxlib import journey, people, relationships, sample, standards
+from cxlib.errors import NotEstimable
 
 
 def test_within_standard_counts_abandoned_as_missed():
@@ -214,8 +216,10 @@ def test_multilevel_with_no_outlet_variance_says_so_and_warns_nothing():
     z = frame[["overall_sat", "employee_sat"]].apply(lambda c: (c - c.mean()) / c.std())
     ols = smf.ols("overall_sat ~ employee_sat", z).fit()
     assert est.value == pytest.approx(ols.params["employee_sat"], abs=0.01)
-    assert est.ci_high - est.ci_low == pytest.approx(2 * 1.96 * ols.bse["employee_sat"],
-                                                     rel=0.05)
+    # on the boundary the interval is OLS's SE with nlme's t(G − 2) for an outlet-level slope
+    assert est.ci_high - est.ci_low == pytest.approx(
+        2 * stats.t.ppf(0.975, 28) * ols.bse["employee_sat"], rel=0.01)
+    assert "30 outlets (REML), t(28)" in est.method and est.clusters == 30
 
 
 def test_multilevel_note_states_the_icc_when_outlets_differ():
@@ -261,13 +265,103 @@ def test_multilevel_model_takes_covariates_and_matches_lmer():
                                    reference={"Sex": "Male"})
     assert est.n == ref["n"] and parts["outlets"] == 27
     assert est.value == pytest.approx(ref["fixef"]["age"], rel=1e-6)
-    se = (est.ci_high - est.ci_low) / (2 * 1.959963984540054)
+    # age varies within subjects: nlme's t(n − G − 1) = t(80), and nlme's interval
+    assert ref["nlme"]["df"]["age"] == 80 and "t(80)" in est.method
+    se = (est.ci_high - est.ci_low) / (2 * stats.t.ppf(0.975, 80))
     assert se == pytest.approx(ref["se"]["age"], rel=1e-3)
+    assert (est.ci_low, est.ci_high) == pytest.approx(
+        (ref["nlme"]["lower"]["age"], ref["nlme"]["upper"]["age"]), rel=1e-7)
     assert parts["tau2"] == pytest.approx(ref["tau2"], rel=1e-3)
     assert parts["sigma2"] == pytest.approx(ref["sigma2"], rel=1e-4)
     assert "adjusted for Sex (reference Sex = Male)" in est.method
+    assert est.clusters == 27
+
+
+def test_multilevel_slope_of_an_outlet_level_predictor_uses_t_of_the_outlets():
+    """8 outlets, employee satisfaction constant within each: nlme::lme gives the slope
+    t(G − 2) = t(6) and its interval (tests/reference/covariates.R, `few_outlets`)."""
+    import json
+    from pathlib import Path
+
+    ref = json.loads((Path(__file__).parent / "reference" / "covariates.json").read_text())
+    ref = ref["few_outlets"]
+    est, parts = people.multilevel(pd.DataFrame(ref["data"]), standardise=False)
+    assert ref["nlme"]["df"]["employee_sat"] == 6 and "8 outlets (REML), t(6)" in est.method
+    assert (est.ci_low, est.ci_high) == pytest.approx(
+        (ref["nlme"]["lower"]["employee_sat"], ref["nlme"]["upper"]["employee_sat"]),
+        rel=1e-5)  # REML optimisers (statsmodels, nlme) agree to about 4e-6 here
+    assert parts["tau2"] == pytest.approx(ref["tau2"], rel=1e-3)
+    assert est.clusters == parts["outlets"] == 8
+    # the normal quantile of before made it a fifth narrower (t(6) is 25% wider than z)
+    assert stats.t.ppf(0.975, 6) / stats.norm.ppf(0.975) == pytest.approx(1.249, abs=1e-3)
+
+
+def test_containment_df_counts_unit_level_and_within_unit_predictors():
+    groups = pd.Series(np.repeat(np.arange(5), 4))
+    x = pd.DataFrame({"staff": np.repeat([1.0, 2, 3, 4, 5], 4), "age": np.arange(20.0),
+                      "size": np.repeat([3.0, 1, 4, 1, 5], 4)})
+    assert people.containment_df(x, groups, "staff") == 5 - 2 - 1
+    assert people.containment_df(x, groups, "age") == 20 - 5 - 1
+    with pytest.raises(NotEstimable, match="no degrees of freedom"):
+        people.containment_df(x.assign(more=np.repeat([0.0, 1, 0, 2, 1], 4),
+                                       other=np.repeat([1.0, 0, 0, 1, 3], 4)), groups, "staff")
+
+
+def test_wait_effect_is_ols_with_hc3_and_a_t_interval():
+    """Satisfaction per minute of wait: OLS with HC3 errors and t(n − 2), as statsmodels'
+    OLS(cov_type="HC3", use_t=True) (whose OLS HC3 agrees with R; tests/test_robust.py)."""
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(8)
+    wait = rng.exponential(90, 40)
+    log = pd.DataFrame({"channel": "phone", "wait_seconds": wait,
+                        "satisfaction": 6 - 0.4 * wait / 60 + rng.normal(0, 1 + wait / 120)})
+    est = standards.wait_effects(log, ("phone",))["satisfaction"]
+    ref = sm.OLS(log["satisfaction"], sm.add_constant(wait / 60)).fit(cov_type="HC3",
+                                                                       use_t=True)
+    assert (est.value, est.ci_low, est.ci_high) == pytest.approx(
+        (ref.params.iloc[1], *ref.conf_int().iloc[1]), rel=1e-10)
+    assert est.method == "OLS, HC3 SE, t(38)" and est.n == 40
 
 
 def test_channel_codes_show_as_words():
     log = pd.DataFrame({"channel": ["face_to_face"] * 3 + ["phone"]})
     assert list(standards.channel_mix(log).index) == ["face to face", "phone"]
+
+
+def test_outlet_means_reliability_is_the_one_way_anova_icc2():
+    """ICC(2) = (MSB − MSW)/MSB, checked against statsmodels' one-way ANOVA table."""
+    import statsmodels.formula.api as smf
+    from statsmodels.stats.anova import anova_lm
+
+    rng = np.random.default_rng(4)
+    g = np.repeat(np.arange(12), rng.integers(3, 9, 12))
+    y = rng.normal(0, 1, 12)[g] * 0.6 + rng.normal(0, 1, len(g))
+    frame = pd.DataFrame({"g": g.astype(str), "y": y})
+    table = anova_lm(smf.ols("y ~ C(g)", frame).fit())
+    msb, msw = table["mean_sq"].iloc[0], table["mean_sq"].iloc[1]
+    per = frame.groupby("g")["y"]
+    got = people.outlet_means_reliability(per.size().to_numpy(float), per.mean().to_numpy(),
+                                          per.apply(lambda x: ((x - x.mean()) ** 2).sum())
+                                          .to_numpy())
+    assert got == pytest.approx((msb - msw) / msb, rel=1e-10)
+
+
+def test_unit_correlation_corrected_for_unreliable_outlet_means_recovers_the_unit_truth():
+    """Outlets whose true customer-satisfaction level correlates 0.5 with staff
+    satisfaction, seen through 5 customers each: the raw r is attenuated (about 0.5·√ICC(2)),
+    the corrected one is not, and its interval covers 0.5."""
+    rng = np.random.default_rng(11)
+    outlets = 400
+    staff = rng.normal(0, 1, outlets)
+    level = 0.5 * staff + np.sqrt(1 - 0.25) * rng.normal(0, 1, outlets)
+    g = np.repeat(np.arange(outlets), 5)
+    data = pd.DataFrame({"outlet_id": g.astype(str), "employee_sat": staff[g],
+                         "overall_sat": level[g] * 0.5 + rng.normal(0, 1, len(g))})
+    units = data.groupby("outlet_id").agg(e=("employee_sat", "first"), c=("overall_sat", "mean"))
+    raw = units["e"].corr(units["c"])
+    est = people.unit_correlation(data, n_boot=300)
+    assert raw < 0.42 and est.covers(0.5) and abs(est.value - 0.5) < 0.08
+    assert est.clusters == outlets and "ICC(2)" in est.method
+    few = people.unit_correlation(data[data["outlet_id"].isin(["0", "1", "2"])])
+    assert few.problem and "at least 4" in few.problem

@@ -12,6 +12,7 @@ from cxlib.stats.measurement import (
     cronbach_alpha,
     reliability_note,
     reliability_table,
+    structures_note,
 )
 
 
@@ -55,6 +56,24 @@ def test_cfa_prefers_the_true_structure():
     assert not table.loc["1 factor", "meets cut-offs"]
     _chi2, df, p = table.attrs["chi2_difference"]
     assert df == 3 and p < 1e-6
+    assert structures_note(table).startswith("χ² difference, 3 factors vs 1 factor: ")
+    assert "p < 0.001" in structures_note(table) and "improper" not in structures_note(table)
+
+
+def test_an_improper_structure_gets_no_verdict_and_no_difference_test():
+    # two factors whose items correlate more across (.5) than within (.3): their correlation
+    # is estimated beyond 1, an improper solution
+    rng = np.random.default_rng(7)
+    r = np.array([[1, .3, .5, .5], [.3, 1, .5, .5], [.5, .5, 1, .3], [.5, .5, .3, 1]])
+    z = rng.standard_normal((800, 4)) @ np.linalg.cholesky(r).T
+    frame = pd.DataFrame(z, columns=["a1", "a2", "b1", "b2"])
+    table = compare_structures(frame, {"A": ["a1", "a2"], "B": ["b1", "b2"]})
+    assert not table.loc["2 factors", "proper"]
+    assert table.loc["2 factors", "meets cut-offs"] is None
+    assert table.attrs["chi2_difference"] is None
+    assert any("beyond ±1" in p for p in table.attrs["problems"]["2 factors"])
+    note = structures_note(table)
+    assert note.startswith("No χ² difference test") and "2 factors: improper solution" in note
 
 
 def test_srmr_is_zero_for_a_saturated_fit():

@@ -93,10 +93,12 @@ def test_hebrew_survey_runs_through_the_runner(tmp_path):
     assert all(r.ok for r in done), [r.error for r in done]
     records = results_of(tmp_path)
     tellings = [r for r in records if r["figure"].startswith("expected people told")]
-    assert tellings and not tellings[0]["synthetic"]  # word of mouth measured on the user file
+    # measured on the user's file, which its mapping declares made from the synthetic sample:
+    # its figures are no evidence
+    assert tellings and tellings[0]["synthetic"]
     datasets = json.loads((tmp_path / "datasets.json").read_text())
     mine = [d for d in datasets if d["file"].endswith("survey_hebrew.csv")]
-    assert mine and mine[0]["rows_kept"] == 200 and not mine[0]["synthetic"]
+    assert mine and mine[0]["rows_kept"] == 200 and mine[0]["synthetic"]
     assert "survey_hebrew.csv" in (tmp_path / "index.html").read_text()
 
 
@@ -122,7 +124,7 @@ def test_survey_notebooks_run_to_the_end_when_satisfaction_is_constant(tmp_path)
                for r in results_of(tmp_path / "o")}
     dependent = [("LOY-2", f"driver_{d}") for d in ("reliability", "responsiveness",
                                                      "assurance", "empathy", "tangibles")]
-    dependent += [("QUAL-1", "perception_vs_gap")]
+    dependent += [("QUAL-1", "perception_vs_gap"), ("QUAL-1", "expectation_effect")]
     dependent += [("LOY-1", k) for k in ("ordinal_or", "recommend_or", "top_box_step",
                                          "churn_or", "indirect", "pls_path")]
     for key in dependent:  # before: LOY-2 judged from R² = −inf fits
@@ -133,7 +135,7 @@ def test_survey_notebooks_run_to_the_end_when_satisfaction_is_constant(tmp_path)
     for claim in ("LOY-1", "LOY-2"):
         assert records[(claim, "claim")]["verdict"] == NOT_TESTABLE
     book = tmp_path / "o" / "notebooks" / "01_service_quality_and_drivers.ipynb"
-    for cell in ("01-005", "01-007", "01-018"):  # reliability, factor structure, gaps
+    for cell in ("01-005", "01-007", "01-gap"):  # reliability, factor structure, gaps
         shown = outputs_text(book, cell)
         assert "text/html" in shown and not {"−inf", "-inf", "NaN"} & set(shown.split()), cell
     assert "not testable with these data: SAT (overall_sat) does not vary" in \
@@ -157,10 +159,36 @@ def test_a_failing_notebook_does_not_stop_the_others(tmp_path):
     assert "1 failed" in index and "RuntimeError: boom" in index
 
 
-@pytest.mark.parametrize(("file", "mapping", "gap_model"), [("mobi.csv", "mobi.yaml", True),
+def test_survey_notebooks_with_too_few_outlets_say_so_instead_of_clustering(tmp_path):
+    """Respondents of 6 outlets (fewer than robust.MIN_CLUSTERS): every figure whose
+    interval treats the outlet as the unit is not testable, with a reason that names the 6
+    clusters and the minimum of 10; the notebooks run to the end."""
+    import pandas as pd
+
+    from cxlib.stats.verdicts import NOT_TESTABLE
+
+    survey = pd.read_csv(data_dir() / "sample" / "survey.csv", dtype=str,
+                         keep_default_na=False)
+    path = tmp_path / "six_outlets.csv"
+    survey[survey["outlet_id"].isin(sorted(survey["outlet_id"].unique())[:6])].to_csv(
+        path, index=False)
+    done = run(["02", "10"], data={"survey": str(path)}, out=tmp_path / "o", log=lambda _: None)
+    assert all(r.ok for r in done), [r.error for r in done]
+    records = {(r["claim"], r["key"]): r for r in results_of(tmp_path / "o")}
+    for key in [("LOY-1", k) for k in ("ordinal_or", "recommend_or", "top_box_step",
+                                       "churn_or", "indirect", "pls_path")] + [
+            ("REL-2", "price_premium")]:
+        assert records[key]["verdict"] == NOT_TESTABLE, key
+        assert "only 6 clusters of outlet_id" in records[key]["reason"], key
+        assert "needs at least 10" in records[key]["reason"], key
+    # the multilevel model's interval is model-based, with t(G − 2) = t(4)
+    assert "6 outlets (REML), t(4)" in records[("INT-1", "multilevel_effect")]["method"]
+
+
+@pytest.mark.parametrize(("file", "mapping", "expectations"), [("mobi.csv", "mobi.yaml", True),
                                                             ("corp_rep_data.csv", "corp_rep.yaml",
                                                              False)])
-def test_survey_notebooks_run_on_the_public_surveys(tmp_path, file, mapping, gap_model):
+def test_survey_notebooks_run_on_the_public_surveys(tmp_path, file, mapping, expectations):
     survey = data_dir() / "real" / file
     done = run(["01", "02"], data={"survey": str(survey)},
                columns=str(data_dir() / "mappings" / mapping), out=tmp_path, log=lambda _: None)
@@ -171,10 +199,15 @@ def test_survey_notebooks_run_on_the_public_surveys(tmp_path, file, mapping, gap
     assert chain[0]["verdict"] in ("supported", "not supported")
     untestable = {r["claim"] for r in records if r["verdict"] == "not testable with these data"}
     assert "LOY-2" in untestable  # no SERVQUAL items in these surveys
-    # ECSI has expectations (CUEX) beside perceived quality (PERQ): perceptions alone
-    # predict satisfaction far better than gaps (R² 0.41 against 0.02)
+    # ECSI has expectations (CUEX) beside perceived quality (PERQ): at a given perception,
+    # expectations go with more satisfaction, not less; its expectation items are not
+    # matched to the perception items, so no gap score on either survey
+    effect = next(r for r in records if r["key"] == "expectation_effect")
+    assert effect["verdict"] == ("not supported" if expectations else
+                                 "not testable with these data")
     gap = next(r for r in records if r["key"] == "perception_vs_gap")
-    assert gap["verdict"] == ("not supported" if gap_model else "not testable with these data")
+    assert gap["verdict"] == "not testable with these data"
+    assert ("not matched item by item" if expectations else "no expectation items") in gap["reason"]
     # the user's file was read and validated once, before the kernels started, not once
     # per kernel; both notebooks then loaded the validated copy
     validated = json.loads((tmp_path / "validations.json").read_text())

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from scipy import stats
 from scipy.special import expit
 
 from cxlib import robust
@@ -46,6 +47,60 @@ def test_sandwich_matches_r(name):
         clusters = pd.DataFrame(case["data"])["g"]
         np.testing.assert_allclose(robust.sandwich(fit, clusters=clusters),
                                    np.array(case["CL"]), rtol=1e-6, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c.get("link") != "probit"))
+def test_intervals_and_p_values_match_coeftest(name):
+    """lmtest::coefci/coeftest with vcovHC(type = "HC3"): t(n − k) for an lm, the normal for
+    a glm; with vcovCL and df = G − 1 for the clustered cases: t(G − 1). (robust.fit fits
+    OLS and the logit; the probit case checks the sandwich formulas only.)"""
+    case = CASES[name]
+    y, x = design(case)
+    logit = case["kind"] == "glm"
+    fit = robust.fit(y, x, logit=logit)
+    np.testing.assert_allclose(fit.conf_int().to_numpy(), case["CI_HC3"], rtol=1e-6)
+    np.testing.assert_allclose(fit.pvalues.to_numpy(), case["p_HC3"], rtol=1e-6)
+    assert fit.df == (np.inf if logit else case["df_resid"])
+    assert fit.method == ("HC3 SE, z" if logit else f"HC3 SE, t({case['df_resid']})")
+    if "CL" in case:
+        g = pd.DataFrame(case["data"])["g"]
+        cl = robust.fit(y, x, logit=logit, clusters=g, cluster_name="g")
+        np.testing.assert_allclose(cl.conf_int().to_numpy(), case["CI_CL"], rtol=1e-6)
+        np.testing.assert_allclose(cl.pvalues.to_numpy(), case["p_CL"], rtol=1e-6)
+        assert cl.df == case["G"] - 1 and cl.clusters == case["G"]
+        assert cl.method == f"SE clustered by g (CR1, {case['G']} clusters), t({case['G'] - 1})"
+
+
+def test_small_ols_hc3_interval_is_t_of_the_residual_df():
+    """n = 30, k = 3: the HC3 interval uses t(27) (2.052), not z (1.960), as
+    coeftest(lm_fit, vcovHC(lm_fit, "HC3")) does: 4.7% wider."""
+    case = CASES["ols_small"]
+    y, x = design(case)
+    fit = robust.fit(y, x)
+    ci = fit.conf_int().to_numpy()
+    half = (ci[:, 1] - ci[:, 0]) / 2
+    np.testing.assert_allclose(half, stats.t.ppf(0.975, 27) * fit.bse.to_numpy(), rtol=1e-12)
+    assert case["df_resid"] == 27 and len(y) == 30
+    r_half = (np.array(case["CI_HC3"])[:, 1] - np.array(case["CI_HC3"])[:, 0]) / 2
+    np.testing.assert_allclose(half, r_half, rtol=1e-6)
+    assert (r_half / (stats.norm.ppf(0.975) * np.sqrt(np.diag(case["HC3"])))
+            == pytest.approx(1.047, abs=1e-3))
+    est = fit.estimate("x1", "slope")
+    assert (est.ci_low, est.ci_high) == pytest.approx(tuple(case["CI_HC3"][1]), rel=1e-6)
+    assert est.clusters is None and est.method == "HC3 SE, t(27)"
+
+
+def test_wald_test_uses_the_fits_degrees_of_freedom():
+    case = CASES["ols_clustered"]
+    y, x = design(case)
+    g = pd.DataFrame(case["data"])["g"]
+    fit = robust.fit(y, x, clusters=g)
+    f, p = fit.wald(["x"])
+    assert f == pytest.approx((fit.params["x"] / fit.bse["x"]) ** 2, rel=1e-12)
+    assert p == pytest.approx(fit.pvalues["x"], rel=1e-9)  # F(1, G − 1) = t(G − 1)²
+    logit = robust.fit(*design(CASES["logit_rating"]), logit=True)
+    f, p = logit.wald(["x"])
+    assert p == pytest.approx(logit.pvalues["x"], rel=1e-9)  # χ²(1) = z²
 
 
 def test_statsmodels_ols_hc3_is_right_and_its_glm_hc3_is_hc0():
@@ -112,7 +167,8 @@ def test_cluster_codes_give_missing_labels_their_own_cluster():
 
 def test_cluster_bootstrap_resamples_whole_clusters():
     frame = pd.DataFrame({"g": list("aabbbc"), "v": [1.0, 1.0, 2.0, 2.0, 2.0, 5.0]})
-    boot = robust.cluster_bootstrap(frame, lambda d: float(d["v"].mean()), "g", n_boot=200)
+    boot = robust.cluster_bootstrap(frame, lambda d: float(d["v"].mean()), "g", n_boot=200,
+                                    min_clusters=2)
     possible = set()
     for counts in np.ndindex(4, 4, 4):  # clusters drawn 0–3 times each, 3 draws in all
         if sum(counts) == 3:
@@ -120,6 +176,8 @@ def test_cluster_bootstrap_resamples_whole_clusters():
             possible.add(round(rows.mean(), 12))
     assert {round(v, 12) for v in boot.draws[:, 0]} <= possible
     assert boot.value[0] == pytest.approx(frame["v"].mean()) and boot.n == 3
+    with pytest.raises(NotEstimable, match=r"only 3 clusters of g; .* at least 10"):
+        robust.cluster_bootstrap(frame, lambda d: float(d["v"].mean()), "g", n_boot=20)
 
 
 def test_predict_interval_is_on_the_link_scale():

@@ -202,6 +202,19 @@ def test_unknown_kind():
 def test_every_sample_file_is_valid(kind):
     ds = load_data(kind)
     assert ds.synthetic and len(ds) > 0 and ds.report.rows_dropped == 0
+    assert ds.is_sample
+
+
+def test_the_hebrew_example_declares_itself_made_from_the_sample():
+    """data/examples/survey_hebrew.csv is the first 200 sample respondents renamed: its
+    mapping says `synthetic: true`, so its figures (and its line in datasets.json) say
+    synthetic, although it is a file of its own, not the bundled sample."""
+    from cxlib.data.datasets import data_dir
+
+    ds = load_data("survey", data_dir() / "examples" / "survey_hebrew.csv",
+                   data_dir() / "mappings" / "example_survey_hebrew.yaml")
+    assert ds.synthetic and ds.report.synthetic and ds.report.to_dict()["synthetic"]
+    assert not ds.is_sample and ds.source == "survey_hebrew.csv"
 
 
 def test_an_ordinal_text_scale_is_recoded_in_the_declared_order(write, mapping):

@@ -321,3 +321,23 @@ def test_a_band_is_shown_as_declared():
     verdict = rule.judge(est(0.045, 0.040, 0.050))
     assert verdict.label == SUPPORTED and "[0.04, 0.05] lies entirely above 0.00" in verdict.reason
     assert "[0.91, 1.10]" in Rule("greater", 1.0, (0.91, 1.1), why="x").describe()
+
+
+def test_a_band_per_rating_point_is_restated_for_the_scale_of_the_data():
+    """An odds ratio per point of a 1–10 scale covers 9 steps where a 1–7 scale covers 6:
+    the same effect across the whole scale is OR₇ = OR₁₀^(9/6), so the band per point
+    shrinks to edge^(6/9); a 1–5 scale widens it; a 1–7 scale keeps it."""
+    rule = Rule("greater", 1.0, (0.909, 1.1), scale="log", per_point=True, why="10%")
+    assert rule.for_scale((1, 7)) == rule
+    ten = rule.for_scale((1, 10))
+    assert ten.band == (round(0.909 ** (6 / 9), 3), round(1.1 ** (6 / 9), 3))
+    assert "per point of a 1–7 scale" in ten.describe() and "1–10 scale" in ten.describe()
+    assert rule.for_scale((1, 5)).band[1] == round(1.1 ** (6 / 4), 3)
+    # OR 1.08 per point of a 1–10 scale (1.12 per point of a 1–7 one), measured precisely:
+    # supported on its own scale, only an effect perhaps too small under the 7-point band
+    precise = est(1.08, 1.075, 1.085)
+    assert ten.judge(precise).label == SUPPORTED
+    assert rule.judge(precise).label == NOT_SUPPORTED
+    linear = Rule("greater", 0.0, (-0.06, 0.06), per_point=True).for_scale((1, 4))
+    assert linear.band == (-0.12, 0.12)
+    assert Rule("greater", 0.0, (-0.06, 0.06)).for_scale((1, 10)).band == (-0.06, 0.06)

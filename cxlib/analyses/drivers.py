@@ -5,15 +5,18 @@
   variance is not constant). Standardised coefficients are reported beside them. When
   respondents come in clusters (``cluster="outlet_id"``: customers of one outlet share its
   staff and premises), the errors are CR1, clustered by that column (G clusters;
-  :mod:`cxlib.stats.robust`), and at least two clusters are needed.
+  :mod:`cxlib.stats.robust`). Intervals are b ± t·SE with t(n − k) for HC3 (as R's
+  ``coeftest`` for ``lm``) and t(G − 1) when clustered, which needs at least
+  :data:`~cxlib.stats.robust.MIN_CLUSTERS` clusters (fewer: not testable).
 * **Relative importance (LMG / Shapley)**: the model R² is split among the
   dimensions by averaging each one's increase in R² over every order of entry
   (Lindeman, Merenda & Gold 1980): with correlated dimensions this is fairer than
   comparing coefficients. R²(S) = r_yS' R_SS⁻¹ r_yS from the correlation matrix.
   Intervals are percentile bootstrap, for each share and for the model R² (the sum of
-  the shares), over respondents or over whole clusters when *cluster* is given (no
-  formula gives a standard error for LMG). LMG needs R² of all 2^k subsets of the k
-  drivers, so it is computed for at most :data:`MAX_LMG_DRIVERS` drivers.
+  the shares), over respondents or over whole clusters when *cluster* is given (at least
+  :data:`~cxlib.stats.robust.MIN_CLUSTERS`; no formula gives a standard error for LMG).
+  LMG needs R² of all 2^k subsets of the k drivers, so it is computed for at most
+  :data:`MAX_LMG_DRIVERS` drivers.
 * **Importance–performance**: each dimension's mean score (performance, with a t
   interval) against its importance share.
 
@@ -58,8 +61,10 @@ def key_drivers(scores: pd.DataFrame, outcome: str, predictors: list[str], *,
                 cluster: str | None = None) -> pd.DataFrame:
     """OLS of *outcome* on *predictors* (complete rows) with HC3 standard errors, or CR1
     errors clustered by the column *cluster* of *scores* when given (a row without a
-    label is a cluster of its own; fewer than two clusters: NotEstimable). Wald
-    intervals b ± z·SE; ``attrs["method"]`` names the errors."""
+    label is a cluster of its own; fewer than :data:`~cxlib.stats.robust.MIN_CLUSTERS`
+    clusters: NotEstimable). Wald intervals b ± t·SE, t(n − k) with HC3 and t(G − 1)
+    clustered; ``attrs["method"]`` names the errors and the quantile, ``attrs["clusters"]``
+    holds G (None unclustered)."""
     data = driver_data(scores, outcome, predictors)
     fit = robust.fit(data[outcome], sm.add_constant(data[predictors].astype(float)),
                      clusters=robust.cluster_column(data, cluster), cluster_name=cluster or "")
@@ -70,7 +75,7 @@ def key_drivers(scores: pd.DataFrame, outcome: str, predictors: list[str], *,
                           "p": fit.pvalues}).drop("const")
     table["standardised"] = table["coefficient"] * sd
     table.attrs.update(r2=fit.model.rsquared, n=fit.nobs, sd_ratio=sd.to_dict(),
-                       method=fit.method)
+                       method=fit.method, clusters=fit.clusters)
     return table
 
 
@@ -87,7 +92,8 @@ def standardised_effects(table: pd.DataFrame, level: float = 0.95) -> dict[str, 
         scale = ratios[dim]
         out[dim] = Estimate(f"standardised effect of {dim} on satisfaction", row["standardised"],
                             row["ci_low"] * scale, row["ci_high"] * scale, table.attrs["n"],
-                            f"OLS, {table.attrs['method']}, standardised", level)
+                            f"OLS, {table.attrs['method']}, standardised", level,
+                            clusters=table.attrs.get("clusters"))
     return out
 
 
@@ -164,9 +170,9 @@ def importance_estimates(table: pd.DataFrame, outcome: str = "satisfaction"
     :func:`relative_importance` table, ranked from the most important; and under the key
     ``"R²"`` the model's R² (the sum of the shares) with its bootstrap interval."""
     a = table.attrs
-    method = f"LMG relative importance, percentile bootstrap ({a['n_boot']} resamples)"
-    common = dict(n=a["n"], method=method, level=a["level"], failed=a["failed"],
-                  draws=a["n_boot"])
+    common = dict(n=a["n"], method=f"LMG relative importance, {a['method']}",
+                  level=a["level"], failed=a["failed"], draws=a["n_boot"],
+                  clusters=a.get("clusters"))
     out = {}
     for rank, (dim, row) in enumerate(table.iterrows(), 1):
         out[dim] = Estimate(f"relative importance of {dim} for {outcome} (LMG, R² points; "

@@ -12,8 +12,8 @@ and speed of answer. From such a report:
   CR1 errors clustered by day (scores sᵢ = yᵢ − nᵢ·SL per interval i, information
   N·SL(1 − SL), V = G/(G − 1)·Σ_d (Σ_{i∈d} sᵢ)² / (N·SL(1 − SL))²) and a t(G − 1)
   quantile, G the number of days: logit⁻¹(logit SL ± t·√V). It is the intercept-only
-  binomial GLM with R's ``sandwich::vcovCL(cluster = ~day)``; at least :data:`MIN_DAYS`
-  days are needed.
+  binomial GLM with R's ``sandwich::vcovCL(cluster = ~day)``; at least
+  :data:`~cxlib.stats.robust.MIN_CLUSTERS` days are needed.
 * **Patience** (:func:`patience`), for Erlang A: with exponential patience of rate θ, each
   caller's patience is seen when they hang up and censored at their wait when answered, so
   the maximum-likelihood rate is θ̂ = Σ abandoned / Σ time waited by all callers (Garnett,
@@ -37,25 +37,19 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from scipy.special import expit, logit
 
 from cxlib.data.queue_checks import interval_length
 from cxlib.errors import NotEstimable, require_columns
 from cxlib.stats import queues
 from cxlib.stats.estimates import Estimate
-from cxlib.stats.robust import ml_clustered
-
-MIN_DAYS = 10
-"""Fewest days for an interval that treats the day as the unit: with fewer, CR1 errors
-with t(G − 1) rest on too few independent units (issue 19 measured their coverage at
-0.90–0.93 from 10 clusters on)."""
+from cxlib.stats.robust import clustered_method, ml_clustered, require_clusters, t_quantile
 
 BASES = {"offered": "calls offered (a caller who hangs up is not answered in time)",
          "answered": "calls answered (callers who hung up left out)"}
 """What the service level is a share of."""
 
-__all__ = ["BASES", "MIN_DAYS", "arrival_pattern", "busiest", "day_of", "dispersion_reading",
+__all__ = ["BASES", "arrival_pattern", "busiest", "day_of", "dispersion_reading",
            "interval_length", "patience", "service_level", "service_levels", "staffing",
            "staffing_summary", "time_of_day", "within_standard"]
 
@@ -70,19 +64,14 @@ def time_of_day(frame: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(frame["interval_start"]).dt.strftime("%H:%M")
 
 
-def _days(frame: pd.DataFrame) -> int:
-    days = day_of(frame).nunique()
-    if days < MIN_DAYS:
-        raise NotEstimable(f"the file covers {days} day(s); an interval that treats the day as "
-                           f"the unit needs at least {MIN_DAYS}")
-    return days
-
-
-def _clustered_interval(scores: np.ndarray, information: float, clusters: pd.Series,
+def _clustered_interval(scores: np.ndarray, information: float, frame: pd.DataFrame,
                         level: float) -> tuple[float, int]:
-    """Half-width t(G − 1)·SE on the model scale, from CR1 errors clustered by day."""
-    cov, g = ml_clustered(scores[:, None], np.array([[-information]]), clusters.to_numpy())
-    return float(stats.t.ppf(0.5 + level / 2, g - 1) * math.sqrt(cov[0, 0])), g
+    """Half-width t(G − 1)·SE on the model scale, from CR1 errors clustered by the day of
+    each row of *frame* (at least :data:`~cxlib.stats.robust.MIN_CLUSTERS` days), and G."""
+    require_clusters(day_of(frame).nunique(), "days")
+    cov, g = ml_clustered(scores[:, None], np.array([[-information]]),
+                          day_of(frame).to_numpy())
+    return t_quantile(level, g - 1) * math.sqrt(cov[0, 0]), g
 
 
 def _require_within(frame: pd.DataFrame) -> None:
@@ -111,17 +100,16 @@ def service_level(frame: pd.DataFrame, threshold: float | None, *, basis: str = 
     figure = f"share of calls answered within {threshold:g} s (of all {basis})"
     if total == 0:
         raise NotEstimable(f"no calls {basis} in the file")
-    days = _days(data)
     share = hits / total
     if share in (0.0, 1.0):
         raise NotEstimable(f"{'every' if share else 'no'} call {basis} was answered within "
                            f"{threshold:g} s, so the share has no interval")
-    half, g = _clustered_interval(within - calls * share, total * share * (1 - share),
-                                  day_of(data), level)
+    half, g = _clustered_interval(within - calls * share, total * share * (1 - share), data,
+                                  level)
     low, high = expit(logit(share) - half), expit(logit(share) + half)
     return Estimate(figure, share, float(low), float(high), int(total),
-                    f"Σ within / Σ {basis}; logit interval, CR1 clustered by day, t({g - 1}), "
-                    f"{days} days", level, clusters=g)
+                    f"Σ within / Σ {basis}; logit interval, {clustered_method('day', g)}",
+                    level, clusters=g)
 
 
 def service_levels(frame: pd.DataFrame, threshold: float | None,
@@ -163,16 +151,15 @@ def patience(frame: pd.DataFrame, level: float = 0.95) -> Estimate:
         raise NotEstimable("no caller hung up, so the file cannot show how patient callers are")
     if waited.sum() == 0:
         raise NotEstimable("no caller waited, so the file cannot show how patient callers are")
-    days = _days(data)
     rate = gave_up.sum() / waited.sum()
-    half, g = _clustered_interval(gave_up - rate * waited, gave_up.sum(), day_of(data), level)
+    half, g = _clustered_interval(gave_up - rate * waited, gave_up.sum(), data, level)
     how = ("the average time to abandon" if measured else
            "the ASA of answered calls (assumed: the file has no time to abandon)")
     mean = 1 / float(rate)
     return Estimate("mean patience of callers", mean, mean * math.exp(-half),
                     mean * math.exp(half), int(gave_up.sum()),
                     f"exponential patience: Σ waits / Σ abandoned, abandoners' waits from {how};"
-                    f" log-rate interval, CR1 clustered by day, t({g - 1}), {days} days",
+                    f" log-rate interval, {clustered_method('day', g)}",
                     level, unit="s", clusters=g)
 
 

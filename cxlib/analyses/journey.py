@@ -8,7 +8,8 @@ its own). The return rates by steps done are descriptive, with per-visit Wilson 
 * **Moments** (visits kind, ``r_environment`` … ``r_aftercare``, general → specific):
   overall satisfaction regressed on the first moment, the last, the peak (best), the
   trough (worst) and the mean of the rest, standardised (the peak-end idea of Kahneman;
-  Verhoef et al. 2004), with SEs clustered by customer (CR1, :mod:`cxlib.stats.robust`). The
+  Verhoef et al. 2004), with SEs clustered by customer (CR1 with t(G − 1) intervals,
+  :mod:`cxlib.stats.robust`; HC3 with t(n − k) when there is no customer column). The
   first-minus-last weight has a cluster bootstrap interval (customers resampled).
 * **Hierarchical regression**: the general block (environment, help) first, then the
   specific block (reliability, price, friendliness, after-care); ΔR² and the Wald test
@@ -88,15 +89,17 @@ def first_minus_last(features: pd.DataFrame, *, n_boot: int = 500, seed: int = 2
     """Weight of the first moment minus weight of the last, with a percentile bootstrap
     interval that resamples customers (all their visits together)."""
     diff = _first_minus_last
+    customers = None
     if CUSTOMER in features:
         boot = robust.cluster_bootstrap(features, diff, CUSTOMER, n_boot=n_boot, seed=seed)
-        how = f"bootstrap over {boot.n:,} customers ({n_boot})"
+        how, customers = f"bootstrap over {boot.n:,} customers ({n_boot})", boot.n
     else:
         boot = bootstrap(features, diff, n_boot=n_boot, seed=seed)
         how = f"bootstrap over visits ({n_boot})"
     est = boot.estimate("weight of the first moment minus weight of the last (SD units)",
                         f"standardised OLS, {how}")
-    return replace(est, n=len(features))  # visits; the method names the customers
+    # n counts visits; the method and ``clusters`` name the customers
+    return replace(est, n=len(features), clusters=customers)
 
 
 def hierarchical(visits: pd.DataFrame) -> pd.DataFrame:

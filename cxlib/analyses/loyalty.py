@@ -2,27 +2,31 @@
 
 * **Ordinal logit** for a loyalty *rating* (repurchase intention 1–7):
   P(Y ≤ j) = logit⁻¹(τ_j − β·x); exp(β) is the odds ratio of a higher answer per
-  point of satisfaction. Sandwich (HC0) standard errors, or CR1 errors clustered by
-  outlet (or customer) when the rows come in clusters (:func:`cxlib.stats.robust.ml_clustered`,
-  from the per-row scores and the Hessian of the fit). The rating's order is its
+  point of satisfaction. Sandwich (HC0) standard errors with a normal quantile, or CR1
+  errors clustered by outlet (or customer) when the rows come in clusters
+  (:func:`cxlib.stats.robust.ml_clustered`, from the per-row scores and the Hessian of the
+  fit) with a t(G − 1) quantile and at least :data:`~cxlib.stats.robust.MIN_CLUSTERS`
+  clusters (:mod:`cxlib.stats.robust`). The rating's order is its
   numeric order, the order of a pandas ordered Categorical, or for text an explicit
   ``order=[lowest, …, highest]`` (alphabetical order is no order: High < Low < Medium).
 * **Covariates and weights.** Both models take a list of covariates (numbers as they are,
   categories as indicators against a reference level from the mapping or, by default, the
   most frequent level; never a fixed label) and frequency weights for tabulated data.
 * **Logistic regression** for later *churn* (or any 0/1 outcome): logit P(churn) = a + b·x, as a
-  binomial GLM with HC3 standard errors (true HC3, from :mod:`cxlib.stats.robust`), or errors
-  clustered by customer or outlet when the rows come in clusters.
+  binomial GLM with HC3 standard errors (true HC3, from :mod:`cxlib.stats.robust`) and a
+  normal quantile (as R's ``coeftest`` for a ``glm``), or CR1 errors clustered by customer
+  or outlet when the rows come in clusters, with t(G − 1).
 * **Nonlinearity** (Jones & Sasser 1995): mean loyalty at each satisfaction level,
   and the *top-box step*: the loyalty gain from the second-highest to the highest
   satisfaction level minus the average gain per level below it (> 0: loyalty
   jumps for the "completely satisfied"). Bootstrap interval (resampling outlets when
-  clustered). A spline model (natural cubic spline, 3 df) is compared with the straight
-  line by an F test.
+  clustered, at least :data:`~cxlib.stats.robust.MIN_CLUSTERS` of them). A spline model
+  (natural cubic spline, 3 df) is compared with the straight line by an F test.
 * **Mediation** service → satisfaction → loyalty (Baron & Kenny; Preacher & Hayes):
   m = a·x + …, y = c′·x + b·m + …; indirect effect a·b with a percentile bootstrap
   interval, direct effect c′, total c = c′ + a·b. When respondents come in clusters
-  (outlets), the bootstrap resamples clusters.
+  (outlets), the bootstrap resamples clusters (at least
+  :data:`~cxlib.stats.robust.MIN_CLUSTERS`).
 
 Every analysis needs variation in the columns it relates: a constant column raises
 :class:`~cxlib.errors.NotEstimable` instead of a fit with no variance behind it.
@@ -44,12 +48,6 @@ from cxlib.stats.design import adjusted_for, frequency_rows, predictors
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.robust import RobustFit
 from cxlib.stats.uncertainty import bootstrap
-
-
-def _z(level: float) -> float:
-    from scipy import stats
-
-    return float(stats.norm.ppf(0.5 + level / 2))
 
 
 def ordered_levels(values: pd.Series, order: Sequence | None = None) -> pd.Series:
@@ -86,11 +84,12 @@ def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
     """Odds ratio of a higher *outcome* rating per point of *predictor* (ordinal logit),
     adjusted for *covariates* (numbers as they are, categories against their *reference*
     level or else the most frequent, :mod:`cxlib.stats.design`): exp(b) with the Wald
-    interval exp(b ± z·SE), SE from the HC0 sandwich, or CR1 clustered by the column
-    *cluster* when given (a row without a label is a cluster of its own; fewer than two
-    clusters: NotEstimable). *order* lists a text outcome's levels from lowest to highest
-    (see :func:`ordered_levels`); *weights* names a column of frequency weights (a tabulated
-    survey: each row counts that many respondents). The fit holds the slope, the other
+    interval exp(b ± z·SE), SE from the HC0 sandwich, or exp(b ± t_{G−1}·SE) with CR1
+    clustered by the column *cluster* when given (a row without a label is a cluster of its
+    own; fewer than :data:`~cxlib.stats.robust.MIN_CLUSTERS` clusters: NotEstimable; the
+    estimate carries G in ``clusters``). *order* lists a text outcome's levels from lowest
+    to highest (see :func:`ordered_levels`); *weights* names a column of frequency weights
+    (a tabulated survey: each row counts that many respondents). The fit holds the slope, the other
     coefficients and the thresholds with that covariance; its ``model`` is the statsmodels
     OrderedModel fit."""
     frame = frequency_rows(frame, weights)
@@ -103,16 +102,17 @@ def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
     fit = OrderedModel(y, x, distr="logit").fit(
         method="bfgs", disp=False, cov_type="HC0", maxiter=1000, gtol=1e-6)
     names = list(fit.params.index)
+    g = None
     if labels is None:
-        cov, method = np.asarray(fit.cov_params()), "sandwich (HC0) SE"
+        cov, method = np.asarray(fit.cov_params()), "sandwich (HC0) SE, z"
     else:
         cov, g = robust.ml_clustered(fit.model.score_obs(fit.params),
                                      fit.model.hessian(fit.params), labels.loc[x.index])
-        method = robust.clustered_method(cluster, g)
+        method = robust.clustered_method(cluster, robust.require_clusters(g, cluster))
     method += adjusted_for(design, [predictor]) + (f", frequency weights {weights}"
                                                     if weights else "")
     rfit = RobustFit(fit.params, pd.DataFrame(cov, index=names, columns=names), len(x),
-                     method, fit)
+                     method, fit, df=np.inf if g is None else g - 1.0, clusters=g)
     est = rfit.estimate(predictor, f"odds ratio of a higher {outcome} per point of {predictor}",
                         level, odds_ratio=True, method="ordinal logit")
     return est, rfit
@@ -124,8 +124,9 @@ def logistic_effect(frame: pd.DataFrame, outcome: str, predictor: str, level: fl
                     weights: str | None = None) -> tuple[Estimate, RobustFit]:
     """Odds ratio of a 0/1 *outcome* (churn, abandoning, returning) per unit of *predictor*
     (logistic GLM), adjusted for *covariates* (as in :func:`ordinal_effect`): exp(b) with the
-    Wald interval exp(b ± z·SE), SE from the HC3 sandwich, or clustered by the column
-    *cluster* when given (see :mod:`cxlib.stats.robust`); *weights* names a column of
+    Wald interval exp(b ± z·SE), SE from the HC3 sandwich, or exp(b ± t_{G−1}·SE) clustered
+    by the column *cluster* when given (at least :data:`~cxlib.stats.robust.MIN_CLUSTERS`
+    clusters; see :mod:`cxlib.stats.robust`); *weights* names a column of
     frequency weights (rows counted that many times)."""
     frame = frequency_rows(frame, weights)
     labels = robust.cluster_column(frame, cluster)
@@ -167,7 +168,8 @@ def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, n_boot: i
     """Gain in mean loyalty from the 2nd-highest to the highest satisfaction level, minus
     the average gain per level below (levels with fewer than *min_n* answers skipped).
     Percentile bootstrap over respondents, or over whole clusters of the column *cluster*
-    when given (:func:`cxlib.stats.robust.cluster_bootstrap`)."""
+    when given (:func:`cxlib.stats.robust.cluster_bootstrap`; the estimate carries G in
+    ``clusters``)."""
     labels = robust.cluster_column(frame, cluster)
     keep = frame[[outcome, predictor]].notna().all(axis=1)
     data = frame.loc[keep, [outcome, predictor]]
@@ -193,7 +195,7 @@ def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, n_boot: i
     boot = robust.cluster_bootstrap(data, step, cluster, n_boot=n_boot, seed=seed)
     return Estimate(figure, float(boot.value[0]), float(boot.ci_low[0]), float(boot.ci_high[0]),
                     len(data), f"{method} clustered by {cluster} ({boot.n:,} clusters)",
-                    boot.level, failed=boot.failed, draws=boot.n_boot)
+                    boot.level, failed=boot.failed, draws=boot.n_boot, clusters=boot.n)
 
 
 def spline_test(frame: pd.DataFrame, outcome: str, predictor: str, df: int = 3) -> dict:
@@ -293,4 +295,5 @@ def indirect_estimate(table: pd.DataFrame) -> Estimate:
     return Estimate(f"indirect effect service → satisfaction → loyalty ({scale}a·b)",
                     float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"]),
                     int(a["n"]), f"OLS paths, percentile bootstrap ({a['n_boot']}){over}",
-                    failed=int(a.get("failed", 0)), draws=int(a["n_boot"]))
+                    failed=int(a.get("failed", 0)), draws=int(a["n_boot"]),
+                    clusters=a.get("clusters"))

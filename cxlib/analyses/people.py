@@ -1,14 +1,22 @@
 """Employees as internal customers: outlet staff satisfaction and customer satisfaction.
 
 * **Unit-level correlation** between outlet employee satisfaction and the outlet's
-  mean customer satisfaction, with Fisher's interval: the statistic Harter et al.
-  (2002) report (corrected r ≈ .32 across 7,939 business units; ours is uncorrected).
+  mean customer satisfaction, the statistic Harter et al. (2002) report (r ≈ .32 across
+  7,939 business units, corrected for measurement error and range restriction). An outlet's
+  mean of a few customers' answers is itself measured with error, which lowers r; so, as
+  Harter et al. do for measurement error, ours is corrected for the reliability of the outlet
+  means of customer satisfaction, ICC(2) = (MSB − MSW)/MSB from the one-way analysis of
+  variance of customers within outlets (Bliese 2000): r_c = r / √ICC(2). Employee
+  satisfaction arrives as one mean per outlet, so its own reliability, and range
+  restriction, are not corrected: r_c may still lie below Harter's figure. The interval is a
+  percentile bootstrap over outlets.
 * **Multilevel model** (customers within outlets): overall_sat_ij = b0 + b1 ·
   employee_sat_j + u_j + e_ij, u_j ~ N(0, τ²) a random outlet intercept (REML: τ²/σ² by
   a profile search that includes τ² = 0, then statsmodels MixedLM), both variables
   z-scored. b1 is the change in a customer's satisfaction (in SD) per SD of their outlet's
-  employee satisfaction; the intraclass correlation τ²/(τ² + σ²) says how much
-  satisfaction is shared within an outlet. The outcome, the predictor, the grouping
+  employee satisfaction, with a t interval whose degrees of freedom follow nlme (G − 2 for
+  an outlet-level predictor and no covariates); the intraclass correlation τ²/(τ² + σ²)
+  says how much satisfaction is shared within an outlet. The outcome, the predictor, the grouping
   column and a list of covariates can be chosen.
 * **Mediation through service quality** at the customer level: employee satisfaction
   (of the outlet) → the customer's service score → satisfaction, with a bootstrap
@@ -24,9 +32,10 @@ import pandas as pd
 import statsmodels.api as sm
 
 from cxlib.analyses.loyalty import mediation
-from cxlib.analyses.relationships import fisher_ci
+from cxlib.errors import NotEstimable
 from cxlib.stats.design import adjusted_for, predictors
 from cxlib.stats.estimates import Estimate
+from cxlib.stats.uncertainty import percentiles
 
 
 def merge_outlets(survey: pd.DataFrame, outlets: pd.DataFrame) -> pd.DataFrame:
@@ -34,14 +43,56 @@ def merge_outlets(survey: pd.DataFrame, outlets: pd.DataFrame) -> pd.DataFrame:
     return survey.merge(outlets, on="outlet_id", how="inner", suffixes=("", "_outlet"))
 
 
-def unit_correlation(data: pd.DataFrame, level: float = 0.95) -> Estimate:
-    """Correlation across outlets of employee satisfaction and mean customer satisfaction."""
-    units = data.groupby("outlet_id").agg(employee=("employee_sat", "first"),
-                                          customers=("overall_sat", "mean")).dropna()
-    r = float(units["employee"].corr(units["customers"]))
-    lo, hi = fisher_ci(r, len(units), level)
-    return Estimate("outlet-level correlation: employee vs customer satisfaction", r, lo, hi,
-                    len(units), "Pearson r across outlets, Fisher interval", level)
+def outlet_means_reliability(n: np.ndarray, mean: np.ndarray, within_ss: np.ndarray) -> float:
+    """ICC(2), the reliability of outlet means, from each outlet's number of customers *n*,
+    mean and within-outlet sum of squares: (MSB − MSW)/MSB, with MSB = Σ nⱼ(ȳⱼ − ȳ)²/(G − 1)
+    and MSW = Σ SSⱼ/(N − G)."""
+    g, total = len(n), n.sum()
+    grand = (n * mean).sum() / total
+    msb = (n * (mean - grand) ** 2).sum() / (g - 1)
+    msw = within_ss.sum() / (total - g)
+    return float((msb - msw) / msb) if msb > 0 else float("nan")
+
+
+def unit_correlation(data: pd.DataFrame, level: float = 0.95, *, n_boot: int = 1000,
+                     seed: int = 2024) -> Estimate:
+    """Correlation across outlets of employee satisfaction and mean customer satisfaction,
+    corrected for the reliability of the outlet means (see the module docstring), with a
+    percentile bootstrap over outlets; not testable (with the reason) when the outlets are
+    too few or their means carry no reliable difference."""
+    data = data.dropna(subset=["employee_sat", "overall_sat"])
+    sat = data.groupby("outlet_id")["overall_sat"]
+    units = pd.DataFrame({"employee": data.groupby("outlet_id")["employee_sat"].first(),
+                          "n": sat.size(), "mean": sat.mean(),
+                          "ss": sat.apply(lambda x: float(((x - x.mean()) ** 2).sum()))})
+    figure = "outlet-level correlation: employee vs customer satisfaction (corrected)"
+    if len(units) < 4 or units["n"].sum() <= len(units):
+        return Estimate.untestable(figure, f"{len(units)} outlets with answers: a correlation "
+                                   "across outlets needs at least 4, with more than one "
+                                   "customer in some", len(units))
+    cols = units[["employee", "n", "mean", "ss"]].to_numpy(float)
+
+    def corrected(u: np.ndarray) -> float:
+        rel = outlet_means_reliability(u[:, 1], u[:, 2], u[:, 3])
+        if not rel > 0 or np.std(u[:, 0]) == 0 or np.std(u[:, 2]) == 0:
+            return float("nan")
+        return float(min(np.corrcoef(u[:, 0], u[:, 2])[0, 1] / np.sqrt(rel), 1.0))
+
+    rel = outlet_means_reliability(cols[:, 1], cols[:, 2], cols[:, 3])
+    value = corrected(cols)
+    if not np.isfinite(value):
+        return Estimate.untestable(figure, f"the outlet means of customer satisfaction carry "
+                                   f"no reliable difference between outlets (ICC(2) = "
+                                   f"{rel:.2f}), or a measure does not vary across outlets",
+                                   len(units))
+    rng = np.random.default_rng(seed)
+    draws = np.array([corrected(cols[rng.integers(0, len(cols), len(cols))])
+                      for _ in range(n_boot)])
+    lo, hi, failed = percentiles(draws, level)
+    return Estimate(figure, value, float(lo[0]), float(hi[0]), len(units),
+                    f"Pearson r across outlets ÷ √ICC(2) (reliability of the outlet means of "
+                    f"customer satisfaction, {rel:.2f}); percentile bootstrap over outlets "
+                    f"({n_boot})", level, failed=failed, draws=n_boot, clusters=len(units))
 
 
 NEAR_ZERO_ICC = 0.01
@@ -84,6 +135,21 @@ def reml_variance_ratio(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> flo
     return 0.0 if profile_reml(x, y, groups, 0.0) >= profile_reml(x, y, groups, lam) else lam
 
 
+def containment_df(x: pd.DataFrame, groups: pd.Series, term: str) -> int:
+    """Degrees of freedom of *term*'s t interval in a random-intercept model with predictors
+    *x* (no constant column) and units *groups*, by nlme's containment rule: G − p_b − 1 when
+    *term* is constant within every unit (p_b: the columns of *x* that are), else
+    n − G − p_w (p_w: the other columns). Fewer than one degree of freedom:
+    :class:`NotEstimable`."""
+    constant = x.groupby(groups.to_numpy()).nunique().le(1).all()
+    g, n = int(groups.nunique()), len(x)
+    df = g - int(constant.sum()) - 1 if constant[term] else n - g - int((~constant).sum())
+    if df < 1:
+        raise NotEstimable(f"{term} has no degrees of freedom left for an interval: {g} "
+                           f"units for {int(constant.sum())} unit-level predictor(s)")
+    return df
+
+
 def multilevel(data: pd.DataFrame, level: float = 0.95, *, standardise: bool = True,
                outcome: str = "overall_sat", predictor: str = "employee_sat",
                group: str = "outlet_id", covariates: Sequence[str] = (),
@@ -97,15 +163,24 @@ def multilevel(data: pd.DataFrame, level: float = 0.95, *, standardise: bool = T
 
     REML in two steps: λ̂ = τ²/σ² by :func:`reml_variance_ratio` (a one-dimensional search
     that includes the boundary λ = 0), then statsmodels MixedLM started at λ̂ for the
-    slope and its Wald interval. When λ̂ = 0 the REML fit *is* ordinary least squares (V =
-    I), and the slope and its interval are OLS's (normal quantile, as MixedLM's). The
-    returned dict holds ``outlets`` (the number of units), ``tau2``, ``sigma2``, ``ICC`` and
+    slope and its standard error. When λ̂ = 0 the REML fit *is* ordinary least squares (V =
+    I), and the slope and its standard error are OLS's.
+
+    The interval is b1 ± t·SE with the degrees of freedom of R's ``nlme::lme`` (the
+    "containment" rule, Pinheiro & Bates 2000, §2.4.2): a predictor constant within every
+    unit (an outlet-level variable, as employee satisfaction) has t(G − p_b − 1), G units and
+    p_b such predictors among the coefficients; one that varies within units has
+    t(n − G − p_w), p_w such predictors (:func:`containment_df`). With 30 outlets and
+    employee satisfaction that is t(28), not the normal of statsmodels' MixedLM: the slope of
+    an outlet-level variable rests on the outlets, not on the respondents. The
+    estimate carries the number of units in ``clusters`` (the interval's independent units);
+    the returned dict holds ``outlets`` (that number again), ``tau2``, ``sigma2``, ``ICC`` and
     ``note``, a sentence for the reader: with ICC < :data:`NEAR_ZERO_ICC` it says in words
     that the between-unit variance is on or next to the boundary (the case statsmodels
     flags with "the MLE may be on the boundary", a warning this note replaces)."""
     import warnings
 
-    from scipy.stats import norm
+    from scipy.stats import t as t_dist
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
     d = data.dropna(subset=[outcome, predictor, group, *covariates])
@@ -118,19 +193,18 @@ def multilevel(data: pd.DataFrame, level: float = 0.95, *, standardise: bool = T
     y = d[outcome].astype(float)
     n_units = int(d[group].nunique())
     units = "outlets" if group == "outlet_id" else f"{group} units"
-    method = f"random-intercept model, {n_units} {units} (REML)" + adjusted_for(design,
-                                                                                [predictor])
+    df = containment_df(x, d[group], predictor)
+    method = (f"random-intercept model, {n_units} {units} (REML), t({df})"
+              + adjusted_for(design, [predictor]))
     unit = (f"{outcome} (SD) per SD of {predictor}" if standardise
             else f"{outcome} per point of {predictor}")
     if (outcome, predictor) == ("overall_sat", "employee_sat"):
         unit = ("customer satisfaction (SD) per SD of outlet employee satisfaction" if standardise
                 else "customer satisfaction per point of outlet employee satisfaction")
     ratio = reml_variance_ratio(exog.to_numpy(), y.to_numpy(), d[group].to_numpy())
-    z = norm.ppf(0.5 + level / 2)
     if ratio == 0.0:  # on the boundary: REML is OLS
         ols = sm.OLS(y, exog).fit()
         slope, se = float(ols.params[predictor]), float(ols.bse[predictor])
-        lo, hi = slope - z * se, slope + z * se
         tau2, sigma2 = 0.0, float(ols.scale)
     else:
         model = sm.MixedLM(y, exog, groups=d[group])
@@ -142,9 +216,10 @@ def multilevel(data: pd.DataFrame, level: float = 0.95, *, standardise: bool = T
             return Estimate.untestable(unit, "the random-intercept model did not converge",
                                        len(d), method), \
                 {"outlets": n_units, "note": "The random-intercept model did not converge."}
-        slope = float(fit.params[predictor])
-        lo, hi = (float(v) for v in fit.conf_int(alpha=1 - level).loc[predictor])
+        slope, se = float(fit.params[predictor]), float(fit.bse[predictor])
         tau2, sigma2 = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
+    half = float(t_dist.ppf(0.5 + level / 2, df)) * se
+    lo, hi = slope - half, slope + half
     icc = tau2 / (tau2 + sigma2)
     if ratio == 0.0:
         note = ("Outlets differ no more than chance would make them once staff satisfaction "
@@ -160,7 +235,7 @@ def multilevel(data: pd.DataFrame, level: float = 0.95, *, standardise: bool = T
     else:
         note = (f"{icc:.1%} of the variation in customer satisfaction lies between outlets "
                 f"(ICC), beyond what staff satisfaction explains.")
-    est = Estimate(unit, slope, lo, hi, len(d), method, level)
+    est = Estimate(unit, slope, lo, hi, len(d), method, level, clusters=n_units)
     return est, {"outlets": n_units, "tau2": tau2, "sigma2": sigma2, "ICC": icc,
                  "note": note}
 

@@ -1,38 +1,143 @@
-"""Quality as a gap: perception minus expectation (SERVQUAL) against perception only (SERVPERF).
+"""Quality as perception against expectation: the disconfirmation model, tested without the
+constraint a gap score imposes, and the gap score itself (SERVQUAL) against perception only
+(SERVPERF).
 
-* **Gap scores** per dimension: gap = perception − expectation, item by item, then
-  averaged; the mean gap has a paired t interval. A negative gap means service fell
-  short of what customers expected.
+* **Disconfirmation, unconstrained** (:func:`disconfirmation`; Edwards 2001, polynomial
+  regression instead of difference scores). With P the mean of the perception items and E
+  the mean of the expectation items,
+
+      S = b₀ + b_P·P + b_E·E + e,
+
+  by OLS with HC3 errors, or CR1 errors clustered by outlet when respondents come from
+  outlets. "Quality is perception *against expectation*" says that at a given perception,
+  higher expectations lower satisfaction: b_E < 0. The headline figure is b_E standardised,
+  b_E·s_E/s_S, its interval rescaled by the same factor. A gap score P − E is the special
+  case b_E = −b_P: the constraint is tested by refitting on (P − E, E), whose coefficient of
+  E is b_P + b_E (Wald F on 1 and n − 3 df, or G − 1 when clustered), and, with the
+  quadratic terms P², P·E and E² that a response surface adds, jointly with them (the
+  difference score's full set of constraints: F on 4 df).
+* **Gap scores** per dimension: gap = perception − expectation, item by item for items
+  asking about the same attribute, then averaged; the mean gap has a paired t interval. A
+  negative gap means service fell short of what customers expected. An expectation item is
+  matched to the perception item ``X`` when it is named ``exp_X`` (``exp_rel_1`` for
+  ``rel_1``); a gap of unmatched items would subtract answers about different things, so it
+  is not formed (:func:`unmatched_reason`).
 * **Which predicts satisfaction better?** Two regressions of overall satisfaction
-  on the five dimensions, once with perception scores, once with gap scores.
+  on the dimensions, once with perception scores, once with gap scores.
   ΔR² = R²(perception) − R²(gap), with a percentile bootstrap interval (the same
-  resamples for both models). Cronin & Taylor (1992) found perception-only
-  (SERVPERF) predicts at least as well; gap scores also inherit the unreliability
-  of difference scores.
+  resamples for both models; whole outlets when clustered). Cronin & Taylor (1992) found
+  perception-only (SERVPERF) predicts at least as well; gap scores also inherit the
+  unreliability of difference scores. This compares one scoring of the claim (the difference
+  score), not the claim.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 
-from cxlib.errors import require_variation
+from cxlib.analyses.drivers import driver_data
+from cxlib.errors import NotEstimable, require_variation
+from cxlib.stats import robust
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.uncertainty import bootstrap, mean_ci
+
+EXPECTATION_FIGURE = "standardised effect of expectations on satisfaction, perception held fixed"
+
+
+def unmatched_reason(perception: dict[str, list[str]],
+                     expectation: dict[str, list[str]]) -> str | None:
+    """Why a gap score cannot be formed from these items, or None when every perception item
+    of every dimension has its expectation item ``exp_<item>`` and every expectation item its
+    perception item (the gap then subtracts two answers about the same attribute)."""
+    unmatched = []
+    for dim, items in perception.items():
+        expected = expectation.get(dim, [])
+        if sorted(expected) != sorted(f"exp_{c}" for c in items):
+            unmatched.append(f"{dim}: {_listed(expected) or 'none'} against {_listed(items)}")
+    if not unmatched:
+        return None
+    return (f"expectation items not matched item by item to perception items "
+            f"({'; '.join(unmatched)}): a gap would subtract answers about different "
+            "attributes (a gap needs exp_X for each perception item X)")
+
+
+def _listed(items: list[str], most: int = 3) -> str:
+    """Items named as "A, B, C" or, when there are more, "A … G (7 items)"."""
+    if len(items) <= most:
+        return ", ".join(items)
+    return f"{items[0]} … {items[-1]} ({len(items)} items)"
 
 
 def gap_scores(frame: pd.DataFrame, perception: dict[str, list[str]],
                expectation: dict[str, list[str]]) -> pd.DataFrame:
-    """Per-respondent gap score per dimension: mean over items of (perception − expectation)."""
+    """Per-respondent gap score per dimension: mean over matched items X of (X − exp_X);
+    :class:`NotEstimable` when the items are not matched (:func:`unmatched_reason`)."""
+    reason = unmatched_reason(perception, expectation)
+    if reason:
+        raise NotEstimable(reason)
     out = {}
     for dim, items in perception.items():
-        exp_items = expectation[dim]
         p = frame[items].to_numpy(float)
-        e = frame[exp_items].to_numpy(float)
-        with np.errstate(invalid="ignore"):
-            out[dim] = np.nanmean(p - e, axis=1) if p.shape == e.shape else \
-                np.nanmean(p, axis=1) - np.nanmean(e, axis=1)
+        e = frame[[f"exp_{c}" for c in items]].to_numpy(float)
+        out[dim] = pd.DataFrame(p - e, index=frame.index).mean(axis=1)  # NaN without a pair
     return pd.DataFrame(out, index=frame.index)
+
+
+def disconfirmation(frame: pd.DataFrame, outcome: str, perception: dict[str, list[str]],
+                    expectation: dict[str, list[str]], *,
+                    cluster: str | None = None) -> tuple[Estimate, pd.DataFrame]:
+    """The unconstrained test of "quality is perception against expectation" (formulas in the
+    module docstring): the standardised b_E as an Estimate, and a table of b_P and b_E
+    (coefficient, robust SE, interval, p, standardised). ``attrs``: ``gap_constraint``
+    (b_P + b_E with its SE, F and p), ``surface_constraints`` (F and p of the four
+    constraints of a difference score in the quadratic response surface), ``r2``, ``n``,
+    ``method``."""
+    p_items = [c for items in perception.values() for c in items]
+    e_items = [c for items in expectation.values() for c in items]
+    if not e_items:
+        raise NotEstimable("the survey has no expectation items")
+    scores = pd.DataFrame({outcome: frame[outcome].astype(float),
+                           "perception": frame[p_items].astype(float).mean(axis=1),
+                           "expectation": frame[e_items].astype(float).mean(axis=1)},
+                          index=frame.index)
+    scores.attrs["items"] = {"perception": p_items, "expectation": e_items}
+    if cluster:
+        scores[cluster] = frame[cluster]
+    data = driver_data(scores, outcome, ["perception", "expectation"])
+    clusters = robust.cluster_column(data, cluster)
+    y, pe = data[outcome], data[["perception", "expectation"]]
+
+    def fitted(x: pd.DataFrame) -> robust.RobustFit:
+        return robust.fit(y, sm.add_constant(x), clusters=clusters, cluster_name=cluster or "")
+
+    fit = fitted(pe)
+    gap = fitted(pe.assign(perception=pe["perception"] - pe["expectation"]))
+    p_c = pe["perception"] - pe["perception"].mean()
+    e_c = pe["expectation"] - pe["expectation"].mean()
+    surface = fitted(pd.DataFrame({"perception": p_c - e_c, "expectation": e_c,
+                                   "P²": p_c**2, "P·E": p_c * e_c, "E²": e_c**2}))
+    ratio = data[["perception", "expectation"]].std(ddof=1) / y.std(ddof=1)
+    table = fit.table().drop("const").rename(columns={"coef": "coefficient", "SE": "robust SE"})
+    table["standardised"] = table["coefficient"] * ratio
+    b_sum, se_sum = gap.params["expectation"], gap.bse["expectation"]
+    table.attrs.update(
+        r2=fit.model.rsquared, n=fit.nobs, method=fit.method,
+        gap_constraint={"b_P + b_E": float(b_sum), "SE": float(se_sum),
+                        "F": gap.wald(["expectation"])[0], "p": gap.wald(["expectation"])[1]},
+        surface_constraints=dict(zip(("F", "p"), surface.wald(["expectation", "P²", "P·E",
+                                                                 "E²"]), strict=True)))
+    scale = float(ratio["expectation"])
+    b, lo, hi = (float(v) * scale for v in (fit.params["expectation"],
+                                            *fit.conf_int().loc["expectation"]))
+    g = int(robust.cluster_codes(clusters).max() + 1) if clusters is not None else None
+    est = Estimate(EXPECTATION_FIGURE, b, lo, hi, fit.nobs,
+                   f"OLS of {outcome} on perception and expectation, {fit.method}, standardised",
+                   clusters=g)
+    return est, table
 
 
 def gap_table(frame: pd.DataFrame, perception: dict[str, list[str]],
@@ -58,12 +163,16 @@ def _r2(y: np.ndarray, x: np.ndarray) -> float:
 
 def perception_vs_gap(frame: pd.DataFrame, outcome: str, perception: dict[str, list[str]],
                       expectation: dict[str, list[str]], *, n_boot: int = 500,
-                      seed: int = 2024) -> tuple[Estimate, pd.DataFrame]:
-    """ΔR² = R²(perception only) − R²(gap scores) with a bootstrap interval, and both R²."""
+                      seed: int = 2024, cluster: str | None = None) -> tuple[Estimate,
+                                                                             pd.DataFrame]:
+    """ΔR² = R²(perception only) − R²(gap scores) with a bootstrap interval (over whole
+    clusters when *cluster* is given), and both R²; the items must be matched
+    (:func:`unmatched_reason`)."""
     dims = list(perception)
     perc = pd.DataFrame({d: frame[perception[d]].mean(axis=1) for d in dims})
     gaps = gap_scores(frame, perception, expectation).add_prefix("gap_")
-    data = pd.concat([frame[[outcome]], perc, gaps], axis=1).dropna()
+    keep = [frame[[outcome]], perc, gaps] + ([frame[[cluster]]] if cluster else [])
+    data = pd.concat(keep, axis=1).dropna()
     gap_cols = [f"gap_{d}" for d in dims]
     require_variation(data, [outcome, *dims, *gap_cols],
                       what=f"how well perceptions and gaps predict {outcome}")
@@ -76,9 +185,43 @@ def perception_vs_gap(frame: pd.DataFrame, outcome: str, perception: dict[str, l
         r = both(d)
         return r[0] - r[1]
 
-    boot = bootstrap(data, diff, n_boot=n_boot, seed=seed)
+    if cluster is None:
+        boot = bootstrap(data, diff, n_boot=n_boot, seed=seed)
+        over, g = f"percentile bootstrap ({n_boot} resamples)", None
+    else:
+        robust.cluster_column(data, cluster)
+        boot = robust.cluster_bootstrap(data, diff, cluster, n_boot=n_boot, seed=seed)
+        over = f"percentile bootstrap ({n_boot}) clustered by {cluster} ({boot.n:,} clusters)"
+        g = boot.n
     r2 = both(data)
-    est = boot.estimate("R² perception-only minus R² gap scores",
-                        f"OLS R² difference, percentile bootstrap ({n_boot} resamples)")
+    est = boot.estimate("R² perception-only minus R² gap scores", f"OLS R² difference, {over}")
+    if g is not None:
+        est = replace(est, n=len(data), clusters=g)
     table = pd.DataFrame({"R²": r2}, index=["perception only (SERVPERF)", "gap (SERVQUAL)"])
     return est, table
+
+
+def constraint_note(table: pd.DataFrame, level: float = 0.95) -> str:
+    """Sentences on a :func:`disconfirmation` table: the sign of b_E (its interval at *level*
+    above, below or across 0) and whether the data reject the gap score's constraints."""
+    from cxlib.stats.formatting import p_value
+
+    row = table.loc["expectation"]
+    if row["ci_low"] > 0:
+        sign = ("At a given perception, respondents who expected more are more satisfied "
+                "(b_E > 0): the opposite of what 'against expectations' predicts")
+    elif row["ci_high"] < 0:
+        sign = ("At a given perception, respondents who expected more are less satisfied "
+                "(b_E < 0), as 'against expectations' predicts")
+    else:
+        sign = ("At a given perception, the data cannot tell whether expectations raise or "
+                "lower satisfaction (the interval of b_E includes 0)")
+    gap, surface = table.attrs["gap_constraint"], table.attrs["surface_constraints"]
+    verdict = ("reject" if max(gap["p"], surface["p"]) < 1 - level else
+               "do not reject" if min(gap["p"], surface["p"]) >= 1 - level else
+               "partly reject")
+    return (f"{sign}. A gap score P − E assumes b_E = −b_P: here b_P + b_E = "
+            f"{gap['b_P + b_E']:.3f} (SE {gap['SE']:.3f}), F = {gap['F']:.1f}, "
+            f"{p_value(gap['p'])}; with the response surface's quadratic terms (the gap also "
+            f"assumes no P², P·E or E² term), F = {surface['F']:.1f} on 4 df, "
+            f"{p_value(surface['p'])}. The data {verdict} the gap score's constraints.")

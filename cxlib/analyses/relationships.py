@@ -8,8 +8,9 @@
   from the normal approximation with Cohen's h = 2 asin √p₁ − 2 asin √p₀.
 * **Cost per incremental margin**: note cost ÷ (lift × margin per repurchase); the notes
   pay when it is below 1, i.e. from a lift of note cost ÷ margin.
-* **Price premium** (REL-2): price paid regressed on the service score (OLS, HC3, or CR1
-  clustered by outlet when respondents come in outlets), expressed as a share of the mean
+* **Price premium** (REL-2): price paid regressed on the service score (OLS, HC3 with
+  t(n − k), or CR1 clustered by outlet with t(G − 1) when respondents come in outlets, at
+  least :data:`~cxlib.stats.robust.MIN_CLUSTERS` of them), expressed as a share of the mean
   price per service point.
 """
 
@@ -93,7 +94,8 @@ def price_premium(frame: pd.DataFrame, service: pd.Series, price: str = "price_p
     """Extra price paid per point of the service score, as a share of the mean price: OLS
     of price on service with HC3 errors, or CR1 errors clustered by the column *cluster*
     of *frame* when given (see :mod:`cxlib.stats.robust`); the coefficient b and its
-    interval b ± z·SE divided by the mean price."""
+    interval b ± t·SE divided by the mean price, t(n − k) with HC3 and t(G − 1) clustered
+    (G in the estimate's ``clusters``)."""
     labels = robust.cluster_column(frame, cluster)
     data = pd.DataFrame({"price": frame[price], "service": service})
     keep = data.notna().all(axis=1)
@@ -105,7 +107,8 @@ def price_premium(frame: pd.DataFrame, service: pd.Series, price: str = "price_p
     mean = float(data["price"].mean())
     return Estimate("extra price paid per point of service rating (share of the mean price)",
                     float(fit.params["service"]) / mean, float(lo) / mean, float(hi) / mean,
-                    fit.nobs, f"OLS, {fit.method}, relative to the mean price", level)
+                    fit.nobs, f"OLS, {fit.method}, relative to the mean price", level,
+                    clusters=fit.clusters)
 
 
 def fisher_ci(r: float, n: int, level: float = 0.95) -> tuple[float, float]:

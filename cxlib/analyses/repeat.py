@@ -292,7 +292,9 @@ def cohort_problem(first: pd.Series, start: pd.Timestamp | None, end: pd.Timesta
 def repeat_share(source: pd.DataFrame, *, last_months: int | None = 12, measure: str = "orders",
                  n_boot: int = 1000, seed: int = 2024, level: float = 0.95) -> Estimate:
     """Share of orders (or revenue) from repeat customers over the last *last_months*
-    months of the log (None: the whole log), with a cluster bootstrap over customers.
+    months of the log (None: the whole log), with a cluster bootstrap over customers (the
+    estimate's ``n`` counts them: customers are the sampling units, so the sample size that
+    would decide counts customers too).
 
     Not testable (:meth:`Estimate.untestable`) when the window has no new customers or the
     whole log is a single acquisition cohort (:func:`cohort_problem`)."""

@@ -3,8 +3,9 @@
 * Share of contacts answered (or greeted) within a standard of *t* seconds, with a
   Wilson interval; abandoned contacts count as not answered in time.
 * Wait-time distribution: quantiles per channel.
-* What waiting costs: satisfaction per extra minute of wait (OLS with HC3 errors) and
-  the odds of abandoning per extra minute (logistic, HC3).
+* What waiting costs: satisfaction per extra minute of wait (OLS with HC3 errors and a
+  t(n − k) interval, :mod:`cxlib.stats.robust`) and the odds of abandoning per extra
+  minute (logistic, HC3, normal quantile).
 * The load the log implies: arrivals per second in the busiest hour of an average
   day, and the mean handle time, for Erlang staffing (:mod:`cxlib.stats.queues`).
 * Channels: the mix of contacts (Goodman simultaneous intervals) and satisfaction by
@@ -19,6 +20,7 @@ import statsmodels.api as sm
 from statsmodels.stats.proportion import multinomial_proportions_confint
 
 from cxlib.errors import require_columns
+from cxlib.stats import robust
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.uncertainty import mean_ci, proportion_estimate
 
@@ -62,12 +64,10 @@ def wait_effects(contacts: pd.DataFrame, channels: tuple[str, ...],
     out = {}
     sat = data.dropna(subset=["satisfaction"]) if "satisfaction" in data else data.iloc[:0]
     if len(sat) > 30:
-        fit = sm.OLS(sat["satisfaction"], sm.add_constant(sat[["wait_minutes"]])).fit(
-            cov_type="HC3")
-        lo, hi = fit.conf_int(alpha=1 - level).loc["wait_minutes"]
-        out["satisfaction"] = Estimate("satisfaction points per extra minute of wait",
-                                       float(fit.params["wait_minutes"]), float(lo), float(hi),
-                                       int(fit.nobs), "OLS, HC3 SE", level)
+        fit = robust.fit(sat["satisfaction"], sm.add_constant(sat[["wait_minutes"]]))
+        out["satisfaction"] = fit.estimate("wait_minutes",
+                                           "satisfaction points per extra minute of wait",
+                                           level, method="OLS")
     if "abandoned" in data and data["abandoned"].nunique() == 2:
         from cxlib.analyses.loyalty import logistic_effect
 

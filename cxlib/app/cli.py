@@ -1,20 +1,50 @@
 """The ``cxlib`` command: list, validate, run, sample, student, schema.
 
 User mistakes (a bad file, an unknown kind, a missing column, a bad argument, a
-folder given as a file, an unreadable file) end with a message and exit code 2,
-never a traceback. ``run`` exits 1 when a notebook failed. Anything else is a bug
-in cxlib: it ends with a one-line message and exit code 1 (set ``CXLIB_DEBUG=1`` to
-see the traceback).
+folder given as a file, an unreadable file, an output folder that is not cxlib's) end
+with a message and exit code 2, never a traceback. ``run`` exits 1 when a notebook
+failed, 130 when it was interrupted (Ctrl-C). Anything else is a bug in cxlib: it ends
+with a one-line message and exit code 1 (set ``CXLIB_DEBUG=1`` to see the traceback).
+
+Everything the command prints goes through :func:`printable` (standard output and error
+are wrapped while it runs): control characters from a file's column names or cells reach
+the terminal as visible escapes (``\\x1b``), never as escape sequences.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 
 from cxlib.errors import UserDataError
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Characters a terminal acts on instead of showing: C0 and C1 controls but tab and newline
+(ESC starts colour, title and clear-screen sequences; CR overwrites a line), DEL, and the
+bidirectional overrides that reorder what is shown."""
+
+
+def printable(text: str) -> str:
+    """*text* with every control character (:data:`_CONTROL`) written as its escape
+    (``\\x1b``, ``\\u202e``), so that it is seen, not obeyed."""
+    return _CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+
+
+class _Printable:
+    """A text stream that writes :func:`printable` text to the stream it wraps."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(printable(text))
+        return len(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 def _kind_file(text: str) -> tuple[str, str]:
@@ -66,15 +96,24 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-evidence", action="store_true",
                    help="skip the runs on the bundled real data (done by default when no "
                         "--data is given)")
+    r.add_argument("--replace", action="store_true",
+                   help="write into a folder that is not cxlib's (it never deletes or "
+                        "overwrites a file it did not write: one in its way is kept as "
+                        "NAME.cxlib-bak)")
 
     s = sub.add_parser("sample", help="regenerate the synthetic sample data")
     s.add_argument("--out", required=True, metavar="DIR")
     s.add_argument("--seed", type=int, default=2024)
     s.add_argument("--size", type=_positive, default=None,
                    help="respondents/customers (default: the bundled sizes)")
+    s.add_argument("--replace", action="store_true",
+                   help="overwrite files of the same names that differ")
 
     st = sub.add_parser("student", help="write student notebooks (solutions removed)")
     st.add_argument("--out", required=True, metavar="DIR")
+    st.add_argument("--replace", action="store_true",
+                    help="overwrite notebooks of the same names that differ (a student's "
+                         "answers among them)")
 
     sc = sub.add_parser("schema", help="print the columns of the data kinds")
     sc.add_argument("kind", nargs="?", help="one kind (default: all)")
@@ -120,24 +159,41 @@ def cmd_run(args: argparse.Namespace) -> int:
                             "with --data KIND=FILE; without one every notebook uses the sample.")
     done = run(args.notebooks, data=data, columns=args.columns, out=args.out,
                drop_invalid=args.drop_invalid, jobs=args.jobs,
-               evidence=False if args.no_evidence else None)
+               evidence=False if args.no_evidence else None, replace=args.replace)
     return 0 if all(r.ok for r in done) else 1
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cxlib.app.outdir import write_files
     from cxlib.data.sample import write_samples
 
-    for kind, path in write_samples(args.out, seed=args.seed, size=args.size).items():
-        print(f"{kind:<13} {path}")
+    kinds: dict[str, Path] = {}
+    _, replaced = write_files(
+        args.out, lambda tmp: kinds.update(write_samples(tmp, seed=args.seed, size=args.size)),
+        replace=args.replace)
+    for kind, path in kinds.items():
+        print(f"{kind:<13} {Path(args.out) / path.name}")
+    _say_replaced(replaced)
     return 0
 
 
 def cmd_student(args: argparse.Namespace) -> int:
+    from cxlib.app.outdir import write_files
     from cxlib.app.teaching import write_student_versions
 
-    written = write_student_versions(args.out)
-    print(f"{len(written)} student notebooks (solutions removed) in {args.out}")
+    books: list = []
+    _, replaced = write_files(args.out, lambda tmp: books.extend(
+        write_student_versions(tmp)), replace=args.replace)
+    print(f"{len(books)} student notebooks (solutions removed) in {args.out}")
+    _say_replaced(replaced)
     return 0
+
+
+def _say_replaced(replaced: list) -> None:
+    if replaced:
+        print(f"replaced (--replace): {', '.join(p.name for p in replaced)}")
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -160,6 +216,16 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The ``cxlib`` command (see the module docstring); returns the exit code."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Printable(sys.stdout), _Printable(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as done:  # argparse has printed the usage and the problem (or --help)
@@ -177,8 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {where}{err.strerror or err}. Check the path and that you may read "
               "and write there.", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:  # pragma: no cover
-        print("interrupted", file=sys.stderr)
+    except KeyboardInterrupt as err:  # Ctrl-C; a run says what it left behind
+        print(getattr(err, "message", "interrupted"), file=sys.stderr)
         return 130
     except Exception as err:
         if os.environ.get("CXLIB_DEBUG"):

@@ -17,8 +17,11 @@ Everything the page shows is escaped: file names, column names and labels come f
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader
 
@@ -48,12 +51,55 @@ def _source(d: dict) -> str:
     the user."""
     from cxlib.data.datasets import data_dir
 
-    if d.get("synthetic"):
-        return "synthetic sample"
     path = Path(d["file"]).resolve()
     if path.is_relative_to(data_dir() / "examples"):
         return "bundled example (from the synthetic sample)"
+    if path.is_relative_to(data_dir() / "sample"):
+        return "synthetic sample"
+    if d.get("synthetic"):
+        return "your file, declared synthetic (no evidence)"
     return "bundled real data" if path.is_relative_to(data_dir() / "real") else "your file"
+
+
+def data_label(d: dict) -> str:
+    """The data of one file a notebook read, as a reader names them: "synthetic sample
+    (survey)", "your file: survey.csv", "bundled real data: ECSI mobile phones"."""
+    source, name = _source(d), Path(d["file"]).name
+    if source == "synthetic sample":
+        return f"synthetic sample ({d['kind']})"
+    if source == "bundled real data":
+        return f"{source}: {label_of(name)}"
+    return f"{source}: {name}"
+
+
+def used_data(datasets: Sequence[dict]) -> dict[str, list[str]]:
+    """Per notebook run (by name), the data it read (:func:`data_label`), in order."""
+    used: dict[str, list[str]] = {}
+    for d in datasets:
+        labels = used.setdefault(d["notebook"], [])
+        if data_label(d) not in labels:
+            labels.append(data_label(d))
+    return used
+
+
+_LINK = re.compile(r"""\b(href|src)=("[^"]*"|'[^']*')""", re.I)
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]")  # what a browser drops from a URL before its scheme
+
+
+def safe_links(page: str) -> str:
+    """*page* with every ``href`` and ``src`` either an http(s) URL, an anchor or a relative
+    path: any other scheme (``javascript:``, ``data:``, ``file:``), which a notebook or file
+    name chosen by a user may carry, becomes a relative link to the file of that name
+    (``./javascript%3Aalert%281%29.html``)."""
+    def fix(m: re.Match) -> str:
+        value = html.unescape(m[2][1:-1])
+        bare = _URL_NOISE.sub("", value)
+        first = re.split(r"[/?#]", bare, maxsplit=1)[0]
+        if ":" not in first or re.match(r"(?i)https?://", bare):
+            return m[0]
+        return f'{m[1]}="{html.escape("./" + quote(value, safe="/"), quote=True)}"'
+
+    return _LINK.sub(fix, page)
 
 
 def _data_rows(datasets: Sequence[dict]) -> list[dict]:
@@ -161,8 +207,9 @@ def evidence_table(records: Sequence[ResultRecord], out: Path) -> list[dict]:
 
 
 def write_report(out: Path, runs: Sequence, records: Sequence[ResultRecord],
-                 datasets: Sequence[dict]) -> Path:
-    """Render index.html into *out*; returns its path."""
+                 datasets: Sequence[dict], given: Sequence[str] = ()) -> Path:
+    """Render index.html into *out*; returns its path. *given* are the files the user gave
+    (``--data``), which the banner names."""
     from cxlib import __version__
 
     # every value is escaped: file names, column names and labels come from the user's files
@@ -175,7 +222,8 @@ def write_report(out: Path, runs: Sequence, records: Sequence[ResultRecord],
         runs=runs, failed=[r for r in runs if not r.ok], claims=table,
         real_verdicts=sum(c["verdict"] not in (NO_REAL_DATA, NOT_TESTABLE) for c in table),
         data=_data_rows(datasets), synthetic=any(d.get("synthetic") for d in datasets),
+        used=used_data(datasets), given=[Path(f).name for f in given],
         student=(out / "student").is_dir())
     path = out / "index.html"
-    path.write_text(page, encoding="utf-8")
+    path.write_text(safe_links(page), encoding="utf-8")
     return path

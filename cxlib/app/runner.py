@@ -10,21 +10,30 @@ cell set to the user's data, writes into the output folder::
     NN_name--slug.html        the same notebook run on a real data set (cxlib.app.evidence)
     results.json              every headline figure (list of records)
     datasets.json             what was read, kept and dropped, per notebook and file
+    student/NN_name.ipynb     the notebooks for students (solutions replaced by hints)
     index.html                the report
 
 A notebook that fails does not stop the others; its page shows where it stopped,
 and the summary and the index say which failed. Notebooks run in parallel worker
 processes (``jobs``), each with its own kernel.
+
+The output folder is cxlib's alone (:mod:`cxlib.app.outdir`): the run writes into a
+private staging folder and moves the report into place when it ends, so a run that fails,
+is interrupted (Ctrl-C stops it at once, its kernels with it: :func:`_stop`) or finds that
+an input file changed while it ran (:class:`InputWatch`) leaves the previous report as it
+was; a second run into the same folder is refused while one is running.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,9 +131,23 @@ def execute_one(path: Path, out: Path, parameters: dict, name: str | None = None
         error = f"{type(err).__name__}: {err}"
     seconds = time.perf_counter() - start
     if executed.exists():
-        write_html(executed, out / f"{name}.html")
-        write_slides(executed, out / "slides" / f"{name}.slides.html")
+        used = data_used(Path(parameters["results_dir"]) / f"{path.stem}.json") \
+            if parameters.get("results_dir") else ""
+        write_html(executed, out / f"{name}.html", used)
+        write_slides(executed, out / "slides" / f"{name}.slides.html", used)
     return NotebookResult(name, title_of(path), not error, seconds, error, label)
+
+
+def data_used(results_file: Path) -> str:
+    """The data a notebook run read, as its page names them ("your file: survey.csv;
+    synthetic sample (customers)"), from the result file its session wrote ("" if none)."""
+    from cxlib.app.report import data_label
+
+    try:
+        doc = json.loads(results_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    return "; ".join(dict.fromkeys(data_label(d) for d in doc.get("datasets", [])))
 
 
 @contextmanager
@@ -152,10 +175,11 @@ REVEAL = Path(__file__).parent / "assets" / "reveal"
 
 
 def _export(exporter_class, executed: Path, glossary: str, *, fit: bool = False,
-            **options) -> str:
+            data: str = "", **options) -> str:
     """An executed notebook through one of cxlib's nbconvert templates (``cxlib_page`` or
     ``cxlib_slides``): hidden cells left out (:func:`cxlib.app.teaching.presentable`), links to
-    ``glossary.md`` pointed at the HTML glossary *glossary*."""
+    ``glossary.md`` pointed at the HTML glossary *glossary*, *data* (the data it used) named
+    at the top."""
     import re
 
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -169,20 +193,22 @@ def _export(exporter_class, executed: Path, glossary: str, *, fit: bool = False,
                               extra_template_paths=[str(TEMPLATES)], **options)
     exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={HIDE_INPUT_TAG}),
                                    enabled=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": executed.stem}})
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": executed.stem,
+                                                                      "data": data}})
     return re.sub(r'href="glossary\.md(#[^"]*)?"', lambda m: f'href="{glossary}{m[1] or ""}"',
                   body)
 
 
-def write_html(executed: Path, page: Path) -> None:
-    """Export an executed notebook to a standalone HTML page (no network needed)."""
+def write_html(executed: Path, page: Path, data: str = "") -> None:
+    """Export an executed notebook to a standalone HTML page (no network needed) that names
+    the *data* it used."""
     from nbconvert import HTMLExporter
 
-    page.write_text(_export(HTMLExporter, executed, "glossary.html",
+    page.write_text(_export(HTMLExporter, executed, "glossary.html", data=data,
                             template_name="cxlib_page"), encoding="utf-8")
 
 
-def write_slides(executed: Path, deck: Path) -> None:
+def write_slides(executed: Path, deck: Path, data: str = "") -> None:
     """Export an executed notebook as a reveal.js deck that works offline: reveal.js is
     copied into ``slides/reveal/dist/`` beside the decks (MIT licence included)."""
     import shutil
@@ -191,7 +217,7 @@ def write_slides(executed: Path, deck: Path) -> None:
 
     deck.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REVEAL, deck.parent / "reveal" / "dist", dirs_exist_ok=True)
-    deck.write_text(_export(SlidesExporter, executed, "../glossary.html",
+    deck.write_text(_export(SlidesExporter, executed, "../glossary.html", data=data,
                             fit=True, template_name="cxlib_slides", reveal_url_prefix="reveal",
                             reveal_theme="cxlib"), encoding="utf-8")
 
@@ -218,100 +244,307 @@ def write_glossary(out: Path) -> None:
         f"<p><a href='index.html'>← report</a></p>{body}</body></html>", encoding="utf-8")
 
 
+REPORT_AREAS = ("index.html", "results.json", "datasets.json", "validations.json",
+                "glossary.html", "glossary.md", "kernels.log", "notebooks", "slides", "figures",
+                "results", "student")
+"""The top-level names a run writes besides its pages (``<name>.html``)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped (Ctrl-C, SIGTERM, SIGHUP); :attr:`message` says what was left."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = None,
         columns: str | None = None, out: str | Path = "report", drop_invalid: bool = False,
-        jobs: int | None = None, evidence: bool | None = None,
+        jobs: int | None = None, evidence: bool | None = None, replace: bool = False,
         log: Callable[[str], None] = print) -> list[NotebookResult]:
     """Execute notebooks and write the report (see the module docstring). *evidence* adds
     the chosen notebooks' runs on bundled real data (:mod:`cxlib.app.evidence`); by default
-    they run when the user gave no files of their own."""
+    they run when the user gave no files of their own. *replace* lets the run write into a
+    folder that is not cxlib's (:mod:`cxlib.app.outdir`: nothing of the user's is deleted)."""
     from cxlib import __version__
+    from cxlib.app.outdir import output_folder
     from cxlib.app.report import write_report
     from cxlib.data.datasets import load_data
     from cxlib.registry.records import write_results
 
     books = resolve(names)
-    out = Path(out).resolve()
-    (out / "notebooks").mkdir(parents=True, exist_ok=True)
-    results_dir = out / "results"
-    results_dir.mkdir(exist_ok=True)
-    for stale in results_dir.rglob("*.json"):
-        stale.unlink()
     data = {k: str(Path(v).resolve()) for k, v in (data or {}).items()}
     columns = str(Path(columns).resolve()) if columns else None
-    with validated_once(out / "validated") as validations:
-        for kind, path in data.items():  # fail fast, before any kernel starts
-            log(load_data(kind, path, columns, drop_invalid=drop_invalid).report.summary())
-        done = _execute(books, data, columns, drop_invalid, results_dir, out, evidence, jobs,
-                        log)
-    (out / "validations.json").write_text(json.dumps(validations, indent=1), encoding="utf-8")
-    records, datasets = collect_results(results_dir)
-    write_results(out / "results.json", records, version=__version__)
-    (out / "datasets.json").write_text(json.dumps(datasets, indent=1, ensure_ascii=False,
-                                                  default=str), encoding="utf-8")
-    write_report(out, done, records, datasets)
-    write_glossary(out)
+    inputs = [*data.values(), *([columns] if columns else [])]
+    with_evidence = not data if evidence is None else evidence
+    names_run = [b.stem for b in books] + ([e.name for e in _evidence_runs(books)]
+                                           if with_evidence else [])
+    watch = InputWatch(inputs)  # before anything reads them
+    final = Path(out).expanduser().resolve()
+    try:
+        own = [str(b) for b in books if b.parent != notebooks_dir()]  # a user's notebooks
+        with stopping(), output_folder(
+                final, inputs=[*inputs, *own], replace=replace, log=log,
+                areas=[*REPORT_AREAS, *(f"{n}.html" for n in names_run)],
+                prepare=lambda work: _prepare(work, books)) as stage:
+            work = stage.path
+            (work / "notebooks").mkdir(exist_ok=True)
+            results_dir = work / "results"
+            results_dir.mkdir()
+            with validated_once(work / "validated") as validations:
+                for kind, path in data.items():  # fail fast, before any kernel starts
+                    log(load_data(kind, path, columns, drop_invalid=drop_invalid)
+                        .report.summary())
+                watch.check()
+                tasks = [(b, work, {"data": data, "columns": columns,
+                                    "drop_invalid": drop_invalid,
+                                    "results_dir": str(results_dir)}, b.stem, "")
+                         for b in books]
+                if with_evidence:
+                    tasks += [(path, work, p, name, label) for path, p, name, label
+                              in evidence_tasks(books, results_dir)]
+                done = _execute(tasks, final, jobs, log, watch)
+            watch.check()
+            (work / "validations.json").write_text(json.dumps(validations, indent=1),
+                                                   encoding="utf-8")
+            records, datasets = collect_results(results_dir)
+            write_results(work / "results.json", records, version=__version__)
+            (work / "datasets.json").write_text(json.dumps(datasets, indent=1,
+                                                           ensure_ascii=False, default=str),
+                                                encoding="utf-8")
+            write_report(work, done, records, datasets, given=list(data.values()))
+            stage.commit()
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted: the run was stopped, with its notebooks and their "
+                          f"kernels; nothing was written to {final} (what it held before is "
+                          "unchanged).") from None
+    for mine, kept in stage.kept:
+        log(f"Kept {mine} as {kept.name}: cxlib did not write it, and does not overwrite it.")
     failed = [r.name for r in done if not r.ok]
-    log(f"Report: {out / 'index.html'}")
+    log(f"Report: {final / 'index.html'}")
     if failed:
         log(f"{len(failed)} notebook(s) failed: {', '.join(failed)} (see their pages)")
     return done
 
 
+def _prepare(work: Path, books: Sequence[Path]) -> None:
+    """What a run writes before its notebooks run: the glossary, and the student versions of
+    cxlib's own notebooks among *books* (``student/``)."""
+    from cxlib.app.teaching import write_student_versions
+
+    write_glossary(work)
+    ours = [b for b in books if b.parent == notebooks_dir()]
+    if ours:
+        write_student_versions(work / "student", ours)
+
+
+@contextmanager
+def stopping() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP stop the run as Ctrl-C does (KeyboardInterrupt),
+    so that its kernels are stopped and its staging folder removed (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    saved = {s: signal.signal(s, interrupt) for s in
+             (getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+class InputWatch:
+    """The run's input files as they were when it started; :meth:`check` fails the run (a
+    :class:`UserDataError` naming the file) when one was changed, replaced or removed since:
+    its size, modification or change time, or file identity moved, and its SHA-256 (taken at
+    the start) differs. A file that cannot be read is not watched (reading it says why)."""
+
+    def __init__(self, paths: Sequence[str | Path]) -> None:
+        from cxlib.app.outdir import sha256_of
+
+        self.files: dict[Path, tuple[tuple, str]] = {}
+        for path in map(Path, paths):
+            try:
+                self.files[path] = (self._stat(path), sha256_of(path))
+            except OSError:
+                continue
+
+    @staticmethod
+    def _stat(path: Path) -> tuple:
+        st = os.stat(path)
+        return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+    def check(self) -> None:
+        from cxlib.app.outdir import sha256_of
+
+        for path, (before, digest) in self.files.items():
+            try:
+                now = self._stat(path)
+                if now == before:
+                    continue
+                if now[2] == before[2] and sha256_of(path) == digest:  # touched, not changed
+                    self.files[path] = (now, digest)
+                    continue
+                what = (f"its size went from {before[2]:,} to {now[2]:,} bytes"
+                        if now[2] != before[2] else "its contents changed")
+            except OSError:
+                what = "it was moved or deleted"
+            raise UserDataError(
+                f"{path.name} changed while the run was using it ({what}): the notebooks may "
+                f"have read different versions of it ({path}). The run stopped and wrote no "
+                "report; the previous one is unchanged. Run again once nothing writes to the "
+                "file (work on a copy if another program updates it).")
+
+
 @contextmanager
 def validated_once(folder: Path) -> Iterator[list[dict]]:
     """Within the block, every file loaded (here and in the kernels started here) is read and
-    validated once and kept in *folder* (:mod:`cxlib.data.store`); the folder is removed
-    afterwards and the list yielded is filled with what was validated, and how long it took."""
-    import shutil
+    validated once and kept in a store at *folder* (:func:`cxlib.data.store.run_store`: made
+    here, the run's alone, removed afterwards); the list yielded is filled with what was
+    validated, and how long it took."""
+    from cxlib.data.store import run_store, validations
 
-    from cxlib.data.store import STORE_VARIABLE, validations
-
-    shutil.rmtree(folder, ignore_errors=True)
-    before = os.environ.get(STORE_VARIABLE)
-    os.environ[STORE_VARIABLE] = str(folder)
     done: list[dict] = []
+    with run_store(folder):
+        try:
+            yield done
+        finally:
+            done += validations(folder)
+
+
+def _evidence_runs(books: Sequence[Path]) -> list:
+    from cxlib.app.evidence import runs_for
+
+    return runs_for({b.stem for b in books})
+
+
+def _work(conn, task: tuple) -> None:
+    """A worker process: run one notebook (:func:`execute_one`) and send back its result. It
+    leaves the terminal's process group, so that Ctrl-C reaches the runner alone, which then
+    stops it and its kernel (:func:`_stop`)."""
+    if hasattr(os, "setsid"):
+        os.setsid()
+    for name in ("SIGTERM", "SIGHUP"):  # the runner's handlers are not the worker's
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    path, out, parameters, name, label = task
     try:
-        yield done
-    finally:
-        done += validations(folder)
-        shutil.rmtree(folder, ignore_errors=True)
-        if before is None:
-            os.environ.pop(STORE_VARIABLE, None)
-        else:
-            os.environ[STORE_VARIABLE] = before
+        result = execute_one(path, out, parameters, name, label)
+    except Exception as err:  # pragma: no cover - execute_one catches the notebook's errors
+        result = NotebookResult(name, name, False, 0.0, f"{type(err).__name__}: {err}", label)
+    conn.send(result)
+    conn.close()
 
 
-def _execute(books: Sequence[Path], data: dict[str, str], columns: str | None,
-             drop_invalid: bool, results_dir: Path, out: Path, evidence: bool | None,
-             jobs: int | None, log: Callable[[str], None]) -> list[NotebookResult]:
-    """Run the notebooks (and their evidence runs) in a pool of worker processes."""
-    params = {"data": data, "columns": columns, "drop_invalid": drop_invalid,
-              "results_dir": str(results_dir)}
-    tasks = [(b, params, b.stem, "") for b in books]
-    if not data if evidence is None else evidence:
-        tasks += evidence_tasks(books, results_dir)
+def _execute(tasks: Sequence[tuple], out: Path, jobs: int | None,
+             log: Callable[[str], None], watch: InputWatch) -> list[NotebookResult]:
+    """Run the notebook tasks ``(path, work folder, parameters, name, label)``, at most *jobs*
+    at a time, each in a worker process of its own; check the input files as each ends. On
+    Ctrl-C (or any error) nothing more starts and the running notebooks are stopped with
+    their kernels at once (:func:`_stop`)."""
+    import multiprocessing
+    import multiprocessing.connection
+
+    import nbconvert  # noqa: F401 - loaded once here, inherited by the workers
+    import papermill  # noqa: F401
+
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
     jobs = max(1, min(jobs or min(2, os.cpu_count() or 1), len(tasks)))
     log(f"Running {len(tasks)} notebook(s) with {jobs} worker(s) → {out}")
-    done: list[NotebookResult] = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(execute_one, path, out, p, name, label)
-                   for path, p, name, label in tasks]
-        for future in as_completed(futures):
-            res = future.result()
-            done.append(res)
-            status = "ok" if res.ok else f"FAILED — {res.error.splitlines()[0][:200]}"
-            log(f"  [{len(done)}/{len(tasks)}] {res.name}: {status} ({res.seconds:.1f} s)")
+    queue, running, done = list(tasks), {}, []
+    try:
+        while queue or running:
+            while queue and len(running) < jobs:
+                task = queue.pop(0)
+                receive, send = context.Pipe(duplex=False)
+                worker = context.Process(target=_work, args=(send, task), daemon=True)
+                worker.start()
+                send.close()
+                running[receive] = (worker, task, time.perf_counter())
+            for conn in multiprocessing.connection.wait(list(running), timeout=1.0):
+                worker, task, started = running.pop(conn)
+                try:
+                    res = conn.recv()
+                except (EOFError, OSError):
+                    res = None
+                conn.close()
+                worker.join(timeout=10)
+                if res is None:
+                    res = NotebookResult(task[3], title_of(task[0]), False,
+                                         time.perf_counter() - started,
+                                         "the process running the notebook stopped "
+                                         f"(exit code {worker.exitcode})", task[4])
+                done.append(res)
+                status = "ok" if res.ok else f"FAILED — {res.error.splitlines()[0][:200]}"
+                log(f"  [{len(done)}/{len(tasks)}] {res.name}: {status} ({res.seconds:.1f} s)")
+            watch.check()
+    except BaseException:
+        from cxlib.app.outdir import signals_held
+        with signals_held():
+            _stop([worker for worker, _, _ in running.values()])
+        raise
     return sorted(done, key=lambda r: r.name)
+
+
+def _stop(workers: Sequence) -> None:
+    """Stop worker processes and everything they started (kernels, and what the kernels
+    started), at once: each worker is frozen (SIGSTOP: it can start nothing more), then it
+    and every process under it are killed (SIGKILL); the workers are reaped and the kernels'
+    connection files removed. Kernels run in sessions of their own, so killing the worker
+    alone would leave them running until they noticed."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - ipykernel needs psutil
+        psutil = None
+    below = []
+    for worker in workers:
+        with suppress(ProcessLookupError, AttributeError, TypeError):
+            os.kill(worker.pid, signal.SIGSTOP)
+        if psutil is not None:
+            with suppress(psutil.Error):
+                below += psutil.Process(worker.pid).children(recursive=True)
+    files = [_connection_file(p) for p in below]
+    for proc in below:
+        with suppress(psutil.Error):
+            proc.kill()
+    for worker in workers:
+        with suppress(ProcessLookupError, AttributeError):
+            worker.kill()
+    for worker in workers:
+        worker.join(timeout=5)
+    for path in filter(None, files):
+        with suppress(OSError):
+            path.unlink()
+
+
+def _connection_file(proc) -> Path | None:
+    """The connection file of a kernel process (``-f FILE``: ``kernel-*.json`` in Jupyter's
+    runtime folder, or ``tmp*.json`` in the temporary folder), or ``None``."""
+    import tempfile
+
+    try:
+        from jupyter_core.paths import jupyter_runtime_dir
+
+        args = proc.cmdline()
+        path = Path(args[args.index("-f") + 1]).resolve()
+    except Exception:  # not a kernel, gone already, no jupyter_core
+        return None
+    places = {Path(jupyter_runtime_dir()).resolve(): "kernel-",
+              Path(tempfile.gettempdir()).resolve(): "tmp"}
+    prefix = places.get(path.parent)
+    return path if prefix and path.name.startswith(prefix) and path.suffix == ".json" else None
 
 
 def evidence_tasks(books: Sequence[Path], results_dir: Path) -> list[tuple]:
     """The evidence runs of *books* as tasks ``(path, parameters, name, label)``."""
-    from cxlib.app.evidence import runs_for
-
     paths = {b.stem: b for b in books}
     return [(paths[e.notebook], e.parameters(results_dir), e.name, e.label)
-            for e in runs_for(paths)]
+            for e in _evidence_runs(books)]
 
 
 def collect_results(results_dir: Path) -> tuple[list, list[dict]]:

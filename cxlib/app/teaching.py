@@ -189,7 +189,8 @@ def exercise_number(cell) -> str:
 
 def hint_cell(cell):
     """The answer cell a student gets for a solution cell: the exercise number and the
-    solution's hand-written ``hint`` (cell metadata) as comments, never the solution."""
+    solution's hand-written ``hint`` (cell metadata) as comments, never the solution; it keeps
+    the solution cell's id."""
     import textwrap
 
     import nbformat
@@ -198,9 +199,12 @@ def hint_cell(cell):
     lines = [f"# Exercise {exercise_number(cell)}: your answer here."]
     lines += textwrap.wrap(f"Hint: {hint}", 94, initial_indent="# ", subsequent_indent="#   ",
                            break_on_hyphens=False, break_long_words=False) if hint else []
-    return nbformat.v4.new_code_cell(
+    answer = nbformat.v4.new_code_cell(
         "\n".join(lines) + "\n",
         metadata={"tags": ["exercise"], "slideshow": {"slide_type": "skip"}})
+    if cell.get("id"):  # the solution's id: the same notebook gives the same file, byte for byte
+        answer["id"] = cell["id"]
+    return answer
 
 
 def student_version(nb):

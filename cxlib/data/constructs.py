@@ -108,5 +108,8 @@ def construct_scores(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.Da
 
 def survey_cluster(frame: pd.DataFrame) -> str | None:
     """``"outlet_id"`` when respondents come from at least two outlets (customers of one
-    outlet share its staff and premises, so the outlet is the independent unit), else None."""
+    outlet share its staff and premises, so the outlet is the independent unit), else None.
+    With fewer than :data:`cxlib.stats.robust.MIN_CLUSTERS` outlets the clustered figures
+    are then not testable (:func:`cxlib.stats.robust.require_clusters`) rather than given an
+    interval that treats customers of one outlet as independent."""
     return "outlet_id" if "outlet_id" in frame and frame["outlet_id"].nunique() >= 2 else None

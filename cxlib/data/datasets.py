@@ -44,8 +44,9 @@ class Dataset:
 
     @property
     def is_sample(self) -> bool:
-        """True for the bundled synthetic sample itself."""
-        return self.report.synthetic
+        """True for the bundled synthetic sample itself (not for a file whose mapping
+        declares it synthetic)."""
+        return self.report.synthetic and not self.mapping.synthetic
 
     @property
     def source(self) -> str:
@@ -125,7 +126,9 @@ def load_data(kind: str, path: str | Path | None = None, columns: str | Path | N
         raw = read_table(path, encoding=mapping.encoding, delimiter=mapping.delimiter,
                          sheet=mapping.sheet, expect=mapping.columns.values())
         frame, report = validate(raw, spec, mapping, drop_invalid=drop_invalid)
-        report.synthetic = synthetic
+        # the report (and so datasets.json) says synthetic for the sample and for a file its
+        # mapping declares synthetic or made from synthetic data
+        report.synthetic = synthetic or mapping.synthetic
         return Dataset(kind, frame, report, mapping)
 
     return _loaded(stored(kind, path, columns, drop_invalid, read_and_validate))

@@ -133,7 +133,8 @@ SURVEY = Kind(
         Field("outlet_id", "text",
               "Outlet/branch the respondent was served at (links to `outlets`). With two or "
               "more outlets, the intervals of the key drivers (LOY-2), of every LOY-1 figure "
-              "and of the price premium (REL-2) treat the outlet as the unit (clustered)."),
+              "and of the price premium (REL-2) treat the outlet as the unit (clustered, "
+              "t(G − 1) for G outlets); with fewer than 10 outlets they are not testable."),
         Field("overall_sat", "rating", "Overall satisfaction with the service.", required=True),
         Field("repurchase_intent", "rating", "Intention to buy again."),
         Field("recommend", "integer", "Likelihood to recommend, 0 (not at all) to 10 (extremely).",

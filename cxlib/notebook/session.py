@@ -68,7 +68,9 @@ class Session:
 
     def rules(self, claim: str):
         """The claim's decision rules in plain words, shown before they are applied."""
-        return show_rules(claim)
+        scales = {d.report.rating_scale for d in self.datasets.values()
+                   if d.kind in get_claim(claim).kinds}
+        return show_rules(claim, scales.pop() if len(scales) == 1 else None)
 
     def test(self, claim: str, key: str, est: Estimate, *, data: Dataset | None = None,
              published: str | None = None) -> ResultRecord:
@@ -83,11 +85,12 @@ class Session:
         spec = get_claim(claim).spec(key)
         data = self._dataset(data)
         truth = planted(spec.planted) if data.is_sample and spec.planted else None
-        verdict = spec.rule.judge(est)
+        rule = spec.rule.for_scale(data.report.rating_scale)
+        verdict = rule.judge(est)
         grade = grade_of(spec.evidence, data.design)
-        self.judged[(claim, key, data.source)] = Judged(est, spec.rule, verdict, grade)
+        self.judged[(claim, key, data.source)] = Judged(est, rule, verdict, grade)
         rec = make_record(self.notebook, claim, key, est, verdict, data=data.source,
-                          synthetic=data.synthetic, rule=spec.rule.describe(est.level),
+                          synthetic=data.synthetic, rule=rule.describe(est.level),
                           supplementary=spec.supplementary,
                           published=published or get_claim(claim).published, truth=truth,
                           grade=grade.key, design=data.design.label)

@@ -101,7 +101,7 @@ def _figure(key: str, row: dict) -> FigureSpec:
         band = tuple(row.get("negligible", (target, target)))
     rule = Rule(kind, float(target), (float(band[0]), float(band[1])), why=row.get("why", ""),
                 scale=row.get("scale", "linear"), min_n=int(row.get("min_n", 1)),
-                unit=row.get("unit", ""))
+                unit=row.get("unit", ""), per_point=bool(row.get("per_point", False)))
     return FigureSpec(key, row["figure"], rule, bool(row.get("supplementary", False)),
                       row.get("planted"), bool(row.get("forest", True)),
                       get_grade(row["evidence"]))
@@ -194,8 +194,10 @@ GRADE_RULE = ("a verdict says no more than the data's design allows: each figure
 """The grade rule (:mod:`cxlib.registry.conclusions`), in the words every notebook prints."""
 
 
-def rules_text(claim_id: str, level: float = 0.95) -> str:
-    """The decision rules of a claim in plain words (Markdown), to show before applying them."""
+def rules_text(claim_id: str, level: float = 0.95,
+               scale: tuple[float, float] | None = None) -> str:
+    """The decision rules of a claim in plain words (Markdown), to show before applying them;
+    a band per rating point is restated for the data's rating *scale* when it is given."""
     c = get_claim(claim_id)
     if not c.figures:
         return f"**{c.id}** has no figure a data set can judge."
@@ -204,7 +206,7 @@ def rules_text(claim_id: str, level: float = 0.95) -> str:
         extra = " *(shown beside the claim, not part of its verdict)*" if spec.supplementary \
             else ""
         lines.append(f"- *{md_escape(spec.figure)}* (at best {spec.evidence.noun}): "
-                     f"{md_escape(spec.rule.describe(level))}{extra}")
+                     f"{md_escape(spec.rule.for_scale(scale).describe(level))}{extra}")
     k = len(c.primary)
     if k > 1:
         lines.append(f"- *The claim as a whole* ({k} figures above make it up): {CLAIM_RULE}; "
@@ -219,11 +221,11 @@ def rules_text(claim_id: str, level: float = 0.95) -> str:
     return "\n".join(lines)
 
 
-def show_rules(claim_id: str):
+def show_rules(claim_id: str, scale: tuple[float, float] | None = None):
     """The decision rules of a claim as rendered Markdown in a notebook."""
     from IPython.display import Markdown
 
-    return Markdown(rules_text(claim_id))
+    return Markdown(rules_text(claim_id, scale=scale))
 
 
 def show_claims(*claim_ids: str):

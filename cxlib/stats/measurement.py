@@ -4,11 +4,13 @@
   with Feldt's (1965) interval: (1 − α)/(1 − α̂) follows F(n−1, (n−1)(k−1)), so
   α ∈ [1 − (1 − α̂)·F_{1−γ/2}, 1 − (1 − α̂)·F_{γ/2}].
 * **Confirmatory factor analysis** (:mod:`cxlib.stats.sem`: semopy, maximum likelihood):
-  each item loads on its own factor, factors correlate. Fit indices: χ² and df, CFI, RMSEA (semopy),
-  and SRMR = √(mean of squared standardised residual covariances, lower triangle
-  with diagonal). The SERVQUAL structure (five factors) is compared with fewer
-  factors by a χ² difference test and by the indices; conventional cut-offs are
-  CFI ≥ .95, RMSEA ≤ .06, SRMR ≤ .08 (Hu & Bentler 1999).
+  each item loads on its own factor, factors correlate. Fit indices χ², df, CFI, TLI, RMSEA
+  and SRMR as lavaan computes them (formulas in :mod:`cxlib.stats.sem`). The SERVQUAL
+  structure (five factors) is compared with fewer factors by a χ² difference test and by
+  the indices; conventional cut-offs are CFI ≥ .95, RMSEA ≤ .06, SRMR ≤ .08 (Hu & Bentler
+  1999). An improper solution (a Heywood case, a standardised value beyond ±1, no
+  convergence) gets no verdict on its fit ("meets cut-offs" is empty, the problems are
+  listed) and no χ² difference test.
 """
 
 from __future__ import annotations
@@ -80,15 +82,37 @@ def cfa(frame: pd.DataFrame, structure: dict[str, list[str]], name: str = "") ->
 
 
 def compare_structures(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.DataFrame:
-    """The block structure against one general factor: fit indices and χ² difference test."""
+    """The block structure against one general factor: fit indices and χ² difference test.
+
+    ``attrs["chi2_difference"]`` is (Δχ², Δdf, p), or None when either solution is improper
+    (its χ² describes nothing real); ``attrs["problems"]`` lists each improper model's
+    problems by model name."""
     full = cfa(frame, blocks, f"{len(blocks)} factors")
     one = cfa(frame, {"general": [c for cols in blocks.values() for c in cols]}, "1 factor")
     rows = []
     for fit in (full, one):
         rows.append({"model": fit.name, "chi2": fit.chi2, "df": fit.df, "CFI": fit.cfi,
-                     "RMSEA": fit.rmsea, "SRMR": fit.srmr, "n": fit.n,
-                     "meets cut-offs": fit.acceptable})
+                     "TLI": fit.tli, "RMSEA": fit.rmsea, "SRMR": fit.srmr, "n": fit.n,
+                     "proper": fit.proper, "meets cut-offs": fit.acceptable})
     table = pd.DataFrame(rows).set_index("model")
     d_chi2, d_df = one.chi2 - full.chi2, one.df - full.df
-    table.attrs["chi2_difference"] = (d_chi2, d_df, float(stats.chi2.sf(d_chi2, d_df)))
+    table.attrs["chi2_difference"] = ((d_chi2, d_df, float(stats.chi2.sf(d_chi2, d_df)))
+                                      if full.proper and one.proper else None)
+    table.attrs["problems"] = {f.name: f.problems for f in (full, one) if f.problems}
     return table
+
+
+def structures_note(table: pd.DataFrame) -> str:
+    """What a :func:`compare_structures` table allows: the χ² difference test when both
+    solutions are proper, else why there is none, and each improper model's problems (its
+    fit indices are then shown without a verdict)."""
+    from cxlib.stats.formatting import p_value
+
+    models = list(table.index)
+    difference = table.attrs["chi2_difference"]
+    lines = ([f"χ² difference, {models[0]} vs {models[1]}: {difference[0]:.1f} on "
+              f"{difference[1]} df, {p_value(difference[2])}"] if difference else
+             ["No χ² difference test: an improper solution's χ² describes nothing real."])
+    lines += [f"{name}: improper solution ({'; '.join(problems)}); its fit indices are shown "
+              "without a verdict on fit" for name, problems in table.attrs["problems"].items()]
+    return "\n".join(lines)

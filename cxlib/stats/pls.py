@@ -170,7 +170,8 @@ def bootstrap_paths(frame: pd.DataFrame, blocks: dict[str, list[str]],
                     cluster: str | None = None) -> pd.DataFrame:
     """Path coefficients and R² with percentile bootstrap intervals, resampling respondents,
     or whole clusters of the column *cluster* when given (outlets: a resample draws G of
-    the G clusters with replacement and keeps all their respondents)."""
+    the G clusters with replacement and keeps all their respondents; at least
+    :data:`~cxlib.stats.robust.MIN_CLUSTERS` clusters, else NotEstimable)."""
     labels = robust.cluster_column(frame, cluster)
     edges = _structural(paths)
     raw = _prepare(frame, blocks)
@@ -187,6 +188,7 @@ def bootstrap_paths(frame: pd.DataFrame, blocks: dict[str, list[str]],
         draws = resample_draws(paths_of, len(raw), width, n_boot=n_boot, seed=seed)
     else:
         members = robust.cluster_rows(labels)
+        robust.require_clusters(len(members), cluster)
         draws = resample_draws(lambda picks: paths_of(np.concatenate([members[g] for g in picks])),
                                len(members), width, n_boot=n_boot, seed=seed)
     lo, hi, failed = percentiles(draws, level)
@@ -210,4 +212,4 @@ def path_estimate(table: pd.DataFrame, source: str, target: str) -> Estimate:
                     + (f" clustered by {table.attrs['cluster']} ({table.attrs['clusters']:,} "
                        "clusters)" if table.attrs.get("cluster") else ""),
                     table.attrs["level"], failed=table.attrs["failed"],
-                    draws=table.attrs["n_boot"])
+                    draws=table.attrs["n_boot"], clusters=table.attrs.get("clusters"))

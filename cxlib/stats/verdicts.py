@@ -75,6 +75,9 @@ MAX_FAILED_SHARE = 0.05
 POWER = 0.80
 """The power at which "the sample size that would decide" is stated."""
 
+REFERENCE_STEPS = 6.0
+"""A per-point band is declared per point of a 1–7 scale: six steps from lowest to highest."""
+
 Kind = Literal["within", "greater", "less"]
 
 
@@ -118,6 +121,9 @@ class Rule:
     (directional; ``(target, target)`` when none is declared). ``scale`` is ``log``
     for ratios, whose intervals are symmetric on the log scale. ``why`` says where
     the band comes from. ``min_n`` is the smallest sample the analysis is run on.
+    ``per_point`` marks a figure per point of a rating scale (an odds ratio per point of
+    satisfaction): its band is declared per point of a 1–7 scale and
+    :meth:`for_scale` restates it for the data's own scale.
     """
 
     kind: Kind
@@ -127,6 +133,7 @@ class Rule:
     scale: Literal["linear", "log"] = "linear"
     min_n: int = 1
     unit: str = ""
+    per_point: bool = False
 
     def __post_init__(self) -> None:
         lo, hi = self.band
@@ -138,6 +145,28 @@ class Rule:
             raise ValueError("a point claim needs a band of practical equivalence")
         if self.scale == "log" and lo <= 0:
             raise ValueError("a log-scale rule needs a positive band")
+
+    def for_scale(self, scale: tuple[float, float] | None) -> Rule:
+        """The rule for a figure per point of a rating *scale* (lowest, highest): a band
+        declared per point of a 1–7 scale (6 steps) becomes, per point of a scale of k steps,
+        target + (edge − target)·6/k (on the log scale for ratios: edge^(6/k)), so that an
+        effect across the whole scale counts the same whatever its length. Unchanged for a
+        figure not per point, or a 7-point scale."""
+        if not self.per_point or scale is None:
+            return self
+        steps = float(scale[1] - scale[0])
+        if steps <= 0 or steps == REFERENCE_STEPS:
+            return self
+        f = REFERENCE_STEPS / steps
+        t = self._t(self.target)
+        back = math.exp if self.scale == "log" else float
+        band = tuple(back(t + (self._t(b) - t) * f) for b in self.band)
+        lo, hi = (declared(x) for x in self.band)
+        note = (f"; declared as [{lo}, {hi}] per point of a 1–7 scale, and restated per point "
+                f"of this {scale[0]:g}–{scale[1]:g} scale so that an effect across the "
+                f"whole scale counts the same")
+        return replace(self, band=(round(band[0], 3), round(band[1], 3)), why=self.why + note,
+                       per_point=False)
 
     @property
     def negligible(self) -> bool:
@@ -259,9 +288,11 @@ class Rule:
         return max(math.ceil(round(present * power * min(factors) ** 2, 6)), present + 1)
 
     def widened(self, est: Estimate, level: float) -> Estimate:
-        """*est* with its interval widened to *level* on this rule's scale (normal
-        quantile ratio), as used for the Bonferroni step of :func:`claim_verdict`."""
-        f = stats.norm.ppf(0.5 + level / 2) / stats.norm.ppf(0.5 + est.level / 2)
+        """*est* with its interval widened to *level* on this rule's scale, as used for the
+        Bonferroni step of :func:`claim_verdict`: by the ratio of normal quantiles, or of
+        t(G − 1) quantiles for an interval that treats G clusters as the unit."""
+        dist = stats.t(est.clusters - 1) if est.clusters and est.clusters > 1 else stats.norm
+        f = dist.ppf(0.5 + level / 2) / dist.ppf(0.5 + est.level / 2)
         v = self._t(est.value)
         lo = v - (v - self._t(est.ci_low)) * f
         hi = v + (self._t(est.ci_high) - v) * f

@@ -4,7 +4,9 @@
 #            on the rows expanded (frequency weights count respondents)
 #   counts   cxlib.analyses.wom.count_models         glm(poisson), MASS::glm.nb,
 #            pscl::zeroinfl(dist = "negbin") with covariates in both parts
-#   mixed    cxlib.analyses.people.multilevel        lme4::lmer, REML
+#   mixed    cxlib.analyses.people.multilevel        lme4::lmer, REML; nlme::lme for the t
+#            intervals (containment degrees of freedom), on Orthodont and on `few_outlets`,
+#            8 synthetic outlets with an outlet-level predictor (written into the JSON)
 # Data: MASS::housing (tests/reference/housing.csv, written by ordinal_housing.R),
 # pscl::bioChemists (written here to bioChemists.csv), nlme::Orthodont (Orthodont.csv).
 # Writes tests/reference/covariates.json. Run from the repository root:
@@ -43,6 +45,23 @@ write.csv(data.frame(distance = o$distance, age = o$age, Subject = as.character(
           row.names = FALSE)
 o$Sex <- relevel(factor(as.character(o$Sex)), ref = "Male")
 mixed <- lmer(distance ~ age + Sex + (1 | Subject), data = o, REML = TRUE)
+# nlme: the same REML fit, with its t intervals (DF by the containment rule)
+lme_t <- function(fit) {
+  tt <- summary(fit)$tTable
+  ci <- intervals(fit, which = "fixed")$fixed
+  list(df = named(tt[, "DF"]), lower = named(ci[, "lower"]), upper = named(ci[, "upper"]),
+       se = named(tt[, "Std.Error"]))
+}
+mixed_lme <- lme(distance ~ age + Sex, random = ~1 | Subject, data = o, method = "REML")
+set.seed(20261203)
+G <- 8
+sizes <- sample(15:30, G, replace = TRUE)
+g <- rep(seq_len(G), sizes)
+staff <- round(rnorm(G, 5, 1), 2)
+few <- data.frame(outlet_id = sprintf("S%d", g), employee_sat = staff[g],
+                  overall_sat = round(2 + 0.4 * staff[g] + rnorm(G, sd = 0.6)[g] +
+                                      rnorm(length(g)), 3))
+few_lme <- lme(overall_sat ~ employee_sat, random = ~1 | outlet_id, data = few, method = "REML")
 
 named <- function(x) as.list(x)
 out <- list(
@@ -63,10 +82,15 @@ out <- list(
   mixed = list(model = "lmer(distance ~ age + Sex + (1 | Subject), REML); Male reference",
                n = nrow(o), fixef = named(fixef(mixed)),
                se = named(sqrt(diag(as.matrix(vcov(mixed))))),
-               tau2 = as.numeric(VarCorr(mixed)$Subject), sigma2 = sigma(mixed)^2),
+               tau2 = as.numeric(VarCorr(mixed)$Subject), sigma2 = sigma(mixed)^2,
+               nlme = lme_t(mixed_lme)),
+  few_outlets = list(model = "lme(overall_sat ~ employee_sat, random = ~1 | outlet_id, REML)",
+                     data = as.list(few), nlme = lme_t(few_lme),
+                     tau2 = as.numeric(getVarCov(few_lme)), sigma2 = few_lme$sigma^2),
   R = R.version.string, MASS = as.character(packageVersion("MASS")),
   pscl = as.character(packageVersion("pscl")), lme4 = as.character(packageVersion("lme4")),
-  sandwich = as.character(packageVersion("sandwich"))
+  sandwich = as.character(packageVersion("sandwich")),
+  nlme = as.character(packageVersion("nlme"))
 )
 write_json(out, file.path(here, "covariates.json"), auto_unbox = TRUE, digits = NA,
            pretty = TRUE)

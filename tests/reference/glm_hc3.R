@@ -2,28 +2,57 @@
 #   Rscript tests/reference/glm_hc3.R        (from the repository root)
 # writes tests/reference/glm_hc3.json: for each case the data, the coefficients and the
 # covariance matrices vcovHC(type = "HC3"), vcovHC(type = "HC0") and, for clustered
-# cases, vcovCL(cluster = ~g) (its default: type "HC1" with the G/(G-1) adjustment).
-# Needs r-base-core, r-cran-sandwich and r-cran-jsonlite (Debian packages).
-suppressMessages({library(sandwich); library(jsonlite)})
+# cases, vcovCL(cluster = ~g) (its default: G/(G-1) B M B, times (n-1)/(n-k) for lm).
+# With them the intervals as lmtest reports them (coefci, level 0.95) and the p-values
+# (coeftest): CI_HC3 / p_HC3 = coeftest(fit, vcovHC(fit, "HC3")), which uses t(n - k)
+# for an lm and the normal for a glm (lmtest's glm method has df = Inf); for clustered
+# cases CI_CL / p_CL with df = G - 1. The case ols_small (n = 30) is where t(n - k) and
+# z differ most.
+# Needs r-base-core, r-cran-sandwich, r-cran-lmtest and r-cran-jsonlite (Debian packages).
+suppressMessages({library(sandwich); library(lmtest); library(jsonlite)})
 set.seed(20240611)
 tight <- glm.control(epsilon = 1e-13, maxit = 100)
+
+# intervals and p-values as lmtest's coeftest/coefci give them for covariance V: with its
+# own df per model class when df is not given (an explicit df = NULL would override the glm
+# method's df = Inf), else with df
+tested <- function(fit, V, df = NULL) {
+  if (is.null(df)) {
+    return(list(ci = unname(coefci(fit, vcov. = V, level = 0.95)),
+                p = unname(coeftest(fit, vcov. = V)[, 4])))
+  }
+  list(ci = unname(coefci(fit, vcov. = V, df = df, level = 0.95)),
+       p = unname(coeftest(fit, vcov. = V, df = df)[, 4]))
+}
+
+with_tests <- function(out, fit, d, cluster) {
+  hc3 <- tested(fit, vcovHC(fit, type = "HC3"))
+  out$CI_HC3 <- hc3$ci
+  out$p_HC3 <- hc3$p
+  if (!is.null(cluster)) {
+    out$CL <- unname(vcovCL(fit, cluster = d[[cluster]]))
+    out$G <- length(unique(d[[cluster]]))
+    cl <- tested(fit, vcovCL(fit, cluster = d[[cluster]]), df = out$G - 1)
+    out$CI_CL <- cl$ci
+    out$p_CL <- cl$p
+  }
+  out
+}
 
 logit_case <- function(d, formula, family = binomial(), cluster = NULL) {
   fit <- glm(formula, data = d, family = family, control = tight)
   out <- list(kind = "glm", family = family$family, link = family$link,
               terms = names(coef(fit)), data = as.list(d), coef = unname(coef(fit)),
               HC3 = unname(vcovHC(fit, type = "HC3")), HC0 = unname(vcovHC(fit, type = "HC0")))
-  if (!is.null(cluster)) out$CL <- unname(vcovCL(fit, cluster = d[[cluster]]))
-  out
+  with_tests(out, fit, d, cluster)
 }
 
 ols_case <- function(d, formula, cluster = NULL) {
   fit <- lm(formula, data = d)
   out <- list(kind = "ols", terms = names(coef(fit)), data = as.list(d),
               coef = unname(coef(fit)), HC3 = unname(vcovHC(fit, type = "HC3")),
-              HC0 = unname(vcovHC(fit, type = "HC0")))
-  if (!is.null(cluster)) out$CL <- unname(vcovCL(fit, cluster = d[[cluster]]))
-  out
+              HC0 = unname(vcovHC(fit, type = "HC0")), df_resid = fit$df.residual)
+  with_tests(out, fit, d, cluster)
 }
 
 cases <- list()
@@ -67,8 +96,14 @@ cases$logit_clustered <- logit_case(d, y ~ x, cluster = "g")
 d$y <- 1 + 0.5 * x + 2 * rnorm(40)[g] + rnorm(length(g))
 cases$ols_clustered <- ols_case(d, y ~ x, cluster = "g")
 
+# a small OLS (n = 30, k = 3) with heteroscedastic errors: HC3 with t(27), as coeftest for lm
+n <- 30
+d <- data.frame(x1 = rnorm(n), x2 = rbinom(n, 1, 0.3))
+d$y <- 2 + 0.8 * d$x1 + 0.5 * d$x2 + rnorm(n) * (0.5 + abs(d$x1))
+cases$ols_small <- ols_case(d, y ~ x1 + x2)
+
 out <- list(made_by = "tests/reference/glm_hc3.R",
             R = R.version.string, sandwich = as.character(packageVersion("sandwich")),
-            cases = cases)
+            lmtest = as.character(packageVersion("lmtest")), cases = cases)
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = FALSE, matrix = "rowmajor"),
            "tests/reference/glm_hc3.json")
