@@ -201,7 +201,7 @@ def test_the_standard_needs_the_files_threshold_to_be_the_standard():
 
 def test_too_few_days_or_a_perfect_share_are_not_estimable():
     d = crafted()
-    with pytest.raises(NotEstimable, match="only 3 clusters of days; .* at least 10"):
+    with pytest.raises(NotEstimable, match=r"only 3 clusters of days; .* at least 10"):
         iv.service_level(d[d["day"].isin(["d01", "d02", "d03"])], 20)
     with pytest.raises(NotEstimable, match="every call offered was answered within"):
         iv.service_level(d.assign(answered_within=d["offered"]), 20)
