@@ -11,16 +11,18 @@ import pytest
 from scipy.special import expit
 
 from cxlib.analyses.loyalty import (
+    Mediation,
+    OddsRatio,
     indirect_estimate,
     logistic_effect,
     loyalty_by_level,
-    mediated_share,
     mediation,
     ordinal_effect,
     spline_test,
     top_box_step,
 )
 from cxlib.errors import NotEstimable
+from cxlib.notebook.readings import mediated_share
 
 REFERENCE = Path(__file__).parent / "reference"
 
@@ -33,7 +35,7 @@ def test_ordinal_logit_recovers_the_odds_ratio():
         x = rng.integers(1, 8, 400).astype(float)
         latent = beta * (x - 4) + rng.logistic(size=400)
         frame = pd.DataFrame({"x": x, "y": np.searchsorted(cuts, latent) + 1})
-        hits.append(ordinal_effect(frame, "y", "x")[0].covers(np.exp(beta)))
+        hits.append(ordinal_effect(frame, "y", "x").effect.covers(np.exp(beta)))
     assert 0.88 <= np.mean(hits) <= 1.0
 
 
@@ -50,14 +52,18 @@ def test_text_ordinal_outcome_keeps_its_order_and_matches_polr():
     frame = housing()
     with pytest.raises(ValueError, match=r"Sat is text \(Low, Medium, High\).*order=\["):
         ordinal_effect(frame, "Sat", "infl")  # before: ordered High < Low < Medium, OR 0.65
-    text, fit = ordinal_effect(frame, "Sat", "infl", order=["Low", "Medium", "High"])
+    result = ordinal_effect(frame, "Sat", "infl", order=["Low", "Medium", "High"])
+    text, fit = result.effect, result.model
+    assert isinstance(result, OddsRatio) and result.method == text.method and result.n == text.n
+    assert result.table.loc["infl", "odds ratio"] == pytest.approx(text.value)
+    assert str(text) in str(result)  # the headline is shown under the coefficient table
     assert text.value == pytest.approx(ref["odds_ratio"], rel=1e-5)  # MASS::polr: 1.85
     assert fit.bse["infl"] == pytest.approx(ref["se_hc0"], rel=1e-3)  # sandwich::sandwich
     numeric = frame.assign(Sat=frame["Sat"].map({"Low": 1, "Medium": 2, "High": 3}))
     ordered = frame.assign(Sat=pd.Categorical(frame["Sat"], ["Low", "Medium", "High"],
                                               ordered=True))
     for other in (numeric, ordered):
-        est = ordinal_effect(other, "Sat", "infl")[0]
+        est = ordinal_effect(other, "Sat", "infl").effect
         assert (est.value, est.ci_low, est.ci_high) == pytest.approx(
             (text.value, text.ci_low, text.ci_high), rel=1e-6)
     with pytest.raises(ValueError, match="Very high"):
@@ -71,8 +77,8 @@ def test_numbers_stored_as_text_keep_their_numeric_order():
     y = np.searchsorted([-2.0, -1, 0, 1, 2, 3, 4, 5, 6], 0.5 * (x - 4) + rng.logistic(size=600))
     frame = pd.DataFrame({"x": x, "y": y + 1})  # 1 … 10: "10" sorts before "2" as text
     as_text = frame.assign(y=frame["y"].astype(str))
-    assert ordinal_effect(as_text, "y", "x")[0].value == pytest.approx(
-        ordinal_effect(frame, "y", "x")[0].value, rel=1e-6)
+    assert ordinal_effect(as_text, "y", "x").effect.value == pytest.approx(
+        ordinal_effect(frame, "y", "x").effect.value, rel=1e-6)
 
 
 def test_logistic_churn_recovers_the_odds_ratio():
@@ -82,7 +88,8 @@ def test_logistic_churn_recovers_the_odds_ratio():
     for _ in range(300):
         x = rng.integers(1, 8, 500).astype(float)
         y = rng.binomial(1, expit(a + b * (x - 4)))
-        hits.append(logistic_effect(pd.DataFrame({"x": x, "c": y}), "c", "x")[0].covers(np.exp(b)))
+        odds = logistic_effect(pd.DataFrame({"x": x, "c": y}), "c", "x")
+        hits.append(odds.effect.covers(np.exp(b)))
     assert 0.91 <= np.mean(hits) <= 0.98
 
 
@@ -137,7 +144,7 @@ def test_mediation_paths_add_up():
     x = rng.normal(size=200)
     frame = pd.DataFrame({"x": x, "m": x + rng.normal(size=200), "y": rng.normal(size=200)})
     table = mediation(frame, "x", "m", "y", n_boot=50)
-    est = table["estimate"]
+    est = table.table["estimate"]
     assert est["total c"] == pytest.approx(est.iloc[2] + est["indirect a·b"])
 
 
@@ -150,8 +157,8 @@ def test_mediated_share_is_the_indirect_over_the_total_effect():
                           "ci_high": [0.6, 0.6, cp + 0.1, ab + 0.1, ab + cp + 0.1]},
                          index=["a: Q → S", "b: S → L (given Q)", "direct c′: Q → L",
                                 "indirect a·b", "total c"])
-        t.attrs.update(x="Q", m="S", y="L")
-        return t
+        return Mediation(table=t, n=100, method="made up", x="Q", m="S", y="L",
+                         standardised=True)
 
     assert mediated_share(table(0.274, 0.313)).startswith("47% of the effect of Q on L")
     assert "less than half through S" in mediated_share(table(0.274, 0.313))
@@ -189,21 +196,22 @@ def test_spline_test_detects_curvature_and_not_a_line():
     x = rng.uniform(1, 7, 800)
     curved = pd.DataFrame({"x": x, "y": (x - 4) ** 2 + rng.normal(size=800)})
     straight = pd.DataFrame({"x": x, "y": x + rng.normal(size=800)})
-    assert spline_test(curved, "y", "x")["p"] < 1e-6
-    assert spline_test(straight, "y", "x")["p"] > 0.001
+    assert spline_test(curved, "y", "x").p < 1e-6
+    assert spline_test(straight, "y", "x").p > 0.001
 
 
 def test_loyalty_by_level_counts():
     frame = pd.DataFrame({"s": [1, 1, 2, 2, 2], "l": [1, 2, 3, 4, 5]})
     table = loyalty_by_level(frame, "l", "s")
-    assert table["n"].tolist() == [2, 3] and table.loc[2, "mean"] == 4
+    assert table.table["n"].tolist() == [2, 3] and table.table.loc[2, "mean"] == 4
+    assert table.estimate(2).figure == "mean l at s = 2" and table.n == 5
 
 
 def test_loyalty_by_level_keeps_intervals_on_the_answers_scale():
     """Two answers 1 and 7 at level 1: the t interval 4 ± 12.7·3 runs from −34 to 42; a mean
     of answers between 1 and 7 cannot leave [1, 7], so the interval is clipped there."""
     frame = pd.DataFrame({"s": [1, 1, 2, 2, 2, 3], "l": [1, 7, 3, 4, 5, 6]})
-    table = loyalty_by_level(frame, "l", "s")
+    table = loyalty_by_level(frame, "l", "s").table
     assert (table.loc[1, "ci_low"], table.loc[1, "ci_high"]) == (1, 7)
     half = 4.302653 / np.sqrt(3)  # t₀.₉₇₅,₂ · s/√n with s = 1: inside [1, 7], left as it is
     assert (table.loc[2, "ci_low"], table.loc[2, "ci_high"]) == pytest.approx((4 - half,
@@ -250,9 +258,10 @@ def housing_table() -> pd.DataFrame:
 def test_ordinal_model_takes_covariates_and_frequency_weights_and_matches_polr():
     ref = covariate_reference()["ordinal"]
     order = ["Low", "Medium", "High"]
-    est, fit = ordinal_effect(housing_table(), "Sat", "infl", order=order,
-                              covariates=["Type", "Cont"],
-                              reference={"Type": "Tower", "Cont": "Low"}, weights="Freq")
+    result = ordinal_effect(housing_table(), "Sat", "infl", order=order,
+                            covariates=["Type", "Cont"],
+                            reference={"Type": "Tower", "Cont": "Low"}, weights="Freq")
+    est, fit = result.effect, result.model
     assert est.n == ref["n"] == 1681
     for r_name, ours in [("infl", "infl"), ("TypeApartment", "Type[Apartment]"),
                          ("TypeAtrium", "Type[Atrium]"), ("TypeTerrace", "Type[Terrace]"),
@@ -264,15 +273,16 @@ def test_ordinal_model_takes_covariates_and_frequency_weights_and_matches_polr()
     # the weights are counts: the table with weights is the survey with one row per tenant
     long = housing()
     unweighted = ordinal_effect(long, "Sat", "infl", order=order, covariates=["Type", "Cont"],
-                                reference={"Type": "Tower", "Cont": "Low"})[0]
+                                reference={"Type": "Tower", "Cont": "Low"}).effect
     assert (unweighted.value, unweighted.ci_low) == pytest.approx((est.value, est.ci_low),
                                                                   rel=1e-5)
 
 
 def test_reference_levels_come_from_the_data_when_not_given():
     table = housing_table()
-    est, fit = ordinal_effect(table, "Sat", "infl", order=["Low", "Medium", "High"],
-                              covariates=["Type"], weights="Freq")
+    result = ordinal_effect(table, "Sat", "infl", order=["Low", "Medium", "High"],
+                            covariates=["Type"], weights="Freq")
+    est, fit = result.effect, result.model
     counts = table.groupby("Type")["Freq"].sum()
     assert f"Type = {counts.idxmax()}" in est.method  # the most frequent type, not a label
     assert f"Type[{counts.idxmax()}]" not in fit.params
@@ -281,8 +291,9 @@ def test_reference_levels_come_from_the_data_when_not_given():
 def test_logistic_model_takes_covariates_and_frequency_weights_and_matches_glm():
     ref = covariate_reference()["logistic"]
     table = housing_table().assign(high=lambda d: (d["Sat"] == "High").astype(int))
-    est, fit = logistic_effect(table, "high", "infl", covariates=["Type", "Cont"],
-                               reference={"Type": "Tower", "Cont": "Low"}, weights="Freq")
+    result = logistic_effect(table, "high", "infl", covariates=["Type", "Cont"],
+                             reference={"Type": "Tower", "Cont": "Low"}, weights="Freq")
+    est, fit = result.effect, result.model
     assert est.n == ref["n"]
     for r_name, ours in [("(Intercept)", "const"), ("infl", "infl"),
                          ("TypeApartment", "Type[Apartment]"), ("TypeTerrace", "Type[Terrace]"),

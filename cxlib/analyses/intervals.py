@@ -54,16 +54,6 @@ __all__ = ["BASES", "arrival_pattern", "busiest", "day_of", "dispersion_reading"
            "staffing_summary", "time_of_day", "within_standard"]
 
 
-def day_of(frame: pd.DataFrame) -> pd.Series:
-    """The date of each interval (the cluster of the service level's interval)."""
-    return pd.to_datetime(frame["interval_start"]).dt.normalize()
-
-
-def time_of_day(frame: pd.DataFrame) -> pd.Series:
-    """Each interval's start as a time of day, ``HH:MM``."""
-    return pd.to_datetime(frame["interval_start"]).dt.strftime("%H:%M")
-
-
 def _clustered_interval(scores: np.ndarray, information: float, frame: pd.DataFrame,
                         level: float) -> tuple[float, int]:
     """Half-width t(G − 1)·SE on the model scale, from CR1 errors clustered by the day of

@@ -35,6 +35,7 @@ Every analysis needs variation in the columns it relates: a constant column rais
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -45,12 +46,26 @@ from statsmodels.miscmodels.ordinal_model import OrderedModel
 from cxlib.errors import NotEstimable, UserDataError, require_variation
 from cxlib.stats import robust
 from cxlib.stats.design import adjusted_for, frequency_rows, predictors
-from cxlib.stats.estimates import Estimate
+from cxlib.stats.estimates import Effect, Estimate, Fit
 from cxlib.stats.robust import RobustFit
 from cxlib.stats.uncertainty import bootstrap
 
 
-def ordered_levels(values: pd.Series, order: Sequence | None = None) -> pd.Series:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class OddsRatio(Effect):
+    """An odds ratio per unit of a predictor (``effect``) from a logit whose coefficients,
+    with the other terms and their robust covariance, are ``table`` and ``model``."""
+
+    model: RobustFit
+
+
+def _odds_ratio(est: Estimate, fit: RobustFit, level: float, title: str) -> OddsRatio:
+    return OddsRatio(table=fit.table(level, odds_ratios=True), n=fit.nobs, method=est.method,
+                     level=level, clusters=fit.clusters, title=title, value="coef",
+                     effect=est, model=fit)
+
+
+def _ordered_levels(values: pd.Series, order: Sequence | None = None) -> pd.Series:
     """*values* as an ordered Categorical: in *order* (lowest first) when given, else in
     the order of an ordered Categorical, else numerically; text without an *order* is
     refused, naming its levels."""
@@ -80,7 +95,7 @@ def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
                    level: float = 0.95, *, order: Sequence | None = None,
                    cluster: str | None = None, covariates: Sequence[str] = (),
                    reference: Mapping[str, str] | None = None,
-                   weights: str | None = None) -> tuple[Estimate, RobustFit]:
+                   weights: str | None = None) -> OddsRatio:
     """Odds ratio of a higher *outcome* rating per point of *predictor* (ordinal logit),
     adjusted for *covariates* (numbers as they are, categories against their *reference*
     level or else the most frequent, :mod:`cxlib.stats.design`): exp(b) with the Wald
@@ -88,17 +103,17 @@ def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
     clustered by the column *cluster* when given (a row without a label is a cluster of its
     own; fewer than :data:`~cxlib.stats.robust.MIN_CLUSTERS` clusters: NotEstimable; the
     estimate carries G in ``clusters``). *order* lists a text outcome's levels from lowest
-    to highest (see :func:`ordered_levels`); *weights* names a column of frequency weights
-    (a tabulated survey: each row counts that many respondents). The fit holds the slope, the other
-    coefficients and the thresholds with that covariance; its ``model`` is the statsmodels
-    OrderedModel fit."""
+    to highest (see :func:`_ordered_levels`); *weights* names a column of frequency weights
+    (a tabulated survey: each row counts that many respondents). The result's ``effect`` is
+    the odds ratio; its ``model`` holds the slope, the other coefficients and the thresholds
+    with that covariance (``model.model``: the statsmodels OrderedModel fit)."""
     frame = frequency_rows(frame, weights)
     labels = robust.cluster_column(frame, cluster)
     data = frame[list(dict.fromkeys([outcome, predictor, *covariates]))].dropna()
     require_variation(data, [outcome, predictor],
                       what=f"the effect of {predictor} on {outcome}")
     x, design = predictors(data, [predictor], covariates, reference)
-    y = ordered_levels(data.loc[x.index, outcome], order)
+    y = _ordered_levels(data.loc[x.index, outcome], order)
     fit = OrderedModel(y, x, distr="logit").fit(
         method="bfgs", disp=False, cov_type="HC0", maxiter=1000, gtol=1e-6)
     names = list(fit.params.index)
@@ -115,19 +130,20 @@ def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
                      method, fit, df=np.inf if g is None else g - 1.0, clusters=g)
     est = rfit.estimate(predictor, f"odds ratio of a higher {outcome} per point of {predictor}",
                         level, odds_ratio=True, method="ordinal logit")
-    return est, rfit
+    return _odds_ratio(est, rfit, level, f"Ordinal logit of {outcome}")
 
 
 def logistic_effect(frame: pd.DataFrame, outcome: str, predictor: str, level: float = 0.95,
                     figure: str | None = None, *, cluster: str | None = None,
                     covariates: Sequence[str] = (), reference: Mapping[str, str] | None = None,
-                    weights: str | None = None) -> tuple[Estimate, RobustFit]:
+                    weights: str | None = None) -> OddsRatio:
     """Odds ratio of a 0/1 *outcome* (churn, abandoning, returning) per unit of *predictor*
     (logistic GLM), adjusted for *covariates* (as in :func:`ordinal_effect`): exp(b) with the
     Wald interval exp(b ± z·SE), SE from the HC3 sandwich, or exp(b ± t_{G−1}·SE) clustered
     by the column *cluster* when given (at least :data:`~cxlib.stats.robust.MIN_CLUSTERS`
     clusters; see :mod:`cxlib.stats.robust`); *weights* names a column of
-    frequency weights (rows counted that many times)."""
+    frequency weights (rows counted that many times). The result's ``effect`` is the odds
+    ratio, its ``model`` the fitted logit."""
     frame = frequency_rows(frame, weights)
     labels = robust.cluster_column(frame, cluster)
     require_variation(frame.dropna(subset=[outcome, predictor]), [outcome, predictor],
@@ -142,10 +158,10 @@ def logistic_effect(frame: pd.DataFrame, outcome: str, predictor: str, level: fl
                        level, odds_ratio=True, method="logistic regression (binomial GLM)"
                        + adjusted_for(design, [predictor])
                        + (f", frequency weights {weights}" if weights else ""))
-    return est, fit
+    return _odds_ratio(est, fit, level, f"Logistic regression of {outcome}")
 
 
-def loyalty_by_level(frame: pd.DataFrame, outcome: str, predictor: str) -> pd.DataFrame:
+def loyalty_by_level(frame: pd.DataFrame, outcome: str, predictor: str) -> Fit:
     """Mean *outcome* at each level of *predictor*, with t intervals x̄ ± t₀.₉₇₅,ₙ₋₁ s/√n and
     counts n. A mean cannot leave the range of the answers, so each interval is clipped to
     [min, max] of *outcome* over all levels (a t interval on 3 answers can otherwise run far
@@ -160,7 +176,10 @@ def loyalty_by_level(frame: pd.DataFrame, outcome: str, predictor: str) -> pd.Da
                                                                       np.nan, np.nan)
         rows.append({predictor: level, "mean": m, "ci_low": max(lo, low),
                      "ci_high": min(hi, high), "n": len(group)})
-    return pd.DataFrame(rows).set_index(predictor)
+    return Fit(table=pd.DataFrame(rows).set_index(predictor), n=len(data),
+               method="mean with t interval, clipped to the range of the answers",
+               title=f"Mean {outcome} at each level of {predictor}", value="mean",
+               figure=f"mean {outcome} at {predictor} = {{row}}")
 
 
 def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, n_boot: int = 500,
@@ -198,9 +217,26 @@ def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, n_boot: i
                     boot.level, failed=boot.failed, draws=boot.n_boot, clusters=boot.n)
 
 
-def spline_test(frame: pd.DataFrame, outcome: str, predictor: str, df: int = 3) -> dict:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class SplineTest(Fit):
+    """:func:`spline_test`: the fitted spline curve (``table``: x, fit and its band lo–hi)
+    and the F test against the straight line (``F`` on ``df`` and the residual degrees of
+    freedom, ``p``), with both models' R²."""
+
+    F: float
+    p: float
+    df: int
+    r2_linear: float
+    r2_spline: float
+
+    def facts(self) -> dict:
+        return {"F": self.F, "p": self.p, "R² (line)": self.r2_linear,
+                "R² (spline)": self.r2_spline}
+
+
+def spline_test(frame: pd.DataFrame, outcome: str, predictor: str, df: int = 3) -> SplineTest:
     """F test of a natural cubic spline in *predictor* against the straight line; the
-    result holds the fitted spline curve with its 95% band for plotting."""
+    result's table is the fitted spline curve with its 95% band, for plotting."""
     data = frame[[outcome, predictor]].dropna()
     require_variation(data, [outcome, predictor], what="the shape of the link")
     if data[predictor].nunique() <= df:
@@ -214,11 +250,14 @@ def spline_test(frame: pd.DataFrame, outcome: str, predictor: str, df: int = 3) 
     pred = spline.get_prediction(grid).summary_frame()
     curve = pd.DataFrame({"x": grid["x"], "fit": pred["mean"], "lo": pred["mean_ci_lower"],
                           "hi": pred["mean_ci_upper"]})
-    return {"F": float(f), "p": float(p), "df": int(ddf), "r2_linear": float(linear.rsquared),
-            "r2_spline": float(spline.rsquared), "n": int(linear.nobs), "curve": curve}
+    return SplineTest(table=curve, n=int(linear.nobs), value="fit",
+                      method=f"OLS, natural cubic spline ({df} df) against a straight line, "
+                             "F test", title=f"{outcome} over {predictor}: spline fit",
+                      F=float(f), p=float(p), df=int(ddf), r2_linear=float(linear.rsquared),
+                      r2_spline=float(spline.rsquared))
 
 
-def mediation_paths(data: pd.DataFrame, x: str, m: str, y: str, *,
+def _mediation_paths(data: pd.DataFrame, x: str, m: str, y: str, *,
                     standardise: bool = False) -> np.ndarray:
     """OLS paths [a, b, c′, a·b, c′ + a·b] of the mediation model (see module docstring);
     with *standardise*, of the z-scored variables (paths in SD units)."""
@@ -231,23 +270,44 @@ def mediation_paths(data: pd.DataFrame, x: str, m: str, y: str, *,
     return np.array([a, b, cp, a * b, cp + a * b])
 
 
+@dataclass(frozen=True, kw_only=True, repr=False)
+class Mediation(Fit):
+    """:func:`mediation`: the paths with their bootstrap intervals, the variables (``x``
+    → ``m`` → ``y``), whether they were z-scored, and the ``cluster`` column the bootstrap
+    resampled (None: rows)."""
+
+    x: str
+    m: str
+    y: str
+    standardised: bool
+    cluster: str | None = None
+
+    @property
+    def direct(self) -> str:
+        """The row label of the direct effect c′."""
+        return f"direct c′: {self.x} → {self.y}"
+
+
 def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, cluster: str | None = None,
               n_boot: int = 1000, seed: int = 2024, level: float = 0.95,
-              standardise: bool = True) -> pd.DataFrame:
+              standardise: bool = True, items: Mapping[str, Sequence[str]] | None = None
+              ) -> Mediation:
     """Paths a, b, direct c′, indirect a·b and total c, with percentile bootstrap intervals;
     standardised (SD units, each resample z-scored anew) unless *standardise* is False.
 
     With *cluster* (a column: outlet, customer) the bootstrap resamples whole clusters
     (:func:`cxlib.stats.robust.cluster_bootstrap`), since rows of one cluster are not
-    independent; a row with no cluster label is a cluster of its own.
+    independent; a row with no cluster label is a cluster of its own. *items* names the
+    items of construct scores in messages (:func:`cxlib.errors.require_variation`).
     """
-    require_variation(frame.dropna(subset=[x, m, y]), [x, m, y], what="the mediation paths")
+    require_variation(frame.dropna(subset=[x, m, y]), [x, m, y], what="the mediation paths",
+                      items=items)
     data = frame[[x, m, y]].dropna().astype(float)
     if cluster:
         data = data.join(frame[cluster])
 
     def paths(d: pd.DataFrame) -> np.ndarray:
-        return mediation_paths(d, x, m, y, standardise=standardise)
+        return _mediation_paths(d, x, m, y, standardise=standardise)
 
     if cluster:
         boot = robust.cluster_bootstrap(data, paths, cluster, n_boot=n_boot, seed=seed,
@@ -258,42 +318,17 @@ def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, cluster: str | Non
              "indirect a·b", "total c"]
     table = pd.DataFrame({"estimate": boot.value, "ci_low": boot.ci_low,
                           "ci_high": boot.ci_high}, index=names)
-    table.attrs.update(n=len(data), n_boot=n_boot, standardised=standardise,
-                       failed=boot.failed, cluster=cluster,
-                       clusters=boot.n if cluster else None, x=x, m=m, y=y)
-    return table
+    over = f" over {boot.n:,} clusters ({cluster})" if cluster else ""
+    return Mediation(table=table, n=len(data), level=level, failed=boot.failed, draws=n_boot,
+                     clusters=boot.n if cluster else None,
+                     method=f"OLS paths, percentile bootstrap ({n_boot}){over}",
+                     title=f"Mediation {x} → {m} → {y}"
+                           + (" (standardised)" if standardise else ""),
+                     x=x, m=m, y=y, standardised=standardise, cluster=cluster)
 
 
-def mediated_share(table: pd.DataFrame) -> str:
-    """How much of the effect of x on y runs through m, in words, from a :func:`mediation`
-    table: share = a·b / c, with total c = c′ + a·b (the direct part is c′ / c).
-
-    The share is stated only when it means something: the total effect's interval excludes
-    0 and a·b and c′ have the same sign (otherwise one part cancels the other and a
-    "share" can exceed 100%); "mostly through" needs share > 1/2."""
-    x, m, y = (table.attrs[k] for k in ("x", "m", "y"))
-    ab = float(table.loc["indirect a·b", "estimate"])
-    cp = float(table.loc[f"direct c′: {x} → {y}", "estimate"])
-    total = table.loc["total c"]
-    c = float(total["estimate"])
-    if total["ci_low"] <= 0 <= total["ci_high"] or ab * cp < 0:
-        return (f"the effect of {x} on {y} does not split into shares here: total c "
-                f"{c:.3f} [{total['ci_low']:.3f}, {total['ci_high']:.3f}], indirect a·b "
-                f"{ab:.3f}, direct c′ {cp:.3f}")
-    share = ab / c
-    how = "mostly through" if share > 0.5 else "less than half through"
-    return (f"{share:.0%} of the effect of {x} on {y} runs through {m} (indirect a·b {ab:.3f} "
-            f"of total c {c:.3f}; direct c′ {cp:.3f}): {x} acts on {y} {how} {m}")
-
-
-def indirect_estimate(table: pd.DataFrame) -> Estimate:
-    """The indirect effect row of a :func:`mediation` table as an Estimate."""
-    row = table.loc["indirect a·b"]
-    a = table.attrs
-    scale = "standardised " if a.get("standardised") else ""
-    over = f" over {a['clusters']:,} clusters ({a['cluster']})" if a.get("cluster") else ""
-    return Estimate(f"indirect effect service → satisfaction → loyalty ({scale}a·b)",
-                    float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"]),
-                    int(a["n"]), f"OLS paths, percentile bootstrap ({a['n_boot']}){over}",
-                    failed=int(a.get("failed", 0)), draws=int(a["n_boot"]),
-                    clusters=a.get("clusters"))
+def indirect_estimate(paths: Mediation) -> Estimate:
+    """The indirect effect row of a :func:`mediation` result as an Estimate."""
+    scale = "standardised " if paths.standardised else ""
+    return paths.estimate("indirect a·b", figure="indirect effect service → satisfaction → "
+                                                 f"loyalty ({scale}a·b)")

@@ -42,6 +42,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from cxlib.data.derived import MONTH, observation_end, survival_intervals, tenure
+from cxlib.data.derived import churn_flag as churn_flag  # where defection.py reads it
 from cxlib.errors import NotEstimable, missing_columns, require_columns
 from cxlib.stats.design import design_matrix
 from cxlib.stats.estimates import Estimate
@@ -58,62 +60,14 @@ from cxlib.stats.uncertainty import (
     resample_draws,
     resampled_sums,
 )
-from cxlib.stats.units import DAYS_PER_MONTH, DAYS_PER_YEAR
+from cxlib.stats.units import DAYS_PER_YEAR
 
 YEAR = DAYS_PER_YEAR
-MONTH = DAYS_PER_MONTH
-"""Days in an average month: tenures in months become days as tenure_months × MONTH."""
-DATES = ("acquired_on", "churned_on", "observed_until")
 COST_COLUMNS = ("acquisition_cost", "retention_spend")
 WINBACK_COLUMNS = ("margin", "winback_spend", "winback_margin")
 WINBACK_MIN = 20
 """Fewest win-back attempts the win-back ratio is computed from."""
 SATISFACTION_HAZARD = "hazard ratio of leaving per point of satisfaction"
-
-
-def observation_end(ledger: pd.DataFrame) -> pd.Timestamp | None:
-    """The last date the ledger speaks of (latest acquisition, churn or observation);
-    None for a ledger without dates."""
-    dates = [ledger[c].max() for c in DATES if c in ledger]
-    dates = [d for d in dates if pd.notna(d)]
-    return max(dates) if dates else None
-
-
-def churn_flag(ledger: pd.DataFrame) -> pd.Series:
-    """1 for customers who have left: the ``churned`` flag where given, else whether
-    there is a churn date."""
-    if "churned" in ledger and ledger["churned"].notna().any():
-        flag = ledger["churned"]
-        if "churned_on" in ledger:
-            flag = flag.fillna(ledger["churned_on"].notna().astype(float))
-        return flag
-    if "churned_on" in ledger:
-        return ledger["churned_on"].notna().astype(float)
-    raise NotEstimable("who has left is unknown: the ledger has neither `churned_on` (the "
-                       "date a customer left) nor `churned` (a churn flag)")
-
-
-def tenure(ledger: pd.DataFrame, end: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Days observed and whether the customer left (the survival data; module docstring).
-
-    Dates give the tenure where a customer has them; ``tenure_months`` where not.
-    """
-    left = churn_flag(ledger)
-    days = pd.Series(np.nan, index=ledger.index)
-    if "acquired_on" in ledger and ledger["acquired_on"].notna().any():
-        end = end or observation_end(ledger)
-        active_until = (ledger["observed_until"].fillna(end) if "observed_until" in ledger
-                        else pd.Series(end, index=ledger.index))
-        stop = (ledger["churned_on"].where(left == 1, active_until) if "churned_on" in ledger
-                else active_until)
-        days = (pd.to_datetime(stop) - ledger["acquired_on"]).dt.days.clip(lower=0)
-    if "tenure_months" in ledger:
-        days = days.fillna(ledger["tenure_months"] * MONTH)
-    if days.isna().all():
-        raise NotEstimable("the ledger has neither acquisition dates nor tenures, so how long "
-                           "customers stayed is unknown")
-    return pd.DataFrame({"days": days.astype(float), "left": left.astype(int)},
-                        index=ledger.index)
 
 
 def lifetime_fit(years: np.ndarray, left: np.ndarray) -> tuple[float, float, float]:
@@ -225,40 +179,6 @@ def lifetime_ratio(out: dict[str, Estimate], acq: np.ndarray, ret: np.ndarray,
             continue
         out[name] = Estimate(name, float(value[j]), float(lows[j]), float(highs[j]), len(acq),
                              method, level, unit, failed=failed, draws=n_boot)
-
-
-def survival_intervals(ledger: pd.DataFrame, follow_up_months: float | None = None,
-                       end: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Each customer's time at risk, the interval (start, stop] in days, and whether they
-    left at stop (``left``).
-
-    stop is the tenure (:func:`tenure`). Without a follow-up window every customer is at
-    risk from acquisition: start = 0. A **snapshot** holds the customers present at the
-    start of a window of N = *follow_up_months* months, with leaving seen only within it;
-    each customer then enters at the window's start (delayed entry, left truncation):
-    start = max(stop − N·MONTH, 0) for a tenure (for a leaver the earliest the window can
-    have started; with whole-month tenures and N = 1, the month before), and for a customer
-    with an acquisition date start = max(window start − acquired_on, 0), the window starting
-    N months before the end of observation (:func:`observation_end`). A customer with
-    stop ≤ start (a tenure of 0, or gone before the window began) has no time at risk: the
-    models leave them out and count them (:func:`no_time_at_risk`), as R's
-    ``Surv(start, stop, event)`` refuses such intervals.
-    """
-    surv = tenure(ledger, end)
-    start = pd.Series(0.0, index=ledger.index)
-    if follow_up_months is not None:
-        if not (np.isfinite(follow_up_months) and follow_up_months > 0):
-            raise ValueError(f"the follow-up window must be a positive number of months, got "
-                             f"{follow_up_months!r}")
-        window = follow_up_months * MONTH
-        start = surv["days"] - window
-        if "acquired_on" in ledger and ledger["acquired_on"].notna().any():
-            opens = (end or observation_end(ledger)) - pd.Timedelta(days=window)
-            since = (opens - ledger["acquired_on"]).dt.total_seconds() / 86400
-            start = since.where(ledger["acquired_on"].notna(), start)
-        start = start.clip(lower=0)
-    return pd.DataFrame({"start": start.astype(float), "stop": surv["days"],
-                         "left": surv["left"]}, index=ledger.index)
 
 
 def no_time_at_risk(count: int, follow_up_months: float | None = None) -> str:
@@ -538,17 +458,6 @@ def winback_missing(ledger: pd.DataFrame) -> str:
         return f"the win-back ratio needs the column(s) {', '.join(absent)}"
     tried = int((ledger["winback_spend"].fillna(0) > 0).sum())
     return f"{tried} win-back attempt(s) in the ledger; the ratio needs at least {WINBACK_MIN}"
-
-
-def satisfaction_tiers(satisfaction: pd.Series, scale: tuple[float, float]) -> pd.Series:
-    """Low, mid and high thirds of the rating scale [lo, hi]: cut at lo + (hi − lo)/3 and
-    lo + 2(hi − lo)/3 (on 1–7: 1–3, 4–5, 6–7; on 1–10: 1–4, 5–7, 8–10)."""
-    lo, hi = scale
-    cuts = [lo - 1, lo + (hi - lo) / 3, lo + 2 * (hi - lo) / 3, hi]
-    edges = [np.floor(c) for c in cuts]
-    labels = [f"{name} ({edges[i] + 1:g}–{edges[i + 1]:g})"
-              for i, name in enumerate(["low", "mid", "high"])]
-    return pd.cut(satisfaction, cuts, labels=labels)
 
 
 def cohort_retention(ledger: pd.DataFrame, max_months: int = 24) -> pd.DataFrame:

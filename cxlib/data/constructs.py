@@ -97,13 +97,11 @@ def survey_constructs(ds: Dataset) -> SurveyConstructs:
 def construct_scores(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.DataFrame:
     """Scale scores: the mean of each block's items per respondent (items on one scale).
 
-    A respondent with no answer in a block gets a missing score. ``attrs["items"]`` keeps
-    each score's items, so that a message about a score can name them.
+    A respondent with no answer in a block gets a missing score. Pass *blocks* as ``items=``
+    to an analysis of the scores, so that a message about a score names its items.
     """
-    scores = pd.DataFrame({name: frame[items].astype(float).mean(axis=1)
-                           for name, items in blocks.items()}, index=frame.index)
-    scores.attrs["items"] = {name: list(items) for name, items in blocks.items()}
-    return scores
+    return pd.DataFrame({name: frame[items].astype(float).mean(axis=1)
+                         for name, items in blocks.items()}, index=frame.index)
 
 
 def survey_cluster(frame: pd.DataFrame) -> str | None:

@@ -1,6 +1,8 @@
 """Shared figure helpers: one style, interval plots, claim-versus-estimate charts.
 
-Figures are sized and lettered to be read when projected in a classroom.
+Figures are sized and lettered to be read when projected in a classroom. A figure is drawn
+from a table it is given: a DataFrame or a typed result (:class:`~cxlib.stats.estimates.Result`,
+whose ``table`` is drawn).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from cxlib.stats.estimates import Estimate
+from cxlib.stats.estimates import Estimate, Result
 
 PALETTE = "colorblind"
 
@@ -24,6 +26,11 @@ def plain(text) -> str:
     garbage or fails with a ValueError; every ``$`` not already escaped gets a backslash.
     Every label, title and legend entry built from data goes through here."""
     return re.sub(r"(?<!\\)\$", r"\\$", str(text))
+
+
+def _frame(table: pd.DataFrame | Result) -> pd.DataFrame:
+    """The table to draw: a typed result's ``table``, or the frame itself."""
+    return table.table if isinstance(table, Result) else table
 
 
 def use_style() -> None:
@@ -37,16 +44,21 @@ def use_style() -> None:
                          "axes.titleweight": "bold", "savefig.bbox": "tight"})
 
 
-def interval_plot(estimates: Sequence[Estimate] | pd.DataFrame, *, value: str | None = None,
+def interval_plot(estimates: Sequence[Estimate] | pd.DataFrame | Result, *,
+                  value: str | None = None,
                   reference: float | None = None, reference_label: str = "claimed",
                   xlabel: str = "estimate", title: str | None = None,
                   ax: plt.Axes | None = None) -> plt.Axes:
     """Point estimates with their intervals as horizontal bars (a forest plot).
 
     *estimates* are :class:`Estimate` objects, or a table with one row per line: its
-    *value* column and its ``ci_low``/``ci_high`` columns, labelled by the index.
+    *value* column and its ``ci_low``/``ci_high`` columns, labelled by the index (a typed
+    result: its table, and its value column unless *value* names another).
     ``reference`` draws a vertical line, e.g. at the claimed value.
     """
+    if isinstance(estimates, Result):
+        value = value or estimates.value
+        estimates = estimates.table
     if isinstance(estimates, pd.DataFrame):
         estimates = [Estimate(str(k), float(r[value]), r.get("ci_low"), r.get("ci_high"), 0, "")
                      for k, r in estimates.iterrows()]
@@ -82,10 +94,11 @@ def rating_distribution(ratings: pd.Series, *, title: str | None = None,
     return ax
 
 
-def gap_plot(table: pd.DataFrame, *, scale: tuple[float, float] | None = None,
+def gap_plot(table: pd.DataFrame | Result, *, scale: tuple[float, float] | None = None,
              ax: plt.Axes | None = None) -> plt.Axes:
     """Perception and expectation per dimension, joined by the gap (a dumbbell chart); with
     *scale* (lowest, highest rating) the axis and its ticks stop at the scale's ends."""
+    table = _frame(table)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.6 * len(table) + 1.8))
     y = np.arange(len(table))
@@ -108,12 +121,14 @@ def gap_plot(table: pd.DataFrame, *, scale: tuple[float, float] | None = None,
     return ax
 
 
-def importance_performance_plot(table: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+def importance_performance_plot(table: pd.DataFrame | Result, *,
+                                ax: plt.Axes | None = None) -> plt.Axes:
     """Importance (share of R²) against performance (mean score with interval)."""
+    table = _frame(table)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 5.5))
     x, y = table["importance"] * 100, table["performance"]
-    ax.errorbar(x, y, yerr=[y - table["perf_low"], table["perf_high"] - y], fmt="o", ms=10,
+    ax.errorbar(x, y, yerr=[y - table["ci_low"], table["ci_high"] - y], fmt="o", ms=10,
                 capsize=4, color="C0")
     for name, xi, yi in zip(table.index, x, y, strict=True):
         ax.annotate(plain(name), (xi, yi), xytext=(8, 6), textcoords="offset points")
@@ -125,12 +140,14 @@ def importance_performance_plot(table: pd.DataFrame, *, ax: plt.Axes | None = No
     return ax
 
 
-def level_means_plot(table: pd.DataFrame, *, xlabel: str, ylabel: str,
+def level_means_plot(table: pd.DataFrame | Result, *, xlabel: str, ylabel: str,
                      line: pd.DataFrame | None = None, ax: plt.Axes | None = None,
                      min_n: int = 10) -> plt.Axes:
     """Mean outcome at each level with intervals; optional fitted curve (x, fit, lo, hi).
     The number of answers is printed under each level; a level with fewer than *min_n*
     answers is drawn grey, without its (unreliable) interval."""
+    table = _frame(table)
+    line = None if line is None else _frame(line)
     if ax is None:
         _, ax = plt.subplots()
     x = table.index.to_numpy(dtype=float)
@@ -152,8 +169,9 @@ def level_means_plot(table: pd.DataFrame, *, xlabel: str, ylabel: str,
     return ax
 
 
-def path_plot(paths: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+def path_plot(paths: pd.DataFrame | Result, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Standardised path coefficients with bootstrap intervals, one row per path."""
+    paths = _frame(paths)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.5 * len(paths) + 1.5))
     labels = [plain(f"{a} → {b}") for a, b in zip(paths["from"], paths["to"], strict=True)]
@@ -189,8 +207,9 @@ def survival_plot(fits: dict, *, title: str = "Share of customers still active",
     return ax
 
 
-def cohort_heatmap(table: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+def cohort_heatmap(table: pd.DataFrame | Result, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Cohort retention as a heat map: rows are acquisition months, columns months since."""
+    table = _frame(table)
     if ax is None:
         _, ax = plt.subplots(figsize=(11, 0.18 * len(table) + 2))
     sns.heatmap(table * 100, ax=ax, cmap="viridis", vmin=0, vmax=100,
@@ -201,9 +220,10 @@ def cohort_heatmap(table: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Ax
     return ax
 
 
-def uplift_heatmap(grid: pd.DataFrame, band: tuple[float, float] = (0.25, 0.85), *,
+def uplift_heatmap(grid: pd.DataFrame | Result, band: tuple[float, float] = (0.25, 0.85), *,
                    ax: plt.Axes | None = None) -> plt.Axes:
     """CLV uplift from +5 points of retention; cells inside the published band outlined."""
+    grid = _frame(grid)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 6))
     sns.heatmap(grid * 100, annot=True, fmt=".0f", cmap="mako_r", ax=ax,
@@ -216,10 +236,11 @@ def uplift_heatmap(grid: pd.DataFrame, band: tuple[float, float] = (0.25, 0.85),
     return ax
 
 
-def clv_curve(curve: pd.DataFrame, point: tuple[float, float], plus_five: tuple[float, float],
-              *, ax: plt.Axes | None = None) -> plt.Axes:
+def clv_curve(curve: pd.DataFrame | Result, point: tuple[float, float],
+              plus_five: tuple[float, float], *, ax: plt.Axes | None = None) -> plt.Axes:
     """CLV against retention (a :func:`cxlib.analyses.clv.curve` table), marking the chosen
     (retention, CLV) *point* and the point 5 retention points higher."""
+    curve = _frame(curve)
     if ax is None:
         _, ax = plt.subplots()
     ax.plot(curve["retention"] * 100, curve["clv"], color="C0", lw=2)
@@ -232,9 +253,10 @@ def clv_curve(curve: pd.DataFrame, point: tuple[float, float], plus_five: tuple[
     return ax
 
 
-def share_lines(table: pd.DataFrame, columns: Sequence[str], *, title: str,
+def share_lines(table: pd.DataFrame | Result, columns: Sequence[str], *, title: str,
                 reference: float | None = None, ax: plt.Axes | None = None) -> plt.Axes:
     """Monthly shares as lines (in %), with an optional reference line."""
+    table = _frame(table)
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4.5))
     for col in columns:
@@ -251,9 +273,10 @@ def share_lines(table: pd.DataFrame, columns: Sequence[str], *, title: str,
     return ax
 
 
-def rootogram(table: pd.DataFrame, model: str, *, ax: plt.Axes | None = None) -> plt.Axes:
+def rootogram(table: pd.DataFrame | Result, model: str, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Hanging rootogram (Kleiber & Zeileis 2016): bars of √observed hang from the curve of
     √expected; a bar that misses zero shows a count the model gets wrong."""
+    table = _frame(table)
     if ax is None:
         _, ax = plt.subplots()
     x = table.index.to_numpy()
@@ -304,8 +327,9 @@ def bass_plot(adoptions: pd.Series, fitted: np.ndarray, *, ax: plt.Axes | None =
     return ax
 
 
-def churn_curves(curves: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+def churn_curves(curves: pd.DataFrame | Result, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Predicted chance of leaving over mean quality, one band per variability level."""
+    curves = _frame(curves)
     if ax is None:
         _, ax = plt.subplots()
     for i, (sd, part) in enumerate(curves.groupby("sd")):
@@ -320,10 +344,11 @@ def churn_curves(curves: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axe
     return ax
 
 
-def staffing_curve(curve: pd.DataFrame, standard: float, *, title: str = "",
+def staffing_curve(curve: pd.DataFrame | Result, standard: float, *, title: str = "",
                    ax: plt.Axes | None = None) -> plt.Axes:
     """Share answered within t seconds (a :func:`cxlib.stats.queues.service_level_curve`
     table), with the standard marked."""
+    curve = _frame(curve)
     if ax is None:
         _, ax = plt.subplots()
     ax.plot(curve["seconds"], curve["answered within"] * 100, lw=2)
@@ -336,10 +361,11 @@ def staffing_curve(curve: pd.DataFrame, standard: float, *, title: str = "",
     return ax
 
 
-def day_profile(table: pd.DataFrame, columns: Sequence[str], *, ylabel: str, title: str = "",
-                ax: plt.Axes | None = None) -> plt.Axes:
+def day_profile(table: pd.DataFrame | Result, columns: Sequence[str], *, ylabel: str,
+                title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
     """Columns of a table indexed by time of day (``HH:MM``; or by queue and time of day,
     one line per queue) as lines across the day, with a tick on every hour."""
+    table = _frame(table)
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4.5))
     parts = (table.groupby(level=0, sort=False) if table.index.nlevels > 1
@@ -358,12 +384,13 @@ def day_profile(table: pd.DataFrame, columns: Sequence[str], *, ylabel: str, tit
     return ax
 
 
-def holdout_plot(table: pd.DataFrame, *, title: str = "Holdout period: expected vs actual",
+def holdout_plot(table: pd.DataFrame | Result, *, title: str = "Holdout period: expected vs actual",
                  ax: plt.Axes | None = None) -> plt.Axes:
     """Mean purchases per customer in the holdout period, actual and expected by the model,
     by repeat purchases in the calibration period (the table of
     :func:`cxlib.analyses.customer_value.holdout_check`), with the customer counts under the
     axis."""
+    table = _frame(table)
     if ax is None:
         _, ax = plt.subplots()
     x = np.arange(len(table))
