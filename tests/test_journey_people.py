@@ -12,7 +12,8 @@ from cxlib import journey, people, relationships, sample, standards
 from cxlib.data.derived import merge_outlets, moment_features
 from cxlib.errors import NotEstimable
 from cxlib.notebook import readings
-from cxlib.stats import multilevel
+from cxlib.stats import multilevel, power
+from cxlib.stats.uncertainty import fisher_ci
 
 
 def test_within_standard_counts_abandoned_as_missed():
@@ -26,7 +27,7 @@ def test_within_standard_counts_abandoned_as_missed():
 
 def test_channel_mix_shares():
     log = pd.DataFrame({"channel": ["phone"] * 6 + ["fax"] * 4, "satisfaction": [5.0] * 10})
-    mix = standards.channel_mix(log)
+    mix = standards.channel_mix(log).table
     assert mix.loc["phone", "share"] == 0.6 and mix.loc["fax", "satisfaction"] == 5.0
 
 
@@ -63,7 +64,9 @@ def test_itt_lift_coverage_and_power():
         hits.append(relationships.itt_lift(frame).covers(0.05))
     assert 0.92 <= np.mean(hits) <= 0.98
     # textbook: detecting 0.30 -> 0.35 needs about 1,376 per arm (Cohen's h, 80%, 5%)
-    assert relationships.sample_size_per_arm(0.30, 0.05) == pytest.approx(1376, abs=5)
+    assert power.sample_size_per_arm(0.30, 0.05) == pytest.approx(1376, abs=5)
+    curve = relationships.power_curve(0.30, (0.05, 0.10))
+    assert curve.table["customers per arm"].iloc[0] == power.sample_size_per_arm(0.30, 0.05)
 
 
 def test_cost_per_incremental_margin():
@@ -73,14 +76,14 @@ def test_cost_per_incremental_margin():
     est = relationships.cost_per_incremental_margin(lift, 2.0, 40.0)
     assert est.value == pytest.approx(1.0) and est.ci_low < est.value < est.ci_high
     # the notebook's costs: note 2, margin 30, break-even lift 2/30 = 6.7 points
-    text = relationships.payback_text(
+    text = readings.payback(
         relationships.cost_per_incremental_margin(Estimate("l", 0.058, 0.011, 0.104, 1500, "m"),
                                                   2.0, 30.0), 2.0, 30.0)
     assert text.startswith("cost per unit of extra margin: 1.15 [0.64, 6.06]")
     assert "spans 1" in text and "from a lift of 6.7 points" in text
     sure = relationships.cost_per_incremental_margin(Estimate("l", 0.02, 0.01, 0.03, 9, "m"),
                                                      2.0, 30.0)
-    assert "do not pay" in relationships.payback_text(sure, 2.0, 30.0)
+    assert "do not pay" in readings.payback(sure, 2.0, 30.0)
 
 
 def test_multilevel_recovers_the_outlet_effect():
@@ -107,7 +110,7 @@ def test_multilevel_recovers_the_outlet_effect():
 
 
 def test_fisher_interval_contains_r():
-    lo, hi = relationships.fisher_ci(0.3, 50)
+    lo, hi = fisher_ci(0.3, 50)
     assert lo < 0.3 < hi and hi - lo == pytest.approx(0.51, abs=0.02)
 
 
@@ -326,7 +329,7 @@ def test_wait_effect_is_ols_with_hc3_and_a_t_interval():
     wait = rng.exponential(90, 40)
     log = pd.DataFrame({"channel": "phone", "wait_seconds": wait,
                         "satisfaction": 6 - 0.4 * wait / 60 + rng.normal(0, 1 + wait / 120)})
-    est = standards.wait_effects(log, ("phone",))["satisfaction"]
+    est = standards.wait_effects(log, ("phone",))["satisfaction"]  # one of its Estimates
     ref = sm.OLS(log["satisfaction"], sm.add_constant(wait / 60)).fit(cov_type="HC3",
                                                                        use_t=True)
     assert (est.value, est.ci_low, est.ci_high) == pytest.approx(
@@ -336,7 +339,7 @@ def test_wait_effect_is_ols_with_hc3_and_a_t_interval():
 
 def test_channel_codes_show_as_words():
     log = pd.DataFrame({"channel": ["face_to_face"] * 3 + ["phone"]})
-    assert list(standards.channel_mix(log).index) == ["face to face", "phone"]
+    assert list(standards.channel_mix(log).table.index) == ["face to face", "phone"]
 
 
 def test_outlet_means_reliability_is_the_one_way_anova_icc2():

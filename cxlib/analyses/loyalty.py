@@ -220,17 +220,17 @@ def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, n_boot: i
 @dataclass(frozen=True, kw_only=True, repr=False)
 class SplineTest(Fit):
     """:func:`spline_test`: the fitted spline curve (``table``: x, fit and its band lo–hi)
-    and the F test against the straight line (``F`` on ``df`` and the residual degrees of
+    and the F test against the straight line (``f`` on ``df`` and the residual degrees of
     freedom, ``p``), with both models' R²."""
 
-    F: float
+    f: float
     p: float
     df: int
     r2_linear: float
     r2_spline: float
 
     def facts(self) -> dict:
-        return {"F": self.F, "p": self.p, "R² (line)": self.r2_linear,
+        return {"F": self.f, "p": self.p, "R² (line)": self.r2_linear,
                 "R² (spline)": self.r2_spline}
 
 
@@ -253,7 +253,7 @@ def spline_test(frame: pd.DataFrame, outcome: str, predictor: str, df: int = 3) 
     return SplineTest(table=curve, n=int(linear.nobs), value="fit",
                       method=f"OLS, natural cubic spline ({df} df) against a straight line, "
                              "F test", title=f"{outcome} over {predictor}: spline fit",
-                      F=float(f), p=float(p), df=int(ddf), r2_linear=float(linear.rsquared),
+                      f=float(f), p=float(p), df=int(ddf), r2_linear=float(linear.rsquared),
                       r2_spline=float(spline.rsquared))
 
 

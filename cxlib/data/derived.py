@@ -10,7 +10,8 @@ reshape one data kind into what an analysis reads, and know its column names:
   of its follow-up window), and satisfaction in thirds of its scale
   (:func:`satisfaction_tiers`);
 * **visits**: the moments of one visit as first, last, peak, trough and the mean of the
-  middle ones (:func:`moment_features`);
+  middle ones (:func:`moment_features`); each customer's experience so far, the running mean
+  and SD of the quality of their visits (:func:`experience_so_far`);
 * **survey** and **outlets**: respondents with their outlet's staff measures
   (:func:`merge_outlets`), satisfaction groups (:func:`satisfaction_groups`);
 * **transactions**: new customers per month (:func:`adoptions_per_month`);
@@ -168,3 +169,15 @@ def day_of(frame: pd.DataFrame) -> pd.Series:
 def time_of_day(frame: pd.DataFrame) -> pd.Series:
     """Each interval's start as a time of day, ``HH:MM``."""
     return pd.to_datetime(frame["interval_start"]).dt.strftime("%H:%M")
+
+
+def experience_so_far(visits: pd.DataFrame, quality: str = "quality") -> pd.DataFrame:
+    """Per visit: the customer's running mean and SD of quality (SD missing on a first
+    visit), and the visit number."""
+    data = visits.dropna(subset=[quality]).sort_values(["customer_id", "visit_date", "visit_id"])
+    g = data.groupby("customer_id")[quality]
+    n = g.cumcount() + 1
+    mean = g.cumsum() / n
+    sq = (data[quality] ** 2).groupby(data["customer_id"]).cumsum()
+    var = ((sq - n * mean**2) / (n - 1).where(n > 1)).clip(lower=0)
+    return data.assign(visit_number=n, mean_so_far=mean, sd_so_far=np.sqrt(var))

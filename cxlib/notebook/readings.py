@@ -9,9 +9,14 @@ text; every number it states is one of those fields.
 
 from __future__ import annotations
 
+import math
+
+from cxlib.analyses.intervals import Staffing
 from cxlib.analyses.loyalty import Mediation
 from cxlib.analyses.people import NEAR_ZERO_ICC, Multilevel
+from cxlib.analyses.quality import Disconfirmation
 from cxlib.analyses.wom import BassFit
+from cxlib.stats.estimates import Estimate, Result
 
 
 def mediated_share(paths: Mediation) -> str:
@@ -74,3 +79,89 @@ def bass(fit: BassFit) -> str:
                 f"fits and describe only the rise observed.")
     return ("Not identified: the uncertainty of the fit cannot be estimated from these "
             "data, so no intervals are shown.")
+
+
+def constraints(fit: Disconfirmation) -> str:
+    """Sentences on a :func:`~cxlib.analyses.quality.disconfirmation` result: the sign of b_E
+    (its interval at the fit's level above, below or across 0) and whether the data reject
+    the gap score's constraints."""
+    from cxlib.stats.formatting import p_value
+
+    row = fit.table.loc["expectation"]
+    if row["ci_low"] > 0:
+        sign = ("At a given perception, respondents who expected more are more satisfied "
+                "(b_E > 0): the opposite of what 'against expectations' predicts")
+    elif row["ci_high"] < 0:
+        sign = ("At a given perception, respondents who expected more are less satisfied "
+                "(b_E < 0), as 'against expectations' predicts")
+    else:
+        sign = ("At a given perception, the data cannot tell whether expectations raise or "
+                "lower satisfaction (the interval of b_E includes 0)")
+    gap, surface, alpha = fit.gap_constraint, fit.surface_constraints, 1 - fit.level
+    verdict = ("reject" if max(gap.p, surface.p) < alpha else
+               "do not reject" if min(gap.p, surface.p) >= alpha else "partly reject")
+    return (f"{sign}. A gap score P − E assumes b_E = −b_P: here b_P + b_E = "
+            f"{gap.value:.3f} (SE {gap.se:.3f}), F = {gap.f:.1f}, {p_value(gap.p)}; with the "
+            f"response surface's quadratic terms (the gap also assumes no P², P·E or E² term), "
+            f"F = {surface.f:.1f} on {surface.df} df, {p_value(surface.p)}. The data {verdict} "
+            f"the gap score's constraints.")
+
+
+def dispersion(pattern: Result) -> str:
+    """What the day-to-day variation of the counts of an
+    :func:`~cxlib.analyses.intervals.arrival_pattern` says: the median over times of day of
+    variance / mean (1 for Poisson arrivals with the same rate every day)."""
+    ratio = float(pattern.table["dispersion"].median())
+    if not math.isfinite(ratio):
+        return "With one day per time of day, the variation between days cannot be seen."
+    if ratio <= 1.5:
+        return (f"Between days, the counts at one time of day vary about as Poisson arrivals "
+                f"would (median variance ÷ mean {ratio:.1f}): one rate per time of day fits.")
+    return (f"Between days, the counts at one time of day vary {ratio:.1f} times as much as "
+            "Poisson arrivals with one rate would (median variance ÷ mean): some days are "
+            "busier than others, so a plan for the mean day is short on busy days.")
+
+
+def busiest(plan: Staffing) -> str:
+    """The staffing at the busiest time of day (most calls per hour) of a
+    :func:`~cxlib.analyses.intervals.staffing` plan, naming where the handle time came
+    from."""
+    peak = plan.busiest
+    row = plan.table.loc[peak]
+    needs = []
+    for model, prefix in (("Erlang C", "C: "), ("Erlang A", "A: ")):
+        cols = [c for c in plan.agent_columns if c.startswith(prefix)]
+        if cols:
+            parts = [f"{int(row[c]):,} agents for {c[3:]}" if i == 0 else
+                     f"{int(row[c]):,} for {c[3:]}" for i, c in enumerate(cols)]
+            needs.append(f"{model} needs {' and '.join(parts)}")
+    when = " ".join(peak) if isinstance(peak, tuple) else peak
+    return (f"At the busiest time of day ({when}, {row['calls per hour']:,.0f} calls an hour, "
+            f"{row['load (Erlangs)']:,.1f} Erlangs), {'; '.join(needs)}. Handle time "
+            f"{row['handle time (s)']:.0f} s: {plan.handle_source}.")
+
+
+def payback(cost: Estimate, note_cost: float, margin_per_purchase: float) -> str:
+    """A :func:`~cxlib.analyses.relationships.cost_per_incremental_margin` estimate in words:
+    above 1 the notes cost more than the margin they bring, below 1 they pay; the break-even
+    lift is note cost ÷ margin per purchase (in points of repurchase rate)."""
+    even = note_cost / margin_per_purchase
+    if cost.ci_low is None or not math.isfinite(cost.value):
+        reading = "not estimable (no positive lift)"
+    elif cost.ci_low > 1:
+        reading = "above 1 across the interval: the notes do not pay at these costs"
+    elif cost.ci_high < 1:
+        reading = "below 1 across the interval: the notes pay at these costs"
+    else:
+        reading = "the interval spans 1: these data cannot tell whether the notes pay"
+    return (f"cost per unit of extra margin: {cost}; {reading}. At a note cost of "
+            f"{note_cost:g} and a margin of {margin_per_purchase:g} per purchase they pay "
+            f"from a lift of {100 * even:.1f} points of repurchase rate.")
+
+
+def proxy_reason(measures: str) -> str:
+    """Why REL-1's own figure is not testable on a nearest-available experiment that
+    measures *measures* (the mapping's ``proxy:``)."""
+    return (f"this experiment measures {measures}, not the effect of a thank-you note on "
+            "buying again; its lift is shown beside the claim as the nearest field "
+            "experiment, and does not decide it")

@@ -34,6 +34,7 @@ parts are computed from a model (:class:`cxlib.stats.customer_base.ModelFit`) su
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -223,3 +224,50 @@ class Regression(Fit):
 
     def facts(self) -> dict[str, Any]:
         return {"R²": self.r2}
+
+
+@dataclass(frozen=True, repr=False)
+class Estimates(Result):
+    """Several headline figures side by side, by label (``items``): each keeps its own
+    method, n and interval; the table has one row per label; :meth:`estimate` hands out
+    the Estimate itself, and ``result[label]`` does too."""
+
+    items: Mapping[str, Estimate]
+    title: str = ""
+
+    @property
+    def table(self) -> pd.DataFrame:
+        rows = [{"": key, "figure": e.figure, "estimate": e.value, "ci_low": e.ci_low,
+                 "ci_high": e.ci_high, "n": e.n, "method": e.problem or e.method}
+                for key, e in self.items.items()]
+        columns = ["", "figure", "estimate", "ci_low", "ci_high", "n", "method"]
+        return pd.DataFrame(rows, columns=columns).set_index("")
+
+    @property
+    def n(self) -> int:
+        return max((e.n for e in self.items.values()), default=0)
+
+    @property
+    def method(self) -> str:
+        return "; ".join(dict.fromkeys(e.method for e in self.items.values()))
+
+    def caption(self) -> str:
+        return f"{len(self.items)} figure(s); each row's method and n are its own"
+
+    def estimate(self, row: Any, *, figure: str | None = None, column: str | None = None,
+                 unit: str = "") -> Estimate:
+        try:
+            est = self.items[row]
+        except KeyError:
+            raise KeyError(f"{row!r} is not a figure of {self.title or 'these estimates'}; "
+                           f"figures: {', '.join(map(str, self.items))}") from None
+        return est.named(figure) if figure else est
+
+    def estimates(self) -> dict[Any, Estimate]:
+        return dict(self.items)
+
+    def __getitem__(self, label: str) -> Estimate:
+        return self.estimate(label)
+
+    def __contains__(self, label: object) -> bool:
+        return label in self.items
