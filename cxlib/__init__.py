@@ -41,7 +41,7 @@ _MODULES = {
     # the claim registry
     "registry": "cxlib.registry.claims", "records": "cxlib.registry.records",
     # claim analyses
-    "clv": "cxlib.analyses.clv", "consistency": "cxlib.analyses.consistency",
+    "clv": "cxlib.stats.clv", "consistency": "cxlib.analyses.consistency",
     "customer_value": "cxlib.analyses.customer_value", "defection": "cxlib.analyses.defection",
     "drivers": "cxlib.analyses.drivers", "intervals": "cxlib.analyses.intervals",
     "journey": "cxlib.analyses.journey",

@@ -122,8 +122,8 @@ def test_ecsi_expectation_role_gives_the_disconfirmation_test_of_qual_1():
     model = survey_constructs(ds)
     assert model.has_expectations and list(model.perceptions) == ["PERQ"]
     assert model.expectations == {"PERQ": ["CUEX1", "CUEX2", "CUEX3"]}
-    effect, table = disconfirmation(ds.frame, "overall_sat", model.perceptions,
-                                    model.expectations)
+    fit = disconfirmation(ds.frame, "overall_sat", model.perceptions, model.expectations)
+    effect, table = fit.effect, fit.table
     assert table.loc["expectation", "coefficient"] == pytest.approx(0.204935, rel=1e-5)
     assert effect.ci_low > 0.05  # beyond the negligible band, on the side the claim denies
     assert get_claim("QUAL-1").spec("expectation_effect").rule.judge(effect).label == \

@@ -14,11 +14,11 @@ import statsmodels.api as sm
 from cxlib.analyses.quality import (
     EXPECTATION_FIGURE,
     _gap_scores,
+    _require_matched,
     _unmatched_reason,
     disconfirmation,
     gap_table,
     perception_vs_gap,
-    require_matched,
 )
 from cxlib.data.constructs import survey_constructs
 from cxlib.data.datasets import data_dir, load_data
@@ -115,14 +115,14 @@ def test_a_gap_needs_expectation_items_matched_to_perception_items():
     gap is formed; SERVQUAL's exp_rel_1 matches rel_1."""
     assert _unmatched_reason({"rel": ["rel_1", "rel_2"]},
                              {"rel": ["exp_rel_2", "exp_rel_1"]}) is None
-    require_matched({"rel": ["rel_1", "rel_2"]}, {"rel": ["exp_rel_2", "exp_rel_1"]})
+    _require_matched({"rel": ["rel_1", "rel_2"]}, {"rel": ["exp_rel_2", "exp_rel_1"]})
     reason = _unmatched_reason({"PERQ": ["PERQ1", "PERQ2"]}, {"PERQ": ["CUEX1"]})
     assert reason == ("expectation items not matched item by item to perception items (PERQ: "
                       "CUEX1 against PERQ1, PERQ2): a gap would subtract answers about "
                       "different attributes (a gap needs exp_X for each perception item X)")
     assert _unmatched_reason({"rel": ["rel_1", "rel_2"]}, {"rel": ["exp_rel_1"]})
     with pytest.raises(NotEstimable, match=r"^the survey has no expectation items$"):
-        require_matched({"rel": ["rel_1"]}, {})
+        _require_matched({"rel": ["rel_1"]}, {})
     frame = pd.DataFrame({"PERQ1": [5, 6] * 30, "PERQ2": [4, 6] * 30, "CUEX1": [3, 6] * 30,
                           "sat": [4, 7] * 30})
     with pytest.raises(NotEstimable, match="not matched item by item"):

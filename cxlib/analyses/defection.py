@@ -114,7 +114,7 @@ def failure_churn_effect(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
 
     data = ledger.assign(left=ledger["churned_on"].notna().astype(float))
     return logistic_effect(data, "left", "service_failures", level,
-                           "odds ratio of leaving per recorded service failure")[0]
+                           "odds ratio of leaving per recorded service failure").effect
 
 
 def with_problem(survey: pd.DataFrame) -> pd.DataFrame:

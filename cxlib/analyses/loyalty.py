@@ -43,7 +43,8 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-from cxlib.errors import NotEstimable, UserDataError, require_variation
+from cxlib.data.derived import ordered_levels
+from cxlib.errors import NotEstimable, require_variation
 from cxlib.stats import robust
 from cxlib.stats.design import adjusted_for, frequency_rows, predictors
 from cxlib.stats.estimates import Effect, Estimate, Fit
@@ -53,8 +54,10 @@ from cxlib.stats.uncertainty import bootstrap
 
 @dataclass(frozen=True, kw_only=True, repr=False)
 class OddsRatio(Effect):
-    """An odds ratio per unit of a predictor (``effect``) from a logit whose coefficients,
-    with the other terms and their robust covariance, are ``table`` and ``model``."""
+    """An odds ratio per unit of a predictor (``effect``) from a logit (ordinal or binary)
+    whose coefficients, with the other terms (and the thresholds of an ordinal logit) and
+    their robust covariance, are ``table`` and ``model`` (a
+    :class:`~cxlib.stats.robust.RobustFit`, whose own ``model`` is the fitted model)."""
 
     model: RobustFit
 
@@ -63,32 +66,6 @@ def _odds_ratio(est: Estimate, fit: RobustFit, level: float, title: str) -> Odds
     return OddsRatio(table=fit.table(level, odds_ratios=True), n=fit.nobs, method=est.method,
                      level=level, clusters=fit.clusters, title=title, value="coef",
                      effect=est, model=fit)
-
-
-def _ordered_levels(values: pd.Series, order: Sequence | None = None) -> pd.Series:
-    """*values* as an ordered Categorical: in *order* (lowest first) when given, else in
-    the order of an ordered Categorical, else numerically; text without an *order* is
-    refused, naming its levels."""
-    if order is not None:
-        unknown = sorted(set(values.unique()) - set(order), key=str)
-        if unknown:
-            raise UserDataError(f"{values.name} has level(s) {', '.join(map(str, unknown))} "
-                                f"that the order {list(order)} does not list")
-        cats = pd.Categorical(values, categories=list(order), ordered=True)
-    elif isinstance(values.dtype, pd.CategoricalDtype) and values.cat.ordered:
-        cats = values.array
-    else:
-        numbers = pd.to_numeric(values, errors="coerce")
-        if numbers.notna().all():
-            cats = pd.Categorical(numbers, ordered=True)
-        else:
-            levels = ", ".join(map(str, pd.unique(values)))
-            raise UserDataError(
-                f"{values.name} is text ({levels}); its order cannot be guessed, and the "
-                f"alphabetical one is usually wrong (High < Low < Medium). Give the order from "
-                f"lowest to highest, e.g. order=['Low', 'Medium', 'High'], or make the column "
-                f"an ordered pandas Categorical")
-    return pd.Series(cats, index=values.index, name=values.name).cat.remove_unused_categories()
 
 
 def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
@@ -103,17 +80,17 @@ def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
     clustered by the column *cluster* when given (a row without a label is a cluster of its
     own; fewer than :data:`~cxlib.stats.robust.MIN_CLUSTERS` clusters: NotEstimable; the
     estimate carries G in ``clusters``). *order* lists a text outcome's levels from lowest
-    to highest (see :func:`_ordered_levels`); *weights* names a column of frequency weights
-    (a tabulated survey: each row counts that many respondents). The result's ``effect`` is
-    the odds ratio; its ``model`` holds the slope, the other coefficients and the thresholds
-    with that covariance (``model.model``: the statsmodels OrderedModel fit)."""
+    to highest (see :func:`ordered_levels`); *weights* names a column of frequency weights
+    (a tabulated survey: each row counts that many respondents). The fit holds the slope, the other
+    coefficients and the thresholds with that covariance; its ``model`` is the statsmodels
+    OrderedModel fit."""
     frame = frequency_rows(frame, weights)
     labels = robust.cluster_column(frame, cluster)
     data = frame[list(dict.fromkeys([outcome, predictor, *covariates]))].dropna()
     require_variation(data, [outcome, predictor],
                       what=f"the effect of {predictor} on {outcome}")
     x, design = predictors(data, [predictor], covariates, reference)
-    y = _ordered_levels(data.loc[x.index, outcome], order)
+    y = ordered_levels(data.loc[x.index, outcome], order)
     fit = OrderedModel(y, x, distr="logit").fit(
         method="bfgs", disp=False, cov_type="HC0", maxiter=1000, gtol=1e-6)
     names = list(fit.params.index)

@@ -21,7 +21,7 @@ constraint a gap score imposes, and the gap score itself (SERVQUAL) against perc
   negative gap means service fell short of what customers expected. An expectation item is
   matched to the perception item ``X`` when it is named ``exp_X`` (``exp_rel_1`` for
   ``rel_1``); a gap of unmatched items would subtract answers about different things, so it
-  is not formed (:func:`require_matched`).
+  is not formed (:func:`_require_matched`).
 * **Which predicts satisfaction better?** Two regressions of overall satisfaction
   on the dimensions, once with perception scores, once with gap scores.
   ΔR² = R²(perception) − R²(gap), with a percentile bootstrap interval (the same
@@ -67,7 +67,7 @@ def _unmatched_reason(perception: dict[str, list[str]],
             "attributes (a gap needs exp_X for each perception item X)")
 
 
-def require_matched(perception: dict[str, list[str]],
+def _require_matched(perception: dict[str, list[str]],
                     expectation: dict[str, list[str]]) -> None:
     """:class:`~cxlib.errors.NotEstimable`, with the reason, unless every perception item
     of every dimension has its expectation item ``exp_<item>`` and every expectation item
@@ -88,8 +88,8 @@ def _listed(items: list[str], most: int = 3) -> str:
 def _gap_scores(frame: pd.DataFrame, perception: dict[str, list[str]],
                 expectation: dict[str, list[str]]) -> pd.DataFrame:
     """Per-respondent gap score per dimension: mean over matched items X of (X − exp_X);
-    :class:`NotEstimable` when the items are not matched (:func:`require_matched`)."""
-    require_matched(perception, expectation)
+    :class:`NotEstimable` when the items are not matched (:func:`_require_matched`)."""
+    _require_matched(perception, expectation)
     out = {}
     for dim, items in perception.items():
         p = frame[items].to_numpy(float)
@@ -181,7 +181,7 @@ def disconfirmation(frame: pd.DataFrame, outcome: str, perception: dict[str, lis
 def gap_table(frame: pd.DataFrame, perception: dict[str, list[str]],
               expectation: dict[str, list[str]]) -> Fit:
     """Mean perception, expectation and gap per dimension, with t intervals for the gap;
-    not estimable when the items are not matched (:func:`require_matched`)."""
+    not estimable when the items are not matched (:func:`_require_matched`)."""
     gaps = _gap_scores(frame, perception, expectation)
     rows = []
     for dim in perception:
@@ -208,7 +208,7 @@ def perception_vs_gap(frame: pd.DataFrame, outcome: str, perception: dict[str, l
                       seed: int = 2024, cluster: str | None = None) -> Effect:
     """ΔR² = R²(perception only) − R²(gap scores) with a bootstrap interval (over whole
     clusters when *cluster* is given; the result's ``effect``), and both R² (its table);
-    the items must be matched (:func:`require_matched`)."""
+    the items must be matched (:func:`_require_matched`)."""
     dims = list(perception)
     perc = pd.DataFrame({d: frame[perception[d]].mean(axis=1) for d in dims})
     gaps = _gap_scores(frame, perception, expectation).add_prefix("gap_")

@@ -13,7 +13,8 @@ reshape one data kind into what an analysis reads, and know its column names:
   middle ones (:func:`moment_features`); each customer's experience so far, the running mean
   and SD of the quality of their visits (:func:`experience_so_far`);
 * **survey** and **outlets**: respondents with their outlet's staff measures
-  (:func:`merge_outlets`), satisfaction groups (:func:`satisfaction_groups`);
+  (:func:`merge_outlets`), satisfaction groups (:func:`satisfaction_groups`), a rating's
+  levels in order (:func:`ordered_levels`);
 * **transactions**: new customers per month (:func:`adoptions_per_month`);
 * **intervals** (an ACD report): each interval's day and time of day (:func:`day_of`,
   :func:`time_of_day`).
@@ -21,10 +22,12 @@ reshape one data kind into what an analysis reads, and know its column names:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
-from cxlib.errors import NotEstimable
+from cxlib.errors import NotEstimable, UserDataError
 from cxlib.stats.units import DAYS_PER_MONTH
 
 MONTH = DAYS_PER_MONTH
@@ -181,3 +184,39 @@ def experience_so_far(visits: pd.DataFrame, quality: str = "quality") -> pd.Data
     sq = (data[quality] ** 2).groupby(data["customer_id"]).cumsum()
     var = ((sq - n * mean**2) / (n - 1).where(n > 1)).clip(lower=0)
     return data.assign(visit_number=n, mean_so_far=mean, sd_so_far=np.sqrt(var))
+
+
+def ordered_levels(values: pd.Series, order: Sequence | None = None) -> pd.Series:
+    """*values* as an ordered Categorical: in *order* (lowest first) when given, else in
+    the order of an ordered Categorical, else numerically; text without an *order* is
+    refused, naming its levels."""
+    if order is not None:
+        unknown = sorted(set(values.unique()) - set(order), key=str)
+        if unknown:
+            raise UserDataError(f"{values.name} has level(s) {', '.join(map(str, unknown))} "
+                                f"that the order {list(order)} does not list")
+        cats = pd.Categorical(values, categories=list(order), ordered=True)
+    elif isinstance(values.dtype, pd.CategoricalDtype) and values.cat.ordered:
+        cats = values.array
+    else:
+        numbers = pd.to_numeric(values, errors="coerce")
+        if numbers.notna().all():
+            cats = pd.Categorical(numbers, ordered=True)
+        else:
+            levels = ", ".join(map(str, pd.unique(values)))
+            raise UserDataError(
+                f"{values.name} is text ({levels}); its order cannot be guessed, and the "
+                f"alphabetical one is usually wrong (High < Low < Medium). Give the order from "
+                f"lowest to highest, e.g. order=['Low', 'Medium', 'High'], or make the column "
+                f"an ordered pandas Categorical")
+    return pd.Series(cats, index=values.index, name=values.name).cat.remove_unused_categories()
+
+
+def survival_missing(ledger: pd.DataFrame) -> str:
+    """Why survival curves cannot be drawn from *ledger* ('' when they can): they need
+    how long each customer stayed (dates or tenures) and who has left."""
+    try:
+        tenure(ledger)
+    except NotEstimable as why:
+        return f"Survival curves cannot be drawn: {why}."
+    return ""

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from cxlib.stats.estimates import Estimate, Result
+from cxlib.stats.estimates import Estimate, Result, table_of
 
 PALETTE = "colorblind"
 
@@ -26,11 +26,6 @@ def plain(text) -> str:
     garbage or fails with a ValueError; every ``$`` not already escaped gets a backslash.
     Every label, title and legend entry built from data goes through here."""
     return re.sub(r"(?<!\\)\$", r"\\$", str(text))
-
-
-def _frame(table: pd.DataFrame | Result) -> pd.DataFrame:
-    """The table to draw: a typed result's ``table``, or the frame itself."""
-    return table.table if isinstance(table, Result) else table
 
 
 def use_style() -> None:
@@ -98,7 +93,7 @@ def gap_plot(table: pd.DataFrame | Result, *, scale: tuple[float, float] | None 
              ax: plt.Axes | None = None) -> plt.Axes:
     """Perception and expectation per dimension, joined by the gap (a dumbbell chart); with
     *scale* (lowest, highest rating) the axis and its ticks stop at the scale's ends."""
-    table = _frame(table)
+    table = table_of(table)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.6 * len(table) + 1.8))
     y = np.arange(len(table))
@@ -124,7 +119,7 @@ def gap_plot(table: pd.DataFrame | Result, *, scale: tuple[float, float] | None 
 def importance_performance_plot(table: pd.DataFrame | Result, *,
                                 ax: plt.Axes | None = None) -> plt.Axes:
     """Importance (share of R²) against performance (mean score with interval)."""
-    table = _frame(table)
+    table = table_of(table)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 5.5))
     x, y = table["importance"] * 100, table["performance"]
@@ -146,8 +141,8 @@ def level_means_plot(table: pd.DataFrame | Result, *, xlabel: str, ylabel: str,
     """Mean outcome at each level with intervals; optional fitted curve (x, fit, lo, hi).
     The number of answers is printed under each level; a level with fewer than *min_n*
     answers is drawn grey, without its (unreliable) interval."""
-    table = _frame(table)
-    line = None if line is None else _frame(line)
+    table = table_of(table)
+    line = None if line is None else table_of(line)
     if ax is None:
         _, ax = plt.subplots()
     x = table.index.to_numpy(dtype=float)
@@ -171,7 +166,7 @@ def level_means_plot(table: pd.DataFrame | Result, *, xlabel: str, ylabel: str,
 
 def path_plot(paths: pd.DataFrame | Result, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Standardised path coefficients with bootstrap intervals, one row per path."""
-    paths = _frame(paths)
+    paths = table_of(paths)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.5 * len(paths) + 1.5))
     labels = [plain(f"{a} → {b}") for a, b in zip(paths["from"], paths["to"], strict=True)]
@@ -209,7 +204,7 @@ def survival_plot(fits: dict, *, title: str = "Share of customers still active",
 
 def cohort_heatmap(table: pd.DataFrame | Result, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Cohort retention as a heat map: rows are acquisition months, columns months since."""
-    table = _frame(table)
+    table = table_of(table)
     if ax is None:
         _, ax = plt.subplots(figsize=(11, 0.18 * len(table) + 2))
     sns.heatmap(table * 100, ax=ax, cmap="viridis", vmin=0, vmax=100,
@@ -223,7 +218,7 @@ def cohort_heatmap(table: pd.DataFrame | Result, *, ax: plt.Axes | None = None) 
 def uplift_heatmap(grid: pd.DataFrame | Result, band: tuple[float, float] = (0.25, 0.85), *,
                    ax: plt.Axes | None = None) -> plt.Axes:
     """CLV uplift from +5 points of retention; cells inside the published band outlined."""
-    grid = _frame(grid)
+    grid = table_of(grid)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 6))
     sns.heatmap(grid * 100, annot=True, fmt=".0f", cmap="mako_r", ax=ax,
@@ -238,9 +233,9 @@ def uplift_heatmap(grid: pd.DataFrame | Result, band: tuple[float, float] = (0.2
 
 def clv_curve(curve: pd.DataFrame | Result, point: tuple[float, float],
               plus_five: tuple[float, float], *, ax: plt.Axes | None = None) -> plt.Axes:
-    """CLV against retention (a :func:`cxlib.analyses.clv.curve` table), marking the chosen
+    """CLV against retention (a :func:`cxlib.stats.clv.curve` table), marking the chosen
     (retention, CLV) *point* and the point 5 retention points higher."""
-    curve = _frame(curve)
+    curve = table_of(curve)
     if ax is None:
         _, ax = plt.subplots()
     ax.plot(curve["retention"] * 100, curve["clv"], color="C0", lw=2)
@@ -256,7 +251,7 @@ def clv_curve(curve: pd.DataFrame | Result, point: tuple[float, float],
 def share_lines(table: pd.DataFrame | Result, columns: Sequence[str], *, title: str,
                 reference: float | None = None, ax: plt.Axes | None = None) -> plt.Axes:
     """Monthly shares as lines (in %), with an optional reference line."""
-    table = _frame(table)
+    table = table_of(table)
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4.5))
     for col in columns:
@@ -276,7 +271,7 @@ def share_lines(table: pd.DataFrame | Result, columns: Sequence[str], *, title: 
 def rootogram(table: pd.DataFrame | Result, model: str, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Hanging rootogram (Kleiber & Zeileis 2016): bars of √observed hang from the curve of
     √expected; a bar that misses zero shows a count the model gets wrong."""
-    table = _frame(table)
+    table = table_of(table)
     if ax is None:
         _, ax = plt.subplots()
     x = table.index.to_numpy()
@@ -329,7 +324,7 @@ def bass_plot(adoptions: pd.Series, fitted: np.ndarray, *, ax: plt.Axes | None =
 
 def churn_curves(curves: pd.DataFrame | Result, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Predicted chance of leaving over mean quality, one band per variability level."""
-    curves = _frame(curves)
+    curves = table_of(curves)
     if ax is None:
         _, ax = plt.subplots()
     for i, (sd, part) in enumerate(curves.groupby("sd")):
@@ -348,7 +343,7 @@ def staffing_curve(curve: pd.DataFrame | Result, standard: float, *, title: str 
                    ax: plt.Axes | None = None) -> plt.Axes:
     """Share answered within t seconds (a :func:`cxlib.stats.queues.service_level_curve`
     table), with the standard marked."""
-    curve = _frame(curve)
+    curve = table_of(curve)
     if ax is None:
         _, ax = plt.subplots()
     ax.plot(curve["seconds"], curve["answered within"] * 100, lw=2)
@@ -365,7 +360,7 @@ def day_profile(table: pd.DataFrame | Result, columns: Sequence[str], *, ylabel:
                 title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
     """Columns of a table indexed by time of day (``HH:MM``; or by queue and time of day,
     one line per queue) as lines across the day, with a tick on every hour."""
-    table = _frame(table)
+    table = table_of(table)
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4.5))
     parts = (table.groupby(level=0, sort=False) if table.index.nlevels > 1
@@ -390,7 +385,7 @@ def holdout_plot(table: pd.DataFrame | Result, *, title: str = "Holdout period: 
     by repeat purchases in the calibration period (the table of
     :func:`cxlib.analyses.customer_value.holdout_check`), with the customer counts under the
     axis."""
-    table = _frame(table)
+    table = table_of(table)
     if ax is None:
         _, ax = plt.subplots()
     x = np.arange(len(table))

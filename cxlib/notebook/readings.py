@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import pandas as pd
+
 from cxlib.analyses.intervals import Staffing
 from cxlib.analyses.loyalty import Mediation
 from cxlib.analyses.people import NEAR_ZERO_ICC, Multilevel
 from cxlib.analyses.quality import Disconfirmation
+from cxlib.analyses.repeat import AgeingBaseline, SharePath
+from cxlib.analyses.retention import KaplanMeier, Snapshot
 from cxlib.analyses.wom import BassFit
 from cxlib.stats.estimates import Estimate, Result
+from cxlib.stats.measurement import ALPHA_FLOOR, StructureComparison
 
 
 def mediated_share(paths: Mediation) -> str:
@@ -165,3 +171,119 @@ def proxy_reason(measures: str) -> str:
     return (f"this experiment measures {measures}, not the effect of a thank-you note on "
             "buying again; its lift is shown beside the claim as the nearest field "
             "experiment, and does not decide it")
+
+
+def log_end(result: Result) -> str:
+    """:func:`~cxlib.analyses.repeat.share_by_log_end` in words: the whole-log share at each
+    end of the log and, when new customers stop arriving, from when every order is a repeat
+    order by construction."""
+    table = result.table
+    share = table["repeat share of the whole log"]
+    ends = [str(m) for m in table.index]
+    text = (f"Ending the log in {', '.join(ends[:-1])} or {ends[-1]} gives a whole-log share "
+            f"of {', '.join(f'{v:.0%}' for v in share.iloc[:-1])} and {share.iloc[-1]:.0%}"
+            if len(ends) > 1 else f"The whole log gives a share of {share.iloc[-1]:.0%}")
+    new = table["new since the previous row"].to_numpy()
+    if new[-1] > 0:
+        return (f"{text}; new customers arrive to the end ({new[-1]:,} since {ends[-2]}), so "
+                f"the share mixes returning and new customers, as a going business's does."
+                if len(ends) > 1 else f"{text}.")
+    last = int(np.flatnonzero(new > 0).max())
+    return (f"{text}. Nobody is new after {ends[last]} ({table['customers acquired'].iloc[last]:,} "
+            f"customers acquired by then): from then on every order is a repeat order by "
+            f"construction, and the whole-log share rises only because the same customers are "
+            f"followed longer ({share.iloc[last]:.0%} after {table['months followed'].iloc[last]} "
+            f"months, {share.iloc[-1]:.0%} after {table['months followed'].iloc[-1]}), whatever "
+            f"their loyalty.")
+
+
+def share_path(name: str, path: SharePath) -> str:
+    """A :func:`~cxlib.analyses.repeat.share_path` in words: "constant acquisition: starts at
+    11%, passes 75% in month 15; over the last 24 months it stays near 80% (76%–82%)"."""
+    reached = (f"passes {path.reference:.0%} in month {path.month_reached}"
+               if path.month_reached else f"never reaches {path.reference:.0%}")
+    low, high = path.settled_range
+    return (f"{name}: starts at {path.first:.0%}, {reached}; over the last "
+            f"{path.settled_months} months it stays near {path.settled:.0%} "
+            f"({low:.0%}–{high:.0%})")
+
+
+def ageing_counts(base: AgeingBaseline) -> str:
+    """The counts behind an :func:`~cxlib.analyses.repeat.ageing_baseline`, in a sentence."""
+    return (f"window {base.window}: {base.new:,} new customers, {base.before:,} earlier ones; "
+            f"{base.repeat_orders:,} repeat orders placed, {base.expected_repeat_orders:,.0f} "
+            f"expected at constant behaviour")
+
+
+def survival_curve(km: KaplanMeier) -> str:
+    """What a Kaplan–Meier curve of :func:`~cxlib.analyses.retention.kaplan_meier` shows, in
+    words, and whom it left out."""
+    follow_up_months = km.follow_up_months
+    if follow_up_months is None:
+        return " ".join(["Share of customers still active after each month since "
+                         "acquisition, customers still active counting as censored.",
+                         *km.notes])
+    return " ".join([f"Period retention: each customer counts only from the start of the "
+            f"{follow_up_months:g}-month window in which leaving was seen, so the curve "
+            "multiplies the risks of leaving seen in that window at each tenure. It is the "
+            "share who would still be customers after each month if this window's risks "
+            "held for a customer going through every tenure, not the retention of any "
+            "group of customers actually followed.", *km.notes])
+
+
+def snapshot(s: Snapshot) -> str:
+    """A :func:`~cxlib.analyses.retention.snapshot` in words."""
+    if s.follow_up_months is None:
+        return ("This ledger follows each customer from acquisition (its mapping declares "
+                "no follow-up window), so the survival models count every customer from "
+                "their first month.")
+    lines = [f"A snapshot: {s.present:,} customers were present at the start of the "
+             f"{s.follow_up_months:g}-month window and {s.left:,} ({s.left / s.present:.1%}) "
+             f"left within it."]
+    if s.no_time:
+        lines[0] += (f" {s.no_time:,} customer(s) with no time at risk (a tenure of 0, or gone "
+                     "before the follow-up window began) are left out: they tell nothing "
+                     "about leaving.")
+    if s.products_r is not None:
+        lines.append(f"Products held, counted at the end of the window: "
+                     f"{s.products_short:.2f} on average at tenures up to {s.short_months:g} "
+                     f"months (the shortest quarter), {s.products_long:.2f} at "
+                     f"{s.long_months:g} months or more (the longest quarter); correlation "
+                     f"with tenure r = {s.products_r:.2f}.")
+    lines.append(f"{s.stayed:.1%} of these customers have stayed more than {s.horizon:g} "
+                 f"months. Had the window's risks of leaving always held, with as many "
+                 f"customers joining every month, {s.steady:.1%} would have.")
+    return "\n".join(lines)
+
+
+def reliability(table: pd.DataFrame, floor: float = ALPHA_FLOOR) -> str:
+    """One sentence on a :func:`~cxlib.stats.measurement.reliability_table`: the dimensions
+    whose alpha is below *floor* (their effects and shares below rest on items that do not
+    measure one thing reliably), or that every dimension reaches it."""
+    rated = table.dropna(subset=["alpha"])
+    weak = rated[rated["alpha"] < floor]
+    if rated.empty:
+        return "No dimension has two or more items: alpha cannot be computed."
+    if weak.empty:
+        return f"Every dimension with two or more items reaches alpha {floor:g}."
+    named = "; ".join(f"{name} (alpha {r.alpha:.2f} [{r.ci_low:.2f}, {r.ci_high:.2f}])"
+                      for name, r in weak.iterrows())
+    return (f"Below the usual floor of alpha {floor:g}: {named}. Read the effects and shares "
+            "of these dimensions below with caution: a dimension its items do not measure "
+            "reliably cannot be shown to drive anything.")
+
+
+def structures(table: StructureComparison) -> str:
+    """What a :func:`~cxlib.stats.measurement.compare_structures` result allows: the χ²
+    difference test when both solutions are proper, else why there is none, and each
+    improper model's problems (its fit indices are then shown without a verdict)."""
+    from cxlib.stats.formatting import p_value
+
+    models = list(table.table.index)
+    difference = table.chi2_difference
+    lines = ([f"χ² difference, {models[0]} vs {models[1]}: {difference[0]:.1f} on "
+              f"{difference[1]} df, {p_value(difference[2])}"] if difference else
+             ["No χ² difference test: an improper solution's χ² describes nothing real."])
+    lines += [f"{name}: improper solution ({'; '.join(problems)}); its fit indices are shown "
+              "without a verdict on fit" for name, problems in table.problems.items()]
+    return "\n".join(lines)

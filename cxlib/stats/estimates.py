@@ -100,6 +100,11 @@ class Estimate:
                 "ci_high": self.ci_high, "n": self.n, "method": self.method}
 
 
+def table_of(result: pd.DataFrame | Result) -> pd.DataFrame:
+    """The table of a typed result, or the frame itself (for functions that take either)."""
+    return result.table if isinstance(result, Result) else result
+
+
 class Result:
     """The protocol every typed result follows (module docstring): a subclass provides
     ``table``, ``n`` and ``method`` (fields or properties) and may override the defaults
