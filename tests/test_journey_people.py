@@ -256,7 +256,7 @@ def test_multilevel_on_the_sample_says_outlets_barely_differ_without_warnings():
         warnings.simplefilter("error")
         parts = people.multilevel(merge_outlets(survey, outlets))
         est = parts.effect
-    assert 0 < parts.icc < people.NEAR_ZERO_ICC
+    assert 0 < parts.icc < readings.NEAR_ZERO_ICC
     said = readings.multilevel(parts)
     assert said.startswith("Outlets barely differ") and "ICC 0.1%" in said
     assert est.ci_low > 0  # the slope itself is still clear

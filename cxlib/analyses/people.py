@@ -80,10 +80,6 @@ def unit_correlation(data: pd.DataFrame, level: float = 0.95, *, n_boot: int = 1
                     f"({n_boot})", level, failed=failed, draws=n_boot, clusters=len(units))
 
 
-NEAR_ZERO_ICC = 0.01
-"""An intraclass correlation below this is reported in words as "outlets barely differ"."""
-
-
 @dataclass(frozen=True, kw_only=True, repr=False)
 class Multilevel(Effect):
     """:func:`multilevel`: the slope (``effect``) and the variance split between and within
@@ -138,9 +134,9 @@ def multilevel(data: pd.DataFrame, level: float = 0.95, *, standardise: bool = T
     estimate carries the number of units in ``clusters`` (the interval's independent units).
     The result's ``effect`` is b1; its fields hold the variance split: ``tau2``, ``sigma2``,
     ``icc`` τ²/(τ² + σ²), whether τ² lies on the boundary (``boundary``: λ̂ = 0, where REML
-    is OLS) and the number of ``units``; with ICC < :data:`NEAR_ZERO_ICC` the between-unit
-    variance is next to the boundary (the case statsmodels flags with "the MLE may be on the
-    boundary", a warning :func:`cxlib.notebook.readings.multilevel` says in words)."""
+    is OLS) and the number of ``units``. A small ICC means the between-unit variance is next
+    to the boundary (the case statsmodels flags with "the MLE may be on the boundary"), which
+    :func:`cxlib.notebook.readings.multilevel` says in words instead of a warning."""
     import warnings
 
     from scipy.stats import t as t_dist

@@ -10,19 +10,29 @@ text; every number it states is one of those fields.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
-from cxlib.analyses.intervals import Staffing
-from cxlib.analyses.loyalty import Mediation
-from cxlib.analyses.people import NEAR_ZERO_ICC, Multilevel
-from cxlib.analyses.quality import Disconfirmation
-from cxlib.analyses.repeat import AgeingBaseline, SharePath
-from cxlib.analyses.retention import KaplanMeier, Snapshot
-from cxlib.analyses.wom import BassFit
-from cxlib.stats.estimates import Estimate, Result
-from cxlib.stats.measurement import ALPHA_FLOOR, StructureComparison
+from cxlib.stats.formatting import p_value
+
+if TYPE_CHECKING:  # the results read here; importing readings loads none of their models
+    import pandas as pd
+
+    from cxlib.analyses.intervals import Staffing
+    from cxlib.analyses.loyalty import Mediation
+    from cxlib.analyses.people import Multilevel
+    from cxlib.analyses.quality import Disconfirmation
+    from cxlib.analyses.repeat import AgeingBaseline, SharePath
+    from cxlib.analyses.retention import KaplanMeier, Snapshot
+    from cxlib.analyses.wom import BassFit
+    from cxlib.stats.estimates import Estimate, Result
+    from cxlib.stats.measurement import StructureComparison
+
+NEAR_ZERO_ICC = 0.01
+"""An intraclass correlation below this is said in words as "outlets barely differ"."""
+ALPHA_FLOOR = 0.7
+"""The usual floor of Cronbach's alpha for research (Nunnally 1978)."""
 
 
 def mediated_share(paths: Mediation) -> str:
@@ -52,7 +62,7 @@ def mediated_share(paths: Mediation) -> str:
 def multilevel(fit: Multilevel) -> str:
     """What the variance split of :func:`~cxlib.analyses.people.multilevel` says: outlets
     differ no more than chance (τ² on the boundary: the model is OLS), barely differ (ICC
-    below :data:`~cxlib.analyses.people.NEAR_ZERO_ICC`, near the boundary), or the share
+    below :data:`NEAR_ZERO_ICC`, near the boundary), or the share
     of the variation that lies between outlets."""
     if fit.effect.problem:
         return f"The random-intercept model gives no slope: {fit.effect.problem}."
@@ -91,8 +101,6 @@ def constraints(fit: Disconfirmation) -> str:
     """Sentences on a :func:`~cxlib.analyses.quality.disconfirmation` result: the sign of b_E
     (its interval at the fit's level above, below or across 0) and whether the data reject
     the gap score's constraints."""
-    from cxlib.stats.formatting import p_value
-
     row = fit.table.loc["expectation"]
     if row["ci_low"] > 0:
         sign = ("At a given perception, respondents who expected more are more satisfied "
@@ -277,8 +285,6 @@ def structures(table: StructureComparison) -> str:
     """What a :func:`~cxlib.stats.measurement.compare_structures` result allows: the χ²
     difference test when both solutions are proper, else why there is none, and each
     improper model's problems (its fit indices are then shown without a verdict)."""
-    from cxlib.stats.formatting import p_value
-
     models = list(table.table.index)
     difference = table.chi2_difference
     lines = ([f"χ² difference, {models[0]} vs {models[1]}: {difference[0]:.1f} on "

@@ -13,7 +13,8 @@ every result follows one protocol:
   know before trusting the table: an improper solution, a model not identified) and
   ``notes`` (facts about the procedure: what was left out or assumed). A result with
   more to say has more typed fields (``r2``, ``effect``, ``identified`` …) in a subclass;
-  nothing travels in ``DataFrame.attrs`` and no tuple hands out parts by position;
+  nothing travels in a frame's side dictionary of attributes and no tuple hands out
+  parts by position;
 * **one rendering**: :meth:`Result.summary` gathers title, table, caption (n, method and
   the result's :meth:`~Result.facts`), warnings and notes into a
   :class:`~cxlib.stats.formatting.Summary`, which writes text, HTML and Markdown alike

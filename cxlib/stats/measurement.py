@@ -55,10 +55,6 @@ def reliability_table(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.D
     return pd.DataFrame(rows).set_index("scale")
 
 
-ALPHA_FLOOR = 0.7
-"""The usual floor of Cronbach's alpha for research (Nunnally 1978)."""
-
-
 def cfa(frame: pd.DataFrame, structure: dict[str, list[str]], name: str = "") -> SEMFit:
     """Fit a CFA where each factor of *structure* loads on its items (complete rows)."""
     fit = fit_model(frame, structure)
