@@ -103,7 +103,8 @@ def test_one_rendering_writes_text_html_and_markdown_from_the_same_parts():
     assert "&lt;x&gt;" in html and "<th><x></th>" not in html  # a label is text, not markup
     assert "<0.001" in html or "&lt;0.001" in html  # p-values never shown as 0
     assert "\\$" in html and "a\\_b" in md  # dollars and markup escaped
-    assert repr(fit) == "<Fit: Drivers $, n = 1,234>"
+    assert repr(fit) == text and "–" not in text.split("(n =")[0]  # nothing missing here
+    assert "<0.001" in text  # a p-value is never printed as 0
     est = fit.estimate("a_b")
     assert (est.figure, est.value, est.ci_low, est.ci_high, est.n) == (
         "effect of a_b", 0.123456, 0.1, 0.2, 1234)
@@ -117,7 +118,7 @@ def test_an_effect_names_its_headline_under_the_table_and_estimates_keep_their_o
     headline = Estimate("odds ratio", 1.8, 1.2, 2.7, 300, "logit")
     effect = Effect(table=pd.DataFrame({"coef": [0.59]}, index=["x"]), n=300, method="logit",
                     effect=headline, value="coef")
-    assert "odds ratio = 1.80 [1.20, 2.70] (n=300)" in str(effect)
+    assert "odds ratio: 1.80 [1.20, 2.70] (n=300)" in str(effect)
     both = Estimates({"first": headline, "second": Estimate.untestable("b", "no data")})
     assert both["first"] is headline and "second" in both and "third" not in both
     assert both.table.loc["second", "method"] == "no data" and both.n == 300

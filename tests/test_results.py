@@ -149,6 +149,33 @@ def test_results_file_is_versioned_and_read_back_typed(tmp_path):
         read_results(path)
 
 
+def test_the_notebook_result_files_carry_the_schema_and_the_runner_refuses_another(tmp_path):
+    """One record format from the kernel to results.json: the file a session writes names
+    the schema version of results.json, the runner reads it through the versioned reader,
+    and a file of another version (or none) stops the merge with a message naming it."""
+    from cxlib import __version__
+    from cxlib.app.runner import collect_results
+    from cxlib.errors import UserDataError
+    from cxlib.registry.records import RESULTS_SCHEMA, read_notebook_results
+
+    nb = start("00_test", results_dir=str(tmp_path))
+    ds = nb.load("survey", quiet=True)
+    nb.not_testable("LOY-1", "ordinal_or", "no loyalty rating", data=ds)
+    written = tmp_path / "00_test.json"
+    doc = json.loads(written.read_text())
+    assert (doc["schema"], doc["cxlib"], doc["notebook"]) == (RESULTS_SCHEMA, __version__,
+                                                              "00_test")
+    assert read_notebook_results(written)["records"] == nb.records
+    records, datasets = collect_results(tmp_path)
+    assert records == nb.records and datasets[0]["notebook"] == "00_test"
+    for old in ({**doc, "schema": "cxlib-results/1"}, {k: v for k, v in doc.items()
+                                                         if k != "schema"}):
+        written.write_text(json.dumps(old))
+        with pytest.raises(UserDataError, match=r"00_test\.json holds results of schema .*"
+                                                r"this cxlib reads 'cxlib-results/2'\. Rerun"):
+            collect_results(tmp_path)
+
+
 def test_summary_tables_shorten_a_synthetic_reason_to_what_the_row_does_not_show():
     rec = make_record("nb", "WOM-1", "telling_ratio", est(0.56, 0.53, 0.59),
                       Verdict(SUPPORTED, "the 95% interval [0.53, 0.59] lies inside"),

@@ -48,6 +48,7 @@ from cxlib.errors import NotEstimable, require_variation
 from cxlib.stats import robust
 from cxlib.stats.design import adjusted_for, frequency_rows, predictors
 from cxlib.stats.estimates import Effect, Estimate, Fit
+from cxlib.stats.formatting import p_value
 from cxlib.stats.robust import RobustFit
 from cxlib.stats.uncertainty import bootstrap
 
@@ -207,8 +208,8 @@ class SplineTest(Fit):
     r2_spline: float
 
     def facts(self) -> dict:
-        return {"F": self.f, "p": self.p, "R² (line)": self.r2_linear,
-                "R² (spline)": self.r2_spline}
+        return {"spline against a straight line": f"F = {self.f:.2f}, {p_value(self.p)}",
+                "R²": f"{self.r2_linear:.3f} (line), {self.r2_spline:.3f} (spline)"}
 
 
 def spline_test(frame: pd.DataFrame, outcome: str, predictor: str, df: int = 3) -> SplineTest:

@@ -47,6 +47,7 @@ from cxlib.data.derived import churn_flag as churn_flag  # where defection.py re
 from cxlib.errors import NotEstimable, missing_columns, require_columns
 from cxlib.stats.design import design_matrix
 from cxlib.stats.estimates import Estimate, Estimates, Fit
+from cxlib.stats.formatting import p_value
 from cxlib.stats.survival import (
     SurvivalCurve,
     efron_score_residuals,
@@ -224,7 +225,7 @@ class KaplanMeier(Fit):
         return "Retention" if self.follow_up_months is None else "Period retention"
 
     def facts(self) -> dict:
-        return {"log-rank p": self.logrank_p}
+        return {"log-rank test": None if self.logrank_p is None else p_value(self.logrank_p)}
 
 
 def kaplan_meier(ledger: pd.DataFrame, group: str | None = None, *,

@@ -553,15 +553,14 @@ def collect_results(results_dir: Path) -> tuple[list, list[dict]]:
     evidence run exists for its real data: what it read from the synthetic sample (a kind
     the real data set does not give, such as the survey beside an experiment in notebook 10)
     repeats the demonstration run and is left out, records and data sets alike."""
-    from cxlib.registry.records import records_from_dicts
+    from cxlib.registry.records import read_notebook_results
 
     records, datasets = [], []
     for path in sorted(results_dir.rglob("*.json")):
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = read_notebook_results(path)  # refuses a file of another schema version
         evidence = path.parent != results_dir
         run = path.parent.name if evidence else doc["notebook"]
-        records += [r for r in records_from_dicts(doc["records"])
-                    if not (evidence and r.synthetic)]
+        records += [r for r in doc["records"] if not (evidence and r.synthetic)]
         datasets += [{"notebook": run, **d} for d in doc["datasets"]
                      if not (evidence and d.get("synthetic"))]
     return records, datasets

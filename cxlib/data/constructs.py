@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from cxlib.data.datasets import Dataset
+from cxlib.data.dataset import Dataset
 from cxlib.data.mapping import check_mapping
 from cxlib.data.schemas import DIMENSIONS, get_kind
 from cxlib.errors import UserDataError

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from cxlib.stats.estimates import Estimate, Result, table_of
+from cxlib.stats.estimates import Estimate, Estimates, Result, table_of
 
 PALETTE = "colorblind"
 
@@ -48,10 +48,13 @@ def interval_plot(estimates: Sequence[Estimate] | pd.DataFrame | Result, *,
 
     *estimates* are :class:`Estimate` objects, or a table with one row per line: its
     *value* column and its ``ci_low``/``ci_high`` columns, labelled by the index (a typed
-    result: its table, and its value column unless *value* names another).
+    result: its table, and its value column unless *value* names another; several
+    estimates, :class:`~cxlib.stats.estimates.Estimates`: each by its figure).
     ``reference`` draws a vertical line, e.g. at the claimed value.
     """
-    if isinstance(estimates, Result):
+    if isinstance(estimates, Estimates):
+        estimates = list(estimates.items.values())
+    elif isinstance(estimates, Result):
         value = value or estimates.value
         estimates = estimates.table
     if isinstance(estimates, pd.DataFrame):

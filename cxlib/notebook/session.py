@@ -33,7 +33,7 @@ from cxlib.data.sample import planted
 from cxlib.errors import NotEstimable
 from cxlib.registry.claims import get_claim, show_rules
 from cxlib.registry.conclusions import conclude
-from cxlib.registry.records import RecordList, ResultRecord, make_record
+from cxlib.registry.records import RecordList, ResultRecord, make_record, notebook_results
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.evidence import grade_of
 from cxlib.stats.formatting import fmt
@@ -210,9 +210,10 @@ class Session:
             return
         out = Path(self.results_dir)
         out.mkdir(parents=True, exist_ok=True)
-        doc = {"notebook": self.notebook,
-               "records": [r.to_dict() for r in self.records],
-               "datasets": [r.to_dict() for r in self._reports()]}
+        from cxlib import __version__
+
+        doc = notebook_results(self.notebook, self.records,
+                               [r.to_dict() for r in self._reports()], version=__version__)
         (out / f"{self.notebook}.json").write_text(json.dumps(doc, indent=1, default=str),
                                                    encoding="utf-8")
 

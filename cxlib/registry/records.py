@@ -8,7 +8,10 @@ the planted value, and what the rule would have said on real data.
 ``results.json`` is versioned: ``{"schema": "cxlib-results/2", "cxlib": version,
 "records": [...]}``, its form stated by ``results.schema.json`` beside this module.
 :func:`write_results` writes it and :func:`read_results` reads it back into
-:class:`ResultRecord` objects, refusing a file of another schema version.
+:class:`ResultRecord` objects, refusing a file of another schema version. The file each
+notebook's session writes on the way (:func:`notebook_results`, read back by
+:func:`read_notebook_results`) carries the same version, so one record format travels from
+the kernel to ``results.json`` and a file of another version is refused, not misread.
 """
 
 from __future__ import annotations
@@ -159,6 +162,33 @@ def write_results(path: str | Path, records: list[ResultRecord], *, version: str
     path.write_text(json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False),
                     encoding="utf-8")
     return path
+
+
+def notebook_results(notebook: str, records: list[ResultRecord], datasets: list[dict], *,
+                     version: str) -> dict:
+    """The per-notebook result file a session writes: its records and the reports of the
+    data sets it read, under the schema version of results.json."""
+    return {"schema": RESULTS_SCHEMA, "cxlib": version, "notebook": notebook,
+            "records": [r.to_dict() for r in records], "datasets": datasets}
+
+
+def read_notebook_results(path: str | Path) -> dict:
+    """A per-notebook result file (:func:`notebook_results`), its ``records`` read into
+    :class:`ResultRecord` objects; a file of another schema version is refused with a
+    message that names it and says what to do."""
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise UserDataError(f"{path} is not a readable result file of a notebook ({err}).") \
+            from None
+    schema = doc.get("schema") if isinstance(doc, dict) else None
+    if schema != RESULTS_SCHEMA:
+        raise UserDataError(
+            f"{path} holds results of schema {schema!r} (written by another version of "
+            f"cxlib); this cxlib reads {RESULTS_SCHEMA!r}. Rerun the notebook with this "
+            f"cxlib, or remove the file from the results folder.")
+    return {**doc, "records": records_from_dicts(doc["records"])}
 
 
 def read_results(path: str | Path) -> list[ResultRecord]:

@@ -158,9 +158,10 @@ class Result:
         return {row: self.estimate(row) for row in self.table.index}
 
     def caption(self) -> str:
-        """One line under the table: n, method, the :meth:`facts` and the resamples that
-        failed."""
-        facts = [f"{k} = {fmt(v) if isinstance(v, float) else v}"
+        """One line under the table: n, method, the :meth:`facts` (a number as "R² = 0.51",
+        text as "log-rank test: p < 0.001") and the resamples that failed."""
+        facts = [f"{k}: {v}" if isinstance(v, str) else
+                 f"{k} = {fmt(v) if isinstance(v, float) else v}"
                  for k, v in self.facts().items() if v is not None]
         failed = ([f"{self.failed:,} of {self.draws:,} resamples failed"]
                   if self.failed else [])
@@ -183,8 +184,8 @@ class Result:
     def _repr_markdown_(self) -> str:
         return self.summary().markdown()
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__}: {self.title or 'result'}, n = {self.n:,}>"
+    def __repr__(self) -> str:  # what a notebook's text/plain shows: the text rendering
+        return self.summary().text()
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)

@@ -151,7 +151,10 @@ class Summary:
 
     def text(self) -> str:
         head = f"{self.title}\n" if self.title else ""
-        body = self.shown().to_string() if len(self.table.columns) else ""
+        shown = self.shown()
+        for col in [c for c in shown.columns if is_p_column(c)]:
+            shown[col] = shown[col].astype(object).map(p_cell)
+        body = shown.to_string(na_rep="–") if len(self.table.columns) else ""
         extra = "".join(f"\n{kind}: {line}" for kind, line in self._lines())
         return f"{head}{body}\n({self.caption}){extra}"
 
