@@ -200,6 +200,7 @@ def evidence_table(records: Sequence[ResultRecord], out: Path) -> list[dict]:
         words, verdict = _headline(real)
         rows.append({"id": cid, "title": claim.title, "published": claim.published,
                      "traceable": claim.traceable, "notebook": claim.notebook,
+                     "wanted": claim.wanted,
                      "verdict": words, "verdict_class": _verdict_class(verdict),
                      "real": real, "demo": _demonstration(recs), "picture": picture,
                      "alt": _alt(cid, panels) if panels else ""})

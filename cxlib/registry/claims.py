@@ -75,6 +75,8 @@ class Claim:
     figures: dict[str, FigureSpec] = field(default_factory=dict)
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     clauses: tuple[Clause, ...] = ()
+    wanted: str = ""
+    """The data that would test the claim (shown where no real data exist yet)."""
 
     def spec(self, key: str) -> FigureSpec:
         """The figure declared under *key* (a declared ``prefix_*`` matches ``prefix_x``)."""
@@ -130,7 +132,8 @@ def claims() -> dict[str, Claim]:
                              tuple(r["kinds"]), figures,
                              {kind: tuple(cols) for kind, cols in
                               (r.get("columns") or {}).items()},
-                             _clauses(r["id"], r.get("clauses") or [], figures))
+                             _clauses(r["id"], r.get("clauses") or [], figures),
+                             r.get("wanted", ""))
     return out
 
 
