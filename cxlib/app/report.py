@@ -28,7 +28,7 @@ from jinja2 import Environment, FileSystemLoader
 from cxlib.app.evidence import caveat_of, label_of, page_of
 from cxlib.app.forest import Panel, Row, forest_svg
 from cxlib.registry.claims import claims, get_claim
-from cxlib.registry.records import ResultRecord
+from cxlib.registry.records import SHOWN, ResultRecord
 from cxlib.stats.formatting import fmt
 from cxlib.stats.verdicts import INCONCLUSIVE, NOT_SUPPORTED, NOT_TESTABLE, SUPPORTED
 
@@ -38,7 +38,7 @@ SAMPLE_LABEL = "sample (synthetic)"
 
 _CLASSES = {SUPPORTED: "v-supported", NOT_SUPPORTED: "v-not-supported",
             INCONCLUSIVE: "v-inconclusive", NOT_TESTABLE: "v-not-testable",
-            NO_REAL_DATA: "v-no-real-data"}
+            NO_REAL_DATA: "v-no-real-data", SHOWN: "v-shown"}
 
 
 def _verdict_class(verdict: str) -> str:

@@ -33,7 +33,7 @@ from cxlib.data.sample import planted
 from cxlib.errors import NotEstimable
 from cxlib.registry.claims import get_claim, show_rules
 from cxlib.registry.conclusions import conclude
-from cxlib.registry.records import RecordList, ResultRecord, make_record
+from cxlib.registry.records import SHOWN, RecordList, ResultRecord, make_record
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.evidence import grade_of
 from cxlib.stats.formatting import fmt
@@ -89,11 +89,14 @@ class Session:
         verdict = rule.judge(est)
         grade = grade_of(spec.evidence, data.design)
         self.judged[(claim, key, data.source)] = Judged(est, rule, verdict, grade)
+        if spec.described and verdict.label != NOT_TESTABLE:
+            verdict = None  # shown beside the claim without a verdict
         rec = make_record(self.notebook, claim, key, est, verdict, data=data.source,
                           synthetic=data.synthetic, rule=rule.describe(est.level),
                           supplementary=spec.supplementary,
                           published=published or get_claim(claim).published, truth=truth,
-                          grade=grade.key, design=data.design.label)
+                          grade=grade.key, design=data.design.label,
+                          described=spec.described)
         self._replace(rec)
         return rec
 
@@ -160,12 +163,14 @@ class Session:
         """The records so far, as the notebook's closing summary shows them: numbers written
         as people read them (:func:`cxlib.stats.estimates.fmt`), "–" where a figure has none (a
         claim-level row, a figure not testable); the verdict of a supplementary figure (shown
-        beside the claim, not part of its verdict) is marked "(descriptive)"."""
+        beside the claim, not part of its verdict) is marked "(beside the claim)", and a figure
+        shown without a verdict says so."""
         rows = [{"claim": r.claim, "figure": r.figure, "estimate": fmt(r.value),
                  "95% interval": (f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]"
                                   if r.ci_low is not None else "–"),
                  "n": f"{r.n:,}",
-                 "verdict": (f"{r.headline or r.verdict} (descriptive)" if r.supplementary
+                 "verdict": (f"{r.headline or r.verdict} (beside the claim)"
+                             if r.supplementary and r.verdict != SHOWN
                              else r.headline or r.verdict),
                  "evidence": r.grade if r.grade and r.verdict != NOT_TESTABLE else "–",
                  "reason": r.short_reason()}

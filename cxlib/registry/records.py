@@ -113,20 +113,35 @@ def _number(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(float(x)) else float(x)
 
 
-def make_record(notebook: str, claim: str, key: str, est: Estimate, verdict: Verdict, *,
+SHOWN = "shown without a verdict"
+"""The ``verdict`` of a supplementary figure the registry describes without judging it
+(``described:``): its estimate and interval are shown beside the claim, and why."""
+
+
+def make_record(notebook: str, claim: str, key: str, est: Estimate,
+                verdict: Verdict | None, *,
                 data: str, synthetic: bool, rule: str = "", supplementary: bool = False,
                 published: str | None = None, truth: float | None = None,
                 scope: str = "figure", grade: str | None = None, design: str | None = None,
-                conclusion: Conclusion | None = None) -> ResultRecord:
-    """Build a record; on synthetic data the verdict is replaced (see module docstring)."""
-    label, reason, n_to_decide = verdict.label, verdict.reason, verdict.n_to_decide
+                conclusion: Conclusion | None = None, described: str = "") -> ResultRecord:
+    """Build a record; on synthetic data the verdict is replaced (see module docstring). A
+    *verdict* of ``None`` is a figure shown without a verdict, for the reason *described*."""
+    if verdict is None:
+        verdict = Verdict(NOT_TESTABLE, "")  # replaced below: only its fields are read
+        label, reason, n_to_decide = SHOWN, f"shown beside the claim without a verdict: " \
+            f"{described}", None
+    else:
+        label, reason, n_to_decide = verdict.label, verdict.reason, verdict.n_to_decide
     words = conclusion.headline if conclusion is not None else label
     would_be = recovered = None
+    if label == SHOWN:
+        words = SHOWN
     if synthetic and label != NOT_TESTABLE:
+        real = f"the rule would read: {verdict}" if label != SHOWN else f"it would be {reason}"
         would_be, label, n_to_decide, words = words, NOT_TESTABLE, None, NOT_TESTABLE
         reason = ("synthetic sample: shows the method only"
                   + (f"; planted value {fmt(truth)}" if truth is not None else "")
-                  + f". On real data the rule would read: {verdict}")
+                  + f". On real data {real}")
     if synthetic and truth is not None and est.ci_low is not None:
         recovered = est.covers(truth)
     cannot = conclusion.cannot_show if conclusion is not None and not synthetic else ""

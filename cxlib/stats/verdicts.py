@@ -196,11 +196,13 @@ class Rule:
             return (f"Supported if {ci} lies entirely {side} {target}{why}; not supported if it "
                     f"lies entirely {other} {target}; otherwise inconclusive.")
         edge = hi if self.kind == "greater" else lo
+        strict = self.band[0] < self.target < self.band[1]
+        small = (f", which includes an interval that excludes {target} but reaches into "
+                 f"[{lo}, {hi}]: an effect, perhaps too small to matter" if strict else "")
         return (f"Supported if {ci} lies entirely {side} {edge}, beyond [{lo}, {hi}], the "
                 f"effects too small to matter ({self.why}); not supported if it lies entirely "
-                f"{other} {edge} (no effect that matters); otherwise inconclusive, which "
-                f"includes an interval that excludes {target} but reaches into [{lo}, {hi}]: "
-                f"an effect, perhaps too small to matter.")
+                f"{other} {edge} (no effect that matters in the claimed direction); otherwise "
+                f"inconclusive{small}.")
 
     # -- decisions -------------------------------------------------------------
     def judge(self, est: Estimate) -> Verdict:
