@@ -36,7 +36,7 @@ from cxlib.registry.conclusions import conclude
 from cxlib.registry.records import SHOWN, RecordList, ResultRecord, make_record
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.evidence import grade_of
-from cxlib.stats.formatting import fmt
+from cxlib.stats.formatting import fmt, md_escape
 from cxlib.stats.verdicts import NOT_TESTABLE, Judged, claim_verdict
 
 
@@ -52,6 +52,7 @@ class Session:
     datasets: dict[str, Dataset] = field(default_factory=dict)
     records: list[ResultRecord] = field(default_factory=list)
     judged: dict[tuple[str, str, str], Judged] = field(default_factory=dict)
+    cautions: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     def load(self, kind: str, *, quiet: bool = False) -> Dataset:
         """Load *kind*: the user's file if one was given, else the bundled sample."""
@@ -107,6 +108,21 @@ class Session:
         n = len(data) if data is not None else 0
         return self.test(claim, key, Estimate.untestable(spec.figure, reason, n), data=data)
 
+    def caution(self, claim: str, text: str, *, data: Dataset | None = None):
+        """Attach *text* (a sentence a cxlib function computed, e.g.
+        :func:`cxlib.stats.measurement.distinctness_caution`; nothing when empty) to the
+        claim-level verdict of *claim* on *data*: it is shown with the verdict in the
+        notebook, the deck and the front page."""
+        from IPython.display import Markdown
+
+        if not text:
+            return None
+        source = self._dataset(data).source
+        notes = self.cautions.setdefault((claim, source), [])
+        if text not in notes:
+            notes.append(text)
+        return Markdown(f"*Caution for {md_escape(claim)}*: {md_escape(text)}.")
+
     @contextmanager
     def attempt(self, claim: str, *keys: str, data: Dataset | None = None) -> Iterator[None]:
         """Run an analysis; if the data cannot give its estimate (:class:`NotEstimable`),
@@ -154,7 +170,8 @@ class Session:
                 "intersection–union test with Bonferroni"), verdict, data=source,
                 synthetic=data.synthetic, published=c.published, scope="claim",
                 grade=verdict.grade.key if verdict.grade else None,
-                design=data.design.label, conclusion=words)
+                design=data.design.label, conclusion=words,
+                cautions=self.cautions.get((claim, source), []))
             self._replace(rec)
             out.append(rec)
         return out

@@ -38,7 +38,9 @@ class ResultRecord:
     ("supported as an association"), ``cannot_show`` what the data cannot show, and
     ``untested`` the clauses of the claim no figure measured. ``left_out`` names the figures
     a claim-level verdict left out as not testable. ``n_to_decide`` counts
-    ``decide_unit`` ("" for rows, "clusters")."""
+    ``decide_unit`` ("" for rows, "clusters"). ``cautions`` are computed sentences a reader
+    must see with a claim-level verdict (constructs that are not distinct, an improper
+    model)."""
 
     notebook: str
     claim: str
@@ -70,6 +72,7 @@ class ResultRecord:
     left_out: list[str] = field(default_factory=list)
     decide_unit: str = ""
     clusters: int | None = None
+    cautions: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -97,6 +100,7 @@ class ResultRecord:
         if self.untested:
             lines.append("*Not measured by any figure here*: "
                          + "; ".join(md_escape(c) for c in self.untested) + ".")
+        lines += [f"*Caution*: {md_escape(c)}." for c in self.cautions]
         return "\n\n".join(lines)
 
 
@@ -123,7 +127,8 @@ def make_record(notebook: str, claim: str, key: str, est: Estimate,
                 data: str, synthetic: bool, rule: str = "", supplementary: bool = False,
                 published: str | None = None, truth: float | None = None,
                 scope: str = "figure", grade: str | None = None, design: str | None = None,
-                conclusion: Conclusion | None = None, described: str = "") -> ResultRecord:
+                conclusion: Conclusion | None = None, described: str = "",
+                cautions: list[str] | None = None) -> ResultRecord:
     """Build a record; on synthetic data the verdict is replaced (see module docstring). A
     *verdict* of ``None`` is a figure shown without a verdict, for the reason *described*."""
     if verdict is None:
@@ -157,7 +162,7 @@ def make_record(notebook: str, claim: str, key: str, est: Estimate,
                         grade=grade, design=design, headline=words, cannot_show=cannot,
                         untested=untested, left_out=left_out,
                         decide_unit=verdict.decide_unit if n_to_decide else "",
-                        clusters=est.clusters)
+                        clusters=est.clusters, cautions=list(cautions or []))
 
 
 RESULTS_SCHEMA = "cxlib-results/2"
