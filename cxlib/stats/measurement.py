@@ -16,8 +16,8 @@
   mean |r| within B), with the within-block means over distinct item pairs (correlations of
   complete rows; absolute values, as semTools does by default, so that a reverse-worded item
   counts by its strength). Above 0.90 the two constructs are not shown to be distinct: a
-  correlation between them may restate one attitude. A single-item construct has no within-block correlation,
-  so its HTMT is undefined.
+  correlation between them may restate one attitude. A single-item construct has no
+  within-block correlation, so its HTMT is undefined.
 """
 
 from __future__ import annotations
