@@ -80,7 +80,7 @@ def test_session_concludes_a_claim_on_real_data(tmp_path):
     real = replace(sample, report=replace(sample.report, synthetic=False, file="mine.csv"))
     nb.test("LOY-1", "ordinal_or", est(1.8, 1.5, 2.1), data=real)
     nb.test("LOY-1", "churn_or", est(0.7, 0.6, 0.8), data=real)
-    nb.test("LOY-1", "top_box_step", est(-1.0, -1.5, -0.5), data=real)  # supplementary
+    nb.test("LOY-1", "top_box_step", est(0.5, 0.4, 0.6), data=real)  # supplementary
     (claim,) = nb.conclude("LOY-1")
     assert claim.scope == "claim" and claim.verdict == SUPPORTED
     assert "all 2 figures" in claim.reason

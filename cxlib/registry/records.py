@@ -90,7 +90,8 @@ class ResultRecord:
         return f"synthetic sample; {planted}on real data: {self.would_be}"
 
     def _repr_markdown_(self) -> str:
-        lines = [f"**{md_escape(self.claim)} · {md_escape(self.figure)}: "
+        on = f" (on {md_escape(self.data)})" if self.scope == "claim" else ""
+        lines = [f"**{md_escape(self.claim)} · {md_escape(self.figure)}{on}: "
                  f"{md_escape(self.headline or self.verdict)}.** {md_escape(self.reason)}"]
         if self.grade and not self.synthetic:
             lines.append(f"*Evidence*: {md_escape(self.grade)}"

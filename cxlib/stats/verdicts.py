@@ -208,6 +208,9 @@ class Rule:
     def judge(self, est: Estimate) -> Verdict:
         """The verdict on *est* under this rule."""
         problem = untestable_reason(est, self.min_n)
+        if not problem and self.scale == "log" and min(est.value, est.ci_low) <= 0:
+            problem = (f"a ratio must be positive, and this one is {fmt(est.value)} "
+                       f"{interval_text(est)}: the estimate is not on the scale of its rule")
         if problem:
             return Verdict(NOT_TESTABLE, problem)
         lo, hi = self._t(est.ci_low), self._t(est.ci_high)
