@@ -133,4 +133,5 @@ def require_columns(frame, columns, *, what: str = "this analysis") -> None:
     if absent:
         names = ", ".join(f"`{c}`" for c in absent)
         raise NotEstimable(f"{what}: needs the column{'s' if len(absent) > 1 else ''} {names}, "
-                           "which the data do not have (map them in the mapping file)")
+                           "which the data do not have (if your file has them under other "
+                           "names, map them in the mapping file)")

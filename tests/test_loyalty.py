@@ -160,30 +160,45 @@ def test_mediated_share_is_the_indirect_over_the_total_effect():
         return Mediation(table=t, n=100, method="made up", x="Q", m="S", y="L",
                          standardised=True)
 
-    assert mediated_share(table(0.274, 0.313)).startswith("47% of the effect of Q on L")
-    assert "less than half through S" in mediated_share(table(0.274, 0.313))
-    assert "Q acts on L mostly through S" in mediated_share(table(0.433, 0.011))
+    assert mediated_share(table(0.274, 0.313)).startswith("47% of the association of Q with L")
+    assert "less than half by way of S" in mediated_share(table(0.274, 0.313))
+    assert "Q and L go together mostly by way of S" in mediated_share(table(0.433, 0.011))
+    assert "does not show Q acting on L" in mediated_share(table(0.433, 0.011))
     assert "does not split" in mediated_share(table(0.3, -0.2))  # parts of opposite sign
     assert "does not split" in mediated_share(table(0.05, 0.05, lo=-0.02))  # c includes 0
     rng = np.random.default_rng(1)
     x = rng.normal(size=200)
     frame = pd.DataFrame({"x": x, "m": x + rng.normal(size=200)})
     frame["y"] = frame["m"] + rng.normal(size=200)
-    assert "x acts on y mostly through m" in mediated_share(mediation(frame, "x", "m", "y",
-                                                                      n_boot=50))
+    share = mediated_share(mediation(frame, "x", "m", "y", n_boot=50))
+    assert "x and y go together mostly by way of m" in share
 
 
-def test_top_box_step_recovers_a_planted_jump():
+def test_top_box_step_recovers_a_planted_jump_on_the_latent_scale():
+    """An ordinal outcome from a latent y* = 0.5·x + 1.0·[x = 7] + logistic noise cut at fixed
+    thresholds: the step is exp(1.0) on the odds scale, and its interval covers it."""
     rng = np.random.default_rng(12)
-    means = {1: 2.0, 2: 2.5, 3: 3.0, 4: 3.5, 5: 4.0, 6: 4.5, 7: 6.0}  # +0.5 per level, +1.5 at top
-    truth = 1.5 - 0.5
     hits = []
-    for rep in range(40):
+    for _ in range(30):
         x = rng.integers(1, 8, 700)
-        y = np.array([means[v] for v in x]) + rng.normal(0, 1, 700)
-        est = top_box_step(pd.DataFrame({"x": x, "y": y}), "y", "x", n_boot=200, seed=rep)
-        hits.append(est.covers(truth))
+        latent = 0.5 * x + 1.0 * (x == 7) + rng.logistic(size=700)
+        y = np.digitize(latent, [1.0, 2.0, 3.0, 4.0])
+        est = top_box_step(pd.DataFrame({"x": x, "y": y}), "y", "x")
+        hits.append(est.covers(np.exp(1.0)))
     assert np.mean(hits) >= 0.85
+
+
+def test_a_ceiling_is_not_a_negative_top_box_step():
+    """A rating that saturates near the top (means flatten at the highest level) with no
+    step on the latent scale: the difference of mean gains would read a negative step; the
+    latent-scale odds ratio covers 1."""
+    rng = np.random.default_rng(5)
+    x = rng.integers(1, 8, 3000)
+    y = np.digitize(0.9 * x + rng.logistic(size=3000), [0.5, 1.5, 2.5, 3.5])  # top code 4
+    frame = pd.DataFrame({"x": x, "y": y})
+    gains = frame.groupby("x")["y"].mean().diff()
+    assert gains.iloc[-1] - gains.iloc[1:-1].mean() < -0.3  # the means flatten at the top
+    assert top_box_step(frame, "y", "x").covers(1.0)
 
 
 def test_top_box_needs_three_levels():
@@ -222,7 +237,7 @@ def test_loyalty_by_level_keeps_intervals_on_the_answers_scale():
 @pytest.mark.parametrize("analysis", [
     lambda f: ordinal_effect(f, "y", "x"),
     lambda f: logistic_effect(f, "churned", "x"),
-    lambda f: top_box_step(f, "y", "x", n_boot=20),
+    lambda f: top_box_step(f, "y", "x"),
     lambda f: spline_test(f, "y", "x"),
     lambda f: mediation(f, "m", "x", "y", n_boot=20),
 ], ids=["ordinal", "logistic", "top_box", "spline", "mediation"])
@@ -239,7 +254,7 @@ def test_too_few_levels_for_the_top_box_step_or_a_spline_is_not_estimable():
     frame = pd.DataFrame({"x": rng.integers(1, 3, 300).astype(float),
                           "y": rng.integers(1, 8, 300)})
     with pytest.raises(NotEstimable, match="needs three"):
-        top_box_step(frame, "y", "x", n_boot=20)
+        top_box_step(frame, "y", "x")
     with pytest.raises(NotEstimable, match="at least 4"):
         spline_test(frame, "y", "x")
 

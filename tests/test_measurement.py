@@ -108,3 +108,42 @@ def test_reliability_note_names_the_dimensions_below_the_floor():
     assert "CUEX (alpha 0.43 [0.30, 0.54])" in note and "IMAG" not in note
     assert reliability(table.drop("CUEX")).startswith("Every dimension")
     assert reliability(table.loc[["ONE"]]).startswith("No dimension")
+
+
+def test_htmt_by_hand_and_its_caution():
+    """HTMT = mean between-block |r| ÷ √(mean within-A |r| · mean within-B |r|) (Henseler et
+    al. 2015), by hand on ECSI's satisfaction and loyalty items; above 0.90 a caution says so."""
+    import numpy as np
+
+    from cxlib.data.datasets import data_dir
+    from cxlib.stats.measurement import distinctness_caution, htmt
+
+    f = pd.read_csv(data_dir() / "real" / "mobi.csv")
+    a, b = ["CUSA1", "CUSA2", "CUSA3"], ["CUSL1", "CUSL2", "CUSL3"]
+    r = f[a + b].corr().abs().to_numpy()
+    within = [np.mean([r[i, j] for i in idx for j in idx if i < j]) for idx in ([0, 1, 2],
+                                                                            [3, 4, 5])]
+    by_hand = r[:3, 3:].mean() / np.sqrt(within[0] * within[1])
+    assert htmt(f, a, b) == pytest.approx(by_hand, rel=1e-12)
+    assert htmt(f, a, b) == pytest.approx(0.957, abs=0.001)
+    blocks = {"CUSA": a, "CUSL": b, "ONE": ["CUSCO"]}
+    assert "heterotrait–monotrait ratio 0.96" in distinctness_caution(f, blocks, "CUSA", "CUSL")
+    assert distinctness_caution(f, blocks, "CUSA", "ONE") == ""  # one item: undefined
+    assert distinctness_caution(f, blocks, "CUSA", None) == ""
+
+
+def test_htmt_matches_semtools():
+    """semTools::htmt(htmt2 = FALSE) on ECSI (tests/reference/htmt.R)."""
+    import json
+    from pathlib import Path
+
+    from cxlib.data.datasets import data_dir
+    from cxlib.stats.measurement import htmt
+
+    ref = json.loads((Path(__file__).parent / "reference" / "htmt.json").read_text())
+    f = pd.read_csv(data_dir() / "real" / "mobi.csv")
+    a, b = ["CUSA1", "CUSA2", "CUSA3"], ["CUSL1", "CUSL2", "CUSL3"]
+    perq = [f"PERQ{i}" for i in range(1, 8)]
+    assert htmt(f, a, b) == pytest.approx(ref["CUSA_CUSL"], abs=1e-10)
+    assert htmt(f, perq, a) == pytest.approx(ref["PERQ_CUSA"], abs=1e-10)
+    assert htmt(f, perq, b) == pytest.approx(ref["PERQ_CUSL"], abs=1e-10)

@@ -288,7 +288,7 @@ def test_claim_verdicts_say_the_same_words_on_the_front_page_the_page_and_the_de
     for r in claims:
         page = page_of(r["notebook"], r["data"])
         deck = out / "slides" / page.replace(".html", ".slides.html")
-        words = [r["headline"], r["cannot_show"], *r["untested"]]
+        words = [r["headline"], r["cannot_show"], *r["untested"], *r["cautions"]]
         if r["grade"]:
             words.append(r["grade"])
         for where in (index, page_text(out / page), page_text(deck)):

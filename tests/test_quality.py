@@ -40,7 +40,7 @@ def test_disconfirmation_matches_r_lm_and_sandwich(name, file, mapping, cluster)
                    data_dir() / mapping if mapping else None)
     model = survey_constructs(ds)
     result = disconfirmation(ds.frame, "overall_sat", model.perceptions, model.expectations,
-                             cluster=cluster)
+                             cluster=cluster, alpha_floor=0)  # the estimator, ungated
     est, fit = result.effect, result
     table = fit.table
     assert fit.n == est.n == ref["n"]
@@ -178,3 +178,13 @@ def test_a_constant_outcome_is_not_estimable():
     with pytest.raises(NotEstimable, match="overall_sat does not vary"):
         perception_vs_gap(frame, "overall_sat", {"reliability": ["rel_1"], "empathy": ["emp_1"]},
                           {"reliability": ["exp_rel_1"], "empathy": ["exp_emp_1"]}, n_boot=20)
+
+
+def test_an_unreliable_expectation_score_gives_no_verdict():
+    """ECSI's three expectation items (CUEX1-3) ask about different things and hang together
+    with alpha 0.43: a score made of them is refused with the alpha in the reason."""
+    ds = load_data("survey", data_dir() / "real" / "mobi.csv",
+                   data_dir() / "mappings" / "mobi.yaml")
+    model = survey_constructs(ds)
+    with pytest.raises(NotEstimable, match=r"do not measure one thing \(Cronbach's alpha 0\.43"):
+        disconfirmation(ds.frame, "overall_sat", model.perceptions, model.expectations)

@@ -80,7 +80,7 @@ def test_session_concludes_a_claim_on_real_data(tmp_path):
     real = replace(sample, report=replace(sample.report, synthetic=False, file="mine.csv"))
     nb.test("LOY-1", "ordinal_or", est(1.8, 1.5, 2.1), data=real)
     nb.test("LOY-1", "churn_or", est(0.7, 0.6, 0.8), data=real)
-    nb.test("LOY-1", "top_box_step", est(-1.0, -1.5, -0.5), data=real)  # supplementary
+    nb.test("LOY-1", "top_box_step", est(0.5, 0.4, 0.6), data=real)  # supplementary
     (claim,) = nb.conclude("LOY-1")
     assert claim.scope == "claim" and claim.verdict == SUPPORTED
     assert "all 2 figures" in claim.reason
@@ -98,8 +98,8 @@ def test_session_concludes_a_claim_on_real_data(tmp_path):
     assert claim.verdict == SUPPORTED  # not-testable figures are left out, and named
     assert "left out: indirect effect" in claim.reason and "(no service items)" in claim.reason
     shown = nb.table()  # the supplementary top-box step is marked, and only it
-    marked = shown[shown["verdict"].str.endswith("(descriptive)")]
-    assert marked["verdict"].tolist() == ["not supported (descriptive)"] and len(shown) == 5
+    marked = shown[shown["verdict"].str.endswith("(beside the claim)")]
+    assert marked["verdict"].tolist() == ["not supported (beside the claim)"] and len(shown) == 5
     assert marked["figure"].tolist() == ["ratio"]  # the figure's own name, unchanged
 
 
@@ -206,3 +206,24 @@ def test_a_file_declared_synthetic_gives_no_evidence(tmp_path):
     rec = nb.test("WOM-1", "telling_ratio", est(2.0, 1.9, 2.1), data=ds)
     assert rec.verdict == NOT_TESTABLE and rec.would_be == SUPPORTED and rec.synthetic
     assert rec.truth is None  # nothing is planted in a derived file's own rows
+
+
+def test_a_described_figure_is_shown_without_a_verdict(tmp_path):
+    """LOY-2's relative importances describe a survey's own drivers: recorded with their
+    interval and the reason, never 'supported' (a bar every driver clears says nothing)."""
+    from dataclasses import replace
+
+    from cxlib.registry.records import SHOWN
+
+    nb = start("00_test", results_dir=str(tmp_path))
+    sample = nb.load("survey", quiet=True)
+    real = replace(sample, report=replace(sample.report, synthetic=False, file="mine.csv"))
+    rec = nb.test("LOY-2", "importance_rel", est(0.2, 0.15, 0.25), data=real)
+    assert rec.verdict == SHOWN and rec.headline == SHOWN and "any rating asked" in rec.reason
+    none = nb.test("LOY-2", "importance_emp", Estimate.untestable("f", "no items"), data=real)
+    assert none.verdict == NOT_TESTABLE  # no estimate: said as such
+    demo = nb.test("LOY-2", "importance_rel", est(0.2, 0.15, 0.25), data=sample)
+    assert demo.verdict == NOT_TESTABLE and demo.would_be == SHOWN
+    assert "LOY-2" not in {r.claim for r in nb.conclude()}  # supplementary: no claim verdict
+    shown = nb.table()
+    assert SHOWN in shown["verdict"].tolist()

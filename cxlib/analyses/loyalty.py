@@ -160,39 +160,33 @@ def loyalty_by_level(frame: pd.DataFrame, outcome: str, predictor: str) -> Fit:
                figure=f"mean {outcome} at {predictor} = {{row}}")
 
 
-def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, n_boot: int = 500,
-                 seed: int = 2024, min_n: int = 10, cluster: str | None = None) -> Estimate:
-    """Gain in mean loyalty from the 2nd-highest to the highest satisfaction level, minus
-    the average gain per level below (levels with fewer than *min_n* answers skipped).
-    Percentile bootstrap over respondents, or over whole clusters of the column *cluster*
-    when given (:func:`cxlib.stats.robust.cluster_bootstrap`; the estimate carries G in
-    ``clusters``)."""
-    labels = robust.cluster_column(frame, cluster)
+def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, min_n: int = 10,
+                 cluster: str | None = None, level: float = 0.95) -> Estimate:
+    """The top-box step on the latent scale of the loyalty rating: an ordinal logit of
+    *outcome* on *predictor* (per point) and a dummy for the highest level of *predictor*,
+    logit P(outcome > k) = θ_k − (β·predictor + γ·[predictor = top]); the step is exp(γ),
+    how much the odds of a higher loyalty answer rise for the completely satisfied beyond
+    the per-point trend (1: no step). Levels with fewer than *min_n* answers are left out
+    and three must remain. Interval as :func:`ordinal_effect` gives it (HC0 with z, or CR1
+    clustered by *cluster* with t(G − 1)). A mean rating near the top of its scale has no
+    room to step up, so a difference of mean gains would call a ceiling a negative step;
+    the latent scale does not."""
     keep = frame[[outcome, predictor]].notna().all(axis=1)
-    data = frame.loc[keep, [outcome, predictor]]
+    data = frame.loc[keep]
     require_variation(data, [outcome, predictor], what="the top-box step")
     counts = data[predictor].value_counts()
     levels = np.sort(counts[counts >= min_n].index.to_numpy())
     if len(levels) < 3:
         raise NotEstimable(f"{predictor} has {len(levels)} level(s) with at least {min_n} "
                            f"answers; the top-box step needs three")
-    if labels is not None:
-        data = data.assign(**{cluster: labels[keep].to_numpy()})
-    data = data[data[predictor].isin(levels)]
-
-    def step(d: pd.DataFrame) -> float:
-        means = d.groupby(predictor)[outcome].mean().reindex(levels).to_numpy()
-        gains = np.diff(means)
-        return gains[-1] - np.nanmean(gains[:-1])
-
-    figure = f"top-box step in {outcome} (completely vs merely satisfied)"
-    method = f"difference of mean gains, percentile bootstrap ({n_boot})"
-    if labels is None:
-        return bootstrap(data, step, n_boot=n_boot, seed=seed).estimate(figure, method)
-    boot = robust.cluster_bootstrap(data, step, cluster, n_boot=n_boot, seed=seed)
-    return Estimate(figure, float(boot.value[0]), float(boot.ci_low[0]), float(boot.ci_high[0]),
-                    len(data), f"{method} clustered by {cluster} ({boot.n:,} clusters)",
-                    boot.level, failed=boot.failed, draws=boot.n_boot, clusters=boot.n)
+    data = data[data[predictor].isin(levels)].assign(
+        completely_satisfied=lambda d: (d[predictor] == levels[-1]).astype(float))
+    fit = ordinal_effect(data, outcome, predictor, level, cluster=cluster,
+                         covariates=["completely_satisfied"]).model
+    return fit.estimate("completely_satisfied", f"top-box step in {outcome}: odds ratio of a "
+                        f"higher answer at {predictor} = {levels[-1]:g}, beyond the trend per "
+                        f"point", level, odds_ratio=True, method="ordinal logit with a "
+                        "top-level dummy")
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)

@@ -42,6 +42,7 @@ import statsmodels.api as sm
 from cxlib.errors import NotEstimable, require_variation
 from cxlib.stats import robust
 from cxlib.stats.estimates import Effect, Estimate, Fit
+from cxlib.stats.measurement import ALPHA_FLOOR, cronbach_alpha
 from cxlib.stats.uncertainty import bootstrap, mean_ci
 
 EXPECTATION_FIGURE = "standardised effect of expectations on satisfaction, perception held fixed"
@@ -126,16 +127,27 @@ class Disconfirmation(Effect):
 
 
 def disconfirmation(frame: pd.DataFrame, outcome: str, perception: dict[str, list[str]],
-                    expectation: dict[str, list[str]], *,
-                    cluster: str | None = None) -> Disconfirmation:
+                    expectation: dict[str, list[str]], *, cluster: str | None = None,
+                    alpha_floor: float = ALPHA_FLOOR) -> Disconfirmation:
     """The unconstrained test of "quality is perception against expectation" (formulas in the
-    module docstring): the standardised b_E as the result's ``effect``, a table of b_P and
-    b_E (coefficient, robust SE, interval, p, standardised), and the Wald tests of the gap
+    module docstring), when every block of expectation items is reliable (Cronbach's alpha at
+    least *alpha_floor*, by default :data:`~cxlib.stats.measurement.ALPHA_FLOOR`; otherwise
+    not estimable): the standardised b_E as the result's ``effect``, a table of b_P and b_E
+    (coefficient, robust SE, interval, p, standardised), and the Wald tests of the gap
     score's constraints (:class:`Disconfirmation`)."""
     p_items = [c for items in perception.values() for c in items]
     e_items = [c for items in expectation.values() for c in items]
     if not e_items:
         raise NotEstimable(NO_EXPECTATIONS)
+    for name, items in expectation.items():
+        if len(items) > 1:
+            alpha = cronbach_alpha(frame[items])
+            if alpha.value < alpha_floor:
+                raise NotEstimable(
+                    f"the expectation items of {name} ({', '.join(items)}) do not measure one "
+                    f"thing (Cronbach's alpha {alpha.value:.2f} [{alpha.ci_low:.2f}, "
+                    f"{alpha.ci_high:.2f}], below {alpha_floor}): a score made of them cannot "
+                    f"show what expectations do")
     scores = pd.DataFrame({outcome: frame[outcome].astype(float),
                            "perception": frame[p_items].astype(float).mean(axis=1),
                            "expectation": frame[e_items].astype(float).mean(axis=1)},

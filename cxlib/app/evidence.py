@@ -61,8 +61,11 @@ TELCO = dict(kind="customers", file="real/telco_churn.csv.gz",
              mapping="mappings/telco_churn.yaml", slug="telco", label="IBM telco churn",
              caveat=("vendor sample data: IBM published the table as sample data and describes "
                      "the company in its extended version as fictional; how the records were "
-                     "made is not documented, so its verdicts are weaker evidence than those "
-                     "from the surveys and the CDNOW panel"))
+                     "made is not documented, and its own numbers do not fit a one-month "
+                     "snapshot of a steady customer base (a quarter leave within the month, yet "
+                     "two thirds have stayed over a year: notebook 03 shows the figures), so "
+                     "read anything drawn from it as a teaching example, not as evidence about "
+                     "customers"))
 
 TIPJOKE = dict(kind="experiment", file="real/tipjoke.csv", mapping="mappings/tipjoke.yaml",
                slug="tipjoke", label="TipJoke field experiment",
@@ -73,7 +76,8 @@ TIPJOKE = dict(kind="experiment", file="real/tipjoke.csv", mapping="mappings/tip
 BANK_CALLS = dict(kind="intervals", file="real/bank_calls.csv.gz",
                   mapping="mappings/bank_calls.yaml", slug="bank",
                   label="bank call centre, 5-minute call counts",
-                  caveat=("call counts only (Weinberg, Brown & Stroud 2007): no waits, handle "
+                  caveat=("call counts only (Weinberg, Brown & Stroud 2007; fpp3 calls them the "
+                          "volume handled, read here as calls offered): no waits, handle "
                           "times or abandonment, so whether calls were answered in time cannot "
                           "be seen; the staffing shown rests on a handle time of 240 s that the "
                           "mapping assumes"))

@@ -31,8 +31,6 @@ if TYPE_CHECKING:  # the results read here; importing readings loads none of the
 
 NEAR_ZERO_ICC = 0.01
 """An intraclass correlation below this is said in words as "outlets barely differ"."""
-ALPHA_FLOOR = 0.7
-"""The usual floor of Cronbach's alpha for research (Nunnally 1978)."""
 
 
 def mediated_share(paths: Mediation) -> str:
@@ -54,9 +52,11 @@ def mediated_share(paths: Mediation) -> str:
                 f"{c:.3f} [{total['ci_low']:.3f}, {total['ci_high']:.3f}], indirect a·b "
                 f"{ab:.3f}, direct c′ {cp:.3f}")
     share = ab / c
-    how = "mostly through" if share > 0.5 else "less than half through"
-    return (f"{share:.0%} of the effect of {x} on {y} runs through {m} (indirect a·b {ab:.3f} "
-            f"of total c {c:.3f}; direct c′ {cp:.3f}): {x} acts on {y} {how} {m}")
+    how = "mostly" if share > 0.5 else "less than half"
+    return (f"{share:.0%} of the association of {x} with {y} goes through {m} (indirect a·b "
+            f"{ab:.3f} of total c {c:.3f}; direct c′ {cp:.3f}): in these data {x} and {y} go "
+            f"together {how} by way of {m}, a split of associations that does not show {x} "
+            f"acting on {y}")
 
 
 def multilevel(fit: Multilevel) -> str:
@@ -264,10 +264,14 @@ def snapshot(s: Snapshot) -> str:
     return "\n".join(lines)
 
 
-def reliability(table: pd.DataFrame, floor: float = ALPHA_FLOOR) -> str:
+def reliability(table: pd.DataFrame, floor: float | None = None) -> str:
     """One sentence on a :func:`~cxlib.stats.measurement.reliability_table`: the dimensions
-    whose alpha is below *floor* (their effects and shares below rest on items that do not
-    measure one thing reliably), or that every dimension reaches it."""
+    whose alpha is below *floor* (by default :data:`~cxlib.stats.measurement.ALPHA_FLOOR`;
+    their effects and shares below rest on items that do not measure one thing reliably),
+    or that every dimension reaches it."""
+    from cxlib.stats.measurement import ALPHA_FLOOR
+
+    floor = ALPHA_FLOOR if floor is None else floor
     rated = table.dropna(subset=["alpha"])
     weak = rated[rated["alpha"] < floor]
     if rated.empty:

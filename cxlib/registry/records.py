@@ -41,7 +41,9 @@ class ResultRecord:
     ("supported as an association"), ``cannot_show`` what the data cannot show, and
     ``untested`` the clauses of the claim no figure measured. ``left_out`` names the figures
     a claim-level verdict left out as not testable. ``n_to_decide`` counts
-    ``decide_unit`` ("" for rows, "clusters")."""
+    ``decide_unit`` ("" for rows, "clusters"). ``cautions`` are computed sentences a reader
+    must see with a claim-level verdict (constructs that are not distinct, an improper
+    model)."""
 
     notebook: str
     claim: str
@@ -73,6 +75,7 @@ class ResultRecord:
     left_out: list[str] = field(default_factory=list)
     decide_unit: str = ""
     clusters: int | None = None
+    cautions: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -90,7 +93,8 @@ class ResultRecord:
         return f"synthetic sample; {planted}on real data: {self.would_be}"
 
     def _repr_markdown_(self) -> str:
-        lines = [f"**{md_escape(self.claim)} · {md_escape(self.figure)}: "
+        on = f" (on {md_escape(self.data)})" if self.scope == "claim" else ""
+        lines = [f"**{md_escape(self.claim)} · {md_escape(self.figure)}{on}: "
                  f"{md_escape(self.headline or self.verdict)}.** {md_escape(self.reason)}"]
         if self.grade and not self.synthetic:
             lines.append(f"*Evidence*: {md_escape(self.grade)}"
@@ -100,6 +104,7 @@ class ResultRecord:
         if self.untested:
             lines.append("*Not measured by any figure here*: "
                          + "; ".join(md_escape(c) for c in self.untested) + ".")
+        lines += [f"*Caution*: {md_escape(c)}." for c in self.cautions]
         return "\n\n".join(lines)
 
 
@@ -116,20 +121,36 @@ def _number(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(float(x)) else float(x)
 
 
-def make_record(notebook: str, claim: str, key: str, est: Estimate, verdict: Verdict, *,
+SHOWN = "shown without a verdict"
+"""The ``verdict`` of a supplementary figure the registry describes without judging it
+(``described:``): its estimate and interval are shown beside the claim, and why."""
+
+
+def make_record(notebook: str, claim: str, key: str, est: Estimate,
+                verdict: Verdict | None, *,
                 data: str, synthetic: bool, rule: str = "", supplementary: bool = False,
                 published: str | None = None, truth: float | None = None,
                 scope: str = "figure", grade: str | None = None, design: str | None = None,
-                conclusion: Conclusion | None = None) -> ResultRecord:
-    """Build a record; on synthetic data the verdict is replaced (see module docstring)."""
-    label, reason, n_to_decide = verdict.label, verdict.reason, verdict.n_to_decide
+                conclusion: Conclusion | None = None, described: str = "",
+                cautions: list[str] | None = None) -> ResultRecord:
+    """Build a record; on synthetic data the verdict is replaced (see module docstring). A
+    *verdict* of ``None`` is a figure shown without a verdict, for the reason *described*."""
+    if verdict is None:
+        verdict = Verdict(NOT_TESTABLE, "")  # replaced below: only its fields are read
+        label, reason, n_to_decide = SHOWN, f"shown beside the claim without a verdict: " \
+            f"{described}", None
+    else:
+        label, reason, n_to_decide = verdict.label, verdict.reason, verdict.n_to_decide
     words = conclusion.headline if conclusion is not None else label
     would_be = recovered = None
+    if label == SHOWN:
+        words = SHOWN
     if synthetic and label != NOT_TESTABLE:
+        real = f"the rule would read: {verdict}" if label != SHOWN else f"it would be {reason}"
         would_be, label, n_to_decide, words = words, NOT_TESTABLE, None, NOT_TESTABLE
         reason = ("synthetic sample: shows the method only"
                   + (f"; planted value {fmt(truth)}" if truth is not None else "")
-                  + f". On real data the rule would read: {verdict}")
+                  + f". On real data {real}")
     if synthetic and truth is not None and est.ci_low is not None:
         recovered = est.covers(truth)
     cannot = conclusion.cannot_show if conclusion is not None and not synthetic else ""
@@ -145,7 +166,7 @@ def make_record(notebook: str, claim: str, key: str, est: Estimate, verdict: Ver
                         grade=grade, design=design, headline=words, cannot_show=cannot,
                         untested=untested, left_out=left_out,
                         decide_unit=verdict.decide_unit if n_to_decide else "",
-                        clusters=est.clusters)
+                        clusters=est.clusters, cautions=list(cautions or []))
 
 
 RESULTS_SCHEMA = "cxlib-results/2"

@@ -11,6 +11,13 @@
   1999). An improper solution (a Heywood case, a standardised value beyond ±1, no
   convergence) gets no verdict on its fit ("meets cut-offs" is empty, the problems are
   listed) and no χ² difference test.
+* **Discriminant validity** by the heterotrait–monotrait ratio (Henseler, Ringle & Sarstedt
+  2015): HTMT(A, B) = mean |r(a, b)| over items a of A and b of B ÷ √(mean |r| within A ×
+  mean |r| within B), with the within-block means over distinct item pairs (correlations of
+  complete rows; absolute values, as semTools does by default, so that a reverse-worded item
+  counts by its strength). Above 0.90 the two constructs are not shown to be distinct: a
+  correlation between them may restate one attitude. A single-item construct has no
+  within-block correlation, so its HTMT is undefined.
 """
 
 from __future__ import annotations
@@ -53,6 +60,43 @@ def reliability_table(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.D
         rows.append({"scale": name, "items": len(items), "alpha": a.value, "ci_low": a.ci_low,
                      "ci_high": a.ci_high, "n": a.n})
     return pd.DataFrame(rows).set_index("scale")
+
+
+HTMT_LIMIT = 0.90
+"""Above this HTMT two constructs are not shown to be distinct (Henseler et al. 2015)."""
+
+
+def htmt(frame: pd.DataFrame, a: list[str], b: list[str]) -> float:
+    """The heterotrait–monotrait ratio of the item blocks *a* and *b* (module docstring);
+    NaN when either block has a single item or a correlation cannot be computed."""
+    if len(a) < 2 or len(b) < 2:
+        return float("nan")
+    r = np.abs(frame[[*a, *b]].dropna().astype(float).corr().to_numpy())
+    k = len(a)
+    within_a = r[:k, :k][np.triu_indices(k, 1)].mean()
+    within_b = r[k:, k:][np.triu_indices(len(b), 1)].mean()
+    between = r[:k, k:].mean()
+    if not within_a > 0 or not within_b > 0:
+        return float("nan")
+    return float(between / np.sqrt(within_a * within_b))
+
+
+def distinctness_caution(frame: pd.DataFrame, blocks: dict[str, list[str]], a: str | None,
+                         b: str | None, limit: float = HTMT_LIMIT) -> str:
+    """A caution when constructs *a* and *b* are not shown to be distinct (HTMT above
+    *limit*), in words; "" when they are, or when it cannot be computed."""
+    if not a or not b or a not in blocks or b not in blocks:
+        return ""
+    value = htmt(frame, blocks[a], blocks[b])
+    if not value > limit:
+        return ""
+    return (f"{a} and {b} are barely distinct in these data (heterotrait–monotrait ratio "
+            f"{value:.2f}, above the {limit:.2f} beyond which two constructs are not shown to "
+            f"be different): their association may restate one attitude")
+
+
+ALPHA_FLOOR = 0.7
+"""The usual floor of Cronbach's alpha for research (Nunnally 1978)."""
 
 
 def cfa(frame: pd.DataFrame, structure: dict[str, list[str]], name: str = "") -> SEMFit:

@@ -196,16 +196,21 @@ class Rule:
             return (f"Supported if {ci} lies entirely {side} {target}{why}; not supported if it "
                     f"lies entirely {other} {target}; otherwise inconclusive.")
         edge = hi if self.kind == "greater" else lo
+        strict = self.band[0] < self.target < self.band[1]
+        small = (f", which includes an interval that excludes {target} but reaches into "
+                 f"[{lo}, {hi}]: an effect, perhaps too small to matter" if strict else "")
         return (f"Supported if {ci} lies entirely {side} {edge}, beyond [{lo}, {hi}], the "
                 f"effects too small to matter ({self.why}); not supported if it lies entirely "
-                f"{other} {edge} (no effect that matters); otherwise inconclusive, which "
-                f"includes an interval that excludes {target} but reaches into [{lo}, {hi}]: "
-                f"an effect, perhaps too small to matter.")
+                f"{other} {edge} (no effect that matters in the claimed direction); otherwise "
+                f"inconclusive{small}.")
 
     # -- decisions -------------------------------------------------------------
     def judge(self, est: Estimate) -> Verdict:
         """The verdict on *est* under this rule."""
         problem = untestable_reason(est, self.min_n)
+        if not problem and self.scale == "log" and min(est.value, est.ci_low) <= 0:
+            problem = (f"a ratio must be positive, and this one is {fmt(est.value)} "
+                       f"{interval_text(est)}: the estimate is not on the scale of its rule")
         if problem:
             return Verdict(NOT_TESTABLE, problem)
         lo, hi = self._t(est.ci_low), self._t(est.ci_high)
