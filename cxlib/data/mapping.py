@@ -738,6 +738,18 @@ def _suggest(name: str, options) -> str:
 def check_mapping(mapping: Mapping, kind: Kind) -> list[str]:
     """Problems with *mapping* for files of *kind* that need no data to find (see the
     module docstring); an empty list when the mapping is sound."""
+    problems = _column_problems(mapping, kind)
+    problems += _structure_problems(mapping, kind)
+    problems += design_problems(kind.name, mapping.design, mapping.follow_up_months)
+    problems += [f"'{key}:' applies to intervals files only." for key in QUEUE_KEYS
+                 if getattr(mapping, key) is not None and kind.name != "intervals"]
+    problems += _recode_problems(mapping, kind)
+    return problems + _option_problems(mapping, kind)
+
+
+def _column_problems(mapping: Mapping, kind: Kind) -> list[str]:
+    """``columns:`` names cxlib columns of the kind, and maps each of the user's columns to
+    one of them only."""
     problems = []
     for ours in mapping.columns:
         if not kind.known(ours):
@@ -752,10 +764,13 @@ def check_mapping(mapping: Mapping, kind: Kind) -> list[str]:
             problems.append(f"your column '{theirs}' is mapped to {' and '.join(ours)}. A column "
                             "can play one part: keep one of them, or copy the column in your "
                             "file under a second name if both really are the same answers.")
-    problems += _structure_problems(mapping, kind)
-    problems += design_problems(kind.name, mapping.design, mapping.follow_up_months)
-    problems += [f"'{key}:' applies to intervals files only." for key in QUEUE_KEYS
-                 if getattr(mapping, key) is not None and kind.name != "intervals"]
+    return problems
+
+
+def _recode_problems(mapping: Mapping, kind: Kind) -> list[str]:
+    """``recode:`` names columns as they are after mapping, and a recoded rating spans the
+    rating scale."""
+    problems = []
     recodable = _after_mapping_names(mapping, kind)
     for col, labels in mapping.recode.items():
         if col not in recodable:
@@ -764,6 +779,13 @@ def check_mapping(mapping: Mapping, kind: Kind) -> list[str]:
                             f"as they are after mapping).{_suggest(col, recodable)}")
         elif kind.field(col) is not None and kind.field(col).type == "rating":
             problems += _scale_problems(col, labels, mapping.rating_scale or kind.rating_scale)
+    return problems
+
+
+def _option_problems(mapping: Mapping, kind: Kind) -> list[str]:
+    """Keys that apply to some kinds only, reference levels of categories, and two arms
+    to compare."""
+    problems = []
     categorical = {*mapping.covariates, *(f.name for f in kind.fields if f.type == "category")}
     for col in mapping.reference:
         if col not in categorical:
@@ -811,12 +833,17 @@ def _structure_problems(mapping: Mapping, kind: Kind) -> list[str]:
                 f"'{kind.name}' files."]
     if mapping.attributes:
         return _attribute_problems(mapping, kind)
-    constructs = mapping.constructs
-    if not constructs:
+    if not mapping.constructs:
         return [f"{k} needs `constructs:` declaring the constructs it names." for k in used]
+    return (_item_problems(mapping, kind) + _path_problems(mapping) + _role_problems(mapping)
+            + _path_coverage(mapping))
+
+
+def _item_problems(mapping: Mapping, kind: Kind) -> list[str]:
+    """Construct items are numeric, and each measures one construct."""
     problems = []
     seen: dict[str, str] = {}
-    for name, items in constructs.items():
+    for name, items in mapping.constructs.items():
         for item in items:
             spec = kind.field(item)
             if spec is not None and spec.type not in ("rating", "integer", "number", "binary"):
@@ -826,6 +853,13 @@ def _structure_problems(mapping: Mapping, kind: Kind) -> list[str]:
                 problems.append(f"item '{item}' is listed under both {seen[item]} and {name}; "
                                 "an item measures one construct.")
             seen.setdefault(item, name)
+    return problems
+
+
+def _path_problems(mapping: Mapping) -> list[str]:
+    """Paths join declared constructs, each once, and never loop."""
+    constructs = mapping.constructs
+    problems = []
     for a, b in mapping.edges:
         for end in (a, b):
             if end not in constructs:
@@ -842,6 +876,13 @@ def _structure_problems(mapping: Mapping, kind: Kind) -> list[str]:
         size = f", {len(cycle) - 1:,} constructs" if len(cycle) > 12 else ""
         problems.append(f"the paths loop ({' -> '.join(shown)}{size}); a path model must not "
                         "return to a construct it started from.")
+    return problems
+
+
+def _role_problems(mapping: Mapping) -> list[str]:
+    """Roles are known, name declared constructs, and say which one is satisfaction."""
+    constructs = mapping.constructs
+    problems = []
     for role, name in mapping.roles.items():
         if role not in ROLES:
             problems.append(f"'roles:' has an unknown role '{role}'.{_suggest(role, ROLES)} "
@@ -856,7 +897,7 @@ def _structure_problems(mapping: Mapping, kind: Kind) -> list[str]:
         problems.append("`constructs:` are declared but `roles:` does not say which one is "
                         "satisfaction; add e.g. roles: {satisfaction: "
                         f"{_guess_satisfaction(mapping)}}} (the notebooks analyse its drivers).")
-    return problems + _path_coverage(mapping)
+    return problems
 
 
 def _attribute_problems(mapping: Mapping, kind: Kind) -> list[str]:
