@@ -123,3 +123,25 @@ def test_an_effect_names_its_headline_under_the_table_and_estimates_keep_their_o
     assert both["first"] is headline and "second" in both and "third" not in both
     assert both.table.loc["second", "method"] == "no data" and both.n == 300
     assert both.estimate("first", figure="renamed").figure == "renamed"
+
+
+def test_a_rendered_result_shows_a_reader_nothing_the_output_check_refuses():
+    """A result with a missing cell, a p-value of 0, a caution and a note, shown as a
+    notebook shows it (HTML, Markdown and text/plain), passes the executed-notebook check:
+    no NaN, no "p = 0", no raw repr, nothing that reads as a Python warning."""
+    import nbformat
+
+    from cxlib.app.output_check import output_problems
+
+    fit = Fit(table=pd.DataFrame({"estimate": [1.5, float("nan")], "p": [0.0, 0.2]},
+                                 index=["a", "b"]),
+              n=50, method="OLS", warnings=("not identified: no intervals",),
+              notes=("2 rows left out",))
+    data = {"text/html": fit._repr_html_(), "text/markdown": fit._repr_markdown_(),
+            "text/plain": repr(fit)}
+    shown = [nbformat.v4.new_output("execute_result", {mime: text}, execution_count=1)
+             for mime, text in data.items()]
+    book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("fit", id="c",
+                                                                     outputs=shown)])
+    assert output_problems(book) == []
+    assert "Caution: not identified" in repr(fit) and "Note: 2 rows left out" in repr(fit)

@@ -147,7 +147,7 @@ class Summary:
         return table
 
     def _lines(self) -> list[tuple[str, str]]:
-        return ([("Warning", w) for w in self.warnings] + [("Note", n) for n in self.notes])
+        return ([("Caution", w) for w in self.warnings] + [("Note", n) for n in self.notes])
 
     def text(self) -> str:
         head = f"{self.title}\n" if self.title else ""
