@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib import defection, sample
+from cxlib import defection, load_data, sample
+from cxlib.data.datasets import data_dir
 from cxlib.errors import NotEstimable
 from cxlib.registry.claims import get_claim
 from cxlib.stats.uncertainty import wilson_ci
 from cxlib.stats.verdicts import NOT_TESTABLE
+
+REFERENCE = Path(__file__).parent / "reference"
 
 
 def test_reason_shares_and_simultaneous_intervals():
@@ -166,3 +172,19 @@ def test_problems_behind_complaints_by_hand():
     assert (est.ci_low, est.ci_high) == pytest.approx((120 / hi, 120 / lo))
     silent = survey.assign(complained=0)
     assert "nobody of the 8" in defection.problems_behind(silent, complaints=120).problem
+
+
+def test_failures_to_leaving_on_the_mlc_churn_example_matches_r():
+    """The worked example (artificial data, declared synthetic): a tenure + churn-flag ledger
+    with service calls and no reasons; R glm + sandwich HC3 in tests/reference."""
+    ref = json.loads((REFERENCE / "mlc_churn_logit.json").read_text())
+    ds = load_data("customers", data_dir() / "examples" / "mlc_churn.csv.gz",
+                   data_dir() / "mappings" / "example_mlc_churn.yaml")
+    assert ds.synthetic and not ds.is_sample
+    assert defection.left(ds.frame).sum() == ref["churned"] == 707
+    est = defection.failure_churn_effect(ds.frame)
+    assert est.n == ref["n"] == 5000
+    assert est.value == pytest.approx(ref["or_per_call"], rel=1e-6)  # 1.508
+    assert est.ci_low == pytest.approx(ref["hc3_low"], rel=1e-5)     # 1.418
+    assert est.ci_high == pytest.approx(ref["hc3_high"], rel=1e-5)   # 1.605
+    assert "HC3" in est.method
