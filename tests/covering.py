@@ -4,8 +4,9 @@ runs every notebook on files `validate` accepts (tests/test_minimal_files.py).
 Each kind's optional columns are grouped into *factors* (a column, or a family that goes
 together such as the perception items); a few mapping keys that change what a notebook does are
 factors too (a snapshot's `follow_up_months`, an experiment's covariate, a summary's
-`time_unit`). Run 0 is the minimal file of each kind (required columns only). Runs 1..N give
-each factor a pattern of presence over the N runs, chosen by a seeded search that
+`time_unit`, an interval report's interval length, threshold and assumed handle time). Run 0
+is the minimal file of each kind (required columns only). Runs 1..N give each factor a
+pattern of presence over the N runs, chosen by a seeded search that
 
 * keeps every file valid by the kind's declaration (required columns, one-of groups, columns
   that need a partner: :func:`valid`), and
@@ -38,6 +39,7 @@ MINIMAL = {
     "customers": ["customer_id", "acquired_on", "churned_on"],
     "transactions": ["customer_id", "date", "amount"],
     "contacts": ["contact_id", "arrived_at", "wait_seconds"],
+    "intervals": ["interval_start", "offered"],
     "visits": ["visit_id", "customer_id", "visit_date"],
     "outlets": ["outlet_id", "employee_sat"],
     "experiment": ["arm", "outcome"],
@@ -63,6 +65,9 @@ MAPPING_FACTORS: dict[str, dict[str, tuple[list[str], str]]] = {
     "customers": {"follow_up_months": ([], "  follow_up_months: 1\n")},
     "experiment": {"covariates": (["prior_purchases"], "  covariates: [prior_purchases]\n")},
     "summary": {"time_unit": ([], "  time_unit: week\n")},
+    "intervals": {"interval_minutes": ([], "  interval_minutes: 15\n"),
+                  "threshold_seconds": ([], "  threshold_seconds: 30\n"),
+                  "default_handle_seconds": ([], "  default_handle_seconds: 240\n")},
 }
 """Mapping keys varied as factors: the columns they bring and their mapping lines."""
 
@@ -200,6 +205,9 @@ def _universe(kind: str) -> pd.DataFrame:
         frame["observed_until"] = np.where(left, "", end.isoformat()[:10])
     if kind == "contacts":
         frame["outlet_id"] = rng.choice(["Q1", "Q2", "Q3"], n)
+    if kind == "intervals":  # two queues, each on alternate days
+        day = pd.to_datetime(frame["interval_start"]).dt.day
+        frame["queue"] = np.where(day % 2 == 0, "sales", "service")
     if kind == "summary":
         repeat = frame["frequency"].astype(int) > 0
         frame["monetary_value"] = np.where(repeat, rng.gamma(4, 10, n).round(2), 0).astype(str)
