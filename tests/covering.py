@@ -29,7 +29,12 @@ from cxlib.data.datasets import data_dir
 from cxlib.data.schemas import KINDS, Kind
 
 RUNS = 4
-"""Covering runs besides the minimal one."""
+"""Covering runs besides the minimal one, each with a file of every kind."""
+EXTRA_RUNS = {"customers": 2}
+"""Runs after those for kinds with many columns that interact: only that kind's file is given
+(the others come from the sample) and only the notebooks that read it run, which is cheap. For
+customers this also runs notebook 10's thank-you trial from the ledger (with a file of every
+kind, the experiment file takes its place)."""
 ROWS = 300
 """Rows per file (fewer for the outlets, of which the sample has 30)."""
 SEED = 21
@@ -141,11 +146,23 @@ def pairs_covered(bits: np.ndarray) -> int:
     return int(np.triu(np.logical_and.reduce(seen), k=1).sum())
 
 
+def runs_of(kind: str) -> int:
+    """How many covering runs give a file of *kind*: :data:`RUNS`, and its extra runs."""
+    return RUNS + EXTRA_RUNS.get(kind, 0)
+
+
+def all_runs() -> list[int]:
+    """The numbers of every run: 0 (minimal), the covering runs, the extra runs."""
+    return list(range(max(map(runs_of, KINDS)) + 1))
+
+
 @functools.cache
-def design(kind: str, runs: int = RUNS, seed: int = SEED) -> tuple[dict[str, bool], ...]:
-    """The presence of each factor of *kind* in runs 1..*runs*: a seeded hill climb over
-    patterns whose every file is :func:`valid`, maximising :func:`pairs_covered` over these
-    runs and the minimal one."""
+def design(kind: str, runs: int | None = None, seed: int = SEED
+           ) -> tuple[dict[str, bool], ...]:
+    """The presence of each factor of *kind* in runs 1..*runs* (default :func:`runs_of`): a
+    seeded hill climb over patterns whose every file is :func:`valid`, maximising
+    :func:`pairs_covered` over these runs and the minimal one."""
+    runs = runs or runs_of(kind)
     spec = KINDS[kind]
     fs = factors(kind)
     first = np.array([[minimal_pattern(kind)[f.name]] for f in fs])
@@ -215,12 +232,21 @@ def _universe(kind: str) -> pd.DataFrame:
     return frame
 
 
-def write_run(folder, run: int) -> tuple[dict[str, str], str | None]:
+def notebooks_reading(kinds) -> list[str]:
+    """The notebooks (by number) whose claims read any of *kinds*."""
+    from cxlib.registry.claims import claims
+
+    return sorted({c.notebook[:2] for c in claims().values() if set(c.kinds) & set(kinds)})
+
+
+def write_run(folder, run: int) -> tuple[dict[str, str], str | None, list[str] | None]:
     """Write the files of run *run* (0: the minimal files) into *folder*: the data files by
-    kind and a mapping file with a section for each kind whose mapping factors are on (None
-    when there is none)."""
+    kind, a mapping file with a section for each kind whose mapping factors are on (None when
+    there is none), and the notebooks to run (None: all; an extra run: those reading its
+    kinds)."""
     files, mapping = {}, ""
-    for kind in MINIMAL:
+    kinds = [k for k in MINIMAL if run <= runs_of(k)]
+    for kind in kinds:
         frame = _universe(kind)
         if run == 0:
             cols, text = MINIMAL[kind], ""
@@ -233,8 +259,9 @@ def write_run(folder, run: int) -> tuple[dict[str, str], str | None]:
         frame[cols].to_csv(files[kind], index=False)
         if text:
             mapping += f"{kind}:\n{text}"
+    books = None if run <= RUNS else notebooks_reading(kinds)
     if not mapping:
-        return files, None
+        return files, None, books
     path = folder / "mapping.yaml"
     path.write_text(mapping, encoding="utf-8")
-    return files, str(path)
+    return files, str(path), books
