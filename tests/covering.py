@@ -13,8 +13,10 @@ pattern of presence over the N runs, chosen by a seeded search that
 * maximises the pairs of factors seen in all four combinations (both present, either alone,
   neither) over the runs, the minimal run included.
 
-Every factor is then present in at least one run and absent in at least one. One run holds a
-file of every kind, so one execution of the notebooks covers row i of every kind at once.
+Every factor is then present in at least one run and absent in at least one. A covering run
+holds a file of every kind, so one execution of the notebooks covers row i of every kind at
+once; a kind with many interacting columns (customers) has extra runs of its own, in which only
+the notebooks that read it run (:data:`EXTRA_RUNS`).
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """Every notebook runs on every kind of file `validate` accepts: the minimal files (one file per
 data kind with nothing but its required columns) and a generated covering set of optional
 columns (tests/covering.py: each optional column, column family or mapping key present in some
-run and absent in another, and most pairs of them seen in all four combinations). One run holds
-a file of every kind, the experiment and customer-summary kinds included. Each analysis that can
-run on the files does; the others record or say which columns they need, and no notebook fails
-or shows an error."""
+run and absent in another, and most pairs of them seen in all four combinations). A run holds a
+file of every kind, the experiment, customer-summary and interval kinds included; the customers
+kind has two more runs of its own (notebooks 03, 06 and 10 only). Each analysis that can run on
+the files does; the others record or say which columns they need, and no notebook fails or
+shows an error."""
 
 from __future__ import annotations
 
