@@ -495,7 +495,7 @@ def snapshot_summary(ledger: pd.DataFrame, follow_up_months: float | None,
              f"{follow_up_months:g}-month window and {left:,} ({left / at_risk.sum():.1%}) "
              f"left within it. {no_time_at_risk(int((~at_risk).sum()), follow_up_months)}".strip()]
     if "n_products" in ledger and ledger["n_products"].notna().sum() > 2:
-        short, long = months.quantile([0.25, 0.75])
+        short, long = months.quantile([0.25, 0.75]).round(1)  # tenures shown to a tenth
         held = ledger["n_products"]
         lines.append(f"Products held, counted at the end of the window: "
                      f"{held[months <= short].mean():.2f} on average at tenures up to "
