@@ -144,3 +144,25 @@ def test_relative_importance_refuses_more_drivers_than_it_can_compute():
                          columns=["y", *(f"a{i}" for i in range(16))])
     with pytest.raises(NotEstimable, match="at most 15"):
         relative_importance(frame, "y", [f"a{i}" for i in range(16)], n_boot=10)
+
+
+def test_lmg_on_the_advertising_survey_matches_r():
+    """The key drivers of the bundled customer_sat survey (bayesm::customerSat, 1,811
+    respondents, nine attributes): R² and each attribute's LMG share as R's lm() over all
+    2^9 subsets gives them (tests/reference/customer_sat_lmg.R)."""
+    import json
+    from pathlib import Path
+
+    from cxlib import load_data
+    from cxlib.data.datasets import data_dir
+
+    ref = json.loads((Path(__file__).parent / "reference" / "customer_sat_lmg.json")
+                     .read_text())
+    ds = load_data("survey", data_dir() / "real" / "customer_sat.csv",
+                   data_dir() / "mappings" / "customer_sat.yaml")
+    assert len(ds) == ref["n"] == 1811 and not ds.synthetic
+    attributes = ds.mapping.attributes
+    shares = lmg(ds.frame, "overall_sat", attributes)
+    assert shares == pytest.approx([ref["lmg"][a] for a in attributes], abs=1e-10)
+    assert shares.sum() == pytest.approx(ref["r2"], abs=1e-10)  # 0.717
+    assert attributes[int(np.argmax(shares))] == "pricing_for_volume"

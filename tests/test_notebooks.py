@@ -102,6 +102,30 @@ def test_hebrew_survey_runs_through_the_runner(tmp_path):
     assert "survey_hebrew.csv" in (tmp_path / "index.html").read_text()
 
 
+def test_notebook_06_on_the_churn_flag_example_without_reasons(tmp_path):
+    """The tenure + churn-flag example (artificial, declared synthetic): leavers are the 707
+    with churned = 1, the failures -> leaving regression runs without reasons (R: OR 1.508 per
+    call, HC3 [1.418, 1.605]), and DEF-1/DEF-2 say that they need `churn_reason` (before: DEF-2
+    said "the ledger lacks churn reasons or service failures" and the regression never ran)."""
+    example = data_dir() / "examples" / "mlc_churn.csv.gz"
+    mapping = data_dir() / "mappings" / "example_mlc_churn.yaml"
+    done = run(["06"], data={"customers": str(example)}, columns=str(mapping), out=tmp_path,
+               log=lambda _: None)
+    assert done[0].ok, done[0].error
+    executed = tmp_path / "notebooks" / "06_why_customers_leave.ipynb"
+    assert "707 of 5,000 customers left (`churned` = 1)" in outputs_text(executed, "06-003")
+    shown = outputs_text(executed, "06-011")
+    assert "odds ratio of leaving per recorded service failure: 1.51 [1.42, 1.60]" in shown
+    records = {(r["claim"], r["key"]): r for r in results_of(tmp_path)
+               if r["data"] == "mlc_churn.csv.gz"}
+    for key in (("DEF-1", "service_share"), ("DEF-2", "partly_service_share")):
+        assert records[key]["synthetic"], records[key]  # artificial data: no evidence
+        assert "needs the column `churn_reason`" in records[key]["reason"], records[key]
+    from cxlib.app.output_check import output_problems
+
+    assert not output_problems(nbformat.read(executed, as_version=4))
+
+
 def outputs_text(path, cell_id: str) -> str:
     """Everything a code cell of an executed notebook showed, as one string."""
     cell = next(c for c in nbformat.read(path, as_version=4).cells if c.get("id") == cell_id)

@@ -445,7 +445,7 @@ def snapshot(ledger: pd.DataFrame, follow_up_months: float | None,
     months = surv["stop"] / MONTH
     parts = {}
     if "n_products" in ledger and ledger["n_products"].notna().sum() > 2:
-        short, long = months.quantile([0.25, 0.75])
+        short, long = months.quantile([0.25, 0.75]).round(1)  # tenures shown to a tenth
         held = ledger["n_products"]
         parts = dict(short_months=float(short), long_months=float(long),
                      products_short=float(held[months <= short].mean()),

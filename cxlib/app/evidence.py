@@ -82,6 +82,15 @@ BANK_CALLS = dict(kind="intervals", file="real/bank_calls.csv.gz",
                           "be seen; the staffing shown rests on a handle time of 240 s that the "
                           "mapping assumes"))
 
+CUSTOMER_SAT = dict(kind="survey", file="real/customer_sat.csv",
+                    mapping="mappings/customer_sat.yaml", slug="adsat",
+                    label="advertising customers' satisfaction (Rossi, Gilula & Allenby)",
+                    caveat=("the nine attributes rate a Yellow Pages advertising product (price, "
+                            "effectiveness, reach, distribution), not the five dimensions of "
+                            "service the claim names; respondents use the 10-point scale "
+                            "differently (the authors' point), which a driver analysis of the "
+                            "raw ratings does not correct"))
+
 EVIDENCE: tuple[EvidenceRun, ...] = (
     EvidenceRun("01_service_quality_and_drivers", **ECSI),        # QUAL-1; LOY-2's drivers
     EvidenceRun("02_satisfaction_to_loyalty", **ECSI),            # LOY-1
@@ -90,6 +99,7 @@ EVIDENCE: tuple[EvidenceRun, ...] = (
     EvidenceRun("03_economics_of_retention", **TELCO),            # RET-1 (cross-holding)
     EvidenceRun("10_people_and_relationships", **TIPJOKE),        # REL-1 (beside the claim)
     EvidenceRun("08_service_standards", **BANK_CALLS),            # STD-1 (staffing described)
+    EvidenceRun("01_service_quality_and_drivers", **CUSTOMER_SAT),  # LOY-2's drivers
 )
 """Every evidence run ``cxlib run`` adds by default (CDNOW is read inside notebook 04)."""
 

@@ -23,6 +23,8 @@ A mapping file is YAML. It may hold one section per data kind (top-level keys
     refunds: net                    # transactions: net (the default) or drop refunds
     design: snapshot                # how the data were made (see DESIGNS_BY_KIND)
     follow_up_months: 1             # customers: a snapshot's follow-up window, in months
+    tenure_unit: days               # customers: the unit of tenure_months (days, weeks,
+                                    # months, years; default months), converted to months
     synthetic: true                 # the file is synthetic or made from synthetic data
     control: no card                # experiment: the control arm's label
     treatment: joke card            # experiment: the arm the claim is about (several arms)
@@ -57,8 +59,11 @@ design is detected from the data (:func:`cxlib.data.designs.detect_design`).
 written in the file); without ``control:`` the control is the arm labelled 0 (arms 0 and 1)
 or "control". ``proxy:`` says, in words, what an experiment measures when it is only the
 nearest available to a claim (another gesture, another outcome): its figures are then shown
-beside the claim and do not decide it. ``time_unit:`` names the unit of a ``summary``'s
-recency and T (day, week, month, quarter, year); ``periods:`` makes a summary one of
+beside the claim and do not decide it. ``tenure_unit:`` says in which unit a customers
+file gives its tenures (the column mapped as ``tenure_months``): ``days``, ``weeks``,
+``months`` (the default) or ``years``; they are converted to months on load
+(:func:`cxlib.stats.units.to_months`), with a note. ``time_unit:`` names the unit of a
+``summary``'s recency and T (day, week, month, quarter, year); ``periods:`` makes a summary one of
 discrete periods and gives their number. ``synthetic: true`` marks a file that is
 synthetic or was made from synthetic data: its figures show the method and are never
 evidence.
@@ -117,15 +122,19 @@ DELIMITER_ALIASES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "
 _KEYS = ("columns", "missing", "rating_scale", "encoding", "delimiter", "sheet", "header_row",
          "recode", "covariates", "reference", "observation_end", "timezone", "refunds",
          "attributes", "constructs", "paths", "roles", "design", "follow_up_months",
-         "synthetic", "kind", "control", "treatment", "proxy", "time_unit", "periods")
+         "synthetic", "kind", "control", "treatment", "proxy", "time_unit", "periods",
+         "tenure_unit")
 REFUND_RULES = {"net": "each refund is netted against the purchase it refunds (the default)",
                 "drop": "refunds are dropped; purchases are kept whole"}
 _SURVEY_ONLY = ("attributes", "constructs", "paths", "roles")
 _KIND_ONLY = {"control": "experiment", "treatment": "experiment", "proxy": "experiment",
-              "time_unit": "summary", "periods": "summary"}
+              "time_unit": "summary", "periods": "summary", "tenure_unit": "customers"}
 TIME_UNITS = ("day", "week", "month", "quarter", "year")
 """The time units a summary's mapping may name (``time_unit:``), singular; plurals are
 accepted."""
+TENURE_UNITS = ("day", "week", "month", "year")
+"""The units a customers mapping may give its tenures in (``tenure_unit:``), singular;
+plurals are accepted."""
 
 
 @dataclass
@@ -157,6 +166,7 @@ class Mapping:
     proxy: str | None = None
     time_unit: str | None = None
     periods: int | None = None
+    tenure_unit: str | None = None
     interval_minutes: float | None = None
     threshold_seconds: float | None = None
     default_handle_seconds: float | None = None
@@ -654,12 +664,12 @@ def _flag(value: Any) -> bool:
     raise _Bad(f"must be true or false; got {_what(value)}")
 
 
-def _time_unit(value: Any) -> str:
+def _time_unit(value: Any, units: tuple[str, ...] = TIME_UNITS) -> str:
     name = _name(value, "the time unit").lower()
-    unit = name[:-1] if name.endswith("s") and name[:-1] in TIME_UNITS else name
-    if unit not in TIME_UNITS:
-        raise _Bad(f"unknown time unit '{name}'.{_suggest(unit, TIME_UNITS)} Units: "
-                   f"{', '.join(TIME_UNITS)}")
+    unit = name[:-1] if name.endswith("s") and name[:-1] in units else name
+    if unit not in units:
+        raise _Bad(f"unknown time unit '{name}'.{_suggest(unit, units)} Units: "
+                   f"{', '.join(units)}")
     return unit
 
 
@@ -693,6 +703,7 @@ _PARSERS = {
     "control": lambda v: _name(v, "the control arm's label"),
     "treatment": lambda v: _name(v, "the treatment arm's label"),
     "proxy": _proxy, "time_unit": _time_unit, "periods": _periods,
+    "tenure_unit": lambda v: _time_unit(v, TENURE_UNITS),
 }
 
 QUEUE_KEYS = {

@@ -20,6 +20,8 @@ The steps, in order:
    to ``timezone:``, Excel serial dates named), and check ranges, allowed categories,
    unique ids and dates between 1900 and today (one vectorised mask per check); the
    column's text is let go once it is checked, so memory holds about one copy of the data;
+   tenures in the unit ``tenure_unit:`` declares are checked in that unit, then made
+   months (with a note);
 4. check dates not before the date they follow (nobody leaves before arriving), churn
    flags that agree with churn dates, and customer summaries that could happen
    (:func:`summary_problems`);
@@ -50,7 +52,7 @@ import datetime as dt
 import difflib
 import functools
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +65,7 @@ from cxlib.data.reading import RawTable, clean_name, release_memory
 from cxlib.data.schemas import EARLIEST_DATE, Field, Kind
 from cxlib.errors import UserDataError, example_rows
 from cxlib.stats.design import reference_level
+from cxlib.stats.units import DAYS_PER_MONTH, MONTHS_PER, to_months
 
 MIN_ROWS = 2
 """Fewer usable rows than this and no analysis can estimate anything."""
@@ -291,6 +294,7 @@ def _checked_cells(frame: pd.DataFrame, kind: Kind, mapping: Mapping, raw: RawTa
         if col not in keep:
             del texts[col]
         release_memory()
+    _tenure_to_months(frame, mapping, shown, report)
     status("checking rows against each other")
     _check_references(frame, mapping, name)
     problems += _date_order_problems(frame, spec_of, flag)
@@ -491,6 +495,8 @@ def _field_lookup(kind: Kind, mapping: Mapping):
 
     @functools.cache
     def spec_of(col: str) -> Field | None:
+        if col == "tenure_months" and mapping.tenure_unit not in (None, "month"):
+            return _tenure_in(kind.field(col), mapping.tenure_unit)
         if kind.known(col):
             return kind.field(col)
         if col in items:
@@ -499,6 +505,27 @@ def _field_lookup(kind: Kind, mapping: Mapping):
             return Field(col, "covariate", "covariate")
         return None
     return spec_of
+
+
+def _tenure_in(spec: Field, unit: str) -> Field:
+    """The tenure field with its range in *unit* (``tenure_unit:``): the file's values are
+    checked as written, then converted to months (:func:`_tenure_to_months`)."""
+    per = MONTHS_PER[unit]
+    return replace(spec, min=spec.min / per, max=spec.max / per,
+                   description=f"{spec.description} Given in {unit}s.")
+
+
+def _tenure_to_months(frame: pd.DataFrame, mapping: Mapping, shown: dict[str, str],
+                      report: LoadReport) -> None:
+    """Tenures given in another unit (``tenure_unit:``) become months, with a note."""
+    unit = mapping.tenure_unit
+    if unit in (None, "month") or "tenure_months" not in frame:
+        return
+    frame["tenure_months"] = to_months(frame["tenure_months"].astype("float64"), unit)
+    how = (f"÷ {DAYS_PER_MONTH} days per month" if unit == "day" else
+           f"× 7 ÷ {DAYS_PER_MONTH} days per month" if unit == "week" else "× 12")
+    report.warnings.append(f"column {shown['tenure_months']}: tenures in {unit}s "
+                           f"(`tenure_unit: {unit}s`) converted to months ({how})")
 
 
 def _convert_column(frame: pd.DataFrame, col: str, spec: Field, mapping: Mapping,

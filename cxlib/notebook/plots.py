@@ -174,9 +174,8 @@ def path_plot(paths: pd.DataFrame | Result, *, ax: plt.Axes | None = None) -> pl
         _, ax = plt.subplots(figsize=(8, 0.5 * len(paths) + 1.5))
     labels = [plain(f"{a} → {b}") for a, b in zip(paths["from"], paths["to"], strict=True)]
     y = np.arange(len(paths))
-    c = paths["coefficient"]
-    ax.errorbar(c, y, xerr=[c - paths["ci_low"], paths["ci_high"] - c], fmt="o", ms=8,
-                capsize=4)
+    c, low, high = (paths[k].to_numpy(float) for k in ("coefficient", "ci_low", "ci_high"))
+    ax.errorbar(c, y, xerr=[c - low, high - c], fmt="o", ms=8, capsize=4)
     ax.axvline(0, color="0.5", lw=1)
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
