@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from cxlib import load_data
-from cxlib.analyses.retention import kaplan_meier, tenure
+from cxlib.analyses.retention import kaplan_meier
+from cxlib.data.derived import tenure
 from cxlib.errors import UserDataError
 from cxlib.stats.units import DAYS_PER_MONTH, DAYS_PER_YEAR, MONTHS_PER, to_months
 
@@ -81,5 +82,5 @@ def test_kaplan_meier_on_a_days_ledger_equals_the_months_ledger(write, mapping):
     a = load_data("customers", in_months, mapping("customers:\n" + cols, "m.yaml"))
     b = load_data("customers", in_days, mapping("customers:\n" + cols + "  tenure_unit: days\n",
                                                 "d.yaml"))
-    curve_a, curve_b = (kaplan_meier(d.frame)["fits"]["all"] for d in (a, b))
+    curve_a, curve_b = (kaplan_meier(d.frame).fits["all"] for d in (a, b))
     pd.testing.assert_frame_equal(curve_a.table, curve_b.table)  # the same, to the bit
