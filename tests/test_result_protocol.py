@@ -22,8 +22,9 @@ from cxlib.stats.estimates import Effect, Estimate, Estimates, Fit, Result
 PACKAGE = Path(cxlib.analyses.__file__).parents[1]
 
 PENDING = {
-    "defection": "being rewritten on the ledgers branch (notebook 06); converted once it is "
-                 "merged, so that the two changes do not collide",
+    "defection": "notebook 06's module, in the hands of the ledgers branch while this was "
+                 "written; its tables and its who_left sentence are converted in a follow-up "
+                 "with that branch, so that the two changes do not collide",
 }
 """Modules of cxlib.analyses not yet held to the protocol, and why."""
 
