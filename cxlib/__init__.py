@@ -63,7 +63,7 @@ _NAMES = {
     "claims_table": "cxlib.registry.claims", "get_claim": "cxlib.registry.claims",
     "show_claims": "cxlib.registry.claims", "show_rules": "cxlib.registry.claims",
     "Session": "cxlib.notebook.session", "start": "cxlib.notebook.session",
-    "versions": "cxlib.notebook.versions",
+    "versions": "cxlib.notebook.versions", "say": "cxlib.notebook.display",
 }
 
 __all__ = sorted([*_MODULES, *_NAMES, "__version__"])

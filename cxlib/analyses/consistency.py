@@ -103,8 +103,24 @@ class HazardFit:
     typical_visit: int
 
     def table(self, level: float = 0.95) -> pd.DataFrame:
-        """Coefficients, clustered SEs, odds ratios and their intervals."""
-        return self.fit.table(level, odds_ratios=True)
+        """Coefficients (log-odds), clustered SEs, odds ratios and their intervals, each row
+        with what its term is (:meth:`meaning`)."""
+        table = self.fit.table(level, odds_ratios=True)
+        table.insert(0, "term", [self.meaning(t) for t in table.index])
+        return table
+
+    def meaning(self, term: str) -> str:
+        """What a term of the model is, in words."""
+        if term.startswith("visit_spline_"):
+            return (f"baseline over later visits (part {term.rsplit('_', 1)[1]} of a smooth "
+                    "curve in the visit number)")
+        return {"const": f"intercept: log-odds of leaving after a later visit, mean quality "
+                         f"{self.centre:g}, no spread",
+                "first_visit": "extra log-odds of leaving after a first visit",
+                "mean_c": f"mean quality so far, minus {self.centre:g}",
+                "sd_so_far": "SD of quality so far (from the second visit on)",
+                "mean_c:sd_so_far": "mean × SD: how the mean's effect changes with the SD",
+                }.get(term, term)
 
     def design(self, means: np.ndarray, sd: float, visit: int) -> pd.DataFrame:
         """Design rows for a customer at *visit* with these running means and SD."""
@@ -149,3 +165,30 @@ def predicted_churn(fit: HazardFit, means: np.ndarray, sds: tuple[float, ...],
                                   "ci_low": pred["ci_low"].to_numpy(),
                                   "ci_high": pred["ci_high"].to_numpy()}))
     return pd.concat(rows, ignore_index=True)
+
+
+def curves_sentence(curves: pd.DataFrame) -> str:
+    """What the predicted-churn curves (:func:`predicted_churn`) show, computed from them:
+    for each SD, the chance of leaving at the lowest and the highest mean quality drawn, the
+    fall in percentage points, and the factor by which the odds of leaving fall. The two
+    scales can disagree: where churn starts higher (more variable service) the same odds
+    factor is a larger fall in points, so the sentence says which curve falls more on each."""
+    ends = []
+    for sd, part in curves.sort_values("mean quality").groupby("sd"):
+        lo, hi = part.iloc[0], part.iloc[-1]
+        odds = (lo["p_leave"] / (1 - lo["p_leave"])) / (hi["p_leave"] / (1 - hi["p_leave"]))
+        ends.append((sd, lo["p_leave"], hi["p_leave"], odds, lo["mean quality"],
+                     hi["mean quality"]))
+    if len(ends) < 2:
+        raise ValueError("the curves need two SD levels to be compared")
+    (sd1, a1, b1, f1, m0, m1), (sd2, a2, b2, f2, _, _) = ends[0], ends[-1]
+    points = "more" if (a2 - b2) > (a1 - b1) else "less"
+    odds = "more" if f2 > f1 else "less"
+    return (f"From mean quality {m0:g} to {m1:g}, the predicted chance of leaving falls from "
+            f"{a2:.0%} to {b2:.0%} ({(a2 - b2) * 100:.0f} points) at SD {sd2:g}, and from "
+            f"{a1:.0%} to {b1:.0%} ({(a1 - b1) * 100:.0f} points) at SD {sd1:g}: in "
+            f"percentage points a better mean lowers churn {points} when service varies. On "
+            f"the odds scale, the model's and its interaction's, the same better mean divides "
+            f"the odds of leaving by {f2:.1f} at SD {sd2:g} and by {f1:.1f} at SD {sd1:g}: "
+            f"it protects {odds} when service varies. The interaction's interval says "
+            "whether that difference is more than chance.")

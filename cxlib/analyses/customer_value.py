@@ -140,6 +140,27 @@ def by_segment(base: CustomerBase, segment: pd.Series | None = None) -> pd.DataF
     return table
 
 
+def with_units(table: pd.DataFrame, base: CustomerBase) -> pd.DataFrame:
+    """A table of customer values (``base.values``) or of :func:`by_segment`, its columns
+    named with their units: times in the model's time unit over the horizon (the holdout
+    length), purchases over the same horizon, spend and value as revenue in the log's
+    currency (multiply by the margin for profit)."""
+    unit, horizon = base.settings["unit"], base.settings["horizon"]
+    units = f"{unit}s" if unit == "week" else unit
+    over = f"next {horizon:.0f} {units}"
+    months = f"next {base.settings['months']} months"
+    names = {"p_alive": "P(alive)", "share_alive": "share still active (mean P(alive))",
+             "expected_purchases": f"expected purchases ({over})",
+             "expected_active": f"expected {units} active ({over})",
+             "share_of_horizon_active": f"share of the {over} active",
+             "expected_spend": "expected spend per purchase (revenue)",
+             "discounted_purchases": f"discounted purchases ({months})",
+             "clv": f"CLV ({months}, discounted revenue)",
+             "mean_clv": f"mean CLV ({months}, discounted revenue)",
+             "total_clv": f"total CLV ({months}, discounted revenue)"}
+    return table.rename(columns=names)
+
+
 # --------------------------------------------------------------------------------------
 # The CDNOW sample of Fader, Hardie & Lee (2005)
 

@@ -137,3 +137,39 @@ def step_effect(visits: pd.DataFrame, level: float = 0.95) -> Estimate:
     return logistic_effect(data, "returned", "steps_done", level,
                            figure="odds ratio of returning per service step done",
                            cluster=CUSTOMER if CUSTOMER in data else None)[0]
+
+
+def _steps(k: int) -> str:
+    return f"{k} step" if k == 1 else f"{k} steps"
+
+
+def steps_sentence(table: pd.DataFrame, min_visits: int = 30) -> str:
+    """What the return rates by steps done (:func:`return_by_steps`) show, computed from the
+    table: the rates at the fewest and the most steps among the rows of at least
+    *min_visits* visits, whether they rise step by step (each fall named, and whether the
+    two intervals overlap, i.e. whether chance could explain it), and the rows too small
+    to read."""
+    from itertools import pairwise
+
+    big, small = table[table["visits"] >= min_visits], table[table["visits"] < min_visits]
+    parts = []
+    if len(big) >= 2:
+        first, last = big.iloc[0], big.iloc[-1]
+        trend = "higher" if last["return rate"] > first["return rate"] else "not higher"
+        parts.append(f"Customers came back after {first['return rate']:.1%} of the visits with "
+                     f"{_steps(big.index[0])} done and after {last['return rate']:.1%} of those "
+                     f"with {_steps(big.index[-1])}: {trend} with all steps")
+        falls = [(k0, r0, k1, r1) for (k0, r0), (k1, r1) in pairwise(big.iterrows())
+                 if r1["return rate"] < r0["return rate"]]
+        if falls:
+            said = [f"{r0['return rate']:.1%} with {_steps(k0)} against {r1['return rate']:.1%} "
+                    f"with {_steps(k1)}" + (" (the intervals overlap: chance can explain it)"
+                                            if r1["ci_high"] >= r0["ci_low"] else "")
+                    for k0, r0, k1, r1 in falls]
+            parts[-1] += ", but not step by step: " + "; ".join(said)
+        else:
+            parts[-1] += ", rising at every step"
+    for k, row in small.iterrows():
+        parts.append(f"The row for {_steps(k)} rests on {int(row['visits'])} visits, too few to "
+                     f"read (its interval runs from {row['ci_low']:.0%} to {row['ci_high']:.0%})")
+    return ". ".join(parts) + "." if parts else "No row has enough visits to read."

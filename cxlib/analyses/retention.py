@@ -45,6 +45,7 @@ from scipy import optimize
 from cxlib.errors import NotEstimable, missing_columns, require_columns
 from cxlib.stats.design import design_matrix
 from cxlib.stats.estimates import Estimate
+from cxlib.stats.formatting import fmt
 from cxlib.stats.survival import (
     SurvivalCurve,
     efron_score_residuals,
@@ -225,6 +226,26 @@ def lifetime_ratio(out: dict[str, Estimate], acq: np.ndarray, ret: np.ndarray,
             continue
         out[name] = Estimate(name, float(value[j]), float(lows[j]), float(highs[j]), len(acq),
                              method, level, unit, failed=failed, draws=n_boot)
+
+
+def lifetime_problem(life: Estimate, spread: float = 3.0) -> str:
+    """Why an expected customer lifetime (``cost_ratios(...)["expected customer
+    lifetime"]``) does not pin down the ratios built on it, or "" when it does. It does not
+    when it could not be estimated; when some bootstrap resamples gave no finite lifetime
+    (r ≤ 1 in the exponential–gamma model: too few customers have left), since the interval
+    of the others then leaves out the long lifetimes and need not even contain the
+    estimate; or when the interval's upper end is more than *spread* times its lower end."""
+    if life.problem or life.ci_low is None or life.ci_high is None:
+        return f"The expected lifetime could not be estimated: {life.problem or 'no interval'}."
+    if life.failed:
+        return (f"The expected lifetime is not pinned down: {life.failed:,} of {life.draws:,} "
+                "resamples gave no finite lifetime (too few of these customers have left), "
+                "so neither is a ratio built on it.")
+    if not life.ci_low <= life.value <= life.ci_high or life.ci_high > spread * life.ci_low:
+        return (f"The expected lifetime is not pinned down: its interval, {fmt(life.ci_low)} "
+                f"to {fmt(life.ci_high)} {life.unit}, spans more than a factor {spread:g}, so "
+                "neither is a ratio built on it.")
+    return ""
 
 
 def survival_intervals(ledger: pd.DataFrame, follow_up_months: float | None = None,

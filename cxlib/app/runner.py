@@ -172,23 +172,26 @@ def stderr_to(log: Path) -> Iterator[None]:
 
 TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
 REVEAL = Path(__file__).parent / "assets" / "reveal"
+DECK = Path(__file__).parent / "assets" / "deck"
 
 
-def _export(exporter_class, executed: Path, glossary: str, *, fit: bool = False,
-            data: str = "", **options) -> str:
+def _export(exporter_class, executed: Path, glossary: str, *, deck: bool = False,
+            with_code: bool = False, data: str = "", **options) -> str:
     """An executed notebook through one of cxlib's nbconvert templates (``cxlib_page`` or
-    ``cxlib_slides``): hidden cells left out (:func:`cxlib.app.teaching.presentable`), links to
-    ``glossary.md`` pointed at the HTML glossary *glossary*, *data* (the data it used) named
-    at the top."""
+    ``cxlib_slides``): hidden cells left out (:func:`cxlib.app.teaching.presentable`), for a
+    *deck* the lesson's blocks (:func:`cxlib.app.decks.deck_notebook`, code shown only
+    *with_code*), links to ``glossary.md`` pointed at the HTML glossary *glossary*, *data*
+    (the data it used) named at the top."""
     import re
 
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    from cxlib.app.teaching import HIDE_INPUT_TAG, fit_slides, presentable
+    from cxlib.app.decks import deck_notebook
+    from cxlib.app.teaching import HIDE_INPUT_TAG, presentable
 
     nb = presentable(nbformat.read(executed, as_version=4), title_of(executed))
-    if fit:
-        fit_slides(nb)
+    if deck:
+        nb = deck_notebook(nb, with_code=with_code)
     exporter = exporter_class(extra_template_basedirs=[str(TEMPLATES)],
                               extra_template_paths=[str(TEMPLATES)], **options)
     exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={HIDE_INPUT_TAG}),
@@ -208,18 +211,24 @@ def write_html(executed: Path, page: Path, data: str = "") -> None:
                             template_name="cxlib_page"), encoding="utf-8")
 
 
-def write_slides(executed: Path, deck: Path, data: str = "") -> None:
-    """Export an executed notebook as a reveal.js deck that works offline: reveal.js is
-    copied into ``slides/reveal/dist/`` beside the decks (MIT licence included)."""
+def write_slides(executed: Path, deck: Path, data: str = "", *,
+                 with_code: bool = False) -> None:
+    """Export an executed notebook as a lesson deck that works offline
+    (:mod:`cxlib.app.decks`): reveal.js is copied into ``slides/reveal/dist/`` beside the
+    decks (MIT licence included), the deck's layout script and style into
+    ``slides/reveal/cxlib/``. *with_code* shows the code of the analysis cells (a teacher's
+    deck); by default a deck shows the lesson without code."""
     import shutil
 
     from nbconvert import SlidesExporter
 
     deck.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REVEAL, deck.parent / "reveal" / "dist", dirs_exist_ok=True)
+    shutil.copytree(DECK, deck.parent / "reveal" / "cxlib", dirs_exist_ok=True)
     deck.write_text(_export(SlidesExporter, executed, "../glossary.html", data=data,
-                            fit=True, template_name="cxlib_slides", reveal_url_prefix="reveal",
-                            reveal_theme="cxlib"), encoding="utf-8")
+                            deck=True, with_code=with_code, template_name="cxlib_slides",
+                            reveal_url_prefix="reveal", reveal_theme="cxlib"),
+                    encoding="utf-8")
 
 
 def write_glossary(out: Path) -> None:

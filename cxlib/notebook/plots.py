@@ -26,13 +26,31 @@ def plain(text) -> str:
     return re.sub(r"(?<!\\)\$", r"\\$", str(text))
 
 
+FONT_SCALE = 1.35
+"""Seaborn's "notebook" type sizes times this: at 100 dpi the smallest text of a figure (a
+legend, "small" annotations: 13.5 pt) is 18.75 px, legible on a 1280 × 720 projector when
+the figure is shown at its own size (the decks keep it at least that large)."""
+
+LABEL_WIDTH = 30
+"""Characters per line of a long category label (an interval plot's rows): longer labels
+wrap instead of widening the figure until its text is too small to read."""
+
+
+def wrapped(label: str, width: int = LABEL_WIDTH) -> str:
+    """*label* broken into lines of at most *width* characters, between words."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(label), width, break_long_words=False)) or str(label)
+
+
 def use_style() -> None:
-    """The project's figure style: seaborn 'talk' context, colour-blind palette; and how
-    notebooks display figures and tables (:func:`cxlib.stats.formatting.install`)."""
+    """The project's figure style: seaborn 'notebook' context with type scaled by
+    :data:`FONT_SCALE`, colour-blind palette; and how notebooks display figures and tables
+    (:func:`cxlib.notebook.display.install`)."""
     from cxlib.notebook.display import install
 
     install()
-    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=1.2)
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=FONT_SCALE)
     plt.rcParams.update({"figure.figsize": (8, 4.5), "figure.dpi": 100,
                          "axes.titleweight": "bold", "savefig.bbox": "tight"})
 
@@ -52,7 +70,7 @@ def interval_plot(estimates: Sequence[Estimate] | pd.DataFrame, *, value: str | 
                      for k, r in estimates.iterrows()]
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.7 * len(estimates) + 1.5))
-    labels = [plain(e.figure) for e in estimates]
+    labels = [plain(wrapped(e.figure)) for e in estimates]
     for i, e in enumerate(estimates):
         if e.ci_low is not None:
             ax.plot([e.ci_low, e.ci_high], [i, i], lw=3, color="C0", solid_capstyle="round")
@@ -95,7 +113,7 @@ def gap_plot(table: pd.DataFrame, *, scale: tuple[float, float] | None = None,
     for i, (_, row) in enumerate(table.iterrows()):
         ax.annotate(f"gap {row['gap']:+.2f} [{row['ci_low']:+.2f}, {row['ci_high']:+.2f}]",
                     (max(row["perception"], row["expectation"]), i), xytext=(8, 0),
-                    textcoords="offset points", va="center", fontsize=10)
+                    textcoords="offset points", va="center", fontsize="small")
     ax.set_yticks(y, [plain(v) for v in table.index])
     ax.invert_yaxis()
     if scale:  # room on the right for the gap labels, but ticks and axis only on the scale
@@ -192,7 +210,7 @@ def survival_plot(fits: dict, *, title: str = "Share of customers still active",
 def cohort_heatmap(table: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Cohort retention as a heat map: rows are acquisition months, columns months since."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(11, 0.18 * len(table) + 2))
+        _, ax = plt.subplots(figsize=(11, min(0.18 * len(table) + 2, 5.5)))
     sns.heatmap(table * 100, ax=ax, cmap="viridis", vmin=0, vmax=100,
                 cbar_kws={"label": "% still active"})
     ax.set_xlabel("months since acquisition")
@@ -343,12 +361,12 @@ def holdout_plot(table: pd.DataFrame, *, title: str = "Holdout period: expected 
     :func:`cxlib.analyses.customer_value.holdout_check`), with the customer counts under the
     axis."""
     if ax is None:
-        _, ax = plt.subplots()
+        _, ax = plt.subplots(figsize=(max(8, 1.1 * len(table) + 1), 4.8))
     x = np.arange(len(table))
     ax.plot(x, table["actual"], "o-", lw=2, color="C0", label="actual")
     ax.plot(x, table["expected"], "s--", lw=2, color="C3", label="expected (model)")
     ax.set_xticks(x, [plain(f"{g}\n(n={n:,})") for g, n in zip(table.index, table["customers"],
-                                                                 strict=True)], fontsize=9)
+                                                                 strict=True)])
     ax.set_xlabel(plain(table.index.name or "group"))
     ax.set_ylabel("purchases per customer")
     ax.set_title(plain(title))
