@@ -26,12 +26,13 @@ notebook (as :func:`cxlib.app.teaching.presentable` shows it) and turns it into 
 A sentence that a cell shows after its own figure or table, and a data set's loading report
 after the claim card, stay on the slide of what they follow (tag ``cx-keep``, and the roles
 ``caption`` and ``data``). The set-up is left out: the parameters cell, solutions, the
-versions cell, code (unless asked for) and execution prompts. The deck template (``cxlib_slides``) lays the blocks out in
-the browser, where their sizes are known (``slides/reveal/cxlib-deck.js``): every section
-opens a slide, blocks fill it in order, a lead-in and a heading stay with what follows them,
-a block that does not fit goes on to the next slide under its section's title, a figure is
-scaled to fit only as far as its smallest text stays at 18 px on a 1280 × 720 screen, and a
-table or list too tall for one slide continues on the next. The slides form one flat
+versions cell, code (unless asked for) and execution prompts. The deck template
+(``cxlib_slides``) lays the blocks out in the browser, where their sizes are known
+(``slides/reveal/cxlib/cxlib-deck.js``): every section opens a slide, blocks fill it in
+order, a lead-in and a heading stay with what follows them, a block that does not fit goes
+on to the next slide under its section's title, a figure is scaled to fit only as far as its
+smallest text stays at 18 px on a 1280 × 720 screen, and a table or list too tall for one
+slide continues on the next. The slides form one flat
 sequence, so → (a clicker's "next"), space and PageDown all reach every slide in turn.
 """
 
