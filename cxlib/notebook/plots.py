@@ -290,21 +290,34 @@ def rootogram(table: pd.DataFrame, model: str, *, ax: plt.Axes | None = None) ->
 
 def size_distribution(sizes: dict[str, np.ndarray], *, xlabel: str = "people reached",
                       title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
-    """Distribution of cascade or branching sizes per scenario (log-spaced bins)."""
+    """Distribution of cascade or branching sizes per scenario: the share of runs (%) in each
+    log-spaced size bin, one panel per scenario over a shared size axis, so that no scenario
+    hides another's mode and a bin holding most runs reads as most runs (a density on log
+    bins would shrink the large sizes). With *ax* given, the scenarios share that panel.
+    Returns the last panel."""
+    names = list(sizes)
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 4.5))
+        fig, grid = plt.subplots(len(names), 1, sharex=True, squeeze=False, layout="constrained",
+                                 figsize=(9, min(1.4 + 1.4 * len(names), 5.6)))
+        axes = list(grid[:, 0])
+    else:
+        fig, axes = ax.figure, [ax] * len(names)
     top = max(int(np.max(s)) for s in sizes.values())
-    bins = np.unique(np.geomspace(1, max(top, 2) + 1, 40).astype(int))
-    for name, s in sizes.items():
-        ax.hist(np.asarray(s) + 1, bins=bins, histtype="step", lw=2, density=True,
-                label=plain(name))
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel(plain(f"{xlabel} + 1 (log scale)"))
-    ax.set_ylabel("density (log scale)")
-    ax.set_title(plain(title or f"How many {xlabel}: distribution over runs"))
-    ax.legend()
-    return ax
+    bins = np.unique(np.geomspace(1, max(top, 2) + 1, 30).astype(int))
+    for i, (panel, name) in enumerate(zip(axes, names, strict=True)):
+        s = np.asarray(sizes[name], dtype=float) + 1
+        panel.hist(s, bins=bins, weights=np.full(len(s), 100 / len(s)), color=f"C{i}",
+                   alpha=0.85, label=plain(name))
+        panel.set_xscale("log")
+        panel.set_ylabel("% of runs")
+        if len(set(axes)) > 1:
+            panel.set_title(plain(name), loc="left", fontsize="medium")
+    if len(set(axes)) == 1 and len(names) > 1:
+        axes[0].legend()
+    axes[-1].set_xlabel(plain(f"{xlabel} + 1 (log scale)"))
+    fig.suptitle(plain(title or f"How many {xlabel}: distribution over runs"),
+                 fontweight="bold")
+    return axes[-1]
 
 
 def bass_plot(adoptions: pd.Series, fitted: np.ndarray, *, ax: plt.Axes | None = None

@@ -130,6 +130,26 @@ def reach_table(cascades: dict[str, np.ndarray], population: int,
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("network")
 
 
+def reach_sentence(table: pd.DataFrame, population: int) -> str:
+    """What a :func:`reach_table` shows, computed from it, one clause per network: the share
+    of stories that stay small, the share that reach over half of the *population*, and the
+    median and mean reach; where the median exceeds the mean, most stories reach far and the
+    ones that die at once pull the mean down."""
+    small = next(c for c in table.columns if c.startswith("share reaching ≤"))
+    limit = small.removeprefix("share reaching ≤ ").removesuffix(" people")
+    parts = []
+    for name, row in table.iterrows():
+        part = (f"on the {name} network {row[small]:.1%} of the stories stay at {limit} "
+                f"people or fewer and {row['share reaching over half the people']:.1%} reach "
+                f"over half of the {population:,}; the median story reaches "
+                f"{row['median reach']:,.0f} people, the mean {row['mean reach']:,.0f}")
+        if row["median reach"] > row["mean reach"]:
+            part += " (most stories reach far; those that die at once pull the mean down)"
+        parts.append(part)
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
+
+
 def branching_sizes(mean_tellings: float, pass_on: float, dispersion: float = 1.0,
                     runs: int = 10_000, max_generations: int = 60, cap: int = 10**7,
                     seed: int = 0) -> pd.DataFrame:
