@@ -106,9 +106,10 @@ class NotebookResult:
 
 
 def execute_one(path: Path, out: Path, parameters: dict, name: str | None = None,
-                label: str = "") -> NotebookResult:
-    """Execute one notebook with papermill and write its HTML page; *name* (default: the
-    notebook's stem) names what it writes, *label* the real data set of an evidence run."""
+                label: str = "", *, slides_with_code: bool = False) -> NotebookResult:
+    """Execute one notebook with papermill and write its HTML page and its deck (with the
+    code of the analysis cells when *slides_with_code*); *name* (default: the notebook's
+    stem) names what it writes, *label* the real data set of an evidence run."""
     import papermill as pm
 
     os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
@@ -134,7 +135,8 @@ def execute_one(path: Path, out: Path, parameters: dict, name: str | None = None
         used = data_used(Path(parameters["results_dir"]) / f"{path.stem}.json") \
             if parameters.get("results_dir") else ""
         write_html(executed, out / f"{name}.html", used)
-        write_slides(executed, out / "slides" / f"{name}.slides.html", used)
+        write_slides(executed, out / "slides" / f"{name}.slides.html", used,
+                     with_code=slides_with_code)
     return NotebookResult(name, title_of(path), not error, seconds, error, label)
 
 
@@ -270,11 +272,13 @@ class Interrupted(KeyboardInterrupt):
 def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = None,
         columns: str | None = None, out: str | Path = "report", drop_invalid: bool = False,
         jobs: int | None = None, evidence: bool | None = None, replace: bool = False,
+        slides_with_code: bool = False,
         log: Callable[[str], None] = print) -> list[NotebookResult]:
     """Execute notebooks and write the report (see the module docstring). *evidence* adds
     the chosen notebooks' runs on bundled real data (:mod:`cxlib.app.evidence`); by default
     they run when the user gave no files of their own. *replace* lets the run write into a
-    folder that is not cxlib's (:mod:`cxlib.app.outdir`: nothing of the user's is deleted)."""
+    folder that is not cxlib's (:mod:`cxlib.app.outdir`: nothing of the user's is deleted).
+    *slides_with_code* shows the analysis code in the decks (a teacher's build)."""
     from cxlib import __version__
     from cxlib.app.outdir import output_folder
     from cxlib.app.report import write_report
@@ -312,7 +316,8 @@ def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = Non
                 if with_evidence:
                     tasks += [(path, work, p, name, label) for path, p, name, label
                               in evidence_tasks(books, results_dir)]
-                done = _execute(tasks, final, jobs, log, watch)
+                done = _execute(tasks, final, jobs, log, watch,
+                                slides_with_code=slides_with_code)
             watch.check()
             (work / "validations.json").write_text(json.dumps(validations, indent=1),
                                                    encoding="utf-8")
@@ -432,7 +437,7 @@ def _evidence_runs(books: Sequence[Path]) -> list:
     return runs_for({b.stem for b in books})
 
 
-def _work(conn, task: tuple) -> None:
+def _work(conn, task: tuple, slides_with_code: bool = False) -> None:
     """A worker process: run one notebook (:func:`execute_one`) and send back its result. It
     leaves the terminal's process group, so that Ctrl-C reaches the runner alone, which then
     stops it and its kernel (:func:`_stop`)."""
@@ -443,7 +448,8 @@ def _work(conn, task: tuple) -> None:
             signal.signal(getattr(signal, name), signal.SIG_DFL)
     path, out, parameters, name, label = task
     try:
-        result = execute_one(path, out, parameters, name, label)
+        result = execute_one(path, out, parameters, name, label,
+                             slides_with_code=slides_with_code)
     except Exception as err:  # pragma: no cover - execute_one catches the notebook's errors
         result = NotebookResult(name, name, False, 0.0, f"{type(err).__name__}: {err}", label)
     conn.send(result)
@@ -451,7 +457,8 @@ def _work(conn, task: tuple) -> None:
 
 
 def _execute(tasks: Sequence[tuple], out: Path, jobs: int | None,
-             log: Callable[[str], None], watch: InputWatch) -> list[NotebookResult]:
+             log: Callable[[str], None], watch: InputWatch, *,
+             slides_with_code: bool = False) -> list[NotebookResult]:
     """Run the notebook tasks ``(path, work folder, parameters, name, label)``, at most *jobs*
     at a time, each in a worker process of its own; check the input files as each ends. On
     Ctrl-C (or any error) nothing more starts and the running notebooks are stopped with
@@ -471,7 +478,8 @@ def _execute(tasks: Sequence[tuple], out: Path, jobs: int | None,
             while queue and len(running) < jobs:
                 task = queue.pop(0)
                 receive, send = context.Pipe(duplex=False)
-                worker = context.Process(target=_work, args=(send, task), daemon=True)
+                worker = context.Process(target=_work, args=(send, task, slides_with_code),
+                                         daemon=True)
                 worker.start()
                 send.close()
                 running[receive] = (worker, task, time.perf_counter())
