@@ -466,3 +466,20 @@ def test_identification_rule_in_words():
     shown = cb.identification_problem("BG/NBD", np.log([2e4, 1.0, 2.0, 3.0]), names, info,
                                       np.array([0, np.log(7), 0, 0]))
     assert "alpha = 7," in shown  # the words give alpha in the caller's unit
+
+
+def test_customer_values_are_shown_with_their_units():
+    """Issue 24 (04): `expected_active` had no unit. Displayed, every time is in the model's
+    unit over the horizon and every value says it is revenue."""
+    import pandas as pd
+
+    from cxlib import customer_value
+    from cxlib.data.datasets import load_data
+
+    tx = load_data("transactions").frame
+    base = customer_value.analyse_log(tx, tx["date"].max() - pd.DateOffset(months=12))
+    shown = customer_value.with_units(customer_value.by_segment(base), base)
+    assert "expected weeks active (next 52 weeks)" in shown.columns
+    assert "mean CLV (next 12 months, discounted revenue)" in shown.columns
+    assert not {"expected_active", "clv", "mean_clv"} & set(shown.columns)
+    assert "P(alive)" in customer_value.with_units(base.values, base).columns

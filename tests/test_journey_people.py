@@ -365,3 +365,29 @@ def test_unit_correlation_corrected_for_unreliable_outlet_means_recovers_the_uni
     assert est.clusters == outlets and "ICC(2)" in est.method
     few = people.unit_correlation(data[data["outlet_id"].isin(["0", "1", "2"])])
     assert few.problem and "at least 4" in few.problem
+
+
+def test_steps_sentence_says_what_the_return_table_shows():
+    """The sentence under the return rates by steps is computed from the table: the rates at
+    both ends, each fall between neighbours (and whether chance explains it), and the rows
+    too small to read."""
+    table = pd.DataFrame({"visits": [9, 87, 416, 907, 1092, 541],
+                          "return rate": [0.333, 0.437, 0.476, 0.443, 0.523, 0.525],
+                          "ci_low": [0.121, 0.337, 0.428, 0.411, 0.493, 0.483],
+                          "ci_high": [0.646, 0.541, 0.524, 0.476, 0.552, 0.567]},
+                         index=pd.Index(range(6), name="steps done"))
+    said = journey.steps_sentence(table)
+    assert "43.7% of the visits with 1 step" in said and "52.5% of those with 5 steps" in said
+    assert "not step by step: 47.6% with 2 steps against 44.3% with 3 steps" in said
+    assert "chance can explain it" in said
+    assert "The row for 0 steps rests on 9 visits" in said
+    rising = table.assign(**{"return rate": [0.3, 0.4, 0.45, 0.5, 0.55, 0.6]})
+    assert "rising at every step" in journey.steps_sentence(rising)
+
+
+def test_sample_size_per_arm_takes_an_estimate_as_a_hint_followed_literally_gives_it():
+    from cxlib.stats.estimates import Estimate
+
+    lift = Estimate("lift", 0.02, 0.0, 0.04, 1000, "Wald")
+    assert relationships.sample_size_per_arm(0.3, lift) == \
+        relationships.sample_size_per_arm(0.3, 0.02)

@@ -179,3 +179,28 @@ def test_a_file_declared_synthetic_gives_no_evidence(tmp_path):
     rec = nb.test("WOM-1", "telling_ratio", est(2.0, 1.9, 2.1), data=ds)
     assert rec.verdict == NOT_TESTABLE and rec.would_be == SUPPORTED and rec.synthetic
     assert rec.truth is None  # nothing is planted in a derived file's own rows
+
+
+def test_a_summary_of_several_data_sets_names_each_rows_data_and_claim():
+    """Issue 24 (04): two lines both headed "REP-1 as a whole", with different verdicts and no
+    data set named. With more than one data set the table names each row's, and each
+    claim-level record says which data set it concludes on."""
+    from cxlib import load_donations
+
+    nb = start("00_test")
+    sample = nb.load("transactions", quiet=True)
+    donors = load_donations()
+    for data in (sample, donors):
+        nb.test("REP-1", "repeat_share", Estimate("share", 0.74, 0.72, 0.76, 1000, "Wilson"),
+                data=data)
+    concluded = nb.conclude("REP-1")
+    assert len(concluded) == 2 and len({r.figure for r in concluded}) == 2
+    assert all(r.figure.endswith(f" on {r.data}") for r in concluded)
+    shown = nb.table()
+    assert list(shown.columns[:2]) == ["claim", "data"]
+    assert set(shown["data"]) == {sample.source, donors.source}
+    single = start("00_one")
+    single.test("REP-1", "repeat_share", Estimate("share", 0.74, 0.72, 0.76, 1000, "Wilson"),
+                data=single.load("transactions", quiet=True))
+    assert "data" not in single.table().columns
+    assert single.conclude("REP-1")[0].figure == "REP-1 as a whole (1 figure)"

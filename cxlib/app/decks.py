@@ -74,7 +74,7 @@ def markdown_blocks(source: str) -> list[tuple[str, str]]:
         if not text.strip():
             return
         starts_list = bool(_LIST_ITEM.match(text.splitlines()[0]))
-        if starts_list and blocks and blocks[-1][0] == "prose" and _is_list(blocks[-1][1]):
+        if starts_list and blocks and blocks[-1][0] == "prose" and _ends_in_list(blocks[-1][1]):
             blocks[-1] = ("prose", blocks[-1][1] + "\n\n" + text)  # one loose list
             return
         role = "leadin" if text.rstrip().endswith(":") else "prose"
@@ -98,8 +98,12 @@ def markdown_blocks(source: str) -> list[tuple[str, str]]:
     return blocks
 
 
-def _is_list(text: str) -> bool:
-    return bool(_LIST_ITEM.match(text.splitlines()[0]))
+def _ends_in_list(text: str) -> bool:
+    """Whether Markdown *text* ends inside a list (its last line an item or indented under
+    one)."""
+    lines = text.splitlines()
+    items = [i for i, line in enumerate(lines) if _LIST_ITEM.match(line)]
+    return bool(items) and all(line.startswith((" ", "\t")) for line in lines[items[-1] + 1:])
 
 
 def output_role(output, source: str = "") -> str | None:
