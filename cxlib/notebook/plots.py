@@ -312,11 +312,14 @@ def size_distribution(sizes: dict[str, np.ndarray], *, xlabel: str = "people rea
         panel.set_ylabel("% of runs")
         if len(set(axes)) > 1:
             panel.set_title(plain(name), loc="left", fontsize="medium")
-    if len(set(axes)) == 1 and len(names) > 1:
-        axes[0].legend()
+    heading = plain(title or f"How many {xlabel}: distribution over runs")
+    if len(set(axes)) == 1:
+        if len(names) > 1:
+            axes[0].legend()
+        axes[0].set_title(heading)
+    else:
+        fig.suptitle(heading, fontweight="bold")
     axes[-1].set_xlabel(plain(f"{xlabel} + 1 (log scale)"))
-    fig.suptitle(plain(title or f"How many {xlabel}: distribution over runs"),
-                 fontweight="bold")
     return axes[-1]
 
 
