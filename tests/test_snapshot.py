@@ -83,7 +83,7 @@ def test_telco_cox_matches_r_coxph_with_and_without_delayed_entry(telco, model, 
     fit = cox_model(telco.frame, ["n_products", *chosen], follow_up_months=window)
     _agrees(fit, TELCO[model])
     assert fit.left_out == TELCO["no_time_at_risk"] == 11  # tenure 0: counted, not silent
-    assert "11 customer(s) with no time at risk" in fit.note
+    assert "11 customers with no time at risk" in fit.note
     assert ("delayed entry" in fit.hazard_ratio("n_products").method) == (window is not None)
 
 

@@ -289,8 +289,9 @@ def no_time_at_risk(count: int, follow_up_months: float | None = None) -> str:
         return ""
     why = ("a tenure of 0, or gone before the follow-up window began" if follow_up_months
            else "a tenure of 0")
-    return (f"{count:,} customer(s) with no time at risk ({why}) are left out: they tell "
-            "nothing about leaving.")
+    who = "1 customer" if count == 1 else f"{count:,} customers"
+    return (f"{who} with no time at risk ({why}) {'is' if count == 1 else 'are'} left out: "
+            "they tell nothing about leaving.")
 
 
 def curve_reading(follow_up_months: float | None) -> str:

@@ -23,9 +23,9 @@ notebook (as :func:`cxlib.app.teaching.presentable` shows it) and turns it into 
 ``error``    an error a cell raised
 ===========  ==================================================================================
 
-A sentence that a cell shows after its own figure or table, and a data set's loading report
-after the claim card, stay on the slide of what they follow (tag ``cx-keep``, and the roles
-``caption`` and ``data``). The set-up is left out: the parameters cell, solutions, the
+A sentence that a cell shows after its own results, and a data set's loading report after the
+claim card, stay on the slide of what they follow (tag ``cx-keep``, and the roles ``caption``
+and ``data``); a section whose cells are all set-up (the versions cell) is left out. The set-up is left out: the parameters cell, solutions, the
 versions cell, code (unless asked for) and execution prompts. The deck template
 (``cxlib_slides``) lays the blocks out in the browser, where their sizes are known
 (``slides/reveal/cxlib/cxlib-deck.js``): every section opens a slide, blocks fill it in
@@ -185,9 +185,13 @@ def deck_notebook(nb, *, with_code: bool = False):
                 continue
             add(nbformat.v4.new_code_cell("", outputs=[copy.deepcopy(output)]), role,
                 hide_input=True)
-            if role in ("note", "prose") and shown in ("figure", "table"):
-                cells[-1].metadata["tags"].append(KEEP_TAG)  # it speaks of that result
+            if role in ("note", "prose") and shown is not None:
+                cells[-1].metadata["tags"].append(KEEP_TAG)  # it speaks of what came before
             shown = role
+    cells = [c for i, c in enumerate(cells)  # a section whose content is all set-up
+             if not (c.metadata["tags"][0] == ROLE_PREFIX + "section"
+                     and (i + 1 == len(cells) or cells[i + 1].metadata["tags"][0]
+                          in (ROLE_PREFIX + "section", ROLE_PREFIX + "title")))]
     if cells:
         cells[0].metadata["slideshow"] = {"slide_type": "slide"}
     out.cells = cells

@@ -173,8 +173,9 @@ def level_means_plot(table: pd.DataFrame, *, xlabel: str, ylabel: str,
 def path_plot(paths: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Standardised path coefficients with bootstrap intervals, one row per path."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.5 * len(paths) + 1.5))
-    labels = [plain(f"{a} → {b}") for a, b in zip(paths["from"], paths["to"], strict=True)]
+        _, ax = plt.subplots(figsize=(8, 0.7 * len(paths) + 1.5))
+    labels = [plain(wrapped(f"{a} → {b}")) for a, b in zip(paths["from"], paths["to"],
+                                                          strict=True)]
     y = np.arange(len(paths))
     c = paths["coefficient"]
     ax.errorbar(c, y, xerr=[c - paths["ci_low"], paths["ci_high"] - c], fmt="o", ms=8,

@@ -62,8 +62,9 @@
     current = s;
   }
   function isEmpty(s, but) {
+    var except = [].concat(but || []);
     return !Array.prototype.some.call(s.children, function (c) {
-      return c !== but && !c.classList.contains('cx-continued');
+      return except.indexOf(c) < 0 && !c.classList.contains('cx-continued');
     });
   }
   function fits(s) { return s.offsetHeight <= H + 0.5; }
@@ -143,6 +144,7 @@
       if (last && /^(UL|OL)$/.test(last.tagName) && last.children.length > 1) {
         if (last.parentNode === moved) { root.appendChild(last); }
         var list = last.cloneNode(false);
+        list.setAttribute('data-cx-cut', '1');
         moved.insertBefore(list, moved.firstChild);
         moveTail(last, list);
         if (!fits(current)) {  // not even one item fits: the whole list moves on
@@ -159,6 +161,23 @@
     rest.classList.add('cx-rest');
     return rest;
   }
+  /* undo split(b): the moved rows, items and paragraphs go back */
+  function unsplit(b, rest) {
+    var table = b.querySelector('table');
+    if (table && rest.querySelector('table')) {
+      var rows = rest.querySelector('table').tBodies[0];
+      while (rows.firstChild) { table.tBodies[0].appendChild(rows.firstChild); }
+      return;
+    }
+    var root = b.querySelector('.jp-RenderedMarkdown');
+    var moved = rest.querySelector('.jp-RenderedMarkdown');
+    var first = moved.firstElementChild, last = root.lastElementChild;
+    if (first && first.getAttribute('data-cx-cut') && last) {  // a list cut between items
+      while (first.firstChild) { last.appendChild(first.firstChild); }
+      moved.removeChild(first);
+    }
+    while (moved.firstChild) { root.appendChild(moved.firstChild); }
+  }
   /* the last resort for a block that fits nowhere: smaller, as a whole */
   function squeeze(b) {
     var z = 1;
@@ -170,10 +189,20 @@
   }
 
   function placeOne(b) {
+    var free = H - current.offsetHeight;
     current.appendChild(b);
     fitWidth(b);
     if (fits(current) || shrink(current, [b])) { return; }
     reset(b);
+    if (!isEmpty(current, b) && free > 0.6 * H) {  // a slide that would stay near-empty:
+      var here = split(b);                          // b starts here and continues
+      if (here && fits(current)) {
+        open(true);
+        placeOne(here);
+        return;
+      }
+      if (here) { unsplit(b, here); }
+    }
     if (!isEmpty(current, b)) {
       current.removeChild(b);
       open(true);
@@ -198,10 +227,10 @@
       placeOne(b);
       return;
     }
-    if (H - current.offsetHeight < 0.3 * H && !isEmpty(current, before)) {
-      current.removeChild(before);  // too little room left to start b here: both move on
-      open(true);
-      current.appendChild(before);
+    var group = chainTo(before);
+    if (H - current.offsetHeight < 0.3 * H && !isEmpty(current, group)) {
+      open(true);  // too little room left to start b here: b and what it belongs with move on
+      group.forEach(function (g) { current.appendChild(g); });
     }
     current.appendChild(b);
     fitWidth(b);
@@ -215,13 +244,23 @@
       return;
     }
     current.removeChild(b);
-    if (!isEmpty(current, before)) {
-      current.removeChild(before);
+    var group = chainTo(before);
+    if (!isEmpty(current, group)) {  // what b belongs with moves on with it
       open(true);
-      current.appendChild(before);
+      group.forEach(function (g) { current.appendChild(g); });
     }
     current.appendChild(b);
-    if (!fits(current) && !shrink(current, [before, b])) { squeeze(b); }
+    if (!fits(current) && !shrink(current, group.concat([b]))) { squeeze(b); }
+  }
+  /* *b* and the blocks before it on its slide that must stay with it (a lead-in, a heading,
+     the result a caption speaks of), first to last */
+  function chainTo(b) {
+    var group = [b];
+    for (var prev = b.previousElementSibling; prev && prev.classList.contains('cx-block') &&
+         (bindsNext(prev) || bindsPrevious(group[0])); prev = prev.previousElementSibling) {
+      group.unshift(prev);
+    }
+    return group;
   }
   function place(unit) {
     var tries = isEmpty(current) ? 1 : 2;
