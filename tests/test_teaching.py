@@ -111,3 +111,19 @@ def test_pages_get_plain_dollars_back():
     data = shown.cells[1].outputs[0]["data"]
     assert data["text/markdown"] == r"costs \$10"
     assert data["text/html"] == "<td>Winning back $1</td>"
+
+
+def test_a_printed_verdict_becomes_a_verdict_block_and_set_up_sections_go():
+    """A cell that still prints its verdict (``print(nb.test(...))``) gets the formatted
+    block of a recorded verdict, not monospace output; a section whose only cell is set-up
+    (the versions cell) leaves no heading alone on a slide."""
+    printed = nbformat.v4.new_code_cell('print(nb.test("DEF-1", "share", est))', outputs=[
+        _output("stream", text="REP-1: not testable with these data: nobody is new\n")])
+    versions = [nbformat.v4.new_markdown_cell("## Versions used"),
+                nbformat.v4.new_code_cell("cx.versions()")]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 06 · Title"),
+                                         printed, *versions])
+    deck = deck_notebook(presentable(nb))
+    assert [c.metadata["tags"][0] for c in deck.cells] == ["cx-title", "cx-verdict"]
+    shown = deck.cells[1].outputs[0]["data"]["text/markdown"]
+    assert shown == "**REP-1: not testable with these data**: nobody is new"

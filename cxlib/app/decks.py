@@ -25,14 +25,14 @@ notebook (as :func:`cxlib.app.teaching.presentable` shows it) and turns it into 
 
 A sentence that a cell shows after its own results, and a data set's loading report after the
 claim card, stay on the slide of what they follow (tag ``cx-keep``, and the roles ``caption``
-and ``data``); a section whose cells are all set-up (the versions cell) is left out. The set-up is left out: the parameters cell, solutions, the
-versions cell, code (unless asked for) and execution prompts. The deck template
-(``cxlib_slides``) lays the blocks out in the browser, where their sizes are known
-(``slides/reveal/cxlib/cxlib-deck.js``): every section opens a slide, blocks fill it in
-order, a lead-in and a heading stay with what follows them, a block that does not fit goes
-on to the next slide under its section's title, a figure is scaled to fit only as far as its
-smallest text stays at 18 px on a 1280 × 720 screen, and a table or list too tall for one
-slide continues on the next. The slides form one flat
+and ``data``); a verdict a cell printed is shown as a recorded one is. The set-up is left out:
+the parameters cell, solutions, the versions cell (and a section holding nothing else), code
+(unless asked for) and execution prompts. The deck template (``cxlib_slides``) lays the
+blocks out in the browser, where their sizes are known (``slides/reveal/cxlib/cxlib-deck.js``):
+every section opens a slide, blocks fill it in order, a lead-in and a heading stay with what
+follows them, a block that does not fit goes on to the next slide under its section's title,
+a figure is scaled to fit only as far as its smallest text stays at 18 px on a 1280 × 720
+screen, and a table or list too tall for one slide continues on the next. The slides form one flat
 sequence, so → (a clicker's "next"), space and PageDown all reach every slide in turn.
 """
 
@@ -141,6 +141,27 @@ def output_role(output, source: str = "") -> str | None:
     return None
 
 
+_VERDICT = re.compile(r"(?:[A-Z]+-\d+: )?(supported|not supported|inconclusive|"
+                      r"not testable with these data)\b")
+
+
+def _printed_verdict(text: str):
+    """A verdict that a cell printed (``print(nb.test(...))``) as the formatted block a
+    recorded verdict shows: its verdict in bold, the rest as text, each printed line a
+    paragraph."""
+    import nbformat
+
+    from cxlib.stats.formatting import md_escape
+
+    paragraphs = []
+    for line in text.strip().splitlines():
+        verdict = _VERDICT.match(line)
+        paragraphs.append(f"**{md_escape(verdict[0])}**{md_escape(line[verdict.end():])}"
+                          if verdict else md_escape(line))
+    return nbformat.v4.new_output("display_data", {"text/markdown": "\n\n".join(paragraphs),
+                                                   "text/plain": text})
+
+
 def _skipped(cell) -> bool:
     tags = set(cell.get("metadata", {}).get("tags", []))
     return bool(tags & SKIPPED_TAGS) or cell.get("source", "").strip().startswith(_VERSIONS)
@@ -183,6 +204,8 @@ def deck_notebook(nb, *, with_code: bool = False):
             role = output_role(output, cell.source)
             if role is None:
                 continue
+            if role == "note" and _VERDICT.match(output.get("text", "")):
+                output, role = _printed_verdict(output["text"]), "verdict"
             add(nbformat.v4.new_code_cell("", outputs=[copy.deepcopy(output)]), role,
                 hide_input=True)
             if role in ("note", "prose") and shown is not None:

@@ -67,7 +67,7 @@
       return except.indexOf(c) < 0 && !c.classList.contains('cx-continued');
     });
   }
-  function fits(s) { return s.offsetHeight <= H + 0.5; }
+  function fits(s) { return s.offsetHeight <= H - 4; }  // 4 px spare for rounding
 
   function natural(img) {
     return [parseFloat(img.getAttribute('width')) || img.naturalWidth || 1,
