@@ -127,3 +127,11 @@ def test_a_printed_verdict_becomes_a_verdict_block_and_set_up_sections_go():
     assert [c.metadata["tags"][0] for c in deck.cells] == ["cx-title", "cx-verdict"]
     shown = deck.cells[1].outputs[0]["data"]["text/markdown"]
     assert shown == "**REP-1: not testable with these data**: nobody is new"
+
+
+def test_a_list_item_keeps_its_indented_code_and_paragraphs():
+    blocks = markdown_blocks("## Using your own data\n1. Check your file:\n\n   ```\n   cxlib "
+                             "validate survey my.csv\n   ```\n   You get a summary.\n2. Run it:"
+                             "\n\n   ```\n   cxlib run\n   ```\n\nThe mapping looks like this:")
+    assert [role for role, _ in blocks] == ["section", "prose", "leadin"]
+    assert "2. Run it:" in blocks[1][1] and "cxlib run" in blocks[1][1]

@@ -62,8 +62,9 @@ def markdown_blocks(source: str) -> list[tuple[str, str]]:
     """A Markdown cell as deck blocks ``(role, markdown)``: each heading on its own
     (``title`` for ``#``, ``section`` for ``##``, ``heading`` below), then each paragraph,
     list, fenced code or table as a block of its own (a list is one block, however many
-    blank lines it holds; the layout splits it between items when it is too tall). A
-    paragraph that ends with ":" is a ``leadin``."""
+    blank lines it holds, with the indented paragraphs and code of its items; the layout
+    splits it between items when it is too tall). A paragraph that ends with ":" is a
+    ``leadin``."""
     blocks: list[tuple[str, str]] = []
     lines: list[str] = []
     fenced = False
@@ -80,7 +81,14 @@ def markdown_blocks(source: str) -> list[tuple[str, str]]:
         role = "leadin" if text.rstrip().endswith(":") else "prose"
         blocks.append((role, text))
 
+    blank = False  # a blank line seen: the block ends unless a list item goes on
     for line in source.splitlines():
+        if blank and line.strip():
+            if not (line.startswith((" ", "\t")) and _ends_in_list("\n".join(lines))):
+                flush()
+            elif lines:
+                lines.append("")
+            blank = False
         if line.lstrip().startswith("```"):
             fenced = not fenced
             lines.append(line)
@@ -91,7 +99,7 @@ def markdown_blocks(source: str) -> list[tuple[str, str]]:
             level = len(heading[1])
             blocks.append(({1: "title", 2: "section"}.get(level, "heading"), line.strip()))
         elif not fenced and not line.strip():
-            flush()
+            blank = True
         else:
             lines.append(line)
     flush()

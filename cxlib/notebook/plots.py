@@ -27,9 +27,10 @@ def plain(text) -> str:
 
 
 FONT_SCALE = 1.35
-"""Seaborn's "notebook" type sizes times this: at 100 dpi the smallest text of a figure (a
-legend, "small" annotations: 13.5 pt) is 18.75 px, legible on a 1280 × 720 projector when
-the figure is shown at its own size (the decks keep it at least that large)."""
+"""Seaborn's "notebook" type sizes times this: at 100 dpi the smallest text of a figure
+(tick labels, legends and annotations: 14.85 pt) is 20.6 px, legible on a 1280 × 720
+projector at the figure's own size, and a deck may scale a figure down to 87% to fit a slide
+before that text falls under 18 px."""
 
 LABEL_WIDTH = 30
 """Characters per line of a long category label (an interval plot's rows): longer labels
@@ -52,7 +53,10 @@ def use_style() -> None:
     install()
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=FONT_SCALE)
     plt.rcParams.update({"figure.figsize": (8, 4.5), "figure.dpi": 100,
-                         "axes.titleweight": "bold", "savefig.bbox": "tight"})
+                         "axes.titleweight": "bold", "savefig.bbox": "tight",
+                         # legends as large as tick labels: no text under 20 px at 100 dpi
+                         "legend.fontsize": plt.rcParams["xtick.labelsize"],
+                         "legend.title_fontsize": plt.rcParams["xtick.labelsize"]})
 
 
 def interval_plot(estimates: Sequence[Estimate] | pd.DataFrame, *, value: str | None = None,
@@ -69,7 +73,7 @@ def interval_plot(estimates: Sequence[Estimate] | pd.DataFrame, *, value: str | 
         estimates = [Estimate(str(k), float(r[value]), r.get("ci_low"), r.get("ci_high"), 0, "")
                      for k, r in estimates.iterrows()]
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.7 * len(estimates) + 1.5))
+        _, ax = plt.subplots(figsize=(8, min(0.7 * len(estimates) + 1.5, 6.2)))
     labels = [plain(wrapped(e.figure)) for e in estimates]
     for i, e in enumerate(estimates):
         if e.ci_low is not None:
@@ -113,7 +117,8 @@ def gap_plot(table: pd.DataFrame, *, scale: tuple[float, float] | None = None,
     for i, (_, row) in enumerate(table.iterrows()):
         ax.annotate(f"gap {row['gap']:+.2f} [{row['ci_low']:+.2f}, {row['ci_high']:+.2f}]",
                     (max(row["perception"], row["expectation"]), i), xytext=(8, 0),
-                    textcoords="offset points", va="center", fontsize="small")
+                    textcoords="offset points", va="center",
+                    fontsize=plt.rcParams["xtick.labelsize"])
     ax.set_yticks(y, [plain(v) for v in table.index])
     ax.invert_yaxis()
     if scale:  # room on the right for the gap labels, but ticks and axis only on the scale
@@ -173,7 +178,7 @@ def level_means_plot(table: pd.DataFrame, *, xlabel: str, ylabel: str,
 def path_plot(paths: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Standardised path coefficients with bootstrap intervals, one row per path."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.7 * len(paths) + 1.5))
+        _, ax = plt.subplots(figsize=(8, min(0.4 * len(paths) + 1.5, 6.2)))
     labels = [plain(wrapped(f"{a} → {b}")) for a, b in zip(paths["from"], paths["to"],
                                                           strict=True)]
     y = np.arange(len(paths))
@@ -211,7 +216,7 @@ def survival_plot(fits: dict, *, title: str = "Share of customers still active",
 def cohort_heatmap(table: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Cohort retention as a heat map: rows are acquisition months, columns months since."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(11, min(0.18 * len(table) + 2, 5.5)))
+        _, ax = plt.subplots(figsize=(11, min(0.18 * len(table) + 2, 4.8)))
     sns.heatmap(table * 100, ax=ax, cmap="viridis", vmin=0, vmax=100,
                 cbar_kws={"label": "% still active"})
     ax.set_xlabel("months since acquisition")

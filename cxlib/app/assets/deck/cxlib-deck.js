@@ -16,7 +16,7 @@
    PageDown all go to the next slide. Nothing is fetched from the network. */
 (function () {
   'use strict';
-  var W = 1280, H = 720, MIN_TEXT_PX = 18, SIDE = 48, MIN_TYPE_PX = 15;
+  var W = 1280, H = 720, MIN_TEXT_PX = 18, SIDE = 44, MIN_TYPE_PX = 15;
   var CONTENT_W = W - 2 * SIDE;
   var slides = document.querySelector('.reveal .slides');
   var outer = slides.querySelector(':scope > section');
@@ -133,6 +133,17 @@
       moved = rest.querySelector('table').tBodies[0];
       moved.innerHTML = '';
       moveTail(table.tBodies[0], moved);
+    } else if (!b.querySelector('.jp-RenderedMarkdown') && b.querySelector('pre')) {
+      var pre = b.querySelector('pre'), lines = pre.textContent.replace(/\n$/, '').split('\n');
+      var tail = [];
+      while (!fits(current) && lines.length > 1) {
+        tail.unshift(lines.pop());
+        pre.textContent = lines.join('\n');
+      }
+      if (!tail.length) { return null; }
+      rest.querySelector('pre').textContent = tail.join('\n');
+      rest.classList.add('cx-rest');
+      return rest;
     } else {
       var root = b.querySelector('.jp-RenderedMarkdown');
       if (!root) { return null; }
@@ -170,6 +181,10 @@
       return;
     }
     var root = b.querySelector('.jp-RenderedMarkdown');
+    if (!root) {  // a listing cut between lines
+      b.querySelector('pre').textContent += '\n' + rest.querySelector('pre').textContent;
+      return;
+    }
     var moved = rest.querySelector('.jp-RenderedMarkdown');
     var first = moved.firstElementChild, last = root.lastElementChild;
     if (first && first.getAttribute('data-cx-cut') && last) {  // a list cut between items
@@ -222,6 +237,13 @@
      caption): both move on when less than a third of the slide is left, what does not fit
      continues on the next slide, and a block that cannot be split takes the one before it
      along to a slide of their own */
+  /* a little smaller type for b, down to 80%, if that makes the slide fit */
+  function condense(b) {
+    for (var z = 0.95; z >= 0.8 && !fits(current); z -= 0.05) { b.style.zoom = z.toFixed(2); }
+    if (fits(current)) { return true; }
+    b.style.removeProperty('zoom');
+    return false;
+  }
   function placeGlued(b, before) {
     if (before.parentNode !== current) {  // what it follows was split: it goes where it can
       placeOne(b);
@@ -237,6 +259,7 @@
     if (fits(current) || shrink(current, [before, b])) { return; }
     reset(b);
     reset(before);
+    if (role(b) !== 'figure' && condense(b)) { return; }
     var rest = split(b);
     if (rest) {
       open(true);
@@ -245,12 +268,18 @@
     }
     current.removeChild(b);
     var group = chainTo(before);
-    if (!isEmpty(current, group)) {  // what b belongs with moves on with it
+    if (isEmpty(current, group)) {  // together they fill more than a slide: b goes on alone
       open(true);
-      group.forEach(function (g) { current.appendChild(g); });
+      placeOne(b);
+      return;
     }
+    open(true);  // what b belongs with moves on with it
+    group.forEach(function (g) { current.appendChild(g); });
     current.appendChild(b);
-    if (!fits(current) && !shrink(current, group.concat([b]))) { squeeze(b); }
+    if (fits(current) || shrink(current, group.concat([b]))) { return; }
+    current.removeChild(b);
+    open(true);
+    placeOne(b);
   }
   /* *b* and the blocks before it on its slide that must stay with it (a lead-in, a heading,
      the result a caption speaks of), first to last */
