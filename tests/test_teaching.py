@@ -135,3 +135,12 @@ def test_a_list_item_keeps_its_indented_code_and_paragraphs():
                              "\n\n   ```\n   cxlib run\n   ```\n\nThe mapping looks like this:")
     assert [role for role, _ in blocks] == ["section", "prose", "leadin"]
     assert "2. Run it:" in blocks[1][1] and "cxlib run" in blocks[1][1]
+
+
+def test_a_deck_names_the_data_read_without_the_column_lists():
+    load = nbformat.v4.new_code_cell('survey = nb.load("survey")', outputs=[_output(
+        "stream", text="survey.csv as 'survey' (csv)\n  rows read: 800; kept: 800; dropped: 0\n"
+                       "  columns used (43): respondent_id, …\n")])
+    deck = deck_notebook(presentable(nbformat.v4.new_notebook(cells=[load])))
+    assert deck.cells[0].outputs[0]["text"] == ("survey.csv as 'survey' (csv)\n"
+                                                "  rows read: 800; kept: 800; dropped: 0\n")

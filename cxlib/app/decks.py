@@ -13,7 +13,7 @@ notebook (as :func:`cxlib.app.teaching.presentable` shows it) and turns it into 
 ``claim``    the claim card (``cx.show_claims``)
 ``rules``    a claim's decision rules (``nb.rules``)
 ``verdict``  a recorded verdict (``nb.test``, ``nb.conclude``): formatted text, not print output
-``data``     what loading a data set reported (``nb.load``)
+``data``     the file a data set was read from and its rows (``nb.load``'s first lines)
 ``figure``   an image (and the size of its smallest text: :func:`~cxlib.notebook.display.text_px`)
 ``table``    an HTML table
 ``note``     a sentence the code printed (set in the text font, wrapped between words)
@@ -170,6 +170,13 @@ def _printed_verdict(text: str):
                                                    "text/plain": text})
 
 
+def _first_lines(text: str, last: str) -> str:
+    """*text* up to and including its first line that holds *last* (all of it if none)."""
+    lines = text.splitlines(keepends=True)
+    end = next((i for i, line in enumerate(lines) if last in line), len(lines) - 1)
+    return "".join(lines[:end + 1])
+
+
 def _skipped(cell) -> bool:
     tags = set(cell.get("metadata", {}).get("tags", []))
     return bool(tags & SKIPPED_TAGS) or cell.get("source", "").strip().startswith(_VERSIONS)
@@ -214,6 +221,9 @@ def deck_notebook(nb, *, with_code: bool = False):
                 continue
             if role == "note" and _VERDICT.match(output.get("text", "")):
                 output, role = _printed_verdict(output["text"]), "verdict"
+            if role == "data":  # the file and its rows; the columns are for the page
+                output = nbformat.from_dict({**output,
+                                             "text": _first_lines(output["text"], "rows read")})
             add(nbformat.v4.new_code_cell("", outputs=[copy.deepcopy(output)]), role,
                 hide_input=True)
             if role in ("note", "prose") and shown is not None:

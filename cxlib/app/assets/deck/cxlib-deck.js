@@ -67,7 +67,8 @@
       return except.indexOf(c) < 0 && !c.classList.contains('cx-continued');
     });
   }
-  function fits(s) { return s.offsetHeight <= H - 4; }  // 4 px spare for rounding
+  var LIMIT = H - 4;  // 4 px spare for rounding
+  function fits(s) { return s.offsetHeight <= LIMIT; }
 
   function natural(img) {
     return [parseFloat(img.getAttribute('width')) || img.naturalWidth || 1,
@@ -93,7 +94,7 @@
     var imgs = [];
     unit.forEach(function (b) { imgs = imgs.concat(Array.prototype.slice.call(b.querySelectorAll('img'))); });
     if (!imgs.length) { return false; }
-    var over = s.offsetHeight - H, room = 0;
+    var over = s.offsetHeight - LIMIT, room = 0;
     var spare = imgs.map(function (img) {
       var least = natural(img)[1] * Math.min(leastScale(img), CONTENT_W / natural(img)[0]);
       var r = Math.max(0, img.offsetHeight - least);
@@ -204,7 +205,7 @@
   }
 
   function placeOne(b) {
-    var free = H - current.offsetHeight;
+    var free = LIMIT - current.offsetHeight;
     current.appendChild(b);
     fitWidth(b);
     if (fits(current) || shrink(current, [b])) { return; }
@@ -250,7 +251,7 @@
       return;
     }
     var group = chainTo(before);
-    if (H - current.offsetHeight < 0.3 * H && !isEmpty(current, group)) {
+    if (LIMIT - current.offsetHeight < 0.3 * H && !isEmpty(current, group)) {
       open(true);  // too little room left to start b here: b and what it belongs with move on
       group.forEach(function (g) { current.appendChild(g); });
     }
