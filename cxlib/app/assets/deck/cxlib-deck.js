@@ -35,9 +35,9 @@
   var RESULTS = ['figure', 'table', 'verdict', 'rules', 'note', 'listing', 'data', 'claim'];
   function role(b) { return /\bcx-([a-z]+)\b/.exec(b.className.replace('cx-block', ''))[1]; }
   function opensSlide(b) { return role(b) === 'title' || role(b) === 'section'; }
-  /* headings and lead-ins never end a slide; a paragraph before a result stays with it
+  /* headings, lead-ins and code never end a slide; a paragraph before a result stays with it
      when both fit on one slide */
-  function bindsNext(b) { return ['title', 'section', 'heading', 'leadin'].indexOf(role(b)) >= 0; }
+  function bindsNext(b) { return ['title', 'section', 'heading', 'leadin', 'code'].indexOf(role(b)) >= 0; }
   /* a figure's caption, a sentence about the result just shown, a data set's loading report */
   function bindsPrevious(b) {
     return ['caption', 'data'].indexOf(role(b)) >= 0 || b.classList.contains('celltag_cx-keep');
