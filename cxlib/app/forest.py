@@ -25,8 +25,8 @@ TEXT_PT = 12
 """Type size of every text in the plot, in points: 16 CSS px at the SVG's own width (384 px,
 which a phone shows nearly 1:1: about 14 px there)."""
 
-TITLE_WIDTH = 30
-"""Characters per line of a panel's title (the figure's name)."""
+TITLE_WIDTH = 38
+"""Characters per line of a panel's title (the figure's name), which spans the plot's width."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,7 @@ def _panel(ax, panel: Panel) -> None:
 def forest_svg(panels: Sequence[Panel], path: Path) -> Path:
     """Draw *panels* one above the other into the SVG file *path*; returns *path*."""
     from matplotlib import rc_context
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # measures the titles
     from matplotlib.figure import Figure  # no pyplot: no backend, no global state
 
     heights = [0.4 * len(p.rows) + 0.3 + 0.25 * (2 + len(textwrap.wrap(p.figure, TITLE_WIDTH)))
@@ -114,6 +115,14 @@ def forest_svg(panels: Sequence[Panel], path: Path) -> Path:
         for ax, panel in zip(axes[:, 0], panels, strict=True):
             _panel(ax, panel)
         fig.tight_layout(h_pad=1.2)
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        for ax in axes[:, 0]:  # titles start at the figure's left edge, not the axis's
+            title = ax.get_title(loc="left")
+            bottom = ax.title.get_window_extent(renderer).y0 if not title else \
+                ax._left_title.get_window_extent(renderer).y0
+            ax.set_title("", loc="left")
+            fig.text(0.02, bottom / fig.bbox.height, title, ha="left", va="bottom",
+                     fontsize=TEXT_PT)
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, format="svg", metadata={"Date": None})
     return path
