@@ -557,9 +557,11 @@ def winback_missing(ledger: pd.DataFrame) -> str:
     """Why the win-back ratio cannot be computed from *ledger*, in words."""
     absent = missing_columns(ledger, [*COST_COLUMNS, *WINBACK_COLUMNS])
     if absent:
-        return f"the win-back ratio needs the column(s) {', '.join(absent)}"
+        columns = "the column" if len(absent) == 1 else "the columns"
+        return f"the win-back ratio needs {columns} {', '.join(absent)}"
     tried = int((ledger["winback_spend"].fillna(0) > 0).sum())
-    return f"{tried} win-back attempt(s) in the ledger; the ratio needs at least {WINBACK_MIN}"
+    attempts = "1 win-back attempt" if tried == 1 else f"{tried:,} win-back attempts"
+    return f"{attempts} in the ledger; the ratio needs at least {WINBACK_MIN}"
 
 
 def satisfaction_tiers(satisfaction: pd.Series, scale: tuple[float, float]) -> pd.Series:
