@@ -765,7 +765,7 @@ def test_every_deck_presents_the_lesson_at_1280x720(sample_report):
     screen, keeps every figure's text at 18 px or more, ends no slide on a lead-in, has
     no near-empty slide, points at no figure or table that is not on the slide, and the
     right arrow (a clicker's "next") reaches every slide from the first. Before (integ,
-    2025-12): 03 had 18 of 34 slides with code, 9 taller than the screen, 4 monospace
+    2025-12): 03 had 20 of 34 slides with code, 9 taller than the screen, 4 monospace
     verdicts, and → reached 7 of 34 slides."""
     out, done = sample_report
     figures = 0
