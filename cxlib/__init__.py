@@ -33,7 +33,7 @@ analyses   one module per claim family: ``consistency``, ``customer_value``,
            ``people``, ``quality``, ``relationships``, ``repeat``, ``retention``,
            ``standards``, ``wom``
 notebook   what a notebook calls: ``start``, ``Session``, ``display``, ``plots``,
-           ``readings``, ``widgets``, ``versions``
+           ``readings``, ``widgets``, ``versions``, ``say``
 errors     ``NotEstimable``, ``UserDataError``
 =========  =====================================================================
 
@@ -82,7 +82,8 @@ LAYERS: dict[str, dict[str, str]] = {
                          "retention", "standards", "wom"),
     # what a notebook calls
     "notebook": _modules("display", "plots", "readings", "widgets")
-    | _defined_in("session", "Session", "start") | _defined_in("versions", "versions"),
+    | _defined_in("session", "Session", "start") | _defined_in("versions", "versions")
+    | _defined_in("display", "say"),
     # the exceptions a user meets
     "errors": {"NotEstimable": ".NotEstimable", "UserDataError": ".UserDataError"},
 }

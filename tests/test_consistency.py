@@ -11,6 +11,7 @@ from scipy.special import expit
 from cxlib import consistency, sample
 from cxlib.data.derived import experience_so_far
 from cxlib.errors import NotEstimable
+from cxlib.notebook import readings
 from cxlib.registry.claims import get_claim
 from cxlib.stats.verdicts import NOT_SUPPORTED, SUPPORTED
 
@@ -113,3 +114,31 @@ def test_baseline_adapts_to_few_visit_numbers_and_degenerate_data_are_not_estima
         consistency.hazard_model(short.assign(churned_after=0))
     with pytest.raises(NotEstimable):
         consistency.hazard_model(chain_visits(rng, max_visits=1))
+
+
+def test_the_sentence_under_the_churn_curves_reads_both_scales_from_the_curves():
+    """Issue 24 (07): the text said "mean quality protects less when service varies" while
+    the figure showed the inconsistent curve falling more, in points. The sentence is
+    computed from the curves and names both scales: here the high-SD curve falls 21 points
+    against 18, but divides the odds by less."""
+    import pandas as pd
+
+    curves = pd.DataFrame({"mean quality": [3.0, 6.5, 3.0, 6.5], "sd": [0.2, 0.2, 1.2, 1.2],
+                           "p_leave": [0.22, 0.04, 0.29, 0.08]})
+    said = readings.churn_curves(curves)
+    assert "from 29% to 8% (21 points) at SD 1.2" in said
+    assert "from 22% to 4% (18 points) at SD 0.2" in said
+    assert "lowers churn more when service varies" in said
+    assert "by 4.7 at SD 1.2 and by 6.8 at SD 0.2: it protects less" in said
+
+
+def test_the_model_table_says_what_each_term_is():
+    fit = consistency.hazard_model(visits(1, 800), centre=4.5)
+    terms = fit.table["term"]
+    assert terms["mean_c"] == "mean quality so far, minus 4.5"
+    assert terms["const"].startswith("intercept")
+    assert all(not t.startswith(("visit_spline", "mean_c")) for t in terms)
+    assert fit.estimate("sd_so_far").value == pytest.approx(np.exp(fit.fit.params["sd_so_far"]))
+    said = readings.hazard_scale(fit)  # the n, the clusters and the scale, from the fit
+    assert f"n = {fit.n:,} customer-visits of {fit.clusters:,} customers" in said
+    assert "log-odds scale" in said and "clustered by customer" in said

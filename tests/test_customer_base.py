@@ -466,3 +466,22 @@ def test_identification_rule_in_words():
     shown = cb.identification_problem("BG/NBD", np.log([2e4, 1.0, 2.0, 3.0]), names, info,
                                       np.array([0, np.log(7), 0, 0]))
     assert "alpha = 7," in shown  # the words give alpha in the caller's unit
+
+
+def test_customer_values_are_shown_with_their_units():
+    """Issue 24 (04): `expected_active` had no unit. Displayed, every time is in the model's
+    unit over the horizon and every value says it is revenue."""
+    import pandas as pd
+
+    from cxlib import customer_value
+    from cxlib.data.datasets import load_data
+
+    tx = load_data("transactions").frame
+    base = customer_value.analyse_log(tx, tx["date"].max() - pd.DateOffset(months=12))
+    shown = customer_value.with_units(customer_value.by_segment(base), base)
+    assert "expected weeks active (next 52 weeks)" in shown.table.columns
+    assert "mean CLV (next 12 months, discounted revenue)" in shown.table.columns
+    assert not {"expected_active", "clv", "mean_clv"} & set(shown.table.columns)
+    assert shown.value == "share still active (mean P(alive))" and shown.n == base.n
+    assert "P(alive)" in customer_value.with_units(base.values, base).table.columns
+    assert "P(alive)" in customer_value.with_units(base, base).table.columns

@@ -169,3 +169,38 @@ def test_p_value_columns_show_below_a_thousandth_and_series_have_a_header():
     assert is_p_column("P>|z|") and not is_p_column("price")
     assert p_cell(0.5) == "0.500" and p_cell(0.0) == "<0.001" and math.isnan(p_cell(math.nan))
     assert list(tidy(pd.Series([0.1234, 0.5]))) == ["value"]  # not "0"
+
+
+def test_a_figure_knows_its_smallest_text_and_a_sentence_shows_as_text(capsys):
+    """The decks keep figure text at 18 px on a 1280 × 720 projector from the size of a
+    figure's smallest text (text_px: points × dpi / 72); the project's style sets figures
+    so that it is at least 18 px at their own size. cx.say shows a computed sentence as
+    Markdown, taken literally."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from IPython.display import Markdown
+
+    from cxlib.notebook import display, plots
+
+    plots.use_style()
+    fig, ax = plt.subplots(dpi=100)
+    ax.plot([1, 2], [3, 4], label="a line")
+    ax.legend()
+    ax.set_title("Title")
+    fig.canvas.draw()
+    assert display.text_px(fig) >= 18
+    ax.text(1, 3, "small", fontsize=9)
+    assert display.text_px(fig) == 12.5
+    plt.close(fig)
+    shown = []
+    import IPython.display
+
+    original = IPython.display.display
+    IPython.display.display = shown.append
+    try:
+        display.say("log-rank", "p = 0.001 for *both*")
+    finally:
+        IPython.display.display = original
+    assert isinstance(shown[0], Markdown) and shown[0].data == "log-rank p = 0.001 for \\*both\\*"

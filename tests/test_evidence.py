@@ -245,3 +245,30 @@ def test_figures_that_describe_the_data_are_listed_but_not_drawn_in_the_forest_p
     assert not claim.spec("importance_PERQ").forest and not claim.spec("r2_drivers").forest
     assert claim.spec("driver_reliability").forest
     assert [p.figure for p in _panels("LOY-2", records)] == [claim.spec("driver_x").figure]
+
+
+def test_each_forest_panel_is_titled_by_its_own_figure_and_reference(tmp_path):
+    """Issue 24: LOY-2's panels all carried the wildcard's title; legends covered points
+    (DEF-1, STD-1, REL-2); a narrow ratio axis had a single tick. Each panel is titled with
+    its record's figure and the reference value, draws no legend, and has three or more
+    labelled ticks."""
+    import dataclasses
+    import re
+
+    from cxlib.app.forest import Panel, Row, forest_svg
+    from cxlib.app.report import _panels
+
+    records = [dataclasses.replace(_record("LOY-2", f"driver_{d}", "bundled synthetic sample",
+                                           "not testable with these data", synthetic=True),
+                                   figure=f"standardised effect of {d} on satisfaction")
+               for d in ("reliability", "empathy")]
+    assert [p.figure for p in _panels("LOY-2", records)] == [
+        "standardised effect of reliability on satisfaction",
+        "standardised effect of empathy on satisfaction"]
+    rule = get_claim("RET-1").spec("cross_holding").rule
+    svg = forest_svg([Panel("hazard ratio", rule, [Row("data", 0.72, 0.68, 0.76, True)])],
+                     tmp_path / "f.svg").read_text()
+    assert "claimed: below 1 (red dashes)" in svg and "legend" not in svg
+    ticks = [t for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+             if re.fullmatch(r"[\d.]+", t)]
+    assert len(ticks) >= 3, ticks

@@ -169,8 +169,12 @@ def test_moment_weights_and_first_minus_last_resample_customers():
     assert "clustered by customer (CR1, 300 clusters)" in w.method and w.clusters == 300
     diff = journey.first_minus_last(features, n_boot=60)
     assert "over 300 customers" in diff.method and diff.draws == 60 and diff.failed == 0
-    step = journey.hierarchical(frame).table.iloc[1]
+    steps = journey.hierarchical(frame)
+    step = steps.table.iloc[1]
     assert step["F (step)"] > 0 and 0 <= step["p (step)"] <= 1
+    said = readings.hierarchical(steps)  # the R² of both steps and the gain, from the table
+    assert f"from {steps.table['R²'].iloc[0]:.3f} to {step['R²']:.3f}" in said
+    assert f"a further {step['ΔR²']:.1%}" in said
 
 
 def test_profile_reml_at_zero_is_least_squares_and_its_maximum_is_statsmodels_fit():
@@ -378,3 +382,29 @@ def test_unit_correlation_corrected_for_unreliable_outlet_means_recovers_the_uni
     assert est.clusters == outlets and "ICC(2)" in est.method
     few = people.unit_correlation(data[data["outlet_id"].isin(["0", "1", "2"])])
     assert few.problem and "at least 4" in few.problem
+
+
+def test_the_return_by_steps_reading_says_what_the_return_table_shows():
+    """The sentence under the return rates by steps is computed from the table: the rates at
+    both ends, each fall between neighbours (and whether chance explains it), and the rows
+    too small to read."""
+    table = pd.DataFrame({"visits": [9, 87, 416, 907, 1092, 541],
+                          "return rate": [0.333, 0.437, 0.476, 0.443, 0.523, 0.525],
+                          "ci_low": [0.121, 0.337, 0.428, 0.411, 0.493, 0.483],
+                          "ci_high": [0.646, 0.541, 0.524, 0.476, 0.552, 0.567]},
+                         index=pd.Index(range(6), name="steps done"))
+    said = readings.return_by_steps(table)
+    assert "43.7% of the visits with 1 step" in said and "52.5% of those with 5 steps" in said
+    assert "not step by step: 47.6% with 2 steps against 44.3% with 3 steps" in said
+    assert "chance can explain it" in said
+    assert "The row for 0 steps rests on 9 visits" in said
+    rising = table.assign(**{"return rate": [0.3, 0.4, 0.45, 0.5, 0.55, 0.6]})
+    assert "rising at every step" in readings.return_by_steps(rising)
+
+
+def test_sample_size_per_arm_takes_an_estimate_as_a_hint_followed_literally_gives_it():
+    from cxlib.stats.estimates import Estimate
+
+    lift = Estimate("lift", 0.02, 0.0, 0.04, 1000, "Wald")
+    assert relationships.sample_size_per_arm(0.3, lift) == \
+        relationships.sample_size_per_arm(0.3, 0.02)

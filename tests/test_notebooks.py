@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from pathlib import Path
@@ -537,18 +538,36 @@ def test_visit_and_contact_notebooks_run_on_german_user_files(tmp_path):
 
 
 def test_slider_builds_widgets_in_jupyter_and_a_note_headless(monkeypatch):
+    """In Jupyter the panel is the cell's only figure (a static one drawn before it in the
+    cell is dropped: no stale figure beside the live one), it starts at the notebook's
+    values, and where widgets cannot show (the jupyterlab-rise slideshow) its text says
+    where they move. Headless, the cell shows the figure at the starting values (drawn by
+    the slider when the cell drew none) and a note naming them."""
     import ipywidgets
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
 
     import cxlib as cx
 
     monkeypatch.delenv("CXLIB_HEADLESS", raising=False)
-    panel = cx.widgets.slider(cx.widgets.clv_explorer, retention=(0.5, 0.95, 0.01))
+    static = cx.widgets.clv_explorer().figure  # a static figure drawn first in the same cell
+    panel = cx.widgets.slider(cx.widgets.clv_explorer, values={"margin": 50.0},
+                              retention=(0.5, 0.95, 0.01))
     assert isinstance(panel, ipywidgets.interactive)
+    assert static not in [plt.figure(n) for n in plt.get_fignums()]  # the panel draws its own
     sliders = [w for w in panel.children if isinstance(w, ipywidgets.FloatSlider)]
     assert len(sliders) == 1 and sliders[0].value == 0.8  # starts at the function's default
+    assert panel.kwargs["margin"] == 50.0  # and the notebook's values
+    shown = panel._repr_mimebundle_()["text/plain"]
+    assert "notebook view" in shown and "FloatSlider" not in shown
     monkeypatch.setenv("CXLIB_HEADLESS", "1")
-    assert "open this notebook in Jupyter" in cx.widgets.slider(cx.widgets.clv_explorer,
-                                                               retention=(0.5, 0.95, 0.01)).data
+    plt.close("all")
+    note = cx.widgets.slider(cx.widgets.clv_explorer, values={"margin": 50.0},
+                             retention=(0.5, 0.95, 0.01)).data
+    assert "JupyterLab's notebook view" in note and "retention 0.8" in note
+    assert "above" not in note  # the figure it speaks of is "this figure", on the same slide
 
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -712,17 +731,16 @@ def browser_probe(page, script: str, width: int = 1280, height: int = 800) -> di
     return json.loads(html.unescape(found[1]))
 
 
-_DECK_PROBE = """
-var rows = [];
-document.querySelectorAll('.reveal .slides > section > section').forEach(function (s) {
-  var p = s.parentElement, pd = p.style.display, sd = s.style.display;
-  p.style.display = 'block'; s.style.display = 'block';
-  rows.push([s.scrollHeight, s.clientHeight, getComputedStyle(s).overflowY]);
-  s.style.display = sd; p.style.display = pd;
-});
-report({ready: typeof Reveal !== 'undefined' && Reveal.isReady(),
-        total: Reveal.getTotalSlides(), slides: rows});
-"""
+_LESSON_PROBE = (Path(__file__).parent / "lesson_probe.js").read_text(encoding="utf-8")
+"""What a teacher meets in a deck at the frame's size, slide by slide (reported as
+``{ready, total, reached, slides: [{slide, title, findings, text_px}]}``): code or prompts
+shown, lines cut at the right (an element past the slide's edge, or a box that hides or
+scrolls what is wider than it), verdicts in monospace print output and monospace output
+wrapped mid-line, slides taller than the screen, figure text under 18 px (from the size
+of a figure's smallest text that the kernel measured, ``data-text-px``, and the figure's
+scale on screen), a slide that ends on a lead-in (":"), a slide with next to nothing on
+it, a sentence that points at a figure or table (or parameters, code) "above" or "below"
+that is not on the slide, and the slides that pressing → from the first never reaches."""
 
 _OVERFLOW_PROBE = """
 var W = window.innerWidth, bad = [];
@@ -741,27 +759,77 @@ report({width: W, scrollWidth: document.documentElement.scrollWidth, bad: bad.sl
 
 
 def test_decks_work_offline_and_fit_their_slides(sample_report):
-    """Every deck initialises reveal.js with the network off (reveal.js is copied beside the
-    decks), and its slides fit: content is split into sub-slides by height, and a slide that
-    is still taller than the 700 px slide area scrolls inside itself."""
+    """Every deck initialises reveal.js with the network off (reveal.js and the deck's layout
+    script are copied beside the decks) and has a slide per block of its lesson."""
     out, done = sample_report
     assert (out / "slides" / "reveal" / "dist" / "reveal.js").exists()
     assert (out / "slides" / "reveal" / "dist" / "LICENSE").exists()
-    tallest = {}
+    assert (out / "slides" / "reveal" / "cxlib" / "cxlib-deck.js").exists()
     for r in done:
         deck = out / "slides" / f"{r.name}.slides.html"
         text = deck.read_text(encoding="utf-8")
         assert "https://" not in re.sub(r"/\*.*?\*/", "", text, flags=re.S).split(
             "<body")[0], f"{r.name}: the deck's head loads something from the network"
         assert "injected-parameters" not in text and "results_dir = " not in text
-        found = browser_probe(deck, _DECK_PROBE)
-        assert found["ready"], f"{r.name}: reveal.js did not initialise offline"
-        assert found["total"] >= 5
-        for content, box, overflow in found["slides"]:
-            assert box <= 700 and (content <= box + 2 or overflow in ("auto", "scroll")), r.name
-        tallest[r.name] = max(content for content, _, _ in found["slides"])
-    # before: whole sections on one slide, 03's "Who stays longer?" about 4,060 px tall
-    assert max(tallest.values()) < 3 * 700, tallest
+
+
+def deck_findings(deck: Path, width: int = 1280, height: int = 720) -> dict:
+    """The lesson probe's findings for one deck: ``{"total", "reached", "problems"}``, the
+    problems as "slide N (title): finding" lines."""
+    found = browser_probe(deck, _LESSON_PROBE, width=width, height=height)
+    assert found["ready"], f"{deck.name}: reveal.js did not initialise offline"
+    problems = [f"slide {s['slide'] + 1} ({s['title'] or '…'}): {f}"
+                for s in found["slides"] for f in s["findings"]]
+    return {"total": found["total"], "reached": found["reached"], "problems": problems,
+            "text_px": [s["text_px"] for s in found["slides"] if s["text_px"]]}
+
+
+DECK_FINDINGS_LEFT = {
+    "06_why_customers_leave": ['refers to what is not on the slide: "terval of the same row in '
+                               'the table above: that one holds for all reaso'],
+}
+"""Findings the decks of notebooks edited in other branches still show, with the sentence
+that causes them (issue 24; notebook 06 is being edited elsewhere): each must still be
+found (once fixed there, remove it here) and nothing else may be."""
+
+
+def test_every_deck_presents_the_lesson_at_1280x720(sample_report):
+    """Issue 24, done when: every deck of the default report, opened offline on a
+    1280 × 720 projector, shows no code, cuts no line at the right, shows no verdict as
+    monospace print output and wraps no monospace output, has no slide taller than the
+    screen, keeps every figure's text at 18 px or more, ends no slide on a lead-in, has
+    no near-empty slide, points at no figure or table that is not on the slide, and the
+    right arrow (a clicker's "next") reaches every slide from the first. Before (integ,
+    2025-12): 03 had 20 of 34 slides with code, 9 taller than the screen, 4 monospace
+    verdicts, and → reached 7 of 34 slides."""
+    out, done = sample_report
+    figures = 0
+    for r in done:
+        found = deck_findings(out / "slides" / f"{r.name}.slides.html")
+        assert found["total"] >= 8, r.name
+        assert found["reached"] == found["total"], (r.name, found["reached"], found["total"])
+        left = DECK_FINDINGS_LEFT.get(r.name.split("--")[0], [])
+        problems = [p for p in found["problems"] if not any(k in p for k in left)]
+        assert not problems, f"{r.name}:\n" + "\n".join(problems)
+        assert all(any(k in p for p in found["problems"]) for k in left), (r.name, left)
+        figures += len(found["text_px"])
+    assert figures >= 40  # figure text was measured on the decks' figures
+
+
+def test_a_teachers_deck_shows_the_code_without_cutting_it(sample_report, tmp_path):
+    """``cxlib run --slides-with-code``: the analysis code stands before its outputs, wrapped
+    so that no line runs off the slide, and the slides still fit."""
+    from cxlib.app.runner import write_slides
+
+    out, _ = sample_report
+    deck = tmp_path / "slides" / "03_economics_of_retention.slides.html"
+    write_slides(out / "notebooks" / "03_economics_of_retention.ipynb", deck, with_code=True)
+    assert "celltag_cx-code" in deck.read_text(encoding="utf-8")
+    found = deck_findings(deck)
+    shown = [p for p in found["problems"] if ": code shown: " in p]
+    assert len(shown) >= 10  # the analysis cells' code
+    others = [p for p in found["problems"] if ": code shown: " not in p]
+    assert not others and found["reached"] == found["total"], others
 
 
 @pytest.mark.parametrize("width", [390, 768, 1280])
@@ -824,6 +892,83 @@ def test_every_exercise_has_a_hint_that_does_not_give_the_answer(path):
         first = solution.source.splitlines()[0]
         assert first not in answer.source  # today: "# Your answer to exercise 2: <the answer>"
         assert not _cxlib_calls(answer.source)  # comments only, no code
+
+
+HINTS_BEING_REWRITTEN = {
+    "06_why_customers_leave": "issue 24: 06 Ex1's hint gives the formula (notebook 06 is being "
+                              "edited in another branch)",
+    "08_service_standards": "issue 24: 08 Ex1's hint gives the call and the unit conversion "
+                            "(notebook 08 is being edited in another branch)",
+}
+"""Notebooks whose hints still give a call or a formula, each with why it is not fixed here:
+their test is expected to fail (strict: it says so once they are fixed)."""
+
+
+def _cx_object(dotted: str):
+    """The cxlib object a dotted name ``cx.a.b`` names (AttributeError if none)."""
+    import cxlib
+
+    obj = cxlib
+    for part in dotted.split(".")[1:]:
+        obj = getattr(obj, part)
+    return obj
+
+
+def _hint_problems(nb) -> list[str]:
+    """What is wrong with a notebook's hints, followed literally: a call written with its
+    arguments (the answer, not a pointer to it), a formula (an "=" between words), a cxlib
+    name that does not exist, or a name in backticks that the notebook does not define or
+    show before the exercise and that is no attribute or parameter of a cxlib object the
+    hint names."""
+    import builtins
+    import inspect
+
+    problems, seen = [], ""
+    for cell in nb.cells:
+        if "solution" not in cell.metadata.get("tags", []):
+            seen += "\n" + cell.source
+            continue
+        hint = cell.metadata.get("hint", "")
+        code = re.findall(r"`([^`]+)`", hint)
+        named = []
+        for token in code:
+            for dotted in re.findall(r"\bcx(?:\.\w+)+", token):
+                try:
+                    named.append(_cx_object(dotted))
+                except AttributeError:
+                    problems.append(f"{cell.id}: {dotted} does not exist")
+            if re.search(r"\bcx(?:\.\w+)+\([^)]", token):
+                problems.append(f"{cell.id}: the hint writes the call {token!r}")
+        prose = re.sub(r"`[^`]*`|\([^)]*\)|\[[^]]*\]", "", hint)
+        if re.search(r"\w\s*[=×÷]\s*\w", prose):
+            problems.append(f"{cell.id}: the hint states a formula: {hint[:80]!r}")
+        known = set()
+        for obj in named:
+            known |= set(dir(obj))
+            if callable(obj):
+                with contextlib.suppress(TypeError, ValueError):
+                    known |= set(inspect.signature(obj).parameters)
+        for token in code:
+            name = token.split(".")[0].rstrip("=")
+            if (re.fullmatch(r"[A-Za-z_]\w*", name) and name not in ("cx", "np", "pd")
+                    and not hasattr(builtins, name)
+                    and not re.search(rf"\b{re.escape(name)}\b", seen) and name not in known):
+                problems.append(f"{cell.id}: `{name}` is neither in the notebook before the "
+                                "exercise nor part of what the hint names")
+    return problems
+
+
+@pytest.mark.parametrize("path", [pytest.param(
+    p, marks=pytest.mark.xfail(reason=HINTS_BEING_REWRITTEN[p.stem], strict=True))
+    if p.stem in HINTS_BEING_REWRITTEN else p for p in BOOKS], ids=lambda p: p.stem)
+def test_every_hint_points_to_what_exists_without_giving_the_answer(path):
+    """Issue 24: a hint points to the idea and where to look, never the call or the formula,
+    and followed literally it leads to a working answer: every cxlib name it gives exists,
+    and every other name it puts in backticks is defined or shown in the notebook before the
+    exercise (or belongs to what it names). That each solution then runs is
+    test_exercise_solutions_run_with_the_notebooks."""
+    problems = _hint_problems(nbformat.read(path, as_version=4))
+    assert not problems, "\n".join(problems)
 
 
 def test_glossary_terms_have_anchors_and_every_link_resolves():

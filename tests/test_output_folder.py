@@ -22,7 +22,7 @@ import pytest
 from cxlib.app import outdir
 from cxlib.app.cli import main, printable
 from cxlib.app.outdir import BACKUP, MARKER, FolderRefused, output_folder
-from cxlib.app.runner import InputWatch, NotebookResult
+from cxlib.app.runner import InputWatch, NotebookResult, run
 from cxlib.data.datasets import data_dir, sample_path
 from cxlib.errors import UserDataError
 
@@ -216,6 +216,16 @@ def test_a_failed_run_leaves_the_previous_report_and_no_staging(tmp_path):
     assert snapshot(out) == before and not leftovers(out)
 
 
+def test_a_failed_run_into_a_new_folder_leaves_nothing_behind(tmp_path):
+    """Issue 24: a run that failed on a missing file left the new output folder behind (with
+    empty notebooks/ and results/, later its lock file). The folder made for it goes."""
+    out = tmp_path / "new" / "report"
+    with pytest.raises(UserDataError):
+        run(["01"], data={"survey": str(tmp_path / "missing.csv")}, out=out,
+            log=lambda _: None)
+    assert not out.exists() and not leftovers(out)
+
+
 def test_a_staging_folder_left_by_a_killed_run_is_removed_by_the_next(tmp_path):
     out = tmp_path / "report"
     _stage(out, {"index.html": "one"})
@@ -329,7 +339,8 @@ def test_the_report_names_the_data_each_notebook_used(tmp_path):
     runs = [NotebookResult(n, n, True, 1.0) for n in
             ("05_word_of_mouth", "03_economics_of_retention", "02_satisfaction_to_loyalty--ecsi")]
     page = write_report(tmp_path, runs, [], datasets, given=[mine]).read_text(encoding="utf-8")
-    rows = {r.split("</a>")[0].rsplit(">", 1)[-1]: r for r in page.split("<tr><td><a ")[1:]}
+    rows = {r.split("</a>")[0].rsplit(">", 1)[-1]: r
+            for r in page.split('<tr><td data-label="notebook"><a ')[1:]}
     assert "your file: survey.csv" in rows["05_word_of_mouth"]
     assert "synthetic sample (customers)" in rows["03_economics_of_retention"]
     assert "bundled real data: ECSI mobile phones" in rows["02_satisfaction_to_loyalty--ecsi"]

@@ -227,3 +227,28 @@ def test_a_described_figure_is_shown_without_a_verdict(tmp_path):
     assert "LOY-2" not in {r.claim for r in nb.conclude()}  # supplementary: no claim verdict
     shown = nb.table()
     assert SHOWN in shown["verdict"].tolist()
+
+
+def test_a_summary_of_several_data_sets_names_each_rows_data_and_claim():
+    """Issue 24 (04): two lines both headed "REP-1 as a whole", with different verdicts and no
+    data set named. With more than one data set the table names each row's, and each
+    claim-level record says which data set it concludes on."""
+    from cxlib import load_donations
+
+    nb = start("00_test")
+    sample = nb.load("transactions", quiet=True)
+    donors = load_donations()
+    for data in (sample, donors):
+        nb.test("REP-1", "repeat_share", Estimate("share", 0.74, 0.72, 0.76, 1000, "Wilson"),
+                data=data)
+    concluded = nb.conclude("REP-1")
+    assert len(concluded) == 2 and len({r.figure for r in concluded}) == 2
+    assert all(r.figure.endswith(f" on {r.data}") for r in concluded)
+    shown = nb.table()
+    assert list(shown.columns[:2]) == ["claim", "data"]
+    assert set(shown["data"]) == {sample.source, donors.source}
+    single = start("00_one")
+    single.test("REP-1", "repeat_share", Estimate("share", 0.74, 0.72, 0.76, 1000, "Wilson"),
+                data=single.load("transactions", quiet=True))
+    assert "data" not in single.table().columns
+    assert single.conclude("REP-1")[0].figure == "REP-1 as a whole (1 figure)"

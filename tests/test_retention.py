@@ -80,7 +80,7 @@ def test_no_leavers_means_no_lifetime():
     r = cost_ratios(frame, n_boot=20)
     assert r[LIFETIME_RATIO].problem and "no customer has left" in r[LIFETIME_RATIO].problem
     assert LIFETIME_RATIO in r and "win-back ÷ retention cost per dollar" not in r
-    assert winback_ratio(frame).problem == ("the win-back ratio needs the column(s) margin, "
+    assert winback_ratio(frame).problem == ("the win-back ratio needs the columns margin, "
                                             "winback_spend, winback_margin")
 
 
@@ -249,3 +249,23 @@ def test_an_upper_limit_at_the_end_of_follow_up_is_called_open():
                           "churned": [1, 0, 0, 1, 0, 0, 0, 1, 0, 1.0]})
     table = kaplan_meier(frame).table
     assert table.loc["all", "note"].startswith("upper limit open")
+
+
+def test_a_lifetime_that_its_interval_does_not_pin_down_says_why():
+    """Issue 24 (03 Ex2): the referral customers' lifetime was printed as 130.5 years with the
+    interval [4.17, 107.6] of the resamples that had a finite lifetime. The reading
+    lifetime_problem says that such a lifetime, and any ratio built on it, is not pinned
+    down."""
+    from cxlib.notebook.readings import lifetime_problem
+    from cxlib.stats.estimates import Estimate
+
+    failed = Estimate("expected customer lifetime", 130.5, 4.17, 107.6, 273, "boot",
+                      unit="years", failed=136, draws=300)
+    assert "136 of 300 resamples gave no finite lifetime" in lifetime_problem(failed)
+    wide = Estimate("expected customer lifetime", 9.0, 2.0, 30.0, 273, "boot", unit="years",
+                    draws=300)
+    assert "spans more than a factor 3" in lifetime_problem(wide)
+    assert lifetime_problem(Estimate("expected customer lifetime", 3.4, 3.1, 4.6, 1500,
+                                     "boot", unit="years", draws=300)) == ""
+    assert "could not be estimated" in lifetime_problem(
+        Estimate.untestable("expected customer lifetime", "too few leavers"))

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from cxlib import spread
+from cxlib.notebook import readings
 
 
 @pytest.mark.parametrize(("tellings", "pass_on", "k"), [(2.0, 0.3, 1.0), (4.0, 0.2, 3.0)])
@@ -67,3 +68,14 @@ def test_reach_table_counts_small_and_large_stories():
     assert row["share reaching ≤ 100 people"] == pytest.approx(0.5)
     assert row["share reaching over half the people"] == pytest.approx(2 / 6)
     assert row["median reach"] == 76 and row["largest reach"] == 1000
+
+
+def test_the_reach_sentence_is_computed_from_the_reach_table():
+    """Issue 24 (05): the sentence under the cascades names, per network, the share of
+    stories that stay small and that reach over half of the people, from the table."""
+    sizes = {"random": np.array([1, 2, 12000, 12500]), "small world": np.array([3, 9, 9, 400])}
+    table = spread.reach_table(sizes, 20000)
+    said = readings.reach(table, 20000)
+    assert said.startswith("On the random network 50.0% of the stories stay at 100 people or "
+                           "fewer and 50.0% reach over half of the 20,000")
+    assert "on the small world network 75.0%" in said and "0.0% reach over half" in said

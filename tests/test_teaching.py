@@ -1,4 +1,4 @@
-"""Slides and hand-outs: which cells decks and pages show, and how slides are cut to fit."""
+"""Slides and hand-outs: which cells decks and pages show, and the blocks a deck is built from."""
 
 from __future__ import annotations
 
@@ -7,14 +7,8 @@ import struct
 
 import nbformat
 
-from cxlib.app.teaching import (
-    HIDE_INPUT_TAG,
-    SLIDE_HEIGHT,
-    estimated_height,
-    fit_slides,
-    is_plumbing,
-    presentable,
-)
+from cxlib.app.decks import KEEP_TAG, deck_notebook, markdown_blocks, output_role
+from cxlib.app.teaching import HIDE_INPUT_TAG, is_plumbing, png_size, presentable
 
 
 def _png(height: int) -> str:
@@ -46,27 +40,65 @@ def test_plumbing_cells_show_output_only_and_parameters_are_left_out():
     assert len(nb.cells) == 5  # the original is untouched
 
 
-def test_slides_are_cut_where_the_next_cell_would_overflow():
-    assert 450 < estimated_height(_figure_cell(450)) < 560
-    assert estimated_height(_figure_cell(2000)) < 700  # the deck caps an image at 560 px
-    cells = [nbformat.v4.new_markdown_cell("## A section")]
-    for _ in range(3):
-        cells += [nbformat.v4.new_markdown_cell("Some explanation. " * 8), _figure_cell(450)]
-    nb = nbformat.v4.new_notebook(cells=cells)
-    for cell in nb.cells:
-        cell.metadata["slideshow"] = {"slide_type": "slide" if cell.source.startswith("##")
-                                      else "-"}
-    added = fit_slides(nb)
-    kinds = [c.metadata["slideshow"]["slide_type"] for c in nb.cells]
-    assert added == 2 and kinds.count("subslide") == 2
-    heights, used = [], 0
-    for cell, kind in zip(nb.cells, kinds, strict=True):
-        if kind != "-" and used:
-            heights.append(used)
-            used = 0
-        used += estimated_height(cell)
-    heights.append(used)
-    assert max(heights) <= SLIDE_HEIGHT
+def test_markdown_becomes_blocks_by_what_each_part_is():
+    blocks = markdown_blocks(
+        "# 03 · Title\n\nIntro paragraph\nover two lines.\n\n**In this notebook you will**\n"
+        "- one;\n- two.\n\n- three, after a blank line\n\n## 1. A section\n"
+        "The rules, fixed before any number is seen:\n\n```python\nx = 1\n\ny = 2\n```\n"
+        "### A smaller heading\nLast words.")
+    assert [role for role, _ in blocks] == ["title", "prose", "prose", "section", "leadin",
+                                            "prose", "heading", "prose"]
+    assert blocks[2][1].count("- ") == 3  # one list, however loose
+    assert "y = 2" in blocks[5][1]  # a fenced block is not cut at its blank line
+
+
+def _output(kind: str, **data):
+    if kind == "stream":
+        return nbformat.v4.new_output("stream", name="stdout", text=data["text"])
+    return nbformat.v4.new_output("display_data", data)
+
+
+def test_outputs_get_the_role_of_what_they_are():
+    verdict = _output("md", **{"text/markdown": "**RET-1 · cost ratio: supported.** Because."})
+    rules = _output("md", **{"text/markdown": "**How RET-1 is judged.**\n- *x*: supported if"})
+    card = _output("md", **{"text/markdown": "**RET-1 — Keeping is cheaper.** Attracting…"})
+    listing = _output("stream", text="outlet    SD\nO06     0.90\nO09     0.92\n")
+    sentence = _output("stream", text="log-rank p = 0.001\n")
+    assert output_role(verdict) == "verdict" and output_role(rules) == "rules"
+    assert output_role(card) == "claim" and output_role(listing) == "listing"
+    assert output_role(sentence) == "note"
+    assert output_role(sentence, 'customers = nb.load("customers")') == "data"
+    assert output_role(_output("md", **{"image/png": _png(450)})) == "figure"
+    assert output_role(_output("md", **{"text/html": "<table><tr><td>1</td></tr></table>"})) \
+        == "table"
+    assert output_role(nbformat.v4.new_output("stream", name="stderr", text="warn")) is None
+
+
+def test_a_deck_shows_the_lesson_without_code_solutions_or_set_up():
+    title = nbformat.v4.new_markdown_cell("# 03 · Title\n\nWhy it matters.")
+    params = nbformat.v4.new_code_cell("data = {}", metadata={"tags": ["parameters"]})
+    figure = _figure_cell(450)
+    figure.outputs.append(_output("stream", text="the curve falls by 21 points\n"))
+    solution = nbformat.v4.new_code_cell("# Solution 1\nprint(1)", metadata={
+        "tags": ["solution"], "hint": "a hint"})
+    versions = nbformat.v4.new_code_cell("cx.versions()")
+    nb = nbformat.v4.new_notebook(cells=[title, params, figure, solution, versions])
+    deck = deck_notebook(presentable(nb))
+    roles = [c.metadata["tags"][0] for c in deck.cells]
+    assert roles == ["cx-title", "cx-prose", "cx-figure", "cx-note"]
+    assert deck.cells[0].metadata["slideshow"]["slide_type"] == "slide"
+    assert all(HIDE_INPUT_TAG in c.metadata["tags"] for c in deck.cells[2:])
+    assert KEEP_TAG in deck.cells[3].metadata["tags"]  # the sentence stays with its figure
+    with_code = deck_notebook(presentable(nb), with_code=True)
+    assert [c.metadata["tags"][0] for c in with_code.cells][2:4] == ["cx-code", "cx-figure"]
+    assert with_code.cells[2].source == figure.source
+    assert len(nb.cells) == 5  # the notebook itself is untouched
+
+
+def test_figures_carry_their_size_for_the_page_and_the_deck():
+    assert png_size(_png(450)) == (800, 450)
+    shown = presentable(nbformat.v4.new_notebook(cells=[_figure_cell(300)]))
+    assert shown.cells[0].outputs[0]["metadata"]["image/png"]["cxlib_size"] == [800, 300]
 
 
 def test_pages_get_plain_dollars_back():
@@ -79,3 +111,36 @@ def test_pages_get_plain_dollars_back():
     data = shown.cells[1].outputs[0]["data"]
     assert data["text/markdown"] == r"costs \$10"
     assert data["text/html"] == "<td>Winning back $1</td>"
+
+
+def test_a_printed_verdict_becomes_a_verdict_block_and_set_up_sections_go():
+    """A cell that still prints its verdict (``print(nb.test(...))``) gets the formatted
+    block of a recorded verdict, not monospace output; a section whose only cell is set-up
+    (the versions cell) leaves no heading alone on a slide."""
+    printed = nbformat.v4.new_code_cell('print(nb.test("DEF-1", "share", est))', outputs=[
+        _output("stream", text="REP-1: not testable with these data: nobody is new\n")])
+    versions = [nbformat.v4.new_markdown_cell("## Versions used"),
+                nbformat.v4.new_code_cell("cx.versions()")]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 06 · Title"),
+                                         printed, *versions])
+    deck = deck_notebook(presentable(nb))
+    assert [c.metadata["tags"][0] for c in deck.cells] == ["cx-title", "cx-verdict"]
+    shown = deck.cells[1].outputs[0]["data"]["text/markdown"]
+    assert shown == "**REP-1: not testable with these data**: nobody is new"
+
+
+def test_a_list_item_keeps_its_indented_code_and_paragraphs():
+    blocks = markdown_blocks("## Using your own data\n1. Check your file:\n\n   ```\n   cxlib "
+                             "validate survey my.csv\n   ```\n   You get a summary.\n2. Run it:"
+                             "\n\n   ```\n   cxlib run\n   ```\n\nThe mapping looks like this:")
+    assert [role for role, _ in blocks] == ["section", "prose", "leadin"]
+    assert "2. Run it:" in blocks[1][1] and "cxlib run" in blocks[1][1]
+
+
+def test_a_deck_names_the_data_read_without_the_column_lists():
+    load = nbformat.v4.new_code_cell('survey = nb.load("survey")', outputs=[_output(
+        "stream", text="survey.csv as 'survey' (csv)\n  rows read: 800; kept: 800; dropped: 0\n"
+                       "  columns used (43): respondent_id, …\n")])
+    deck = deck_notebook(presentable(nbformat.v4.new_notebook(cells=[load])))
+    assert deck.cells[0].outputs[0]["text"] == ("survey.csv as 'survey' (csv)\n"
+                                                "  rows read: 800; kept: 800; dropped: 0\n")

@@ -89,7 +89,8 @@ class HazardFit(Result):
     """The fitted discrete-time hazard: coefficients with SEs clustered by customer
     (``fit``), the centre c of the mean, whether the model has the interaction, the spline
     basis of the baseline and the median visit number after the first (``typical_visit``).
-    Its table: coefficients, clustered SEs, odds ratios and their intervals."""
+    Its table: coefficients (log-odds), clustered SEs, odds ratios and their intervals, each
+    row with what its term is (:meth:`meaning`)."""
 
     fit: robust.RobustFit
     centre: float
@@ -101,7 +102,22 @@ class HazardFit(Result):
 
     @property
     def table(self) -> pd.DataFrame:
-        return self.fit.table(self.level, odds_ratios=True)
+        table = self.fit.table(self.level, odds_ratios=True)
+        table.insert(0, "term", [self.meaning(t) for t in table.index])
+        return table
+
+    def meaning(self, term: str) -> str:
+        """What a term of the model is: the label of its row."""
+        if term.startswith("visit_spline_"):
+            return (f"baseline over later visits (part {term.rsplit('_', 1)[1]} of a smooth "
+                    "curve in the visit number)")
+        return {"const": f"intercept: log-odds of leaving after a later visit, mean quality "
+                         f"{self.centre:g}, no spread",
+                "first_visit": "extra log-odds of leaving after a first visit",
+                "mean_c": f"mean quality so far, minus {self.centre:g}",
+                "sd_so_far": "SD of quality so far (from the second visit on)",
+                "mean_c:sd_so_far": "mean × SD: how the mean's effect changes with the SD",
+                }.get(term, term)
 
     @property
     def n(self) -> int:

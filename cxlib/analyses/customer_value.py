@@ -176,6 +176,35 @@ def by_segment(base: CustomerBase, segment: pd.Series | None = None, *,
                title=f"Customer base by {table.index.name}")
 
 
+def with_units(result: Fit | pd.DataFrame, base: CustomerBase, *,
+               digits: int | None = 2) -> Fit:
+    """A result of customer values (*base* itself, or :func:`by_segment`; a table of them is
+    taken as one) for display, its columns named with their units: times in the model's
+    time unit over the horizon (the holdout length), purchases over the same horizon, spend
+    and value as revenue in the log's currency (multiply by the margin for profit); rounded
+    to *digits* decimals."""
+    units = f"{base.unit}s" if base.unit == "week" else base.unit
+    over = f"next {base.horizon:.0f} {units}"
+    months = f"next {base.months} months"
+    names = {"p_alive": "P(alive)", "share_alive": "share still active (mean P(alive))",
+             "expected_purchases": f"expected purchases ({over})",
+             "expected_active": f"expected {units} active ({over})",
+             "share_of_horizon_active": f"share of the {over} active",
+             "expected_spend": "expected spend per purchase (revenue)",
+             "discounted_purchases": f"discounted purchases ({months})",
+             "clv": f"CLV ({months}, discounted revenue)",
+             "mean_clv": f"mean CLV ({months}, discounted revenue)",
+             "total_clv": f"total CLV ({months}, discounted revenue)"}
+    if not isinstance(result, Result):
+        result = Fit(table=result, n=base.n, method=base.method, title=base.title,
+                     value=base.value)
+    return Fit(table=result.table.rename(columns=names), n=result.n, method=result.method,
+               title=result.title, level=result.level,
+               value=names.get(result.value, result.value), figure=result.figure,
+               clusters=result.clusters, draws=result.draws, failed=result.failed,
+               warnings=result.warnings, notes=result.notes, digits=digits)
+
+
 # --------------------------------------------------------------------------------------
 # The CDNOW sample of Fader, Hardie & Lee (2005)
 

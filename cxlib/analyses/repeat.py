@@ -227,6 +227,12 @@ def _ordered(out: pd.DataFrame, key: str) -> pd.DataFrame:
     return out.set_index(key)
 
 
+SUMMARY_UNITS = {"frequency": "frequency (repeat purchase days)", "recency": "recency (days)",
+                 "T": "T (days)", "monetary_value": "monetary value (revenue per repeat purchase)",
+                 "total_spend": "total spend (revenue)"}
+"""The columns of :func:`customer_summary` named with their units, for display."""
+
+
 def customer_summary(source, observation_end: str | pd.Timestamp | None = None) -> Fit:
     """Per-customer frequency, recency, T, monetary value, first/last purchase and spend
     (module docstring; the query is :data:`SUMMARY_SQL`), one row per customer in the

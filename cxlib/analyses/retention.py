@@ -149,11 +149,12 @@ def _winback_missing(ledger: pd.DataFrame) -> str | None:
     """Why the win-back ratio cannot be computed from *ledger*, in words; None when it can."""
     absent = missing_columns(ledger, [*COST_COLUMNS, *WINBACK_COLUMNS])
     if absent:
-        return f"the win-back ratio needs the column(s) {', '.join(absent)}"
+        columns = "the column" if len(absent) == 1 else "the columns"
+        return f"the win-back ratio needs {columns} {', '.join(absent)}"
     tried = int((ledger.dropna(subset=list(COST_COLUMNS))["winback_spend"].fillna(0) > 0).sum())
     if tried < WINBACK_MIN:
-        return (f"{tried} win-back attempt(s) in the ledger; the ratio needs at least "
-                f"{WINBACK_MIN}")
+        attempts = "1 win-back attempt" if tried == 1 else f"{tried:,} win-back attempts"
+        return f"{attempts} in the ledger; the ratio needs at least {WINBACK_MIN}"
     return None
 
 
@@ -201,8 +202,9 @@ def _left_out_note(count: int, follow_up_months: float | None) -> tuple[str, ...
         return ()
     why = ("a tenure of 0, or gone before the follow-up window began" if follow_up_months
            else "a tenure of 0")
-    return (f"{count:,} customer(s) with no time at risk ({why}) are left out: they tell "
-            "nothing about leaving.",)
+    who = "1 customer" if count == 1 else f"{count:,} customers"
+    return (f"{who} with no time at risk ({why}) {'is' if count == 1 else 'are'} left out: "
+            "they tell nothing about leaving.",)
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)

@@ -100,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write into a folder that is not cxlib's (it never deletes or "
                         "overwrites a file it did not write: one in its way is kept as "
                         "NAME.cxlib-bak)")
+    r.add_argument("--slides-with-code", action="store_true",
+                   help="show the code of the analysis cells in the slide decks (a teacher's "
+                        "build; by default the decks show the lesson without code)")
 
     s = sub.add_parser("sample", help="regenerate the synthetic sample data")
     s.add_argument("--out", required=True, metavar="DIR")
@@ -159,7 +162,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                             "with --data KIND=FILE; without one every notebook uses the sample.")
     done = run(args.notebooks, data=data, columns=args.columns, out=args.out,
                drop_invalid=args.drop_invalid, jobs=args.jobs,
-               evidence=False if args.no_evidence else None, replace=args.replace)
+               evidence=False if args.no_evidence else None, replace=args.replace,
+               slides_with_code=args.slides_with_code)
     return 0 if all(r.ok for r in done) else 1
 
 

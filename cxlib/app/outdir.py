@@ -472,26 +472,36 @@ def output_folder(out: str | Path, *, inputs: Iterable[str | Path] = (),
     if os.path.lexists(out) and not out.is_dir():
         raise FolderRefused(f"{out} is a file, not a folder. Give --out a folder: a new one, "
                             "or one cxlib wrote before.")
-    out.mkdir(parents=True, exist_ok=True)  # left empty if the run fails: nothing half-written
+    created = not os.path.lexists(out)
+    out.mkdir(parents=True, exist_ok=True)
     fresh = not os.path.lexists(out / LOCK)
-    with locked(out):
-        _clear_orphans(out)
-        stage = Staging(out, log)
-        try:
-            if prepare is not None:
-                prepare(stage.path)
+    stage, committed = None, False
+    try:
+        with locked(out):
+            _clear_orphans(out)
+            stage = Staging(out, log)
             try:
-                stage.marker = check_folder(out, stage.path, areas, replace=replace)
-            except FolderRefused:
-                if fresh:  # a folder that is not cxlib's keeps no trace of the attempt
-                    with contextlib.suppress(OSError):
-                        (out / LOCK).unlink()
-                raise
-            yield stage
-        finally:
-            if not stage.done:
-                with signals_held():
-                    stage.discard()
+                if prepare is not None:
+                    prepare(stage.path)
+                try:
+                    stage.marker = check_folder(out, stage.path, areas, replace=replace)
+                except FolderRefused:
+                    if fresh:  # a folder that is not cxlib's keeps no trace of the attempt
+                        with contextlib.suppress(OSError):
+                            (out / LOCK).unlink()
+                    raise
+                yield stage
+                committed = stage.done  # commit() moved the files in and discarded the stage
+            finally:
+                if not stage.done:
+                    with signals_held():
+                        stage.discard()
+    finally:
+        if created and not committed:  # a folder made for a run that failed: no trace left
+            with contextlib.suppress(OSError):
+                (out / LOCK).unlink()
+            with contextlib.suppress(OSError):
+                out.rmdir()  # only if empty
 
 
 # --- student notebooks and sample files ------------------------------------------------------

@@ -163,16 +163,18 @@ def _demonstration(recs: Sequence[ResultRecord]) -> dict | None:
 
 
 def _panels(cid: str, recs: Sequence[ResultRecord]) -> list[Panel]:
-    """The forest plot's panels: one per figure with a finite estimate, real data first."""
+    """The forest plot's panels: one per figure with a finite estimate, real data first, each
+    titled with its record's figure (a wildcard figure's records name what each measures)."""
     claim = get_claim(cid)
     panels: dict[str, list[Row]] = {}
+    titles: dict[str, str] = {}  # a wildcard figure's record names its driver, segment …
     for r in sorted(recs, key=lambda r: r.synthetic):
         if r.scope == "figure" and r.value is not None and claim.spec(r.key).forest:
             label = SAMPLE_LABEL if r.synthetic else label_of(r.data)
             panels.setdefault(r.key, []).append(Row(label, r.value, r.ci_low, r.ci_high,
                                                     not r.synthetic))
-    return [Panel(claim.spec(key).figure, claim.spec(key).rule, rows)
-            for key, rows in panels.items()]
+            titles.setdefault(r.key, r.figure)
+    return [Panel(titles[key], claim.spec(key).rule, rows) for key, rows in panels.items()]
 
 
 def _alt(cid: str, panels: Sequence[Panel]) -> str:

@@ -152,9 +152,10 @@ class NotebookResult:
 
 
 def execute_one(path: Path, out: Path, parameters: dict, name: str | None = None,
-                label: str = "") -> NotebookResult:
-    """Execute one notebook with papermill and write its HTML page; *name* (default: the
-    notebook's stem) names what it writes, *label* the real data set of an evidence run."""
+                label: str = "", *, slides_with_code: bool = False) -> NotebookResult:
+    """Execute one notebook with papermill and write its HTML page and its deck (with the
+    code of the analysis cells when *slides_with_code*); *name* (default: the notebook's
+    stem) names what it writes, *label* the real data set of an evidence run."""
     import papermill as pm
 
     os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
@@ -181,7 +182,8 @@ def execute_one(path: Path, out: Path, parameters: dict, name: str | None = None
             if parameters.get("results_dir") else ""
         try:
             write_html(executed, out / f"{name}.html", used)
-            write_slides(executed, out / "slides" / f"{name}.slides.html", used)
+            write_slides(executed, out / "slides" / f"{name}.slides.html", used,
+                         with_code=slides_with_code)
         except (nbformat.reader.NotJSONError, OSError) as err:
             # an executed notebook cut short (not JSON) on a disk with no room left was cut
             # short by the full disk, as is a page that could not be written for want of space
@@ -225,23 +227,26 @@ def stderr_to(log: Path) -> Iterator[None]:
 
 TEMPLATES = Path(__file__).parent / "templates" / "nbconvert"
 REVEAL = Path(__file__).parent / "assets" / "reveal"
+DECK = Path(__file__).parent / "assets" / "deck"
 
 
-def _export(exporter_class, executed: Path, glossary: str, *, fit: bool = False,
-            data: str = "", **options) -> str:
+def _export(exporter_class, executed: Path, glossary: str, *, deck: bool = False,
+            with_code: bool = False, data: str = "", **options) -> str:
     """An executed notebook through one of cxlib's nbconvert templates (``cxlib_page`` or
-    ``cxlib_slides``): hidden cells left out (:func:`cxlib.app.teaching.presentable`), links to
-    ``glossary.md`` pointed at the HTML glossary *glossary*, *data* (the data it used) named
-    at the top."""
+    ``cxlib_slides``): hidden cells left out (:func:`cxlib.app.teaching.presentable`), for a
+    *deck* the lesson's blocks (:func:`cxlib.app.decks.deck_notebook`, code shown only
+    *with_code*), links to ``glossary.md`` pointed at the HTML glossary *glossary*, *data*
+    (the data it used) named at the top."""
     import re
 
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    from cxlib.app.teaching import HIDE_INPUT_TAG, fit_slides, presentable
+    from cxlib.app.decks import deck_notebook
+    from cxlib.app.teaching import HIDE_INPUT_TAG, presentable
 
     nb = presentable(nbformat.read(executed, as_version=4), title_of(executed))
-    if fit:
-        fit_slides(nb)
+    if deck:
+        nb = deck_notebook(nb, with_code=with_code)
     exporter = exporter_class(extra_template_basedirs=[str(TEMPLATES)],
                               extra_template_paths=[str(TEMPLATES)], **options)
     exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={HIDE_INPUT_TAG}),
@@ -261,18 +266,24 @@ def write_html(executed: Path, page: Path, data: str = "") -> None:
                             template_name="cxlib_page"), encoding="utf-8")
 
 
-def write_slides(executed: Path, deck: Path, data: str = "") -> None:
-    """Export an executed notebook as a reveal.js deck that works offline: reveal.js is
-    copied into ``slides/reveal/dist/`` beside the decks (MIT licence included)."""
+def write_slides(executed: Path, deck: Path, data: str = "", *,
+                 with_code: bool = False) -> None:
+    """Export an executed notebook as a lesson deck that works offline
+    (:mod:`cxlib.app.decks`): reveal.js is copied into ``slides/reveal/dist/`` beside the
+    decks (MIT licence included), the deck's layout script and style into
+    ``slides/reveal/cxlib/``. *with_code* shows the code of the analysis cells (a teacher's
+    deck); by default a deck shows the lesson without code."""
     import shutil
 
     from nbconvert import SlidesExporter
 
     deck.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REVEAL, deck.parent / "reveal" / "dist", dirs_exist_ok=True)
+    shutil.copytree(DECK, deck.parent / "reveal" / "cxlib", dirs_exist_ok=True)
     deck.write_text(_export(SlidesExporter, executed, "../glossary.html", data=data,
-                            fit=True, template_name="cxlib_slides", reveal_url_prefix="reveal",
-                            reveal_theme="cxlib"), encoding="utf-8")
+                            deck=True, with_code=with_code, template_name="cxlib_slides",
+                            reveal_url_prefix="reveal", reveal_theme="cxlib"),
+                    encoding="utf-8")
 
 
 def write_glossary(out: Path) -> None:
@@ -314,11 +325,13 @@ class Interrupted(KeyboardInterrupt):
 def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = None,
         columns: str | None = None, out: str | Path = "report", drop_invalid: bool = False,
         jobs: int | None = None, evidence: bool | None = None, replace: bool = False,
+        slides_with_code: bool = False,
         log: Callable[[str], None] = print) -> list[NotebookResult]:
     """Execute notebooks and write the report (see the module docstring). *evidence* adds
     the chosen notebooks' runs on bundled real data (:mod:`cxlib.app.evidence`); by default
     they run when the user gave no files of their own. *replace* lets the run write into a
-    folder that is not cxlib's (:mod:`cxlib.app.outdir`: nothing of the user's is deleted)."""
+    folder that is not cxlib's (:mod:`cxlib.app.outdir`: nothing of the user's is deleted).
+    *slides_with_code* shows the analysis code in the decks (a teacher's build)."""
     from cxlib import __version__
     from cxlib.app.outdir import output_folder
     from cxlib.app.report import write_report
@@ -356,7 +369,8 @@ def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = Non
                 if with_evidence:
                     tasks += [(path, work, p, name, label) for path, p, name, label
                               in evidence_tasks(books, results_dir)]
-                done = _execute(tasks, final, jobs, log, watch)
+                done = _execute(tasks, final, jobs, log, watch,
+                                slides_with_code=slides_with_code)
             watch.check()
             (work / "validations.json").write_text(json.dumps(validations, indent=1),
                                                    encoding="utf-8")
@@ -480,7 +494,7 @@ def _evidence_runs(books: Sequence[Path]) -> list:
     return runs_for({b.stem for b in books})
 
 
-def _work(conn, task: tuple) -> None:
+def _work(conn, task: tuple, slides_with_code: bool = False) -> None:
     """A worker process: run one notebook (:func:`execute_one`) and send back its result. It
     leaves the terminal's process group, so that Ctrl-C reaches the runner alone, which then
     stops it and its kernel (:func:`_stop`)."""
@@ -491,7 +505,8 @@ def _work(conn, task: tuple) -> None:
             signal.signal(getattr(signal, name), signal.SIG_DFL)
     path, out, parameters, name, label = task
     try:
-        result = execute_one(path, out, parameters, name, label)
+        result = execute_one(path, out, parameters, name, label,
+                             slides_with_code=slides_with_code)
     except Exception as err:  # pragma: no cover - execute_one catches the notebook's errors
         result = NotebookResult(name, name, False, 0.0, f"{type(err).__name__}: {err}", label)
     conn.send(result)
@@ -499,7 +514,8 @@ def _work(conn, task: tuple) -> None:
 
 
 def _execute(tasks: Sequence[tuple], out: Path, jobs: int | None,
-             log: Callable[[str], None], watch: InputWatch) -> list[NotebookResult]:
+             log: Callable[[str], None], watch: InputWatch, *,
+             slides_with_code: bool = False) -> list[NotebookResult]:
     """Run the notebook tasks ``(path, work folder, parameters, name, label)``, at most *jobs*
     at a time, each in a worker process of its own; check the input files as each ends. On
     Ctrl-C (or any error) nothing more starts and the running notebooks are stopped with
@@ -519,7 +535,8 @@ def _execute(tasks: Sequence[tuple], out: Path, jobs: int | None,
             while queue and len(running) < jobs:
                 task = queue.pop(0)
                 receive, send = context.Pipe(duplex=False)
-                worker = context.Process(target=_work, args=(send, task), daemon=True)
+                worker = context.Process(target=_work, args=(send, task, slides_with_code),
+                                         daemon=True)
                 worker.start()
                 send.close()
                 running[receive] = (worker, task, time.perf_counter())

@@ -1,9 +1,9 @@
 """The teaching build: slides and student versions of the notebooks.
 
 Every notebook carries reveal.js slide metadata (:func:`add_slide_metadata`), so a
-teacher can present it in JupyterLab (jupyterlab-rise) or from the offline HTML deck that
-``cxlib run`` writes. Pages and decks show a notebook as :func:`presentable` makes it (no
-parameters, no set-up code); decks are cut into sub-slides that fit (:func:`fit_slides`).
+teacher can present it in JupyterLab (jupyterlab-rise); the offline HTML deck that
+``cxlib run`` writes is built from what each cell is (:mod:`cxlib.app.decks`). Pages and
+decks show a notebook as :func:`presentable` makes it (no parameters, no set-up code).
 Exercise solutions are code cells tagged ``solution`` with a hand-written ``hint`` in their
 metadata; they run in the tests, and :func:`student_version` replaces each by an answer
 cell holding its hint.
@@ -62,8 +62,9 @@ def is_plumbing(cell) -> bool:
 
 def presentable(nb, title: str = ""):
     """A copy of an executed notebook as pages and decks show it: without the cells in
-    :data:`HIDDEN_CELL_TAGS`, with the code of plumbing cells (:func:`is_plumbing`) hidden
-    and *title* as the notebook's title."""
+    :data:`HIDDEN_CELL_TAGS`, with the code of plumbing cells (:func:`is_plumbing`) hidden,
+    each figure's pixel size in its metadata (``cxlib_size``: the page lays it out before
+    it loads, the deck scales it) and *title* as the notebook's title."""
     import copy
 
     out = copy.deepcopy(nb)
@@ -73,6 +74,10 @@ def presentable(nb, title: str = ""):
         if is_plumbing(cell):
             cell.metadata.setdefault("tags", []).append(HIDE_INPUT_TAG)
         _dollars_without_mathjax(cell)
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                meta = output.setdefault("metadata", {}).setdefault("image/png", {})
+                meta["cxlib_size"] = list(png_size(output["data"]["image/png"]))
     if title:
         out.metadata["title"] = title
     return out
@@ -113,64 +118,12 @@ def add_slide_metadata(nb) -> bool:
     return changed
 
 
-SLIDE_HEIGHT = 700
-"""Height of a reveal.js slide in CSS pixels (nbconvert's default; the deck scales it)."""
-
-
-def estimated_height(cell) -> int:
-    """Rough height of a cell on a slide in CSS pixels: 30 px per line of text (a line holds
-    about 60 characters), 26 px per line of code or printed output, 45 px per table row, an
-    image's own height up to 560 px (the deck's cap), plus 20 px of spacing per block."""
-    def text(source: str, per_line: int, width: int = 60) -> int:
-        lines = source.splitlines() or [""]
-        return per_line * sum(1 + len(line) // width for line in lines) + 20
-
-    if cell.get("cell_type") == "markdown":
-        return text(cell.get("source", ""), 30)
-    hidden = HIDE_INPUT_TAG in cell.get("metadata", {}).get("tags", [])
-    height = 0 if hidden else text(cell.get("source", ""), 26, 90)
-    for out in cell.get("outputs", []):
-        data = out.get("data", {})
-        if "image/png" in data:
-            height += min(_png_height(data["image/png"]), 560) + 20
-        elif "text/html" in data:
-            height += 45 * str(data["text/html"]).count("<tr") + 20
-        elif "text/markdown" in data:
-            height += text(str(data["text/markdown"]), 30)
-        else:
-            height += text("".join(out.get("text", "")) or str(data.get("text/plain", "")),
-                           26, 90)
-    return height
-
-
-def _png_height(b64: str | list) -> int:
-    """Pixel height of a base64 PNG (from its IHDR chunk)."""
+def png_size(b64: str | list) -> tuple[int, int]:
+    """Width and height in pixels of a base64 PNG (from its IHDR chunk)."""
     import base64
 
     head = base64.b64decode("".join(b64)[:44])
-    return int.from_bytes(head[20:24], "big")
-
-
-def fit_slides(nb, height: int = SLIDE_HEIGHT) -> int:
-    """Start a sub-slide wherever the next cell would overflow the current slide (heights from
-    :func:`estimated_height`, outputs included, so run on the executed notebook); a single
-    cell taller than a slide keeps a slide of its own, which scrolls. Returns the number of
-    sub-slides added."""
-    used, added = 0, 0
-    for cell in nb.cells:
-        show = cell.setdefault("metadata", {}).setdefault("slideshow", {})
-        kind = show.get("slide_type", "-")
-        if kind in ("skip", "notes"):
-            continue
-        h = estimated_height(cell)
-        if kind in ("slide", "subslide"):
-            used = h
-        elif used and used + h > height:
-            show["slide_type"] = "subslide"
-            used, added = h, added + 1
-        else:
-            used += h
-    return added
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
 
 
 def slide_count(nb) -> int:

@@ -28,15 +28,37 @@ def plain(text) -> str:
     return re.sub(r"(?<!\\)\$", r"\\$", str(text))
 
 
+FONT_SCALE = 1.35
+"""Seaborn's "notebook" type sizes times this: at 100 dpi the smallest text of a figure
+(tick labels, legends and annotations: 14.85 pt) is 20.6 px, legible on a 1280 × 720
+projector at the figure's own size, and a deck may scale a figure down to 87% to fit a slide
+before that text falls under 18 px."""
+
+LABEL_WIDTH = 30
+"""Characters per line of a long category label (an interval plot's rows): longer labels
+wrap instead of widening the figure until its text is too small to read."""
+
+
+def wrapped(label: str, width: int = LABEL_WIDTH) -> str:
+    """*label* broken into lines of at most *width* characters, between words."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(label), width, break_long_words=False)) or str(label)
+
+
 def use_style() -> None:
-    """The project's figure style: seaborn 'talk' context, colour-blind palette; and how
-    notebooks display figures and tables (:func:`cxlib.stats.formatting.install`)."""
+    """The project's figure style: seaborn 'notebook' context with type scaled by
+    :data:`FONT_SCALE`, colour-blind palette; and how notebooks display figures and tables
+    (:func:`cxlib.notebook.display.install`)."""
     from cxlib.notebook.display import install
 
     install()
-    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=1.2)
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=FONT_SCALE)
     plt.rcParams.update({"figure.figsize": (8, 4.5), "figure.dpi": 100,
-                         "axes.titleweight": "bold", "savefig.bbox": "tight"})
+                         "axes.titleweight": "bold", "savefig.bbox": "tight",
+                         # legends as large as tick labels: no text under 20 px at 100 dpi
+                         "legend.fontsize": plt.rcParams["xtick.labelsize"],
+                         "legend.title_fontsize": plt.rcParams["xtick.labelsize"]})
 
 
 def interval_plot(estimates: Sequence[Estimate] | pd.DataFrame | Result, *,
@@ -61,8 +83,8 @@ def interval_plot(estimates: Sequence[Estimate] | pd.DataFrame | Result, *,
         estimates = [Estimate(str(k), float(r[value]), r.get("ci_low"), r.get("ci_high"), 0, "")
                      for k, r in estimates.iterrows()]
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.7 * len(estimates) + 1.5))
-    labels = [plain(e.figure) for e in estimates]
+        _, ax = plt.subplots(figsize=(8, min(0.7 * len(estimates) + 1.5, 6.2)))
+    labels = [plain(wrapped(e.figure)) for e in estimates]
     for i, e in enumerate(estimates):
         if e.ci_low is not None:
             ax.plot([e.ci_low, e.ci_high], [i, i], lw=3, color="C0", solid_capstyle="round")
@@ -106,7 +128,8 @@ def gap_plot(table: pd.DataFrame | Result, *, scale: tuple[float, float] | None 
     for i, (_, row) in enumerate(table.iterrows()):
         ax.annotate(f"gap {row['gap']:+.2f} [{row['ci_low']:+.2f}, {row['ci_high']:+.2f}]",
                     (max(row["perception"], row["expectation"]), i), xytext=(8, 0),
-                    textcoords="offset points", va="center", fontsize=10)
+                    textcoords="offset points", va="center",
+                    fontsize=plt.rcParams["xtick.labelsize"])
     ax.set_yticks(y, [plain(v) for v in table.index])
     ax.invert_yaxis()
     if scale:  # room on the right for the gap labels, but ticks and axis only on the scale
@@ -171,8 +194,9 @@ def path_plot(paths: pd.DataFrame | Result, *, ax: plt.Axes | None = None) -> pl
     """Standardised path coefficients with bootstrap intervals, one row per path."""
     paths = table_of(paths)
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.5 * len(paths) + 1.5))
-    labels = [plain(f"{a} → {b}") for a, b in zip(paths["from"], paths["to"], strict=True)]
+        _, ax = plt.subplots(figsize=(8, min(0.4 * len(paths) + 1.5, 6.2)))
+    labels = [plain(wrapped(f"{a} → {b}")) for a, b in zip(paths["from"], paths["to"],
+                                                          strict=True)]
     y = np.arange(len(paths))
     c, low, high = (paths[k].to_numpy(float) for k in ("coefficient", "ci_low", "ci_high"))
     ax.errorbar(c, y, xerr=[c - low, high - c], fmt="o", ms=8, capsize=4)
@@ -208,7 +232,7 @@ def cohort_heatmap(table: pd.DataFrame | Result, *, ax: plt.Axes | None = None) 
     """Cohort retention as a heat map: rows are acquisition months, columns months since."""
     table = table_of(table)
     if ax is None:
-        _, ax = plt.subplots(figsize=(11, 0.18 * len(table) + 2))
+        _, ax = plt.subplots(figsize=(11, min(0.18 * len(table) + 2, 4.8)))
     sns.heatmap(table * 100, ax=ax, cmap="viridis", vmin=0, vmax=100,
                 cbar_kws={"label": "% still active"})
     ax.set_xlabel("months since acquisition")
@@ -292,21 +316,37 @@ def rootogram(table: pd.DataFrame | Result, model: str, *, ax: plt.Axes | None =
 
 def size_distribution(sizes: dict[str, np.ndarray], *, xlabel: str = "people reached",
                       title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
-    """Distribution of cascade or branching sizes per scenario (log-spaced bins)."""
+    """Distribution of cascade or branching sizes per scenario: the share of runs (%) in each
+    log-spaced size bin, one panel per scenario over a shared size axis, so that no scenario
+    hides another's mode and a bin holding most runs reads as most runs (a density on log
+    bins would shrink the large sizes). With *ax* given, the scenarios share that panel.
+    Returns the last panel."""
+    names = list(sizes)
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 4.5))
+        fig, grid = plt.subplots(len(names), 1, sharex=True, squeeze=False, layout="constrained",
+                                 figsize=(9, min(1.4 + 1.4 * len(names), 5.6)))
+        axes = list(grid[:, 0])
+    else:
+        fig, axes = ax.figure, [ax] * len(names)
     top = max(int(np.max(s)) for s in sizes.values())
-    bins = np.unique(np.geomspace(1, max(top, 2) + 1, 40).astype(int))
-    for name, s in sizes.items():
-        ax.hist(np.asarray(s) + 1, bins=bins, histtype="step", lw=2, density=True,
-                label=plain(name))
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel(plain(f"{xlabel} + 1 (log scale)"))
-    ax.set_ylabel("density (log scale)")
-    ax.set_title(plain(title or f"How many {xlabel}: distribution over runs"))
-    ax.legend()
-    return ax
+    bins = np.unique(np.geomspace(1, max(top, 2) + 1, 30).astype(int))
+    for i, (panel, name) in enumerate(zip(axes, names, strict=True)):
+        s = np.asarray(sizes[name], dtype=float) + 1
+        panel.hist(s, bins=bins, weights=np.full(len(s), 100 / len(s)), color=f"C{i}",
+                   alpha=0.85, label=plain(name))
+        panel.set_xscale("log")
+        panel.set_ylabel("% of runs")
+        if len(set(axes)) > 1:
+            panel.set_title(plain(name), loc="left", fontsize="medium")
+    heading = plain(title or f"How many {xlabel}: distribution over runs")
+    if len(set(axes)) == 1:
+        if len(names) > 1:
+            axes[0].legend()
+        axes[0].set_title(heading)
+    else:
+        fig.suptitle(heading, fontweight="bold")
+    axes[-1].set_xlabel(plain(f"{xlabel} + 1 (log scale)"))
+    return axes[-1]
 
 
 def bass_plot(adoptions: pd.Series, fitted: np.ndarray, *, ax: plt.Axes | None = None
@@ -389,12 +429,12 @@ def holdout_plot(table: pd.DataFrame | Result, *, title: str = "Holdout period: 
     axis."""
     table = table_of(table)
     if ax is None:
-        _, ax = plt.subplots()
+        _, ax = plt.subplots(figsize=(max(8, 1.1 * len(table) + 1), 4.8))
     x = np.arange(len(table))
     ax.plot(x, table["actual"], "o-", lw=2, color="C0", label="actual")
     ax.plot(x, table["expected"], "s--", lw=2, color="C3", label="expected (model)")
     ax.set_xticks(x, [plain(f"{g}\n(n={n:,})") for g, n in zip(table.index, table["customers"],
-                                                                 strict=True)], fontsize=9)
+                                                                 strict=True)])
     ax.set_xlabel(plain(table.index.name or "group"))
     ax.set_ylabel("purchases per customer")
     ax.set_title(plain(title))

@@ -10,15 +10,18 @@ text; every number it states is one of those fields.
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from cxlib.stats.formatting import p_value
+from cxlib.stats.estimates import table_of
+from cxlib.stats.formatting import fmt, p_value
 
 if TYPE_CHECKING:  # the results read here; importing readings loads none of their models
     import pandas as pd
 
+    from cxlib.analyses.consistency import HazardFit
     from cxlib.analyses.intervals import Staffing
     from cxlib.analyses.loyalty import Mediation
     from cxlib.analyses.people import Multilevel
@@ -249,9 +252,10 @@ def snapshot(s: Snapshot) -> str:
              f"{s.follow_up_months:g}-month window and {s.left:,} ({s.left / s.present:.1%}) "
              f"left within it."]
     if s.no_time:
-        lines[0] += (f" {s.no_time:,} customer(s) with no time at risk (a tenure of 0, or gone "
-                     "before the follow-up window began) are left out: they tell nothing "
-                     "about leaving.")
+        who, are = ("1 customer", "is") if s.no_time == 1 else (f"{s.no_time:,} customers", "are")
+        lines[0] += (f" {who} with no time at risk (a tenure of 0, or gone before the "
+                     f"follow-up window began) {are} left out: they tell nothing about "
+                     "leaving.")
     if s.products_r is not None:
         lines.append(f"Products held, counted at the end of the window: "
                      f"{s.products_short:.2f} on average at tenures up to {s.short_months:g} "
@@ -297,3 +301,128 @@ def structures(table: StructureComparison) -> str:
     lines += [f"{name}: improper solution ({'; '.join(problems)}); its fit indices are shown "
               "without a verdict on fit" for name, problems in table.problems.items()]
     return "\n".join(lines)
+
+
+def hazard_scale(fit: HazardFit) -> str:
+    """How to read a :func:`~cxlib.analyses.consistency.hazard_model` table: its n of
+    customer-visits and clusters of customers (the intervals treat a customer, with all
+    their visits, as one unit), and the scale of each column (log-odds; odds ratio = e^coef)."""
+    clusters = f" of {fit.clusters:,} customers" if fit.clusters else ""
+    unit = ("; the intervals treat each customer, with all their visits, as one unit "
+            "(standard errors clustered by customer)" if fit.clusters else "")
+    return (f"n = {fit.n:,} customer-visits{clusters}{unit}. coef, SE and their interval are "
+            "on the log-odds scale; the odds ratio is e to the power coef.")
+
+
+def churn_curves(curves: Result | pd.DataFrame) -> str:
+    """What the predicted-churn curves of :func:`~cxlib.analyses.consistency.predicted_churn`
+    show, computed from them: for each SD, the chance of leaving at the lowest and the
+    highest mean quality drawn, the fall in percentage points, and the factor by which the
+    odds of leaving fall. The two scales can disagree: where churn starts higher (more
+    variable service) the same odds factor is a larger fall in points, so the sentence says
+    which curve falls more on each."""
+    ends = []
+    for sd, part in table_of(curves).sort_values("mean quality").groupby("sd"):
+        lo, hi = part.iloc[0], part.iloc[-1]
+        odds = (lo["p_leave"] / (1 - lo["p_leave"])) / (hi["p_leave"] / (1 - hi["p_leave"]))
+        ends.append((sd, lo["p_leave"], hi["p_leave"], odds, lo["mean quality"],
+                     hi["mean quality"]))
+    if len(ends) < 2:
+        raise ValueError("the curves need two SD levels to be compared")
+    (sd1, a1, b1, f1, m0, m1), (sd2, a2, b2, f2, _, _) = ends[0], ends[-1]
+    points = "more" if (a2 - b2) > (a1 - b1) else "less"
+    odds = "more" if f2 > f1 else "less"
+    return (f"From mean quality {m0:g} to {m1:g}, the predicted chance of leaving falls from "
+            f"{a2:.0%} to {b2:.0%} ({(a2 - b2) * 100:.0f} points) at SD {sd2:g}, and from "
+            f"{a1:.0%} to {b1:.0%} ({(a1 - b1) * 100:.0f} points) at SD {sd1:g}: in "
+            f"percentage points a better mean lowers churn {points} when service varies. On "
+            f"the odds scale, the model's and its interaction's, the same better mean divides "
+            f"the odds of leaving by {f2:.1f} at SD {sd2:g} and by {f1:.1f} at SD {sd1:g}: "
+            f"it protects {odds} when service varies. The interaction's interval says "
+            "whether that difference is more than chance.")
+
+
+def hierarchical(steps: Result) -> str:
+    """What a :func:`~cxlib.analyses.journey.hierarchical` regression shows: R² before and
+    after the specific moments, the share of variance they add (ΔR²) and the p-value of the
+    step."""
+    table = steps.table
+    return (f"The specific moments raise R² from {table['R²'].iloc[0]:.3f} to "
+            f"{table['R²'].iloc[1]:.3f}: they explain a further {table['ΔR²'].iloc[1]:.1%} of "
+            f"the variance of overall satisfaction ({p_value(table['p (step)'].iloc[1])}).")
+
+
+def _steps(k: int) -> str:
+    return f"{k} step" if k == 1 else f"{k} steps"
+
+
+def return_by_steps(rates: Result | pd.DataFrame, min_visits: int = 30) -> str:
+    """What the return rates by steps done (:func:`~cxlib.analyses.journey.return_by_steps`)
+    show, computed from the table: the rates at the fewest and the most steps among the rows
+    of at least *min_visits* visits, whether they rise step by step (each fall named, and
+    whether the two intervals overlap, i.e. whether chance could explain it), and the rows
+    too small to read."""
+    table = table_of(rates)
+    big, small = table[table["visits"] >= min_visits], table[table["visits"] < min_visits]
+    parts = []
+    if len(big) >= 2:
+        first, last = big.iloc[0], big.iloc[-1]
+        trend = "higher" if last["return rate"] > first["return rate"] else "not higher"
+        parts.append(f"Customers came back after {first['return rate']:.1%} of the visits with "
+                     f"{_steps(big.index[0])} done and after {last['return rate']:.1%} of those "
+                     f"with {_steps(big.index[-1])}: {trend} with all steps")
+        falls = [(k0, r0, k1, r1) for (k0, r0), (k1, r1) in pairwise(big.iterrows())
+                 if r1["return rate"] < r0["return rate"]]
+        if falls:
+            said = [f"{r0['return rate']:.1%} with {_steps(k0)} against {r1['return rate']:.1%} "
+                    f"with {_steps(k1)}" + (" (the intervals overlap: chance can explain it)"
+                                            if r1["ci_high"] >= r0["ci_low"] else "")
+                    for k0, r0, k1, r1 in falls]
+            parts[-1] += ", but not step by step: " + "; ".join(said)
+        else:
+            parts[-1] += ", rising at every step"
+    for k, row in small.iterrows():
+        parts.append(f"The row for {_steps(k)} rests on {int(row['visits'])} visits, too few to "
+                     f"read (its interval runs from {row['ci_low']:.0%} to {row['ci_high']:.0%})")
+    return ". ".join(parts) + "." if parts else "No row has enough visits to read."
+
+
+def lifetime_problem(life: Estimate, spread: float = 3.0) -> str:
+    """Why an expected customer lifetime (``cost_ratios(...)["expected customer
+    lifetime"]``, :func:`~cxlib.analyses.retention.cost_ratios`) does not pin down the ratios
+    built on it, or "" when it does. It does not when it could not be estimated; when some
+    bootstrap resamples gave no finite lifetime (r ≤ 1 in the exponential–gamma model: too
+    few customers have left), since the interval of the others then leaves out the long
+    lifetimes and need not even contain the estimate; or when the interval's upper end is
+    more than *spread* times its lower end."""
+    if life.problem or life.ci_low is None or life.ci_high is None:
+        return f"The expected lifetime could not be estimated: {life.problem or 'no interval'}."
+    if life.failed:
+        return (f"The expected lifetime is not pinned down: {life.failed:,} of {life.draws:,} "
+                "resamples gave no finite lifetime (too few of these customers have left), "
+                "so neither is a ratio built on it.")
+    if not life.ci_low <= life.value <= life.ci_high or life.ci_high > spread * life.ci_low:
+        return (f"The expected lifetime is not pinned down: its interval, {fmt(life.ci_low)} "
+                f"to {fmt(life.ci_high)} {life.unit}, spans more than a factor {spread:g}, so "
+                "neither is a ratio built on it.")
+    return ""
+
+
+def reach(table: pd.DataFrame, population: int) -> str:
+    """What a :func:`~cxlib.stats.spread.reach_table` shows, computed from it, one clause per
+    network: the share of stories that stay small, the share that reach over half of the
+    *population*, and the median and mean reach; where the median exceeds the mean, most
+    stories reach far and the ones that die at once pull the mean down."""
+    small = next(c for c in table.columns if c.startswith("share reaching ≤"))
+    limit = small.removeprefix("share reaching ≤ ").removesuffix(" people")
+    parts = []
+    for name, row in table.iterrows():
+        part = (f"on the {name} network {row[small]:.1%} of the stories stay at {limit} "
+                f"people or fewer and {row['share reaching over half the people']:.1%} reach "
+                f"over half of the {population:,}; the median story reaches "
+                f"{row['median reach']:,.0f} people, the mean {row['mean reach']:,.0f}")
+        if row["median reach"] > row["mean reach"]:
+            part += " (most stories reach far; those that die at once pull the mean down)"
+        parts.append(part)
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]

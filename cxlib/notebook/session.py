@@ -160,7 +160,8 @@ class Session:
     def _conclude(self, claim: str) -> list[ResultRecord]:
         c = get_claim(claim)
         out = []
-        for source in dict.fromkeys(s for (cid, _, s) in self.judged if cid == claim):
+        sources = list(dict.fromkeys(s for (cid, _, s) in self.judged if cid == claim))
+        for source in sources:
             keyed = {key: j for (cid, key, s), j in self.judged.items()
                      if cid == claim and s == source and not c.spec(key).supplementary}
             if not keyed:
@@ -171,8 +172,9 @@ class Session:
             words = conclude(c, verdict, tested, data.design)
             n = max(j.estimate.n for j in keyed.values())
             figures = "1 figure" if len(keyed) == 1 else f"{len(keyed)} figures"
+            on = f" on {source}" if len(sources) > 1 else ""  # one verdict per data set
             rec = make_record(self.notebook, claim, "claim", Estimate(
-                f"{claim} as a whole ({figures})", float("nan"), None, None, n,
+                f"{claim} as a whole ({figures}){on}", float("nan"), None, None, n,
                 "intersection–union test with Bonferroni"), verdict, data=source,
                 synthetic=data.synthetic, published=c.published, scope="claim",
                 grade=verdict.grade.key if verdict.grade else None,
@@ -187,7 +189,8 @@ class Session:
         as people read them (:func:`cxlib.stats.estimates.fmt`), "–" where a figure has none (a
         claim-level row, a figure not testable); the verdict of a supplementary figure (shown
         beside the claim, not part of its verdict) is marked "(beside the claim)", and a figure
-        shown without a verdict says so."""
+        shown without a verdict says so; when the records come from more than one data set, a
+        column names each row's."""
         rows = [{"claim": r.claim, "figure": r.figure, "estimate": fmt(r.value),
                  "95% interval": (f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]"
                                   if r.ci_low is not None else "–"),
@@ -198,8 +201,13 @@ class Session:
                  "evidence": r.grade if r.grade and r.verdict != NOT_TESTABLE else "–",
                  "reason": r.short_reason()}
                 for r in self.records]
-        return pd.DataFrame(rows, columns=["claim", "figure", "estimate", "95% interval", "n",
-                                           "verdict", "evidence", "reason"])
+        columns = ["claim", "figure", "estimate", "95% interval", "n", "verdict", "evidence",
+                   "reason"]
+        if len({r.data for r in self.records}) > 1:
+            for row, r in zip(rows, self.records, strict=True):
+                row["data"] = r.data
+            columns.insert(1, "data")
+        return pd.DataFrame(rows, columns=columns)
 
     def _sources(self) -> list[Dataset]:
         return list({id(d): d for d in [*self.datasets.values(), *self._extra]}.values())

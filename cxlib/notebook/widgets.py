@@ -1,45 +1,82 @@
 """Sliders that also run headless, and the figures they move.
 
-``slider(plot, **ranges)`` shows an ipywidgets control panel that redraws *plot*
-when a value moves. Headless runs (papermill, the tests, the HTML report) have no
-widget frontend, so notebooks first draw the static figure at the default values
-and then call ``slider``, which under ``cxlib run`` (environment variable
-``CXLIB_HEADLESS``) shows the static figure and then a note under it instead of
-building widgets no one can see.
+``slider(plot, values={...}, **ranges)`` shows an ipywidgets control panel that redraws
+*plot* when a value moves, starting at *values* (else at the function's defaults). It is the
+only figure of its cell in JupyterLab: a figure drawn earlier in the same cell is dropped, so
+the class never sees a static figure beside the live one. Headless runs (papermill, the tests,
+the HTML report and decks) have no widget frontend: under ``cxlib run`` (environment
+variable ``CXLIB_HEADLESS``) the cell shows the figure at the starting values, drawn here
+unless the cell drew it already, and a note naming those values.
+
+Where the sliders move: in JupyterLab's notebook view (and Jupyter Notebook). The
+jupyterlab-rise slideshow cannot show ipywidgets (jupyterlab-contrib/rise issues 119 and
+126): there the panel shows as a line of text saying where to move it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 from cxlib.notebook import plots
 from cxlib.stats import clv, queues
 
+NOT_HERE = ("[sliders: they move in JupyterLab's notebook view; this view cannot show them, "
+            "so run the cell there]")
+"""The panel's text form, which a frontend without ipywidgets (the jupyterlab-rise
+slideshow, a static page) shows instead of the sliders."""
 
-def slider(plot: Callable, **ranges):
-    """An interactive panel for *plot*; each range is (min, max, step). Parameters without
-    a range keep their defaults; sliders start at the function's default values."""
+
+def _starting_values(plot: Callable, values: dict | None) -> dict:
     import inspect
+
+    start = {name: p.default for name, p in inspect.signature(plot).parameters.items()
+             if p.default is not inspect.Parameter.empty}
+    return {**start, **(values or {})}
+
+
+def slider(plot: Callable, *, values: dict | None = None, **ranges):
+    """An interactive panel for *plot*; each range is (min, max, step). Sliders and the
+    parameters without a range start at *values*, else at the function's defaults."""
     import os
 
+    import matplotlib.pyplot as plt
+
+    start = _starting_values(plot, values)
     if os.environ.get("CXLIB_HEADLESS"):  # set by `cxlib run`: no frontend to draw widgets
-        import matplotlib.pyplot as plt
         from IPython.display import Markdown
 
-        plt.show()  # the cell's static figure first, so that it stands above the note
-        return Markdown("*Interactive version: open this notebook in Jupyter to move the "
-                        "sliders; the figure above shows the default values.*")
+        if not plt.get_fignums():
+            plot(**start)
+        plt.show()  # the static figure first, so that the note stands under it
+        shown = ", ".join(f"{name.replace('_', ' ')} {start[name]:g}" for name in ranges
+                          if name in start)
+        return Markdown("*Interactive version: run this notebook in JupyterLab's notebook "
+                        "view to move the sliders; this figure shows the starting values"
+                        + (f" ({shown})" if shown else "") + ".*")
     import ipywidgets as widgets
 
-    defaults = {name: p.default for name, p in inspect.signature(plot).parameters.items()}
-    controls = {name: widgets.fixed(value) for name, value in defaults.items()
+    plt.close("all")  # a static figure drawn earlier in this cell: the panel replaces it
+    controls = {name: widgets.fixed(value) for name, value in start.items()
                 if name not in ranges}
     for name, (lo, hi, step) in ranges.items():
-        start = defaults.get(name, inspect.Parameter.empty)
         controls[name] = widgets.FloatSlider(
             min=lo, max=hi, step=step, continuous_update=False,
-            value=start if start is not inspect.Parameter.empty else (lo + hi) / 2)
-    return widgets.interactive(plot, **controls)
+            value=start.get(name, (lo + hi) / 2))
+    return _panel_class()(plot, **controls)
+
+
+@cache
+def _panel_class():
+    import ipywidgets as widgets
+
+    class Panel(widgets.interactive):
+        """An ipywidgets ``interactive`` whose text form says where its sliders move."""
+
+        def __repr__(self) -> str:
+            return NOT_HERE
+
+    return Panel
 
 
 def clv_explorer(margin: float = 100.0, retention: float = 0.8, discount: float = 0.10):

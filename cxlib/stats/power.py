@@ -8,9 +8,15 @@ import numpy as np
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import proportion_effectsize
 
+from cxlib.stats.estimates import Estimate
 
-def sample_size_per_arm(base_rate: float, lift: float, power: float = 0.8,
-                        alpha: float = 0.05) -> int:
-    """Customers per arm to detect *lift* over *base_rate* (two-sided test)."""
+
+def sample_size_per_arm(base_rate: float | Estimate, lift: float | Estimate,
+                        power: float = 0.8, alpha: float = 0.05) -> int:
+    """Customers per arm to detect *lift* over *base_rate* (two-sided test of two
+    proportions, Cohen's h). Either may be a number or an :class:`Estimate`, whose value is
+    used."""
+    base_rate, lift = (x.value if isinstance(x, Estimate) else float(x)
+                       for x in (base_rate, lift))
     h = abs(proportion_effectsize(base_rate + lift, base_rate))
     return int(np.ceil(NormalIndPower().solve_power(effect_size=h, power=power, alpha=alpha)))

@@ -1,0 +1,239 @@
+"""Lesson decks: an executed notebook as slides built from what each cell is.
+
+A deck is not the notebook cut at its cell boundaries. :func:`deck_notebook` reads an executed
+notebook (as :func:`cxlib.app.teaching.presentable` shows it) and turns it into a sequence of
+*blocks*, each with a role (a cell tag ``cx-<role>``):
+
+===========  ==================================================================================
+``title``    the notebook's first heading
+``section``  a ``##`` heading: it opens a slide
+``heading``  a smaller heading (``###``)
+``prose``    a paragraph, list or table of the notebook's Markdown
+``leadin``   a paragraph that ends with ":" (kept on the slide of what follows it)
+``claim``    the claim card (``cx.show_claims``)
+``rules``    a claim's decision rules (``nb.rules``)
+``verdict``  a recorded verdict (``nb.test``, ``nb.conclude``): formatted text, not print output
+``data``     the file a data set was read from and its rows (``nb.load``'s first lines)
+``figure``   an image (and the size of its smallest text: :func:`~cxlib.notebook.display.text_px`)
+``table``    an HTML table
+``note``     a sentence the code printed (set in the text font, wrapped between words)
+``listing``  printed text laid out in columns (monospace, never wrapped)
+``caption``  a note about the figure before it (the sliders' note), kept with that figure
+``code``     a cell's code: only in a teacher's deck (``with_code=True``)
+``error``    an error a cell raised
+===========  ==================================================================================
+
+A sentence that a cell shows after its own results, and a data set's loading report after the
+claim card, stay on the slide of what they follow (tag ``cx-keep``, and the roles ``caption``
+and ``data``); a verdict a cell printed is shown as a recorded one is. The set-up is left out:
+the parameters cell, solutions, the versions cell (and a section holding nothing else), code
+(unless asked for) and execution prompts. The deck template (``cxlib_slides``) lays the
+blocks out in the browser, where their sizes are known (``slides/reveal/cxlib/cxlib-deck.js``):
+every section opens a slide, blocks fill it in order, a lead-in and a heading stay with what
+follows them, a block that does not fit goes on to the next slide under its section's title,
+a figure is scaled to fit only as far as its smallest text stays at 18 px on a 1280 × 720
+screen, and a table or list too tall for one slide continues on the next. The slides form one flat
+sequence, so → (a clicker's "next"), space and PageDown all reach every slide in turn.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cxlib.app.teaching import HIDE_INPUT_TAG, SOLUTION_TAG
+
+ROLE_PREFIX = "cx-"
+"""Cell tags ``cx-<role>`` name a block's role; the deck's layout script reads them."""
+
+KEEP_TAG = "cx-keep"
+"""Tag of a block that stays on the slide of the block before it: a sentence a cell prints
+after its own figure or table, which speaks of it."""
+
+SKIPPED_TAGS = frozenset({SOLUTION_TAG, "parameters", "injected-parameters", "exercise"})
+"""Cells a deck leaves out (solutions are for the teacher's page; students get hints)."""
+
+_VERSIONS = "cx.versions()"
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_COLUMNS = re.compile(r"\S {3,}\S")
+
+
+def markdown_blocks(source: str) -> list[tuple[str, str]]:
+    """A Markdown cell as deck blocks ``(role, markdown)``: each heading on its own
+    (``title`` for ``#``, ``section`` for ``##``, ``heading`` below), then each paragraph,
+    list, fenced code or table as a block of its own (a list is one block, however many
+    blank lines it holds, with the indented paragraphs and code of its items; the layout
+    splits it between items when it is too tall). A paragraph that ends with ":" is a
+    ``leadin``."""
+    blocks: list[tuple[str, str]] = []
+    lines: list[str] = []
+    fenced = False
+
+    def flush() -> None:
+        text = "\n".join(lines).strip("\n")
+        lines.clear()
+        if not text.strip():
+            return
+        starts_list = bool(_LIST_ITEM.match(text.splitlines()[0]))
+        if starts_list and blocks and blocks[-1][0] == "prose" and _ends_in_list(blocks[-1][1]):
+            blocks[-1] = ("prose", blocks[-1][1] + "\n\n" + text)  # one loose list
+            return
+        role = "leadin" if text.rstrip().endswith(":") else "prose"
+        blocks.append((role, text))
+
+    blank = False  # a blank line seen: the block ends unless a list item goes on
+    for line in source.splitlines():
+        if blank and line.strip():
+            if not (line.startswith((" ", "\t")) and _ends_in_list("\n".join(lines))):
+                flush()
+            elif lines:
+                lines.append("")
+            blank = False
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            lines.append(line)
+            continue
+        heading = None if fenced else _HEADING.match(line)
+        if heading:
+            flush()
+            level = len(heading[1])
+            blocks.append(({1: "title", 2: "section"}.get(level, "heading"), line.strip()))
+        elif not fenced and not line.strip():
+            blank = True
+        else:
+            lines.append(line)
+    flush()
+    return blocks
+
+
+def _ends_in_list(text: str) -> bool:
+    """Whether Markdown *text* ends inside a list (its last line an item or indented under
+    one)."""
+    lines = text.splitlines()
+    items = [i for i, line in enumerate(lines) if _LIST_ITEM.match(line)]
+    return bool(items) and all(line.startswith((" ", "\t")) for line in lines[items[-1] + 1:])
+
+
+def output_role(output, source: str = "") -> str | None:
+    """The role of one output of a code cell whose code is *source* (``None``: left out)."""
+    kind = output.get("output_type")
+    if kind == "error":
+        return "error"
+    if kind == "stream":
+        if output.get("name") == "stderr" or not output.get("text", "").strip():
+            return None
+        text = output["text"]
+        if "nb.load(" in source:
+            return "data"
+        if sum(bool(_COLUMNS.search(line.strip())) for line in text.splitlines()) >= 2:
+            return "listing"
+        return "note"
+    data = output.get("data", {})
+    if "image/png" in data or "image/svg+xml" in data or "image/jpeg" in data:
+        return "figure"
+    if "text/markdown" in data:
+        text = "".join(data["text/markdown"]).lstrip()
+        if text.startswith("**How ") and " is judged" in text.split("\n", 1)[0]:
+            return "rules"
+        if re.match(r"\*\*[^*]+ · [^*]+: ", text):
+            return "verdict"
+        if re.match(r"\*\*[A-Z]+-\d+ — ", text):
+            return "claim"
+        if text.startswith("*Interactive version"):
+            return "caption"
+        return "prose"
+    if "text/html" in data:
+        return "table" if "<table" in "".join(data["text/html"]) else "prose"
+    if "text/plain" in data and "".join(data["text/plain"]).strip():
+        return "note"
+    return None
+
+
+_VERDICT = re.compile(r"(?:[A-Z]+-\d+: )?(supported|not supported|inconclusive|"
+                      r"not testable with these data)\b")
+
+
+def _printed_verdict(text: str):
+    """A verdict that a cell printed (``print(nb.test(...))``) as the formatted block a
+    recorded verdict shows: its verdict in bold, the rest as text, each printed line a
+    paragraph."""
+    import nbformat
+
+    from cxlib.stats.formatting import md_escape
+
+    paragraphs = []
+    for line in text.strip().splitlines():
+        verdict = _VERDICT.match(line)
+        paragraphs.append(f"**{md_escape(verdict[0])}**{md_escape(line[verdict.end():])}"
+                          if verdict else md_escape(line))
+    return nbformat.v4.new_output("display_data", {"text/markdown": "\n\n".join(paragraphs),
+                                                   "text/plain": text})
+
+
+def _first_lines(text: str, last: str) -> str:
+    """*text* up to and including its first line that holds *last* (all of it if none)."""
+    lines = text.splitlines(keepends=True)
+    end = next((i for i, line in enumerate(lines) if last in line), len(lines) - 1)
+    return "".join(lines[:end + 1])
+
+
+def _skipped(cell) -> bool:
+    tags = set(cell.get("metadata", {}).get("tags", []))
+    return bool(tags & SKIPPED_TAGS) or cell.get("source", "").strip().startswith(_VERSIONS)
+
+
+def deck_notebook(nb, *, with_code: bool = False):
+    """The notebook of blocks a deck shows for the executed notebook *nb* (see the module
+    docstring): one cell per block, tagged with its role; code cells keep their outputs
+    and lose their code (a teacher's deck, *with_code*, shows the code of every cell that
+    is not set-up as a ``code`` block before its outputs)."""
+    import copy
+
+    import nbformat
+
+    out = copy.deepcopy(nb)
+    cells = []
+
+    def add(cell, role: str, hide_input: bool = False) -> None:
+        cell.metadata["tags"] = [ROLE_PREFIX + role, *([HIDE_INPUT_TAG] if hide_input else [])]
+        cell.metadata["slideshow"] = {"slide_type": "-"}
+        cells.append(cell)
+
+    for cell in nb.cells:
+        if _skipped(cell):
+            continue
+        if cell.cell_type == "markdown":
+            for role, text in markdown_blocks(cell.source):
+                block = nbformat.v4.new_markdown_cell(text)
+                if cell.get("attachments"):  # pictures the Markdown embeds
+                    block["attachments"] = cell["attachments"]
+                add(block, role)
+            continue
+        if cell.cell_type != "code":
+            continue
+        hidden = HIDE_INPUT_TAG in cell.metadata.get("tags", [])
+        if with_code and not hidden and cell.source.strip():
+            add(nbformat.v4.new_code_cell(cell.source), "code")
+        shown = None  # the role of the cell's previous output
+        for output in cell.get("outputs", []):
+            role = output_role(output, cell.source)
+            if role is None:
+                continue
+            if role == "note" and _VERDICT.match(output.get("text", "")):
+                output, role = _printed_verdict(output["text"]), "verdict"
+            if role == "data":  # the file and its rows; the columns are for the page
+                output = nbformat.from_dict({**output,
+                                             "text": _first_lines(output["text"], "rows read")})
+            add(nbformat.v4.new_code_cell("", outputs=[copy.deepcopy(output)]), role,
+                hide_input=True)
+            if role in ("note", "prose") and shown is not None:
+                cells[-1].metadata["tags"].append(KEEP_TAG)  # it speaks of what came before
+            shown = role
+    cells = [c for i, c in enumerate(cells)  # a section whose content is all set-up
+             if not (c.metadata["tags"][0] == ROLE_PREFIX + "section"
+                     and (i + 1 == len(cells) or cells[i + 1].metadata["tags"][0]
+                          in (ROLE_PREFIX + "section", ROLE_PREFIX + "title")))]
+    if cells:
+        cells[0].metadata["slideshow"] = {"slide_type": "slide"}
+    out.cells = cells
+    return out
