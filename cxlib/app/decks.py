@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import re
 
-from cxlib.app.teaching import HIDE_INPUT_TAG, SOLUTION_TAG
+from cxlib.app.tags import HIDE_INPUT_TAG, SOLUTION_TAG
 
 ROLE_PREFIX = "cx-"
 """Cell tags ``cx-<role>`` name a block's role; the deck's layout script reads them."""

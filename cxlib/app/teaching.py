@@ -11,7 +11,7 @@ cell holding its hint.
 
 from __future__ import annotations
 
-SOLUTION_TAG = "solution"
+from cxlib.app.tags import HIDE_INPUT_TAG, SOLUTION_TAG
 
 
 def slide_type(cell) -> str:
@@ -31,9 +31,6 @@ def slide_type(cell) -> str:
 HIDDEN_CELL_TAGS = frozenset({"parameters", "injected-parameters"})
 """Cells left out of pages and decks: the parameters cell and the cell papermill injects
 (it shows the build paths)."""
-
-HIDE_INPUT_TAG = "cxlib-hide-input"
-"""Tag that asks the page and deck exporters to show a cell's output without its code."""
 
 _PLUMBING_CALLS = frozenset({"cx.start", "cx.show_claims", "cx.versions"})
 
