@@ -39,14 +39,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
 PRELOAD: tuple[str, ...] = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
     "numpy", "pandas", "scipy.stats", "scipy.optimize", "scipy.special", "statsmodels.api",
-    "statsmodels.formula.api", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
-    "seaborn", "duckdb", "pyarrow.parquet",
+    "statsmodels.formula.api", "matplotlib.pyplot", "seaborn", "duckdb", "pyarrow.parquet",
     "cxlib.notebook.session", "cxlib.notebook.plots", "cxlib.notebook.display",
     "cxlib.notebook.widgets", "cxlib.analyses.clv", "cxlib.analyses.consistency",
     "cxlib.analyses.customer_value", "cxlib.analyses.defection", "cxlib.analyses.drivers",
@@ -58,7 +57,9 @@ PRELOAD: tuple[str, ...] = (
 """What the template imports once, before it forks kernels: every module a notebook's
 set-up cell and analyses import, and the kernel's own (a module missing here is simply
 imported by the notebook). Importing runs no notebook code: the figure style and display
-settings are applied by ``cx.start`` in each kernel, as before."""
+settings are applied by ``cx.start`` in each kernel, as before. Not the inline backend
+(``matplotlib_inline.backend_inline``): it hooks into the kernel's shell when first
+imported, so each kernel imports it, at its first figure, as before."""
 
 FRESH = "CXLIB_FRESH_KERNELS"
 """Environment variable: ``1`` starts every kernel from scratch (no template)."""
@@ -108,8 +109,9 @@ def kernel_room() -> Iterator[Path]:
 class KernelTemplate:
     """The run's template process (``python -m cxlib.app.kernels SOCKET``), started in
     *room* with *env* added to this process's environment, its output appended to *log*.
-    It listens at once and imports :data:`PRELOAD` before it answers, so a kernel asked for
-    early simply waits for the imports. :meth:`close` stops it and every kernel it forked."""
+    It listens at once (the constructor waits for that) and imports :data:`PRELOAD` before
+    it answers, so a kernel asked for early simply waits for the imports. :meth:`close` stops
+    it and every kernel it forked."""
 
     def __init__(self, room: Path, log: Path, env: Mapping[str, str] | None = None,
                  cwd: Path | None = None) -> None:
@@ -120,6 +122,18 @@ class KernelTemplate:
                 stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                 env={**os.environ, **(env or {})}, cwd=str(cwd) if cwd else None,
                 start_new_session=True)
+        self._wait_listening()
+
+    def _wait_listening(self, timeout: float = 30.0) -> None:
+        """Return once the template listens (its socket exists; it binds before it imports
+        anything heavy), or has ended, or *timeout* passed: a kernel asked for before would
+        not find it and start from scratch."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while (not self.socket.exists() and self.process.poll() is None
+               and time.monotonic() < deadline):
+            time.sleep(0.01)
 
     @property
     def pid(self) -> int:
@@ -283,11 +297,11 @@ def _ipykernel_argv(cmd: Sequence[str]) -> list[str] | None:
     return list(cmd[3:]) if same else None
 
 
-class TemplateKernelManager(KernelManager):
+class TemplateKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels use IPC sockets in the run's kernel folder (named by the
     kernel's id: no port to race for) and come from the run's template when there is one
     (:class:`TemplateProvisioner`). Outside a run (no kernel folder) it behaves as Jupyter's
-    own, on TCP."""
+    own (asynchronous, as nbclient's default), on TCP."""
 
     async def _async_pre_start_kernel(self, **kw: Any):
         room = os.environ.get(ROOM_ENV)
@@ -303,14 +317,31 @@ class TemplateKernelManager(KernelManager):
 
 # --- the template process ---------------------------------------------------------------------
 
+class _InKernel:
+    """What ``get_ipython()`` returns while the template imports: a shell with a kernel, as
+    modules imported in a kernel see (pandas, for one, shows at most 20 columns in a kernel
+    and fits them to a terminal's width otherwise)."""
+
+    kernel = True
+
+
 def _preload(names: Sequence[str]) -> None:
+    """Import *names* as a kernel would (``get_ipython()`` answers :class:`_InKernel` while
+    they import); a module that fails is left for the kernel to import (and say why)."""
+    import builtins
     import importlib
 
-    for name in names:
-        try:
-            importlib.import_module(name)
-        except Exception as err:  # noqa: BLE001 - a kernel will import it (and say why)
-            print(f"cxlib kernel template: {name} not preloaded ({err})", file=sys.stderr)
+    builtins.get_ipython = _InKernel  # type: ignore[attr-defined]
+    try:
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except Exception as err:
+                print(f"cxlib kernel template: {name} not preloaded ({err})", file=sys.stderr)
+    finally:
+        del builtins.get_ipython
+    if "matplotlib_inline.backend_inline" in sys.modules:  # pragma: no cover - see PRELOAD
+        print("cxlib kernel template: the inline backend was imported early", file=sys.stderr)
 
 
 def serve(path: str, preload: Sequence[str] = PRELOAD) -> None:
@@ -352,7 +383,7 @@ def serve(path: str, preload: Sequence[str] = PRELOAD) -> None:
                 if pid == 0:
                     _become_kernel(request, (listener, conn))
                 conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
-            except Exception as err:  # noqa: BLE001 - the asker starts its kernel itself
+            except Exception as err:
                 with contextlib.suppress(OSError):
                     conn.sendall(json.dumps({"error": f"{type(err).__name__}: {err}"})
                                  .encode() + b"\n")
@@ -408,7 +439,7 @@ def _become_kernel(request: dict, inherited: Sequence[socket.socket]) -> None:
         code = 0
     except SystemExit as end:
         code = end.code if isinstance(end.code, int) else 1
-    except BaseException:  # noqa: BLE001 - said on the kernel's standard error (kernels.log)
+    except BaseException:
         import traceback
 
         traceback.print_exc()
