@@ -35,17 +35,18 @@ Every analysis needs variation in the columns it relates: a constant column rais
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
-from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 from cxlib.errors import NotEstimable, UserDataError, require_variation
 from cxlib.stats import robust
 from cxlib.stats.design import adjusted_for, frequency_rows, predictors
 from cxlib.stats.estimates import Estimate
+from cxlib.stats.ordinal import fit_ordinal
 from cxlib.stats.robust import RobustFit
 from cxlib.stats.uncertainty import bootstrap
 
@@ -90,8 +91,9 @@ def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
     estimate carries G in ``clusters``). *order* lists a text outcome's levels from lowest
     to highest (see :func:`ordered_levels`); *weights* names a column of frequency weights
     (a tabulated survey: each row counts that many respondents). The fit holds the slope, the other
-    coefficients and the thresholds with that covariance; its ``model`` is the statsmodels
-    OrderedModel fit."""
+    coefficients and the thresholds (parameterised as statsmodels' OrderedModel) with that
+    covariance; its ``model`` is the :class:`cxlib.stats.ordinal.OrdinalFit` (analytic
+    scores and Hessian, fitted on the distinct rows)."""
     frame = frequency_rows(frame, weights)
     labels = robust.cluster_column(frame, cluster)
     data = frame[list(dict.fromkeys([outcome, predictor, *covariates]))].dropna()
@@ -99,20 +101,21 @@ def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
                       what=f"the effect of {predictor} on {outcome}")
     x, design = predictors(data, [predictor], covariates, reference)
     y = ordered_levels(data.loc[x.index, outcome], order)
-    fit = OrderedModel(y, x, distr="logit").fit(
-        method="bfgs", disp=False, cov_type="HC0", maxiter=1000, gtol=1e-6)
-    names = list(fit.params.index)
+    levels = list(y.cat.categories)
+    codes = None if labels is None else robust.cluster_codes(labels.loc[x.index])
+    fit = fit_ordinal(y.cat.codes.to_numpy(), x.to_numpy(float), codes)
+    names = [*x.columns, *(f"{a}/{b}" for a, b in pairwise(levels))]
     g = None
     if labels is None:
-        cov, method = np.asarray(fit.cov_params()), "sandwich (HC0) SE, z"
+        cov, method = fit.hc0(), "sandwich (HC0) SE, z"
     else:
-        cov, g = robust.ml_clustered(fit.model.score_obs(fit.params),
-                                     fit.model.hessian(fit.params), labels.loc[x.index])
+        cov, g = robust.ml_clustered(fit.cluster_scores(), fit.hessian, fit.clusters)
         method = robust.clustered_method(cluster, robust.require_clusters(g, cluster))
     method += adjusted_for(design, [predictor]) + (f", frequency weights {weights}"
                                                     if weights else "")
-    rfit = RobustFit(fit.params, pd.DataFrame(cov, index=names, columns=names), len(x),
-                     method, fit, df=np.inf if g is None else g - 1.0, clusters=g)
+    rfit = RobustFit(pd.Series(fit.params, index=names),
+                     pd.DataFrame(cov, index=names, columns=names), len(x), method, fit,
+                     df=np.inf if g is None else g - 1.0, clusters=g)
     est = rfit.estimate(predictor, f"odds ratio of a higher {outcome} per point of {predictor}",
                         level, odds_ratio=True, method="ordinal logit")
     return est, rfit

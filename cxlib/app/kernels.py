@@ -412,7 +412,9 @@ def _reap(signum: int = 0, frame: object = None) -> None:
 def _become_kernel(request: dict, inherited: Sequence[socket.socket]) -> None:
     """In the forked child: become the kernel ``python -m ipykernel_launcher ARGV`` would have
     been — its own session (as Jupyter starts kernels), the asker's working folder and
-    environment, ``sys.argv`` as the launcher's — and never return."""
+    environment, ``sys.argv`` as the launcher's, NumPy's global generator seeded from the
+    system as in a new process (Python's ``random`` reseeds itself after a fork) — and
+    never return."""
     code = 1
     try:
         for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -431,6 +433,8 @@ def _become_kernel(request: dict, inherited: Sequence[socket.socket]) -> None:
         import ipykernel_launcher
 
         sys.argv = [ipykernel_launcher.__file__, *request["argv"]]
+        if "numpy" in sys.modules:  # its global generator, seeded afresh as in a new process
+            sys.modules["numpy"].random.seed()
         from ipykernel import kernelapp
 
         # it ends when the template ends (as a kernel ends when the process that started it does)
