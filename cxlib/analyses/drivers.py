@@ -36,7 +36,7 @@ import statsmodels.api as sm
 from cxlib.errors import NotEstimable, require_variation
 from cxlib.stats import robust
 from cxlib.stats.estimates import Estimate
-from cxlib.stats.uncertainty import bootstrap, mean_ci
+from cxlib.stats.uncertainty import Moments, mean_ci, moment_bootstrap
 
 
 def complete(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, int]:
@@ -115,9 +115,14 @@ MAX_LMG_DRIVERS = 15
 
 def lmg(data: pd.DataFrame, outcome: str, predictors: list[str]) -> np.ndarray:
     """LMG/Shapley share of R² of each predictor (the shares add up to R²)."""
-    corr = np.corrcoef(data[[outcome, *predictors]].to_numpy(dtype=float), rowvar=False)
+    return lmg_of(np.corrcoef(data[[outcome, *predictors]].to_numpy(dtype=float),
+                              rowvar=False))
+
+
+def lmg_of(corr: np.ndarray) -> np.ndarray:
+    """LMG shares from the correlation matrix of the outcome (first) and the predictors."""
     r2 = _r2_subsets(corr)
-    k = len(predictors)
+    k = corr.shape[0] - 1
     out = np.zeros(k)
     for j in range(1, k + 1):
         others = [i for i in range(1, k + 1) if i != j]
@@ -142,16 +147,18 @@ def relative_importance(scores: pd.DataFrame, outcome: str, predictors: list[str
                            "(`constructs:` in the mapping), or read the regression coefficients")
     data = driver_data(scores, outcome, predictors)
 
-    def shares_and_r2(d: pd.DataFrame) -> np.ndarray:
-        shares = lmg(d, outcome, predictors)
+    def shares_and_r2(m: Moments) -> np.ndarray:  # a resample's, from its moments
+        shares = lmg_of(m.corr())
         return np.append(shares, shares.sum())
 
+    columns = data[[outcome, *predictors]].to_numpy(float)
     if cluster is None:
-        boot = bootstrap(data, shares_and_r2, n_boot=n_boot, seed=seed)
+        boot = moment_bootstrap(columns, shares_and_r2, n_boot=n_boot, seed=seed)
         method = f"percentile bootstrap ({n_boot}) over respondents"
     else:
         robust.cluster_column(data, cluster)
-        boot = robust.cluster_bootstrap(data, shares_and_r2, cluster, n_boot=n_boot, seed=seed)
+        boot = moment_bootstrap(columns, shares_and_r2, n_boot=n_boot, seed=seed,
+                                units=robust.cluster_units(data[cluster], cluster))
         method = f"percentile bootstrap ({n_boot}) clustered by {cluster} ({boot.n:,} clusters)"
     value, total = boot.value[:-1], boot.value[-1]
     table = pd.DataFrame({"LMG (R² points)": value, "ci_low": boot.ci_low[:-1],

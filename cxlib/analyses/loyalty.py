@@ -48,7 +48,7 @@ from cxlib.stats.design import adjusted_for, frequency_rows, predictors
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.ordinal import fit_ordinal
 from cxlib.stats.robust import RobustFit
-from cxlib.stats.uncertainty import bootstrap
+from cxlib.stats.uncertainty import Moments, moment_bootstrap
 
 
 def ordered_levels(values: pd.Series, order: Sequence | None = None) -> pd.Series:
@@ -186,16 +186,25 @@ def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, n_boot: i
         data = data.assign(**{cluster: labels[keep].to_numpy()})
     data = data[data[predictor].isin(levels)]
 
-    def step(d: pd.DataFrame) -> float:
-        means = d.groupby(predictor)[outcome].mean().reindex(levels).to_numpy()
+    # a resample's level means from the moments of the level indicators 1{x = l} and of
+    # y·1{x = l} (moment_bootstrap): the draws of a bootstrap over its rows, without the rows
+    given = data[predictor].to_numpy()
+    shown = np.column_stack([given == lev for lev in levels]).astype(float)
+    columns = np.column_stack([shown, shown * data[outcome].to_numpy(float)[:, None]])
+
+    def step(m: Moments) -> float:
+        counts = np.round(m.mean[:len(levels)] * m.n)  # answers at each level
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means = np.where(counts > 0, m.mean[len(levels):] * m.n / counts, np.nan)
         gains = np.diff(means)
         return gains[-1] - np.nanmean(gains[:-1])
 
     figure = f"top-box step in {outcome} (completely vs merely satisfied)"
     method = f"difference of mean gains, percentile bootstrap ({n_boot})"
     if labels is None:
-        return bootstrap(data, step, n_boot=n_boot, seed=seed).estimate(figure, method)
-    boot = robust.cluster_bootstrap(data, step, cluster, n_boot=n_boot, seed=seed)
+        return moment_bootstrap(columns, step, n_boot=n_boot, seed=seed).estimate(figure, method)
+    boot = moment_bootstrap(columns, step, n_boot=n_boot, seed=seed,
+                            units=robust.cluster_units(data[cluster], cluster))
     return Estimate(figure, float(boot.value[0]), float(boot.ci_low[0]), float(boot.ci_high[0]),
                     len(data), f"{method} clustered by {cluster} ({boot.n:,} clusters)",
                     boot.level, failed=boot.failed, draws=boot.n_boot, clusters=boot.n)
@@ -234,6 +243,18 @@ def mediation_paths(data: pd.DataFrame, x: str, m: str, y: str, *,
     return np.array([a, b, cp, a * b, cp + a * b])
 
 
+def mediation_paths_of(cov: np.ndarray, *, standardise: bool = False) -> np.ndarray:
+    """:func:`mediation_paths` from the covariance matrix of (x, m, y): a = C_xm/C_xx,
+    (c′, b) = C[(x, m), (x, m)]⁺C[(x, m), y]; standardised, a·s_x/s_m, b·s_m/s_y and
+    c′·s_x/s_y (the paths of the z-scored variables)."""
+    a = cov[0, 1] / cov[0, 0]
+    cp, b = np.linalg.lstsq(cov[:2, :2], cov[:2, 2], rcond=None)[0]
+    if standardise:
+        sd = np.sqrt(np.diag(cov))
+        a, b, cp = a * sd[0] / sd[1], b * sd[1] / sd[2], cp * sd[0] / sd[2]
+    return np.array([a, b, cp, a * b, cp + a * b])
+
+
 def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, cluster: str | None = None,
               n_boot: int = 1000, seed: int = 2024, level: float = 0.95,
               standardise: bool = True) -> pd.DataFrame:
@@ -249,14 +270,12 @@ def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, cluster: str | Non
     if cluster:
         data = data.join(frame[cluster])
 
-    def paths(d: pd.DataFrame) -> np.ndarray:
-        return mediation_paths(d, x, m, y, standardise=standardise)
+    def paths(mo: Moments) -> np.ndarray:  # a resample's, from its moments
+        return mediation_paths_of(mo.cov, standardise=standardise)
 
-    if cluster:
-        boot = robust.cluster_bootstrap(data, paths, cluster, n_boot=n_boot, seed=seed,
-                                        level=level)
-    else:
-        boot = bootstrap(data, paths, n_boot=n_boot, seed=seed, level=level)
+    columns = data[[x, m, y]].to_numpy(float)
+    units = robust.cluster_units(data[cluster], cluster) if cluster else None
+    boot = moment_bootstrap(columns, paths, units=units, n_boot=n_boot, seed=seed, level=level)
     names = [f"a: {x} → {m}", f"b: {m} → {y} (given {x})", f"direct c′: {x} → {y}",
              "indirect a·b", "total c"]
     table = pd.DataFrame({"estimate": boot.value, "ci_low": boot.ci_low,

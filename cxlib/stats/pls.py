@@ -31,7 +31,7 @@ import pandas as pd
 from cxlib.errors import NotEstimable, UserDataError, require_variation
 from cxlib.stats import robust
 from cxlib.stats.estimates import Estimate
-from cxlib.stats.uncertainty import percentiles, resample_draws
+from cxlib.stats.uncertainty import Moments, moment_bootstrap, percentiles
 
 
 @dataclass
@@ -222,18 +222,6 @@ def _paths_from_correlations(r: np.ndarray, blocks: dict[str, list[str]],
     return np.asarray(out)
 
 
-def _correlations(n: float, total: np.ndarray, cross: np.ndarray) -> np.ndarray:
-    """The correlation matrix of rows with count *n*, column sums *total* and cross-products
-    *cross* (ΣxxT); an item without variance raises :class:`NotEstimable`."""
-    mean = total / n
-    cov = (cross - n * np.outer(mean, mean)) / (n - 1)
-    var = np.diag(cov)
-    if n < 2 or not (var > 1e-12 * np.maximum(np.diag(cross) / n, 1e-300)).all():
-        raise NotEstimable("an item does not vary in this resample")
-    sd = np.sqrt(var)
-    return cov / np.outer(sd, sd)
-
-
 def bootstrap_paths(frame: pd.DataFrame, blocks: dict[str, list[str]],
                     paths: list[str] | list[tuple[str, str]], *, n_boot: int = 500,
                     seed: int = 2024, level: float = 0.95,
@@ -243,46 +231,25 @@ def bootstrap_paths(frame: pd.DataFrame, blocks: dict[str, list[str]],
     the G clusters with replacement and keeps all their respondents; at least
     :data:`~cxlib.stats.robust.MIN_CLUSTERS` clusters, else NotEstimable). A resample is
     estimated from its items' correlation matrix (:func:`_paths_from_correlations`), summed
-    from per-cluster (or per-respondent) counts, sums and cross-products: the same
-    estimates as refitting on its rows, at a cost that does not grow with respondents per
-    cluster."""
+    from per-cluster (or per-respondent) counts, sums and cross-products
+    (:func:`cxlib.stats.uncertainty.moment_bootstrap`): the same estimates as refitting on
+    its rows, at a cost that does not grow with respondents per cluster."""
     labels = robust.cluster_column(frame, cluster)
     edges = _structural(paths)
     raw = _prepare(frame, blocks)
     fit = _estimate(_standardise(raw), blocks, edges, 1e-7, 300)
-    centred = raw - raw.mean(axis=0)  # sums of squares without cancellation
 
-    def paths_of(n: float, total: np.ndarray, cross: np.ndarray) -> np.ndarray:
-        return _paths_from_correlations(_correlations(n, total, cross), blocks, edges, 1e-6, 100)
+    def paths_of(m: Moments) -> np.ndarray:  # a resample's paths, from its moments
+        return _paths_from_correlations(m.corr(), blocks, edges, 1e-6, 100)
 
-    width = len(fit.paths)
-    if labels is None:
-        def resample(rows: np.ndarray) -> np.ndarray:
-            taken = np.bincount(rows, minlength=len(raw)).astype(float)
-            weighted = centred * taken[:, None]
-            return paths_of(taken.sum(), weighted.sum(axis=0), weighted.T @ centred)
-
-        draws = resample_draws(resample, len(raw), width, n_boot=n_boot, seed=seed)
-    else:
-        members = robust.cluster_rows(labels)
-        robust.require_clusters(len(members), cluster)
-        # per-cluster sufficient statistics: a resample of clusters sums them
-        counts = np.array([len(m) for m in members], float)
-        totals = np.array([centred[m].sum(axis=0) for m in members])
-        crosses = np.array([centred[m].T @ centred[m] for m in members])
-
-        def resample(picks: np.ndarray) -> np.ndarray:
-            taken = np.bincount(picks, minlength=len(members)).astype(float)
-            return paths_of(taken @ counts, taken @ totals,
-                            np.tensordot(taken, crosses, axes=1))
-
-        draws = resample_draws(resample, len(members), width, n_boot=n_boot, seed=seed)
+    members = None if labels is None else robust.cluster_units(labels, cluster)
+    draws = moment_bootstrap(raw, paths_of, units=members, n_boot=n_boot, seed=seed).draws
     lo, hi, failed = percentiles(draws, level)
     out = fit.paths.copy()
     out["ci_low"], out["ci_high"] = lo, hi
     out["r2_of_target"] = out["to"].map(fit.r2)
     out.attrs.update(n=fit.n, n_boot=n_boot, failed=failed, level=level, cluster=cluster,
-                     clusters=None if labels is None else len(members))
+                     clusters=None if members is None else int(members.max()) + 1)
     return out
 
 
