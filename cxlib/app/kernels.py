@@ -52,7 +52,10 @@ PRELOAD: tuple[str, ...] = (
     "cxlib.analyses.journey", "cxlib.analyses.loyalty", "cxlib.analyses.people",
     "cxlib.analyses.quality", "cxlib.analyses.relationships", "cxlib.analyses.repeat",
     "cxlib.analyses.retention", "cxlib.analyses.standards", "cxlib.analyses.wom",
-    "cxlib.data.constructs", "cxlib.data.sample",
+    "cxlib.data.constructs", "cxlib.data.sample", "cxlib.data.designs", "cxlib.data.store",
+    "cxlib.stats.customer_base", "cxlib.stats.measurement", "cxlib.stats.purchases",
+    "cxlib.stats.queues", "cxlib.stats.sem", "cxlib.stats.spread", "cxlib.stats.survival",
+    "cxlib.stats.ordinal", "cxlib.registry.conclusions",
 )
 """What the template imports once, before it forks kernels: every module a notebook's
 set-up cell and analyses import, and the kernel's own (a module missing here is simply
