@@ -15,7 +15,8 @@ cell set to the user's data, writes into the output folder::
 
 A notebook that fails does not stop the others; its page shows where it stopped,
 and the summary and the index say which failed. Notebooks run in parallel worker
-processes (``jobs``), each with its own kernel.
+processes (``jobs``), each with its own kernel, forked from the run's template process
+that imported the scientific stack once (:mod:`cxlib.app.kernels`, :func:`kernels_for`).
 
 The output folder is cxlib's alone (:mod:`cxlib.app.outdir`): the run writes into a
 private staging folder and moves the report into place when it ends, so a run that fails,
@@ -397,7 +398,7 @@ def kernels_for(work: Path, jobs: int) -> Iterator[None]:
     template = None
     try:
         with kernel_room() as room:
-            if os.environ.get(FRESH) != "1":
+            if os.environ.get(FRESH) != "1" and hasattr(os, "fork"):  # POSIX: fork
                 template = KernelTemplate(room, work / "kernels.log", cwd=notebooks_dir())
             try:
                 yield
