@@ -64,6 +64,11 @@ settings are applied by ``cx.start`` in each kernel, as before. Not the inline b
 (``matplotlib_inline.backend_inline``): it hooks into the kernel's shell when first
 imported, so each kernel imports it, at its first figure, as before."""
 
+WARM: tuple[str, ...] = ("cxlib.registry.claims:claims", "cxlib.data.datasets:data_dir")
+"""Functions (``module:name``, no arguments) the template calls once after its imports:
+each caches what it reads from cxlib's own files (the claim registry: over a second of YAML
+per notebook), so every kernel starts with it read, as each would have read it."""
+
 FRESH = "CXLIB_FRESH_KERNELS"
 """Environment variable: ``1`` starts every kernel from scratch (no template)."""
 
@@ -330,7 +335,8 @@ class _InKernel:
 
 def _preload(names: Sequence[str]) -> None:
     """Import *names* as a kernel would (``get_ipython()`` answers :class:`_InKernel` while
-    they import); a module that fails is left for the kernel to import (and say why)."""
+    they import), then call :data:`WARM`; a module that fails is left for the kernel to
+    import (and say why)."""
     import builtins
     import importlib
 
@@ -341,6 +347,12 @@ def _preload(names: Sequence[str]) -> None:
                 importlib.import_module(name)
             except Exception as err:
                 print(f"cxlib kernel template: {name} not preloaded ({err})", file=sys.stderr)
+        for target in WARM:
+            module, name = target.split(":")
+            try:
+                getattr(importlib.import_module(module), name)()
+            except Exception as err:
+                print(f"cxlib kernel template: {target} not called ({err})", file=sys.stderr)
     finally:
         del builtins.get_ipython
     if "matplotlib_inline.backend_inline" in sys.modules:  # pragma: no cover - see PRELOAD
