@@ -43,7 +43,8 @@ _MODULES = {
     # claim analyses
     "clv": "cxlib.analyses.clv", "consistency": "cxlib.analyses.consistency",
     "customer_value": "cxlib.analyses.customer_value", "defection": "cxlib.analyses.defection",
-    "drivers": "cxlib.analyses.drivers", "journey": "cxlib.analyses.journey",
+    "drivers": "cxlib.analyses.drivers", "intervals": "cxlib.analyses.intervals",
+    "journey": "cxlib.analyses.journey",
     "loyalty": "cxlib.analyses.loyalty", "people": "cxlib.analyses.people",
     "quality": "cxlib.analyses.quality", "relationships": "cxlib.analyses.relationships",
     "repeat": "cxlib.analyses.repeat", "retention": "cxlib.analyses.retention",

@@ -884,8 +884,8 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 def _experiments_and_summaries(c: Corpus) -> None:
-    """The experiment and customer-summary kinds (issue 21): a good file of each, and the
-    mistakes an analyst makes with them."""
+    """The experiment, customer-summary and queue-interval kinds (issue 21): a good file of
+    each, and the mistakes an analyst makes with them."""
     from cxlib.data.datasets import data_dir
 
     e = pd.read_csv(data_dir() / "sample" / "experiment.csv").head(200)
@@ -900,3 +900,12 @@ def _experiments_and_summaries(c: Corpus) -> None:
     late.loc[3, "recency"] = 99
     c.add("summary_recency_after_T", "summary", csv(late), mapping="time_unit: week\n",
           refuse=("greater than T", "same unit"))
+    q = pd.read_csv(data_dir() / "sample" / "intervals.csv").head(120)
+    queue = "interval_minutes: 15\nthreshold_seconds: 30\n"
+    c.add("intervals_of_a_quarter_hour", "intervals", csv(q), mapping=queue, rows=(120, 120))
+    swapped = q.copy()
+    swapped.loc[5, "answered_within"] = swapped.loc[5, "answered"] + 7
+    c.add("intervals_more_in_time_than_answered", "intervals", csv(swapped), mapping=queue,
+          refuse=("larger than 'answered' on the same row", "does not swap the two columns"))
+    c.add("intervals_repeated_row", "intervals", csv(pd.concat([q, q.iloc[[3]]])),
+          mapping=queue, refuse=("repeats the start of an earlier interval", "queue"))

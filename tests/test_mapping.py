@@ -122,7 +122,7 @@ def test_the_worked_examples_in_data_readme_load(tmp_path):
 
     examples = _worked_examples()
     assert set(examples) == {"a survey with its own attributes", "a tenure and churn table",
-                             "an ordinal text scale"}
+                             "an ordinal text scale", "a call centre's interval report"}
     rng = np.random.default_rng(0)
     n = 50
     files = {
@@ -133,6 +133,11 @@ def test_the_worked_examples_in_data_readme_load(tmp_path):
             "Churn": rng.choice(["Yes", "No"], n), "SeniorCitizen": rng.integers(0, 2, n),
             "Contract": rng.choice(["Month-to-month", "One year"], n),
             "MonthlyCharges": rng.uniform(20, 100, n).round(2)})),
+        "a call centre's interval report": ("intervals", pd.DataFrame({
+            "Interval": pd.date_range("2024-05-06 08:00", periods=n, freq="15min").astype(str),
+            "Skill": "sales", "Calls Offered": rng.integers(30, 60, n),
+            "Calls Handled": 28, "Calls Abandoned": 2, "Answered in SL": 20,
+            "AHT": rng.uniform(200, 300, n).round(1), "ASA": rng.uniform(5, 30, n).round(1)})),
         "an ordinal text scale": ("survey", pd.DataFrame({
             "Satisfaction": rng.choice(["Low", "Medium", "High"], n),
             "Moved": rng.choice(["yes", "no"], n)})),

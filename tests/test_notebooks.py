@@ -495,7 +495,7 @@ def test_visit_and_contact_notebooks_run_on_german_user_files(tmp_path):
     done = run(["07", "08", "09"], data={k: str(v) for k, v in paths.items()},
                columns=str(mapping), out=tmp_path / "o", log=lambda _: None)
     assert all(r.ok for r in done), [r.error for r in done]
-    records = {r["claim"]: r for r in results_of(tmp_path / "o")}
+    records = {r["claim"]: r for r in results_of(tmp_path / "o") if r["scope"] == "figure"}
     assert not records["CON-1"]["synthetic"] and records["CON-1"]["value"] > 0
     assert not records["STD-1"]["synthetic"]
     assert not records["EXP-1"]["synthetic"]  # unmapped columns already named as cxlib's

@@ -70,6 +70,13 @@ TIPJOKE = dict(kind="experiment", file="real/tipjoke.csv", mapping="mappings/tip
                        "card with a joke given with the bill (not a thank-you note) and a tip "
                        "in the same visit (not buying again); one waiter, who assigned the "
                        "cards himself"))
+BANK_CALLS = dict(kind="intervals", file="real/bank_calls.csv.gz",
+                  mapping="mappings/bank_calls.yaml", slug="bank",
+                  label="bank call centre, 5-minute call counts",
+                  caveat=("call counts only (Weinberg, Brown & Stroud 2007): no waits, handle "
+                          "times or abandonment, so whether calls were answered in time cannot "
+                          "be seen; the staffing shown rests on a handle time of 240 s that the "
+                          "mapping assumes"))
 
 EVIDENCE: tuple[EvidenceRun, ...] = (
     EvidenceRun("01_service_quality_and_drivers", **ECSI),        # QUAL-1; LOY-2's drivers
@@ -78,6 +85,7 @@ EVIDENCE: tuple[EvidenceRun, ...] = (
     EvidenceRun("02_satisfaction_to_loyalty", **REPUTATION),      # LOY-1
     EvidenceRun("03_economics_of_retention", **TELCO),            # RET-1 (cross-holding)
     EvidenceRun("10_people_and_relationships", **TIPJOKE),        # REL-1 (beside the claim)
+    EvidenceRun("08_service_standards", **BANK_CALLS),            # STD-1 (staffing described)
 )
 """Every evidence run ``cxlib run`` adds by default (CDNOW is read inside notebook 04)."""
 

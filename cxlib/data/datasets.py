@@ -106,6 +106,14 @@ def sample_path(kind: str) -> Path:
     return data_dir() / "sample" / f"{kind}.csv"
 
 
+def sample_mapping_path(kind: str) -> Path | None:
+    """The mapping file the bundled sample of *kind* is read with (``sample/<kind>.yaml``:
+    what its columns cannot say, such as the interval length of the interval report), or
+    ``None`` when the sample needs none."""
+    path = data_dir() / "sample" / f"{kind}.yaml"
+    return path if path.exists() else None
+
+
 def load_data(kind: str, path: str | Path | None = None, columns: str | Path | None = None,
               *, drop_invalid: bool = False) -> Dataset:
     """Load *kind* from *path* (the bundled sample when ``None``), mapped and validated.
@@ -120,7 +128,7 @@ def load_data(kind: str, path: str | Path | None = None, columns: str | Path | N
     spec = get_kind(kind)
     synthetic = path is None
     path = sample_path(kind) if synthetic else Path(path)
-    columns = None if synthetic else columns
+    columns = sample_mapping_path(kind) if synthetic else columns
 
     def read_and_validate() -> Dataset:
         mapping = load_mapping(columns, kind, path) if columns is not None else Mapping()

@@ -14,7 +14,8 @@ data kind allows a few designs (:data:`DESIGNS_BY_KIND`, the first being the def
 * ``summary``: *single cohort* by the same rule, read from T: no customer's first
   transaction falls in the second half of the longest T (the shortest T is at least half
   the longest), else *open base*;
-* ``visits``: *visit panel*; ``contacts``: *contact log*; ``outlets``: *units*;
+* ``visits``: *visit panel*; ``contacts``: *contact log*; ``intervals``: *queue
+  intervals*; ``outlets``: *units*;
 * ``experiment``: *randomised*, by the kind itself.
 
 A *randomised* design is never detected from data: the person who ran the experiment
@@ -33,6 +34,7 @@ from cxlib.stats.evidence import (
     DESIGNS,
     LEDGER_FOLLOWED,
     OPEN_BASE,
+    QUEUE_INTERVALS,
     RANDOMISED_DESIGN,
     SINGLE_COHORT,
     SNAPSHOT,
@@ -47,6 +49,7 @@ DESIGNS_BY_KIND: dict[str, tuple[Design, ...]] = {
     "customers": (LEDGER_FOLLOWED, SNAPSHOT, RANDOMISED_DESIGN),
     "transactions": (OPEN_BASE, SINGLE_COHORT),
     "contacts": (CONTACT_LOG,),
+    "intervals": (QUEUE_INTERVALS,),
     "visits": (VISIT_PANEL, RANDOMISED_DESIGN),
     "outlets": (UNITS,),
     "experiment": (RANDOMISED_DESIGN,),

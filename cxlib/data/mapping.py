@@ -36,6 +36,9 @@ A mapping file is YAML. It may hold one section per data kind (top-level keys
       CUSA: [overall_sat]
     paths: ["COMP -> CUSA"]         # the structural model between constructs
     roles: {satisfaction: CUSA, loyalty: CUSL}   # which constructs play those parts
+    interval_minutes: 15            # intervals: the length of one interval
+    threshold_seconds: 20           # intervals: the threshold of `answered_within`
+    default_handle_seconds: 240     # intervals: the handle time to assume (none in the file)
 
 Columns already named as cxlib names need no entry. Construct items, recoded
 columns, covariates and reference levels are named as they are after mapping (cxlib
@@ -59,6 +62,13 @@ recency and T (day, week, month, quarter, year); ``periods:`` makes a summary on
 discrete periods and gives their number. ``synthetic: true`` marks a file that is
 synthetic or was made from synthetic data: its figures show the method and are never
 evidence.
+
+``interval_minutes:``, ``threshold_seconds:`` and ``default_handle_seconds:`` are for
+``intervals`` files (an interval report of a queue): the interval length (detected from the
+starts when left out, and said), the threshold in seconds that the count of calls
+``answered_within`` uses (without it that count cannot be read), and a handle time for
+staffing when the file has no ``handle_seconds`` column. The default handle time is an
+assumption, not a measurement: every output that uses it says so.
 
 ``attributes:`` is the short way to name the drivers of satisfaction: each listed
 rating is a one-item driver of ``overall_sat`` (and ``overall_sat`` of
@@ -147,6 +157,9 @@ class Mapping:
     proxy: str | None = None
     time_unit: str | None = None
     periods: int | None = None
+    interval_minutes: float | None = None
+    threshold_seconds: float | None = None
+    default_handle_seconds: float | None = None
     source: Path | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -682,6 +695,40 @@ _PARSERS = {
     "proxy": _proxy, "time_unit": _time_unit, "periods": _periods,
 }
 
+QUEUE_KEYS = {
+    "interval_minutes": ("the length of one interval in minutes, e.g. 15", 1440, False),
+    "threshold_seconds": ("the service-level threshold in seconds, e.g. 20 (calls answered "
+                          "within it are counted in answered_within)", 86400, True),
+    "default_handle_seconds": ("the average handle time to assume, in seconds, e.g. 240",
+                               86400, False),
+}
+"""The keys of ``intervals`` files: what each is, its largest sensible value, and whether 0 is
+allowed (see the module docstring)."""
+
+
+def _queue_number(key: str):
+    what, most, zero = QUEUE_KEYS[key]
+
+    def parse(value: Any) -> float:
+        number = float(value) if _scalar(value) and _is_number(value) else math.nan
+        if not (number >= 0 if zero else number > 0) or not number <= most:
+            raise _Bad(f"must be {what}: a number {'≥ 0' if zero else '> 0'} and at most "
+                       f"{most:,}; got {_what(value)}")
+        return number
+    return parse
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+_KEYS = (*_KEYS, *QUEUE_KEYS)
+_PARSERS.update({key: _queue_number(key) for key in QUEUE_KEYS})
+
 
 def _suggest(name: str, options) -> str:
     close = difflib.get_close_matches(name, list(options), n=1)
@@ -707,6 +754,8 @@ def check_mapping(mapping: Mapping, kind: Kind) -> list[str]:
                             "file under a second name if both really are the same answers.")
     problems += _structure_problems(mapping, kind)
     problems += design_problems(kind.name, mapping.design, mapping.follow_up_months)
+    problems += [f"'{key}:' applies to intervals files only." for key in QUEUE_KEYS
+                 if getattr(mapping, key) is not None and kind.name != "intervals"]
     recodable = _after_mapping_names(mapping, kind)
     for col, labels in mapping.recode.items():
         if col not in recodable:

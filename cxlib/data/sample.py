@@ -39,6 +39,7 @@ counts, BLAS kernels, numpy SIMD levels and libm variants and compares the bytes
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -373,6 +374,115 @@ def contacts(p: ContactParams, rng: np.random.Generator) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
+class IntervalParams:
+    """An interval report of one call queue, made by simulating its calls one by one.
+
+    Weekdays from ``start``, open ``open_hour`` to ``close_hour``. A day's calls arrive as
+    a Poisson process whose rate in hour j is ``calls_per_hour[j]`` times the day's
+    multiplier m ~ Gamma(``day_shape``, 1/``day_shape``) (mean 1: busy and quiet days, so
+    the intervals of one day are not independent). Handle times are exponential with mean
+    ``handle_seconds``, patience exponential with mean ``patience_seconds``; ``agents[j]``
+    agents are on duty in hour j (an agent finishes the call in hand when the hour ends; the
+    last hour's agents stay until the queue is empty). Calls are answered first come, first
+    served; a caller whose wait would exceed the patience hangs up. Each row counts the calls
+    that *arrived* in the interval: offered = answered + abandoned; ``answered_within`` those
+    answered within ``threshold_seconds``; mean handle time, speed of answer (answered) and
+    time to abandon (abandoned), to 0.1 s."""
+
+    days: int = 20
+    start: str = "2024-03-04"
+    open_hour: int = 8
+    close_hour: int = 18
+    interval_minutes: int = 15
+    calls_per_hour: tuple = (120, 200, 240, 230, 190, 170, 200, 210, 170, 110)
+    agents: tuple = (11, 17, 19, 19, 16, 15, 16, 18, 15, 10)
+    handle_seconds: float = 240.0
+    patience_seconds: float = 180.0
+    day_shape: float = 50.0
+    threshold_seconds: int = 30
+
+
+def _shifts(p: IntervalParams) -> list[tuple[float, float]]:
+    """(first second, last second) on duty of every agent's block of consecutive hours,
+    counted from opening; blocks that reach closing time last until the queue is empty."""
+    hours = p.close_hour - p.open_hour
+    blocks = []
+    for k in range(max(p.agents)):
+        on = [j for j in range(hours) if k < p.agents[j]]
+        while on:
+            run = 1
+            while run < len(on) and on[run] == on[0] + run:
+                run += 1
+            end = on[0] + run
+            blocks.append((on[0] * 3600.0, math.inf if end == hours else end * 3600.0))
+            on = on[run:]
+    return blocks
+
+
+def _serve_day(arrivals: np.ndarray, service: np.ndarray, patience: np.ndarray,
+               shifts: list[tuple[float, float]]) -> np.ndarray:
+    """Waits of one day's callers (first come, first served); a caller who hangs up gets
+    the negative of the time waited. Agents are (free from, off duty at) pairs in a heap."""
+    free = list(shifts)
+    heapq.heapify(free)
+    waits = np.empty(len(arrivals))
+    for i, a in enumerate(arrivals.tolist()):
+        while True:
+            ready, off = free[0]
+            start = max(a, ready)
+            if start < off:
+                break
+            heapq.heappop(free)
+        wait = start - a
+        if wait > patience[i]:
+            waits[i] = -float(patience[i])
+            continue
+        waits[i] = wait
+        heapq.heapreplace(free, (start + float(service[i]), off))
+    return waits
+
+
+def _mean(values: np.ndarray) -> float:
+    return round(math.fsum(values.tolist()) / len(values), 1) if len(values) else math.nan
+
+
+def intervals(p: IntervalParams, rng: np.random.Generator) -> pd.DataFrame:
+    """Draw an ``intervals`` report from :class:`IntervalParams`."""
+    length = p.interval_minutes * 60
+    per_hour = 60 // p.interval_minutes
+    slots = (p.close_hour - p.open_hour) * per_hour
+    shifts = _shifts(p)
+    rows = []
+    for day in pd.bdate_range(p.start, periods=p.days):
+        m = rng.gamma(p.day_shape, 1 / p.day_shape)
+        means = [p.calls_per_hour[k // per_hour] * m / per_hour for k in range(slots)]
+        counts = rng.poisson(means)
+        slot = np.repeat(np.arange(slots), counts)
+        arrivals = np.sort(slot * length + rng.uniform(0, length, len(slot)), kind="stable")
+        service = rng.exponential(p.handle_seconds, len(slot))
+        patience = rng.exponential(p.patience_seconds, len(slot))
+        waits = _serve_day(arrivals, service, patience, shifts)
+        for k in range(slots):
+            w, h = waits[slot == k], service[slot == k]
+            served = w >= 0
+            rows.append({
+                "interval_start": (day + pd.Timedelta(hours=p.open_hour, seconds=k * length)
+                                   ).strftime("%Y-%m-%d %H:%M:%S"),
+                "offered": len(w), "answered": int(served.sum()),
+                "abandoned": int((~served).sum()),
+                "answered_within": int((served & (w <= p.threshold_seconds)).sum()),
+                "handle_seconds": _mean(h[served]), "asa_seconds": _mean(w[served]),
+                "abandon_seconds": _mean(-w[~served])})
+    return pd.DataFrame(rows)
+
+
+def sample_mapping(p: IntervalParams) -> dict:
+    """The mapping of the sample's interval report: what its columns cannot say."""
+    return {"intervals": {"interval_minutes": p.interval_minutes,
+                          "threshold_seconds": p.threshold_seconds, "synthetic": True}}
+
+
+@dataclass(frozen=True)
 class VisitParams:
     """Visits to a chain's outlets, with consistency and the visit's moments.
 
@@ -525,6 +635,7 @@ class SampleParams:
     visits: VisitParams = field(default_factory=VisitParams)
     experiment: ExperimentParams = field(default_factory=ExperimentParams)
     summary: SummaryParams = field(default_factory=SummaryParams)
+    intervals: IntervalParams = field(default_factory=IntervalParams)
 
     @classmethod
     def sized(cls, size: int | None) -> SampleParams:
@@ -549,7 +660,7 @@ def generate(seed: int = 2024, size: int | None = None) -> dict[str, pd.DataFram
     earlier tables unchanged)."""
     params = SampleParams.sized(size)
     names = ["outlets", "survey", "customers", "transactions", "contacts", "visits",
-             "experiment", "summary"]
+             "experiment", "summary", "intervals"]
     streams = dict(zip(names, (np.random.default_rng(s)
                                for s in np.random.SeedSequence(seed).spawn(len(names))),
                        strict=True))
@@ -563,6 +674,7 @@ def generate(seed: int = 2024, size: int | None = None) -> dict[str, pd.DataFram
         "visits": visits(params.visits, streams["visits"]),
         "experiment": experiment(params.experiment, streams["experiment"]),
         "summary": summary(params.summary, streams["summary"]),
+        "intervals": intervals(params.intervals, streams["intervals"]),
     }
 
 
@@ -579,6 +691,10 @@ def write_samples(out: str | Path, seed: int = 2024, size: int | None = None) ->
            "parameters": _plain(asdict(SampleParams.sized(size)))}
     (out / "parameters.yaml").write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True),
                                          encoding="utf-8")
+    note = ("# The mapping of the synthetic interval report intervals.csv (written by cxlib "
+            "sample):\n# what its columns cannot say. cxlib reads the sample with it.\n")
+    (out / "intervals.yaml").write_text(note + yaml.safe_dump(
+        sample_mapping(SampleParams.sized(size).intervals), sort_keys=False), encoding="utf-8")
     return paths
 
 
@@ -611,6 +727,7 @@ PLANTED: dict[str, Callable[[SampleParams], float]] = {
     "visits.step_odds_ratio": lambda p: float(exp_portable(p.visits.step_effect)),
     "transactions.no_change": lambda p: 0.0,
     "experiment.lift": lambda p: p.experiment.lift,
+    "intervals.patience_seconds": lambda p: p.intervals.patience_seconds,
 }
 """The quantities the generators plant, by name, as functions of the parameters: the
 claim registry names them (``planted:``), so a figure on the sample is checked against
@@ -622,7 +739,7 @@ def bundled_params() -> SampleParams:
     kinds = {"survey": SurveyParams, "outlets": OutletParams, "customers": CustomerParams,
              "transactions": TransactionParams, "contacts": ContactParams,
              "visits": VisitParams, "experiment": ExperimentParams,
-             "summary": SummaryParams}
+             "summary": SummaryParams, "intervals": IntervalParams}
     doc = parameters()["parameters"]
     return SampleParams(**{kind: cls(**{k: tuple(v) if isinstance(v, list) else v
                                         for k, v in doc[kind].items()})

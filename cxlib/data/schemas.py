@@ -1,10 +1,10 @@
 """The data kinds cxlib understands, declared once.
 
-Each kind (``survey``, ``customers``, ``transactions``, ``contacts``, ``visits``,
-``outlets``, ``experiment``, ``summary``) is a list of :class:`Field` declarations.
-Everything else is derived from these declarations: the range, category and id checks
-of validation, the tables in ``data/README.md`` (``cxlib schema --markdown``), and the
-sample-data generators' column order. Rating fields take their range from the kind's
+Each kind (``survey``, ``customers``, ``transactions``, ``contacts``, ``intervals``,
+``visits``, ``outlets``, ``experiment``, ``summary``) is a list of :class:`Field`
+declarations. Everything else is derived from these declarations: the range, category and
+id checks of validation, the tables in ``data/README.md`` (``cxlib schema --markdown``), and
+the sample-data generators' column order. Rating fields take their range from the kind's
 rating scale, which a
 mapping file may change (``rating_scale: [1, 10]``).
 
@@ -12,7 +12,8 @@ Besides one field's type and range, a kind declares what holds between fields:
 ``one_of`` groups of which a file needs at least one column (a customers ledger
 gives acquisition dates or tenures), a field's ``with_any`` (a tenure needs a churn
 flag or a churn date beside it, or nobody would ever have left), and a date's
-``after`` (nobody leaves before they arrive). Dates must lie between 1900 and today.
+``after`` (nobody leaves before they arrive), and a count's ``at_most`` (calls answered
+within the threshold are some of the calls answered). Dates must lie between 1900 and today.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class Field:
     unique: bool = False
     after: str | None = None        # a date that may not be earlier than this date column
     with_any: tuple[str, ...] = ()  # when present, one of these columns must be present too
+    at_most: str | None = None      # a count that may not exceed this column's count
 
     def bounds(self, rating_scale: tuple[float, float]) -> tuple[float | None, float | None]:
         """Allowed (min, max); ratings use the kind's scale."""
@@ -234,6 +236,39 @@ CONTACTS = Kind(
     ),
 )
 
+INTERVALS = Kind(
+    name="intervals",
+    row="interval",
+    description=(
+        "An automatic call distributor's interval report: one row per time interval (e.g. 5 or "
+        "15 minutes) of a queue, with the calls offered, answered, abandoned and answered "
+        "within the service-level threshold, the average handle time and speed of answer. The "
+        "mapping file says how long an interval is (`interval_minutes:`), the threshold the "
+        "within-threshold count uses (`threshold_seconds:`) and, for staffing from a file "
+        "without handle times, the handle time to assume (`default_handle_seconds:`)."
+    ),
+    fields=(
+        Field("interval_start", "datetime", "When the interval starts (date and time).",
+              required=True),
+        Field("offered", "integer", "Calls offered to the queue in the interval (arrivals).",
+              required=True, min=0),
+        Field("answered", "integer", "Calls answered (handled by an agent).", min=0),
+        Field("abandoned", "integer", "Calls that hung up while waiting.", min=0),
+        Field("answered_within", "integer", "Calls answered within the threshold "
+              "(`threshold_seconds:` in the mapping); some of the calls answered.", min=0,
+              at_most="answered"),
+        Field("handle_seconds", "number", "Average handle time of the calls answered, in "
+              "seconds (talk, hold and wrap-up).", min=0),
+        Field("asa_seconds", "number", "Average speed of answer: mean wait of the calls "
+              "answered, in seconds.", min=0),
+        Field("abandon_seconds", "number", "Average time to abandon: mean wait of the calls "
+              "that hung up, in seconds (lets the patience of callers be estimated without "
+              "an assumption).", min=0),
+        Field("queue", "category", "Queue, skill or split the row belongs to (free labels); "
+              "every queue is staffed on its own."),
+    ),
+)
+
 VISITS = Kind(
     name="visits",
     row="visit",
@@ -338,7 +373,7 @@ SUMMARY = Kind(
 )
 
 KINDS: dict[str, Kind] = {k.name: k for k in (SURVEY, CUSTOMERS, TRANSACTIONS, CONTACTS,
-                                              VISITS, OUTLETS, EXPERIMENT, SUMMARY)}
+                                              INTERVALS, VISITS, OUTLETS, EXPERIMENT, SUMMARY)}
 
 
 def get_kind(name: str) -> Kind:
@@ -391,6 +426,7 @@ def _required(f: Field, kind: Kind) -> str:
 
 def _allowed(f: Field, kind: Kind) -> str:
     also = "".join([f"; not before `{f.after}`" if f.after else "",
+                    f"; at most `{f.at_most}`" if f.at_most else "",
                     ("; needs " + " or ".join(f"`{c}`" for c in f.with_any) + " too")
                     if f.with_any else ""])
     return _range_text(f, kind) + also

@@ -259,6 +259,12 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
         problems += _churn_problems(frame, flag)
     if kind.name == "summary":
         problems += summary_problems(frame, mapping.periods, flag)
+    if kind.name == "intervals":
+        from cxlib.data.queue_checks import count_order_problems, interval_problems
+
+        problems += count_order_problems(frame, spec_of, flag)
+        found, notes = interval_problems(frame, flag, mapping.interval_minutes, name)
+        problems, report.warnings = problems + found, report.warnings + notes
     if problems and not drop_invalid:
         fixes = ("Fix these cells in the file, declare codes that mean 'no answer' under "
                  "`missing:` in a mapping file, or rerun with --drop-invalid to drop the rows "

@@ -336,6 +336,28 @@ def staffing_curve(curve: pd.DataFrame, standard: float, *, title: str = "",
     return ax
 
 
+def day_profile(table: pd.DataFrame, columns: Sequence[str], *, ylabel: str, title: str = "",
+                ax: plt.Axes | None = None) -> plt.Axes:
+    """Columns of a table indexed by time of day (``HH:MM``; or by queue and time of day,
+    one line per queue) as lines across the day, with a tick on every hour."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4.5))
+    parts = (table.groupby(level=0, sort=False) if table.index.nlevels > 1
+             else [("", table)])
+    for queue, part in parts:
+        times = part.index.get_level_values(-1)
+        x = [int(t[:2]) + int(t[3:5]) / 60 for t in times]
+        for col in columns:
+            ax.plot(x, part[col], lw=2, label=f"{queue}: {col}" if queue != "" else col)
+    ax.set_xticks(range(int(min(x)), int(max(x)) + 2))
+    ax.set_xlabel("time of day (hour)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if len(columns) > 1 or table.index.nlevels > 1:
+        ax.legend()
+    return ax
+
+
 def holdout_plot(table: pd.DataFrame, *, title: str = "Holdout period: expected vs actual",
                  ax: plt.Axes | None = None) -> plt.Axes:
     """Mean purchases per customer in the holdout period, actual and expected by the model,

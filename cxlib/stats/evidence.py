@@ -99,12 +99,16 @@ VISIT_PANEL = Design(
 CONTACT_LOG = Design(
     "contact log", "log of service contacts", DESCRIPTION,
     "what happened at each contact; it describes the service given")
+QUEUE_INTERVALS = Design(
+    "queue intervals", "interval report of a queue", DESCRIPTION,
+    "counts of calls per interval of time (offered, answered, within the threshold): they "
+    "describe how the queue was served; staffing computed from them rests on a queue model")
 UNITS = Design(
     "units", "cross-section of outlets", ASSOCIATION,
     "one row per outlet at one time: associations across outlets only")
 DESIGNS: dict[str, Design] = {d.key: d for d in (
     CROSS_SECTIONAL, SURVEY_FOLLOWED, LEDGER_FOLLOWED, SNAPSHOT, OPEN_BASE, SINGLE_COHORT,
-    RANDOMISED_DESIGN, VISIT_PANEL, CONTACT_LOG, UNITS)}
+    RANDOMISED_DESIGN, VISIT_PANEL, CONTACT_LOG, QUEUE_INTERVALS, UNITS)}
 
 
 def stronger(a: Grade, b: Grade) -> Grade:
