@@ -52,6 +52,7 @@ PRELOAD: tuple[str, ...] = (
     "cxlib.analyses.journey", "cxlib.analyses.loyalty", "cxlib.analyses.people",
     "cxlib.analyses.quality", "cxlib.analyses.relationships", "cxlib.analyses.repeat",
     "cxlib.analyses.retention", "cxlib.analyses.standards", "cxlib.analyses.wom",
+    "cxlib.analyses.intervals",
     "cxlib.data.constructs", "cxlib.data.sample", "cxlib.data.designs", "cxlib.data.store",
     "cxlib.stats.customer_base", "cxlib.stats.measurement", "cxlib.stats.purchases",
     "cxlib.stats.queues", "cxlib.stats.sem", "cxlib.stats.spread", "cxlib.stats.survival",

@@ -129,6 +129,7 @@ def execute_one(path: Path, out: Path, parameters: dict, name: str | None = None
                                 progress_bar=False, cwd=str(path.parent), log_output=False,
                                 start_timeout=120, execution_timeout=CELL_TIMEOUT,
                                 kernel_manager_class=TemplateKernelManager,
+                                on_cell_executed=merge_streams,
                                 extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except pm.PapermillExecutionError as err:
         error = f"{err.ename}: {err.evalue}".strip()
@@ -147,6 +148,23 @@ KERNEL_ENV = {"JUPYTER_PREFER_ENV_PATH": "1",
               "CXLIB_HEADLESS": "1",  # no widgets without a frontend
               "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
 """The environment of every kernel of a run (and of its template)."""
+
+
+def merge_streams(cell, **_) -> None:
+    """Join consecutive outputs of one stream (stdout, stderr) of an executed *cell* into one:
+    how a kernel splits what a cell prints into messages depends on timing (its output is
+    flushed every 0.2 s), so the executed notebook, its page and its deck show the same
+    blocks however fast the kernel ran. Outputs of other kinds keep their places."""
+    merged = []
+    for out in cell.get("outputs", []):
+        last = merged[-1] if merged else None
+        if (out.get("output_type") == "stream" and last is not None
+                and last.get("output_type") == "stream" and last.get("name") == out.get("name")):
+            last["text"] += out["text"]
+        else:
+            merged.append(out)
+    if "outputs" in cell:
+        cell["outputs"] = merged
 
 
 def _engine() -> str:
