@@ -66,11 +66,11 @@ def bench_spark(log: pd.DataFrame) -> None:
         print(f"Spark local start-up:            {time.perf_counter() - start:6.2f} s")
         frame = spark.read.parquet(str(path))
         start = time.perf_counter()
-        duck = customer_summary(path, end)
+        duck = customer_summary(path, end).table
         t_duck = time.perf_counter() - start
         for run in ("first", "second"):
             start = time.perf_counter()
-            on_spark = customer_summary(frame, end)
+            on_spark = customer_summary(frame, end).table
             print(f"cxlib on Spark (local, {len(log):,} rows, {run} run): "
                   f"{time.perf_counter() - start:6.2f} s")
         spark.stop()
@@ -92,7 +92,7 @@ def main() -> int:
     print(f"{args.rows:,} transactions, {log['customer_id'].nunique():,} customers")
 
     start = time.perf_counter()
-    ours = customer_summary(log, end)
+    ours = customer_summary(log, end).table
     t_frame = time.perf_counter() - start
     print(f"cxlib (DuckDB) on the DataFrame: {t_frame:6.2f} s   peak RSS {peak_gb():.2f} GB")
 
@@ -100,7 +100,7 @@ def main() -> int:
         path = Path(tmp) / "log.parquet"
         log.to_parquet(path)
         start = time.perf_counter()
-        from_file = customer_summary(path, end)
+        from_file = customer_summary(path, end).table
         t_file = time.perf_counter() - start
     print(f"cxlib (DuckDB) on Parquet:       {t_file:6.2f} s")
     assert from_file["frequency"].equals(ours["frequency"])

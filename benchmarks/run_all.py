@@ -103,7 +103,7 @@ def bench_survey_analysis(results: dict, tmp: Path, n: int, n_boot: int) -> None
         loyalty.ordinal_effect(frame, "recommend", "overall_sat", cluster=cluster)
         loyalty.loyalty_by_level(frame, loyal, "overall_sat")
         loyalty.spline_test(frame, loyal, "overall_sat")
-        loyalty.top_box_step(frame, loyal, "overall_sat", n_boot=n_boot, cluster=cluster)
+        loyalty.top_box_step(frame, loyal, "overall_sat", cluster=cluster)
         loyalty.logistic_effect(frame, "churned", "overall_sat", cluster=cluster, **adjust)
         quality_name = model.quality or "service quality"
         if model.quality is None:

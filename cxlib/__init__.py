@@ -11,8 +11,35 @@ True
 
 Importing ``cxlib`` is cheap: every name below is imported on first use (PEP 562), so
 the command line answers at once and a notebook pays only for what it uses. The
-package is layered (see ARCHITECTURE.md): ``stats`` → ``data`` and ``registry`` →
-``analyses`` → ``notebook`` → ``app``; this facade only names things.
+package is layered (see ARCHITECTURE.md); this facade only names things, and says which
+layer each name comes from (:data:`LAYERS`, :func:`layer_of`):
+
+=========  =====================================================================
+layer      names (``cx.<name>``)
+=========  =====================================================================
+stats      models and intervals that know no data kind and no claim:
+           ``clv``, ``customer_base``, ``diffusion``, ``evidence``, ``formatting``,
+           ``importance``, ``measurement``, ``multilevel``, ``pls``, ``power``,
+           ``purchases``, ``queues``, ``robust``, ``sem``, ``spread``, ``survival``,
+           ``uncertainty``, ``verdicts``; ``Estimate``, ``Result``, ``Rule``,
+           ``Verdict``
+data       data kinds, files, mappings and the sample: ``constructs``, ``datasets``,
+           ``derived``, ``designs``, ``sample``, ``schemas``; ``Dataset``,
+           ``load_data``, ``load_cdnow``, ``load_donations``
+registry   claims, rules and result records: ``records``; ``claim_card``,
+           ``claims``, ``claims_table``, ``get_claim``, ``show_claims``, ``show_rules``
+analyses   one module per claim family: ``consistency``, ``customer_value``,
+           ``defection``, ``drivers``, ``intervals``, ``journey``, ``loyalty``,
+           ``people``, ``quality``, ``relationships``, ``repeat``, ``retention``,
+           ``standards``, ``wom``
+notebook   what a notebook calls: ``start``, ``Session``, ``display``, ``plots``,
+           ``readings``, ``widgets``, ``versions``
+errors     ``NotEstimable``, ``UserDataError``
+=========  =====================================================================
+
+``cx.layer_of("customer_base")`` says ``"stats"``; ``cx.LAYERS`` holds the table, with the
+module each name comes from. A notebook calls the analyses (and the notebook layer); the
+stats names are there for models a notebook shows as such.
 """
 
 from __future__ import annotations
@@ -26,55 +53,68 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
-_MODULES = {
+
+def _modules(*names: str) -> dict[str, str]:
+    return {name: name for name in names}
+
+
+def _defined_in(module: str, *names: str) -> dict[str, str]:
+    return {name: f"{module}.{name}" for name in names}
+
+
+LAYERS: dict[str, dict[str, str]] = {
     # statistics: models and intervals that know no data kinds and no claims
-    "customer_base": "cxlib.stats.customer_base", "measurement": "cxlib.stats.measurement",
-    "pls": "cxlib.stats.pls", "queues": "cxlib.stats.queues", "robust": "cxlib.stats.robust",
-    "sem": "cxlib.stats.sem", "spread": "cxlib.stats.spread",
-    "uncertainty": "cxlib.stats.uncertainty", "verdicts": "cxlib.stats.verdicts",
-    "evidence": "cxlib.stats.evidence",
-    "purchases": "cxlib.stats.purchases", "formatting": "cxlib.stats.formatting",
+    "stats": _modules("clv", "customer_base", "diffusion", "evidence", "formatting",
+                      "importance", "measurement", "multilevel", "pls", "power", "purchases",
+                      "queues", "robust", "sem", "spread", "survival", "uncertainty",
+                      "verdicts")
+    | _defined_in("estimates", "Estimate", "Result") | _defined_in("verdicts", "Rule", "Verdict"),
     # data input
-    "constructs": "cxlib.data.constructs", "datasets": "cxlib.data.datasets",
-    "designs": "cxlib.data.designs",
-    "sample": "cxlib.data.sample", "schemas": "cxlib.data.schemas",
+    "data": _modules("constructs", "datasets", "derived", "designs", "sample", "schemas")
+    | _defined_in("datasets", "Dataset", "load_data", "load_cdnow", "load_donations"),
     # the claim registry
-    "registry": "cxlib.registry.claims", "records": "cxlib.registry.records",
+    "registry": _modules("records")
+    | _defined_in("claims", "claim_card", "claims", "claims_table", "get_claim",
+                  "show_claims", "show_rules"),
     # claim analyses
-    "clv": "cxlib.analyses.clv", "consistency": "cxlib.analyses.consistency",
-    "customer_value": "cxlib.analyses.customer_value", "defection": "cxlib.analyses.defection",
-    "drivers": "cxlib.analyses.drivers", "intervals": "cxlib.analyses.intervals",
-    "journey": "cxlib.analyses.journey",
-    "loyalty": "cxlib.analyses.loyalty", "people": "cxlib.analyses.people",
-    "quality": "cxlib.analyses.quality", "relationships": "cxlib.analyses.relationships",
-    "repeat": "cxlib.analyses.repeat", "retention": "cxlib.analyses.retention",
-    "standards": "cxlib.analyses.standards", "wom": "cxlib.analyses.wom",
-    # notebook helpers
-    "display": "cxlib.notebook.display", "plots": "cxlib.notebook.plots",
-    "widgets": "cxlib.notebook.widgets",
+    "analyses": _modules("consistency", "customer_value", "defection", "drivers", "intervals",
+                         "journey", "loyalty", "people", "quality", "relationships", "repeat",
+                         "retention", "standards", "wom"),
+    # what a notebook calls
+    "notebook": _modules("display", "plots", "readings", "widgets")
+    | _defined_in("session", "Session", "start") | _defined_in("versions", "versions"),
+    # the exceptions a user meets
+    "errors": {"NotEstimable": ".NotEstimable", "UserDataError": ".UserDataError"},
 }
+"""Each facade name by layer, and where in that layer it comes from: a module of the layer
+(``"pls"``: ``cx.pls`` is ``cxlib.stats.pls``) or a name a module defines
+(``"estimates.Estimate"``: ``cx.Estimate`` is ``cxlib.stats.estimates.Estimate``)."""
 
-_NAMES = {
-    "Estimate": "cxlib.stats.estimates", "Rule": "cxlib.stats.verdicts",
-    "Verdict": "cxlib.stats.verdicts", "NotEstimable": "cxlib.errors",
-    "UserDataError": "cxlib.errors", "Dataset": "cxlib.data.datasets",
-    "load_data": "cxlib.data.datasets", "load_cdnow": "cxlib.data.datasets",
-    "load_donations": "cxlib.data.datasets",
-    "claim_card": "cxlib.registry.claims", "claims": "cxlib.registry.claims",
-    "claims_table": "cxlib.registry.claims", "get_claim": "cxlib.registry.claims",
-    "show_claims": "cxlib.registry.claims", "show_rules": "cxlib.registry.claims",
-    "Session": "cxlib.notebook.session", "start": "cxlib.notebook.session",
-    "versions": "cxlib.notebook.versions",
-}
+_WHERE = {name: layer for layer, names in LAYERS.items() for name in names}
 
-__all__ = sorted([*_MODULES, *_NAMES, "__version__"])
+__all__ = sorted([*_WHERE, "LAYERS", "layer_of", "__version__"])
+
+
+def layer_of(name: str) -> str:
+    """The layer a facade name belongs to (``"stats"`` for ``customer_base``, ``"analyses"``
+    for ``customer_value``)."""
+    try:
+        return _WHERE[name]
+    except KeyError:
+        raise AttributeError(f"module 'cxlib' has no attribute {name!r}") from None
+
+
+def _resolve(name: str) -> Any:
+    layer = _WHERE[name]
+    module, _, attr = LAYERS[layer][name].partition(".")
+    package = "cxlib.errors" if layer == "errors" else f"cxlib.{layer}.{module}"
+    target = import_module(package)
+    return getattr(target, attr) if attr else target
 
 
 def __getattr__(name: str) -> Any:
-    if name in _MODULES:
-        value = import_module(_MODULES[name])
-    elif name in _NAMES:
-        value = getattr(import_module(_NAMES[name]), name)
+    if name in _WHERE:
+        value = _resolve(name)
     else:
         raise AttributeError(f"module 'cxlib' has no attribute {name!r}")
     globals()[name] = value  # later look-ups skip this function
@@ -83,4 +123,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return __all__
-

@@ -105,20 +105,20 @@ class NotEstimable(ValueError):
         return [f"Not estimable with these data: {self}"]
 
 
-def require_variation(frame, columns, *, what: str = "") -> None:
+def require_variation(frame, columns, *, what: str = "", items=None) -> None:
     """Raise :class:`NotEstimable` when a column of *frame* has fewer than two distinct
-    values (a constant column carries no information about any effect). A column of
-    construct scores is named with its items (``frame.attrs["items"]``, as
-    :func:`cxlib.data.constructs.construct_scores` sets it)."""
-    items = frame.attrs.get("items", {})
+    values (a constant column carries no information about any effect). *items* maps a
+    column of construct scores to the items it averages (``SurveyConstructs.blocks``), so
+    that the message names them: "SAT (overall_sat) does not vary"."""
+    items = items or {}
     for col in columns:
         values = frame[col].dropna()
         if values.nunique() < 2:
             shown = f" (every answer is {values.iloc[0]})" if len(values) else " (no answers)"
-            name = col if items.get(col, [col]) == [col] else f"{col} ({', '.join(items[col])})"
+            named = list(items.get(col, [col]))
+            name = col if named == [col] else f"{col} ({', '.join(named)})"
             raise NotEstimable(f"{name} does not vary{shown}, so {what or 'its effect'} "
                                f"cannot be estimated")
-
 
 
 def missing_columns(frame, columns) -> list[str]:
@@ -133,4 +133,5 @@ def require_columns(frame, columns, *, what: str = "this analysis") -> None:
     if absent:
         names = ", ".join(f"`{c}`" for c in absent)
         raise NotEstimable(f"{what}: needs the column{'s' if len(absent) > 1 else ''} {names}, "
-                           "which the data do not have (map them in the mapping file)")
+                           "which the data do not have (if your file has them under other "
+                           "names, map them in the mapping file)")

@@ -74,7 +74,7 @@ def test_bgbb_predictions_match_the_paper_and_hardies_spreadsheet():
     assert np.round(alive, 2).tolist() == [0.11, 0.59, 0.93]
     expected = cb.bgbb_expected(fit, 5, *columns(d))
     assert round(float((expected * d["customers"]).sum()), 1) == 12_884.2
-    check = cv.period_check(fit, d)
+    check = cv.period_check(fit, d).table
     assert check["customers"].sum() == 11_104
     assert check["expected"].sum() == pytest.approx(11_104, rel=1e-12)
     assert round(check.loc[0, "expected"], 1) == 3_454.9
@@ -98,11 +98,13 @@ def test_bgbb_agrees_with_lifetimes():
 
 def test_the_donor_panel_cannot_show_rep1():
     d = donors()
-    reason = rp.summary_cohort_problem(d.frame["T"], d.mapping.time_unit)
+    est = rp.summary_repeat_share(d.frame["T"], d.mapping.time_unit)
+    reason = est.problem
     assert reason.startswith("this summary is a single acquisition cohort: every customer was "
                              "followed for 6 years")
-    assert rp.REP1_SCOPE in reason
-    assert rp.summary_cohort_problem(load_data("summary").frame["T"]) is None  # open base
+    assert rp.REP1_SCOPE in reason and est.ci_low is None
+    open_base = rp.summary_repeat_share(load_data("summary").frame["T"]).problem
+    assert open_base.startswith("a customer summary has no orders by date")  # not a cohort
 
 
 # --- the model itself -----------------------------------------------------------------------

@@ -12,12 +12,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from cxlib.analyses.drivers import (
-    importance_estimates,
-    key_drivers,
-    relative_importance,
-    standardised_effects,
-)
+from cxlib.analyses.drivers import key_drivers, relative_importance, standardised_effects
 from cxlib.analyses.loyalty import logistic_effect, mediation, ordinal_effect, top_box_step
 from cxlib.analyses.relationships import price_premium
 from cxlib.data.constructs import survey_cluster
@@ -53,7 +48,8 @@ def slopes(ref: dict, key: str = "CI_CL") -> tuple[np.ndarray, np.ndarray]:
 def test_key_drivers_clustered_match_vcovcl_with_t(reference):
     survey, ref, g = pd.DataFrame(reference["data"]), reference["models"]["drivers"], \
         reference["clusters"]
-    table = key_drivers(survey, "overall_sat", ["rel", "res", "tan"], cluster="outlet_id")
+    fit = key_drivers(survey, "overall_sat", ["rel", "res", "tan"], cluster="outlet_id")
+    table = fit.table
     assert table["coefficient"].to_numpy() == pytest.approx(ref["coef"][1:], rel=1e-9)
     # OLS: vcovCL type "HC1" = G/(G−1)·(n−1)/(n−k), also R's default for lm
     cov = np.array(ref["CL_HC1"])
@@ -63,9 +59,9 @@ def test_key_drivers_clustered_match_vcovcl_with_t(reference):
     assert table["ci_low"].to_numpy() == pytest.approx(low, rel=1e-8)
     assert table["ci_high"].to_numpy() == pytest.approx(high, rel=1e-8)
     assert table["p"].to_numpy() == pytest.approx(ref["p_CL"][1:], rel=1e-7)
-    assert table.attrs["method"] == f"SE clustered by outlet_id (CR1, {g} clusters), t({g - 1})"
-    assert table.attrs["clusters"] == g
-    est = standardised_effects(table)["rel"]
+    assert fit.method == f"SE clustered by outlet_id (CR1, {g} clusters), t({g - 1})"
+    assert fit.clusters == g
+    est = standardised_effects(fit).estimate("rel")
     assert f"clustered by outlet_id (CR1, {g} clusters), t({g - 1})" in est.method
     assert est.clusters == g
 
@@ -74,13 +70,14 @@ def test_key_drivers_hc3_use_t_of_the_residual_df(survey):
     """Without cluster= the errors are HC3 (vcovHC(type = "HC3")) and the intervals
     b ± t(n − k)·SE, as coeftest for an lm."""
     ref = MODELS["drivers"]
-    hc3 = key_drivers(survey, "overall_sat", ["rel", "res", "tan"])
+    fit = key_drivers(survey, "overall_sat", ["rel", "res", "tan"])
+    hc3 = fit.table
     assert hc3["robust SE"].to_numpy() == pytest.approx(se("drivers", "HC3"), rel=1e-8)
     df = REFERENCE["n"] - 4
     half = stats.t.ppf(0.975, df) * se("drivers", "HC3")
     assert hc3["ci_low"].to_numpy() == pytest.approx(np.array(ref["coef"][1:]) - half, rel=1e-8)
-    assert hc3.attrs["method"] == f"HC3 SE, t({df})" and hc3.attrs["clusters"] is None
-    assert standardised_effects(hc3)["rel"].clusters is None
+    assert fit.method == f"HC3 SE, t({df})" and fit.clusters is None
+    assert standardised_effects(fit).estimate("rel").clusters is None
 
 
 @pytest.mark.parametrize("reference", [REFERENCE, FEW], ids=["30 outlets", "12 outlets"])
@@ -112,7 +109,8 @@ def test_logistic_effect_clustered_matches_vcovcl_with_t(reference):
     The interval is exp(b ± t(G − 1)·SE): coefci(…, df = G − 1)."""
     survey, ref, n, g = (pd.DataFrame(reference["data"]), reference["models"]["churn"],
                          reference["n"], reference["clusters"])
-    est, fit = logistic_effect(survey, "churned", "overall_sat", cluster="outlet_id")
+    result = logistic_effect(survey, "churned", "overall_sat", cluster="outlet_id")
+    est, fit = result.effect, result.model
     assert fit.params.to_numpy() == pytest.approx(ref["coef"], rel=1e-6)
     assert fit.cov.to_numpy() == pytest.approx(np.array(ref["CL_HC0"]), rel=1e-6)
     assert np.array(ref["CL_HC1"]) == pytest.approx(np.array(ref["CL_HC0"]) * (n - 1) / (n - 2),
@@ -132,7 +130,8 @@ def test_ordinal_effect_clustered_matches_vcovcl_on_polr_with_t(reference):
     numerical and its BFGS stops near the optimum, so the agreement is to about 2e-5."""
     survey, ref, g = (pd.DataFrame(reference["data"]), reference["models"]["ordinal"],
                       reference["clusters"])
-    est, fit = ordinal_effect(survey, "repurchase_intent", "overall_sat", cluster="outlet_id")
+    result = ordinal_effect(survey, "repurchase_intent", "overall_sat", cluster="outlet_id")
+    est, fit = result.effect, result.model
     assert np.log(est.value) == pytest.approx(ref["coef"], rel=1e-4)
     assert fit.cov.iloc[0, 0] == pytest.approx(ref["CL_HC0"], rel=1e-4)
     (low,), (high,) = slopes(ref)
@@ -145,7 +144,8 @@ def test_ordinal_effect_unclustered_is_hc0_with_z(survey):
     """Unclustered: HC0 as sandwich(polr) with the normal quantile (as for a glm; see
     cxlib.stats.robust); the outlets double the variance here."""
     ref = MODELS["ordinal"]
-    plain, pfit = ordinal_effect(survey, "repurchase_intent", "overall_sat")
+    result = ordinal_effect(survey, "repurchase_intent", "overall_sat")
+    plain, pfit = result.effect, result.model
     assert pfit.cov.iloc[0, 0] == pytest.approx(ref["HC0"], rel=1e-4)
     s = np.sqrt(ref["HC0"])
     assert (plain.ci_low, plain.ci_high) == pytest.approx(
@@ -159,53 +159,41 @@ def test_relative_importance_resamples_outlets(survey):
     by_row = relative_importance(survey, "overall_sat", ["rel", "res", "tan"], n_boot=200)
     by_outlet = relative_importance(survey, "overall_sat", ["rel", "res", "tan"], n_boot=200,
                                     cluster="outlet_id")
-    assert by_outlet["LMG (R² points)"].to_numpy() == pytest.approx(
-        by_row["LMG (R² points)"].to_numpy(), rel=1e-12)  # same point estimates
-    assert by_outlet.attrs["method"] == ("percentile bootstrap (200) clustered by outlet_id "
-                                         "(30 clusters)")
-    assert by_outlet.attrs["clusters"] == 30 and by_outlet.attrs["failed"] == 0
-    assert by_row.attrs["method"] == "percentile bootstrap (200) over respondents"
-    shares = importance_estimates(by_outlet)
-    assert shares["rel"].clusters == 30 and shares["R²"].clusters == 30
+    assert by_outlet.table["LMG (R² points)"].to_numpy() == pytest.approx(
+        by_row.table["LMG (R² points)"].to_numpy(), rel=1e-12)  # same point estimates
+    assert by_outlet.method == ("LMG relative importance, percentile bootstrap (200) "
+                                "clustered by outlet_id (30 clusters)")
+    assert by_outlet.clusters == 30 and by_outlet.failed == 0
+    assert by_row.method == "LMG relative importance, percentile bootstrap (200) over respondents"
+    shares = by_outlet.estimates()
+    assert shares["rel"].clusters == 30 and by_outlet.r2.clusters == 30
     assert "clustered by outlet_id (30 clusters)" in shares["rel"].method
-    assert importance_estimates(by_row)["rel"].clusters is None
+    assert by_row.estimate("rel").clusters is None
     # where half of the driver's and of the error's variance is the outlet's, resampling
     # outlets widens the interval of the driver's share (1.78× here), as it must
     d = clustered_survey(np.random.default_rng(7))
-    rows = relative_importance(d, "y", ["x", "z"], n_boot=200)
-    outlets = relative_importance(d, "y", ["x", "z"], n_boot=200, cluster="outlet_id")
+    rows = relative_importance(d, "y", ["x", "z"], n_boot=200).table
+    outlets = relative_importance(d, "y", ["x", "z"], n_boot=200, cluster="outlet_id").table
     width = (outlets["ci_high"] - outlets["ci_low"]) / (rows["ci_high"] - rows["ci_low"])
     assert width["x"] > 1.5
 
 
-def test_top_box_step_resamples_outlets(survey):
-    plain = top_box_step(survey, "repurchase_intent", "overall_sat", n_boot=200)
-    est = top_box_step(survey, "repurchase_intent", "overall_sat", n_boot=200,
-                       cluster="outlet_id")
-    assert est.value == pytest.approx(plain.value, rel=1e-12) and est.n == plain.n
-    assert est.method == ("difference of mean gains, percentile bootstrap (200) clustered by "
-                          "outlet_id (30 clusters)")
-    assert est.draws == 200 and est.failed == 0
+def test_top_box_step_clusters_by_outlet(survey):
+    """Same odds ratio, clustered errors with t(G − 1) and G in the estimate."""
+    plain = top_box_step(survey, "repurchase_intent", "overall_sat")
+    est = top_box_step(survey, "repurchase_intent", "overall_sat", cluster="outlet_id")
+    assert est.value == pytest.approx(plain.value, rel=1e-9) and est.n == plain.n
+    assert "clustered by outlet_id (CR1, 30 clusters), t(29)" in est.method
     assert est.clusters == 30 and plain.clusters is None
-    # satisfaction and loyalty both carry the outlet's level: resampling outlets widens
-    # the interval (2.05× here)
-    rng = np.random.default_rng(3)
-    g = np.repeat(np.arange(40), 15)
-    u = rng.normal(size=40)
-    x = np.clip(np.round(3 + u[g] + 0.7 * rng.normal(size=len(g))), 1, 5)
-    d = pd.DataFrame({"outlet_id": g, "x": x, "y": 0.5 * x + 1.5 * u[g] + rng.normal(size=len(g))})
-    rows = top_box_step(d, "y", "x", n_boot=200)
-    outlets = top_box_step(d, "y", "x", n_boot=200, cluster="outlet_id")
-    assert (outlets.ci_high - outlets.ci_low) / (rows.ci_high - rows.ci_low) > 1.5
 
 
 def test_pls_paths_resample_outlets(survey):
     plain = bootstrap_paths(survey, BLOCKS, ["Q -> SAT", "SAT -> LOY"], n_boot=100)
     table = bootstrap_paths(survey, BLOCKS, ["Q -> SAT", "SAT -> LOY"], n_boot=100,
                             cluster="outlet_id")
-    assert table["coefficient"].to_numpy() == pytest.approx(plain["coefficient"].to_numpy(),
-                                                            rel=1e-12)
-    assert table.attrs["clusters"] == 30 and table.attrs["failed"] == 0
+    assert table.table["coefficient"].to_numpy() == pytest.approx(
+        plain.table["coefficient"].to_numpy(), rel=1e-12)
+    assert table.clusters == 30 and table.failed == 0 and table.cluster == "outlet_id"
     assert path_estimate(table, "SAT", "LOY").method == (
         "PLS-PM mode A, path weighting, bootstrap (100) clustered by outlet_id (30 clusters)")
     assert path_estimate(plain, "SAT", "LOY").method == (
@@ -214,9 +202,9 @@ def test_pls_paths_resample_outlets(survey):
     assert path_estimate(plain, "SAT", "LOY").clusters is None
     # half of x's and of y's variance is the outlet's: outlets widen the interval (2.0× here)
     d = clustered_survey(np.random.default_rng(7))
-    rows = bootstrap_paths(d, {"X": ["x"], "Y": ["y"]}, ["X -> Y"], n_boot=100).iloc[0]
+    rows = bootstrap_paths(d, {"X": ["x"], "Y": ["y"]}, ["X -> Y"], n_boot=100).table.iloc[0]
     outlets = bootstrap_paths(d, {"X": ["x"], "Y": ["y"]}, ["X -> Y"], n_boot=100,
-                              cluster="outlet_id").iloc[0]
+                              cluster="outlet_id").table.iloc[0]
     assert (outlets.ci_high - outlets.ci_low) / (rows.ci_high - rows.ci_low) > 1.5
 
 
@@ -226,7 +214,7 @@ def test_pls_paths_resample_outlets(survey):
     lambda f, c: ordinal_effect(f, "repurchase_intent", "overall_sat", cluster=c),
     lambda f, c: logistic_effect(f, "churned", "overall_sat", cluster=c),
     lambda f, c: price_premium(f, f["service"], cluster=c),
-    lambda f, c: top_box_step(f, "repurchase_intent", "overall_sat", n_boot=20, cluster=c),
+    lambda f, c: top_box_step(f, "repurchase_intent", "overall_sat", cluster=c),
     lambda f, c: bootstrap_paths(f, BLOCKS, ["Q -> SAT", "SAT -> LOY"], n_boot=5, cluster=c),
 ])
 def test_one_outlet_is_not_estimable_and_a_missing_column_is_named(survey, analysis):
@@ -242,7 +230,7 @@ def test_one_outlet_is_not_estimable_and_a_missing_column_is_named(survey, analy
     lambda f, c: ordinal_effect(f, "repurchase_intent", "overall_sat", cluster=c),
     lambda f, c: logistic_effect(f, "churned", "overall_sat", cluster=c),
     lambda f, c: price_premium(f, f["service"], cluster=c),
-    lambda f, c: top_box_step(f, "repurchase_intent", "overall_sat", n_boot=20, cluster=c),
+    lambda f, c: top_box_step(f, "repurchase_intent", "overall_sat", cluster=c),
     lambda f, c: bootstrap_paths(f, BLOCKS, ["Q -> SAT", "SAT -> LOY"], n_boot=5, cluster=c),
     lambda f, c: mediation(f, "rel", "overall_sat", "repurchase_intent", cluster=c, n_boot=20),
 ])
@@ -277,7 +265,7 @@ def test_clustered_driver_interval_covers_where_hc3_undercovers():
     for _ in range(400):
         d = clustered_survey(rng)
         for cluster, got in hits.items():
-            row = key_drivers(d, "y", ["x", "z"], cluster=cluster).loc["x"]
+            row = key_drivers(d, "y", ["x", "z"], cluster=cluster).table.loc["x"]
             got.append(row["ci_low"] <= 0.5 <= row["ci_high"])
     assert np.mean(hits[None]) < 0.75  # 0.64
     assert 0.92 <= np.mean(hits["outlet_id"]) <= 0.98  # 0.95

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cxlib.analyses.clv import clv, elasticities, retention_uplift, uplift_grid
+from cxlib.stats.clv import clv, elasticities, retention_uplift, uplift_grid
 
 
 def test_infinite_horizon_by_hand():

@@ -9,6 +9,7 @@ import pytest
 from scipy.special import expit
 
 from cxlib import consistency, sample
+from cxlib.data.derived import experience_so_far
 from cxlib.errors import NotEstimable
 from cxlib.registry.claims import get_claim
 from cxlib.stats.verdicts import NOT_SUPPORTED, SUPPORTED
@@ -19,7 +20,7 @@ def test_running_mean_and_sd_by_hand():
                            "visit_date": pd.to_datetime(["2024-01-01", "2024-02-01",
                                                          "2024-03-01"]),
                            "quality": [4.0, 6.0, 5.0]})
-    out = consistency.experience_so_far(visits)
+    out = experience_so_far(visits)
     assert out["mean_so_far"].tolist() == [4.0, 5.0, 5.0]
     assert np.isnan(out["sd_so_far"].iloc[0])  # no spread after one visit
     assert out["sd_so_far"].iloc[1:].tolist() == pytest.approx([np.sqrt(2), 1.0])
@@ -43,7 +44,9 @@ def test_hazard_parameters_are_recovered_with_nominal_coverage():
 
 def test_predicted_churn_rises_with_variability():
     fit = consistency.hazard_model(visits(1, 800))
-    curves = consistency.predicted_churn(fit, np.array([5.0]), (0.2, 1.5))
+    curves = consistency.predicted_churn(fit, np.array([5.0]), (0.2, 1.5)).table
+    assert fit.table.loc["sd_so_far", "odds ratio"] == pytest.approx(
+        np.exp(fit.fit.params["sd_so_far"])) and fit.n == fit.fit.nobs
     assert curves.loc[1, "p_leave"] > curves.loc[0, "p_leave"]
     assert (curves["visit"] == fit.typical_visit).all() and fit.typical_visit > 1
     assert (curves["ci_low"] < curves["p_leave"]).all()
@@ -96,7 +99,7 @@ def test_a_planted_variability_effect_is_found_beside_first_visit_churn():
                                    interaction=False)
     est = consistency.odds_ratio(fit, "sd_so_far", "odds ratio per point of SD")
     assert est.covers(np.exp(0.6)) and est.ci_low > 1.2
-    assert fit.table().loc["first_visit", "odds ratio"] == pytest.approx(np.exp(1.5), rel=0.2)
+    assert fit.table.loc["first_visit", "odds ratio"] == pytest.approx(np.exp(1.5), rel=0.2)
 
 
 def test_baseline_adapts_to_few_visit_numbers_and_degenerate_data_are_not_estimable():

@@ -29,7 +29,7 @@ def reference() -> dict:
 
 @cache
 def cdnow() -> pd.DataFrame:
-    return cv.cdnow_sample(load_cdnow(sample=True).frame)
+    return cv.cdnow_sample(load_cdnow(sample=True).frame).table
 
 
 @cache
@@ -209,7 +209,7 @@ def test_pareto_nbd_recovers_its_parameters():
 
 def test_holdout_check_on_cdnow():
     d = cdnow()
-    table = cv.holdout_check(cdnow_fit(), d)
+    table = cv.holdout_check(cdnow_fit(), d).table
     assert table["customers"].sum() == 2357
     assert list(table.index) == ["0", "1", "2", "3", "4", "5", "6", "7+"]
     actual = (table["customers"] * table["actual"]).sum()
@@ -269,9 +269,9 @@ def test_analyse_log_on_the_sample():
     model = cv.analyse_log(tx, "2023-12-31")
     assert model.bgnbd.n == len(model.data) == len(model.values)
     assert model.data["holdout_length"].iloc[0] == pytest.approx(366 / 7)
-    assert model.holdout["customers"].sum() == model.bgnbd.n
-    assert model.values["clv"].gt(0).all()
-    assert model.settings["unit"] == "week"
+    assert model.holdout.table["customers"].sum() == model.bgnbd.n
+    assert model.values["clv"].gt(0).all() and model.table is model.values
+    assert model.unit == "week" and model.calibration_end == "2023-12-31"
 
 
 def test_bgnbd_survival_and_time_active_match_simulation():
@@ -320,14 +320,14 @@ def test_by_segment_sums_the_customers_up():
     (CDNOW: the January, February and March 1997 cohorts, 39 holdout weeks)."""
     model = cv.analyse_log(load_cdnow().frame, cv.CDNOW_CALIBRATION_END)
     v = model.values
-    table = cv.by_segment(model, cv.first_purchase_cohort(model, "M"))
+    table = cv.by_segment(model, freq="M").table
     assert list(table.index) == ["1997-01", "1997-02", "1997-03"]
     assert table["customers"].sum() == len(v) == 23_570
     assert (table["customers"] * table["share_alive"]).sum() == pytest.approx(v["p_alive"].sum())
     assert table["total_clv"].sum() == pytest.approx(v["clv"].sum())
     assert (table["share_of_horizon_active"] <= table["share_alive"]).all()  # S(s) ≤ P(alive)
     assert table["share_of_horizon_active"].between(0, 1).all()
-    assert list(cv.by_segment(model).index) == ["1997Q1"]  # default: quarter of first purchase
+    assert list(cv.by_segment(model).table.index) == ["1997Q1"]  # default: quarter
     with pytest.raises(ValueError, match="2 customers have no segment label"):
         cv.by_segment(model, pd.Series("a", index=v.index[2:]))
 
@@ -443,7 +443,7 @@ def test_an_unidentified_fit_is_never_used_downstream():
     assert str(why.value) == f"the valuation of customers {needs} {problem}"
     with pytest.raises(NotEstimable, match="the projected repeat share needs an identified"):
         repeat_share_ahead(log[day <= cut], inflow_per_month=10)
-    data = cv.calibration_holdout(log, cut)
+    data = cv.calibration_holdout(log, cut).table
     spend = cb.fit_gamma_gamma(data["frequency"], data["monetary_value"])
     with pytest.raises(NotEstimable, match="the valuation of customers needs"):
         cb.customer_values(fits_in_units(log)["weeks"], spend, data, horizon=52, periods=12,

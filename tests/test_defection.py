@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib import defection, sample
+from cxlib import defection, load_data, sample
+from cxlib.data.datasets import data_dir
+from cxlib.errors import NotEstimable
 from cxlib.registry.claims import get_claim
 from cxlib.stats.uncertainty import wilson_ci
 from cxlib.stats.verdicts import NOT_TESTABLE
+
+REFERENCE = Path(__file__).parent / "reference"
 
 
 def test_reason_shares_and_simultaneous_intervals():
@@ -105,3 +112,79 @@ def test_no_leavers_is_not_testable():
     for f in (defection.service_share, defection.partly_service_share):
         est = f(ledger)  # was ZeroDivisionError
         assert est.problem == "no customer in the ledger left with a stated reason"
+
+
+def flag_ledger(n: int = 400, seed: int = 5) -> pd.DataFrame:
+    """A tenure + churn-flag ledger (no churn dates) whose stayers carry a reason too, as
+    exports with 'still a customer' in the reason column do; failures raise the odds of
+    leaving."""
+    rng = np.random.default_rng(seed)
+    failures = rng.poisson(1.5, n)
+    left = rng.binomial(1, 1 / (1 + np.exp(2.5 - 0.5 * failures)))
+    reasons = np.where(np.arange(n) % 3 == 0, "poor service", "price")
+    return pd.DataFrame({"tenure_months": rng.uniform(1, 60, n), "churned": left.astype(float),
+                         "churn_reason": np.where(left == 1, reasons, "still a customer"),
+                         "service_failures": failures.astype(float)})
+
+
+def test_leavers_are_those_flagged_whatever_the_reason_column_says():
+    ledger = flag_ledger()
+    gone = ledger[ledger["churned"] == 1]
+    assert 50 < len(gone) < len(ledger) - 50
+    assert defection.leavers(ledger).index.equals(gone.index)  # was every customer
+    share = defection.service_share(ledger)
+    assert share.n == len(gone)
+    assert share.value == pytest.approx((gone["churn_reason"] == "poor service").mean())
+    assert "of them gave a reason" in defection.who_left(ledger)
+    assert "also have an entry in `churn_reason`" in defection.who_left(ledger)
+
+
+def test_failures_to_leaving_runs_on_a_flag_ledger_without_reasons():
+    ledger = flag_ledger().drop(columns="churn_reason")  # was KeyError: 'churned_on'
+    effect = defection.failure_churn_effect(ledger)
+    assert effect.n == len(ledger) and 1 < effect.ci_low < effect.value < effect.ci_high
+    with pytest.raises(NotEstimable, match="needs the column `churn_reason`"):
+        defection.partly_service_share(ledger)
+
+
+def test_reasons_name_exactly_the_missing_columns():
+    ledger = flag_ledger()
+    with pytest.raises(NotEstimable, match=r"needs the column `service_failures`, which"):
+        defection.partly_service_share(ledger.drop(columns="service_failures"))
+    with pytest.raises(NotEstimable, match="needs the columns `churn_reason`, `service_failures`"):
+        defection.partly_service_share(ledger.drop(columns=["churn_reason",
+                                                            "service_failures"]))
+    with pytest.raises(NotEstimable, match="needs the column `service_failures`"):
+        defection.failure_churn_effect(ledger.drop(columns="service_failures"))
+    with pytest.raises(NotEstimable, match=r"neither `churned_on` .* nor `churned`"):
+        defection.service_share(ledger.drop(columns="churned"))
+    with pytest.raises(NotEstimable, match="needs the column `satisfaction`"):
+        defection.reason_model(ledger, ["satisfaction"])
+    with pytest.raises(NotEstimable, match="`had_problem`, `complained`"):
+        defection.voice_by_severity(pd.DataFrame({"overall_sat": [1, 2]}))
+
+
+def test_problems_behind_complaints_by_hand():
+    survey = pd.DataFrame({"had_problem": [1] * 8, "complained": [1, 1] + [0] * 6})
+    est = defection.problems_behind(survey, complaints=120)
+    _, lo, hi = wilson_ci(2, 8)
+    assert est.value == pytest.approx(480)  # 120 / 0.25
+    assert (est.ci_low, est.ci_high) == pytest.approx((120 / hi, 120 / lo))
+    silent = survey.assign(complained=0)
+    assert "nobody of the 8" in defection.problems_behind(silent, complaints=120).problem
+
+
+def test_failures_to_leaving_on_the_mlc_churn_example_matches_r():
+    """The worked example (artificial data, declared synthetic): a tenure + churn-flag ledger
+    with service calls and no reasons; R glm + sandwich HC3 in tests/reference."""
+    ref = json.loads((REFERENCE / "mlc_churn_logit.json").read_text())
+    ds = load_data("customers", data_dir() / "examples" / "mlc_churn.csv.gz",
+                   data_dir() / "mappings" / "example_mlc_churn.yaml")
+    assert ds.synthetic and not ds.is_sample
+    assert defection.left(ds.frame).sum() == ref["churned"] == 707
+    est = defection.failure_churn_effect(ds.frame)
+    assert est.n == ref["n"] == 5000
+    assert est.value == pytest.approx(ref["or_per_call"], rel=1e-6)  # 1.508
+    assert est.ci_low == pytest.approx(ref["hc3_low"], rel=1e-5)     # 1.418
+    assert est.ci_high == pytest.approx(ref["hc3_high"], rel=1e-5)   # 1.605
+    assert "HC3" in est.method

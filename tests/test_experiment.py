@@ -19,6 +19,7 @@ from cxlib.data.datasets import data_dir
 from cxlib.data.mapping import load_mapping
 from cxlib.data.sample import planted
 from cxlib.errors import UserDataError
+from cxlib.notebook import readings
 
 REF = Path(__file__).parent / "reference"
 TIPJOKE = (data_dir() / "real" / "tipjoke.csv", data_dir() / "mappings" / "tipjoke.yaml")
@@ -119,7 +120,7 @@ def wilson(k: int, n: int) -> tuple[float, float]:
 
 
 def test_tipjoke_rates_are_the_published_ones():
-    table = rel.arm_table(tipjoke().frame, "None")
+    table = rel.arm_table(tipjoke().frame, "None").table
     assert table["units"].to_dict() == {"None": 65, "Ad": 74, "Joke": 72}
     assert table["rate"].to_dict() == pytest.approx({"None": 16 / 65, "Ad": 14 / 74,
                                                      "Joke": 30 / 72}, abs=1e-12)
@@ -145,7 +146,8 @@ def test_the_analysis_reports_the_treatment_against_the_other_arms():
     result = rel.analyse_experiment(ds.frame, "None", "Joke")
     assert result.binary and result.control_level == pytest.approx(16 / 65)
     assert result.lift == result.unadjusted  # no covariates, no blocks: the plain difference
-    row = result.versus.loc["Ad"]
+    row = result.versus.table.loc["Ad"]
+    assert result.effect is result.lift and result.arms.table.equals(result.table)
     assert row["difference"] == pytest.approx(30 / 72 - 14 / 74) and row["units"] == 146
     assert row["ci_low"] > 0  # the joke card beats the ad card too
 
@@ -197,6 +199,6 @@ def test_degenerate_arms_are_not_testable():
 
 
 def test_the_proxy_reason_says_what_the_experiment_measures_instead():
-    reason = rel.proxy_reason(tipjoke().mapping.proxy)
+    reason = readings.proxy_reason(tipjoke().mapping.proxy)
     assert "joke" in reason and "tip" in reason
     assert "not the effect of a thank-you note on buying again" in reason

@@ -41,8 +41,11 @@ def test_notebook_10_runs_on_the_sample_and_on_tipjoke_beside_it(tmp_path):
     assert tip["gesture_lift"]["value"] == pytest.approx(30 / 72 - 16 / 65)
     assert tip["gesture_lift"]["grade"] == "randomised comparison"
     assert tip["gesture_lift"]["supplementary"]
-    assert tip["gesture_lift"]["figure"] == ("lift in the share who tip from a card given with "
-                                             "the bill (nearest field experiment)")
+    assert tip["gesture_lift"]["figure"] == ("lift in the share who tip from a joke card given "
+                                             "with the bill (nearest field experiment)")
+    # a proxy whose band could not be declared before its data were seen: no verdict
+    assert tip["gesture_lift"]["verdict"] == "shown without a verdict"
+    assert "a proxy experiment" in tip["gesture_lift"]["reason"]
     for key in ("itt_lift", "claim"):  # the claim's own figure, and so the claim, not testable
         assert tip[key]["verdict"] == "not testable with these data", tip[key]
         assert "not the effect of a thank-you note on buying again" in tip[key]["reason"]

@@ -18,8 +18,10 @@ from cxlib.analyses import intervals as iv
 from cxlib.app.cli import main
 from cxlib.data import sample
 from cxlib.data.datasets import data_dir, load_data
+from cxlib.data.derived import time_of_day
 from cxlib.data.mapping import load_mapping
 from cxlib.errors import NotEstimable, UserDataError
+from cxlib.notebook import readings
 from cxlib.stats import queues
 
 REFERENCE = Path(__file__).parent / "reference"
@@ -96,7 +98,7 @@ def test_a_repeated_start_in_another_queue_is_not_a_repeat(write, mapping):
     ds = load_data("intervals", write(frame), mapping(COLUMNS + "    queue: Skill\n"))
     assert len(ds) == 24
     pattern = iv.arrival_pattern(ds.frame, 15)
-    assert pattern.index.names == ["queue", "time"] and len(pattern) == 8
+    assert pattern.table.index.names == ["queue", "time"] and len(pattern) == 8
 
 
 def test_intervals_closer_than_declared_are_refused(write, mapping):
@@ -214,26 +216,28 @@ def test_too_few_days_or_a_perfect_share_are_not_estimable():
 def test_staffing_by_time_of_day_is_erlang_c_at_each_times_mean_rate():
     d = crafted()
     pattern = iv.arrival_pattern(d, 15)
-    times = d.assign(t=iv.time_of_day(d)).groupby("t")["offered"].mean()
-    assert pattern["mean offered"].to_dict() == pytest.approx(times.to_dict())
-    plan, source = iv.staffing(pattern, d, 15, [(20, 0.8), (30, 0.99)], default_handle=300)
+    times = d.assign(t=time_of_day(d)).groupby("t")["offered"].mean()
+    assert pattern.table["mean offered"].to_dict() == pytest.approx(times.to_dict())
+    plan = iv.staffing(pattern, d, 15, [(20, 0.8), (30, 0.99)], default_handle=300)
+    source = plan.handle_source
     assert source == "assumed in the mapping (default_handle_seconds), not in the data"
-    assert "Handle time 300 s: assumed in the mapping" in iv.busiest(plan, source)
-    for time, row in plan.iterrows():
+    assert "Handle time 300 s: assumed in the mapping" in readings.busiest(plan)
+    assert plan.notes == (f"handle time: {source}",) and f"Note: handle time: {source}" in str(plan)
+    for time, row in plan.table.iterrows():
         rate = times[time] / 900
         assert row["C: 80% in 20 s"] == queues.agents_needed(rate, 300, 20, 0.8)
         assert row["C: 99% in 30 s"] == queues.agents_needed(rate, 300, 30, 0.99)
-    summary = iv.staffing_summary(plan, 15)
-    extra = (plan["C: 99% in 30 s"] - plan["C: 80% in 20 s"]).sum() / 4
+    summary = iv.staffing_summary(plan).table
+    extra = (plan.table["C: 99% in 30 s"] - plan.table["C: 80% in 20 s"]).sum() / 4
     assert summary.loc["C: 99% in 30 s", "beyond 80% in 20 s"] == pytest.approx(extra)
-    assert "needs" in iv.busiest(plan, source)
+    assert "needs" in readings.busiest(plan)
 
 
 def test_staffing_uses_the_files_handle_times_before_any_default():
     d = crafted().assign(handle_seconds=200.0)
-    plan, source = iv.staffing(iv.arrival_pattern(d, 15), d, 15, [(20, 0.8)],
-                               default_handle=999)
-    assert (plan["handle time (s)"] == 200).all() and "file's mean handle time" in source
+    plan = iv.staffing(iv.arrival_pattern(d, 15), d, 15, [(20, 0.8)], default_handle=999)
+    assert (plan.table["handle time (s)"] == 200).all()
+    assert "file's mean handle time" in plan.handle_source
     with pytest.raises(NotEstimable, match="default_handle_seconds"):
         iv.staffing(iv.arrival_pattern(crafted(), 15), crafted(), 15, [(20, 0.8)])
 
@@ -242,21 +246,24 @@ def test_each_queue_is_staffed_on_its_own():
     d = crafted()
     two = pd.concat([d.assign(queue="sales"), d.assign(queue="help", offered=d["offered"] * 3)],
                     ignore_index=True)
-    plan, _ = iv.staffing(iv.arrival_pattern(two, 15), two, 15, [(20, 0.8)], default_handle=240)
-    assert plan.index.names == ["queue", "time"]
-    one, _ = iv.staffing(iv.arrival_pattern(d, 15), d, 15, [(20, 0.8)], default_handle=240)
-    assert (plan.loc["sales", "C: 80% in 20 s"] == one["C: 80% in 20 s"]).all()
-    assert (plan.loc["help", "C: 80% in 20 s"] > one["C: 80% in 20 s"]).all()
-    assert iv.busiest(plan, "x").startswith("At the busiest time of day (help ")
-    hours = iv.staffing_summary(plan, 15).loc["C: 80% in 20 s", "agent-hours per day"]
-    assert hours == pytest.approx(plan["C: 80% in 20 s"].sum() / 4)
+    plan = iv.staffing(iv.arrival_pattern(two, 15), two, 15, [(20, 0.8)], default_handle=240)
+    assert plan.table.index.names == ["queue", "time"]
+    one = iv.staffing(iv.arrival_pattern(d, 15), d, 15, [(20, 0.8)], default_handle=240).table
+    assert (plan.table.loc["sales", "C: 80% in 20 s"] == one["C: 80% in 20 s"]).all()
+    assert (plan.table.loc["help", "C: 80% in 20 s"] > one["C: 80% in 20 s"]).all()
+    assert readings.busiest(plan).startswith("At the busiest time of day (help ")
+    hours = iv.staffing_summary(plan).table.loc["C: 80% in 20 s", "agent-hours per day"]
+    assert hours == pytest.approx(plan.table["C: 80% in 20 s"].sum() / 4)
 
 
 def test_dispersion_reading_says_what_the_day_to_day_variation_shows():
-    calm = pd.DataFrame({"dispersion": [0.9, 1.1, 1.0]})
-    busy = pd.DataFrame({"dispersion": [3.0, 3.2, 2.9]})
-    assert "about as Poisson arrivals" in iv.dispersion_reading(calm)
-    assert "3.0 times as much" in iv.dispersion_reading(busy)
+    from cxlib.stats.estimates import Fit
+
+    def pattern(values: list[float]) -> Fit:
+        return Fit(table=pd.DataFrame({"dispersion": values}), n=3, method="made up")
+
+    assert "about as Poisson arrivals" in readings.dispersion(pattern([0.9, 1.1, 1.0]))
+    assert "3.0 times as much" in readings.dispersion(pattern([3.0, 3.2, 2.9]))
 
 
 # --- the sample -----------------------------------------------------------------------------

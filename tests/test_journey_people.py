@@ -9,7 +9,11 @@ from scipy import stats
 from scipy.special import expit
 
 from cxlib import journey, people, relationships, sample, standards
+from cxlib.data.derived import merge_outlets, moment_features
 from cxlib.errors import NotEstimable
+from cxlib.notebook import readings
+from cxlib.stats import multilevel, power
+from cxlib.stats.uncertainty import fisher_ci
 
 
 def test_within_standard_counts_abandoned_as_missed():
@@ -23,23 +27,23 @@ def test_within_standard_counts_abandoned_as_missed():
 
 def test_channel_mix_shares():
     log = pd.DataFrame({"channel": ["phone"] * 6 + ["fax"] * 4, "satisfaction": [5.0] * 10})
-    mix = standards.channel_mix(log)
+    mix = standards.channel_mix(log).table
     assert mix.loc["phone", "share"] == 0.6 and mix.loc["fax", "satisfaction"] == 5.0
 
 
 def test_moment_features_by_hand():
     visits = pd.DataFrame({m: [v] for m, v in zip(journey.MOMENTS, [2, 5, 7, 4, 6, 3],
                                                   strict=True)} | {"overall_sat": [5]})
-    f = journey.moment_features(visits).iloc[0]
+    f = moment_features(visits).iloc[0]
     assert (f["first"], f["last"], f["peak"], f["trough"]) == (2, 3, 7, 2)
     assert f["middle"] == pytest.approx((5 + 7 + 4 + 6) / 4)
 
 
 def test_moment_weights_recover_a_peak_end_rule():
     frame = sample.visits(sample.VisitParams(customers=1500), np.random.default_rng(2))
-    w = journey.moment_weights(journey.moment_features(frame))
+    w = journey.moment_weights(moment_features(frame)).table
     assert w.loc["last", "weight (SD units)"] > w.loc["first", "weight (SD units)"]
-    assert journey.first_minus_last(journey.moment_features(frame), n_boot=100).ci_high < 0
+    assert journey.first_minus_last(moment_features(frame), n_boot=100).ci_high < 0
 
 
 def test_step_effect_recovers_the_planted_odds_ratio():
@@ -60,7 +64,9 @@ def test_itt_lift_coverage_and_power():
         hits.append(relationships.itt_lift(frame).covers(0.05))
     assert 0.92 <= np.mean(hits) <= 0.98
     # textbook: detecting 0.30 -> 0.35 needs about 1,376 per arm (Cohen's h, 80%, 5%)
-    assert relationships.sample_size_per_arm(0.30, 0.05) == pytest.approx(1376, abs=5)
+    assert power.sample_size_per_arm(0.30, 0.05) == pytest.approx(1376, abs=5)
+    curve = relationships.power_curve(0.30, (0.05, 0.10))
+    assert curve.table["customers per arm"].iloc[0] == power.sample_size_per_arm(0.30, 0.05)
 
 
 def test_cost_per_incremental_margin():
@@ -70,14 +76,14 @@ def test_cost_per_incremental_margin():
     est = relationships.cost_per_incremental_margin(lift, 2.0, 40.0)
     assert est.value == pytest.approx(1.0) and est.ci_low < est.value < est.ci_high
     # the notebook's costs: note 2, margin 30, break-even lift 2/30 = 6.7 points
-    text = relationships.payback_text(
+    text = readings.payback(
         relationships.cost_per_incremental_margin(Estimate("l", 0.058, 0.011, 0.104, 1500, "m"),
                                                   2.0, 30.0), 2.0, 30.0)
     assert text.startswith("cost per unit of extra margin: 1.15 [0.64, 6.06]")
     assert "spans 1" in text and "from a lift of 6.7 points" in text
     sure = relationships.cost_per_incremental_margin(Estimate("l", 0.02, 0.01, 0.03, 9, "m"),
                                                      2.0, 30.0)
-    assert "do not pay" in relationships.payback_text(sure, 2.0, 30.0)
+    assert "do not pay" in readings.payback(sure, 2.0, 30.0)
 
 
 def test_multilevel_recovers_the_outlet_effect():
@@ -90,19 +96,21 @@ def test_multilevel_recovers_the_outlet_effect():
         y = 2 + 0.4 * e[outlet] + u[outlet] + rng.normal(0, 1, 1500)
         frame = pd.DataFrame({"outlet_id": outlet.astype(str), "employee_sat": e[outlet],
                               "overall_sat": y})
-        est, parts = people.multilevel(frame, standardise=False)
+        parts = people.multilevel(frame, standardise=False)
+        est = parts.effect
         hits.append(est.covers(0.4))
     assert np.mean(hits) >= 0.85
-    assert parts["ICC"] == pytest.approx(0.09 / 1.09, abs=0.06)
+    assert parts.icc == pytest.approx(0.09 / 1.09, abs=0.06)
     # the standardised slope is the raw slope rescaled by the two SDs, same ICC
-    std, std_parts = people.multilevel(frame)
+    std_parts = people.multilevel(frame)
+    std = std_parts.effect
     scale = frame["employee_sat"].std() / frame["overall_sat"].std()
     assert std.value == pytest.approx(est.value * scale, rel=1e-3)
-    assert std_parts["ICC"] == pytest.approx(parts["ICC"], rel=1e-3)
+    assert std_parts.icc == pytest.approx(parts.icc, rel=1e-3)
 
 
 def test_fisher_interval_contains_r():
-    lo, hi = relationships.fisher_ci(0.3, 50)
+    lo, hi = fisher_ci(0.3, 50)
     assert lo < 0.3 < hi and hi - lo == pytest.approx(0.51, abs=0.02)
 
 
@@ -118,8 +126,8 @@ def test_cluster_mediation_is_mediation_over_outlets():
     table = people.cluster_mediation(frame, "service", n_boot=100)
     same = mediation(frame, "employee_sat", "service", "overall_sat", cluster="outlet_id",
                      n_boot=100, standardise=False)
-    pd.testing.assert_frame_equal(table, same)
-    assert table.attrs["outlets"] == 25
+    pd.testing.assert_frame_equal(table.table, same.table)
+    assert table.clusters == 25 and table.cluster == "outlet_id" and not table.standardised
 
 
 def clustered_visits(rng, customers: int = 120, b: float = 0.15) -> pd.DataFrame:
@@ -147,7 +155,7 @@ def test_step_effect_is_clustered_by_customer_and_covers():
         est = journey.step_effect(visits)
         clustered.append(est.covers(truth))
         frame = visits.assign(steps=visits[list(journey.STEPS)].sum(axis=1))
-        naive.append(logistic_effect(frame, "returned", "steps")[0].covers(truth))
+        naive.append(logistic_effect(frame, "returned", "steps").effect.covers(truth))
     assert "clustered by customer" in est.method
     assert np.mean(naive) < 0.85  # about 0.78: visits treated as independent
     assert 0.92 <= np.mean(clustered) <= 0.98  # 0.950 in 3,000 replications
@@ -155,13 +163,13 @@ def test_step_effect_is_clustered_by_customer_and_covers():
 
 def test_moment_weights_and_first_minus_last_resample_customers():
     frame = sample.visits(sample.VisitParams(customers=300), np.random.default_rng(3))
-    features = journey.moment_features(frame)
+    features = moment_features(frame)
     assert features["customer_id"].nunique() == 300
     w = journey.moment_weights(features)
-    assert "clustered by customer (CR1, 300 clusters)" in w.attrs["method"]
+    assert "clustered by customer (CR1, 300 clusters)" in w.method and w.clusters == 300
     diff = journey.first_minus_last(features, n_boot=60)
     assert "over 300 customers" in diff.method and diff.draws == 60 and diff.failed == 0
-    step = journey.hierarchical(frame).iloc[1]
+    step = journey.hierarchical(frame).table.iloc[1]
     assert step["F (step)"] > 0 and 0 <= step["p (step)"] <= 1
 
 
@@ -177,18 +185,18 @@ def test_profile_reml_at_zero_is_least_squares_and_its_maximum_is_statsmodels_fi
     y = frame["y"].to_numpy()
     rss = smf.ols("y ~ x", frame).fit().ssr
     # λ = 0: V = I, so ℓ_R = −½ [log|X′X| + (n − p) log RSS]
-    assert people.profile_reml(x, y, outlet, 0.0) == pytest.approx(
+    assert multilevel.profile_reml(x, y, outlet, 0.0) == pytest.approx(
         -0.5 * (np.linalg.slogdet(x.T @ x)[1] + 1498 * np.log(rss)))
     # statsmodels' default optimiser stops short here (λ 0.169, after "failed to converge,
     # retrying"); Powell reaches the maximum, 0.1786, which the profile search finds
     fit = smf.mixedlm("y ~ x", frame, groups=frame["g"]).fit(reml=True, method="powell")
     assert fit.converged
-    ratio = people.reml_variance_ratio(x, y, outlet)
+    ratio = multilevel.reml_variance_ratio(x, y, outlet)
     assert ratio == pytest.approx(float(fit.cov_re.iloc[0, 0]) / fit.scale, rel=1e-3)
     # multilevel() reports the same variance split
-    _, parts = people.multilevel(frame.rename(columns={"g": "outlet_id", "x": "employee_sat",
-                                                       "y": "overall_sat"}), standardise=False)
-    assert parts["tau2"] / parts["sigma2"] == pytest.approx(ratio, rel=1e-3)
+    parts = people.multilevel(frame.rename(columns={"g": "outlet_id", "x": "employee_sat",
+                                                     "y": "overall_sat"}), standardise=False)
+    assert parts.tau2 / parts.sigma2 == pytest.approx(ratio, rel=1e-3)
 
 
 def test_multilevel_with_no_outlet_variance_says_so_and_warns_nothing():
@@ -209,10 +217,11 @@ def test_multilevel_with_no_outlet_variance_says_so_and_warns_nothing():
                           "overall_sat": 0.3 * e[outlet] + noise})
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        est, parts = people.multilevel(frame)
-    assert parts["ICC"] == 0 and parts["tau2"] == 0
-    assert "estimated at zero (on the boundary" in parts["note"]
-    assert "ordinary least squares" in parts["note"]
+        parts = people.multilevel(frame)
+        est = parts.effect
+    assert parts.icc == 0 and parts.tau2 == 0
+    assert "estimated at zero (on the boundary" in readings.multilevel(parts)
+    assert "ordinary least squares" in readings.multilevel(parts)
     z = frame[["overall_sat", "employee_sat"]].apply(lambda c: (c - c.mean()) / c.std())
     ols = smf.ols("overall_sat ~ employee_sat", z).fit()
     assert est.value == pytest.approx(ols.params["employee_sat"], abs=0.01)
@@ -228,9 +237,9 @@ def test_multilevel_note_states_the_icc_when_outlets_differ():
     outlet = rng.integers(0, 40, 1500)
     frame = pd.DataFrame({"outlet_id": outlet.astype(str), "employee_sat": e[outlet],
                           "overall_sat": 0.4 * e[outlet] + u[outlet] + rng.normal(0, 1, 1500)})
-    _, parts = people.multilevel(frame)
-    assert parts["ICC"] > 0.1
-    assert parts["note"].startswith(f"{parts['ICC']:.1%} of the variation")
+    parts = people.multilevel(frame)
+    assert parts.icc > 0.1
+    assert readings.multilevel(parts).startswith(f"{parts.icc:.1%} of the variation")
 
 
 def test_multilevel_on_the_sample_says_outlets_barely_differ_without_warnings():
@@ -245,9 +254,11 @@ def test_multilevel_on_the_sample_says_outlets_barely_differ_without_warnings():
     outlets = pd.read_csv(data_dir() / "sample" / "outlets.csv")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        est, parts = people.multilevel(people.merge_outlets(survey, outlets))
-    assert 0 < parts["ICC"] < people.NEAR_ZERO_ICC
-    assert parts["note"].startswith("Outlets barely differ") and "ICC 0.1%" in parts["note"]
+        parts = people.multilevel(merge_outlets(survey, outlets))
+        est = parts.effect
+    assert 0 < parts.icc < readings.NEAR_ZERO_ICC
+    said = readings.multilevel(parts)
+    assert said.startswith("Outlets barely differ") and "ICC 0.1%" in said
     assert est.ci_low > 0  # the slope itself is still clear
 
 
@@ -260,10 +271,11 @@ def test_multilevel_model_takes_covariates_and_matches_lmer():
     here = Path(__file__).parent / "reference"
     ref = json.loads((here / "covariates.json").read_text())["mixed"]
     frame = pd.read_csv(here / "Orthodont.csv")
-    est, parts = people.multilevel(frame, standardise=False, outcome="distance",
-                                   predictor="age", group="Subject", covariates=["Sex"],
-                                   reference={"Sex": "Male"})
-    assert est.n == ref["n"] and parts["outlets"] == 27
+    parts = people.multilevel(frame, standardise=False, outcome="distance",
+                              predictor="age", group="Subject", covariates=["Sex"],
+                              reference={"Sex": "Male"})
+    est = parts.effect
+    assert est.n == ref["n"] and parts.units == 27
     assert est.value == pytest.approx(ref["fixef"]["age"], rel=1e-6)
     # age varies within subjects: nlme's t(n − G − 1) = t(80), and nlme's interval
     assert ref["nlme"]["df"]["age"] == 80 and "t(80)" in est.method
@@ -271,8 +283,8 @@ def test_multilevel_model_takes_covariates_and_matches_lmer():
     assert se == pytest.approx(ref["se"]["age"], rel=1e-3)
     assert (est.ci_low, est.ci_high) == pytest.approx(
         (ref["nlme"]["lower"]["age"], ref["nlme"]["upper"]["age"]), rel=1e-7)
-    assert parts["tau2"] == pytest.approx(ref["tau2"], rel=1e-3)
-    assert parts["sigma2"] == pytest.approx(ref["sigma2"], rel=1e-4)
+    assert parts.tau2 == pytest.approx(ref["tau2"], rel=1e-3)
+    assert parts.sigma2 == pytest.approx(ref["sigma2"], rel=1e-4)
     assert "adjusted for Sex (reference Sex = Male)" in est.method
     assert est.clusters == 27
 
@@ -285,13 +297,14 @@ def test_multilevel_slope_of_an_outlet_level_predictor_uses_t_of_the_outlets():
 
     ref = json.loads((Path(__file__).parent / "reference" / "covariates.json").read_text())
     ref = ref["few_outlets"]
-    est, parts = people.multilevel(pd.DataFrame(ref["data"]), standardise=False)
+    parts = people.multilevel(pd.DataFrame(ref["data"]), standardise=False)
+    est = parts.effect
     assert ref["nlme"]["df"]["employee_sat"] == 6 and "8 outlets (REML), t(6)" in est.method
     assert (est.ci_low, est.ci_high) == pytest.approx(
         (ref["nlme"]["lower"]["employee_sat"], ref["nlme"]["upper"]["employee_sat"]),
         rel=1e-5)  # REML optimisers (statsmodels, nlme) agree to about 4e-6 here
-    assert parts["tau2"] == pytest.approx(ref["tau2"], rel=1e-3)
-    assert est.clusters == parts["outlets"] == 8
+    assert parts.tau2 == pytest.approx(ref["tau2"], rel=1e-3)
+    assert est.clusters == parts.units == 8
     # the normal quantile of before made it a fifth narrower (t(6) is 25% wider than z)
     assert stats.t.ppf(0.975, 6) / stats.norm.ppf(0.975) == pytest.approx(1.249, abs=1e-3)
 
@@ -300,10 +313,10 @@ def test_containment_df_counts_unit_level_and_within_unit_predictors():
     groups = pd.Series(np.repeat(np.arange(5), 4))
     x = pd.DataFrame({"staff": np.repeat([1.0, 2, 3, 4, 5], 4), "age": np.arange(20.0),
                       "size": np.repeat([3.0, 1, 4, 1, 5], 4)})
-    assert people.containment_df(x, groups, "staff") == 5 - 2 - 1
-    assert people.containment_df(x, groups, "age") == 20 - 5 - 1
+    assert multilevel.containment_df(x, groups, "staff") == 5 - 2 - 1
+    assert multilevel.containment_df(x, groups, "age") == 20 - 5 - 1
     with pytest.raises(NotEstimable, match="no degrees of freedom"):
-        people.containment_df(x.assign(more=np.repeat([0.0, 1, 0, 2, 1], 4),
+        multilevel.containment_df(x.assign(more=np.repeat([0.0, 1, 0, 2, 1], 4),
                                        other=np.repeat([1.0, 0, 0, 1, 3], 4)), groups, "staff")
 
 
@@ -316,7 +329,7 @@ def test_wait_effect_is_ols_with_hc3_and_a_t_interval():
     wait = rng.exponential(90, 40)
     log = pd.DataFrame({"channel": "phone", "wait_seconds": wait,
                         "satisfaction": 6 - 0.4 * wait / 60 + rng.normal(0, 1 + wait / 120)})
-    est = standards.wait_effects(log, ("phone",))["satisfaction"]
+    est = standards.wait_effects(log, ("phone",))["satisfaction"]  # one of its Estimates
     ref = sm.OLS(log["satisfaction"], sm.add_constant(wait / 60)).fit(cov_type="HC3",
                                                                        use_t=True)
     assert (est.value, est.ci_low, est.ci_high) == pytest.approx(
@@ -326,7 +339,7 @@ def test_wait_effect_is_ols_with_hc3_and_a_t_interval():
 
 def test_channel_codes_show_as_words():
     log = pd.DataFrame({"channel": ["face_to_face"] * 3 + ["phone"]})
-    assert list(standards.channel_mix(log).index) == ["face to face", "phone"]
+    assert list(standards.channel_mix(log).table.index) == ["face to face", "phone"]
 
 
 def test_outlet_means_reliability_is_the_one_way_anova_icc2():
@@ -341,7 +354,7 @@ def test_outlet_means_reliability_is_the_one_way_anova_icc2():
     table = anova_lm(smf.ols("y ~ C(g)", frame).fit())
     msb, msw = table["mean_sq"].iloc[0], table["mean_sq"].iloc[1]
     per = frame.groupby("g")["y"]
-    got = people.outlet_means_reliability(per.size().to_numpy(float), per.mean().to_numpy(),
+    got = multilevel.outlet_means_reliability(per.size().to_numpy(float), per.mean().to_numpy(),
                                           per.apply(lambda x: ((x - x.mean()) ** 2).sum())
                                           .to_numpy())
     assert got == pytest.approx((msb - msw) / msb, rel=1e-10)

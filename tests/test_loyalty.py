@@ -11,16 +11,18 @@ import pytest
 from scipy.special import expit
 
 from cxlib.analyses.loyalty import (
+    Mediation,
+    OddsRatio,
     indirect_estimate,
     logistic_effect,
     loyalty_by_level,
-    mediated_share,
     mediation,
     ordinal_effect,
     spline_test,
     top_box_step,
 )
 from cxlib.errors import NotEstimable
+from cxlib.notebook.readings import mediated_share
 
 REFERENCE = Path(__file__).parent / "reference"
 
@@ -33,7 +35,7 @@ def test_ordinal_logit_recovers_the_odds_ratio():
         x = rng.integers(1, 8, 400).astype(float)
         latent = beta * (x - 4) + rng.logistic(size=400)
         frame = pd.DataFrame({"x": x, "y": np.searchsorted(cuts, latent) + 1})
-        hits.append(ordinal_effect(frame, "y", "x")[0].covers(np.exp(beta)))
+        hits.append(ordinal_effect(frame, "y", "x").effect.covers(np.exp(beta)))
     assert 0.88 <= np.mean(hits) <= 1.0
 
 
@@ -50,14 +52,18 @@ def test_text_ordinal_outcome_keeps_its_order_and_matches_polr():
     frame = housing()
     with pytest.raises(ValueError, match=r"Sat is text \(Low, Medium, High\).*order=\["):
         ordinal_effect(frame, "Sat", "infl")  # before: ordered High < Low < Medium, OR 0.65
-    text, fit = ordinal_effect(frame, "Sat", "infl", order=["Low", "Medium", "High"])
+    result = ordinal_effect(frame, "Sat", "infl", order=["Low", "Medium", "High"])
+    text, fit = result.effect, result.model
+    assert isinstance(result, OddsRatio) and result.method == text.method and result.n == text.n
+    assert result.table.loc["infl", "odds ratio"] == pytest.approx(text.value)
+    assert str(text) in str(result)  # the headline is shown under the coefficient table
     assert text.value == pytest.approx(ref["odds_ratio"], rel=1e-5)  # MASS::polr: 1.85
     assert fit.bse["infl"] == pytest.approx(ref["se_hc0"], rel=1e-3)  # sandwich::sandwich
     numeric = frame.assign(Sat=frame["Sat"].map({"Low": 1, "Medium": 2, "High": 3}))
     ordered = frame.assign(Sat=pd.Categorical(frame["Sat"], ["Low", "Medium", "High"],
                                               ordered=True))
     for other in (numeric, ordered):
-        est = ordinal_effect(other, "Sat", "infl")[0]
+        est = ordinal_effect(other, "Sat", "infl").effect
         assert (est.value, est.ci_low, est.ci_high) == pytest.approx(
             (text.value, text.ci_low, text.ci_high), rel=1e-6)
     with pytest.raises(ValueError, match="Very high"):
@@ -71,8 +77,8 @@ def test_numbers_stored_as_text_keep_their_numeric_order():
     y = np.searchsorted([-2.0, -1, 0, 1, 2, 3, 4, 5, 6], 0.5 * (x - 4) + rng.logistic(size=600))
     frame = pd.DataFrame({"x": x, "y": y + 1})  # 1 … 10: "10" sorts before "2" as text
     as_text = frame.assign(y=frame["y"].astype(str))
-    assert ordinal_effect(as_text, "y", "x")[0].value == pytest.approx(
-        ordinal_effect(frame, "y", "x")[0].value, rel=1e-6)
+    assert ordinal_effect(as_text, "y", "x").effect.value == pytest.approx(
+        ordinal_effect(frame, "y", "x").effect.value, rel=1e-6)
 
 
 def test_logistic_churn_recovers_the_odds_ratio():
@@ -82,7 +88,8 @@ def test_logistic_churn_recovers_the_odds_ratio():
     for _ in range(300):
         x = rng.integers(1, 8, 500).astype(float)
         y = rng.binomial(1, expit(a + b * (x - 4)))
-        hits.append(logistic_effect(pd.DataFrame({"x": x, "c": y}), "c", "x")[0].covers(np.exp(b)))
+        odds = logistic_effect(pd.DataFrame({"x": x, "c": y}), "c", "x")
+        hits.append(odds.effect.covers(np.exp(b)))
     assert 0.91 <= np.mean(hits) <= 0.98
 
 
@@ -137,7 +144,7 @@ def test_mediation_paths_add_up():
     x = rng.normal(size=200)
     frame = pd.DataFrame({"x": x, "m": x + rng.normal(size=200), "y": rng.normal(size=200)})
     table = mediation(frame, "x", "m", "y", n_boot=50)
-    est = table["estimate"]
+    est = table.table["estimate"]
     assert est["total c"] == pytest.approx(est.iloc[2] + est["indirect a·b"])
 
 
@@ -150,33 +157,48 @@ def test_mediated_share_is_the_indirect_over_the_total_effect():
                           "ci_high": [0.6, 0.6, cp + 0.1, ab + 0.1, ab + cp + 0.1]},
                          index=["a: Q → S", "b: S → L (given Q)", "direct c′: Q → L",
                                 "indirect a·b", "total c"])
-        t.attrs.update(x="Q", m="S", y="L")
-        return t
+        return Mediation(table=t, n=100, method="made up", x="Q", m="S", y="L",
+                         standardised=True)
 
-    assert mediated_share(table(0.274, 0.313)).startswith("47% of the effect of Q on L")
-    assert "less than half through S" in mediated_share(table(0.274, 0.313))
-    assert "Q acts on L mostly through S" in mediated_share(table(0.433, 0.011))
+    assert mediated_share(table(0.274, 0.313)).startswith("47% of the association of Q with L")
+    assert "less than half by way of S" in mediated_share(table(0.274, 0.313))
+    assert "Q and L go together mostly by way of S" in mediated_share(table(0.433, 0.011))
+    assert "does not show Q acting on L" in mediated_share(table(0.433, 0.011))
     assert "does not split" in mediated_share(table(0.3, -0.2))  # parts of opposite sign
     assert "does not split" in mediated_share(table(0.05, 0.05, lo=-0.02))  # c includes 0
     rng = np.random.default_rng(1)
     x = rng.normal(size=200)
     frame = pd.DataFrame({"x": x, "m": x + rng.normal(size=200)})
     frame["y"] = frame["m"] + rng.normal(size=200)
-    assert "x acts on y mostly through m" in mediated_share(mediation(frame, "x", "m", "y",
-                                                                      n_boot=50))
+    share = mediated_share(mediation(frame, "x", "m", "y", n_boot=50))
+    assert "x and y go together mostly by way of m" in share
 
 
-def test_top_box_step_recovers_a_planted_jump():
+def test_top_box_step_recovers_a_planted_jump_on_the_latent_scale():
+    """An ordinal outcome from a latent y* = 0.5·x + 1.0·[x = 7] + logistic noise cut at fixed
+    thresholds: the step is exp(1.0) on the odds scale, and its interval covers it."""
     rng = np.random.default_rng(12)
-    means = {1: 2.0, 2: 2.5, 3: 3.0, 4: 3.5, 5: 4.0, 6: 4.5, 7: 6.0}  # +0.5 per level, +1.5 at top
-    truth = 1.5 - 0.5
     hits = []
-    for rep in range(40):
+    for _ in range(30):
         x = rng.integers(1, 8, 700)
-        y = np.array([means[v] for v in x]) + rng.normal(0, 1, 700)
-        est = top_box_step(pd.DataFrame({"x": x, "y": y}), "y", "x", n_boot=200, seed=rep)
-        hits.append(est.covers(truth))
+        latent = 0.5 * x + 1.0 * (x == 7) + rng.logistic(size=700)
+        y = np.digitize(latent, [1.0, 2.0, 3.0, 4.0])
+        est = top_box_step(pd.DataFrame({"x": x, "y": y}), "y", "x")
+        hits.append(est.covers(np.exp(1.0)))
     assert np.mean(hits) >= 0.85
+
+
+def test_a_ceiling_is_not_a_negative_top_box_step():
+    """A rating that saturates near the top (means flatten at the highest level) with no
+    step on the latent scale: the difference of mean gains would read a negative step; the
+    latent-scale odds ratio covers 1."""
+    rng = np.random.default_rng(5)
+    x = rng.integers(1, 8, 3000)
+    y = np.digitize(0.9 * x + rng.logistic(size=3000), [0.5, 1.5, 2.5, 3.5])  # top code 4
+    frame = pd.DataFrame({"x": x, "y": y})
+    gains = frame.groupby("x")["y"].mean().diff()
+    assert gains.iloc[-1] - gains.iloc[1:-1].mean() < -0.3  # the means flatten at the top
+    assert top_box_step(frame, "y", "x").covers(1.0)
 
 
 def test_top_box_needs_three_levels():
@@ -189,21 +211,22 @@ def test_spline_test_detects_curvature_and_not_a_line():
     x = rng.uniform(1, 7, 800)
     curved = pd.DataFrame({"x": x, "y": (x - 4) ** 2 + rng.normal(size=800)})
     straight = pd.DataFrame({"x": x, "y": x + rng.normal(size=800)})
-    assert spline_test(curved, "y", "x")["p"] < 1e-6
-    assert spline_test(straight, "y", "x")["p"] > 0.001
+    assert spline_test(curved, "y", "x").p < 1e-6
+    assert spline_test(straight, "y", "x").p > 0.001
 
 
 def test_loyalty_by_level_counts():
     frame = pd.DataFrame({"s": [1, 1, 2, 2, 2], "l": [1, 2, 3, 4, 5]})
     table = loyalty_by_level(frame, "l", "s")
-    assert table["n"].tolist() == [2, 3] and table.loc[2, "mean"] == 4
+    assert table.table["n"].tolist() == [2, 3] and table.table.loc[2, "mean"] == 4
+    assert table.estimate(2).figure == "mean l at s = 2" and table.n == 5
 
 
 def test_loyalty_by_level_keeps_intervals_on_the_answers_scale():
     """Two answers 1 and 7 at level 1: the t interval 4 ± 12.7·3 runs from −34 to 42; a mean
     of answers between 1 and 7 cannot leave [1, 7], so the interval is clipped there."""
     frame = pd.DataFrame({"s": [1, 1, 2, 2, 2, 3], "l": [1, 7, 3, 4, 5, 6]})
-    table = loyalty_by_level(frame, "l", "s")
+    table = loyalty_by_level(frame, "l", "s").table
     assert (table.loc[1, "ci_low"], table.loc[1, "ci_high"]) == (1, 7)
     half = 4.302653 / np.sqrt(3)  # t₀.₉₇₅,₂ · s/√n with s = 1: inside [1, 7], left as it is
     assert (table.loc[2, "ci_low"], table.loc[2, "ci_high"]) == pytest.approx((4 - half,
@@ -214,7 +237,7 @@ def test_loyalty_by_level_keeps_intervals_on_the_answers_scale():
 @pytest.mark.parametrize("analysis", [
     lambda f: ordinal_effect(f, "y", "x"),
     lambda f: logistic_effect(f, "churned", "x"),
-    lambda f: top_box_step(f, "y", "x", n_boot=20),
+    lambda f: top_box_step(f, "y", "x"),
     lambda f: spline_test(f, "y", "x"),
     lambda f: mediation(f, "m", "x", "y", n_boot=20),
 ], ids=["ordinal", "logistic", "top_box", "spline", "mediation"])
@@ -231,7 +254,7 @@ def test_too_few_levels_for_the_top_box_step_or_a_spline_is_not_estimable():
     frame = pd.DataFrame({"x": rng.integers(1, 3, 300).astype(float),
                           "y": rng.integers(1, 8, 300)})
     with pytest.raises(NotEstimable, match="needs three"):
-        top_box_step(frame, "y", "x", n_boot=20)
+        top_box_step(frame, "y", "x")
     with pytest.raises(NotEstimable, match="at least 4"):
         spline_test(frame, "y", "x")
 
@@ -250,9 +273,10 @@ def housing_table() -> pd.DataFrame:
 def test_ordinal_model_takes_covariates_and_frequency_weights_and_matches_polr():
     ref = covariate_reference()["ordinal"]
     order = ["Low", "Medium", "High"]
-    est, fit = ordinal_effect(housing_table(), "Sat", "infl", order=order,
-                              covariates=["Type", "Cont"],
-                              reference={"Type": "Tower", "Cont": "Low"}, weights="Freq")
+    result = ordinal_effect(housing_table(), "Sat", "infl", order=order,
+                            covariates=["Type", "Cont"],
+                            reference={"Type": "Tower", "Cont": "Low"}, weights="Freq")
+    est, fit = result.effect, result.model
     assert est.n == ref["n"] == 1681
     for r_name, ours in [("infl", "infl"), ("TypeApartment", "Type[Apartment]"),
                          ("TypeAtrium", "Type[Atrium]"), ("TypeTerrace", "Type[Terrace]"),
@@ -264,15 +288,16 @@ def test_ordinal_model_takes_covariates_and_frequency_weights_and_matches_polr()
     # the weights are counts: the table with weights is the survey with one row per tenant
     long = housing()
     unweighted = ordinal_effect(long, "Sat", "infl", order=order, covariates=["Type", "Cont"],
-                                reference={"Type": "Tower", "Cont": "Low"})[0]
+                                reference={"Type": "Tower", "Cont": "Low"}).effect
     assert (unweighted.value, unweighted.ci_low) == pytest.approx((est.value, est.ci_low),
                                                                   rel=1e-5)
 
 
 def test_reference_levels_come_from_the_data_when_not_given():
     table = housing_table()
-    est, fit = ordinal_effect(table, "Sat", "infl", order=["Low", "Medium", "High"],
-                              covariates=["Type"], weights="Freq")
+    result = ordinal_effect(table, "Sat", "infl", order=["Low", "Medium", "High"],
+                            covariates=["Type"], weights="Freq")
+    est, fit = result.effect, result.model
     counts = table.groupby("Type")["Freq"].sum()
     assert f"Type = {counts.idxmax()}" in est.method  # the most frequent type, not a label
     assert f"Type[{counts.idxmax()}]" not in fit.params
@@ -281,8 +306,9 @@ def test_reference_levels_come_from_the_data_when_not_given():
 def test_logistic_model_takes_covariates_and_frequency_weights_and_matches_glm():
     ref = covariate_reference()["logistic"]
     table = housing_table().assign(high=lambda d: (d["Sat"] == "High").astype(int))
-    est, fit = logistic_effect(table, "high", "infl", covariates=["Type", "Cont"],
-                               reference={"Type": "Tower", "Cont": "Low"}, weights="Freq")
+    result = logistic_effect(table, "high", "infl", covariates=["Type", "Cont"],
+                             reference={"Type": "Tower", "Cont": "Low"}, weights="Freq")
+    est, fit = result.effect, result.model
     assert est.n == ref["n"]
     for r_name, ours in [("(Intercept)", "const"), ("infl", "infl"),
                          ("TypeApartment", "Type[Apartment]"), ("TypeTerrace", "Type[Terrace]"),

@@ -6,13 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cxlib.notebook.readings import reliability, structures
 from cxlib.stats.measurement import (
     cfa,
     compare_structures,
     cronbach_alpha,
-    reliability_note,
     reliability_table,
-    structures_note,
 )
 
 
@@ -52,12 +51,12 @@ def test_cfa_prefers_the_true_structure():
                           for j in range(3) for i in range(3)})
     blocks = {f"F{j}": [f"x{j}_{i}" for i in range(3)] for j in range(3)}
     table = compare_structures(frame, blocks)
-    assert table.loc["3 factors", "meets cut-offs"]
-    assert not table.loc["1 factor", "meets cut-offs"]
-    _chi2, df, p = table.attrs["chi2_difference"]
+    assert table.table.loc["3 factors", "meets cut-offs"]
+    assert not table.table.loc["1 factor", "meets cut-offs"]
+    _chi2, df, p = table.chi2_difference
     assert df == 3 and p < 1e-6
-    assert structures_note(table).startswith("χ² difference, 3 factors vs 1 factor: ")
-    assert "p < 0.001" in structures_note(table) and "improper" not in structures_note(table)
+    assert structures(table).startswith("χ² difference, 3 factors vs 1 factor: ")
+    assert "p < 0.001" in structures(table) and "improper" not in structures(table)
 
 
 def test_an_improper_structure_gets_no_verdict_and_no_difference_test():
@@ -68,11 +67,11 @@ def test_an_improper_structure_gets_no_verdict_and_no_difference_test():
     z = rng.standard_normal((800, 4)) @ np.linalg.cholesky(r).T
     frame = pd.DataFrame(z, columns=["a1", "a2", "b1", "b2"])
     table = compare_structures(frame, {"A": ["a1", "a2"], "B": ["b1", "b2"]})
-    assert not table.loc["2 factors", "proper"]
-    assert table.loc["2 factors", "meets cut-offs"] is None
-    assert table.attrs["chi2_difference"] is None
-    assert any("beyond ±1" in p for p in table.attrs["problems"]["2 factors"])
-    note = structures_note(table)
+    assert not table.table.loc["2 factors", "proper"]
+    assert table.table.loc["2 factors", "meets cut-offs"] is None
+    assert table.chi2_difference is None
+    assert any("beyond ±1" in p for p in table.problems["2 factors"])
+    note = structures(table)
     assert note.startswith("No χ² difference test") and "2 factors: improper solution" in note
 
 
@@ -105,7 +104,46 @@ def test_structural_model_recovers_a_simulated_path():
 def test_reliability_note_names_the_dimensions_below_the_floor():
     table = pd.DataFrame({"alpha": [0.714, 0.433, np.nan], "ci_low": [0.654, 0.299, np.nan],
                           "ci_high": [0.767, 0.544, np.nan]}, index=["IMAG", "CUEX", "ONE"])
-    note = reliability_note(table)
+    note = reliability(table)
     assert "CUEX (alpha 0.43 [0.30, 0.54])" in note and "IMAG" not in note
-    assert reliability_note(table.drop("CUEX")).startswith("Every dimension")
-    assert reliability_note(table.loc[["ONE"]]).startswith("No dimension")
+    assert reliability(table.drop("CUEX")).startswith("Every dimension")
+    assert reliability(table.loc[["ONE"]]).startswith("No dimension")
+
+
+def test_htmt_by_hand_and_its_caution():
+    """HTMT = mean between-block |r| ÷ √(mean within-A |r| · mean within-B |r|) (Henseler et
+    al. 2015), by hand on ECSI's satisfaction and loyalty items; above 0.90 a caution says so."""
+    import numpy as np
+
+    from cxlib.data.datasets import data_dir
+    from cxlib.stats.measurement import distinctness_caution, htmt
+
+    f = pd.read_csv(data_dir() / "real" / "mobi.csv")
+    a, b = ["CUSA1", "CUSA2", "CUSA3"], ["CUSL1", "CUSL2", "CUSL3"]
+    r = f[a + b].corr().abs().to_numpy()
+    within = [np.mean([r[i, j] for i in idx for j in idx if i < j]) for idx in ([0, 1, 2],
+                                                                            [3, 4, 5])]
+    by_hand = r[:3, 3:].mean() / np.sqrt(within[0] * within[1])
+    assert htmt(f, a, b) == pytest.approx(by_hand, rel=1e-12)
+    assert htmt(f, a, b) == pytest.approx(0.957, abs=0.001)
+    blocks = {"CUSA": a, "CUSL": b, "ONE": ["CUSCO"]}
+    assert "heterotrait–monotrait ratio 0.96" in distinctness_caution(f, blocks, "CUSA", "CUSL")
+    assert distinctness_caution(f, blocks, "CUSA", "ONE") == ""  # one item: undefined
+    assert distinctness_caution(f, blocks, "CUSA", None) == ""
+
+
+def test_htmt_matches_semtools():
+    """semTools::htmt(htmt2 = FALSE) on ECSI (tests/reference/htmt.R)."""
+    import json
+    from pathlib import Path
+
+    from cxlib.data.datasets import data_dir
+    from cxlib.stats.measurement import htmt
+
+    ref = json.loads((Path(__file__).parent / "reference" / "htmt.json").read_text())
+    f = pd.read_csv(data_dir() / "real" / "mobi.csv")
+    a, b = ["CUSA1", "CUSA2", "CUSA3"], ["CUSL1", "CUSL2", "CUSL3"]
+    perq = [f"PERQ{i}" for i in range(1, 8)]
+    assert htmt(f, a, b) == pytest.approx(ref["CUSA_CUSL"], abs=1e-10)
+    assert htmt(f, perq, a) == pytest.approx(ref["PERQ_CUSA"], abs=1e-10)
+    assert htmt(f, perq, b) == pytest.approx(ref["PERQ_CUSL"], abs=1e-10)

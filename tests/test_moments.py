@@ -1,6 +1,6 @@
 """Bootstraps from sufficient statistics give the intervals of refitting on the rows.
 
-Each survey bootstrap (PLS paths, LMG, perception vs gap R², top-box step, mediation) now
+Each survey bootstrap (PLS paths, LMG, perception vs gap R², mediation) now
 estimates a resample from its counts, sums and cross-products
 (:func:`cxlib.stats.uncertainty.moment_bootstrap`); here each is set beside the bootstrap that
 refits the statistic on the resampled rows — the code they replaced — with the same seed,
@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib.analyses import drivers, loyalty, quality
+from cxlib.analyses import loyalty, quality
 from cxlib.data import constructs
 from cxlib.data.datasets import load_data
-from cxlib.stats import pls, robust
+from cxlib.stats import importance, pls, robust
 from cxlib.stats.uncertainty import bootstrap, moment_bootstrap
 
 B = 60  # resamples per comparison: every draw is compared, not only the interval
@@ -52,8 +52,8 @@ def test_lmg_draws_match_refitting(survey, cluster):
     _, model, scores = survey
     cols = [model.satisfaction, *model.drivers]
     data = scores[[*cols, "outlet_id"]].dropna()
-    old = by_rows(data, lambda d: drivers.lmg(d, cols[0], cols[1:]), cluster)
-    new = by_moments(data[cols].to_numpy(float), lambda m: drivers.lmg_of(m.corr()),
+    old = by_rows(data, lambda d: importance.lmg(d, cols[0], cols[1:]), cluster)
+    new = by_moments(data[cols].to_numpy(float), lambda m: importance.lmg_of(m.corr()),
                      data["outlet_id"], cluster)
     np.testing.assert_allclose(new, old, rtol=0, atol=1e-10)
 
@@ -61,11 +61,12 @@ def test_lmg_draws_match_refitting(survey, cluster):
 @CLUSTERS
 def test_r2_difference_draws_match_refitting(survey, cluster):
     frame, model, _ = survey
-    est, _ = quality.perception_vs_gap(frame, "overall_sat", model.perceptions,
-                                       model.expectations, n_boot=B, seed=7, cluster=cluster)
+    est = quality.perception_vs_gap(frame, "overall_sat", model.perceptions,
+                                    model.expectations, n_boot=B, seed=7,
+                                    cluster=cluster).effect
     dims = list(model.perceptions)
     perc = pd.DataFrame({d: frame[model.perceptions[d]].mean(axis=1) for d in dims})
-    gaps = quality.gap_scores(frame, model.perceptions, model.expectations).add_prefix("gap_")
+    gaps = quality._gap_scores(frame, model.perceptions, model.expectations).add_prefix("gap_")
     data = pd.concat([frame[["overall_sat"]], perc, gaps, frame[["outlet_id"]]], axis=1).dropna()
 
     def diff(d):
@@ -79,35 +80,16 @@ def test_r2_difference_draws_match_refitting(survey, cluster):
 
 
 @CLUSTERS
-def test_top_box_step_draws_match_refitting(survey, cluster):
-    frame, _, _ = survey
-    est = loyalty.top_box_step(frame, "repurchase_intent", "overall_sat", n_boot=B, seed=7,
-                               cluster=cluster)
-    data = frame[["repurchase_intent", "overall_sat", "outlet_id"]].dropna()
-    levels = np.sort(data["overall_sat"].unique())
-
-    def step(d):
-        means = d.groupby("overall_sat")["repurchase_intent"].mean().reindex(levels).to_numpy()
-        gains = np.diff(means)
-        return gains[-1] - np.nanmean(gains[:-1])
-
-    draws = by_rows(data, step, cluster)
-    lo, hi = np.quantile(draws[np.isfinite(draws[:, 0])], [0.025, 0.975])
-    assert (est.value, est.ci_low, est.ci_high) == pytest.approx((step(data), lo, hi),
-                                                                abs=1e-12)
-
-
-@CLUSTERS
 def test_mediation_draws_match_refitting(survey, cluster):
     _, model, scores = survey
     x = "service"
     data = scores.assign(service=scores[list(model.drivers)].mean(axis=1))
     cols = [x, model.satisfaction, model.loyalty]
-    table = loyalty.mediation(data, *cols, n_boot=B, seed=7, cluster=cluster)
+    table = loyalty.mediation(data, *cols, n_boot=B, seed=7, cluster=cluster).table
     rows = data[[*cols, "outlet_id"]].dropna()
-    old = by_rows(rows, lambda d: loyalty.mediation_paths(d, *cols, standardise=True), cluster)
+    old = by_rows(rows, lambda d: loyalty._mediation_paths(d, *cols, standardise=True), cluster)
     np.testing.assert_allclose(table["estimate"],
-                               loyalty.mediation_paths(rows, *cols, standardise=True),
+                               loyalty._mediation_paths(rows, *cols, standardise=True),
                                atol=1e-12)
     np.testing.assert_allclose(table[["ci_low", "ci_high"]].to_numpy().T,
                                np.quantile(old, [0.025, 0.975], axis=0), atol=1e-12)
@@ -126,7 +108,7 @@ def test_pls_path_draws_match_refitting(survey, cluster):
 
     old = by_rows(items, refit, cluster)
     table = pls.bootstrap_paths(frame, model.blocks, model.paths, n_boot=B, seed=7,
-                                cluster=cluster)
+                                cluster=cluster).table
     np.testing.assert_allclose(table[["ci_low", "ci_high"]].to_numpy().T,
                                np.quantile(old, [0.025, 0.975], axis=0), atol=1e-10)
 
@@ -145,7 +127,7 @@ def test_ordinal_logit_agrees_with_statsmodels(survey, cluster):
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
     frame, _, _ = survey
-    _, fit = loyalty.ordinal_effect(frame, "recommend", "overall_sat", cluster=cluster)
+    fit = loyalty.ordinal_effect(frame, "recommend", "overall_sat", cluster=cluster).model
     data = frame[["recommend", "overall_sat", "outlet_id"]].dropna()
     y = pd.Series(pd.Categorical(data["recommend"], ordered=True), index=data.index)
     ref = OrderedModel(y, data[["overall_sat"]], distr="logit").fit(

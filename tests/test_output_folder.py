@@ -498,3 +498,42 @@ def test_a_data_file_modified_during_a_run_fails_the_run(tmp_path, survey_sample
     assert err.startswith("error: my_survey.csv changed while the run was using it"), err
     assert str(survey) in err and "wrote no report" in err
     assert not (out / "index.html").exists() and not leftovers(out)
+
+
+def test_a_full_disk_is_said_plainly_naming_the_output_folder(tmp_path, monkeypatch):
+    """What a full disk leaves (issue 20): an executed notebook cut short, which read back gave
+    "NotJSONError"; now the run stops with one sentence naming the output folder, and the
+    previous report is unchanged."""
+    import papermill
+
+    from cxlib.app import runner
+
+    def cut_short(source, executed, **_):
+        Path(executed).write_text('{"cells": [{"cell_type": "co', encoding="utf-8")
+
+    monkeypatch.setattr(papermill, "execute_notebook", cut_short)
+    monkeypatch.setattr(runner, "short_of_space", lambda folder: True)  # as on a full disk
+    out = tmp_path / "report"
+    with pytest.raises(runner.DiskFull) as info:
+        runner.run(["06"], out=out, evidence=False, log=lambda _: None)
+    message = str(info.value)
+    assert message.startswith(f"the disk is full: cxlib could not write the report into {out}")
+    assert "NotJSON" not in message and "another disk" in message
+    assert not (out / "index.html").exists() and not list(tmp_path.glob(".report.cxlib-tmp-*"))
+
+
+def test_no_space_left_while_executing_is_said_plainly_by_the_cli(tmp_path, monkeypatch,
+                                                                   capsys):
+    import errno
+
+    import papermill
+
+    def no_space(source, executed, **_):
+        raise OSError(errno.ENOSPC, "No space left on device", str(executed))
+
+    monkeypatch.setattr(papermill, "execute_notebook", no_space)
+    out = tmp_path / "report"
+    assert main(["run", "06", "--no-evidence", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"error: the disk is full: cxlib could not write the report into {out}" in err
+    assert "Errno" not in err and "unexpected" not in err

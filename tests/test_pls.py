@@ -75,7 +75,8 @@ def test_bootstrap_paths_bracket_the_estimate():
     frame["y2"] = 0.6 * lat + rng.normal(0, .8, 300)
     table = bootstrap_paths(frame, {"X": ["x0", "x1", "x2"], "Y": ["y1", "y2"]}, ["X -> Y"],
                             n_boot=100)
-    row = table.iloc[0]
+    row = table.table.iloc[0]
+    assert table.n == 300 and table.draws == 100 and table.cluster is None
     assert row["ci_low"] < row["coefficient"] < row["ci_high"]
 
 
@@ -111,4 +112,4 @@ def test_resamples_in_which_an_item_does_not_vary_are_counted_as_failed():
                             n_boot=200, seed=9)
     rng = np.random.default_rng(9)
     missed = sum(0 not in rng.integers(0, 60, 60) for _ in range(200))
-    assert table.attrs["failed"] == missed > 50 and np.isfinite(table["ci_low"]).all()
+    assert table.failed == missed > 50 and np.isfinite(table.table["ci_low"]).all()

@@ -15,7 +15,6 @@ from cxlib.analyses.repeat import (
     BusinessParams,
     ageing_baseline,
     customer_summary,
-    log_end_sentence,
     repeat_share,
     repeat_share_ahead,
     repeat_share_by_month,
@@ -24,6 +23,7 @@ from cxlib.analyses.repeat import (
     simulate_repeat_share,
 )
 from cxlib.errors import NotEstimable
+from cxlib.notebook import readings
 from cxlib.registry.claims import get_claim
 from cxlib.stats.estimates import Estimate
 
@@ -55,7 +55,7 @@ def random_log():
 
 def test_summary_matches_the_slow_reference(random_log):
     end = pd.Timestamp("2023-09-30")
-    fast = customer_summary(random_log, end)
+    fast = customer_summary(random_log, end).table
     slow = slow_summary(random_log, end)
     fast = fast.loc[slow.index]
     pd.testing.assert_frame_equal(fast[["frequency", "recency", "T", "monetary_value"]],
@@ -66,9 +66,9 @@ def test_summary_reads_parquet_and_csv(tmp_path, random_log):
     random_log.to_parquet(tmp_path / "t.parquet")
     random_log.assign(date=random_log["date"].dt.strftime("%Y-%m-%d")).to_csv(
         tmp_path / "t.csv", index=False)
-    a = customer_summary(random_log)
-    b = customer_summary(tmp_path / "t.parquet")
-    c = customer_summary(tmp_path / "t.csv")
+    a = customer_summary(random_log).table
+    b = customer_summary(tmp_path / "t.parquet").table
+    c = customer_summary(tmp_path / "t.csv").table
     assert a["frequency"].equals(b["frequency"])
     assert a["frequency"].sum() == c["frequency"].sum()
 
@@ -78,7 +78,7 @@ def test_repeat_share_by_hand():
                        "date": pd.to_datetime(["2024-01-05", "2024-02-01", "2024-01-10",
                                                "2024-01-10", "2024-02-03"]),
                        "amount": [10.0, 30.0, 5.0, 5.0, 20.0]})
-    monthly = repeat_share_by_month(tx)
+    monthly = repeat_share_by_month(tx).table
     assert monthly["repeat_orders"].tolist() == [0, 1]  # same-day orders are not repeats
     assert monthly["repeat share of revenue"].iloc[1] == pytest.approx(30 / 50)
     est = repeat_share(tx, last_months=None, n_boot=200)
@@ -98,7 +98,7 @@ def test_cluster_bootstrap_matches_the_ratio_estimator_standard_error(random_log
 
 
 def test_constant_behaviour_share_rises_as_the_base_ages():
-    sim = simulate_repeat_share(months=48)
+    sim = simulate_repeat_share(months=48).table
     share = sim["repeat share of orders"]
     assert len(sim) == 48
     assert share.iloc[2] < 0.5 < share.iloc[-1]
@@ -268,23 +268,24 @@ def test_share_by_log_end_describes_a_single_cohort():
     1998 (issue 19's figures), summed by hand from the monthly table; from April 1997 every
     order is a repeat order."""
     cdnow = load_cdnow().frame
-    table = share_by_log_end(cdnow)
+    ends = share_by_log_end(cdnow)
+    table = ends.table
     assert [str(m) for m in table.index] == ["1997-03", "1997-06", "1997-09", "1997-12",
                                              "1998-03", "1998-06"]
     share = table["repeat share of the whole log"]
     assert share.round(3).tolist() == [0.247, 0.423, 0.512, 0.579, 0.624, 0.656]
-    monthly = repeat_share_by_month(cdnow)
+    monthly = repeat_share_by_month(cdnow).table
     assert share.iloc[-1] == monthly["repeat_orders"].sum() / monthly["orders"].sum()
     assert (monthly["repeat share of orders"].iloc[3:] == 1).all()
     assert (table["repeat share since the previous row"].iloc[1:] == 1).all()
     assert table["customers acquired"].tolist() == [23_570] * 6
     assert table["new since the previous row"].tolist() == [23_570, 0, 0, 0, 0, 0]
     assert table["months followed"].tolist() == [3, 6, 9, 12, 15, 18]
-    assert len(share_by_log_end(cdnow, every=1)) == 18
-    revenue = share_by_log_end(cdnow, measure="revenue")
+    assert len(share_by_log_end(cdnow, every=1).table) == 18
+    revenue = share_by_log_end(cdnow, measure="revenue").table
     assert revenue["repeat share of the whole log"].iloc[-1] == pytest.approx(
         monthly["repeat_revenue"].sum() / monthly["revenue"].sum())
-    assert log_end_sentence(table) == (
+    assert readings.log_end(ends) == (
         "Ending the log in 1997-03, 1997-06, 1997-09, 1997-12, 1998-03 or 1998-06 gives a "
         "whole-log share of 25%, 42%, 51%, 58%, 62% and 66%. Nobody is new after 1997-03 "
         "(23,570 customers acquired by then): from then on every order is a repeat order by "
@@ -331,7 +332,7 @@ def test_a_single_cohort_log_makes_rep1_not_testable():
         ageing_baseline(log)
     ahead = repeat_share_ahead(log)
     assert ahead.problem.startswith("with no new customers in the last 12 months")
-    assert "Nobody is new after 2019-03" in log_end_sentence(share_by_log_end(log))
+    assert "Nobody is new after 2019-03" in readings.log_end(share_by_log_end(log))
 
 
 def test_an_open_base_still_gives_estimates():
@@ -343,11 +344,11 @@ def test_an_open_base_still_gives_estimates():
     assert data.design.key == "open base"
     tx = data.frame
     base = ageing_baseline(tx)
-    assert base.counts["new customers in the window"] > 0 and base.fit.problem is None
+    assert base.new > 0 and base.fit.problem is None
     for est in (repeat_share(tx, n_boot=200), repeat_share(tx, last_months=None, n_boot=200),
                 base.observed, base.difference, repeat_share_ahead(tx)):
         assert est.problem is None and est.ci_low < est.value < est.ci_high, est
-    assert "new customers arrive to the end" in log_end_sentence(share_by_log_end(tx))
+    assert "new customers arrive to the end" in readings.log_end(share_by_log_end(tx))
 
 
 def test_baseline_needs_history_before_the_window():
@@ -366,8 +367,9 @@ def test_baseline_fit_is_the_customer_base_fit():
     base = ageing_baseline(log)
     assert base.fit.model == "BG/NBD"
     assert isinstance(base.fit, customer_base.ModelFit)
-    assert base.counts["customers"] == log["customer_id"].nunique()
-    assert base.table().shape == (3, 5)
+    assert base.customers == base.n == log["customer_id"].nunique()
+    assert base.table.shape == (3, 5) and base.before + base.new == base.customers
+    assert readings.ageing_counts(base).startswith(f"window {base.window}: {base.new:,} new")
     in_days = ageing_baseline(log, unit_days=1.0)  # the time unit of the fit is immaterial
     assert in_days.expected.value == pytest.approx(base.expected.value, rel=1e-6)
     assert in_days.difference.ci_high == pytest.approx(base.difference.ci_high, rel=1e-4)
@@ -419,13 +421,13 @@ def test_share_ahead_of_a_closed_cohort_is_not_testable():
 
 
 def test_share_path_says_when_the_share_passes_a_level_and_where_it_settles():
-    from cxlib.analyses.repeat import share_path, share_path_sentence
+    from cxlib.analyses.repeat import share_path
 
     shares = pd.Series([0.0, 0.3, 0.6, 0.76, 0.8, 0.78, 0.82])
     p = share_path(shares, reference=0.75, settled_months=3)
-    assert p["first"] == 0.0 and p["month_reached"] == 4
-    assert p["settled"] == pytest.approx(0.8) and p["settled_range"] == (0.78, 0.82)
-    assert share_path(shares * 0.5)["month_reached"] is None
-    text = share_path_sentence("constant", shares, settled_months=3)
+    assert p.first == 0.0 and p.month_reached == 4
+    assert p.settled == pytest.approx(0.8) and p.settled_range == (0.78, 0.82)
+    assert share_path(shares * 0.5).month_reached is None
+    text = readings.share_path("constant", p)
     assert text == ("constant: starts at 0%, passes 75% in month 4; over the last 3 months "
                     "it stays near 80% (78%–82%)")

@@ -105,9 +105,9 @@ def same_numbers(embedded: pd.DataFrame, distributed: pd.DataFrame) -> None:
 
 def test_both_queries_on_a_spark_dataframe_match_duckdb(spark, log):
     frame = spark.createDataFrame(log)
-    same_numbers(customer_summary(log), customer_summary(frame))
-    monthly = repeat_share_by_month(frame)
-    same_numbers(repeat_share_by_month(log), monthly)
+    same_numbers(customer_summary(log).table, customer_summary(frame).table)
+    monthly = repeat_share_by_month(frame).table
+    same_numbers(repeat_share_by_month(log).table, monthly)
     assert monthly["repeat_orders"].sum() > 0 and len(monthly) == 17
     assert spark.catalog.listTables() == []  # the temporary view is gone
 
@@ -123,11 +123,11 @@ def test_a_catalog_table_through_ibis(spark, log):
     with pytest.raises(UserDataError, match=r"no column 'customer_id', 'date'.*rename"):
         customer_summary(table)
     table = table.rename(customer_id="cust", date="ts")
-    summary = customer_summary(log, "2022-11-30")
-    same_numbers(summary, customer_summary(table, "2022-11-30"))
+    summary = customer_summary(log, "2022-11-30").table
+    same_numbers(summary, customer_summary(table, "2022-11-30").table)
     # README: a summary too big to bring back stays in the warehouse as a lazy table
     lazy = table.alias("tx").sql(SUMMARY_SQL.format(end=LAST_DAY), dialect="duckdb")
-    assert lazy.count().to_pandas() == customer_summary(log)["frequency"].size
+    assert lazy.count().to_pandas() == customer_summary(log).table["frequency"].size
 
 
 def test_the_queries_are_written_once_in_duckdb_dialect_and_transpile():
@@ -148,8 +148,8 @@ def test_the_embedded_path_imports_neither_ibis_nor_spark():
         from cxlib.analyses.repeat import customer_summary, repeat_share_by_month
         tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [1.0, 2.0, 3.0],
                            "date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-05"])})
-        assert customer_summary(tx)["frequency"].tolist() == [1.0, 0.0]
-        repeat_share_by_month(tx)
+        assert customer_summary(tx).table["frequency"].tolist() == [1.0, 0.0]
+        repeat_share_by_month(tx).table
         print(sorted(m for m in ("ibis", "pyspark", "sqlglot") if m in sys.modules))
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

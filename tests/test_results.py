@@ -80,7 +80,7 @@ def test_session_concludes_a_claim_on_real_data(tmp_path):
     real = replace(sample, report=replace(sample.report, synthetic=False, file="mine.csv"))
     nb.test("LOY-1", "ordinal_or", est(1.8, 1.5, 2.1), data=real)
     nb.test("LOY-1", "churn_or", est(0.7, 0.6, 0.8), data=real)
-    nb.test("LOY-1", "top_box_step", est(-1.0, -1.5, -0.5), data=real)  # supplementary
+    nb.test("LOY-1", "top_box_step", est(0.5, 0.4, 0.6), data=real)  # supplementary
     (claim,) = nb.conclude("LOY-1")
     assert claim.scope == "claim" and claim.verdict == SUPPORTED
     assert "all 2 figures" in claim.reason
@@ -98,8 +98,8 @@ def test_session_concludes_a_claim_on_real_data(tmp_path):
     assert claim.verdict == SUPPORTED  # not-testable figures are left out, and named
     assert "left out: indirect effect" in claim.reason and "(no service items)" in claim.reason
     shown = nb.table()  # the supplementary top-box step is marked, and only it
-    marked = shown[shown["verdict"].str.endswith("(descriptive)")]
-    assert marked["verdict"].tolist() == ["not supported (descriptive)"] and len(shown) == 5
+    marked = shown[shown["verdict"].str.endswith("(beside the claim)")]
+    assert marked["verdict"].tolist() == ["not supported (beside the claim)"] and len(shown) == 5
     assert marked["figure"].tolist() == ["ratio"]  # the figure's own name, unchanged
 
 
@@ -149,6 +149,33 @@ def test_results_file_is_versioned_and_read_back_typed(tmp_path):
         read_results(path)
 
 
+def test_the_notebook_result_files_carry_the_schema_and_the_runner_refuses_another(tmp_path):
+    """One record format from the kernel to results.json: the file a session writes names
+    the schema version of results.json, the runner reads it through the versioned reader,
+    and a file of another version (or none) stops the merge with a message naming it."""
+    from cxlib import __version__
+    from cxlib.app.runner import collect_results
+    from cxlib.errors import UserDataError
+    from cxlib.registry.records import RESULTS_SCHEMA, read_notebook_results
+
+    nb = start("00_test", results_dir=str(tmp_path))
+    ds = nb.load("survey", quiet=True)
+    nb.not_testable("LOY-1", "ordinal_or", "no loyalty rating", data=ds)
+    written = tmp_path / "00_test.json"
+    doc = json.loads(written.read_text())
+    assert (doc["schema"], doc["cxlib"], doc["notebook"]) == (RESULTS_SCHEMA, __version__,
+                                                              "00_test")
+    assert read_notebook_results(written)["records"] == nb.records
+    records, datasets = collect_results(tmp_path)
+    assert records == nb.records and datasets[0]["notebook"] == "00_test"
+    for old in ({**doc, "schema": "cxlib-results/1"}, {k: v for k, v in doc.items()
+                                                         if k != "schema"}):
+        written.write_text(json.dumps(old))
+        with pytest.raises(UserDataError, match=r"00_test\.json holds results of schema .*"
+                                                r"this cxlib reads 'cxlib-results/2'\. Rerun"):
+            collect_results(tmp_path)
+
+
 def test_summary_tables_shorten_a_synthetic_reason_to_what_the_row_does_not_show():
     rec = make_record("nb", "WOM-1", "telling_ratio", est(0.56, 0.53, 0.59),
                       Verdict(SUPPORTED, "the 95% interval [0.53, 0.59] lies inside"),
@@ -179,3 +206,24 @@ def test_a_file_declared_synthetic_gives_no_evidence(tmp_path):
     rec = nb.test("WOM-1", "telling_ratio", est(2.0, 1.9, 2.1), data=ds)
     assert rec.verdict == NOT_TESTABLE and rec.would_be == SUPPORTED and rec.synthetic
     assert rec.truth is None  # nothing is planted in a derived file's own rows
+
+
+def test_a_described_figure_is_shown_without_a_verdict(tmp_path):
+    """LOY-2's relative importances describe a survey's own drivers: recorded with their
+    interval and the reason, never 'supported' (a bar every driver clears says nothing)."""
+    from dataclasses import replace
+
+    from cxlib.registry.records import SHOWN
+
+    nb = start("00_test", results_dir=str(tmp_path))
+    sample = nb.load("survey", quiet=True)
+    real = replace(sample, report=replace(sample.report, synthetic=False, file="mine.csv"))
+    rec = nb.test("LOY-2", "importance_rel", est(0.2, 0.15, 0.25), data=real)
+    assert rec.verdict == SHOWN and rec.headline == SHOWN and "any rating asked" in rec.reason
+    none = nb.test("LOY-2", "importance_emp", Estimate.untestable("f", "no items"), data=real)
+    assert none.verdict == NOT_TESTABLE  # no estimate: said as such
+    demo = nb.test("LOY-2", "importance_rel", est(0.2, 0.15, 0.25), data=sample)
+    assert demo.verdict == NOT_TESTABLE and demo.would_be == SHOWN
+    assert "LOY-2" not in {r.claim for r in nb.conclude()}  # supplementary: no claim verdict
+    shown = nb.table()
+    assert SHOWN in shown["verdict"].tolist()

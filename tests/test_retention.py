@@ -12,19 +12,17 @@ import pytest
 from cxlib import sample
 from cxlib.analyses.retention import (
     LIFETIME_RATIO,
-    MONTH,
     cohort_retention,
     cost_ratios,
     cox_model,
     kaplan_meier,
-    lifetime_fit,
-    median_tenure_table,
     satisfaction_hazard,
-    tenure,
     value_by_tenure,
+    winback_ratio,
 )
+from cxlib.data.derived import MONTH, tenure
 from cxlib.errors import NotEstimable
-from cxlib.stats.survival import efron_score_residuals
+from cxlib.stats.survival import efron_score_residuals, lifetime_fit
 
 
 def ledger(n=1500, seed=0, **params):
@@ -48,7 +46,7 @@ def test_cost_ratios_by_hand():
                           "retention_spend": [20.0, 20.0, 0.0]})
     r = cost_ratios(frame, n_boot=50)
     years = (182 + 365 + 0) / 365.25
-    life = lifetime_fit(np.array([182, 365, 0]) / 365.25, np.array([1, 0, 0]))[2]
+    life = lifetime_fit(np.array([182, 365, 0]) / 365.25, np.array([1, 0, 0])).mean
     assert r["acquisition cost per customer"].value == pytest.approx(200)
     assert r["retention cost per customer-year"].value == pytest.approx(40 / years)
     assert r["expected customer lifetime"].value == pytest.approx(life)
@@ -60,7 +58,8 @@ def test_lifetime_without_heterogeneity_is_the_exponential_estimate():
     t = rng.exponential(2.0, 4000)
     censor = rng.uniform(0, 6, 4000)
     years, left = np.minimum(t, censor), (t <= censor).astype(int)
-    r, _alpha, mean = lifetime_fit(years, left)
+    fit = lifetime_fit(years, left)
+    r, mean = fit.r, fit.mean
     assert mean == pytest.approx(years.sum() / left.sum(), rel=0.02)
     assert mean == pytest.approx(2.0, rel=0.06) and r > 20  # r → ∞: no heterogeneity
 
@@ -70,8 +69,8 @@ def test_lifetime_recovers_gamma_heterogeneity():
     rates = rng.gamma(3.0, 1 / 4.0, 20000)  # r = 3, α = 4: E[T] = 4 / (3 − 1) = 2
     t = rng.exponential(1 / rates)
     censor = rng.uniform(0, 8, 20000)
-    r, alpha, mean = lifetime_fit(np.minimum(t, censor), (t <= censor).astype(int))
-    assert (r, alpha, mean) == pytest.approx((3.0, 4.0, 2.0), rel=0.1)
+    fit = lifetime_fit(np.minimum(t, censor), (t <= censor).astype(int))
+    assert (fit.r, fit.alpha, fit.mean) == pytest.approx((3.0, 4.0, 2.0), rel=0.1)
 
 
 def test_no_leavers_means_no_lifetime():
@@ -80,6 +79,9 @@ def test_no_leavers_means_no_lifetime():
                           "acquisition_cost": [100.0, 200.0], "retention_spend": [20.0, 5.0]})
     r = cost_ratios(frame, n_boot=20)
     assert r[LIFETIME_RATIO].problem and "no customer has left" in r[LIFETIME_RATIO].problem
+    assert LIFETIME_RATIO in r and "win-back ÷ retention cost per dollar" not in r
+    assert winback_ratio(frame).problem == ("the win-back ratio needs the column(s) margin, "
+                                            "winback_spend, winback_margin")
 
 
 def test_the_ratio_does_not_depend_on_the_calendar_unit():
@@ -87,8 +89,8 @@ def test_the_ratio_does_not_depend_on_the_calendar_unit():
     rng = np.random.default_rng(6)
     years = rng.exponential(3, 500)
     left = (rng.random(500) < 0.6).astype(int)
-    in_days = lifetime_fit(years * 365.25, left)[2] / 365.25
-    assert in_days == pytest.approx(lifetime_fit(years, left)[2], rel=1e-5)
+    in_days = lifetime_fit(years * 365.25, left).mean / 365.25
+    assert in_days == pytest.approx(lifetime_fit(years, left).mean, rel=1e-5)
 
 
 def test_cost_ratio_interval_covers_the_planted_ratio():
@@ -110,21 +112,21 @@ def test_kaplan_meier_median_of_exponential_tenure():
     hits = []
     for seed in range(20):
         frame = ledger(1500, seed, sat_hazard=0.0, start="2015-01-01", channel_hazard=flat)
-        table = median_tenure_table(kaplan_meier(frame))
+        table = kaplan_meier(frame).table
         hits.append(table.loc["all", "ci_low"] <= np.log(2) / 0.03 <= table.loc["all", "ci_high"])
     assert np.mean(hits) >= 0.8
 
 
 def test_logrank_detects_channel_differences():
-    assert kaplan_meier(ledger(2000, 4), "acquisition_channel")["logrank_p"] < 0.05
+    assert kaplan_meier(ledger(2000, 4), "acquisition_channel").logrank_p < 0.05
 
 
 def test_cohort_and_tenure_tables():
     frame = ledger(600, 5)
-    cohorts = cohort_retention(frame, max_months=6)
+    cohorts = cohort_retention(frame, max_months=6).table
     assert (cohorts[0].dropna() == 1).all()
     assert (cohorts.diff(axis=1).iloc[:, 1:].fillna(0) <= 1e-12).all().all()  # never rises
-    assert value_by_tenure(frame)["customers"].sum() == len(frame)
+    assert value_by_tenure(frame).table["customers"].sum() == len(frame)
 
 
 # --- tenure and churn-flag ledgers, and the Cox model with chosen covariates -------------
@@ -168,7 +170,7 @@ def test_survival_runs_on_a_tenure_table():
     censor = rng.uniform(0, 60, 3000)
     frame = pd.DataFrame({"tenure_months": np.minimum(months, censor),
                           "churned": (months <= censor).astype(float)})
-    table = median_tenure_table(kaplan_meier(frame))
+    table = kaplan_meier(frame).table
     assert table.loc["all", "ci_low"] <= np.log(2) / 0.03 <= table.loc["all", "ci_high"]
 
 
@@ -231,13 +233,13 @@ def test_a_median_not_reached_is_said_in_words_and_the_open_band_is_named():
     censor = rng.uniform(12, 48, 2000)
     frame = pd.DataFrame({"tenure_months": np.minimum(months, censor),
                           "churned": (months <= censor).astype(float)})
-    table = median_tenure_table(kaplan_meier(frame))
+    table = kaplan_meier(frame).table
     assert np.isnan(table.loc["all", "median months"])  # not inf
-    still = kaplan_meier(frame)["fits"]["all"].table["survival"].iloc[-1]
+    still = kaplan_meier(frame).fits["all"].table["survival"].iloc[-1]
     assert table.loc["all", "note"].startswith(f"not reached: {still:.0%} still active at")
-    bands = value_by_tenure(ledger(600, 5).drop(columns="margin", errors="ignore"))
+    bands = value_by_tenure(ledger(600, 5).drop(columns="margin", errors="ignore")).table
     assert list(bands.index.categories)[-1] == "60+" and "margin_per_month" not in bands
-    assert "note" not in median_tenure_table(kaplan_meier(ledger(1500, 0)))  # all reached
+    assert "note" not in kaplan_meier(ledger(1500, 0)).table  # all reached
 
 
 def test_an_upper_limit_at_the_end_of_follow_up_is_called_open():
@@ -245,5 +247,5 @@ def test_an_upper_limit_at_the_end_of_follow_up_is_called_open():
     # upper limit of the median can be no later than that month
     frame = pd.DataFrame({"tenure_months": [2, 4, 6, 8, 10, 12, 14, 16, 18, 20.0],
                           "churned": [1, 0, 0, 1, 0, 0, 0, 1, 0, 1.0]})
-    table = median_tenure_table(kaplan_meier(frame))
+    table = kaplan_meier(frame).table
     assert table.loc["all", "note"].startswith("upper limit open")

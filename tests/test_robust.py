@@ -121,11 +121,11 @@ def test_logistic_effect_reports_true_hc3():
     frame = pd.DataFrame(case["data"])
     frame = frame.assign(x=frame["x1"])
     rfit = robust.fit(frame["y"], sm.add_constant(frame[["x1"]]), logit=True)
-    est = logistic_effect(frame, "y", "x1")[0]
+    est = logistic_effect(frame, "y", "x1").effect
     assert est.ci_low == pytest.approx(rfit.estimate("x1", "", odds_ratio=True).ci_low, rel=1e-9)
     # against R: the single-predictor case
     case = CASES["logit_rating"]
-    est = logistic_effect(pd.DataFrame(case["data"]), "y", "x")[0]
+    est = logistic_effect(pd.DataFrame(case["data"]), "y", "x").effect
     b, se = case["coef"][1], np.sqrt(case["HC3"][1][1])
     assert est.value == pytest.approx(np.exp(b), rel=1e-6)
     assert (est.ci_low, est.ci_high) == pytest.approx(

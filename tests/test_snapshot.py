@@ -14,21 +14,13 @@ import pytest
 from lifelines import KaplanMeierFitter
 from lifelines.statistics import multivariate_logrank_test
 
-from cxlib.analyses.retention import (
-    MONTH,
-    cox_model,
-    entry_comparison,
-    kaplan_meier,
-    median_tenure_table,
-    snapshot_summary,
-    stock_share_beyond,
-    survival_intervals,
-    tenure,
-)
+from cxlib.analyses.retention import cox_model, entry_comparison, kaplan_meier, snapshot
 from cxlib.data.datasets import data_dir, load_data
+from cxlib.data.derived import MONTH, survival_intervals, tenure
 from cxlib.errors import NotEstimable
+from cxlib.notebook import readings
 from cxlib.registry.claims import get_claim
-from cxlib.stats.survival import efron_score_residuals, logrank, product_limit
+from cxlib.stats.survival import efron_score_residuals, logrank, product_limit, stock_share_beyond
 
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "cox_snapshot.json").read_text())
 TELCO = REFERENCE["telco"]
@@ -83,7 +75,7 @@ def test_telco_cox_matches_r_coxph_with_and_without_delayed_entry(telco, model, 
     fit = cox_model(telco.frame, ["n_products", *chosen], follow_up_months=window)
     _agrees(fit, TELCO[model])
     assert fit.left_out == TELCO["no_time_at_risk"] == 11  # tenure 0: counted, not silent
-    assert "11 customer(s) with no time at risk" in fit.note
+    assert "11 customer(s) with no time at risk" in fit.notes[0]
     assert ("delayed entry" in fit.hazard_ratio("n_products").method) == (window is not None)
 
 
@@ -99,9 +91,10 @@ def test_telco_cross_holding_with_delayed_entry_is_not_supported(telco):
 
 def test_telco_period_curve_matches_r_survfit(telco):
     km = kaplan_meier(telco.frame, follow_up_months=telco.mapping.follow_up_months)
-    _curve_agrees(km["fits"]["all"], TELCO["km"])
-    assert km["left_out"] == 11 and km["curve"] == "Period retention"
-    assert "Period retention" in km["note"] and "11 customer(s)" in km["note"]
+    _curve_agrees(km.fits["all"], TELCO["km"])
+    assert km.left_out == 11 and km.curve == "Period retention"
+    said = readings.survival_curve(km)
+    assert said.startswith("Period retention") and "11 customer(s)" in said
 
 
 def _curve_agrees(curve, ref):
@@ -125,9 +118,9 @@ def test_crafted_snapshot_cox_matches_r_coxph(crafted):
 
 def test_crafted_snapshot_period_curve_and_logrank_match_r(crafted):
     window = CRAFTED["follow_up_months"]
-    _curve_agrees(kaplan_meier(crafted, follow_up_months=window)["fits"]["all"], CRAFTED["km"])
+    _curve_agrees(kaplan_meier(crafted, follow_up_months=window).fits["all"], CRAFTED["km"])
     km = kaplan_meier(crafted, "g", follow_up_months=window)
-    assert km["logrank_stat"] == pytest.approx(CRAFTED["logrank_delayed"], rel=1e-9)
+    assert km.logrank_stat == pytest.approx(CRAFTED["logrank_delayed"], rel=1e-9)
     surv = survival_intervals(crafted, window)
     kept = surv[surv["stop"] > surv["start"]]
     chi2, df, _ = logrank(np.zeros(len(kept)), kept["stop"], kept["left"],
@@ -178,7 +171,7 @@ def test_curves_and_logrank_without_delayed_entry_match_lifelines():
     frame = pd.DataFrame({"tenure_months": np.minimum(months, seen),
                           "churned": (months <= seen).astype(float), "group": group})
     km = kaplan_meier(frame, "group")
-    for name, curve in km["fits"].items():
+    for name, curve in km.fits.items():
         part = frame[frame["group"] == name]
         lk = KaplanMeierFitter().fit(part["tenure_months"], part["churned"])
         times = lk.survival_function_.index.to_numpy()
@@ -186,8 +179,8 @@ def test_curves_and_logrank_without_delayed_entry_match_lifelines():
             lk.survival_function_.iloc[:, 0].to_numpy(), abs=1e-12)
         assert curve.median == lk.median_survival_time_
     test = multivariate_logrank_test(frame["tenure_months"], frame["group"], frame["churned"])
-    assert km["logrank_stat"] == pytest.approx(test.test_statistic, rel=1e-10)
-    assert km["logrank_p"] == pytest.approx(test.p_value, rel=1e-8)
+    assert km.logrank_stat == pytest.approx(test.test_statistic, rel=1e-10)
+    assert km.logrank_p == pytest.approx(test.p_value, rel=1e-8)
 
 
 def test_efron_residuals_with_entry_sum_to_zero_at_the_delayed_entry_estimate(crafted):
@@ -225,7 +218,7 @@ def test_products_that_grow_with_tenure_look_protective_only_without_delayed_ent
     assert rule.judge(naive).label == "supported"  # they had not left, and hold more
     assert delayed.covers(1)
     assert rule.judge(delayed).label != "supported"
-    table = entry_comparison(frame, "n_products", follow_up_months=1)
+    table = entry_comparison(frame, "n_products", follow_up_months=1).table
     assert table["hazard ratio"].tolist() == pytest.approx([naive.value, delayed.value])
 
 
@@ -233,14 +226,14 @@ def test_snapshot_summary_says_whether_the_window_could_have_made_the_tenures(te
     """On the crafted steady base the window's risks reproduce the tenures; on the telco
     table they cannot (a 26.6% monthly risk would leave almost nobody past 12 months)."""
     steady = snapshot_table()
-    curve = kaplan_meier(steady, follow_up_months=1)["fits"]["all"]
+    curve = kaplan_meier(steady, follow_up_months=1).fits["all"]
     observed = (steady["tenure_months"] > 12).mean()
     assert stock_share_beyond(curve, 12) == pytest.approx(observed, abs=0.05)
-    text = snapshot_summary(telco.frame, 1)
+    text = readings.snapshot(snapshot(telco.frame, 1))
     share = re.search(r"every month, (\S+)% would have", text).group(1)
     assert float(share) < 1 and "7,032 customers were present" in text
     assert "correlation with tenure r = 0.47" in text
-    assert snapshot_summary(steady, None).startswith("This ledger follows each customer")
+    assert readings.snapshot(snapshot(steady, None)).startswith("This ledger follows each")
 
 
 def test_one_days_per_month_constant():
@@ -248,7 +241,7 @@ def test_one_days_per_month_constant():
     days-per-month figure is written anywhere in the package."""
     frame = pd.DataFrame({"tenure_months": [200.0, 7.0], "churned": [1.0, 1.0]})
     assert (tenure(frame)["days"] / MONTH).tolist() == [200.0, 7.0]
-    assert median_tenure_table(kaplan_meier(frame)).loc["all", "median months"] == 7.0
+    assert kaplan_meier(frame).table.loc["all", "median months"] == 7.0
     package = Path(__file__).parents[1] / "cxlib"
     pattern = re.compile(r"30\.44|30\.437|365\.25\s*/\s*12")
     hits = [f"{p.relative_to(package)}:{i}" for p in package.rglob("*.py")

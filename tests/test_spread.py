@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cxlib import spread, wom
+from cxlib import spread
 
 
 @pytest.mark.parametrize(("tellings", "pass_on", "k"), [(2.0, 0.3, 1.0), (4.0, 0.2, 3.0)])
 def test_branching_mean_size_matches_closed_form(tellings, pass_on, k):
     sims = spread.branching_sizes(tellings, pass_on, dispersion=k, runs=40000, seed=1)
-    expected = tellings * (1 + wom.expected_reach(tellings, pass_on))  # t / (1 - R)
+    expected = tellings * (1 + spread.expected_reach(tellings, pass_on))  # t / (1 - R)
     se = sims["people told"].std() / np.sqrt(len(sims))
     assert abs(sims["people told"].mean() - expected) < 4 * se
 
@@ -20,7 +20,7 @@ def test_branching_mean_size_matches_closed_form(tellings, pass_on, k):
 def test_branching_extinction_matches_closed_form(tellings, pass_on, k):
     sims = spread.branching_sizes(tellings, pass_on, dispersion=k, runs=20000, cap=5000,
                                   seed=2)
-    q = wom.extinction_probability(tellings * pass_on, None if k > 1e5 else k)
+    q = spread.extinction_probability(tellings * pass_on, None if k > 1e5 else k)
     assert sims["died out"].mean() == pytest.approx(q, abs=0.015)
 
 

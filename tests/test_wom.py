@@ -10,6 +10,10 @@ import pandas as pd
 import pytest
 
 from cxlib import wom
+from cxlib.data.derived import satisfaction_groups
+from cxlib.notebook import readings
+from cxlib.stats.diffusion import bass_curve, bass_peak
+from cxlib.stats.spread import expected_reach, extinction_probability
 
 REFERENCE = Path(__file__).parent / "reference"
 
@@ -34,23 +38,23 @@ def test_negative_binomial_recovers_dispersion_and_wins_on_aic():
     rng = np.random.default_rng(2)
     frame = simulated_counts(4000, {"dissatisfied": 3, "neutral": 2, "satisfied": 2.5}, 0.8, rng)
     fits = wom.count_models(frame)
-    assert fits["negative binomial"].params["alpha"] == pytest.approx(0.8, rel=0.12)
-    assert wom.compare_fits(fits).loc["Poisson", "AIC"] > \
-        wom.compare_fits(fits).loc["negative binomial", "AIC"]
+    assert fits.models["negative binomial"].params["alpha"] == pytest.approx(0.8, rel=0.12)
+    assert fits.table.loc["Poisson", "AIC"] > fits.table.loc["negative binomial", "AIC"]
+    assert fits.best == fits.table["AIC"].idxmin() and fits.n == 4000
     # group effects: log(3/2) for dissatisfied vs neutral
-    coef = fits["negative binomial"].params.filter(like="dissatisfied").iloc[0]
+    coef = fits.models["negative binomial"].params.filter(like="dissatisfied").iloc[0]
     assert coef == pytest.approx(np.log(1.5), abs=0.1)
 
 
 def test_rootogram_predictions_sum_to_nearly_n():
     rng = np.random.default_rng(3)
     frame = simulated_counts(1000, {"dissatisfied": 2, "neutral": 1, "satisfied": 1.5}, 0.5, rng)
-    table = wom.rootogram_table(frame, wom.count_models(frame), max_count=40)
+    table = wom.rootogram_table(frame, wom.count_models(frame), max_count=40).table
     assert table["negative binomial"].sum() == pytest.approx(1000, rel=0.01)
 
 
 def test_satisfaction_groups_use_the_scale():
-    g = wom.satisfaction_groups(pd.Series([1, 2, 3, 9, 10, np.nan]), (1, 10))
+    g = satisfaction_groups(pd.Series([1, 2, 3, 9, 10, np.nan]), (1, 10))
     assert g.tolist()[:5] == ["dissatisfied", "dissatisfied", "neutral", "satisfied",
                               "satisfied"]
     assert pd.isna(g.iloc[5])
@@ -58,25 +62,26 @@ def test_satisfaction_groups_use_the_scale():
 
 def test_valence_incidence_by_hand():
     frame = pd.DataFrame({"told_valence": ["positive"] * 6 + ["negative"] * 2 + ["none"] * 2})
-    table, ratio = wom.valence_incidence(frame, n_boot=200)
+    result = wom.valence_incidence(frame, n_boot=200)
+    table, ratio = result.table, result.effect
     assert table.loc["positive", "share"] == 0.6 and ratio.value == pytest.approx(3)
 
 
 def test_expected_reach_and_extinction_closed_forms():
-    assert wom.expected_reach(2, 0.25) == pytest.approx(0.5 / 0.5)
-    assert wom.expected_reach(4, 0.5) == np.inf
-    assert wom.extinction_probability(0.9) == 1.0
+    assert expected_reach(2, 0.25) == pytest.approx(0.5 / 0.5)
+    assert expected_reach(4, 0.5) == np.inf
+    assert extinction_probability(0.9) == 1.0
     # Poisson mean 2: q = exp(2(q-1)) -> 0.2032; NB k=1 mean 1.8: q = 1/1.8
-    assert wom.extinction_probability(2.0) == pytest.approx(0.203188, abs=1e-5)
-    assert wom.extinction_probability(1.8, 1.0) == pytest.approx(1 / 1.8, abs=1e-9)
+    assert extinction_probability(2.0) == pytest.approx(0.203188, abs=1e-5)
+    assert extinction_probability(1.8, 1.0) == pytest.approx(1 / 1.8, abs=1e-9)
 
 
 def test_bass_fit_recovers_p_and_q():
     p, q, m = 0.02, 0.35, 20000
     t = np.arange(0, 31)
-    per = np.diff(wom.bass_curve(t, p, q, m))
+    per = np.diff(bass_curve(t, p, q, m))
     rng = np.random.default_rng(5)
-    table = wom.fit_bass(pd.Series(rng.poisson(per)))
+    table = wom.fit_bass(pd.Series(rng.poisson(per))).table
     assert table.loc["p (innovation)", "ci_low"] <= p <= table.loc["p (innovation)", "ci_high"]
     assert table.loc["q (imitation)", "ci_low"] <= q <= table.loc["q (imitation)", "ci_high"]
     assert table.loc["m (market size)", "estimate"] == pytest.approx(m, rel=0.05)
@@ -84,10 +89,12 @@ def test_bass_fit_recovers_p_and_q():
 
 def test_valence_ratio_without_negative_word_of_mouth_is_not_testable():
     frame = pd.DataFrame({"told_valence": ["positive"] * 30 + ["none"] * 20})
-    table, est = wom.valence_incidence(frame, n_boot=50)  # was inf [inf, inf]
+    result = wom.valence_incidence(frame, n_boot=50)
+    table, est = result.table, result.effect  # was inf [inf, inf]
     assert est.problem.startswith("none of the 50 respondents spread negative")
     assert table.loc["positive", "share"] == 0.6
-    table, est = wom.valence_incidence(pd.DataFrame({"told_valence": [None, None]}), n_boot=50)
+    result = wom.valence_incidence(pd.DataFrame({"told_valence": [None, None]}), n_boot=50)
+    table, est = result.table, result.effect
     assert table.empty and est.problem == "nobody answered told_valence"
 
 
@@ -105,24 +112,27 @@ def test_bass_fit_before_the_peak_says_it_is_not_identified():
     [−67,728, 115,654]), and a note that says why."""
     p, q, m = 0.002, 0.05, 30000
     t = np.arange(0, 25)
-    assert wom.bass_peak(p, q) > 24
-    per = np.diff(wom.bass_curve(t, p, q, m))
+    assert bass_peak(p, q) > 24
+    per = np.diff(bass_curve(t, p, q, m))
     table = wom.fit_bass(pd.Series(np.random.default_rng(5).poisson(per)))
-    assert not table.attrs["identified"] and table.attrs["peak"] > 24
-    assert table[["ci_low", "ci_high"]].isna().all().all()
-    assert table.attrs["note"].startswith("Not identified: adoptions are still rising after 24")
+    assert not table.identified and table.peak > 24 and table.still_rising
+    assert table.table[["ci_low", "ci_high"]].isna().all().all()
+    assert readings.bass(table).startswith("Not identified: adoptions are still rising after 24")
+    assert table.warnings == ("not identified: adoptions are still rising after 24 periods; "
+                              "no intervals",)
     # the full curve of the recovery test above has turned: intervals, and a note saying so
     t = np.arange(0, 31)
     full = wom.fit_bass(pd.Series(np.random.default_rng(5).poisson(
-        np.diff(wom.bass_curve(t, 0.02, 0.35, 20000)))))
-    assert full.attrs["identified"] and full[["ci_low", "ci_high"]].notna().all().all()
-    assert full.attrs["note"].startswith("Adoptions peaked in period 8 of 30")
+        np.diff(bass_curve(t, 0.02, 0.35, 20000)))))
+    assert full.identified and full.table[["ci_low", "ci_high"]].notna().all().all()
+    assert readings.bass(full).startswith("Adoptions peaked in period 8 of 30")
+    assert not full.warnings and len(full.fitted) == len(full.observed) == full.n == 30
 
 
 def test_bass_peak_closed_form():
     # t* = ln(q/p)/(p + q): 0.02, 0.35 -> ln 17.5 / 0.37 = 7.736
-    assert wom.bass_peak(0.02, 0.35) == pytest.approx(np.log(17.5) / 0.37)
-    assert wom.bass_peak(0.3, 0.1) == 0.0  # innovation dominates: adoptions only fall
+    assert bass_peak(0.02, 0.35) == pytest.approx(np.log(17.5) / 0.37)
+    assert bass_peak(0.3, 0.1) == 0.0  # innovation dominates: adoptions only fall
 
 
 def test_count_models_take_covariates_in_both_parts_and_match_r():
@@ -131,7 +141,7 @@ def test_count_models_take_covariates_in_both_parts_and_match_r():
     ref = json.loads((REFERENCE / "covariates.json").read_text())["counts"]
     frame = pd.read_csv(REFERENCE / "bioChemists.csv")
     fits = wom.count_models(frame, "art", "fem", covariates=["kid5", "ment"],
-                            inflation=["ment"], reference={"fem": "Men"})
+                            inflation=["ment"], reference={"fem": "Men"}).models
     names = {"(Intercept)": "const", "femWomen": "fem[Women]", "kid5": "kid5", "ment": "ment"}
     for r_name, ours in names.items():
         assert fits["Poisson"].params[ours] == pytest.approx(ref["poisson"][r_name], abs=1e-5)
@@ -159,6 +169,6 @@ def test_count_models_need_no_neutral_group():
     mu = np.where(groups == "dissatisfied", 3.0, 1.5)
     frame = pd.DataFrame({"told_count": rng.negative_binomial(2, 2 / (2 + mu)), "group": groups})
     fits = wom.count_models(frame)
-    assert "group[dissatisfied]" in fits["negative binomial"].params
-    assert fits["negative binomial"].params["group[dissatisfied]"] == pytest.approx(
+    assert "group[dissatisfied]" in fits.models["negative binomial"].params
+    assert fits.models["negative binomial"].params["group[dissatisfied]"] == pytest.approx(
         np.log(2), abs=0.2)

@@ -34,23 +34,12 @@ import numpy as np
 import pandas as pd
 import patsy
 
+from cxlib.data.derived import experience_so_far
 from cxlib.errors import NotEstimable, require_variation
 from cxlib.stats import robust
-from cxlib.stats.estimates import Estimate
+from cxlib.stats.estimates import Estimate, Fit, Result
 
 MAX_SPLINE_DF = 3
-
-
-def experience_so_far(visits: pd.DataFrame, quality: str = "quality") -> pd.DataFrame:
-    """Per visit: the customer's running mean and SD of quality (SD missing on a first
-    visit), and the visit number."""
-    data = visits.dropna(subset=[quality]).sort_values(["customer_id", "visit_date", "visit_id"])
-    g = data.groupby("customer_id")[quality]
-    n = g.cumcount() + 1
-    mean = g.cumsum() / n
-    sq = (data[quality] ** 2).groupby(data["customer_id"]).cumsum()
-    var = ((sq - n * mean**2) / (n - 1).where(n > 1)).clip(lower=0)
-    return data.assign(visit_number=n, mean_so_far=mean, sd_so_far=np.sqrt(var))
 
 
 def _later_visit_basis(visit_number: pd.Series) -> patsy.DesignInfo | None:
@@ -92,19 +81,39 @@ def _design(rows: pd.DataFrame, basis, centre: float, interaction: bool) -> pd.D
     return x
 
 
-@dataclass
-class HazardFit:
-    """The fitted discrete-time hazard: coefficients with SEs clustered by customer."""
+METHOD = "discrete-time hazard (logit) with a baseline in visit number"
+
+
+@dataclass(frozen=True, repr=False)
+class HazardFit(Result):
+    """The fitted discrete-time hazard: coefficients with SEs clustered by customer
+    (``fit``), the centre c of the mean, whether the model has the interaction, the spline
+    basis of the baseline and the median visit number after the first (``typical_visit``).
+    Its table: coefficients, clustered SEs, odds ratios and their intervals."""
 
     fit: robust.RobustFit
     centre: float
     interaction: bool
     basis: patsy.DesignInfo | None
     typical_visit: int
+    title: str = "Discrete-time hazard of leaving after a visit"
+    value: str = "odds ratio"
 
-    def table(self, level: float = 0.95) -> pd.DataFrame:
-        """Coefficients, clustered SEs, odds ratios and their intervals."""
-        return self.fit.table(level, odds_ratios=True)
+    @property
+    def table(self) -> pd.DataFrame:
+        return self.fit.table(self.level, odds_ratios=True)
+
+    @property
+    def n(self) -> int:
+        return self.fit.nobs
+
+    @property
+    def method(self) -> str:
+        return f"{METHOD}, {self.fit.method}"
+
+    @property
+    def clusters(self) -> int | None:
+        return self.fit.clusters
 
     def design(self, means: np.ndarray, sd: float, visit: int) -> pd.DataFrame:
         """Design rows for a customer at *visit* with these running means and SD."""
@@ -131,13 +140,11 @@ def hazard_model(visits: pd.DataFrame, centre: float = 4.5,
 
 def odds_ratio(fit: HazardFit, term: str, figure: str, level: float = 0.95) -> Estimate:
     """exp(coefficient) of *term* with its cluster-robust interval."""
-    return fit.fit.estimate(term, figure, level, odds_ratio=True,
-                            method="discrete-time hazard (logit) with a baseline in visit "
-                                   "number")
+    return fit.fit.estimate(term, figure, level, odds_ratio=True, method=METHOD)
 
 
 def predicted_churn(fit: HazardFit, means: np.ndarray, sds: tuple[float, ...],
-                    visit: int | None = None) -> pd.DataFrame:
+                    visit: int | None = None) -> Fit:
     """Predicted probability of leaving after visit *visit* (default: the median visit
     number after the first) over mean quality, per SD level, with 95% intervals."""
     visit = visit or fit.typical_visit
@@ -148,4 +155,6 @@ def predicted_churn(fit: HazardFit, means: np.ndarray, sds: tuple[float, ...],
                                   "p_leave": pred["mean"].to_numpy(),
                                   "ci_low": pred["ci_low"].to_numpy(),
                                   "ci_high": pred["ci_high"].to_numpy()}))
-    return pd.concat(rows, ignore_index=True)
+    return Fit(table=pd.concat(rows, ignore_index=True), n=fit.n, value="p_leave",
+               clusters=fit.clusters, method=f"predicted from the {fit.method}",
+               title=f"Predicted chance of leaving after visit {visit}")

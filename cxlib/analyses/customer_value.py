@@ -32,11 +32,12 @@ from cxlib.stats.customer_base import (
     fit_gamma_gamma,
     require_identified,
 )
+from cxlib.stats.estimates import Fit, Result, table_of
 from cxlib.stats.units import DAYS_PER_MONTH
 
 
-def calibration_holdout(transactions: pd.DataFrame, calibration_end, holdout_end=None, *,
-                        unit_days: float = 7.0) -> pd.DataFrame:
+def _calibration_holdout(transactions: pd.DataFrame, calibration_end, holdout_end=None, *,
+                         unit_days: float = 7.0) -> pd.DataFrame:
     """Per-customer summary of the calibration period (up to *calibration_end*), in time
     units of *unit_days* days, with the number of purchase days in the holdout period
     (calibration_end, holdout_end] and its length. Customers first seen in the holdout
@@ -44,7 +45,7 @@ def calibration_holdout(transactions: pd.DataFrame, calibration_end, holdout_end
     cal_end = pd.Timestamp(calibration_end)
     days = pd.to_datetime(transactions["date"]).dt.normalize()
     hold_end = days.max() if holdout_end is None else pd.Timestamp(holdout_end)
-    cal = customer_summary(transactions.assign(date=days), cal_end)
+    cal = customer_summary(transactions.assign(date=days), cal_end).table
     later = transactions.loc[(days > cal_end) & (days <= hold_end), "customer_id"].to_frame()
     later["day"] = days[later.index]
     counts = later.drop_duplicates().groupby("customer_id").size()
@@ -55,11 +56,26 @@ def calibration_holdout(transactions: pd.DataFrame, calibration_end, holdout_end
     return out
 
 
-def holdout_check(fit: ModelFit, data: pd.DataFrame, *, top: int = 7) -> pd.DataFrame:
+def calibration_holdout(transactions: pd.DataFrame, calibration_end, holdout_end=None, *,
+                        unit_days: float = 7.0) -> Fit:
+    """Per-customer summary of the calibration period (up to *calibration_end*), in time
+    units of *unit_days* days, with the number of purchase days in the holdout period
+    (calibration_end, holdout_end] and its length (the table; one row per customer).
+    Customers first seen in the holdout are left out (they have no calibration history)."""
+    table = _calibration_holdout(transactions, calibration_end, holdout_end,
+                                 unit_days=unit_days)
+    unit = "weeks" if unit_days == 7 else f"units of {unit_days:g} days"
+    return Fit(table=table, n=len(table), value="frequency",
+               method=f"per-customer summary to {pd.Timestamp(calibration_end).date()} in "
+                      f"{unit}, purchase days after it", title="Calibration and holdout")
+
+
+def holdout_check(fit: ModelFit, data: pd.DataFrame | Result, *, top: int = 7) -> Fit:
     """Mean purchases expected (from the calibration fit) and actually made in the holdout
     period, by number of repeat purchases in calibration (0 … *top*, and *top*+ pooled),
     as in Fader, Hardie & Lee (2005, fig. 5). *data* comes from
     :func:`calibration_holdout`."""
+    data = table_of(data)
     x, t_x, T = (data[c].to_numpy(float) for c in ("frequency", "recency", "T"))
     expected = bgnbd_expected(fit, data["holdout_length"].to_numpy(float), x, t_x, T)
     group = np.minimum(x, top).astype(int)
@@ -68,19 +84,35 @@ def holdout_check(fit: ModelFit, data: pd.DataFrame, *, top: int = 7) -> pd.Data
         customers=("actual", "size"), actual=("actual", "mean"), expected=("expected", "mean"))
     table.index = [f"{g}+" if g == top else str(g) for g in table.index]
     table.index.name = "repeat purchases in calibration"
-    return table
+    return Fit(table=table, n=len(data), value="actual",
+               method=f"expected: {fit.model} fitted to the calibration period",
+               title="Holdout period: purchases per customer, expected and actual")
 
 
-@dataclass(frozen=True)
-class CustomerBase:
-    """A transaction log's customer-base analysis (:func:`analyse_log`)."""
+@dataclass(frozen=True, kw_only=True, repr=False)
+class CustomerBase(Fit):
+    """A transaction log's customer-base analysis (:func:`analyse_log`): per customer
+    (``table``, also ``values``) P(alive), expected purchases and time active over the
+    horizon, expected spend and discounted CLV; the calibration summary (``data``), both
+    fitted models, the ``holdout`` check, and the settings: ``calibration_end``, ``months``
+    valued at monthly ``discount``, the time ``unit`` (``unit_days`` days) and the
+    ``horizon`` (the holdout length, in that unit)."""
 
     data: pd.DataFrame
     bgnbd: ModelFit
     spend: ModelFit
-    values: pd.DataFrame
-    holdout: pd.DataFrame
-    settings: dict
+    holdout: Fit
+    calibration_end: str
+    months: int
+    discount: float
+    unit: str
+    unit_days: float
+    horizon: float
+
+    @property
+    def values(self) -> pd.DataFrame:
+        """The per-customer values (the table)."""
+        return self.table
 
 
 def analyse_log(transactions: pd.DataFrame, calibration_end, *, unit_days: float = 7.0,
@@ -91,40 +123,44 @@ def analyse_log(transactions: pd.DataFrame, calibration_end, *, unit_days: float
     :data:`~cxlib.stats.units.DAYS_PER_MONTH` days; module docstring); and the holdout
     check on the rest of the log. Raises :class:`NotEstimable` when a model cannot be fitted
     or the BG/NBD fit is not identified (:func:`cxlib.stats.customer_base.require_identified`)."""
-    data = calibration_holdout(transactions, calibration_end, unit_days=unit_days)
+    data = _calibration_holdout(transactions, calibration_end, unit_days=unit_days)
     x, t_x, T = (data[c] for c in ("frequency", "recency", "T"))
     unit = "week" if unit_days == 7 else f"{unit_days:g} days"
     bg = require_identified(fit_bgnbd(x, t_x, T, unit=unit, strict=False),
                             "the valuation of customers")
     spend = fit_gamma_gamma(x, data["monetary_value"], unit="per purchase")
-    values = customer_values(bg, spend, data, horizon=float(data["holdout_length"].iloc[0]),
-                             periods=months, period_length=DAYS_PER_MONTH / unit_days,
-                             discount=discount)
-    return CustomerBase(data, bg, spend, values, holdout_check(bg, data),
-                        {"calibration_end": str(pd.Timestamp(calibration_end).date()),
-                         "months": months, "discount": discount, "unit": unit,
-                         "unit_days": unit_days,
-                         "horizon": float(data["holdout_length"].iloc[0])})
+    horizon = float(data["holdout_length"].iloc[0])
+    values = customer_values(bg, spend, data, horizon=horizon, periods=months,
+                             period_length=DAYS_PER_MONTH / unit_days, discount=discount)
+    end = str(pd.Timestamp(calibration_end).date())
+    return CustomerBase(table=values, n=len(values), value="clv",
+                        method=f"BG/NBD and Gamma–Gamma fitted to the history up to {end}; "
+                               f"CLV of the next {months} months at {discount:.0%} a month",
+                        title="Customer base: value per customer", data=data, bgnbd=bg,
+                        spend=spend, holdout=holdout_check(bg, data), calibration_end=end,
+                        months=months, discount=discount, unit=unit, unit_days=unit_days,
+                        horizon=horizon)
 
 
-def first_purchase_cohort(base: CustomerBase, freq: str = "Q") -> pd.Series:
+def _first_purchase_cohort(base: CustomerBase, freq: str = "Q") -> pd.Series:
     """Each customer's first-purchase period (a quarter by default, any pandas period
     alias): the calibration end minus T time units, as a period label."""
-    end = pd.Timestamp(base.settings["calibration_end"])
-    days = np.round(base.data["T"].to_numpy(float) * base.settings["unit_days"])
+    end = pd.Timestamp(base.calibration_end)
+    days = np.round(base.data["T"].to_numpy(float) * base.unit_days)
     first = end - pd.to_timedelta(days, unit="D")
     return pd.Series(first.to_period(freq).astype(str), index=base.data.index,
                      name="first purchase")
 
 
-def by_segment(base: CustomerBase, segment: pd.Series | None = None) -> pd.DataFrame:
-    """Per segment (a Series of labels by customer id; default
-    :func:`first_purchase_cohort`): customers, the share expected to be still active
-    (mean P(alive)), the mean time each is expected to stay active over the horizon and its
-    share of the horizon, the mean expected purchases over it, and the mean and total
-    discounted CLV (module docstring). The horizon is the holdout length of
-    :func:`analyse_log`, in its time unit."""
-    labels = first_purchase_cohort(base) if segment is None else segment
+def by_segment(base: CustomerBase, segment: pd.Series | None = None, *,
+               freq: str = "Q") -> Fit:
+    """Per segment (a Series of labels by customer id; by default each customer's
+    first-purchase period, a quarter or any pandas period alias *freq*): customers, the
+    share expected to be still active (mean P(alive)), the mean time each is expected to
+    stay active over the horizon and its share of the horizon, the mean expected purchases
+    over it, and the mean and total discounted CLV (module docstring). The horizon is the
+    holdout length of :func:`analyse_log`, in its time unit."""
+    labels = _first_purchase_cohort(base, freq) if segment is None else segment
     labels = pd.Series(labels).reindex(base.values.index)
     if labels.isna().any():
         raise ValueError(f"{int(labels.isna().sum()):,} customers have no segment label")
@@ -134,10 +170,10 @@ def by_segment(base: CustomerBase, segment: pd.Series | None = None) -> pd.DataF
         expected_active=("expected_active", "mean"),
         expected_purchases=("expected_purchases", "mean"),
         mean_clv=("clv", "mean"), total_clv=("clv", "sum"))
-    table.insert(3, "share_of_horizon_active",
-                 table["expected_active"] / base.settings["horizon"])
+    table.insert(3, "share_of_horizon_active", table["expected_active"] / base.horizon)
     table.index.name = labels.name or "segment"
-    return table
+    return Fit(table=table, n=base.n, value="share_alive", method=base.method,
+               title=f"Customer base by {table.index.name}")
 
 
 # --------------------------------------------------------------------------------------
@@ -147,7 +183,7 @@ CDNOW_CALIBRATION_END = "1997-09-30"  # 39 weeks from 1997-01-01
 CDNOW_HOLDOUT_END = "1998-06-30"      # a further 39 weeks
 
 
-def cdnow_sample(transactions: pd.DataFrame) -> pd.DataFrame:
+def cdnow_sample(transactions: pd.DataFrame) -> Fit:
     """The calibration/holdout summary that Fader, Hardie & Lee (2005) fitted, from the
     purchases of their 2,357-customer 1/10 sample of CDNOW (``cx.load_cdnow(sample=True)``):
     in weeks, 39 weeks of calibration from 1997-01-01, holdout to 1998-06-30
@@ -172,7 +208,7 @@ def summary_fit(summary: pd.DataFrame, *, periods: int | None = None, unit: str 
     return fit_bgnbd(x, t_x, T, unit=unit, strict=strict)
 
 
-def period_check(fit: ModelFit, summary: pd.DataFrame) -> pd.DataFrame:
+def period_check(fit: ModelFit, summary: pd.DataFrame) -> Fit:
     """Customers by number of periods with a repeat transaction, seen and expected under a
     BG/BB *fit* (:func:`cxlib.stats.customer_base.bgbb_frequency_shares` for each
     customer's number of periods T), as in Fader, Hardie & Shang (2010, fig. 3)."""
@@ -183,4 +219,6 @@ def period_check(fit: ModelFit, summary: pd.DataFrame) -> pd.DataFrame:
         expected = expected.add(w * bgbb_frequency_shares(fit, int(n)), fill_value=0.0)
     out = pd.DataFrame({"customers": seen, "expected": expected}).fillna(0.0)
     out.index.name = "periods with a repeat transaction"
-    return out
+    return Fit(table=out, n=int(weights.sum()), value="customers", digits=1,
+               method=f"expected under the {fit.model} fit", title="Customers by number of "
+                                                                  "periods with a repeat")

@@ -1,5 +1,9 @@
 """Why customers leave, and how many say so: reasons, revealed causes and the complaint iceberg.
 
+* **Who left**: ``churned`` = 1 or a churn date in ``churned_on``, whatever the reason
+  column holds for customers who stayed (a ledger exported with "still a customer" as
+  their reason counts only its leavers); a ledger with neither column does not say who
+  left, and the figures that need it are not testable, naming the columns.
 * **Stated reasons** (``churn_reason`` of leavers): shares with *simultaneous* 95%
   intervals (Goodman 1965), so that all shares can be read together.
 * **A reason on customer traits**: multinomial logit of the reason; exp(coefficients)
@@ -12,7 +16,8 @@
   complaints seen to problems unseen, (1 − p)/p, whose interval is the Wilson
   interval of p mapped through that decreasing function.
 
-Edge cases are figures that cannot be estimated, with the reason: no leavers, no
+Edge cases are figures that cannot be estimated, with the reason: columns the ledger or
+survey lacks (named), no leavers, no
 customer with a problem, or nobody who complained (the multiplier is then unbounded;
 only its lower limit (1 − p_high)/p_high is known).
 """
@@ -24,22 +29,63 @@ import pandas as pd
 import statsmodels.api as sm
 from statsmodels.stats.proportion import multinomial_proportions_confint
 
+from cxlib.errors import NotEstimable, require_columns, require_variation
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.uncertainty import proportion_estimate, wilson_ci
 
 SERVICE_WORDS = ("service",)
 
 
+def left(ledger: pd.DataFrame) -> pd.Series:
+    """Who left (True/False): ``churned`` = 1, or a churn date where the flag is not given
+    (:func:`cxlib.analyses.retention.churn_flag`), whatever the reason column holds for the
+    others; :class:`~cxlib.errors.NotEstimable` naming the columns when the ledger has
+    neither."""
+    from cxlib.analyses.retention import churn_flag
+
+    return churn_flag(ledger).eq(1).fillna(False).astype(bool)
+
+
 def leavers(ledger: pd.DataFrame) -> pd.DataFrame:
-    """Customers who left and gave a reason."""
-    left = ledger["churned_on"].notna() if "churned_on" in ledger else \
-        pd.Series(True, index=ledger.index)
-    return ledger[left & ledger["churn_reason"].notna()]
+    """Customers who left (:func:`left`: ``churned`` = 1 or a churn date, whatever the reason
+    column holds for the others) and gave a reason; ``churn_reason`` is required."""
+    _require(ledger, ["churn_reason"], "the reasons leavers give")
+    return ledger[left(ledger) & ledger["churn_reason"].notna()]
+
+
+def _require(ledger: pd.DataFrame, columns: list[str], what: str) -> None:
+    """:class:`~cxlib.errors.NotEstimable` naming the *columns* the ledger does not have (a
+    column it has but left empty means nobody it applies to: no leaver gave a reason)."""
+    require_columns(ledger, [c for c in columns if c not in ledger], what=what)
+
+
+def who_left(ledger: pd.DataFrame) -> str:
+    """In words, how the ledger says who left and how many of them gave a reason."""
+    try:
+        gone = left(ledger)
+    except NotEstimable as why:
+        return str(why)
+    how = " or ".join(f"`{c}`" + (" = 1" if c == "churned" else " given")
+                      for c in ("churned", "churned_on") if c in ledger)
+    text = f"{int(gone.sum()):,} of {len(ledger):,} customers left ({how})"
+    if "churn_reason" in ledger and ledger["churn_reason"].notna().any():
+        stated = int((gone & ledger["churn_reason"].notna()).sum())
+        others = int((~gone & ledger["churn_reason"].notna()).sum())
+        text += f"; {stated:,} of them gave a reason"
+        if others:
+            text += (f" ({others:,} customers who did not leave also have an entry in "
+                     "`churn_reason`; they are not counted as leavers)")
+    else:
+        text += "; the ledger has no stated reasons (`churn_reason`)"
+    return text
 
 
 def reason_shares(ledger: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """Share of leavers per stated reason with Goodman simultaneous intervals."""
+    """Share of leavers per stated reason with Goodman simultaneous intervals; not
+    estimable without leavers who gave a reason."""
     counts = leavers(ledger)["churn_reason"].value_counts()
+    if counts.empty:
+        raise NotEstimable(NO_LEAVERS)
     ci = multinomial_proportions_confint(counts.to_numpy(), alpha=1 - level, method="goodman")
     return pd.DataFrame({"leavers": counts, "share": counts / counts.sum(), "ci_low": ci[:, 0],
                          "ci_high": ci[:, 1]}).rename_axis("reason")
@@ -52,13 +98,17 @@ def is_service_reason(reasons: pd.Series, words: tuple[str, ...] = SERVICE_WORDS
 
 
 NO_LEAVERS = "no customer in the ledger left with a stated reason"
+MIN_LEAVERS = 30
+"""Fewer leavers with a reason than this and the model of the reason given is not fitted."""
 NO_PROBLEMS = "no customer reported a problem"
 
 
-def service_share(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
-    """Share of leavers whose stated reason is poor service (Wilson interval)."""
+def service_share(ledger: pd.DataFrame, level: float = 0.95, *,
+                  words: tuple[str, ...] = SERVICE_WORDS) -> Estimate:
+    """Share of leavers (:func:`leavers`) whose stated reason is poor service (its label
+    contains one of *words*): k of n with the Wilson interval."""
     data = leavers(ledger)
-    k = int(is_service_reason(data["churn_reason"]).sum())
+    k = int(is_service_reason(data["churn_reason"], words).sum())
     return proportion_estimate("share of leavers who name poor service", k, len(data), level,
                           nobody=NO_LEAVERS)
 
@@ -66,9 +116,11 @@ def service_share(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
 def partly_service_share(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
     """Share of leavers who left *partly or wholly* because of service: they name it, or a
     service failure was recorded in the 90 days before they left (Wilson interval)."""
+    _require(ledger, ["churn_reason", "service_failures"],
+             "the share of leavers who name service or had a service failure")
     data = leavers(ledger)
     named = is_service_reason(data["churn_reason"])
-    failed = data["service_failures"].fillna(0) > 0 if "service_failures" in data else False
+    failed = data["service_failures"].fillna(0) > 0
     k = int((named | failed).sum())
     return proportion_estimate("share of leavers who name service or had a recent service failure",
                           k, len(data), level, nobody=NO_LEAVERS)
@@ -76,8 +128,15 @@ def partly_service_share(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
 
 def reason_model(ledger: pd.DataFrame, traits: list[str]) -> pd.DataFrame:
     """Multinomial logit of the stated reason on numeric *traits*: relative-risk ratios
-    against the most common reason, with 95% intervals and p-values."""
+    against the most common reason, with 95% intervals and p-values; not estimable without
+    the traits or with fewer than two reasons given."""
+    require_columns(ledger, traits, what="the model of the reason given")
     data = leavers(ledger).dropna(subset=traits)
+    if len(data) < MIN_LEAVERS:
+        raise NotEstimable(f"the model of the reason given needs at least {MIN_LEAVERS} "
+                           f"leavers with a reason and {', '.join(traits)}; the ledger has "
+                           f"{len(data)}")
+    require_variation(data, ["churn_reason", *traits], what="the model of the reason given")
     base = data["churn_reason"].value_counts().index[0]
     order = [base, *sorted(r for r in data["churn_reason"].unique() if r != base)]
     y = pd.Categorical(data["churn_reason"], categories=order).codes
@@ -99,26 +158,36 @@ def failures_by_reason(ledger: pd.DataFrame) -> pd.DataFrame:
     """Mean service failures before leaving, per stated reason (t intervals)."""
     from cxlib.stats.uncertainty import mean_ci
 
+    require_columns(ledger, ["service_failures"], what="failures by stated reason")
     rows = []
     for reason, group in leavers(ledger).groupby("churn_reason"):
         if len(group) > 1:
             m, lo, hi = mean_ci(group["service_failures"])
             rows.append({"reason": reason, "mean failures": m, "ci_low": lo, "ci_high": hi,
                          "leavers": len(group)})
-    return pd.DataFrame(rows).set_index("reason").sort_values("mean failures", ascending=False)
+    columns = ["reason", "mean failures", "ci_low", "ci_high", "leavers"]
+    table = pd.DataFrame(rows, columns=columns).set_index("reason")
+    return table.sort_values("mean failures", ascending=False)
 
 
 def failure_churn_effect(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
-    """Odds ratio of having left per recorded service failure (logistic, HC3)."""
+    """Odds ratio of having left per recorded service failure over all customers: a
+    logistic regression of left (:func:`left`: ``churned`` = 1 or a churn date) on
+    ``service_failures``, exp(b) with the HC3 Wald interval exp(b ± z·SE). Needs no stated
+    reasons."""
     from cxlib.analyses.loyalty import logistic_effect
 
-    data = ledger.assign(left=ledger["churned_on"].notna().astype(float))
+    require_columns(ledger, ["service_failures"],
+                    what="the odds ratio of leaving per service failure")
+    data = ledger.assign(left=left(ledger).astype(float))
     return logistic_effect(data, "left", "service_failures", level,
-                           "odds ratio of leaving per recorded service failure")[0]
+                           "odds ratio of leaving per recorded service failure").effect
 
 
 def with_problem(survey: pd.DataFrame) -> pd.DataFrame:
-    """Respondents who had a problem and said whether they complained."""
+    """Respondents who had a problem and said whether they complained; needs the columns
+    ``had_problem`` and ``complained``."""
+    require_columns(survey, ["had_problem", "complained"], what="the complaint iceberg")
     return survey[survey["had_problem"] == 1].dropna(subset=["complained"])
 
 
@@ -166,3 +235,18 @@ def iceberg_multiplier(survey: pd.DataFrame, level: float = 0.95) -> Estimate:
             f"multiplier is unbounded; its lower limit is {(1 - hi) / hi:.3g}", n)
     return Estimate(figure, (1 - p) / p, (1 - hi) / hi, (1 - lo) / lo, n,
                     "Wilson interval of the voice rate, transformed", level)
+
+
+def problems_behind(survey: pd.DataFrame, complaints: int, level: float = 0.95) -> Estimate:
+    """Customers with a problem behind *complaints* complaints received: C / p for the overall
+    voice rate p, with the interval [C / p_high, C / p_low] from p's Wilson interval; not
+    testable when nobody had a problem or nobody complained (then unbounded)."""
+    figure = f"customers with a problem behind {complaints:,} complaints"
+    data = with_problem(survey)
+    k, n = int(data["complained"].sum()), len(data)
+    if n == 0 or k == 0:
+        return Estimate.untestable(figure, NO_PROBLEMS if n == 0 else
+                                   f"nobody of the {n:,} customers with a problem complained", n)
+    p, lo, hi = wilson_ci(k, n, level)
+    return Estimate(figure, complaints / p, complaints / hi, complaints / lo, n,
+                    "complaints ÷ voice rate, Wilson interval of the voice rate", level)

@@ -16,7 +16,7 @@
   the shares), over respondents or over whole clusters when *cluster* is given (at least
   :data:`~cxlib.stats.robust.MIN_CLUSTERS`; no formula gives a standard error for LMG).
   LMG needs R² of all 2^k subsets of the k drivers, so it is computed for at most
-  :data:`MAX_LMG_DRIVERS` drivers.
+  :data:`~cxlib.stats.importance.MAX_LMG_DRIVERS` drivers (:mod:`cxlib.stats.importance`).
 * **Importance–performance**: each dimension's mean score (performance, with a t
   interval) against its importance share.
 
@@ -26,8 +26,8 @@ there is no fit to read.
 
 from __future__ import annotations
 
-from itertools import combinations
-from math import comb
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -35,37 +35,46 @@ import statsmodels.api as sm
 
 from cxlib.errors import NotEstimable, require_variation
 from cxlib.stats import robust
-from cxlib.stats.estimates import Estimate
+from cxlib.stats.estimates import Estimate, Fit, Regression
+from cxlib.stats.importance import MAX_LMG_DRIVERS, lmg_of
 from cxlib.stats.uncertainty import Moments, mean_ci, moment_bootstrap
 
-
-def complete(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, int]:
-    """Rows with every one of *columns* present, and how many rows were left out."""
-    kept = frame.dropna(subset=columns)
-    return kept, len(frame) - len(kept)
+Items = Mapping[str, Sequence[str]]
+"""The items behind each construct score (``SurveyConstructs.blocks``), so that a message
+about a score names them: "SAT (overall_sat) does not vary"."""
 
 
-def driver_data(scores: pd.DataFrame, outcome: str, predictors: list[str]) -> pd.DataFrame:
+def _driver_data(scores: pd.DataFrame, outcome: str, predictors: list[str],
+                 items: Items | None) -> pd.DataFrame:
     """The complete rows of *outcome* and *predictors*, each of which must vary; no
     predictors at all raise :class:`NotEstimable` naming the columns that would be drivers."""
     if not predictors:
         raise NotEstimable(f"there are no drivers of {outcome} in these data: they are the "
                            "service dimensions' items (rel_1, res_1, …; see data/README.md) or "
                            "attribute ratings listed under `attributes:` in the mapping file")
-    data, _ = complete(scores, [outcome, *predictors])
-    require_variation(data, [outcome, *predictors], what=f"the drivers of {outcome}")
+    data = scores.dropna(subset=[outcome, *predictors])
+    require_variation(data, [outcome, *predictors], what=f"the drivers of {outcome}",
+                      items=items)
     return data
 
 
+@dataclass(frozen=True, kw_only=True, repr=False)
+class DriverFit(Regression):
+    """:func:`key_drivers`: coefficients with robust errors, the model's ``r2`` and each
+    driver's ``sd_ratio`` s_x/s_y (which turns a coefficient into a standardised one)."""
+
+    sd_ratio: Mapping[str, float] = field(default_factory=dict)
+
+
 def key_drivers(scores: pd.DataFrame, outcome: str, predictors: list[str], *,
-                cluster: str | None = None) -> pd.DataFrame:
+                cluster: str | None = None, items: Items | None = None) -> DriverFit:
     """OLS of *outcome* on *predictors* (complete rows) with HC3 standard errors, or CR1
     errors clustered by the column *cluster* of *scores* when given (a row without a
     label is a cluster of its own; fewer than :data:`~cxlib.stats.robust.MIN_CLUSTERS`
     clusters: NotEstimable). Wald intervals b ± t·SE, t(n − k) with HC3 and t(G − 1)
-    clustered; ``attrs["method"]`` names the errors and the quantile, ``attrs["clusters"]``
-    holds G (None unclustered)."""
-    data = driver_data(scores, outcome, predictors)
+    clustered; the fit's ``method`` names the errors and the quantile, ``clusters`` holds G
+    (None unclustered). *items* names the items of construct scores in messages."""
+    data = _driver_data(scores, outcome, predictors, items)
     fit = robust.fit(data[outcome], sm.add_constant(data[predictors].astype(float)),
                      clusters=robust.cluster_column(data, cluster), cluster_name=cluster or "")
     ci = fit.conf_int()
@@ -74,78 +83,57 @@ def key_drivers(scores: pd.DataFrame, outcome: str, predictors: list[str], *,
                           "ci_low": ci["ci_low"], "ci_high": ci["ci_high"],
                           "p": fit.pvalues}).drop("const")
     table["standardised"] = table["coefficient"] * sd
-    table.attrs.update(r2=fit.model.rsquared, n=fit.nobs, sd_ratio=sd.to_dict(),
-                       method=fit.method, clusters=fit.clusters)
-    return table
+    return DriverFit(table=table, n=fit.nobs, method=fit.method, clusters=fit.clusters,
+                     title=f"Drivers of {outcome} (OLS)",
+                     figure=f"coefficient of {{row}} on {outcome}", r2=float(fit.model.rsquared),
+                     sd_ratio={k: float(v) for k, v in sd.items()})
 
 
-def standardised_effects(table: pd.DataFrame, level: float = 0.95) -> dict[str, Estimate]:
-    """Each driver's standardised coefficient b·s_x/s_y from a :func:`key_drivers` table,
+def standardised_effects(fit: DriverFit, level: float = 0.95) -> Fit:
+    """Each driver's standardised coefficient b·s_x/s_y from a :func:`key_drivers` fit,
     with its interval (HC3 or clustered) rescaled by the same factor (the SDs taken as
-    fixed)."""
-    ratios = table.attrs["sd_ratio"]
+    fixed); one row per driver, each row's Estimate named "standardised effect of X on
+    satisfaction"."""
+    ratios = fit.sd_ratio
     if not all(0 < r < np.inf for r in ratios.values()):
         raise NotEstimable("a driver or the outcome does not vary, so no effect can be "
                            "standardised")
-    out = {}
-    for dim, row in table.iterrows():
-        scale = ratios[dim]
-        out[dim] = Estimate(f"standardised effect of {dim} on satisfaction", row["standardised"],
-                            row["ci_low"] * scale, row["ci_high"] * scale, table.attrs["n"],
-                            f"OLS, {table.attrs['method']}, standardised", level,
-                            clusters=table.attrs.get("clusters"))
-    return out
+    scale = pd.Series(ratios).reindex(fit.table.index)
+    table = pd.DataFrame({"estimate": fit.table["standardised"],
+                          "ci_low": fit.table["ci_low"] * scale,
+                          "ci_high": fit.table["ci_high"] * scale})
+    return Fit(table=table, n=fit.n, method=f"OLS, {fit.method}, standardised", level=level,
+               clusters=fit.clusters, title="Standardised effects on satisfaction",
+               figure="standardised effect of {row} on satisfaction")
 
 
-def _r2_subsets(corr: np.ndarray) -> dict[frozenset, float]:
-    """R² of the outcome (index 0) on every subset of predictors (indices 1..k)."""
-    k = corr.shape[0] - 1
-    r2 = {frozenset(): 0.0}
-    for size in range(1, k + 1):
-        for subset in combinations(range(1, k + 1), size):
-            idx = list(subset)
-            r = corr[0, idx]
-            r2[frozenset(subset)] = float(r @ np.linalg.solve(corr[np.ix_(idx, idx)], r))
-    return r2
+@dataclass(frozen=True, kw_only=True, repr=False)
+class Importance(Fit):
+    """:func:`relative_importance`: each driver's LMG share with its bootstrap interval,
+    ranked (``rank``), and the model's ``r2`` (the sum of the shares) as an Estimate."""
 
+    r2: Estimate
 
-MAX_LMG_DRIVERS = 15
-"""Above this many drivers the 2^k regressions of LMG (×500 resamples) take too long."""
-
-
-def lmg(data: pd.DataFrame, outcome: str, predictors: list[str]) -> np.ndarray:
-    """LMG/Shapley share of R² of each predictor (the shares add up to R²)."""
-    return lmg_of(np.corrcoef(data[[outcome, *predictors]].to_numpy(dtype=float),
-                              rowvar=False))
-
-
-def lmg_of(corr: np.ndarray) -> np.ndarray:
-    """LMG shares from the correlation matrix of the outcome (first) and the predictors."""
-    r2 = _r2_subsets(corr)
-    k = corr.shape[0] - 1
-    out = np.zeros(k)
-    for j in range(1, k + 1):
-        others = [i for i in range(1, k + 1) if i != j]
-        for size in range(k):
-            weight = 1 / (k * comb(k - 1, size))
-            for subset in combinations(others, size):
-                s = frozenset(subset)
-                out[j - 1] += weight * (r2[s | {j}] - r2[s])
-    return out
+    def facts(self) -> dict:
+        return {"R²": str(self.r2)}
 
 
 def relative_importance(scores: pd.DataFrame, outcome: str, predictors: list[str], *,
-                        n_boot: int = 500, seed: int = 2024,
-                        cluster: str | None = None) -> pd.DataFrame:
+                        n_boot: int = 500, seed: int = 2024, cluster: str | None = None,
+                        items: Items | None = None,
+                        outcome_name: str = "satisfaction") -> Importance:
     """LMG importance with percentile bootstrap intervals, as R² points and as shares of
-    R²; with *cluster* (a column of *scores*) the bootstrap resamples whole clusters
-    (:func:`cxlib.stats.robust.cluster_bootstrap`). ``attrs["method"]`` says which."""
+    R², ranked from the most important; with *cluster* (a column of *scores*) the bootstrap
+    resamples whole clusters (:func:`cxlib.stats.robust.cluster_bootstrap`); the fit's
+    ``method`` says which. Each row's Estimate is "relative importance of X for
+    *outcome_name* (LMG, R² points; rank k of K)"; ``r2`` is the model's R² with its
+    bootstrap interval."""
     if len(predictors) > MAX_LMG_DRIVERS:
         raise NotEstimable(f"relative importance (LMG) of {len(predictors)} drivers needs "
                            f"2^{len(predictors)} regressions per resample; it is computed for "
                            f"at most {MAX_LMG_DRIVERS}. Group the attributes into constructs "
                            "(`constructs:` in the mapping), or read the regression coefficients")
-    data = driver_data(scores, outcome, predictors)
+    data = _driver_data(scores, outcome, predictors, items)
 
     def shares_and_r2(m: Moments) -> np.ndarray:  # a resample's, from its moments
         shares = lmg_of(m.corr())
@@ -154,47 +142,38 @@ def relative_importance(scores: pd.DataFrame, outcome: str, predictors: list[str
     columns = data[[outcome, *predictors]].to_numpy(float)
     if cluster is None:
         boot = moment_bootstrap(columns, shares_and_r2, n_boot=n_boot, seed=seed)
-        method = f"percentile bootstrap ({n_boot}) over respondents"
+        over = f"percentile bootstrap ({n_boot}) over respondents"
     else:
         robust.cluster_column(data, cluster)
         boot = moment_bootstrap(columns, shares_and_r2, n_boot=n_boot, seed=seed,
                                 units=robust.cluster_units(data[cluster], cluster))
-        method = f"percentile bootstrap ({n_boot}) clustered by {cluster} ({boot.n:,} clusters)"
+        over = f"percentile bootstrap ({n_boot}) clustered by {cluster} ({boot.n:,} clusters)"
     value, total = boot.value[:-1], boot.value[-1]
     table = pd.DataFrame({"LMG (R² points)": value, "ci_low": boot.ci_low[:-1],
                           "ci_high": boot.ci_high[:-1], "share of R²": value / total},
                          index=pd.Index(predictors, name="dimension"))
-    table.attrs.update(r2=float(total), r2_ci=(float(boot.ci_low[-1]), float(boot.ci_high[-1])),
-                       n=len(data), n_boot=n_boot, failed=boot.failed, level=boot.level,
-                       method=method, cluster=cluster,
-                       clusters=boot.n if cluster is not None else None)
-    return table.sort_values("LMG (R² points)", ascending=False)
+    table = table.sort_values("LMG (R² points)", ascending=False)
+    table["rank"] = np.arange(1, len(table) + 1)
+    method = f"LMG relative importance, {over}"
+    common = dict(n=len(data), method=method, level=boot.level, failed=boot.failed,
+                  draws=n_boot, clusters=boot.n if cluster is not None else None)
+    k = len(table)
+    r2 = Estimate(f"R² of {outcome_name} on its {k} drivers", float(total),
+                  float(boot.ci_low[-1]), float(boot.ci_high[-1]), **common)
+    return Importance(table=table, title=f"Relative importance for {outcome_name} (LMG)",
+                      value="LMG (R² points)", r2=r2,
+                      figure=f"relative importance of {{row}} for {outcome_name} (LMG, R² "
+                             f"points; rank {{rank:.0f}} of {k})", **common)
 
 
-def importance_estimates(table: pd.DataFrame, outcome: str = "satisfaction"
-                         ) -> dict[str, Estimate]:
-    """Each driver's LMG share of R² (in R² points, with its bootstrap interval) from a
-    :func:`relative_importance` table, ranked from the most important; and under the key
-    ``"R²"`` the model's R² (the sum of the shares) with its bootstrap interval."""
-    a = table.attrs
-    common = dict(n=a["n"], method=f"LMG relative importance, {a['method']}",
-                  level=a["level"], failed=a["failed"], draws=a["n_boot"],
-                  clusters=a.get("clusters"))
-    out = {}
-    for rank, (dim, row) in enumerate(table.iterrows(), 1):
-        out[dim] = Estimate(f"relative importance of {dim} for {outcome} (LMG, R² points; "
-                            f"rank {rank} of {len(table)})", float(row["LMG (R² points)"]),
-                            float(row["ci_low"]), float(row["ci_high"]), **common)
-    out["R²"] = Estimate(f"R² of {outcome} on its {len(table)} drivers", a["r2"], *a["r2_ci"],
-                         **common)
-    return out
-
-
-def importance_performance(scores: pd.DataFrame, importance: pd.DataFrame) -> pd.DataFrame:
+def importance_performance(scores: pd.DataFrame, importance: Importance) -> Fit:
     """Performance (mean score with t interval) beside importance share, per dimension."""
     rows = []
-    for dim in importance.index:
+    for dim in importance.table.index:
         m, lo, hi = mean_ci(scores[dim])
-        rows.append({"dimension": dim, "performance": m, "perf_low": lo, "perf_high": hi,
-                     "importance": importance.loc[dim, "share of R²"]})
-    return pd.DataFrame(rows).set_index("dimension")
+        rows.append({"dimension": dim, "performance": m, "ci_low": lo, "ci_high": hi,
+                     "importance": importance.table.loc[dim, "share of R²"]})
+    return Fit(table=pd.DataFrame(rows).set_index("dimension"), n=len(scores),
+               method="mean score with t interval; importance: LMG share of R²",
+               title="Importance and performance", value="performance",
+               figure="mean score of {row}")

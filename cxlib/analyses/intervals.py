@@ -34,34 +34,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
 
+from cxlib.data.derived import day_of, time_of_day
 from cxlib.data.queue_checks import interval_length
 from cxlib.errors import NotEstimable, require_columns
 from cxlib.stats import queues
-from cxlib.stats.estimates import Estimate
+from cxlib.stats.estimates import Estimate, Estimates, Fit
 from cxlib.stats.robust import clustered_method, ml_clustered, require_clusters, t_quantile
 
 BASES = {"offered": "calls offered (a caller who hangs up is not answered in time)",
          "answered": "calls answered (callers who hung up left out)"}
 """What the service level is a share of."""
 
-__all__ = ["BASES", "arrival_pattern", "busiest", "day_of", "dispersion_reading",
-           "interval_length", "patience", "service_level", "service_levels", "staffing",
-           "staffing_summary", "time_of_day", "within_standard"]
-
-
-def day_of(frame: pd.DataFrame) -> pd.Series:
-    """The date of each interval (the cluster of the service level's interval)."""
-    return pd.to_datetime(frame["interval_start"]).dt.normalize()
-
-
-def time_of_day(frame: pd.DataFrame) -> pd.Series:
-    """Each interval's start as a time of day, ``HH:MM``."""
-    return pd.to_datetime(frame["interval_start"]).dt.strftime("%H:%M")
+__all__ = ["BASES", "Staffing", "arrival_pattern", "interval_length", "patience",
+           "service_level", "service_levels", "staffing", "staffing_summary",
+           "within_standard"]
 
 
 def _clustered_interval(scores: np.ndarray, information: float, frame: pd.DataFrame,
@@ -113,11 +105,12 @@ def service_level(frame: pd.DataFrame, threshold: float | None, *, basis: str = 
 
 
 def service_levels(frame: pd.DataFrame, threshold: float | None,
-                   level: float = 0.95) -> list[Estimate]:
+                   level: float = 0.95) -> Estimates:
     """The service level of :func:`service_level` on each basis the file allows (of calls
-    offered; of calls answered when it counts them)."""
-    return [service_level(frame, threshold, basis=b, level=level) for b in BASES
-            if b in frame and frame[b].notna().any()]
+    offered; of calls answered when it counts them), by basis."""
+    return Estimates({b: service_level(frame, threshold, basis=b, level=level) for b in BASES
+                      if b in frame and frame[b].notna().any()},
+                     title="Service level, by what it is a share of")
 
 
 def within_standard(frame: pd.DataFrame, threshold: float | None, standard: float,
@@ -174,7 +167,7 @@ def _weighted_handle(group: pd.DataFrame) -> float:
     return float(np.average(times[ok], weights=weights[ok]))
 
 
-def arrival_pattern(frame: pd.DataFrame, minutes: float) -> pd.DataFrame:
+def arrival_pattern(frame: pd.DataFrame, minutes: float) -> Fit:
     """By time of day (and queue, when the file has several): the days the interval was
     seen, the mean calls offered per interval and their SD between days, the dispersion
     (variance / mean: 1 for Poisson arrivals), calls per hour (mean × 60 / *minutes*), the
@@ -200,7 +193,9 @@ def arrival_pattern(frame: pd.DataFrame, minutes: float) -> pd.DataFrame:
             if col in g:
                 row[name] = float(g[col].sum()) / total if total else math.nan
         rows.append(row)
-    return pd.DataFrame(rows).set_index(keys)
+    return Fit(table=pd.DataFrame(rows).set_index(keys), n=len(frame), value="calls per hour",
+               method=f"mean over the days observed of each {minutes:g}-minute interval of "
+                      "the day", title="Calls offered by time of day")
 
 
 def _handle_times(pattern: pd.DataFrame, frame: pd.DataFrame,
@@ -221,15 +216,35 @@ def _handle_times(pattern: pd.DataFrame, frame: pd.DataFrame,
             "assumed in the mapping (default_handle_seconds), not in the data")
 
 
-def staffing(pattern: pd.DataFrame, frame: pd.DataFrame, minutes: float,
+@dataclass(frozen=True, kw_only=True, repr=False)
+class Staffing(Fit):
+    """:func:`staffing`: agents needed by time of day under each standard (columns ``C: …``
+    for Erlang C, ``A: …`` for Erlang A), and where the handle times came from
+    (``handle_source``)."""
+
+    handle_source: str
+    minutes: float
+
+    @property
+    def agent_columns(self) -> list[str]:
+        """The columns of agents needed (``C: 80% in 20 s``, ``A: …``)."""
+        return [c for c in self.table.columns if c[:3] in ("C: ", "A: ")]
+
+    @property
+    def busiest(self) -> object:
+        """The time of day (or queue and time) with the most calls per hour."""
+        return self.table["calls per hour"].idxmax()
+
+
+def staffing(pattern: Fit, frame: pd.DataFrame, minutes: float,
              standards: Sequence[tuple[float, float]], *, default_handle: float | None = None,
-             mean_patience: float | None = None) -> tuple[pd.DataFrame, str]:
+             mean_patience: float | None = None) -> Staffing:
     """Agents needed at each time of day (rows of :func:`arrival_pattern`) for each
     standard (t seconds, share p): the fewest agents with which Erlang C answers p of
     callers within t (``C: p in t s``), and Erlang A with *mean_patience* (``A: p in t s``).
     Arrival rate λ = mean offered / (60·*minutes*) per second; handle time from the file
-    or *default_handle* (:func:`_handle_times`). Returns the table and a sentence saying
-    where the handle time came from."""
+    or *default_handle* (:func:`_handle_times`), its source said in ``handle_source``."""
+    pattern = pattern.table
     handle, source = _handle_times(pattern, frame, default_handle)
     rate = pattern["mean offered"] / (60 * minutes)
     table = pd.DataFrame({"calls per hour": pattern["calls per hour"],
@@ -242,14 +257,19 @@ def staffing(pattern: pd.DataFrame, frame: pd.DataFrame, minutes: float,
             table[f"A: {label}"] = [
                 queues.agents_needed_erlang_a(r, h, mean_patience, seconds, share)
                 if r > 0 else 0 for r, h in zip(rate, handle, strict=True)]
-    return table, source
+    patience = (f"; Erlang A with mean patience {mean_patience:.0f} s"
+                if mean_patience is not None else "")
+    return Staffing(table=table, n=len(frame), value="calls per hour", title="Agents needed "
+                    "by time of day", method=f"Erlang C, fewest agents meeting each "
+                                             f"standard{patience}",
+                    notes=(f"handle time: {source}",), handle_source=source, minutes=minutes)
 
 
-def staffing_summary(table: pd.DataFrame, minutes: float) -> pd.DataFrame:
+def staffing_summary(plan: Staffing) -> Fit:
     """Per agent column of :func:`staffing`: the agents at the busiest time of day and the
-    agent-hours of an average day (Σ agents × *minutes* / 60), with the agent-hours beyond
+    agent-hours of an average day (Σ agents × minutes / 60), with the agent-hours beyond
     the first column of the same model (what a stricter standard costs)."""
-    cols = [c for c in table.columns if c[:3] in ("C: ", "A: ")]
+    table, minutes, cols = plan.table, plan.minutes, plan.agent_columns
     rows = []
     for col in cols:
         first = next(c for c in cols if c[:3] == col[:3])
@@ -258,36 +278,6 @@ def staffing_summary(table: pd.DataFrame, minutes: float) -> pd.DataFrame:
                      "agents at the busiest time": int(table[col].max()),
                      "agent-hours per day": hours,
                      f"beyond {first[3:]}": hours - float(table[first].sum()) * minutes / 60})
-    return pd.DataFrame(rows).set_index("staffing")
-
-
-def dispersion_reading(pattern: pd.DataFrame) -> str:
-    """What the day-to-day variation of the counts says, in a sentence: the median over
-    times of day of variance / mean (1 for Poisson arrivals with the same rate every day)."""
-    ratio = float(pattern["dispersion"].median())
-    if not math.isfinite(ratio):
-        return "With one day per time of day, the variation between days cannot be seen."
-    if ratio <= 1.5:
-        return (f"Between days, the counts at one time of day vary about as Poisson arrivals "
-                f"would (median variance ÷ mean {ratio:.1f}): one rate per time of day fits.")
-    return (f"Between days, the counts at one time of day vary {ratio:.1f} times as much as "
-            "Poisson arrivals with one rate would (median variance ÷ mean): some days are "
-            "busier than others, so a plan for the mean day is short on busy days.")
-
-
-def busiest(table: pd.DataFrame, source: str) -> str:
-    """The staffing at the busiest time of day (most calls per hour) of a :func:`staffing`
-    table, in a sentence that names where the handle time came from."""
-    peak = table["calls per hour"].idxmax()
-    row = table.loc[peak]
-    needs = []
-    for model, prefix in (("Erlang C", "C: "), ("Erlang A", "A: ")):
-        cols = [c for c in table.columns if c.startswith(prefix)]
-        if cols:
-            parts = [f"{int(row[c]):,} agents for {c[3:]}" if i == 0 else
-                     f"{int(row[c]):,} for {c[3:]}" for i, c in enumerate(cols)]
-            needs.append(f"{model} needs {' and '.join(parts)}")
-    when = " ".join(peak) if isinstance(peak, tuple) else peak
-    return (f"At the busiest time of day ({when}, {row['calls per hour']:,.0f} calls an hour, "
-            f"{row['load (Erlangs)']:,.1f} Erlangs), {'; '.join(needs)}. Handle time "
-            f"{row['handle time (s)']:.0f} s: {source}.")
+    return Fit(table=pd.DataFrame(rows).set_index("staffing"), n=plan.n,
+               value="agent-hours per day", method=plan.method, notes=plan.notes,
+               title="Agent-hours of an average day")

@@ -29,28 +29,15 @@ import pandas as pd
 import statsmodels.api as sm
 
 from cxlib.analyses.loyalty import logistic_effect
+from cxlib.data.derived import CUSTOMER, MOMENTS
 from cxlib.stats import robust
-from cxlib.stats.estimates import Estimate
+from cxlib.stats.estimates import Estimate, Fit, Regression
 from cxlib.stats.uncertainty import bootstrap, wilson_ci
 
-MOMENTS = ("r_environment", "r_help", "r_reliability", "r_price", "r_friendliness",
-           "r_aftercare")
 GENERAL, SPECIFIC = MOMENTS[:2], MOMENTS[2:]
 STEPS = ("step_greet", "step_needs", "step_meet", "step_check", "step_door")
 FEATURES = ["first", "last", "peak", "trough", "middle"]
-CUSTOMER = "customer_id"
-
-
-def moment_features(visits: pd.DataFrame, moments=MOMENTS) -> pd.DataFrame:
-    """First, last, peak, trough and mean-of-the-middle moment ratings, plus overall (and
-    the visit's ``customer_id`` when the table has one)."""
-    x = visits[list(moments)].astype(float)
-    out = pd.DataFrame({"first": x.iloc[:, 0], "last": x.iloc[:, -1], "peak": x.max(axis=1),
-                        "trough": x.min(axis=1), "middle": x.iloc[:, 1:-1].mean(axis=1),
-                        "overall": visits["overall_sat"].astype(float)}).dropna()
-    if CUSTOMER in visits:
-        out[CUSTOMER] = visits.loc[out.index, CUSTOMER]
-    return out
+"""The features of a visit (:func:`cxlib.data.derived.moment_features`)."""
 
 
 def _columns(data: pd.DataFrame, names: list[str], standardise: bool) -> pd.DataFrame:
@@ -74,15 +61,18 @@ def _first_minus_last(data: pd.DataFrame) -> float:
     return float(beta[1 + FEATURES.index("first")] - beta[1 + FEATURES.index("last")])
 
 
-def moment_weights(features: pd.DataFrame, predictors: list[str] = FEATURES) -> pd.DataFrame:
+def moment_weights(features: pd.DataFrame, predictors: list[str] = FEATURES) -> Regression:
     """Standardised weights of each moment (of *predictors*) in the overall judgement (SEs
     clustered by customer)."""
     fit = _clustered_fit(features, "overall", list(predictors), standardise=True)
     ci = fit.conf_int()
     table = pd.DataFrame({"weight (SD units)": fit.params, **ci,
                           "p": fit.pvalues}).drop("const")
-    table.attrs.update(r2=fit.model.rsquared, n=fit.nobs, method=f"standardised OLS, {fit.method}")
-    return table
+    return Regression(table=table, n=fit.nobs, method=f"standardised OLS, {fit.method}",
+                      clusters=fit.clusters, r2=float(fit.model.rsquared),
+                      value="weight (SD units)", title="Weights of the moments in the overall "
+                                                       "judgement",
+                      figure="standardised weight of the {row} moment")
 
 
 def first_minus_last(features: pd.DataFrame, *, n_boot: int = 500, seed: int = 2024) -> Estimate:
@@ -102,7 +92,7 @@ def first_minus_last(features: pd.DataFrame, *, n_boot: int = 500, seed: int = 2
     return replace(est, n=len(features), clusters=customers)
 
 
-def hierarchical(visits: pd.DataFrame) -> pd.DataFrame:
+def hierarchical(visits: pd.DataFrame) -> Fit:
     """R² of the general block, then general + specific, with the clustered Wald test of
     the step (see the module docstring)."""
     data = visits[[*MOMENTS, "overall_sat"]].dropna().astype(float)
@@ -112,13 +102,16 @@ def hierarchical(visits: pd.DataFrame) -> pd.DataFrame:
     full = _clustered_fit(data, "overall_sat", list(MOMENTS))
     f, p = full.wald(list(SPECIFIC))
     r2 = [general.model.rsquared, full.model.rsquared]
-    return pd.DataFrame({"R²": r2, "ΔR²": [r2[0], r2[1] - r2[0]],
-                         "F (step)": [np.nan, f], "p (step)": [np.nan, p]},
-                        index=["general (environment, help)", "+ specific (reliability, price, "
-                               "friendliness, after-care)"])
+    table = pd.DataFrame({"R²": r2, "ΔR²": [r2[0], r2[1] - r2[0]],
+                          "F (step)": [np.nan, f], "p (step)": [np.nan, p]},
+                         index=["general (environment, help)", "+ specific (reliability, "
+                                "price, friendliness, after-care)"])
+    return Fit(table=table, n=full.nobs, value="R²", clusters=full.clusters,
+               method=f"OLS, Wald test of the specific block, {full.method}",
+               title="Hierarchical regression of overall satisfaction")
 
 
-def return_by_steps(visits: pd.DataFrame) -> pd.DataFrame:
+def return_by_steps(visits: pd.DataFrame) -> Fit:
     """Return rate by number of Kamin steps done, with Wilson intervals."""
     data = visits.dropna(subset=[*STEPS, "returned"])
     steps = data[list(STEPS)].sum(axis=1).astype(int)
@@ -127,7 +120,11 @@ def return_by_steps(visits: pd.DataFrame) -> pd.DataFrame:
         p, lo, hi = wilson_ci(int(group["returned"].sum()), len(group))
         rows.append({"steps done": k, "visits": len(group), "return rate": p, "ci_low": lo,
                      "ci_high": hi})
-    return pd.DataFrame(rows).set_index("steps done")
+    return Fit(table=pd.DataFrame(rows).set_index("steps done"), n=len(data),
+               method="share of visits followed by a return, Wilson interval per number of "
+                      "steps (visits taken as independent: a description)",
+               title="Return rate by Kamin steps done", value="return rate",
+               figure="return rate after {row} steps done")
 
 
 def step_effect(visits: pd.DataFrame, level: float = 0.95) -> Estimate:
@@ -136,4 +133,4 @@ def step_effect(visits: pd.DataFrame, level: float = 0.95) -> Estimate:
     data = data.assign(steps_done=data[list(STEPS)].sum(axis=1))
     return logistic_effect(data, "returned", "steps_done", level,
                            figure="odds ratio of returning per service step done",
-                           cluster=CUSTOMER if CUSTOMER in data else None)[0]
+                           cluster=CUSTOMER if CUSTOMER in data else None).effect

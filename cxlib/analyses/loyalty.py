@@ -35,6 +35,7 @@ Every analysis needs variation in the columns it relates: a constant column rais
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
@@ -42,46 +43,38 @@ import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
-from cxlib.errors import NotEstimable, UserDataError, require_variation
+from cxlib.data.derived import ordered_levels
+from cxlib.errors import NotEstimable, require_variation
 from cxlib.stats import robust
 from cxlib.stats.design import adjusted_for, frequency_rows, predictors
-from cxlib.stats.estimates import Estimate
+from cxlib.stats.estimates import Effect, Estimate, Fit
+from cxlib.stats.formatting import p_value
 from cxlib.stats.ordinal import fit_ordinal
 from cxlib.stats.robust import RobustFit
 from cxlib.stats.uncertainty import Moments, moment_bootstrap
 
 
-def ordered_levels(values: pd.Series, order: Sequence | None = None) -> pd.Series:
-    """*values* as an ordered Categorical: in *order* (lowest first) when given, else in
-    the order of an ordered Categorical, else numerically; text without an *order* is
-    refused, naming its levels."""
-    if order is not None:
-        unknown = sorted(set(values.unique()) - set(order), key=str)
-        if unknown:
-            raise UserDataError(f"{values.name} has level(s) {', '.join(map(str, unknown))} "
-                                f"that the order {list(order)} does not list")
-        cats = pd.Categorical(values, categories=list(order), ordered=True)
-    elif isinstance(values.dtype, pd.CategoricalDtype) and values.cat.ordered:
-        cats = values.array
-    else:
-        numbers = pd.to_numeric(values, errors="coerce")
-        if numbers.notna().all():
-            cats = pd.Categorical(numbers, ordered=True)
-        else:
-            levels = ", ".join(map(str, pd.unique(values)))
-            raise UserDataError(
-                f"{values.name} is text ({levels}); its order cannot be guessed, and the "
-                f"alphabetical one is usually wrong (High < Low < Medium). Give the order from "
-                f"lowest to highest, e.g. order=['Low', 'Medium', 'High'], or make the column "
-                f"an ordered pandas Categorical")
-    return pd.Series(cats, index=values.index, name=values.name).cat.remove_unused_categories()
+@dataclass(frozen=True, kw_only=True, repr=False)
+class OddsRatio(Effect):
+    """An odds ratio per unit of a predictor (``effect``) from a logit (ordinal or binary)
+    whose coefficients, with the other terms (and the thresholds of an ordinal logit) and
+    their robust covariance, are ``table`` and ``model`` (a
+    :class:`~cxlib.stats.robust.RobustFit`, whose own ``model`` is the fitted model)."""
+
+    model: RobustFit
+
+
+def _odds_ratio(est: Estimate, fit: RobustFit, level: float, title: str) -> OddsRatio:
+    return OddsRatio(table=fit.table(level, odds_ratios=True), n=fit.nobs, method=est.method,
+                     level=level, clusters=fit.clusters, title=title, value="coef",
+                     effect=est, model=fit)
 
 
 def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
                    level: float = 0.95, *, order: Sequence | None = None,
                    cluster: str | None = None, covariates: Sequence[str] = (),
                    reference: Mapping[str, str] | None = None,
-                   weights: str | None = None) -> tuple[Estimate, RobustFit]:
+                   weights: str | None = None) -> OddsRatio:
     """Odds ratio of a higher *outcome* rating per point of *predictor* (ordinal logit),
     adjusted for *covariates* (numbers as they are, categories against their *reference*
     level or else the most frequent, :mod:`cxlib.stats.design`): exp(b) with the Wald
@@ -118,19 +111,20 @@ def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
                      df=np.inf if g is None else g - 1.0, clusters=g)
     est = rfit.estimate(predictor, f"odds ratio of a higher {outcome} per point of {predictor}",
                         level, odds_ratio=True, method="ordinal logit")
-    return est, rfit
+    return _odds_ratio(est, rfit, level, f"Ordinal logit of {outcome}")
 
 
 def logistic_effect(frame: pd.DataFrame, outcome: str, predictor: str, level: float = 0.95,
                     figure: str | None = None, *, cluster: str | None = None,
                     covariates: Sequence[str] = (), reference: Mapping[str, str] | None = None,
-                    weights: str | None = None) -> tuple[Estimate, RobustFit]:
+                    weights: str | None = None) -> OddsRatio:
     """Odds ratio of a 0/1 *outcome* (churn, abandoning, returning) per unit of *predictor*
     (logistic GLM), adjusted for *covariates* (as in :func:`ordinal_effect`): exp(b) with the
     Wald interval exp(b ± z·SE), SE from the HC3 sandwich, or exp(b ± t_{G−1}·SE) clustered
     by the column *cluster* when given (at least :data:`~cxlib.stats.robust.MIN_CLUSTERS`
     clusters; see :mod:`cxlib.stats.robust`); *weights* names a column of
-    frequency weights (rows counted that many times)."""
+    frequency weights (rows counted that many times). The result's ``effect`` is the odds
+    ratio, its ``model`` the fitted logit."""
     frame = frequency_rows(frame, weights)
     labels = robust.cluster_column(frame, cluster)
     require_variation(frame.dropna(subset=[outcome, predictor]), [outcome, predictor],
@@ -145,10 +139,10 @@ def logistic_effect(frame: pd.DataFrame, outcome: str, predictor: str, level: fl
                        level, odds_ratio=True, method="logistic regression (binomial GLM)"
                        + adjusted_for(design, [predictor])
                        + (f", frequency weights {weights}" if weights else ""))
-    return est, fit
+    return _odds_ratio(est, fit, level, f"Logistic regression of {outcome}")
 
 
-def loyalty_by_level(frame: pd.DataFrame, outcome: str, predictor: str) -> pd.DataFrame:
+def loyalty_by_level(frame: pd.DataFrame, outcome: str, predictor: str) -> Fit:
     """Mean *outcome* at each level of *predictor*, with t intervals x̄ ± t₀.₉₇₅,ₙ₋₁ s/√n and
     counts n. A mean cannot leave the range of the answers, so each interval is clipped to
     [min, max] of *outcome* over all levels (a t interval on 3 answers can otherwise run far
@@ -163,56 +157,61 @@ def loyalty_by_level(frame: pd.DataFrame, outcome: str, predictor: str) -> pd.Da
                                                                       np.nan, np.nan)
         rows.append({predictor: level, "mean": m, "ci_low": max(lo, low),
                      "ci_high": min(hi, high), "n": len(group)})
-    return pd.DataFrame(rows).set_index(predictor)
+    return Fit(table=pd.DataFrame(rows).set_index(predictor), n=len(data),
+               method="mean with t interval, clipped to the range of the answers",
+               title=f"Mean {outcome} at each level of {predictor}", value="mean",
+               figure=f"mean {outcome} at {predictor} = {{row}}")
 
 
-def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, n_boot: int = 500,
-                 seed: int = 2024, min_n: int = 10, cluster: str | None = None) -> Estimate:
-    """Gain in mean loyalty from the 2nd-highest to the highest satisfaction level, minus
-    the average gain per level below (levels with fewer than *min_n* answers skipped).
-    Percentile bootstrap over respondents, or over whole clusters of the column *cluster*
-    when given (:func:`cxlib.stats.robust.cluster_bootstrap`; the estimate carries G in
-    ``clusters``)."""
-    labels = robust.cluster_column(frame, cluster)
+def top_box_step(frame: pd.DataFrame, outcome: str, predictor: str, *, min_n: int = 10,
+                 cluster: str | None = None, level: float = 0.95) -> Estimate:
+    """The top-box step on the latent scale of the loyalty rating: an ordinal logit of
+    *outcome* on *predictor* (per point) and a dummy for the highest level of *predictor*,
+    logit P(outcome > k) = θ_k − (β·predictor + γ·[predictor = top]); the step is exp(γ),
+    how much the odds of a higher loyalty answer rise for the completely satisfied beyond
+    the per-point trend (1: no step). Levels with fewer than *min_n* answers are left out
+    and three must remain. Interval as :func:`ordinal_effect` gives it (HC0 with z, or CR1
+    clustered by *cluster* with t(G − 1)). A mean rating near the top of its scale has no
+    room to step up, so a difference of mean gains would call a ceiling a negative step;
+    the latent scale does not."""
     keep = frame[[outcome, predictor]].notna().all(axis=1)
-    data = frame.loc[keep, [outcome, predictor]]
+    data = frame.loc[keep]
     require_variation(data, [outcome, predictor], what="the top-box step")
     counts = data[predictor].value_counts()
     levels = np.sort(counts[counts >= min_n].index.to_numpy())
     if len(levels) < 3:
         raise NotEstimable(f"{predictor} has {len(levels)} level(s) with at least {min_n} "
                            f"answers; the top-box step needs three")
-    if labels is not None:
-        data = data.assign(**{cluster: labels[keep].to_numpy()})
-    data = data[data[predictor].isin(levels)]
-
-    # a resample's level means from the moments of the level indicators 1{x = l} and of
-    # y·1{x = l} (moment_bootstrap): the draws of a bootstrap over its rows, without the rows
-    given = data[predictor].to_numpy()
-    shown = np.column_stack([given == lev for lev in levels]).astype(float)
-    columns = np.column_stack([shown, shown * data[outcome].to_numpy(float)[:, None]])
-
-    def step(m: Moments) -> float:
-        counts = np.round(m.mean[:len(levels)] * m.n)  # answers at each level
-        with np.errstate(divide="ignore", invalid="ignore"):
-            means = np.where(counts > 0, m.mean[len(levels):] * m.n / counts, np.nan)
-        gains = np.diff(means)
-        return gains[-1] - np.nanmean(gains[:-1])
-
-    figure = f"top-box step in {outcome} (completely vs merely satisfied)"
-    method = f"difference of mean gains, percentile bootstrap ({n_boot})"
-    if labels is None:
-        return moment_bootstrap(columns, step, n_boot=n_boot, seed=seed).estimate(figure, method)
-    boot = moment_bootstrap(columns, step, n_boot=n_boot, seed=seed,
-                            units=robust.cluster_units(data[cluster], cluster))
-    return Estimate(figure, float(boot.value[0]), float(boot.ci_low[0]), float(boot.ci_high[0]),
-                    len(data), f"{method} clustered by {cluster} ({boot.n:,} clusters)",
-                    boot.level, failed=boot.failed, draws=boot.n_boot, clusters=boot.n)
+    data = data[data[predictor].isin(levels)].assign(
+        completely_satisfied=lambda d: (d[predictor] == levels[-1]).astype(float))
+    fit = ordinal_effect(data, outcome, predictor, level, cluster=cluster,
+                         covariates=["completely_satisfied"]).model
+    return fit.estimate("completely_satisfied", f"top-box step in {outcome}: odds ratio of a "
+                        f"higher answer at {predictor} = {levels[-1]:g}, beyond the trend per "
+                        f"point", level, odds_ratio=True, method="ordinal logit with a "
+                        "top-level dummy")
 
 
-def spline_test(frame: pd.DataFrame, outcome: str, predictor: str, df: int = 3) -> dict:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class SplineTest(Fit):
+    """:func:`spline_test`: the fitted spline curve (``table``: x, fit and its band lo–hi)
+    and the F test against the straight line (``f`` on ``df`` and the residual degrees of
+    freedom, ``p``), with both models' R²."""
+
+    f: float
+    p: float
+    df: int
+    r2_linear: float
+    r2_spline: float
+
+    def facts(self) -> dict:
+        return {"spline against a straight line": f"F = {self.f:.2f}, {p_value(self.p)}",
+                "R²": f"{self.r2_linear:.3f} (line), {self.r2_spline:.3f} (spline)"}
+
+
+def spline_test(frame: pd.DataFrame, outcome: str, predictor: str, df: int = 3) -> SplineTest:
     """F test of a natural cubic spline in *predictor* against the straight line; the
-    result holds the fitted spline curve with its 95% band for plotting."""
+    result's table is the fitted spline curve with its 95% band, for plotting."""
     data = frame[[outcome, predictor]].dropna()
     require_variation(data, [outcome, predictor], what="the shape of the link")
     if data[predictor].nunique() <= df:
@@ -226,11 +225,14 @@ def spline_test(frame: pd.DataFrame, outcome: str, predictor: str, df: int = 3) 
     pred = spline.get_prediction(grid).summary_frame()
     curve = pd.DataFrame({"x": grid["x"], "fit": pred["mean"], "lo": pred["mean_ci_lower"],
                           "hi": pred["mean_ci_upper"]})
-    return {"F": float(f), "p": float(p), "df": int(ddf), "r2_linear": float(linear.rsquared),
-            "r2_spline": float(spline.rsquared), "n": int(linear.nobs), "curve": curve}
+    return SplineTest(table=curve, n=int(linear.nobs), value="fit",
+                      method=f"OLS, natural cubic spline ({df} df) against a straight line, "
+                             "F test", title=f"{outcome} over {predictor}: spline fit",
+                      f=float(f), p=float(p), df=int(ddf), r2_linear=float(linear.rsquared),
+                      r2_spline=float(spline.rsquared))
 
 
-def mediation_paths(data: pd.DataFrame, x: str, m: str, y: str, *,
+def _mediation_paths(data: pd.DataFrame, x: str, m: str, y: str, *,
                     standardise: bool = False) -> np.ndarray:
     """OLS paths [a, b, c′, a·b, c′ + a·b] of the mediation model (see module docstring);
     with *standardise*, of the z-scored variables (paths in SD units)."""
@@ -244,7 +246,7 @@ def mediation_paths(data: pd.DataFrame, x: str, m: str, y: str, *,
 
 
 def mediation_paths_of(cov: np.ndarray, *, standardise: bool = False) -> np.ndarray:
-    """:func:`mediation_paths` from the covariance matrix of (x, m, y): a = C_xm/C_xx,
+    """:func:`_mediation_paths` from the covariance matrix of (x, m, y): a = C_xm/C_xx,
     (c′, b) = C[(x, m), (x, m)]⁺C[(x, m), y]; standardised, a·s_x/s_m, b·s_m/s_y and
     c′·s_x/s_y (the paths of the z-scored variables)."""
     a = cov[0, 1] / cov[0, 0]
@@ -255,17 +257,38 @@ def mediation_paths_of(cov: np.ndarray, *, standardise: bool = False) -> np.ndar
     return np.array([a, b, cp, a * b, cp + a * b])
 
 
+@dataclass(frozen=True, kw_only=True, repr=False)
+class Mediation(Fit):
+    """:func:`mediation`: the paths with their bootstrap intervals, the variables (``x``
+    → ``m`` → ``y``), whether they were z-scored, and the ``cluster`` column the bootstrap
+    resampled (None: rows)."""
+
+    x: str
+    m: str
+    y: str
+    standardised: bool
+    cluster: str | None = None
+
+    @property
+    def direct(self) -> str:
+        """The row label of the direct effect c′."""
+        return f"direct c′: {self.x} → {self.y}"
+
+
 def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, cluster: str | None = None,
               n_boot: int = 1000, seed: int = 2024, level: float = 0.95,
-              standardise: bool = True) -> pd.DataFrame:
+              standardise: bool = True, items: Mapping[str, Sequence[str]] | None = None
+              ) -> Mediation:
     """Paths a, b, direct c′, indirect a·b and total c, with percentile bootstrap intervals;
     standardised (SD units, each resample z-scored anew) unless *standardise* is False.
 
     With *cluster* (a column: outlet, customer) the bootstrap resamples whole clusters
     (:func:`cxlib.stats.robust.cluster_bootstrap`), since rows of one cluster are not
-    independent; a row with no cluster label is a cluster of its own.
+    independent; a row with no cluster label is a cluster of its own. *items* names the
+    items of construct scores in messages (:func:`cxlib.errors.require_variation`).
     """
-    require_variation(frame.dropna(subset=[x, m, y]), [x, m, y], what="the mediation paths")
+    require_variation(frame.dropna(subset=[x, m, y]), [x, m, y], what="the mediation paths",
+                      items=items)
     data = frame[[x, m, y]].dropna().astype(float)
     if cluster:
         data = data.join(frame[cluster])
@@ -280,42 +303,17 @@ def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, cluster: str | Non
              "indirect a·b", "total c"]
     table = pd.DataFrame({"estimate": boot.value, "ci_low": boot.ci_low,
                           "ci_high": boot.ci_high}, index=names)
-    table.attrs.update(n=len(data), n_boot=n_boot, standardised=standardise,
-                       failed=boot.failed, cluster=cluster,
-                       clusters=boot.n if cluster else None, x=x, m=m, y=y)
-    return table
+    over = f" over {boot.n:,} clusters ({cluster})" if cluster else ""
+    return Mediation(table=table, n=len(data), level=level, failed=boot.failed, draws=n_boot,
+                     clusters=boot.n if cluster else None,
+                     method=f"OLS paths, percentile bootstrap ({n_boot}){over}",
+                     title=f"Mediation {x} → {m} → {y}"
+                           + (" (standardised)" if standardise else ""),
+                     x=x, m=m, y=y, standardised=standardise, cluster=cluster)
 
 
-def mediated_share(table: pd.DataFrame) -> str:
-    """How much of the effect of x on y runs through m, in words, from a :func:`mediation`
-    table: share = a·b / c, with total c = c′ + a·b (the direct part is c′ / c).
-
-    The share is stated only when it means something: the total effect's interval excludes
-    0 and a·b and c′ have the same sign (otherwise one part cancels the other and a
-    "share" can exceed 100%); "mostly through" needs share > 1/2."""
-    x, m, y = (table.attrs[k] for k in ("x", "m", "y"))
-    ab = float(table.loc["indirect a·b", "estimate"])
-    cp = float(table.loc[f"direct c′: {x} → {y}", "estimate"])
-    total = table.loc["total c"]
-    c = float(total["estimate"])
-    if total["ci_low"] <= 0 <= total["ci_high"] or ab * cp < 0:
-        return (f"the effect of {x} on {y} does not split into shares here: total c "
-                f"{c:.3f} [{total['ci_low']:.3f}, {total['ci_high']:.3f}], indirect a·b "
-                f"{ab:.3f}, direct c′ {cp:.3f}")
-    share = ab / c
-    how = "mostly through" if share > 0.5 else "less than half through"
-    return (f"{share:.0%} of the effect of {x} on {y} runs through {m} (indirect a·b {ab:.3f} "
-            f"of total c {c:.3f}; direct c′ {cp:.3f}): {x} acts on {y} {how} {m}")
-
-
-def indirect_estimate(table: pd.DataFrame) -> Estimate:
-    """The indirect effect row of a :func:`mediation` table as an Estimate."""
-    row = table.loc["indirect a·b"]
-    a = table.attrs
-    scale = "standardised " if a.get("standardised") else ""
-    over = f" over {a['clusters']:,} clusters ({a['cluster']})" if a.get("cluster") else ""
-    return Estimate(f"indirect effect service → satisfaction → loyalty ({scale}a·b)",
-                    float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"]),
-                    int(a["n"]), f"OLS paths, percentile bootstrap ({a['n_boot']}){over}",
-                    failed=int(a.get("failed", 0)), draws=int(a["n_boot"]),
-                    clusters=a.get("clusters"))
+def indirect_estimate(paths: Mediation) -> Estimate:
+    """The indirect effect row of a :func:`mediation` result as an Estimate."""
+    scale = "standardised " if paths.standardised else ""
+    return paths.estimate("indirect a·b", figure="indirect effect service → satisfaction → "
+                                                 f"loyalty ({scale}a·b)")

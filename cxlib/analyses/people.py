@@ -26,32 +26,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from cxlib.analyses.loyalty import mediation
-from cxlib.errors import NotEstimable
+from cxlib.analyses.loyalty import Mediation, mediation
 from cxlib.stats.design import adjusted_for, predictors
-from cxlib.stats.estimates import Estimate
+from cxlib.stats.estimates import Effect, Estimate
+from cxlib.stats.multilevel import containment_df, outlet_means_reliability, reml_variance_ratio
 from cxlib.stats.uncertainty import percentiles
-
-
-def merge_outlets(survey: pd.DataFrame, outlets: pd.DataFrame) -> pd.DataFrame:
-    """Survey respondents with their outlet's staff measures."""
-    return survey.merge(outlets, on="outlet_id", how="inner", suffixes=("", "_outlet"))
-
-
-def outlet_means_reliability(n: np.ndarray, mean: np.ndarray, within_ss: np.ndarray) -> float:
-    """ICC(2), the reliability of outlet means, from each outlet's number of customers *n*,
-    mean and within-outlet sum of squares: (MSB − MSW)/MSB, with MSB = Σ nⱼ(ȳⱼ − ȳ)²/(G − 1)
-    and MSW = Σ SSⱼ/(N − G)."""
-    g, total = len(n), n.sum()
-    grand = (n * mean).sum() / total
-    msb = (n * (mean - grand) ** 2).sum() / (g - 1)
-    msw = within_ss.sum() / (total - g)
-    return float((msb - msw) / msb) if msb > 0 else float("nan")
 
 
 def unit_correlation(data: pd.DataFrame, level: float = 0.95, *, n_boot: int = 1000,
@@ -95,65 +80,37 @@ def unit_correlation(data: pd.DataFrame, level: float = 0.95, *, n_boot: int = 1
                     f"({n_boot})", level, failed=failed, draws=n_boot, clusters=len(units))
 
 
-NEAR_ZERO_ICC = 0.01
-"""An intraclass correlation below this is reported in words as "outlets barely differ"."""
+@dataclass(frozen=True, kw_only=True, repr=False)
+class Multilevel(Effect):
+    """:func:`multilevel`: the slope (``effect``) and the variance split between and within
+    units (``tau2``, ``sigma2``; ``table`` shows both and the ICC), over ``units`` units;
+    ``boundary`` when the between-unit variance is estimated at zero (REML is then OLS)."""
+
+    units: int
+    tau2: float = float("nan")
+    sigma2: float = float("nan")
+    boundary: bool = False
+
+    @property
+    def icc(self) -> float:
+        """The intraclass correlation τ²/(τ² + σ²)."""
+        return self.tau2 / (self.tau2 + self.sigma2)
+
+    def facts(self) -> dict:
+        return {**super().facts(), "ICC": self.icc}
 
 
-def profile_reml(x: np.ndarray, y: np.ndarray, groups: np.ndarray, ratio: float) -> float:
-    """The REML log-likelihood of the random-intercept model ``y = Xβ + u_j + e`` at
-    λ = τ²/σ² = *ratio*, with β and σ² profiled out (constants dropped)::
-
-        ℓ_R(λ) = −½ [Σ_j log(1 + n_j λ) + log|X′V⁻¹X| + (n − p) log(r′V⁻¹r)]
-
-    where V_j = I + λ·11′ (so V_j⁻¹ = I − c_j 11′ with c_j = λ/(1 + n_j λ)), β̂ the GLS
-    estimate and r = y − Xβ̂ (σ̂² = r′V⁻¹r/(n − p)). Defined at λ = 0 (ordinary least
-    squares), unlike statsmodels' parameterisation, so a maximum on the boundary is found."""
-    codes, _ = pd.factorize(groups)
-    sizes = np.bincount(codes).astype(float)
-    c = ratio / (1 + sizes * ratio)
-    sx = np.zeros((len(sizes), x.shape[1]))
-    np.add.at(sx, codes, x)
-    sy = np.bincount(codes, weights=y)
-    xvx = x.T @ x - (sx * c[:, None]).T @ sx
-    xvy = x.T @ y - (sx * c[:, None]).T @ sy
-    beta = np.linalg.solve(xvx, xvy)
-    r = y - x @ beta
-    rvr = r @ r - c @ np.bincount(codes, weights=r) ** 2
-    n, k = x.shape
-    return -0.5 * (np.log1p(sizes * ratio).sum() + np.linalg.slogdet(xvx)[1]
-                   + (n - k) * np.log(rvr))
-
-
-def reml_variance_ratio(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> float:
-    """λ̂ = argmax over λ ≥ 0 of :func:`profile_reml` (bounded Brent search on
-    [0, 100]); 0 when the maximum lies on the boundary (ℓ_R(0) ≥ ℓ_R(λ̂))."""
-    from scipy.optimize import minimize_scalar
-
-    best = minimize_scalar(lambda lam: -profile_reml(x, y, groups, lam), bounds=(0.0, 100.0),
-                           method="bounded", options={"xatol": 1e-9})
-    lam = float(best.x)
-    return 0.0 if profile_reml(x, y, groups, 0.0) >= profile_reml(x, y, groups, lam) else lam
-
-
-def containment_df(x: pd.DataFrame, groups: pd.Series, term: str) -> int:
-    """Degrees of freedom of *term*'s t interval in a random-intercept model with predictors
-    *x* (no constant column) and units *groups*, by nlme's containment rule: G − p_b − 1 when
-    *term* is constant within every unit (p_b: the columns of *x* that are), else
-    n − G − p_w (p_w: the other columns). Fewer than one degree of freedom:
-    :class:`NotEstimable`."""
-    constant = x.groupby(groups.to_numpy()).nunique().le(1).all()
-    g, n = int(groups.nunique()), len(x)
-    df = g - int(constant.sum()) - 1 if constant[term] else n - g - int((~constant).sum())
-    if df < 1:
-        raise NotEstimable(f"{term} has no degrees of freedom left for an interval: {g} "
-                           f"units for {int(constant.sum())} unit-level predictor(s)")
-    return df
+def _variance_table(tau2: float, sigma2: float) -> pd.DataFrame:
+    return pd.DataFrame({"variance": [tau2, sigma2], "share": [tau2 / (tau2 + sigma2),
+                                                               sigma2 / (tau2 + sigma2)]},
+                        index=pd.Index(["between units (τ²)", "within units (σ²)"],
+                                       name="component"))
 
 
 def multilevel(data: pd.DataFrame, level: float = 0.95, *, standardise: bool = True,
                outcome: str = "overall_sat", predictor: str = "employee_sat",
                group: str = "outlet_id", covariates: Sequence[str] = (),
-               reference: Mapping[str, str] | None = None) -> tuple[Estimate, dict]:
+               reference: Mapping[str, str] | None = None) -> Multilevel:
     """Random-intercept model of *outcome* on *predictor* within the units of *group*:
     y_ij = b0 + b1·x_ij + Σ c_k·z_ijk + u_j + e_ij, u_j ~ N(0, τ²), e_ij ~ N(0, σ²), by REML,
     adjusted for *covariates* (numbers as they are, categories as indicators against their
@@ -161,23 +118,25 @@ def multilevel(data: pd.DataFrame, level: float = 0.95, *, standardise: bool = T
     *standardise* the outcome and the predictor are z-scored over respondents, so b1 is in
     SD of the outcome per SD of the predictor (the ICC τ²/(τ² + σ²) does not change).
 
-    REML in two steps: λ̂ = τ²/σ² by :func:`reml_variance_ratio` (a one-dimensional search
-    that includes the boundary λ = 0), then statsmodels MixedLM started at λ̂ for the
-    slope and its standard error. When λ̂ = 0 the REML fit *is* ordinary least squares (V =
-    I), and the slope and its standard error are OLS's.
+    REML in two steps: λ̂ = τ²/σ² by :func:`~cxlib.stats.multilevel.reml_variance_ratio`
+    (a one-dimensional search that includes the boundary λ = 0), then statsmodels MixedLM
+    started at λ̂ for the slope and its standard error. When λ̂ = 0 the REML fit *is*
+    ordinary least squares (V = I), and the slope and its standard error are OLS's.
 
     The interval is b1 ± t·SE with the degrees of freedom of R's ``nlme::lme`` (the
     "containment" rule, Pinheiro & Bates 2000, §2.4.2): a predictor constant within every
     unit (an outlet-level variable, as employee satisfaction) has t(G − p_b − 1), G units and
     p_b such predictors among the coefficients; one that varies within units has
-    t(n − G − p_w), p_w such predictors (:func:`containment_df`). With 30 outlets and
-    employee satisfaction that is t(28), not the normal of statsmodels' MixedLM: the slope of
-    an outlet-level variable rests on the outlets, not on the respondents. The
-    estimate carries the number of units in ``clusters`` (the interval's independent units);
-    the returned dict holds ``outlets`` (that number again), ``tau2``, ``sigma2``, ``ICC`` and
-    ``note``, a sentence for the reader: with ICC < :data:`NEAR_ZERO_ICC` it says in words
-    that the between-unit variance is on or next to the boundary (the case statsmodels
-    flags with "the MLE may be on the boundary", a warning this note replaces)."""
+    t(n − G − p_w), p_w such predictors (:func:`~cxlib.stats.multilevel.containment_df`).
+    With 30 outlets and employee satisfaction that is t(28), not the normal of statsmodels'
+    MixedLM: the slope of an outlet-level variable rests on the outlets, not on the
+    respondents. The
+    estimate carries the number of units in ``clusters`` (the interval's independent units).
+    The result's ``effect`` is b1; its fields hold the variance split: ``tau2``, ``sigma2``,
+    ``icc`` τ²/(τ² + σ²), whether τ² lies on the boundary (``boundary``: λ̂ = 0, where REML
+    is OLS) and the number of ``units``. A small ICC means the between-unit variance is next
+    to the boundary (the case statsmodels flags with "the MLE may be on the boundary"), which
+    :func:`cxlib.notebook.readings.multilevel` says in words instead of a warning."""
     import warnings
 
     from scipy.stats import t as t_dist
@@ -193,6 +152,7 @@ def multilevel(data: pd.DataFrame, level: float = 0.95, *, standardise: bool = T
     y = d[outcome].astype(float)
     n_units = int(d[group].nunique())
     units = "outlets" if group == "outlet_id" else f"{group} units"
+    title = f"Random-intercept model of {outcome} within {units}"
     df = containment_df(x, d[group], predictor)
     method = (f"random-intercept model, {n_units} {units} (REML), t({df})"
               + adjusted_for(design, [predictor]))
@@ -210,42 +170,30 @@ def multilevel(data: pd.DataFrame, level: float = 0.95, *, standardise: bool = T
         model = sm.MixedLM(y, exog, groups=d[group])
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", "The MLE may be on the boundary",
-                                    ConvergenceWarning)  # said in words in the note below
+                                    ConvergenceWarning)  # said in words by its reading
             fit = model.fit(reml=True, start_params=np.array([np.sqrt(ratio)]))
         if not fit.converged:
-            return Estimate.untestable(unit, "the random-intercept model did not converge",
-                                       len(d), method), \
-                {"outlets": n_units, "note": "The random-intercept model did not converge."}
+            return Multilevel(table=_variance_table(np.nan, np.nan), n=len(d), method=method,
+                              value="variance", clusters=n_units, title=title, units=n_units,
+                              warnings=("the random-intercept model did not converge",),
+                              effect=Estimate.untestable(unit, "the random-intercept model "
+                                                         "did not converge", len(d), method))
         slope, se = float(fit.params[predictor]), float(fit.bse[predictor])
         tau2, sigma2 = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
     half = float(t_dist.ppf(0.5 + level / 2, df)) * se
-    lo, hi = slope - half, slope + half
-    icc = tau2 / (tau2 + sigma2)
-    if ratio == 0.0:
-        note = ("Outlets differ no more than chance would make them once staff satisfaction "
-                "is known: the between-outlet variance is estimated at zero (on the boundary "
-                "of the model), so the model is ordinary least squares, same slope and "
-                "interval.")
-    elif icc < NEAR_ZERO_ICC:
-        note = (f"Outlets barely differ once staff satisfaction is known: the between-outlet "
-                f"variance is next to zero (ICC {icc:.1%}, near the boundary of the model), "
-                f"so customers of one outlet are hardly more alike than customers of "
-                f"different outlets and the slope is practically that of ordinary least "
-                f"squares.")
-    else:
-        note = (f"{icc:.1%} of the variation in customer satisfaction lies between outlets "
-                f"(ICC), beyond what staff satisfaction explains.")
-    est = Estimate(unit, slope, lo, hi, len(d), method, level, clusters=n_units)
-    return est, {"outlets": n_units, "tau2": tau2, "sigma2": sigma2, "ICC": icc,
-                 "note": note}
+    est = Estimate(unit, slope, slope - half, slope + half, len(d), method, level,
+                   clusters=n_units)
+    return Multilevel(table=_variance_table(tau2, sigma2), n=len(d), method=method,
+                      level=level, value="variance", clusters=n_units, title=title,
+                      effect=est, units=n_units, tau2=tau2, sigma2=sigma2,
+                      boundary=ratio == 0.0)
 
 
 def cluster_mediation(data: pd.DataFrame, mediator: str, *, n_boot: int = 500,
-                      seed: int = 2024, level: float = 0.95) -> pd.DataFrame:
+                      seed: int = 2024, level: float = 0.95) -> Mediation:
     """a (employee_sat → mediator), b (mediator → satisfaction | employee_sat), direct c′,
     a·b and total c in raw units, with a bootstrap over outlets
-    (:func:`cxlib.analyses.loyalty.mediation` with ``cluster="outlet_id"``)."""
-    table = mediation(data, "employee_sat", mediator, "overall_sat", cluster="outlet_id",
-                      n_boot=n_boot, seed=seed, level=level, standardise=False)
-    table.attrs["outlets"] = table.attrs["clusters"]
-    return table
+    (:func:`cxlib.analyses.loyalty.mediation` with ``cluster="outlet_id"``; the outlets are
+    its ``clusters``)."""
+    return mediation(data, "employee_sat", mediator, "overall_sat", cluster="outlet_id",
+                     n_boot=n_boot, seed=seed, level=level, standardise=False)

@@ -21,7 +21,7 @@ constraint a gap score imposes, and the gap score itself (SERVQUAL) against perc
   negative gap means service fell short of what customers expected. An expectation item is
   matched to the perception item ``X`` when it is named ``exp_X`` (``exp_rel_1`` for
   ``rel_1``); a gap of unmatched items would subtract answers about different things, so it
-  is not formed (:func:`unmatched_reason`).
+  is not formed (:func:`_require_matched`).
 * **Which predicts satisfaction better?** Two regressions of overall satisfaction
   on the dimensions, once with perception scores, once with gap scores.
   ΔR² = R²(perception) − R²(gap), with a percentile bootstrap interval (the same
@@ -33,26 +33,29 @@ constraint a gap score imposes, and the gap score itself (SERVQUAL) against perc
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from cxlib.analyses.drivers import driver_data
 from cxlib.errors import NotEstimable, require_variation
 from cxlib.stats import robust
-from cxlib.stats.estimates import Estimate
+from cxlib.stats.estimates import Effect, Estimate, Fit
+from cxlib.stats.measurement import ALPHA_FLOOR, cronbach_alpha
 from cxlib.stats.uncertainty import Moments, mean_ci, moment_bootstrap, r_squared
 
 EXPECTATION_FIGURE = "standardised effect of expectations on satisfaction, perception held fixed"
+NO_EXPECTATIONS = "the survey has no expectation items"
 
 
-def unmatched_reason(perception: dict[str, list[str]],
-                     expectation: dict[str, list[str]]) -> str | None:
+def _unmatched_reason(perception: dict[str, list[str]],
+                      expectation: dict[str, list[str]]) -> str | None:
     """Why a gap score cannot be formed from these items, or None when every perception item
     of every dimension has its expectation item ``exp_<item>`` and every expectation item its
     perception item (the gap then subtracts two answers about the same attribute)."""
+    if not any(expectation.values()):
+        return NO_EXPECTATIONS
     unmatched = []
     for dim, items in perception.items():
         expected = expectation.get(dim, [])
@@ -65,6 +68,17 @@ def unmatched_reason(perception: dict[str, list[str]],
             "attributes (a gap needs exp_X for each perception item X)")
 
 
+def _require_matched(perception: dict[str, list[str]],
+                    expectation: dict[str, list[str]]) -> None:
+    """:class:`~cxlib.errors.NotEstimable`, with the reason, unless every perception item
+    of every dimension has its expectation item ``exp_<item>`` and every expectation item
+    its perception item: a gap score subtracts two answers about the same attribute, so
+    without them there is no gap (and no figure that rests on one)."""
+    reason = _unmatched_reason(perception, expectation)
+    if reason:
+        raise NotEstimable(reason)
+
+
 def _listed(items: list[str], most: int = 3) -> str:
     """Items named as "A, B, C" or, when there are more, "A … G (7 items)"."""
     if len(items) <= most:
@@ -72,13 +86,11 @@ def _listed(items: list[str], most: int = 3) -> str:
     return f"{items[0]} … {items[-1]} ({len(items)} items)"
 
 
-def gap_scores(frame: pd.DataFrame, perception: dict[str, list[str]],
-               expectation: dict[str, list[str]]) -> pd.DataFrame:
+def _gap_scores(frame: pd.DataFrame, perception: dict[str, list[str]],
+                expectation: dict[str, list[str]]) -> pd.DataFrame:
     """Per-respondent gap score per dimension: mean over matched items X of (X − exp_X);
-    :class:`NotEstimable` when the items are not matched (:func:`unmatched_reason`)."""
-    reason = unmatched_reason(perception, expectation)
-    if reason:
-        raise NotEstimable(reason)
+    :class:`NotEstimable` when the items are not matched (:func:`_require_matched`)."""
+    _require_matched(perception, expectation)
     out = {}
     for dim, items in perception.items():
         p = frame[items].to_numpy(float)
@@ -87,27 +99,65 @@ def gap_scores(frame: pd.DataFrame, perception: dict[str, list[str]],
     return pd.DataFrame(out, index=frame.index)
 
 
+@dataclass(frozen=True)
+class WaldTest:
+    """A Wald test: the statistic ``f`` (F on ``df`` numerator degrees of freedom), its
+    p-value, and for one constraint the combination tested (``value``, ``se``)."""
+
+    f: float
+    p: float
+    df: int = 1
+    value: float | None = None
+    se: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True, repr=False)
+class Disconfirmation(Effect):
+    """:func:`disconfirmation`: the standardised b_E (``effect``), the table of b_P and b_E,
+    the model's ``r2``, and the tests of a gap score's constraints: ``gap_constraint``
+    (b_P + b_E = 0, with b_P + b_E and its SE) and ``surface_constraints`` (the four
+    constraints of a difference score in the quadratic response surface)."""
+
+    r2: float
+    gap_constraint: WaldTest
+    surface_constraints: WaldTest
+
+    def facts(self) -> dict:
+        return {**super().facts(), "R²": self.r2}
+
+
 def disconfirmation(frame: pd.DataFrame, outcome: str, perception: dict[str, list[str]],
-                    expectation: dict[str, list[str]], *,
-                    cluster: str | None = None) -> tuple[Estimate, pd.DataFrame]:
+                    expectation: dict[str, list[str]], *, cluster: str | None = None,
+                    alpha_floor: float = ALPHA_FLOOR) -> Disconfirmation:
     """The unconstrained test of "quality is perception against expectation" (formulas in the
-    module docstring): the standardised b_E as an Estimate, and a table of b_P and b_E
-    (coefficient, robust SE, interval, p, standardised). ``attrs``: ``gap_constraint``
-    (b_P + b_E with its SE, F and p), ``surface_constraints`` (F and p of the four
-    constraints of a difference score in the quadratic response surface), ``r2``, ``n``,
-    ``method``."""
+    module docstring), when every block of expectation items is reliable (Cronbach's alpha at
+    least *alpha_floor*, by default :data:`~cxlib.stats.measurement.ALPHA_FLOOR`; otherwise
+    not estimable): the standardised b_E as the result's ``effect``, a table of b_P and b_E
+    (coefficient, robust SE, interval, p, standardised), and the Wald tests of the gap
+    score's constraints (:class:`Disconfirmation`)."""
     p_items = [c for items in perception.values() for c in items]
     e_items = [c for items in expectation.values() for c in items]
     if not e_items:
-        raise NotEstimable("the survey has no expectation items")
+        raise NotEstimable(NO_EXPECTATIONS)
+    for name, items in expectation.items():
+        if len(items) > 1:
+            alpha = cronbach_alpha(frame[items])
+            if alpha.value < alpha_floor:
+                raise NotEstimable(
+                    f"the expectation items of {name} ({', '.join(items)}) do not measure one "
+                    f"thing (Cronbach's alpha {alpha.value:.2f} [{alpha.ci_low:.2f}, "
+                    f"{alpha.ci_high:.2f}], below {alpha_floor}): a score made of them cannot "
+                    f"show what expectations do")
     scores = pd.DataFrame({outcome: frame[outcome].astype(float),
                            "perception": frame[p_items].astype(float).mean(axis=1),
                            "expectation": frame[e_items].astype(float).mean(axis=1)},
                           index=frame.index)
-    scores.attrs["items"] = {"perception": p_items, "expectation": e_items}
     if cluster:
         scores[cluster] = frame[cluster]
-    data = driver_data(scores, outcome, ["perception", "expectation"])
+    columns = [outcome, "perception", "expectation"]
+    data = scores.dropna(subset=columns)
+    require_variation(data, columns, what=f"the drivers of {outcome}",
+                      items={"perception": p_items, "expectation": e_items})
     clusters = robust.cluster_column(data, cluster)
     y, pe = data[outcome], data[["perception", "expectation"]]
 
@@ -123,27 +173,28 @@ def disconfirmation(frame: pd.DataFrame, outcome: str, perception: dict[str, lis
     ratio = data[["perception", "expectation"]].std(ddof=1) / y.std(ddof=1)
     table = fit.table().drop("const").rename(columns={"coef": "coefficient", "SE": "robust SE"})
     table["standardised"] = table["coefficient"] * ratio
-    b_sum, se_sum = gap.params["expectation"], gap.bse["expectation"]
-    table.attrs.update(
-        r2=fit.model.rsquared, n=fit.nobs, method=fit.method,
-        gap_constraint={"b_P + b_E": float(b_sum), "SE": float(se_sum),
-                        "F": gap.wald(["expectation"])[0], "p": gap.wald(["expectation"])[1]},
-        surface_constraints=dict(zip(("F", "p"), surface.wald(["expectation", "P²", "P·E",
-                                                                 "E²"]), strict=True)))
     scale = float(ratio["expectation"])
     b, lo, hi = (float(v) * scale for v in (fit.params["expectation"],
                                             *fit.conf_int().loc["expectation"]))
     g = int(robust.cluster_codes(clusters).max() + 1) if clusters is not None else None
-    est = Estimate(EXPECTATION_FIGURE, b, lo, hi, fit.nobs,
-                   f"OLS of {outcome} on perception and expectation, {fit.method}, standardised",
+    method = f"OLS of {outcome} on perception and expectation, {fit.method}"
+    est = Estimate(EXPECTATION_FIGURE, b, lo, hi, fit.nobs, f"{method}, standardised",
                    clusters=g)
-    return est, table
+    gap_f, gap_p = gap.wald(["expectation"])
+    return Disconfirmation(
+        table=table, n=fit.nobs, method=method, clusters=g, value="coefficient",
+        title="Satisfaction on perception and expectation", effect=est,
+        r2=float(fit.model.rsquared),
+        gap_constraint=WaldTest(gap_f, gap_p, 1, float(gap.params["expectation"]),
+                                float(gap.bse["expectation"])),
+        surface_constraints=WaldTest(*surface.wald(["expectation", "P²", "P·E", "E²"]), 4))
 
 
 def gap_table(frame: pd.DataFrame, perception: dict[str, list[str]],
-              expectation: dict[str, list[str]]) -> pd.DataFrame:
-    """Mean perception, expectation and gap per dimension, with t intervals for the gap."""
-    gaps = gap_scores(frame, perception, expectation)
+              expectation: dict[str, list[str]]) -> Fit:
+    """Mean perception, expectation and gap per dimension, with t intervals for the gap;
+    not estimable when the items are not matched (:func:`_require_matched`)."""
+    gaps = _gap_scores(frame, perception, expectation)
     rows = []
     for dim in perception:
         g, lo, hi = mean_ci(gaps[dim])
@@ -151,7 +202,10 @@ def gap_table(frame: pd.DataFrame, perception: dict[str, list[str]],
                      "perception": frame[perception[dim]].mean(axis=1).mean(),
                      "expectation": frame[expectation[dim]].mean(axis=1).mean(),
                      "gap": g, "ci_low": lo, "ci_high": hi})
-    return pd.DataFrame(rows).set_index("dimension")
+    return Fit(table=pd.DataFrame(rows).set_index("dimension"), n=len(frame), value="gap",
+               method="mean gap (perception − expectation, item by item) with paired t "
+                      "interval", title="Perception, expectation and gap",
+               figure="mean gap in {row}")
 
 
 def _r2(y: np.ndarray, x: np.ndarray) -> float:
@@ -163,14 +217,13 @@ def _r2(y: np.ndarray, x: np.ndarray) -> float:
 
 def perception_vs_gap(frame: pd.DataFrame, outcome: str, perception: dict[str, list[str]],
                       expectation: dict[str, list[str]], *, n_boot: int = 500,
-                      seed: int = 2024, cluster: str | None = None) -> tuple[Estimate,
-                                                                             pd.DataFrame]:
+                      seed: int = 2024, cluster: str | None = None) -> Effect:
     """ΔR² = R²(perception only) − R²(gap scores) with a bootstrap interval (over whole
-    clusters when *cluster* is given), and both R²; the items must be matched
-    (:func:`unmatched_reason`)."""
+    clusters when *cluster* is given; the result's ``effect``), and both R² (its table);
+    the items must be matched (:func:`_require_matched`)."""
     dims = list(perception)
     perc = pd.DataFrame({d: frame[perception[d]].mean(axis=1) for d in dims})
-    gaps = gap_scores(frame, perception, expectation).add_prefix("gap_")
+    gaps = _gap_scores(frame, perception, expectation).add_prefix("gap_")
     keep = [frame[[outcome]], perc, gaps] + ([frame[[cluster]]] if cluster else [])
     data = pd.concat(keep, axis=1).dropna()
     gap_cols = [f"gap_{d}" for d in dims]
@@ -203,30 +256,6 @@ def perception_vs_gap(frame: pd.DataFrame, outcome: str, perception: dict[str, l
     if g is not None:
         est = replace(est, n=len(data), clusters=g)
     table = pd.DataFrame({"R²": r2}, index=["perception only (SERVPERF)", "gap (SERVQUAL)"])
-    return est, table
-
-
-def constraint_note(table: pd.DataFrame, level: float = 0.95) -> str:
-    """Sentences on a :func:`disconfirmation` table: the sign of b_E (its interval at *level*
-    above, below or across 0) and whether the data reject the gap score's constraints."""
-    from cxlib.stats.formatting import p_value
-
-    row = table.loc["expectation"]
-    if row["ci_low"] > 0:
-        sign = ("At a given perception, respondents who expected more are more satisfied "
-                "(b_E > 0): the opposite of what 'against expectations' predicts")
-    elif row["ci_high"] < 0:
-        sign = ("At a given perception, respondents who expected more are less satisfied "
-                "(b_E < 0), as 'against expectations' predicts")
-    else:
-        sign = ("At a given perception, the data cannot tell whether expectations raise or "
-                "lower satisfaction (the interval of b_E includes 0)")
-    gap, surface = table.attrs["gap_constraint"], table.attrs["surface_constraints"]
-    verdict = ("reject" if max(gap["p"], surface["p"]) < 1 - level else
-               "do not reject" if min(gap["p"], surface["p"]) >= 1 - level else
-               "partly reject")
-    return (f"{sign}. A gap score P − E assumes b_E = −b_P: here b_P + b_E = "
-            f"{gap['b_P + b_E']:.3f} (SE {gap['SE']:.3f}), F = {gap['F']:.1f}, "
-            f"{p_value(gap['p'])}; with the response surface's quadratic terms (the gap also "
-            f"assumes no P², P·E or E² term), F = {surface['F']:.1f} on 4 df, "
-            f"{p_value(surface['p'])}. The data {verdict} the gap score's constraints.")
+    return Effect(table=table, n=est.n, method=est.method, clusters=est.clusters, value="R²",
+                  draws=est.draws, failed=est.failed, effect=est,
+                  title=f"How well perceptions and gaps predict {outcome}")

@@ -33,11 +33,11 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
-from statsmodels.stats.power import NormalIndPower
-from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize
+from statsmodels.stats.proportion import confint_proportions_2indep
 
 from cxlib.stats import robust
-from cxlib.stats.estimates import Estimate
+from cxlib.stats.estimates import Effect, Estimate, Fit
+from cxlib.stats.power import sample_size_per_arm
 
 
 def itt_lift(frame: pd.DataFrame, treatment: str = "followup_note",
@@ -49,7 +49,7 @@ def itt_lift(frame: pd.DataFrame, treatment: str = "followup_note",
                       "repurchase rate lift from the follow-up note (ITT)", level)
 
 
-def is_binary(values: pd.Series) -> bool:
+def _is_binary(values: pd.Series) -> bool:
     """True when every non-missing value is 0 or 1 (a rate, not a mean, is compared)."""
     v = values.dropna()
     return bool(len(v)) and bool(v.isin([0, 1]).all())
@@ -65,7 +65,7 @@ def difference(treated: pd.Series, control: pd.Series, figure: str,
     if len(t) == 0 or len(c) == 0:
         return Estimate.untestable(figure, f"an arm has no units with an outcome (treated "
                                            f"{len(t)}, control {len(c)})", n)
-    if is_binary(pd.concat([t, c])):
+    if _is_binary(pd.concat([t, c])):
         lo, hi = confint_proportions_2indep(int(t.sum()), len(t), int(c.sum()), len(c),
                                             method="newcomb", compare="diff", alpha=1 - level)
         return Estimate(figure, float(t.mean() - c.mean()), float(lo), float(hi), n,
@@ -135,7 +135,7 @@ def adjusted_lift(frame: pd.DataFrame, control: str, treatment: str, *,
                                f"for {terms}{dropped}")
 
 
-def arm_table(frame: pd.DataFrame, control: str, level: float = 0.95) -> pd.DataFrame:
+def arm_table(frame: pd.DataFrame, control: str, level: float = 0.95) -> Fit:
     """Per arm of an ``experiment`` frame: units, outcome rate (or mean), and, in words, the
     unadjusted difference from the *control* arm with its interval (:func:`difference`)."""
     arm = frame["arm"].astype(str)
@@ -149,29 +149,33 @@ def arm_table(frame: pd.DataFrame, control: str, level: float = 0.95) -> pd.Data
                        if e.ci_low is not None else e.problem)
         rows.append({"arm": label, "units": int(y.notna().sum()), "outcome": float(y.mean()),
                      f"difference from control, {level:.0%} interval": against})
-    name = "rate" if is_binary(frame["outcome"]) else "mean"
-    return pd.DataFrame(rows).rename(columns={"outcome": name}).set_index("arm")
+    name = "rate" if _is_binary(frame["outcome"]) else "mean"
+    return Fit(table=pd.DataFrame(rows).rename(columns={"outcome": name}).set_index("arm"),
+               n=int(frame["outcome"].notna().sum()), value=name, level=level,
+               method="outcome per arm; difference from the control with Newcombe's "
+                      "(proportions) or Welch's (means) interval", title="Arms of the experiment")
 
 
 def arm_rates(frame: pd.DataFrame, treatment: str = "followup_note",
-              outcome: str = "repurchased") -> pd.DataFrame:
+              outcome: str = "repurchased") -> Fit:
     """Customers and outcome rate per arm."""
     data = frame.dropna(subset=[treatment, outcome])
-    return data.groupby(treatment)[outcome].agg(customers="size", rate="mean").rename(
+    table = data.groupby(treatment)[outcome].agg(customers="size", rate="mean").rename(
         index={0: "control", 1: "follow-up note"})
+    return Fit(table=table, n=len(data), value="rate", method=f"share of {outcome} per arm",
+               title="Arms of the follow-up trial", figure="{row} rate")
 
 
-def sample_size_per_arm(base_rate: float, lift: float, power: float = 0.8,
-                        alpha: float = 0.05) -> int:
-    """Customers per arm to detect *lift* over *base_rate* (two-sided test)."""
-    h = abs(proportion_effectsize(base_rate + lift, base_rate))
-    return int(np.ceil(NormalIndPower().solve_power(effect_size=h, power=power, alpha=alpha)))
-
-
-def power_curve(base_rate: float, lifts=(0.01, 0.02, 0.03, 0.05, 0.08, 0.10)) -> pd.DataFrame:
-    """Customers per arm for a range of lifts (80% power, 5% two-sided)."""
-    return pd.DataFrame({"lift": lifts, "customers per arm": [
-        sample_size_per_arm(base_rate, d) for d in lifts]}).set_index("lift")
+def power_curve(base_rate: float, lifts=(0.01, 0.02, 0.03, 0.05, 0.08, 0.10), *,
+                power: float = 0.8, alpha: float = 0.05) -> Fit:
+    """Customers per arm to detect each of *lifts* over *base_rate* (two-sided test at
+    *alpha*, with *power*; :func:`cxlib.stats.power.sample_size_per_arm`)."""
+    table = pd.DataFrame({"lift": lifts, "customers per arm": [
+        sample_size_per_arm(base_rate, d, power, alpha) for d in lifts]}).set_index("lift")
+    return Fit(table=table, n=0, value="customers per arm", digits=None,
+               method=f"normal approximation with Cohen's h, {power:.0%} power, "
+                      f"{alpha:.0%} two-sided, base rate {base_rate:.1%}",
+               title="Customers needed per arm", figure="customers per arm for a lift of {row}")
 
 
 def cost_per_incremental_margin(lift: Estimate, note_cost: float,
@@ -183,24 +187,6 @@ def cost_per_incremental_margin(lift: Estimate, note_cost: float,
     return Estimate("cost per unit of incremental margin from the note", f(lift.value),
                     f(lift.ci_high), f(lift.ci_low), lift.n,
                     "note cost ÷ (lift × margin), interval from the lift's", lift.level)
-
-
-def payback_text(cost: Estimate, note_cost: float, margin_per_purchase: float) -> str:
-    """A :func:`cost_per_incremental_margin` estimate in words: above 1 the notes cost more
-    than the margin they bring, below 1 they pay; the break-even lift is
-    note cost ÷ margin per purchase (in points of repurchase rate)."""
-    even = note_cost / margin_per_purchase
-    if cost.ci_low is None or not np.isfinite(cost.value):
-        reading = "not estimable (no positive lift)"
-    elif cost.ci_low > 1:
-        reading = "above 1 across the interval: the notes do not pay at these costs"
-    elif cost.ci_high < 1:
-        reading = "below 1 across the interval: the notes pay at these costs"
-    else:
-        reading = "the interval spans 1: these data cannot tell whether the notes pay"
-    return (f"cost per unit of extra margin: {cost}; {reading}. At a note cost of "
-            f"{note_cost:g} and a margin of {margin_per_purchase:g} per purchase they pay "
-            f"from a lift of {100 * even:.1f} points of repurchase rate.")
 
 
 def price_premium(frame: pd.DataFrame, service: pd.Series, price: str = "price_paid",
@@ -225,26 +211,27 @@ def price_premium(frame: pd.DataFrame, service: pd.Series, price: str = "price_p
                     clusters=fit.clusters)
 
 
-def fisher_ci(r: float, n: int, level: float = 0.95) -> tuple[float, float]:
-    """Interval of a correlation from Fisher's z = atanh r, SE 1/√(n − 3)."""
-    z, se = np.arctanh(r), 1 / np.sqrt(n - 3)
-    q = stats.norm.ppf(0.5 + level / 2)
-    return float(np.tanh(z - q * se)), float(np.tanh(z + q * se))
+@dataclass(frozen=True, kw_only=True, repr=False)
+class ExperimentResult(Effect):
+    """REL-1 on an ``experiment`` frame (:func:`analyse_experiment`): the headline ``effect``
+    (adjusted when covariates or blocks were given; also ``lift``), the ``unadjusted``
+    difference, every arm against the control (``arms``, whose table is this result's), the
+    treatment against each other arm (``versus``), whether the outcome is 1/0 and the
+    control arm's rate or mean."""
 
-
-@dataclass(frozen=True)
-class ExperimentResult:
-    """REL-1 on an ``experiment`` frame (:func:`analyse_experiment`): the headline ``lift``
-    (adjusted when covariates or blocks were given), the ``unadjusted`` difference, every
-    arm against the control (``arms``), the treatment against each other arm (``versus``),
-    whether the outcome is 1/0 and the control arm's rate or mean."""
-
-    lift: Estimate
     unadjusted: Estimate
-    arms: pd.DataFrame
-    versus: pd.DataFrame
+    arms: Fit
+    versus: Fit
     binary: bool
     control_level: float
+
+    @property
+    def lift(self) -> Estimate:
+        """The headline effect."""
+        return self.effect
+
+    def facts(self) -> dict:
+        return {**super().facts(), "without adjustment": str(self.unadjusted)}
 
 
 def analyse_experiment(frame: pd.DataFrame, control: str, treatment: str, *,
@@ -267,14 +254,13 @@ def analyse_experiment(frame: pd.DataFrame, control: str, treatment: str, *,
                            for e in [experiment_lift(frame, other, treatment, level=level)]],
                           columns=["treatment against", "difference", "ci_low", "ci_high",
                                    "units"]).set_index("treatment against")
-    return ExperimentResult(lift, plain, arm_table(frame, control, level), versus,
-                            is_binary(frame["outcome"]),
-                            float(frame.loc[arm == control, "outcome"].mean()))
-
-
-def proxy_reason(measures: str) -> str:
-    """Why REL-1's own figure is not testable on a nearest-available experiment that
-    measures *measures* (the mapping's ``proxy:``)."""
-    return (f"this experiment measures {measures}, not the effect of a thank-you note on "
-            "buying again; its lift is shown beside the claim as the nearest field "
-            "experiment, and does not decide it")
+    arms = arm_table(frame, control, level)
+    return ExperimentResult(
+        table=arms.table, n=lift.n, method=lift.method, level=level, value=arms.value,
+        title=f"{treatment} against {control}", effect=lift, unadjusted=plain, arms=arms,
+        versus=Fit(table=versus, n=int(versus["units"].sum()), value="difference",
+                   level=level, method="unadjusted difference, as for the arms",
+                   title=f"{treatment} against each other arm",
+                   figure=f"lift of {treatment} against {{row}}"),
+        binary=_is_binary(frame["outcome"]),
+        control_level=float(frame.loc[arm == control, "outcome"].mean()))

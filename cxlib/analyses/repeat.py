@@ -2,7 +2,7 @@
 
 Per-customer summary (the RFM summary of Fader, Hardie & Lee). It and the monthly repeat
 share are SQL queries written once, in DuckDB's dialect (:data:`SUMMARY_SQL`,
-:data:`MONTHLY_SQL`), and run where the log is (:func:`run_query`): a DataFrame or a
+:data:`MONTHLY_SQL`), and run where the log is (:func:`_run_query`): a DataFrame or a
 Parquet/CSV file in an embedded DuckDB, so that tens of millions of rows take seconds; a
 table in Spark or a warehouse (an Ibis table or a Spark DataFrame) on that engine, the text
 transpiled to its dialect by Ibis and sqlglot. Purchases are first grouped per customer and
@@ -27,7 +27,7 @@ In a window with no new customer every order is a repeat order by construction; 
 whole log of such a cohort (no first purchase in its second half,
 :func:`cxlib.data.designs.single_cohort`) the share measures how long the cohort was
 followed. :func:`repeat_share`, :func:`ageing_baseline` and :func:`repeat_share_ahead` then
-give "not testable" with the reason (:func:`cohort_problem`), and
+give "not testable" with the reason (:func:`_cohort_problem`), and
 :func:`share_by_log_end` shows the whole-log share as a description: Σ repeat orders /
 Σ orders over the months up to each possible end of the log.
 
@@ -52,7 +52,7 @@ window, repeat orders and days before s, first-day orders) and of the BG/NBD est
 zᵢ the linearised contribution of customer i, SE(D)² = n/(n−1) Σ (zᵢ − z̄)², and the
 interval is D ± z₀.₉₇₅ SE. A closed cohort (no new customers in the window) has E = 1
 exactly, as ageing then makes every order a repeat order: the figure is then not
-testable (:func:`cohort_problem`), as it is when the BG/NBD fit is not identified
+testable (:func:`_cohort_problem`), as it is when the BG/NBD fit is not identified
 (:func:`cxlib.stats.customer_base.require_identified`).
 
 **The share to expect from here on** (:func:`repeat_share_ahead`). The same model looks
@@ -94,7 +94,7 @@ from cxlib.stats.customer_base import (
     fit_bgnbd,
     require_identified,
 )
-from cxlib.stats.estimates import Estimate
+from cxlib.stats.estimates import Estimate, Fit, Result
 from cxlib.stats.purchases import BusinessParams, simulate_log
 from cxlib.stats.uncertainty import ratio_bootstrap
 from cxlib.stats.units import DAYS_PER_MONTH
@@ -122,7 +122,7 @@ ORDER BY d.customer_id
 """
 """The per-customer summary (module docstring) of view ``tx`` up to the day ``{end}`` (a
 DATE expression: :data:`LAST_DAY` or a literal), in DuckDB's dialect: the one definition that
-every engine runs (:func:`run_query`)."""
+every engine runs (:func:`_run_query`)."""
 
 MONTHLY_SQL = """
 WITH t AS (
@@ -200,7 +200,7 @@ def _on_spark(frame, sql: str) -> pd.DataFrame:
         frame.sparkSession.catalog.dropTempView(name)
 
 
-def run_query(source, sql: str) -> pd.DataFrame:
+def _run_query(source, sql: str) -> pd.DataFrame:
     """Run *sql* (DuckDB's dialect, reading the transaction log as view ``tx``) on *source*.
 
     A DataFrame or a Parquet/CSV path is read by an embedded DuckDB, which runs *sql* as
@@ -227,14 +227,24 @@ def _ordered(out: pd.DataFrame, key: str) -> pd.DataFrame:
     return out.set_index(key)
 
 
-def customer_summary(source, observation_end: str | pd.Timestamp | None = None
-                     ) -> pd.DataFrame:
+def customer_summary(source, observation_end: str | pd.Timestamp | None = None) -> Fit:
     """Per-customer frequency, recency, T, monetary value, first/last purchase and spend
-    (module docstring; the query is :data:`SUMMARY_SQL`). *source*: a DataFrame, a
-    Parquet/CSV path, an Ibis table or a Spark DataFrame (:func:`run_query`)."""
+    (module docstring; the query is :data:`SUMMARY_SQL`), one row per customer in the
+    result's table. *source*: a DataFrame, a Parquet/CSV path, an Ibis table or a Spark
+    DataFrame (:func:`_run_query`)."""
+    table = _summary(source, observation_end)
+    end = "the last order" if observation_end is None else str(
+        pd.Timestamp(observation_end).date())
+    return Fit(table=table, n=len(table), value="frequency", title="Customers' histories",
+               method=f"per-customer summary of purchase days up to {end} (recency and T in "
+                      "days)")
+
+
+def _summary(source, observation_end: str | pd.Timestamp | None = None) -> pd.DataFrame:
+    """The table of :func:`customer_summary`."""
     end = (LAST_DAY if observation_end is None else
            f"DATE '{pd.Timestamp(observation_end).date().isoformat()}'")
-    out = _ordered(run_query(source, SUMMARY_SQL.format(end=end)), "customer_id")
+    out = _ordered(_run_query(source, SUMMARY_SQL.format(end=end)), "customer_id")
     for col in ("frequency", "recency", "T", "monetary_value", "total_spend"):
         out[col] = out[col].astype(float)
     for col in ("first_purchase", "last_purchase"):
@@ -242,10 +252,18 @@ def customer_summary(source, observation_end: str | pd.Timestamp | None = None
     return out
 
 
-def repeat_share_by_month(source) -> pd.DataFrame:
+def repeat_share_by_month(source) -> Fit:
     """Orders, revenue and customers per month, and the share from repeat customers
-    (:data:`MONTHLY_SQL`). *source*: as for :func:`customer_summary`."""
-    out = run_query(source, MONTHLY_SQL)
+    (:data:`MONTHLY_SQL`), one row per month. *source*: as for :func:`customer_summary`."""
+    table = _monthly(source)
+    return Fit(table=table, n=int(table["orders"].sum()), value="repeat share of orders",
+               method="orders on a day after the customer's first purchase day, per month",
+               title="Repeat share by month")
+
+
+def _monthly(source) -> pd.DataFrame:
+    """The table of :func:`repeat_share_by_month`."""
+    out = _run_query(source, MONTHLY_SQL)
     out["month"] = pd.to_datetime(out["month"]).astype("datetime64[us]")
     out = _ordered(out, "month")
     for col in ("orders", "repeat_orders", "customers", "new_customers"):
@@ -262,7 +280,7 @@ REP1_SCOPE = ("REP-1 is about the share of a business that keeps acquiring custo
 """What a single acquisition cohort cannot show, said under every not-testable REP-1 figure."""
 
 
-def cohort_problem(first: pd.Series, start: pd.Timestamp | None, end: pd.Timestamp
+def _cohort_problem(first: pd.Series, start: pd.Timestamp | None, end: pd.Timestamp
                    ) -> str | None:
     """Why the window (*start*, *end*] of a log, whose customers made their first purchases
     on the days *first* (one per customer), cannot show REP-1's figure; None when it can.
@@ -289,12 +307,21 @@ def cohort_problem(first: pd.Series, start: pd.Timestamp | None, end: pd.Timesta
             f"it is")
 
 
-def summary_cohort_problem(T: pd.Series, unit: str = "") -> str | None:
-    """Why a customer summary whose customers were observed for *T* (time units from each
-    one's first transaction) cannot show REP-1's figure: a summary has no orders by date,
-    and when no customer joined in the second half of the observation (the shortest T at
-    least half the longest, :func:`cxlib.data.designs.acquired_early`) it is a single
-    acquisition cohort; None when it is not one."""
+def summary_repeat_share(T: pd.Series, unit: str = "") -> Estimate:
+    """REP-1's repeat share from a customer summary whose customers were observed for *T*
+    (time units from each one's first transaction): always not testable, since a summary has
+    no orders by date; the reason says so, and when no customer joined in the second half of
+    the observation (the shortest T at least half the longest,
+    :func:`cxlib.data.designs.acquired_early`) that it is a single acquisition cohort."""
+    figure = "share of orders from repeat customers"
+    reason = _summary_cohort_problem(T, unit) or (
+        "a customer summary has no orders by date, so the share of orders from repeat "
+        "customers cannot be computed from it")
+    return Estimate.untestable(figure, reason, int(pd.Series(T).notna().sum()))
+
+
+def _summary_cohort_problem(T: pd.Series, unit: str = "") -> str | None:
+    """Why a customer summary is a single acquisition cohort; None when it is not one."""
     T = pd.to_numeric(pd.Series(T), errors="coerce").dropna()
     longest = float(T.max()) if len(T) else 0.0
     if not acquired_early(longest - T, 0.0, longest):
@@ -316,7 +343,7 @@ def repeat_share(source: pd.DataFrame, *, last_months: int | None = 12, measure:
     would decide counts customers too).
 
     Not testable (:meth:`Estimate.untestable`) when the window has no new customers or the
-    whole log is a single acquisition cohort (:func:`cohort_problem`)."""
+    whole log is a single acquisition cohort (:func:`_cohort_problem`)."""
     tx = source[["customer_id", "date", "amount"]].copy()
     tx["day"] = pd.to_datetime(tx["date"]).dt.normalize()
     first = tx.groupby("customer_id")["day"].min()
@@ -327,7 +354,7 @@ def repeat_share(source: pd.DataFrame, *, last_months: int | None = 12, measure:
         tx = tx[tx["day"] > start]
     window = f"last {last_months} months" if last_months else "whole log"
     figure = f"share of {measure} from repeat customers ({window})"
-    problem = cohort_problem(first, start, end) if len(tx) else None
+    problem = _cohort_problem(first, start, end) if len(tx) else None
     if problem:
         return Estimate.untestable(figure, f"{problem}. {REP1_SCOPE}",
                                    int(tx["customer_id"].nunique()))
@@ -340,7 +367,7 @@ def repeat_share(source: pd.DataFrame, *, last_months: int | None = 12, measure:
                     f"ratio of sums, cluster bootstrap over customers ({n_boot})", level)
 
 
-def share_by_log_end(source, *, every: int = 3, measure: str = "orders") -> pd.DataFrame:
+def share_by_log_end(source, *, every: int = 3, measure: str = "orders") -> Fit:
     """The whole-log repeat share had the log ended at the end of each month: a description
     of how the figure depends on how long the log follows its customers, not an estimate.
 
@@ -353,7 +380,7 @@ def share_by_log_end(source, *, every: int = 3, measure: str = "orders") -> pd.D
         raise ValueError(f"every must be a whole number of months ≥ 1, got {every!r}")
     if measure not in ("orders", "revenue"):
         raise ValueError(f"measure must be 'orders' or 'revenue', got {measure!r}")
-    monthly = repeat_share_by_month(source)
+    monthly = _monthly(source)
     if monthly.empty:
         raise NotEstimable("the log has no orders (n = 0)")
     total, repeat = measure, f"repeat_{measure}"
@@ -369,85 +396,101 @@ def share_by_log_end(source, *, every: int = 3, measure: str = "orders") -> pd.D
         "repeat share since the previous row":
             (shown[repeat] - before[repeat]) / (shown[total] - before[total])})
     table.index = monthly.index[rows].to_period("M").rename("log ends")
-    return table
-
-
-def log_end_sentence(table: pd.DataFrame) -> str:
-    """:func:`share_by_log_end` in words: the whole-log share at each end of the log and,
-    when new customers stop arriving, from when every order is a repeat order by
-    construction."""
-    share = table["repeat share of the whole log"]
-    ends = [str(m) for m in table.index]
-    text = (f"Ending the log in {', '.join(ends[:-1])} or {ends[-1]} gives a whole-log share "
-            f"of {', '.join(f'{v:.0%}' for v in share.iloc[:-1])} and {share.iloc[-1]:.0%}"
-            if len(ends) > 1 else f"The whole log gives a share of {share.iloc[-1]:.0%}")
-    new = table["new since the previous row"].to_numpy()
-    if new[-1] > 0:
-        return (f"{text}; new customers arrive to the end ({new[-1]:,} since {ends[-2]}), so "
-                f"the share mixes returning and new customers, as a going business's does."
-                if len(ends) > 1 else f"{text}.")
-    last = int(np.flatnonzero(new > 0).max())
-    return (f"{text}. Nobody is new after {ends[last]} ({table['customers acquired'].iloc[last]:,} "
-            f"customers acquired by then): from then on every order is a repeat order by "
-            f"construction, and the whole-log share rises only because the same customers are "
-            f"followed longer ({share.iloc[last]:.0%} after {table['months followed'].iloc[last]} "
-            f"months, {share.iloc[-1]:.0%} after {table['months followed'].iloc[-1]}), whatever "
-            f"their loyalty.")
+    return Fit(table=table, n=int(monthly[total].sum()), value="repeat share of the whole log",
+               method=f"Σ repeat {measure} ÷ Σ {measure} up to each end of the log",
+               title="The whole-log repeat share, by where the log ends")
 
 
 def simulate_repeat_share(months: int = 60, growth: float = 0.0, seed: int = 1,
-                          **params) -> pd.DataFrame:
+                          **params) -> Fit:
     """Monthly repeat share for a simulated business whose customers' repurchase
     behaviour never changes (see :class:`BusinessParams`)."""
     p = BusinessParams(months=months, growth=growth, **params)
     tx = simulate_log(p, np.random.default_rng(seed))
-    return repeat_share_by_month(tx).iloc[:months]  # drop the partial month at the end
+    table = _monthly(tx).iloc[:months]  # drop the partial month at the end
+    return Fit(table=table, n=int(table["orders"].sum()), value="repeat share of orders",
+               method=f"simulated business with constant behaviour, acquisition growing "
+                      f"{growth:.0%} a month (seed {seed})", title="Simulated repeat share")
 
 
-def share_path(shares: pd.Series, reference: float = 0.75, settled_months: int = 24) -> dict:
-    """How a monthly repeat share climbs: ``first`` = the share of the first month,
-    ``month_reached`` = the first month (counted from 1) at which the share is ≥
-    *reference* (None if never), ``settled`` = the mean share of the last *settled_months*
-    months and ``settled_range`` = (min, max) of those months."""
+@dataclass(frozen=True, kw_only=True, repr=False)
+class SharePath(Fit):
+    """:func:`share_path`: how a monthly repeat share climbs: the ``first`` month's share,
+    the first month (counted from 1) at which it reaches ``reference`` (``month_reached``,
+    None if never), and the mean (``settled``) and range (``settled_range``) of the last
+    ``settled_months`` months; the table is the series."""
+
+    first: float
+    month_reached: int | None
+    settled: float
+    settled_range: tuple[float, float]
+    reference: float
+    settled_months: int
+
+
+def share_path(shares: pd.Series, reference: float = 0.75, settled_months: int = 24
+               ) -> SharePath:
+    """How a monthly repeat share climbs (:class:`SharePath`)."""
     s = pd.Series(shares, dtype=float).dropna()
     if s.empty:
         raise ValueError("no monthly shares to describe")
     above = (s >= reference).to_numpy()
     tail = s.iloc[-settled_months:]
-    return {"first": float(s.iloc[0]),
-            "month_reached": int(above.argmax()) + 1 if above.any() else None,
-            "settled": float(tail.mean()),
-            "settled_range": (float(tail.min()), float(tail.max()))}
+    return SharePath(table=s.rename("share").to_frame(), n=len(s), value="share",
+                     method=f"months to {reference:.0%}; mean of the last {settled_months} "
+                            "months", title=str(shares.name or "monthly share"),
+                     first=float(s.iloc[0]),
+                     month_reached=int(above.argmax()) + 1 if above.any() else None,
+                     settled=float(tail.mean()),
+                     settled_range=(float(tail.min()), float(tail.max())),
+                     reference=reference, settled_months=settled_months)
 
 
-def share_path_sentence(name: str, shares: pd.Series, reference: float = 0.75,
-                        settled_months: int = 24) -> str:
-    """:func:`share_path` in words: "constant acquisition: starts at 11%, passes 75% in
-    month 15; over the last 24 months it stays near 80% (76%–82%)"."""
-    p = share_path(shares, reference, settled_months)
-    reached = (f"passes {reference:.0%} in month {p['month_reached']}" if p["month_reached"]
-               else f"never reaches {reference:.0%}")
-    low, high = p["settled_range"]
-    return (f"{name}: starts at {p['first']:.0%}, {reached}; over the last {settled_months} "
-            f"months it stays near {p['settled']:.0%} ({low:.0%}–{high:.0%})")
-
-
-@dataclass(frozen=True)
-class AgeingBaseline:
+@dataclass(frozen=True, repr=False)
+class AgeingBaseline(Result):
     """The repeat share of the final window against a constant-behaviour base of the
-    same age (module docstring): ``observed`` S, ``expected`` E, ``difference`` D = S − E,
-    the BG/NBD ``fit`` on the history before the window, and the counts behind them."""
+    same age (module docstring): ``observed`` S, ``expected`` E, ``difference`` D = S − E
+    (the table's three rows), the BG/NBD ``fit`` on the history before the window, and the
+    counts behind them: ``customers`` (``before`` the window and ``new`` in it), the window's
+    ``orders`` and ``repeat_orders``, the ``expected_repeat_orders``, the new customers'
+    ``first_orders``, the ``orders_per_repeat_day`` before the window, and the ``window``."""
 
     observed: Estimate
     expected: Estimate
     difference: Estimate
     fit: ModelFit
-    counts: dict
+    customers: int
+    before: int
+    new: int
+    orders: int
+    repeat_orders: int
+    expected_repeat_orders: float
+    first_orders: int
+    orders_per_repeat_day: float
+    window: str
+    title: str = "Repeat share against a constant-behaviour base of the same age"
 
+    @property
     def table(self) -> pd.DataFrame:
         """The three figures as rows (value and interval)."""
         return pd.DataFrame([e.as_row() for e in (self.observed, self.expected,
                                                   self.difference)]).set_index("figure")
+
+    @property
+    def n(self) -> int:
+        return self.customers
+
+    @property
+    def method(self) -> str:
+        return self.difference.method
+
+    def facts(self) -> dict:
+        return {"window": self.window}
+
+    def estimate(self, row: str, *, figure: str | None = None, column: str | None = None,
+                 unit: str = "") -> Estimate:
+        est = {e.figure: e for e in (self.observed, self.expected, self.difference)}[row]
+        return est.named(figure) if figure else est
 
 
 @dataclass(frozen=True)
@@ -519,7 +562,7 @@ def ageing_baseline(source: pd.DataFrame, *, window_months: int = 12, unit_days:
     if not w.old.any():
         raise NotEstimable(f"no customer bought before the last {window_months} months, so "
                            f"there is no history to calibrate the baseline on")
-    problem = cohort_problem(pd.Series(w.first), w.start, w.end)
+    problem = _cohort_problem(pd.Series(w.first), w.start, w.end)
     if problem:
         raise NotEstimable(f"{problem}; a constant-behaviour base of the same age then gives "
                            f"the same 100%, so the difference is 0 by construction, not a "
@@ -554,19 +597,15 @@ def ageing_baseline(source: pd.DataFrame, *, window_months: int = 12, unit_days:
     window = f"last {window_months} months"
     method = ("constant-behaviour baseline: BG/NBD fitted before the window, observed inflow; "
               "delta-method interval over customers")
-    counts = {"customers": n, "customers before the window": int(w.old.sum()),
-              "new customers in the window": int((~w.old).sum()),
-              "orders in the window": int(W), "repeat orders in the window": int(Y),
-              "expected repeat orders": float(G), "first orders of new customers": int(F),
-              "orders per repeat purchase day": float(M),
-              "window": f"{w.start.date()} to {w.end.date()}"}
     return AgeingBaseline(
         interval(z_S, S, f"share of orders from repeat customers ({window})",
                  "ratio of sums, delta method over customers"),
         interval(z_E, E, f"share expected from a constant-behaviour base ({window})", method),
         interval(z_S - z_E, S - E, "repeat share minus the share a constant-behaviour base of "
                                    "the same age gives", method),
-        fit, counts)
+        fit, customers=n, before=int(w.old.sum()), new=int((~w.old).sum()), orders=int(W),
+        repeat_orders=int(Y), expected_repeat_orders=float(G), first_orders=int(F),
+        orders_per_repeat_day=float(M), window=f"{w.start.date()} to {w.end.date()}")
 
 
 def _gradient_in_log_params(g, fit: ModelFit, step: float = 1e-5) -> np.ndarray:

@@ -4,10 +4,10 @@
   unit: the *customer lifetime*. Acquisition cost per acquired customer, A = Σ
   acquisition_cost / n, against the retention spend over a customer's expected
   lifetime, R·E[T], with R = Σ retention_spend / Σ years active (per customer-year) and
-  E[T] the expected lifetime in years from :func:`lifetime_fit`. The ratio A / (R·E[T])
-  is also the cost of a customer-year bought by acquisition (A / E[T]) over the cost of
-  a customer-year bought by retention (R), so it depends on no calendar unit (per year
-  or per month would multiply it by 12). Win-back: Σ winback_spend / Σ winback_margin
+  E[T] the expected lifetime in years (:func:`cxlib.stats.survival.lifetime_fit`). The
+  ratio A / (R·E[T]) is also the cost of a customer-year bought by acquisition (A / E[T])
+  over the cost of a customer-year bought by retention (R), so it depends on no calendar
+  unit (per year or per month would multiply it by 12). Win-back: Σ winback_spend / Σ winback_margin
   over the customers a win-back was tried on, against Σ retention_spend / Σ margin.
 * **Lifetime** (exponential–gamma, the continuous-time "Pareto" churn model): each
   customer leaves at a constant rate λ, and λ varies across customers as Gamma(r, α),
@@ -25,7 +25,8 @@
   follow-up window of N months, with leaving seen only within it (``follow_up_months: N``
   in the mapping), says nothing about the customers who left before the window. Each
   customer then enters the risk set at the window's start, max(tenure − N, 0), and leaves
-  it at their tenure (:func:`survival_intervals`); the curves and the Cox model compare
+  it at their tenure (:func:`cxlib.data.derived.survival_intervals`); the curves and the
+  Cox model compare
   only customers at risk at the same tenure at the same time. Without delayed entry the
   long-tenured customers, present only because they had not left, look loyal.
 * **Cohorts**: share of each monthly acquisition cohort still active k months later
@@ -35,21 +36,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from itertools import pairwise
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
+from cxlib.data.derived import MONTH, observation_end, survival_intervals, tenure
+from cxlib.data.derived import churn_flag as churn_flag  # where defection.py reads it
 from cxlib.errors import NotEstimable, missing_columns, require_columns
 from cxlib.stats.design import design_matrix
-from cxlib.stats.estimates import Estimate
+from cxlib.stats.estimates import Estimate, Estimates, Fit
+from cxlib.stats.formatting import p_value
 from cxlib.stats.survival import (
     SurvivalCurve,
     efron_score_residuals,
+    lifetime_fit,
     logrank,
     product_limit,
+    stock_share_beyond,
 )
 from cxlib.stats.uncertainty import (
     percentile_interval,
@@ -58,12 +63,9 @@ from cxlib.stats.uncertainty import (
     resample_draws,
     resampled_sums,
 )
-from cxlib.stats.units import DAYS_PER_MONTH, DAYS_PER_YEAR
+from cxlib.stats.units import DAYS_PER_YEAR
 
 YEAR = DAYS_PER_YEAR
-MONTH = DAYS_PER_MONTH
-"""Days in an average month: tenures in months become days as tenure_months × MONTH."""
-DATES = ("acquired_on", "churned_on", "observed_until")
 COST_COLUMNS = ("acquisition_cost", "retention_spend")
 WINBACK_COLUMNS = ("margin", "winback_spend", "winback_margin")
 WINBACK_MIN = 20
@@ -71,85 +73,11 @@ WINBACK_MIN = 20
 SATISFACTION_HAZARD = "hazard ratio of leaving per point of satisfaction"
 
 
-def observation_end(ledger: pd.DataFrame) -> pd.Timestamp | None:
-    """The last date the ledger speaks of (latest acquisition, churn or observation);
-    None for a ledger without dates."""
-    dates = [ledger[c].max() for c in DATES if c in ledger]
-    dates = [d for d in dates if pd.notna(d)]
-    return max(dates) if dates else None
-
-
-def churn_flag(ledger: pd.DataFrame) -> pd.Series:
-    """1 for customers who have left: the ``churned`` flag where given, else whether
-    there is a churn date."""
-    if "churned" in ledger and ledger["churned"].notna().any():
-        flag = ledger["churned"]
-        if "churned_on" in ledger:
-            flag = flag.fillna(ledger["churned_on"].notna().astype(float))
-        return flag
-    if "churned_on" in ledger:
-        return ledger["churned_on"].notna().astype(float)
-    raise NotEstimable("who has left is unknown: the ledger has neither `churned_on` (the "
-                       "date a customer left) nor `churned` (a churn flag)")
-
-
-def tenure(ledger: pd.DataFrame, end: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Days observed and whether the customer left (the survival data; module docstring).
-
-    Dates give the tenure where a customer has them; ``tenure_months`` where not.
-    """
-    left = churn_flag(ledger)
-    days = pd.Series(np.nan, index=ledger.index)
-    if "acquired_on" in ledger and ledger["acquired_on"].notna().any():
-        end = end or observation_end(ledger)
-        active_until = (ledger["observed_until"].fillna(end) if "observed_until" in ledger
-                        else pd.Series(end, index=ledger.index))
-        stop = (ledger["churned_on"].where(left == 1, active_until) if "churned_on" in ledger
-                else active_until)
-        days = (pd.to_datetime(stop) - ledger["acquired_on"]).dt.days.clip(lower=0)
-    if "tenure_months" in ledger:
-        days = days.fillna(ledger["tenure_months"] * MONTH)
-    if days.isna().all():
-        raise NotEstimable("the ledger has neither acquisition dates nor tenures, so how long "
-                           "customers stayed is unknown")
-    return pd.DataFrame({"days": days.astype(float), "left": left.astype(int)},
-                        index=ledger.index)
-
-
-def lifetime_fit(years: np.ndarray, left: np.ndarray) -> tuple[float, float, float]:
-    """Exponential–gamma lifetime model by maximum likelihood (module docstring): returns
-    (r, α, E[T]) with E[T] = α/(r − 1) in the unit of *years* (inf when r ≤ 1).
-
-    With E events and L(α) = Σ log(α / (α + tᵢ)) over all customers, the censored
-    log-likelihood E·log r + r·L(α) − Σ_events log(α + tᵢ) is maximised in r at
-    r = −E / L(α); the profile in α is maximised numerically (on log α). Without
-    heterogeneity α, r → ∞ and E[T] → Σt / E, the exponential estimate.
-    """
-    t = np.asarray(years, float)
-    event = np.asarray(left, float) > 0
-    n_events = int(event.sum())
-    if n_events == 0 or t.sum() <= 0:
-        raise NotEstimable("no customer has left yet, so the lifetime cannot be estimated")
-    scale = t.mean()
-
-    def profile(log_alpha: float) -> tuple[float, float]:
-        alpha = np.exp(log_alpha)
-        ell = np.log1p(t / alpha).sum()  # −L(α)
-        r = n_events / ell
-        return -(n_events * np.log(r) - n_events - np.log(alpha + t[event]).sum()), r
-
-    bounds = (np.log(scale) - 7, np.log(scale) + 16)
-    best = optimize.minimize_scalar(lambda x: profile(x)[0], bounds=bounds, method="bounded",
-                                    options={"xatol": 1e-6})
-    alpha = float(np.exp(best.x))
-    r = float(profile(best.x)[1])
-    return r, alpha, (alpha / (r - 1) if r > 1 else np.inf)
-
-
 def cost_ratios(ledger: pd.DataFrame, *, n_boot: int = 1000, seed: int = 2024,
-                level: float = 0.95) -> dict[str, Estimate]:
+                level: float = 0.95) -> Estimates:
     """Acquisition vs retention cost per customer lifetime, and win-back vs retention cost
-    per dollar (see module docstring)."""
+    per dollar where the ledger has enough win-back attempts (see module docstring), by
+    figure name."""
     need = list(COST_COLUMNS)
     require_columns(ledger, need, what="the acquisition and retention cost ratios")
     data = ledger.dropna(subset=need)
@@ -167,33 +95,72 @@ def cost_ratios(ledger: pd.DataFrame, *, n_boot: int = 1000, seed: int = 2024,
 
     est("acquisition cost per customer", acq, np.ones(n), "currency")
     est("retention cost per customer-year", ret, years, "currency")
-    lifetime_ratio(out, acq, ret, years, left, n_boot=n_boot, seed=seed, level=level)
-    if "margin" in data and data["margin"].notna().any() and "winback_spend" in data:
-        margin = data["margin"].clip(lower=0).fillna(0).to_numpy(float)
-        tried = data[data["winback_spend"].fillna(0) > 0]
-        if len(tried) >= WINBACK_MIN and "winback_margin" in tried:
-            wb_spend = tried["winback_spend"].to_numpy(float)
-            wb_margin = tried["winback_margin"].fillna(0).to_numpy(float)
-            est("win-back cost per recovered dollar", wb_spend, wb_margin)
-            # the interval resamples the win-back attempts and the ledger independently
-            wb = resampled_sums(np.column_stack([wb_spend, wb_margin]), n_boot=n_boot,
-                                seed=seed)
-            kept = resampled_sums(np.column_stack([ret, margin]), n_boot=n_boot, seed=seed + 1)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ci = percentile_interval(wb[:, 0] / wb[:, 1] / (kept[:, 0] / kept[:, 1]),
-                                         level)
-            value = (wb_spend.sum() / wb_margin.sum()) / (ret.sum() / margin.sum())
-            out["win-back ÷ retention cost per dollar"] = Estimate(
-                "win-back cost per recovered dollar ÷ retention cost per retained dollar",
-                float(value), ci.low, ci.high, len(tried), method, level, "×",
-                failed=ci.failed, draws=ci.draws)
+    _lifetime_ratio(out, acq, ret, years, left, n_boot=n_boot, seed=seed, level=level)
+    if _winback_missing(data) is None:
+        out.update(_winback(data, n_boot=n_boot, seed=seed, level=level))
+    return Estimates(out, title="What keeping, winning and winning back customers costs")
+
+
+WINBACK_RATIO = "win-back ÷ retention cost per dollar"
+
+
+def _winback(data: pd.DataFrame, *, n_boot: int, seed: int, level: float
+             ) -> dict[str, Estimate]:
+    """The win-back cost per recovered dollar and its ratio to the retention cost per
+    retained dollar, each with a bootstrap over customers (the ratio's resamples the
+    win-back attempts and the ledger independently)."""
+    method = f"ratio of sums, bootstrap over customers ({n_boot})"
+    ret = data["retention_spend"].to_numpy(float)
+    margin = data["margin"].clip(lower=0).fillna(0).to_numpy(float)
+    tried = data[data["winback_spend"].fillna(0) > 0]
+    wb_spend = tried["winback_spend"].to_numpy(float)
+    wb_margin = tried["winback_margin"].fillna(0).to_numpy(float)
+    r = ratio_bootstrap(wb_spend, wb_margin, n_boot=n_boot, seed=seed, level=level)
+    name = "win-back cost per recovered dollar"
+    out = {name: Estimate(name, r.value, r.low, r.high, len(wb_spend), method, level,
+                          failed=r.failed, draws=r.draws)}
+    wb = resampled_sums(np.column_stack([wb_spend, wb_margin]), n_boot=n_boot, seed=seed)
+    kept = resampled_sums(np.column_stack([ret, margin]), n_boot=n_boot, seed=seed + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ci = percentile_interval(wb[:, 0] / wb[:, 1] / (kept[:, 0] / kept[:, 1]), level)
+    value = (wb_spend.sum() / wb_margin.sum()) / (ret.sum() / margin.sum())
+    out[WINBACK_RATIO] = Estimate(
+        "win-back cost per recovered dollar ÷ retention cost per retained dollar",
+        float(value), ci.low, ci.high, len(tried), method, level, "×", failed=ci.failed,
+        draws=ci.draws)
     return out
+
+
+def winback_ratio(ledger: pd.DataFrame, *, n_boot: int = 1000, seed: int = 2024,
+                  level: float = 0.95) -> Estimate:
+    """RET-2's figure: the win-back cost per recovered dollar ÷ the retention cost per
+    retained dollar (as in :func:`cost_ratios`); not testable, with the reason, when the
+    ledger lacks the cost and win-back columns or has fewer than :data:`WINBACK_MIN`
+    win-back attempts."""
+    missing = _winback_missing(ledger)
+    if missing:
+        return Estimate.untestable("win-back cost per recovered dollar ÷ retention cost per "
+                                   "retained dollar", missing, len(ledger))
+    data = ledger.dropna(subset=list(COST_COLUMNS))
+    return _winback(data, n_boot=n_boot, seed=seed, level=level)[WINBACK_RATIO]
+
+
+def _winback_missing(ledger: pd.DataFrame) -> str | None:
+    """Why the win-back ratio cannot be computed from *ledger*, in words; None when it can."""
+    absent = missing_columns(ledger, [*COST_COLUMNS, *WINBACK_COLUMNS])
+    if absent:
+        return f"the win-back ratio needs the column(s) {', '.join(absent)}"
+    tried = int((ledger.dropna(subset=list(COST_COLUMNS))["winback_spend"].fillna(0) > 0).sum())
+    if tried < WINBACK_MIN:
+        return (f"{tried} win-back attempt(s) in the ledger; the ratio needs at least "
+                f"{WINBACK_MIN}")
+    return None
 
 
 LIFETIME_RATIO = "acquisition ÷ retention cost per customer lifetime"
 
 
-def lifetime_ratio(out: dict[str, Estimate], acq: np.ndarray, ret: np.ndarray,
+def _lifetime_ratio(out: dict[str, Estimate], acq: np.ndarray, ret: np.ndarray,
                    years: np.ndarray, left: np.ndarray, *, n_boot: int, seed: int,
                    level: float) -> None:
     """Add the expected lifetime, the retention cost per lifetime and the headline ratio
@@ -202,7 +169,7 @@ def lifetime_ratio(out: dict[str, Estimate], acq: np.ndarray, ret: np.ndarray,
     method = f"exponential–gamma lifetime, bootstrap over customers ({n_boot})"
 
     def parts(idx: np.ndarray) -> tuple[float, float, float]:
-        mean_life = lifetime_fit(years[idx], left[idx])[2]
+        mean_life = lifetime_fit(years[idx], left[idx]).mean
         per_life = ret[idx].sum() / years[idx].sum() * mean_life
         return mean_life, per_life, acq[idx].mean() / per_life
 
@@ -227,77 +194,51 @@ def lifetime_ratio(out: dict[str, Estimate], acq: np.ndarray, ret: np.ndarray,
                              method, level, unit, failed=failed, draws=n_boot)
 
 
-def survival_intervals(ledger: pd.DataFrame, follow_up_months: float | None = None,
-                       end: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Each customer's time at risk, the interval (start, stop] in days, and whether they
-    left at stop (``left``).
-
-    stop is the tenure (:func:`tenure`). Without a follow-up window every customer is at
-    risk from acquisition: start = 0. A **snapshot** holds the customers present at the
-    start of a window of N = *follow_up_months* months, with leaving seen only within it;
-    each customer then enters at the window's start (delayed entry, left truncation):
-    start = max(stop − N·MONTH, 0) for a tenure (for a leaver the earliest the window can
-    have started; with whole-month tenures and N = 1, the month before), and for a customer
-    with an acquisition date start = max(window start − acquired_on, 0), the window starting
-    N months before the end of observation (:func:`observation_end`). A customer with
-    stop ≤ start (a tenure of 0, or gone before the window began) has no time at risk: the
-    models leave them out and count them (:func:`no_time_at_risk`), as R's
-    ``Surv(start, stop, event)`` refuses such intervals.
-    """
-    surv = tenure(ledger, end)
-    start = pd.Series(0.0, index=ledger.index)
-    if follow_up_months is not None:
-        if not (np.isfinite(follow_up_months) and follow_up_months > 0):
-            raise ValueError(f"the follow-up window must be a positive number of months, got "
-                             f"{follow_up_months!r}")
-        window = follow_up_months * MONTH
-        start = surv["days"] - window
-        if "acquired_on" in ledger and ledger["acquired_on"].notna().any():
-            opens = (end or observation_end(ledger)) - pd.Timedelta(days=window)
-            since = (opens - ledger["acquired_on"]).dt.total_seconds() / 86400
-            start = since.where(ledger["acquired_on"].notna(), start)
-        start = start.clip(lower=0)
-    return pd.DataFrame({"start": start.astype(float), "stop": surv["days"],
-                         "left": surv["left"]}, index=ledger.index)
-
-
-def no_time_at_risk(count: int, follow_up_months: float | None = None) -> str:
-    """The sentence that says how many customers a survival model left out for having no
-    time at risk ('' for none; :func:`survival_intervals`)."""
+def _left_out_note(count: int, follow_up_months: float | None) -> tuple[str, ...]:
+    """The note of a survival model that left customers out for having no time at risk
+    (none when nobody was left out; :func:`cxlib.data.derived.survival_intervals`)."""
     if not count:
-        return ""
+        return ()
     why = ("a tenure of 0, or gone before the follow-up window began" if follow_up_months
            else "a tenure of 0")
     return (f"{count:,} customer(s) with no time at risk ({why}) are left out: they tell "
-            "nothing about leaving.")
+            "nothing about leaving.",)
 
 
-def curve_reading(follow_up_months: float | None) -> str:
-    """What a Kaplan–Meier curve of :func:`kaplan_meier` shows, in words."""
-    if follow_up_months is None:
-        return ("Share of customers still active after each month since acquisition, "
-                "customers still active counting as censored.")
-    return (f"Period retention: each customer counts only from the start of the "
-            f"{follow_up_months:g}-month window in which leaving was seen, so the curve "
-            "multiplies the risks of leaving seen in that window at each tenure. It is the "
-            "share who would still be customers after each month if this window's risks "
-            "held for a customer going through every tenure, not the retention of any "
-            "group of customers actually followed.")
+@dataclass(frozen=True, kw_only=True, repr=False)
+class KaplanMeier(Fit):
+    """:func:`kaplan_meier`: the curves (``fits``, label → :class:`SurvivalCurve`), the
+    log-rank test between groups (``logrank_p``, ``logrank_stat``; None without groups),
+    the customers ``left_out`` for having no time at risk and the snapshot's
+    ``follow_up_months`` (None: followed from acquisition). The table is the median tenure
+    per group with its interval and 12-month retention (:func:`_median_tenure`)."""
+
+    fits: dict[str, SurvivalCurve]
+    logrank_p: float | None = None
+    logrank_stat: float | None = None
+    left_out: int = 0
+    follow_up_months: float | None = None
+
+    @property
+    def curve(self) -> str:
+        """"Retention", or "Period retention" for a snapshot: for titles."""
+        return "Retention" if self.follow_up_months is None else "Period retention"
+
+    def facts(self) -> dict:
+        return {"log-rank test": None if self.logrank_p is None else p_value(self.logrank_p)}
 
 
 def kaplan_meier(ledger: pd.DataFrame, group: str | None = None, *,
-                 follow_up_months: float | None = None) -> dict:
+                 follow_up_months: float | None = None) -> KaplanMeier:
     """Kaplan–Meier curves overall or by *group*, months on the time axis, with a log-rank
     test when there are groups (:mod:`cxlib.stats.survival`).
 
     S(t) = Π_{tⱼ ≤ t} (1 − dⱼ / nⱼ) over the months tⱼ at which customers left, nⱼ being
     those at risk: with *follow_up_months* (a snapshot) the customers whose window had
     started before tⱼ and whose tenure reaches tⱼ (:func:`survival_intervals`), and the
-    curve is a period curve (:func:`curve_reading`). Returns ``fits`` (label →
-    :class:`~cxlib.stats.survival.SurvivalCurve`), ``logrank_p`` and ``logrank_stat``
-    (None without groups), ``left_out`` (customers with no time at risk), ``curve``
-    ("Retention" or "Period retention", for titles), ``note`` (what the curve shows and who
-    was left out, in words) and ``follow_up_months``.
+    curve is a period curve (:func:`cxlib.notebook.readings.survival_curve` says what it
+    shows). Returns a :class:`KaplanMeier`: the curves, the log-rank test when there are
+    groups, the customers left out and, as its table, the median tenure per group.
     """
     surv = survival_intervals(ledger, follow_up_months)
     labels = ledger[group] if group else pd.Series("all", index=ledger.index)
@@ -311,18 +252,20 @@ def kaplan_meier(ledger: pd.DataFrame, group: str | None = None, *,
     fits = {str(name): product_limit(start[idx], stop[idx], surv.loc[idx, "left"],
                                       label=str(name))
             for name, idx in labels.groupby(labels, observed=True).groups.items()}
-    note = " ".join(filter(None, [curve_reading(follow_up_months),
-                                  no_time_at_risk(left_out, follow_up_months)]))
-    result = {"fits": fits, "logrank_p": None, "logrank_stat": None, "left_out": left_out,
-              "curve": "Retention" if follow_up_months is None else "Period retention",
-              "note": note, "follow_up_months": follow_up_months}
+    chi2 = p = None
     if group and len(fits) > 1:
         chi2, _, p = logrank(start, stop, surv["left"], labels.astype(str))
-        result["logrank_p"], result["logrank_stat"] = p, chi2
-    return result
+    kind = "Kaplan–Meier" + (" with delayed entry at the start of the "
+                             f"{follow_up_months:g}-month window" if follow_up_months else "")
+    return KaplanMeier(table=_median_tenure(fits), n=int(usable.sum()), value="median months",
+                       method=kind + (", log-rank test" if p is not None else ""),
+                       title=f"Median tenure{f' by {group}' if group else ''} (months)",
+                       notes=_left_out_note(left_out, follow_up_months), fits=fits,
+                       logrank_p=p, logrank_stat=chi2, left_out=left_out,
+                       follow_up_months=follow_up_months)
 
 
-def median_tenure_table(km: dict) -> pd.DataFrame:
+def _median_tenure(fits: dict[str, SurvivalCurve]) -> pd.DataFrame:
     """Median tenure (months) per group with its interval, and 12-month retention.
 
     The median is the first month the curve S(t) of :func:`kaplan_meier` is at or below
@@ -332,9 +275,9 @@ def median_tenure_table(km: dict) -> pd.DataFrame:
     infinite, and a ``note`` column says so with the share still active at the last month
     observed ("not reached: 73% still active at 72 months"); an upper limit at the last month
     observed (where the last customers leave) is open-ended, and the note says so too. For
-    a snapshot the curve is a period curve (:func:`curve_reading`) and so are these figures."""
+    a snapshot the curve is a period curve and so are these figures."""
     rows = []
-    for name, fit in km["fits"].items():
+    for name, fit in fits.items():
         median, low, high = fit.median, fit.time_to(0.5, "ci_low"), fit.time_to(0.5, "ci_high")
         last = fit.last
         still = fit.at(last)
@@ -352,41 +295,33 @@ def median_tenure_table(km: dict) -> pd.DataFrame:
     return table if table["note"].astype(bool).any() else table.drop(columns="note")
 
 
-@dataclass
-class CoxFit:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class CoxFit(Fit):
     """A fitted Cox model: ``table`` has one row per model term (coefficient, robust SE,
     hazard ratio with its interval, p-value); ``references`` the reference level of each
     categorical covariate; ``n`` customers and ``events`` leavers used; ``left_out`` the
-    customers with no time at risk; ``follow_up_months`` the snapshot's window when each
-    customer entered at its start (delayed entry), else None."""
+    customers with no time at risk (said in ``notes``); ``follow_up_months`` the snapshot's
+    window when each customer entered at its start (delayed entry), else None."""
 
-    table: pd.DataFrame
     references: dict[str, str]
-    n: int
     events: int
-    level: float
     left_out: int = 0
     follow_up_months: float | None = None
-
-    @property
-    def method(self) -> str:
-        """The model in words, for an Estimate."""
-        if self.follow_up_months is None:
-            return "Cox proportional hazards, robust SE"
-        return (f"Cox proportional hazards with delayed entry at the start of the "
-                f"{self.follow_up_months:g}-month window, robust SE")
-
-    @property
-    def note(self) -> str:
-        """Who the model left out, in words ('' for nobody)."""
-        return no_time_at_risk(self.left_out, self.follow_up_months)
+    value: str = "hazard ratio"
 
     def hazard_ratio(self, term: str, figure: str | None = None) -> Estimate:
         """The hazard ratio of *term* (a covariate, or ``column[level]``) as an Estimate."""
-        row = self.table.loc[term]
-        return Estimate(figure or f"hazard ratio of leaving: {term}", float(row["hazard ratio"]),
-                        float(row["ci_low"]), float(row["ci_high"]), self.n, self.method,
-                        self.level)
+        return self.estimate(term, figure=figure or f"hazard ratio of leaving: {term}")
+
+    def facts(self) -> dict:
+        return {"leavers": self.events}
+
+
+def _cox_method(follow_up_months: float | None) -> str:
+    if follow_up_months is None:
+        return "Cox proportional hazards, robust SE"
+    return (f"Cox proportional hazards with delayed entry at the start of the "
+            f"{follow_up_months:g}-month window, robust SE")
 
 
 def cox_model(ledger: pd.DataFrame, covariates: Sequence[str], *,
@@ -434,13 +369,16 @@ def cox_model(ledger: pd.DataFrame, covariates: Sequence[str], *,
         "hazard ratio": np.exp(beta), "ci_low": np.exp(beta - z * se),
         "ci_high": np.exp(beta + z * se), "p": 2 * stats.norm.sf(np.abs(beta / se))},
         index=pd.Index(terms, name="term"))
-    return CoxFit(table, design.references, len(data), int(data["left"].sum()), level,
-                  int(empty.sum()), follow_up_months)
+    return CoxFit(table=table, n=len(data), method=_cox_method(follow_up_months), level=level,
+                  title="Cox model of leaving", references=design.references,
+                  events=int(data["left"].sum()), left_out=int(empty.sum()),
+                  notes=_left_out_note(int(empty.sum()), follow_up_months),
+                  follow_up_months=follow_up_months)
 
 
 def entry_comparison(ledger: pd.DataFrame, term: str, covariates: Sequence[str] = (), *,
                      follow_up_months: float, reference: Mapping[str, str] | None = None,
-                     level: float = 0.95) -> pd.DataFrame:
+                     level: float = 0.95) -> Fit:
     """The hazard ratio of *term* from the same Cox model (:func:`cox_model`, with
     *covariates*) fitted twice on a snapshot: as if every customer had been followed from
     acquisition (no delayed entry, the mistake) and entering each customer at the start of
@@ -457,57 +395,74 @@ def entry_comparison(ledger: pd.DataFrame, term: str, covariates: Sequence[str] 
                        "ci_high": row["ci_high"], "customers": fit.n, "left": fit.events}
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = f"customers at risk, {term}"
-    return table
+    return Fit(table=table, n=int(table["customers"].max()), value="hazard ratio", level=level,
+               method=_cox_method(follow_up_months) + ", against the same model without "
+                      "delayed entry", title=f"Hazard ratio of {term}: how customers enter")
 
 
-def stock_share_beyond(curve: SurvivalCurve, months: float) -> float:
-    """The share of a steady customer base that has stayed more than *months*, if the
-    monthly risks of *curve* had always held: with a constant inflow of new customers, the
-    customers present at tenure t are in proportion to S(t), so the share is
-    ∫_months^∞ S / ∫_0^∞ S (integrated as the step function up to the last month observed)."""
-    table = curve.table
-    times = np.r_[table.index.to_numpy(), max(curve.last, table.index.max())]
-    widths, values = np.diff(times), table["survival"].to_numpy()
-    total = float((widths * values).sum())
-    beyond = float((np.clip(times[1:] - np.maximum(times[:-1], months), 0, None)
-                    * values).sum())
-    return beyond / total if total > 0 else np.nan
+@dataclass(frozen=True, kw_only=True, repr=False)
+class Snapshot(Fit):
+    """:func:`snapshot`: what a customer table is. Without a follow-up window
+    (``follow_up_months`` None) the ledger follows each customer from acquisition and the
+    other fields are empty. For a snapshot: the customers ``present`` at the window's start,
+    those who ``left`` within it and those with no time at risk (``no_time``); the products
+    held in the shortest and the longest quarter of tenures (``products_short`` up to
+    ``short_months``, ``products_long`` from ``long_months``) and their correlation with
+    tenure (``products_r``; None without ``n_products``); the share who have stayed more
+    than ``horizon`` months (``stayed``) against the share a steady base would hold had the
+    window's risks always held (``steady``). The table holds the same numbers."""
+
+    follow_up_months: float | None
+    horizon: float
+    present: int = 0
+    left: int = 0
+    no_time: int = 0
+    short_months: float | None = None
+    long_months: float | None = None
+    products_short: float | None = None
+    products_long: float | None = None
+    products_r: float | None = None
+    stayed: float | None = None
+    steady: float | None = None
 
 
-def snapshot_summary(ledger: pd.DataFrame, follow_up_months: float | None,
-                     horizon: float = 12) -> str:
-    """What a customer table is, in numbers and words: for a snapshot, how many customers
-    were present at the window's start and how many left within it; when it holds the
-    products held, how they grow with tenure (the mean in the shortest and the longest
-    quarter of tenures, and their correlation); and whether the window's risks could have
-    made the table's tenures: the share of customers who have stayed more than *horizon*
-    months, against the share a steady base would hold if the window's risks had always
-    held (:func:`stock_share_beyond`)."""
+def snapshot(ledger: pd.DataFrame, follow_up_months: float | None,
+             horizon: float = 12) -> Snapshot:
+    """What a customer table is, in numbers: for a snapshot, how many customers were present
+    at the window's start and how many left within it; when it holds the products held, how
+    they grow with tenure (the mean in the shortest and the longest quarter of tenures, and
+    their correlation); and whether the window's risks could have made the table's tenures:
+    the share of customers who have stayed more than *horizon* months, against the share a
+    steady base would hold if the window's risks had always held
+    (:func:`cxlib.stats.survival.stock_share_beyond`). :func:`cxlib.notebook.readings.snapshot`
+    says it in words."""
     if follow_up_months is None:
-        return ("This ledger follows each customer from acquisition (its mapping declares "
-                "no follow-up window), so the survival models count every customer from "
-                "their first month.")
+        return Snapshot(table=pd.DataFrame(), n=len(ledger), follow_up_months=None,
+                        horizon=horizon, method="followed from acquisition",
+                        title="A ledger followed from acquisition")
     surv = survival_intervals(ledger, follow_up_months)
     at_risk = surv["stop"] > surv["start"]
-    left = int(surv.loc[at_risk, "left"].sum())
     months = surv["stop"] / MONTH
-    lines = [f"A snapshot: {int(at_risk.sum()):,} customers were present at the start of the "
-             f"{follow_up_months:g}-month window and {left:,} ({left / at_risk.sum():.1%}) "
-             f"left within it. {no_time_at_risk(int((~at_risk).sum()), follow_up_months)}".strip()]
+    parts = {}
     if "n_products" in ledger and ledger["n_products"].notna().sum() > 2:
-        short, long = months.quantile([0.25, 0.75])
+        short, long = months.quantile([0.25, 0.75]).round(1)  # tenures shown to a tenth
         held = ledger["n_products"]
-        lines.append(f"Products held, counted at the end of the window: "
-                     f"{held[months <= short].mean():.2f} on average at tenures up to "
-                     f"{short:g} months (the shortest quarter), "
-                     f"{held[months >= long].mean():.2f} at {long:g} months or more (the "
-                     f"longest quarter); correlation with tenure r = {months.corr(held):.2f}.")
-    curve = kaplan_meier(ledger, follow_up_months=follow_up_months)["fits"]["all"]
-    lines.append(f"{(months[at_risk] > horizon).mean():.1%} of these customers have stayed more "
-                 f"than {horizon:g} months. Had the window's risks of leaving always held, with "
-                 f"as many customers joining every month, "
-                 f"{stock_share_beyond(curve, horizon):.1%} would have.")
-    return "\n".join(lines)
+        parts = dict(short_months=float(short), long_months=float(long),
+                     products_short=float(held[months <= short].mean()),
+                     products_long=float(held[months >= long].mean()),
+                     products_r=float(months.corr(held)))
+    curve = kaplan_meier(ledger, follow_up_months=follow_up_months).fits["all"]
+    shown = Snapshot(table=pd.DataFrame(), n=len(ledger), follow_up_months=follow_up_months,
+                     horizon=horizon, method=f"a snapshot with a {follow_up_months:g}-month "
+                                             "follow-up window",
+                     title="What this customer table is", present=int(at_risk.sum()),
+                     left=int(surv.loc[at_risk, "left"].sum()), no_time=int((~at_risk).sum()),
+                     stayed=float((months[at_risk] > horizon).mean()),
+                     steady=float(stock_share_beyond(curve, horizon)), **parts)
+    facts = {f.name: getattr(shown, f.name) for f in fields(Snapshot)
+             if f.name not in {f.name for f in fields(Fit)}}
+    return replace(shown, table=pd.Series(facts, dtype=object).rename("value").to_frame(),
+                   value="value")
 
 
 def satisfaction_hazard(ledger: pd.DataFrame, level: float = 0.95,
@@ -521,37 +476,7 @@ def satisfaction_hazard(ledger: pd.DataFrame, level: float = 0.95,
     return fit.hazard_ratio("satisfaction", SATISFACTION_HAZARD)
 
 
-def survival_missing(ledger: pd.DataFrame) -> str:
-    """Why survival curves cannot be drawn from *ledger* ('' when they can): they need
-    how long each customer stayed (dates or tenures) and who has left."""
-    try:
-        tenure(ledger)
-    except NotEstimable as why:
-        return f"Survival curves cannot be drawn: {why}."
-    return ""
-
-
-def winback_missing(ledger: pd.DataFrame) -> str:
-    """Why the win-back ratio cannot be computed from *ledger*, in words."""
-    absent = missing_columns(ledger, [*COST_COLUMNS, *WINBACK_COLUMNS])
-    if absent:
-        return f"the win-back ratio needs the column(s) {', '.join(absent)}"
-    tried = int((ledger["winback_spend"].fillna(0) > 0).sum())
-    return f"{tried} win-back attempt(s) in the ledger; the ratio needs at least {WINBACK_MIN}"
-
-
-def satisfaction_tiers(satisfaction: pd.Series, scale: tuple[float, float]) -> pd.Series:
-    """Low, mid and high thirds of the rating scale [lo, hi]: cut at lo + (hi − lo)/3 and
-    lo + 2(hi − lo)/3 (on 1–7: 1–3, 4–5, 6–7; on 1–10: 1–4, 5–7, 8–10)."""
-    lo, hi = scale
-    cuts = [lo - 1, lo + (hi - lo) / 3, lo + 2 * (hi - lo) / 3, hi]
-    edges = [np.floor(c) for c in cuts]
-    labels = [f"{name} ({edges[i] + 1:g}–{edges[i + 1]:g})"
-              for i, name in enumerate(["low", "mid", "high"])]
-    return pd.cut(satisfaction, cuts, labels=labels)
-
-
-def cohort_retention(ledger: pd.DataFrame, max_months: int = 24) -> pd.DataFrame:
+def cohort_retention(ledger: pd.DataFrame, max_months: int = 24) -> Fit:
     """Share of each monthly acquisition cohort still active k months after acquisition;
     cells not yet observable are left empty."""
     require_columns(ledger, ["acquired_on"], what="cohort retention")
@@ -569,10 +494,13 @@ def cohort_retention(ledger: pd.DataFrame, max_months: int = 24) -> pd.DataFrame
             row.append(np.nan if not seen.all() else
                        float(np.mean((months[pos] >= k) | (surv["left"].to_numpy()[pos] == 0))))
         rows[str(c)] = row
-    return pd.DataFrame.from_dict(rows, orient="index", columns=range(max_months + 1))
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=range(max_months + 1))
+    return Fit(table=table, n=len(ledger), value=0, title="Cohort retention",
+               method="share of each monthly acquisition cohort still active k months on "
+                      "(empty where not yet observable)")
 
 
-def value_by_tenure(ledger: pd.DataFrame, bins=(0, 6, 12, 24, 36, 60, 1200)) -> pd.DataFrame:
+def value_by_tenure(ledger: pd.DataFrame, bins=(0, 6, 12, 24, 36, 60, 1200)) -> Fit:
     """Margin per active month and products held, by tenure band (survivors only differ
     from leavers, so read this as description, not as the effect of staying longer). The
     last band is open-ended ("60+"); a column the ledger has no data for is left out."""
@@ -589,4 +517,7 @@ def value_by_tenure(ledger: pd.DataFrame, bins=(0, 6, 12, 24, 36, 60, 1200)) -> 
         customers=("margin per month", "size"),
         margin_per_month=("margin per month", "mean"),
         products_held=("products held", "mean"))
-    return table.dropna(axis=1, how="all")  # a column the ledger does not have
+    table = table.dropna(axis=1, how="all")  # a column the ledger does not have
+    return Fit(table=table, n=len(ledger), value="customers", digits=2,
+               method="means by tenure band (survivors only: a description)",
+               title="Value by tenure")

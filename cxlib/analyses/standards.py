@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
@@ -21,11 +23,11 @@ from statsmodels.stats.proportion import multinomial_proportions_confint
 
 from cxlib.errors import require_columns
 from cxlib.stats import robust
-from cxlib.stats.estimates import Estimate
+from cxlib.stats.estimates import Estimate, Estimates, Fit
 from cxlib.stats.uncertainty import mean_ci, proportion_estimate
 
 
-def of_channels(contacts: pd.DataFrame, channels: tuple[str, ...] | None) -> pd.DataFrame:
+def _of_channels(contacts: pd.DataFrame, channels: tuple[str, ...] | None) -> pd.DataFrame:
     """The contacts of *channels*; every contact when *channels* is ``None`` or empty or the
     log has no ``channel`` column (a log of one channel)."""
     if not channels or "channel" not in contacts:
@@ -35,9 +37,9 @@ def of_channels(contacts: pd.DataFrame, channels: tuple[str, ...] | None) -> pd.
 
 def within_standard(contacts: pd.DataFrame, seconds: float, channels: tuple[str, ...] | None,
                     level: float = 0.95) -> Estimate:
-    """Share of contacts (of *channels*, :func:`of_channels`) answered within *seconds* and
+    """Share of contacts (of *channels*, :func:`_of_channels`) answered within *seconds* and
     not abandoned."""
-    data = of_channels(contacts, channels)
+    data = _of_channels(contacts, channels)
     ok = data["wait_seconds"] <= seconds
     if "abandoned" in data:
         ok &= data["abandoned"].fillna(0) == 0
@@ -46,7 +48,7 @@ def within_standard(contacts: pd.DataFrame, seconds: float, channels: tuple[str,
                                len(data), level, nobody=f"the log has no contacts ({where})")
 
 
-def wait_quantiles(contacts: pd.DataFrame) -> pd.DataFrame:
+def wait_quantiles(contacts: pd.DataFrame) -> Fit:
     """Median, 80th, 95th percentile and maximum wait (seconds) per channel (one row, "all
     contacts", when the log has no channel column)."""
     if "channel" not in contacts:
@@ -54,13 +56,17 @@ def wait_quantiles(contacts: pd.DataFrame) -> pd.DataFrame:
     q = contacts.groupby("channel")["wait_seconds"].quantile([0.5, 0.8, 0.95, 1.0]).unstack()
     q.columns = ["median", "80th percentile", "95th percentile", "maximum"]
     q["contacts"] = contacts["channel"].value_counts()
-    return q.sort_values("contacts", ascending=False)
+    return Fit(table=q.sort_values("contacts", ascending=False), n=len(contacts),
+               value="median", method="quantiles of the wait in seconds", digits=1,
+               title="Waits by channel (seconds)")
 
 
 def wait_effects(contacts: pd.DataFrame, channels: tuple[str, ...],
-                 level: float = 0.95) -> dict[str, Estimate]:
-    """Satisfaction points per minute of wait, and odds ratio of abandoning per minute."""
-    data = of_channels(contacts, channels).assign(wait_minutes=lambda d: d["wait_seconds"] / 60)
+                 level: float = 0.95) -> Estimates:
+    """Satisfaction points per minute of wait (``satisfaction``, with more than 30 rated
+    contacts), and odds ratio of abandoning per minute (``abandonment``), where the log
+    gives them."""
+    data = _of_channels(contacts, channels).assign(wait_minutes=lambda d: d["wait_seconds"] / 60)
     out = {}
     sat = data.dropna(subset=["satisfaction"]) if "satisfaction" in data else data.iloc[:0]
     if len(sat) > 30:
@@ -73,24 +79,45 @@ def wait_effects(contacts: pd.DataFrame, channels: tuple[str, ...],
 
         out["abandonment"] = logistic_effect(
             data, "abandoned", "wait_minutes", level,
-            figure="odds ratio of abandoning per extra minute of wait")[0]
-    return out
+            figure="odds ratio of abandoning per extra minute of wait").effect
+    return Estimates(out, title="What waiting costs")
 
 
-def busiest_hour_load(contacts: pd.DataFrame, channels: tuple[str, ...]) -> dict[str, float]:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class HourLoad(Fit):
+    """:func:`busiest_hour_load`: contacts per hour of an average day (the table), the
+    ``arrival_rate`` (per second) of the busiest hour and the ``handle_time`` (seconds,
+    mean of the answered contacts), for Erlang staffing."""
+
+    arrival_rate: float
+    handle_time: float
+    busiest_hour: int
+    days: int
+
+    def facts(self) -> dict:
+        return {"busiest hour": f"{self.busiest_hour}:00",
+                "calls per hour then": self.arrival_rate * 3600,
+                "mean handle time (s)": self.handle_time}
+
+
+def busiest_hour_load(contacts: pd.DataFrame, channels: tuple[str, ...]) -> HourLoad:
     """Arrival rate (per second) in the busiest hour of an average day, and mean handle
     time (seconds) of answered contacts, for the given channels."""
-    data = of_channels(contacts, channels)
+    data = _of_channels(contacts, channels)
     times = pd.to_datetime(data["arrived_at"])
     days = times.dt.normalize().nunique()
-    per_hour = times.dt.hour.value_counts() / days
+    per_hour = times.dt.hour.value_counts().sort_index() / days
     answered = data[data.get("abandoned", 0) == 0] if "abandoned" in data else data
-    return {"arrival_rate": float(per_hour.max() / 3600),
-            "handle_time": float(answered["handle_seconds"].mean()),
-            "busiest_hour": int(per_hour.idxmax()), "days": int(days)}
+    table = per_hour.rename("contacts per hour").rename_axis("hour").to_frame()
+    return HourLoad(table=table, n=len(data), value="contacts per hour",
+                    method=f"contacts per hour of the day, mean over {days} day(s)",
+                    title="Contacts by hour of an average day",
+                    arrival_rate=float(per_hour.max() / 3600),
+                    handle_time=float(answered["handle_seconds"].mean()),
+                    busiest_hour=int(per_hour.idxmax()), days=int(days))
 
 
-def channel_mix(contacts: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+def channel_mix(contacts: pd.DataFrame, level: float = 0.95) -> Fit:
     """Share of contacts per channel (Goodman intervals) and mean satisfaction (t intervals).
     Channel codes are shown as words ("face_to_face" as "face to face"). A log without a
     channel column raises :class:`~cxlib.errors.NotEstimable`."""
@@ -106,4 +133,7 @@ def channel_mix(contacts: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         table[["satisfaction", "sat_low", "sat_high"]] = pd.DataFrame(sat, index=[
             "satisfaction", "sat_low", "sat_high"]).T
     table.index = [str(ch).replace("_", " ") for ch in table.index]
-    return table.rename_axis("channel")
+    return Fit(table=table.rename_axis("channel"), n=len(contacts), value="share",
+               level=level, method="share of contacts with Goodman simultaneous intervals; "
+                                   "mean satisfaction with t intervals",
+               title="Contacts by channel")

@@ -19,6 +19,7 @@ generation k reaches R^k people on average.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -26,26 +27,31 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.discrete.count_model import ZeroInflatedNegativeBinomialP
 
+from cxlib.data.derived import GROUPS
 from cxlib.stats.design import frequency_rows, predictors
-from cxlib.stats.estimates import Estimate
+from cxlib.stats.diffusion import bass_curve, bass_peak
+from cxlib.stats.estimates import Effect, Estimate, Fit
+from cxlib.stats.spread import expected_reach
 from cxlib.stats.uncertainty import bootstrap, wilson_ci
 
-GROUPS = ("dissatisfied", "neutral", "satisfied")
 
+@dataclass(frozen=True, kw_only=True, repr=False)
+class CountModels(Fit):
+    """:func:`count_models`: the fitted ``models`` by name (statsmodels results) and, as the
+    table, their AIC, log-likelihood and number of parameters, lowest AIC first (``best``)."""
 
-def satisfaction_groups(ratings: pd.Series, scale: tuple[float, float]) -> pd.Series:
-    """Bottom two scale points = dissatisfied, top two = satisfied, the rest neutral."""
-    lo, hi = scale
-    groups = np.where(ratings <= lo + 1, "dissatisfied",
-                      np.where(ratings >= hi - 1, "satisfied", "neutral"))
-    return pd.Series(pd.Categorical(np.where(ratings.isna(), None, groups), categories=GROUPS),
-                     index=ratings.index, name="satisfaction group")
+    models: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def best(self) -> str:
+        """The model with the lowest AIC."""
+        return str(self.table.index[0])
 
 
 def count_models(frame: pd.DataFrame, count: str = "told_count", group: str = "group", *,
                  covariates: Sequence[str] = (), inflation: Sequence[str] = (),
                  reference: Mapping[str, str] | None = None,
-                 weights: str | None = None) -> dict[str, object]:
+                 weights: str | None = None) -> CountModels:
     """Poisson, NB2 and zero-inflated NB fits of *count* on the levels of *group* and on
     *covariates*: log μ = b0 + Σ_g b_g·1[group = g] + Σ c_j·x_j, each group compared with the
     reference level (from *reference*, else the most frequent level of the data; never a
@@ -54,7 +60,8 @@ def count_models(frame: pd.DataFrame, count: str = "told_count", group: str = "g
     columns *inflation* (an intercept only when none are given). *weights* names a column
     of frequency weights (rows counted that many times). Rows with any of these columns
     missing are left out. A group or covariate that does not vary raises
-    :class:`~cxlib.errors.NotEstimable`."""
+    :class:`~cxlib.errors.NotEstimable`. The models are compared by AIC in the result's
+    table."""
     cols = list(dict.fromkeys([count, group, *covariates, *inflation]))
     data = frequency_rows(frame, weights)[cols].dropna()
     x, _ = predictors(data, [], [group, *covariates], reference)
@@ -71,14 +78,11 @@ def count_models(frame: pd.DataFrame, count: str = "told_count", group: str = "g
                             np.asarray(fits["negative binomial"].params)])
     fits["zero-inflated NB"] = zinb.fit(start_params=start, disp=False, maxiter=2000,
                                         method="bfgs")
-    return fits
-
-
-def compare_fits(fits: dict[str, object]) -> pd.DataFrame:
-    """AIC, log-likelihood and parameters per model; lowest AIC first."""
-    rows = [{"model": name, "AIC": f.aic, "log-likelihood": f.llf, "parameters": len(f.params)}
-            for name, f in fits.items()]
-    return pd.DataFrame(rows).set_index("model").sort_values("AIC")
+    table = pd.DataFrame([{"model": name, "AIC": f.aic, "log-likelihood": f.llf,
+                           "parameters": len(f.params)} for name, f in fits.items()])
+    return CountModels(table=table.set_index("model").sort_values("AIC"), n=len(y),
+                       value="AIC", method="maximum likelihood; compared by AIC",
+                       title=f"Count models of {count}", models=fits)
 
 
 def _pmf(fit, name: str, counts: np.ndarray) -> np.ndarray:
@@ -94,16 +98,18 @@ def _pmf(fit, name: str, counts: np.ndarray) -> np.ndarray:
     return np.asarray(probs).mean(axis=0)
 
 
-def rootogram_table(frame: pd.DataFrame, fits: dict[str, object], count: str = "told_count",
-                    max_count: int = 15) -> pd.DataFrame:
+def rootogram_table(frame: pd.DataFrame, fits: CountModels, count: str = "told_count",
+                    max_count: int = 15) -> Fit:
     """Observed number of respondents at each count beside each model's prediction."""
     y = frame[count].dropna().to_numpy()
     counts = np.arange(max_count + 1)
     table = pd.DataFrame({"observed": [(y == c).sum() for c in counts]},
                          index=pd.Index(counts, name="people told"))
-    for name, fit in fits.items():
+    for name, fit in fits.models.items():
         table[name] = _pmf(fit, name, counts) * len(y)
-    return table
+    return Fit(table=table, n=len(y), value="observed", title="Observed and expected counts",
+               method="expected: each model's predicted probability of the count, averaged "
+                      "over respondents, × n")
 
 
 def telling_ratio(frame: pd.DataFrame, count: str = "told_count", group: str = "group", *,
@@ -121,7 +127,7 @@ def telling_ratio(frame: pd.DataFrame, count: str = "told_count", group: str = "
 
 
 def group_means(frame: pd.DataFrame, count: str = "told_count",
-                group: str = "group") -> pd.DataFrame:
+                group: str = "group") -> Fit:
     """Mean number of people told per satisfaction group, with t intervals."""
     from cxlib.stats.uncertainty import mean_ci
 
@@ -131,14 +137,18 @@ def group_means(frame: pd.DataFrame, count: str = "told_count",
         if len(x) > 1:
             m, lo, hi = mean_ci(x)
             rows.append({"group": g, "mean told": m, "ci_low": lo, "ci_high": hi, "n": len(x)})
-    return pd.DataFrame(rows).set_index("group")
+    table = pd.DataFrame(rows, columns=["group", "mean told", "ci_low", "ci_high", "n"])
+    return Fit(table=table.set_index("group"), n=int(table["n"].sum()), value="mean told",
+               method="mean with t interval", title="People told, by satisfaction group",
+               figure="mean people told by the {row}")
 
 
 def valence_incidence(frame: pd.DataFrame, valence: str = "told_valence", *,
-                      n_boot: int = 1000, seed: int = 2024) -> tuple[pd.DataFrame, Estimate]:
+                      n_boot: int = 1000, seed: int = 2024) -> Effect:
     """Share of respondents who spread positive / negative word of mouth (Wilson
-    intervals), and the positive ÷ negative ratio with a bootstrap interval (not testable
-    when nobody answered or nobody spread negative word of mouth)."""
+    intervals; the table), and the positive ÷ negative ratio with a bootstrap interval
+    (``effect``; not testable when nobody answered or nobody spread negative word of
+    mouth)."""
     data = frame[[valence]].dropna()
     n = len(data)
     rows = []
@@ -149,45 +159,24 @@ def valence_incidence(frame: pd.DataFrame, valence: str = "told_valence", *,
     table = pd.DataFrame(rows, columns=["valence", "respondents", "share", "ci_low",
                                         "ci_high"]).set_index("valence")
     figure = "positive ÷ negative word-of-mouth incidence"
+
+    def result(effect: Estimate) -> Effect:
+        return Effect(table=table, n=n, value="share", effect=effect,
+                      method="share with Wilson interval", title="Word of mouth by valence",
+                      figure="share who spread {row} word of mouth")
+
     if n == 0:
-        return table, Estimate.untestable(figure, f"nobody answered {valence}")
+        return result(Estimate.untestable(figure, f"nobody answered {valence}"))
     if not (data[valence] == "negative").any():
-        return table, Estimate.untestable(figure, f"none of the {n:,} respondents spread "
-                                          "negative word of mouth, so the ratio is unbounded", n)
+        return result(Estimate.untestable(figure, f"none of the {n:,} respondents spread "
+                                          "negative word of mouth, so the ratio is unbounded",
+                                          n))
 
     def ratio(d: pd.DataFrame) -> float:
         return (d[valence] == "positive").mean() / (d[valence] == "negative").mean()
 
     boot = bootstrap(data, ratio, n_boot=n_boot, seed=seed)
-    return table, boot.estimate(figure, f"ratio of shares, bootstrap ({n_boot})")
-
-
-def expected_reach(tellings: float, pass_on: float) -> float:
-    """Expected people reached beyond the first customer: R/(1−R), R = tellings × pass_on
-    (infinite when R ≥ 1: the story keeps spreading until the network runs out)."""
-    r = tellings * pass_on
-    return np.inf if r >= 1 else r / (1 - r)
-
-
-def extinction_probability(mean: float, dispersion: float | None = None) -> float:
-    """Probability a branching process dies out: the smallest root of q = G(q), where G is
-    the offspring generating function: Poisson exp(μ(q−1)), or negative binomial
-    (1 + μ(1−q)/k)^(−k) with dispersion k (variance μ + μ²/k)."""
-    if mean <= 1:
-        return 1.0
-
-    def g(q: float) -> float:
-        if dispersion is None:
-            return np.exp(mean * (q - 1))
-        return (1 + mean * (1 - q) / dispersion) ** (-dispersion)
-
-    q = 0.0
-    for _ in range(10_000):  # fixed-point iteration from 0 converges to the smallest root
-        nxt = g(q)
-        if abs(nxt - q) < 1e-13:
-            break
-        q = nxt
-    return float(q)
+    return result(boot.estimate(figure, f"ratio of shares, bootstrap ({n_boot})"))
 
 
 def offset_ratio(frame: pd.DataFrame, pass_on_negative: float, pass_on_positive: float,
@@ -212,29 +201,38 @@ def offset_ratio(frame: pd.DataFrame, pass_on_negative: float, pass_on_positive:
                          f"{pass_on_negative:g} negative, {pass_on_positive:g} positive")
 
 
-def bass_curve(t: np.ndarray, p: float, q: float, m: float) -> np.ndarray:
-    """Cumulative Bass adoptions: m (1 − e^{−(p+q)t}) / (1 + (q/p) e^{−(p+q)t})."""
-    e = np.exp(-(p + q) * t)
-    return m * (1 - e) / (1 + (q / p) * e)
+@dataclass(frozen=True, kw_only=True, repr=False)
+class BassFit(Fit):
+    """:func:`fit_bass`: p, q and m with Wald intervals (empty when not ``identified``), the
+    adoptions ``observed`` per period and the ``fitted`` ones, and the period of the fitted
+    ``peak`` (t*; beyond the ``n`` periods observed while adoptions are still rising)."""
+
+    observed: pd.Series
+    fitted: np.ndarray
+    peak: float
+    identified: bool
+
+    @property
+    def still_rising(self) -> bool:
+        """Whether the fitted curve peaks after the last period observed."""
+        return self.peak > self.n
+
+    def facts(self) -> dict:
+        return {"fitted peak (period)": self.peak}
 
 
-def bass_peak(p: float, q: float) -> float:
-    """The period at which Bass adoptions per period peak: t* = ln(q/p)/(p + q) when q > p,
-    else 0 (adoptions only fall)."""
-    return float(np.log(q / p) / (p + q)) if q > p else 0.0
-
-
-def fit_bass(adoptions: pd.Series, level: float = 0.95) -> pd.DataFrame:
-    """Fit the Bass model to adoptions per period by nonlinear least squares on the
-    per-period counts; p (innovation), q (imitation), m (market size) with Wald intervals.
+def fit_bass(adoptions: pd.Series, level: float = 0.95) -> BassFit:
+    """Fit the Bass model (:mod:`cxlib.stats.diffusion`) to adoptions per period by nonlinear
+    least squares on the per-period counts; p (innovation), q (imitation), m (market size)
+    with Wald intervals.
 
     The model is identified only once the adoption curve has turned: before its peak
-    (:func:`bass_peak` beyond the last period observed) a rising series fits almost as well
-    with any larger market size m and smaller p, so m and p are not identified (the Wald
-    intervals then run below zero). Then, or when the covariance of the
-    fit cannot be estimated, the intervals are left empty and ``attrs["identified"]`` is
-    False; ``attrs["note"]`` says in words what the data do and do not show. ``attrs`` also
-    hold ``n`` periods, ``peak`` (t*, in periods) and the ``fitted`` adoptions per period."""
+    (:func:`~cxlib.stats.diffusion.bass_peak` beyond the last period observed) a rising
+    series fits almost as well with any larger market size m and smaller p, so m and p are
+    not identified (the Wald intervals then run below zero). Then, or when the covariance
+    of the fit cannot be estimated, the intervals are left empty and ``identified`` is
+    False (with a warning saying which); :func:`cxlib.notebook.readings.bass` says in words
+    what the data do and do not show."""
     import warnings
 
     from scipy.optimize import OptimizeWarning, curve_fit
@@ -258,25 +256,12 @@ def fit_bass(adoptions: pd.Series, level: float = 0.95) -> pd.DataFrame:
     low, high = (params - z * se, params + z * se) if identified else (np.nan, np.nan)
     table = pd.DataFrame({"estimate": params, "ci_low": low, "ci_high": high},
                          index=["p (innovation)", "q (imitation)", "m (market size)"])
-    if identified:
-        note = (f"Adoptions peaked in period {peak:.0f} of {len(y)}: the curve has turned, "
-                f"so p, q and the market size m are identified.")
-    elif peak > len(y):
-        note = (f"Not identified: adoptions are still rising after {len(y)} periods (the "
-                f"fitted curve would peak in period {peak:.0f}), so a much larger or smaller "
-                f"market fits these data about as well. The intervals would be meaningless "
-                f"and are not shown; the estimates are one of many near-equal fits and "
-                f"describe only the rise observed.")
-    else:
-        note = ("Not identified: the uncertainty of the fit cannot be estimated from these "
-                "data, so no intervals are shown.")
-    table.attrs.update(n=len(y), fitted=per_period(t, *params), peak=peak,
-                       identified=identified, note=note)
-    return table
-
-
-def adoptions_per_month(transactions: pd.DataFrame) -> pd.Series:
-    """New customers per month (first purchases): the adoption curve of a transaction log."""
-    first = pd.to_datetime(transactions["date"]).groupby(transactions["customer_id"]).min()
-    return first.dt.to_period("M").value_counts().sort_index()
-
+    warned = () if identified else (
+        (f"not identified: adoptions are still rising after {len(y)} periods; no intervals",)
+        if peak > len(y) else ("not identified: the covariance of the fit cannot be "
+                               "estimated; no intervals",))
+    return BassFit(table=table, n=len(y), level=level, digits=None, warnings=warned,
+                   method="Bass model, nonlinear least squares on adoptions per period, Wald "
+                          "intervals", title="Bass diffusion model",
+                   observed=adoptions, fitted=per_period(t, *params), peak=peak,
+                   identified=identified)

@@ -239,6 +239,11 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"error: {err.message}", file=sys.stderr)
         return 2
     except OSError as err:  # a folder where a file was expected, no permission, disk full …
+        from cxlib.app.runner import DiskFull
+
+        if isinstance(err, DiskFull):
+            print(f"error: {err.message}", file=sys.stderr)
+            return 2
         where = f"{err.filename}: " if err.filename else ""
         print(f"error: {where}{err.strerror or err}. Check the path and that you may read "
               "and write there.", file=sys.stderr)

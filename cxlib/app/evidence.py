@@ -61,8 +61,11 @@ TELCO = dict(kind="customers", file="real/telco_churn.csv.gz",
              mapping="mappings/telco_churn.yaml", slug="telco", label="IBM telco churn",
              caveat=("vendor sample data: IBM published the table as sample data and describes "
                      "the company in its extended version as fictional; how the records were "
-                     "made is not documented, so its verdicts are weaker evidence than those "
-                     "from the surveys and the CDNOW panel"))
+                     "made is not documented, and its own numbers do not fit a one-month "
+                     "snapshot of a steady customer base (a quarter leave within the month, yet "
+                     "two thirds have stayed over a year: notebook 03 shows the figures), so "
+                     "read anything drawn from it as a teaching example, not as evidence about "
+                     "customers"))
 
 TIPJOKE = dict(kind="experiment", file="real/tipjoke.csv", mapping="mappings/tipjoke.yaml",
                slug="tipjoke", label="TipJoke field experiment",
@@ -73,10 +76,20 @@ TIPJOKE = dict(kind="experiment", file="real/tipjoke.csv", mapping="mappings/tip
 BANK_CALLS = dict(kind="intervals", file="real/bank_calls.csv.gz",
                   mapping="mappings/bank_calls.yaml", slug="bank",
                   label="bank call centre, 5-minute call counts",
-                  caveat=("call counts only (Weinberg, Brown & Stroud 2007): no waits, handle "
+                  caveat=("call counts only (Weinberg, Brown & Stroud 2007; fpp3 calls them the "
+                          "volume handled, read here as calls offered): no waits, handle "
                           "times or abandonment, so whether calls were answered in time cannot "
                           "be seen; the staffing shown rests on a handle time of 240 s that the "
                           "mapping assumes"))
+
+CUSTOMER_SAT = dict(kind="survey", file="real/customer_sat.csv",
+                    mapping="mappings/customer_sat.yaml", slug="adsat",
+                    label="advertising customers' satisfaction (Rossi, Gilula & Allenby)",
+                    caveat=("the nine attributes rate a Yellow Pages advertising product (price, "
+                            "effectiveness, reach, distribution), not the five dimensions of "
+                            "service the claim names; respondents use the 10-point scale "
+                            "differently (the authors' point), which a driver analysis of the "
+                            "raw ratings does not correct"))
 
 EVIDENCE: tuple[EvidenceRun, ...] = (
     EvidenceRun("01_service_quality_and_drivers", **ECSI),        # QUAL-1; LOY-2's drivers
@@ -86,6 +99,7 @@ EVIDENCE: tuple[EvidenceRun, ...] = (
     EvidenceRun("03_economics_of_retention", **TELCO),            # RET-1 (cross-holding)
     EvidenceRun("10_people_and_relationships", **TIPJOKE),        # REL-1 (beside the claim)
     EvidenceRun("08_service_standards", **BANK_CALLS),            # STD-1 (staffing described)
+    EvidenceRun("01_service_quality_and_drivers", **CUSTOMER_SAT),  # LOY-2's drivers
 )
 """Every evidence run ``cxlib run`` adds by default (CDNOW is read inside notebook 04)."""
 

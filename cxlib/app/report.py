@@ -28,7 +28,7 @@ from jinja2 import Environment, FileSystemLoader
 from cxlib.app.evidence import caveat_of, label_of, page_of
 from cxlib.app.forest import Panel, Row, forest_svg
 from cxlib.registry.claims import claims, get_claim
-from cxlib.registry.records import ResultRecord
+from cxlib.registry.records import SHOWN, ResultRecord
 from cxlib.stats.formatting import fmt
 from cxlib.stats.verdicts import INCONCLUSIVE, NOT_SUPPORTED, NOT_TESTABLE, SUPPORTED
 
@@ -38,7 +38,7 @@ SAMPLE_LABEL = "sample (synthetic)"
 
 _CLASSES = {SUPPORTED: "v-supported", NOT_SUPPORTED: "v-not-supported",
             INCONCLUSIVE: "v-inconclusive", NOT_TESTABLE: "v-not-testable",
-            NO_REAL_DATA: "v-no-real-data"}
+            NO_REAL_DATA: "v-no-real-data", SHOWN: "v-shown"}
 
 
 def _verdict_class(verdict: str) -> str:
@@ -200,6 +200,7 @@ def evidence_table(records: Sequence[ResultRecord], out: Path) -> list[dict]:
         words, verdict = _headline(real)
         rows.append({"id": cid, "title": claim.title, "published": claim.published,
                      "traceable": claim.traceable, "notebook": claim.notebook,
+                     "wanted": claim.wanted,
                      "verdict": words, "verdict_class": _verdict_class(verdict),
                      "real": real, "demo": _demonstration(recs), "picture": picture,
                      "alt": _alt(cid, panels) if panels else ""})

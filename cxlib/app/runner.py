@@ -22,13 +22,17 @@ The output folder is cxlib's alone (:mod:`cxlib.app.outdir`): the run writes int
 private staging folder and moves the report into place when it ends, so a run that fails,
 is interrupted (Ctrl-C stops it at once, its kernels with it: :func:`_stop`) or finds that
 an input file changed while it ran (:class:`InputWatch`) leaves the previous report as it
-was; a second run into the same folder is refused while one is running.
+was; a second run into the same folder is refused while one is running. A full disk (no space
+to write an executed notebook, a page or the report; an executed notebook cut short) stops the
+run with one sentence naming the output folder (:class:`DiskFull`), never a traceback.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -44,6 +48,48 @@ from cxlib.errors import UserDataError
 
 CELL_TIMEOUT = 600
 """Seconds one cell may run before the notebook is stopped and marked failed."""
+DISK_FULL = "the disk is full"
+"""A notebook's error when its output could not be written for want of space (the runner
+replaces it with :func:`disk_full_message`, which names the output folder)."""
+LOW_SPACE = 64 * 2**20
+"""Free bytes below which an executed notebook that cannot be read back (cut short, not
+JSON) is taken to have been cut short by a full disk."""
+
+
+def disk_full(err: BaseException) -> bool:
+    """Whether *err* says that the disk, or the user's quota on it, is full."""
+    return isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def short_of_space(folder: Path) -> bool:
+    """Whether the disk holding *folder* has less than :data:`LOW_SPACE` bytes free."""
+    try:
+        return shutil.disk_usage(folder).free < LOW_SPACE
+    except OSError:
+        return False
+
+
+def disk_full_message(folder: Path) -> str:
+    """The disk is full, in plain words naming the output *folder* and what to do."""
+    try:
+        free = f" ({shutil.disk_usage(folder).free / 2**20:,.0f} MB free)"
+    except OSError:
+        free = ""
+    return (f"the disk is full: cxlib could not write the report into {folder}{free}. Free "
+            "some space on that disk, or give --out a folder on another disk, and run again; "
+            "the previous report there is unchanged.")
+
+
+class DiskFull(OSError):
+    """A run stopped because the disk holding its output folder is full; :attr:`message`
+    says so in plain words, naming the folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.message = disk_full_message(folder)
+        super().__init__(errno.ENOSPC, self.message, str(folder))
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def notebooks_dir() -> Path:
@@ -133,14 +179,21 @@ def execute_one(path: Path, out: Path, parameters: dict, name: str | None = None
                                 extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except pm.PapermillExecutionError as err:
         error = f"{err.ename}: {err.evalue}".strip()
-    except Exception as err:  # a kernel that died, a bad notebook file
-        error = f"{type(err).__name__}: {err}"
+    except Exception as err:  # a kernel that died, a bad notebook file, a full disk
+        error = DISK_FULL if disk_full(err) else f"{type(err).__name__}: {err}"
     seconds = time.perf_counter() - start
-    if executed.exists():
+    if executed.exists() and error != DISK_FULL:
         used = data_used(Path(parameters["results_dir"]) / f"{path.stem}.json") \
             if parameters.get("results_dir") else ""
-        write_html(executed, out / f"{name}.html", used)
-        write_slides(executed, out / "slides" / f"{name}.slides.html", used)
+        try:
+            write_html(executed, out / f"{name}.html", used)
+            write_slides(executed, out / "slides" / f"{name}.slides.html", used)
+        except (nbformat.reader.NotJSONError, OSError) as err:
+            # an executed notebook cut short (not JSON) on a disk with no room left was cut
+            # short by the full disk, as is a page that could not be written for want of space
+            if not (disk_full(err) or short_of_space(out)):
+                raise
+            error = DISK_FULL
     return NotebookResult(name, title_of(path), not error, seconds, error, label)
 
 
@@ -381,6 +434,10 @@ def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = Non
                                                 encoding="utf-8")
             write_report(work, done, records, datasets, given=list(data.values()))
             stage.commit()
+    except OSError as err:
+        if disk_full(err) and not isinstance(err, DiskFull):
+            raise DiskFull(final) from None
+        raise
     except KeyboardInterrupt:
         raise Interrupted(f"interrupted: the run was stopped, with its notebooks and their "
                           f"kernels; nothing was written to {final} (what it held before is "
@@ -586,6 +643,8 @@ def _execute(tasks: Sequence[tuple], out: Path, jobs: int | None,
                                          time.perf_counter() - started,
                                          "the process running the notebook stopped "
                                          f"(exit code {worker.exitcode})", task[4])
+                if res.error == DISK_FULL:
+                    raise DiskFull(out)  # no later notebook, nor the report, could be written
                 done.append(res)
                 status = "ok" if res.ok else f"FAILED — {res.error.splitlines()[0][:200]}"
                 log(f"  [{len(done)}/{len(tasks)}] {res.name}: {status} ({res.seconds:.1f} s)")
@@ -660,15 +719,14 @@ def collect_results(results_dir: Path) -> tuple[list, list[dict]]:
     evidence run exists for its real data: what it read from the synthetic sample (a kind
     the real data set does not give, such as the survey beside an experiment in notebook 10)
     repeats the demonstration run and is left out, records and data sets alike."""
-    from cxlib.registry.records import records_from_dicts
+    from cxlib.registry.records import read_notebook_results
 
     records, datasets = [], []
     for path in sorted(results_dir.rglob("*.json")):
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = read_notebook_results(path)  # refuses a file of another schema version
         evidence = path.parent != results_dir
         run = path.parent.name if evidence else doc["notebook"]
-        records += [r for r in records_from_dicts(doc["records"])
-                    if not (evidence and r.synthetic)]
+        records += [r for r in doc["records"] if not (evidence and r.synthetic)]
         datasets += [{"notebook": run, **d} for d in doc["datasets"]
                      if not (evidence and d.get("synthetic"))]
     return records, datasets

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from cxlib.data.datasets import Dataset
+from cxlib.data.dataset import Dataset
 from cxlib.data.mapping import check_mapping
 from cxlib.data.schemas import DIMENSIONS, get_kind
 from cxlib.errors import UserDataError
@@ -62,19 +62,35 @@ def survey_constructs(ds: Dataset) -> SurveyConstructs:
         if problems:  # a mapping built in code; files are checked when they are loaded
             raise UserDataError(problems, file=str(mapping.source or "mapping"))
     if mapping.attributes:
-        drivers = {a: [a] for a in mapping.attributes}
-        loyalty = _present(frame, ["repurchase_intent"])
-        blocks = {**drivers, "SAT": ["overall_sat"], **({"LOY": loyalty} if loyalty else {})}
-        paths = [f"{a} -> SAT" for a in drivers] + (["SAT -> LOY"] if loyalty else [])
-        return SurveyConstructs(drivers, "SAT", "LOY" if loyalty else None, blocks, paths)
+        return _from_attributes(frame, mapping.attributes)
     if mapping.constructs:
-        roles = mapping.roles
-        sat, loy = roles["satisfaction"], roles.get("loyalty")
-        drivers = {a: mapping.constructs[a] for a, b in mapping.edges if b == sat}
-        quality, expected = roles.get("quality"), roles.get("expectation")
-        expectations = {quality: mapping.constructs[expected]} if expected else {}
-        return SurveyConstructs(drivers, sat, loy, dict(mapping.constructs), list(mapping.paths),
-                                expectations, quality=quality)
+        return _from_constructs(mapping)
+    return _servqual(frame)
+
+
+def _from_attributes(frame: pd.DataFrame, attributes: list[str]) -> SurveyConstructs:
+    """Attribute ratings (``attributes:``), each a driver of overall satisfaction."""
+    drivers = {a: [a] for a in attributes}
+    loyalty = _present(frame, ["repurchase_intent"])
+    blocks = {**drivers, "SAT": ["overall_sat"], **({"LOY": loyalty} if loyalty else {})}
+    paths = [f"{a} -> SAT" for a in drivers] + (["SAT -> LOY"] if loyalty else [])
+    return SurveyConstructs(drivers, "SAT", "LOY" if loyalty else None, blocks, paths)
+
+
+def _from_constructs(mapping) -> SurveyConstructs:
+    """A path model declared in the mapping (``constructs:``, ``paths:``, ``roles:``)."""
+    roles = mapping.roles
+    sat, loy = roles["satisfaction"], roles.get("loyalty")
+    drivers = {a: mapping.constructs[a] for a, b in mapping.edges if b == sat}
+    quality, expected = roles.get("quality"), roles.get("expectation")
+    expectations = {quality: mapping.constructs[expected]} if expected else {}
+    return SurveyConstructs(drivers, sat, loy, dict(mapping.constructs), list(mapping.paths),
+                            expectations, quality=quality)
+
+
+def _servqual(frame: pd.DataFrame) -> SurveyConstructs:
+    """The SERVQUAL dimensions found by their item prefixes, with expectation items
+    ``exp_<item>`` where the survey has them."""
     drivers, expectations = {}, {}
     for prefix, name in DIMENSIONS.items():
         label = name.split(" /")[0]
@@ -97,13 +113,11 @@ def survey_constructs(ds: Dataset) -> SurveyConstructs:
 def construct_scores(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.DataFrame:
     """Scale scores: the mean of each block's items per respondent (items on one scale).
 
-    A respondent with no answer in a block gets a missing score. ``attrs["items"]`` keeps
-    each score's items, so that a message about a score can name them.
+    A respondent with no answer in a block gets a missing score. Pass *blocks* as ``items=``
+    to an analysis of the scores, so that a message about a score names its items.
     """
-    scores = pd.DataFrame({name: frame[items].astype(float).mean(axis=1)
-                           for name, items in blocks.items()}, index=frame.index)
-    scores.attrs["items"] = {name: list(items) for name, items in blocks.items()}
-    return scores
+    return pd.DataFrame({name: frame[items].astype(float).mean(axis=1)
+                         for name, items in blocks.items()}, index=frame.index)
 
 
 def survey_cluster(frame: pd.DataFrame) -> str | None:

@@ -23,6 +23,8 @@ A mapping file is YAML. It may hold one section per data kind (top-level keys
     refunds: net                    # transactions: net (the default) or drop refunds
     design: snapshot                # how the data were made (see DESIGNS_BY_KIND)
     follow_up_months: 1             # customers: a snapshot's follow-up window, in months
+    tenure_unit: days               # customers: the unit of tenure_months (days, weeks,
+                                    # months, years; default months), converted to months
     synthetic: true                 # the file is synthetic or made from synthetic data
     control: no card                # experiment: the control arm's label
     treatment: joke card            # experiment: the arm the claim is about (several arms)
@@ -57,8 +59,11 @@ design is detected from the data (:func:`cxlib.data.designs.detect_design`).
 written in the file); without ``control:`` the control is the arm labelled 0 (arms 0 and 1)
 or "control". ``proxy:`` says, in words, what an experiment measures when it is only the
 nearest available to a claim (another gesture, another outcome): its figures are then shown
-beside the claim and do not decide it. ``time_unit:`` names the unit of a ``summary``'s
-recency and T (day, week, month, quarter, year); ``periods:`` makes a summary one of
+beside the claim and do not decide it. ``tenure_unit:`` says in which unit a customers
+file gives its tenures (the column mapped as ``tenure_months``): ``days``, ``weeks``,
+``months`` (the default) or ``years``; they are converted to months on load
+(:func:`cxlib.stats.units.to_months`), with a note. ``time_unit:`` names the unit of a
+``summary``'s recency and T (day, week, month, quarter, year); ``periods:`` makes a summary one of
 discrete periods and gives their number. ``synthetic: true`` marks a file that is
 synthetic or was made from synthetic data: its figures show the method and are never
 evidence.
@@ -117,15 +122,19 @@ DELIMITER_ALIASES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "
 _KEYS = ("columns", "missing", "rating_scale", "encoding", "delimiter", "sheet", "header_row",
          "recode", "covariates", "reference", "observation_end", "timezone", "refunds",
          "attributes", "constructs", "paths", "roles", "design", "follow_up_months",
-         "synthetic", "kind", "control", "treatment", "proxy", "time_unit", "periods")
+         "synthetic", "kind", "control", "treatment", "proxy", "time_unit", "periods",
+         "tenure_unit")
 REFUND_RULES = {"net": "each refund is netted against the purchase it refunds (the default)",
                 "drop": "refunds are dropped; purchases are kept whole"}
 _SURVEY_ONLY = ("attributes", "constructs", "paths", "roles")
 _KIND_ONLY = {"control": "experiment", "treatment": "experiment", "proxy": "experiment",
-              "time_unit": "summary", "periods": "summary"}
+              "time_unit": "summary", "periods": "summary", "tenure_unit": "customers"}
 TIME_UNITS = ("day", "week", "month", "quarter", "year")
 """The time units a summary's mapping may name (``time_unit:``), singular; plurals are
 accepted."""
+TENURE_UNITS = ("day", "week", "month", "year")
+"""The units a customers mapping may give its tenures in (``tenure_unit:``), singular;
+plurals are accepted."""
 
 
 @dataclass
@@ -157,6 +166,7 @@ class Mapping:
     proxy: str | None = None
     time_unit: str | None = None
     periods: int | None = None
+    tenure_unit: str | None = None
     interval_minutes: float | None = None
     threshold_seconds: float | None = None
     default_handle_seconds: float | None = None
@@ -654,12 +664,12 @@ def _flag(value: Any) -> bool:
     raise _Bad(f"must be true or false; got {_what(value)}")
 
 
-def _time_unit(value: Any) -> str:
+def _time_unit(value: Any, units: tuple[str, ...] = TIME_UNITS) -> str:
     name = _name(value, "the time unit").lower()
-    unit = name[:-1] if name.endswith("s") and name[:-1] in TIME_UNITS else name
-    if unit not in TIME_UNITS:
-        raise _Bad(f"unknown time unit '{name}'.{_suggest(unit, TIME_UNITS)} Units: "
-                   f"{', '.join(TIME_UNITS)}")
+    unit = name[:-1] if name.endswith("s") and name[:-1] in units else name
+    if unit not in units:
+        raise _Bad(f"unknown time unit '{name}'.{_suggest(unit, units)} Units: "
+                   f"{', '.join(units)}")
     return unit
 
 
@@ -693,6 +703,7 @@ _PARSERS = {
     "control": lambda v: _name(v, "the control arm's label"),
     "treatment": lambda v: _name(v, "the treatment arm's label"),
     "proxy": _proxy, "time_unit": _time_unit, "periods": _periods,
+    "tenure_unit": lambda v: _time_unit(v, TENURE_UNITS),
 }
 
 QUEUE_KEYS = {
@@ -738,6 +749,18 @@ def _suggest(name: str, options) -> str:
 def check_mapping(mapping: Mapping, kind: Kind) -> list[str]:
     """Problems with *mapping* for files of *kind* that need no data to find (see the
     module docstring); an empty list when the mapping is sound."""
+    problems = _column_problems(mapping, kind)
+    problems += _structure_problems(mapping, kind)
+    problems += design_problems(kind.name, mapping.design, mapping.follow_up_months)
+    problems += [f"'{key}:' applies to intervals files only." for key in QUEUE_KEYS
+                 if getattr(mapping, key) is not None and kind.name != "intervals"]
+    problems += _recode_problems(mapping, kind)
+    return problems + _option_problems(mapping, kind)
+
+
+def _column_problems(mapping: Mapping, kind: Kind) -> list[str]:
+    """``columns:`` names cxlib columns of the kind, and maps each of the user's columns to
+    one of them only."""
     problems = []
     for ours in mapping.columns:
         if not kind.known(ours):
@@ -752,10 +775,13 @@ def check_mapping(mapping: Mapping, kind: Kind) -> list[str]:
             problems.append(f"your column '{theirs}' is mapped to {' and '.join(ours)}. A column "
                             "can play one part: keep one of them, or copy the column in your "
                             "file under a second name if both really are the same answers.")
-    problems += _structure_problems(mapping, kind)
-    problems += design_problems(kind.name, mapping.design, mapping.follow_up_months)
-    problems += [f"'{key}:' applies to intervals files only." for key in QUEUE_KEYS
-                 if getattr(mapping, key) is not None and kind.name != "intervals"]
+    return problems
+
+
+def _recode_problems(mapping: Mapping, kind: Kind) -> list[str]:
+    """``recode:`` names columns as they are after mapping, and a recoded rating spans the
+    rating scale."""
+    problems = []
     recodable = _after_mapping_names(mapping, kind)
     for col, labels in mapping.recode.items():
         if col not in recodable:
@@ -764,6 +790,13 @@ def check_mapping(mapping: Mapping, kind: Kind) -> list[str]:
                             f"as they are after mapping).{_suggest(col, recodable)}")
         elif kind.field(col) is not None and kind.field(col).type == "rating":
             problems += _scale_problems(col, labels, mapping.rating_scale or kind.rating_scale)
+    return problems
+
+
+def _option_problems(mapping: Mapping, kind: Kind) -> list[str]:
+    """Keys that apply to some kinds only, reference levels of categories, and two arms
+    to compare."""
+    problems = []
     categorical = {*mapping.covariates, *(f.name for f in kind.fields if f.type == "category")}
     for col in mapping.reference:
         if col not in categorical:
@@ -811,12 +844,17 @@ def _structure_problems(mapping: Mapping, kind: Kind) -> list[str]:
                 f"'{kind.name}' files."]
     if mapping.attributes:
         return _attribute_problems(mapping, kind)
-    constructs = mapping.constructs
-    if not constructs:
+    if not mapping.constructs:
         return [f"{k} needs `constructs:` declaring the constructs it names." for k in used]
+    return (_item_problems(mapping, kind) + _path_problems(mapping) + _role_problems(mapping)
+            + _path_coverage(mapping))
+
+
+def _item_problems(mapping: Mapping, kind: Kind) -> list[str]:
+    """Construct items are numeric, and each measures one construct."""
     problems = []
     seen: dict[str, str] = {}
-    for name, items in constructs.items():
+    for name, items in mapping.constructs.items():
         for item in items:
             spec = kind.field(item)
             if spec is not None and spec.type not in ("rating", "integer", "number", "binary"):
@@ -826,6 +864,13 @@ def _structure_problems(mapping: Mapping, kind: Kind) -> list[str]:
                 problems.append(f"item '{item}' is listed under both {seen[item]} and {name}; "
                                 "an item measures one construct.")
             seen.setdefault(item, name)
+    return problems
+
+
+def _path_problems(mapping: Mapping) -> list[str]:
+    """Paths join declared constructs, each once, and never loop."""
+    constructs = mapping.constructs
+    problems = []
     for a, b in mapping.edges:
         for end in (a, b):
             if end not in constructs:
@@ -842,6 +887,13 @@ def _structure_problems(mapping: Mapping, kind: Kind) -> list[str]:
         size = f", {len(cycle) - 1:,} constructs" if len(cycle) > 12 else ""
         problems.append(f"the paths loop ({' -> '.join(shown)}{size}); a path model must not "
                         "return to a construct it started from.")
+    return problems
+
+
+def _role_problems(mapping: Mapping) -> list[str]:
+    """Roles are known, name declared constructs, and say which one is satisfaction."""
+    constructs = mapping.constructs
+    problems = []
     for role, name in mapping.roles.items():
         if role not in ROLES:
             problems.append(f"'roles:' has an unknown role '{role}'.{_suggest(role, ROLES)} "
@@ -856,7 +908,7 @@ def _structure_problems(mapping: Mapping, kind: Kind) -> list[str]:
         problems.append("`constructs:` are declared but `roles:` does not say which one is "
                         "satisfaction; add e.g. roles: {satisfaction: "
                         f"{_guess_satisfaction(mapping)}}} (the notebooks analyse its drivers).")
-    return problems + _path_coverage(mapping)
+    return problems
 
 
 def _attribute_problems(mapping: Mapping, kind: Kind) -> list[str]:

@@ -110,7 +110,6 @@ def to_number(text: pd.Series, delimiter: str | None) -> Converted:
     """Numbers from text cells (module docstring). Whole numbers and numbers with a decimal
     point and nothing else (``12``, ``-3``, ``12.5``) are converted by Arrow in one pass; the
     other cells (digit groups, decimal commas, words) are read once per distinct value."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     cells = arrow_text(text)
@@ -120,43 +119,19 @@ def to_number(text: pd.Series, delimiter: str | None) -> Converted:
     ambiguous_cell = pc.fill_null(pc.match_substring_regex(cells, _AMBIGUOUS_RE2), False)
     plain = pc.or_(integer, point)
     odd = pc.and_(valid, pc.invert(plain))
-    counts = _distinct_counts(pc.filter(cells, odd))
-    cleaned = {u: _GROUP_SPACE.sub("", u) for u in counts}
-    ambiguous = {u for u, t in cleaned.items() if _AMBIGUOUS.match(t)}
-    evidence = {mark: {u for u, t in cleaned.items()
-                       if u not in ambiguous and any(p.match(t) for p in patterns)}
-                for mark, patterns in _DECIMAL.items()}
+    counts, cleaned, evidence = _odd_values(cells, odd)
     weight = {mark: sum(counts[u] for u in found) for mark, found in evidence.items()}
     weight["."] += pc.sum(pc.and_(point, pc.invert(ambiguous_cell))).as_py() or 0
     decimal = "," if weight[","] > weight["."] or (not weight["."] and delimiter == ";") else "."
+    fast = plain
     if decimal == "," and pc.any(point).as_py():
         # a point means something else here: read those cells one distinct value at a time
         odd = pc.and_(valid, pc.invert(integer))
-        counts = _distinct_counts(pc.filter(cells, odd))
-        cleaned = {u: _GROUP_SPACE.sub("", u) for u in counts}
-        ambiguous = {u for u, t in cleaned.items() if _AMBIGUOUS.match(t)}
-        evidence = {mark: {u for u, t in cleaned.items()
-                           if u not in ambiguous and any(p.match(t) for p in patterns)}
-                    for mark, patterns in _DECIMAL.items()}
+        counts, cleaned, evidence = _odd_values(cells, odd)
         fast = integer
-    else:
-        fast = plain
     mark, other = ("comma", evidence["."]) if decimal == "," else ("point", evidence[","])
     parsed = {u: math.nan if u in other else _number(t, decimal) for u, t in cleaned.items()}
-    everywhere = pc.all(pc.or_(fast, pc.invert(valid))).as_py()
-    num = pc.cast(cells if everywhere else pc.if_else(fast, cells, None), pa.float64())
-    num = np.asarray(num.to_numpy(zero_copy_only=False), dtype="float64")
-    if not num.flags.writeable:
-        num = num.copy()
-    if parsed:
-        keys = pa.array(list(parsed), type=pa.large_string())
-        where = pc.index_in(cells, value_set=keys).to_numpy(zero_copy_only=False)
-        looked = ~np.isnan(np.asarray(where, dtype="float64")) & np.asarray(
-            odd.to_numpy(zero_copy_only=False), dtype=bool)
-        table = np.array(list(parsed.values()), dtype="float64")
-        num[looked] = table[np.asarray(where[looked], dtype="int64")]
-    num[~np.isfinite(num)] = np.nan
-    values = pd.Series(num, index=text.index)
+    values = pd.Series(_numbers(cells, valid, fast, odd, parsed), index=text.index)
     present = pd.Series(np.asarray(valid.to_numpy(zero_copy_only=False), dtype=bool),
                         index=text.index)
     out = Converted(values, present & values.isna(), "values that are not numbers")
@@ -174,6 +149,43 @@ def to_number(text: pd.Series, delimiter: str | None) -> Converted:
         out.note = (f"values such as {first!r} were read as {values.iloc[first_at]:g} "
                     f"(decimal {mark}, {why})")
     return out
+
+
+def _odd_values(cells, odd) -> tuple[dict[str, int], dict[str, str], dict[str, set[str]]]:
+    """The distinct texts of the *odd* cells (not plain numbers) with their counts, each
+    with its digit-group spaces removed, and by decimal mark the texts that can only be
+    read with that mark (ambiguous ones, such as ``1.234``, left out)."""
+    import pyarrow.compute as pc
+
+    counts = _distinct_counts(pc.filter(cells, odd))
+    cleaned = {u: _GROUP_SPACE.sub("", u) for u in counts}
+    ambiguous = {u for u, t in cleaned.items() if _AMBIGUOUS.match(t)}
+    evidence = {mark: {u for u, t in cleaned.items()
+                       if u not in ambiguous and any(p.match(t) for p in patterns)}
+                for mark, patterns in _DECIMAL.items()}
+    return counts, cleaned, evidence
+
+
+def _numbers(cells, valid, fast, odd, parsed: dict[str, float]) -> np.ndarray:
+    """Each cell as a float: the *fast* cells cast by Arrow, the *odd* ones looked up in
+    *parsed* (read once per distinct text); anything else, and infinities, missing."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    everywhere = pc.all(pc.or_(fast, pc.invert(valid))).as_py()
+    num = pc.cast(cells if everywhere else pc.if_else(fast, cells, None), pa.float64())
+    num = np.asarray(num.to_numpy(zero_copy_only=False), dtype="float64")
+    if not num.flags.writeable:
+        num = num.copy()
+    if parsed:
+        keys = pa.array(list(parsed), type=pa.large_string())
+        where = pc.index_in(cells, value_set=keys).to_numpy(zero_copy_only=False)
+        looked = ~np.isnan(np.asarray(where, dtype="float64")) & np.asarray(
+            odd.to_numpy(zero_copy_only=False), dtype=bool)
+        table = np.array(list(parsed.values()), dtype="float64")
+        num[looked] = table[np.asarray(where[looked], dtype="int64")]
+    num[~np.isfinite(num)] = np.nan
+    return num
 
 
 def _distinct_counts(cells) -> dict[str, int]:

@@ -818,6 +818,12 @@ def _title_hint(width: int, wider: int, row: int) -> str:
             "mapping file.")
 
 
+def _ctrl_z_note(lines: _Lines) -> list[str]:
+    """A note when the file ends with Ctrl-Z (ignored)."""
+    return (["the file ends with a Ctrl-Z character (the end-of-file mark of old Windows and "
+             "DOS programs); it was ignored"] if lines.ctrl_z else [])
+
+
 def _read_csv_rows(path: Path, encoding: str, delimiter: str, header: list[str],
                    header_row: int, size: int) -> tuple[pd.DataFrame, list[str]]:
     """The rows below the header read by Python's csv module, checked one by one
@@ -863,23 +869,17 @@ def _read_csv_rows(path: Path, encoding: str, delimiter: str, header: list[str],
             raise _csv_error(path, err, delimiter, r + 1, reader.line_num) from None
         except UnicodeDecodeError:
             raise _decode_error(path, encoding) from None
+    if lines.nul:
+        raise _nul_error(path, lines.nul)
+    notes = checks.problems(last, r - blank_run, lines.ends_cleanly) + _ctrl_z_note(lines)
+    n = r - header_row - blank_run  # blank lines at the very end are not rows
     if width > WIDE and not (chunks and chunks[0]):  # a wide table of few cells
         grid = np.array(buffer, dtype=object).reshape(len(buffer), width)
         buffer.clear()
-    else:
-        flush()
-        grid = None
-    if lines.nul:
-        raise _nul_error(path, lines.nul)
-    notes = checks.problems(last, r - blank_run, lines.ends_cleanly)
-    if lines.ctrl_z:
-        notes.append("the file ends with a Ctrl-Z character (the end-of-file mark of old "
-                     "Windows and DOS programs); it was ignored")
-    n = r - header_row - blank_run  # blank lines at the very end are not rows
-    if grid is not None:
         frame = pd.DataFrame(grid[:n], columns=range(width), dtype=object)
         frame.columns = header
         return frame, notes
+    flush()
     columns = [pa.chunked_array(c, pa.string())[:n] for c in chunks]
     return _frame(columns, header, n) if width else pd.DataFrame(index=range(n)), notes
 

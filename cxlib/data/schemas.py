@@ -174,7 +174,9 @@ CUSTOMERS = Kind(
         Field("acquired_on", "date", "Date the customer was acquired."),
         Field("tenure_months", "number", "Months the customer has been a customer: until they "
               "left, or until the end of observation if still active (instead of dates, as in "
-              "most churn exports).", min=0, max=1200, with_any=("churned", "churned_on")),
+              "most churn exports). Tenures in days, weeks or years: say so in the mapping "
+              "(`tenure_unit: days`); they are converted to months.", min=0, max=1200,
+              with_any=("churned", "churned_on")),
         Field("churned", "binary", "Has left (1 = left, 0 = still a customer); with "
               "`tenure_months`, or beside `churned_on`.", with_any=("churned_on", "tenure_months")),
         Field("observed_until", "date", "End of observation for a customer still active (the "

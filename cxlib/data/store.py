@@ -14,7 +14,7 @@ the same files. The runner opens a store for the run (:func:`run_store`) and
 * it holds data formats only: the clean frame as Parquet (``<key>.parquet``: columnar,
   typed, and readable by DuckDB without pandas), the load report and the mapping as JSON
   (``<key>.meta.json``); nothing read back is unpickled or executed, and the JSON is turned
-  back into only the classes a :class:`~cxlib.data.datasets.Dataset` declares;
+  back into only the classes a :class:`~cxlib.data.dataset.Dataset` declares;
 * a lock file per key lets the first process that needs a data set validate it while
   the others wait, then read what it wrote;
 * each validation adds a line to ``validations.jsonl`` (key, kind, file, rows kept,
@@ -42,12 +42,9 @@ import typing
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING
 
+from cxlib.data.dataset import Dataset
 from cxlib.data.reading import parquet_frame
-
-if TYPE_CHECKING:
-    from cxlib.data.datasets import Dataset
 
 STORE_VARIABLE = "CXLIB_VALIDATED"
 """Environment variable naming the folder of the run's validated data sets."""
@@ -171,8 +168,6 @@ def write_stored(ds: Dataset, frame_file: Path, meta_file: Path) -> None:
 
 def read_stored(frame_file: Path, meta_file: Path) -> Dataset:
     """A data set written by :func:`write_stored`."""
-    from cxlib.data.datasets import Dataset
-
     doc = json.loads(meta_file.read_text(encoding="utf-8"))
     if doc.get("format") != FORMAT:
         raise ValueError(f"{meta_file} is not a stored data set of this cxlib")
@@ -183,9 +178,7 @@ def read_stored(frame_file: Path, meta_file: Path) -> Dataset:
 @cache
 def _classes() -> dict[str, type]:
     """The dataclasses a stored data set is made of, by name, found from the field types
-    :class:`~cxlib.data.datasets.Dataset` declares (never from a stored file)."""
-    from cxlib.data.datasets import Dataset
-
+    :class:`~cxlib.data.dataset.Dataset` declares (never from a stored file)."""
     found: dict[str, type] = {}
 
     def visit(hint) -> None:

@@ -20,6 +20,8 @@ The steps, in order:
    to ``timezone:``, Excel serial dates named), and check ranges, allowed categories,
    unique ids and dates between 1900 and today (one vectorised mask per check); the
    column's text is let go once it is checked, so memory holds about one copy of the data;
+   tenures in the unit ``tenure_unit:`` declares are checked in that unit, then made
+   months (with a note);
 4. check dates not before the date they follow (nobody leaves before arriving), churn
    flags that agree with churn dates, and customer summaries that could happen
    (:func:`summary_problems`);
@@ -50,7 +52,7 @@ import datetime as dt
 import difflib
 import functools
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +65,7 @@ from cxlib.data.reading import RawTable, clean_name, release_memory
 from cxlib.data.schemas import EARLIEST_DATE, Field, Kind
 from cxlib.errors import UserDataError, example_rows
 from cxlib.stats.design import reference_level
+from cxlib.stats.units import DAYS_PER_MONTH, MONTHS_PER, to_months
 
 MIN_ROWS = 2
 """Fewer usable rows than this and no analysis can estimate anything."""
@@ -189,15 +192,7 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
     from_file = {renamed.get(c, c) for c in raw.frame.columns}
     raw.frame = raw.frame.iloc[:0, :0]
     spec_of = _field_lookup(kind, mapping)
-    if mapping.observation_end and "observed_until" not in frame and kind.known("observed_until"):
-        frame = frame.assign(observed_until=mapping.observation_end.isoformat())
-    if kind.name == "summary" and "T" not in frame:
-        if mapping.periods is None:
-            raise UserDataError("a customer summary needs each customer's time observed: "
-                                "map a column as T (columns: {T: <your column>}), or, for "
-                                "data in discrete periods, give their number in the mapping "
-                                "(periods: 6).", file=name)
-        frame = frame.assign(T=str(mapping.periods))
+    frame = _derived_columns(frame, kind, mapping, name)
     used = [c for c in frame.columns if spec_of(c) is not None]
     report = LoadReport(
         file=name, kind=kind.name, format=raw.format, rows_read=len(frame), rows_kept=0,
@@ -207,19 +202,12 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
         rating_scale=scale, warnings=[*mapping.notes, *raw.notes],
     )
     status("checking the columns")
-    if header_copies.any():
-        rows = list(frame.index[header_copies.to_numpy(bool)])
-        report.dropped.append(Drop("a copy of the header row", len(rows), rows))
-        report.warnings.append(f"the header row repeats: {example_rows(rows)} "
-                               f"{'is a copy' if len(rows) == 1 else 'are copies'} of it (a file "
-                               "joined from several exports?); they were dropped")
-        frame = frame[~header_copies.to_numpy(bool)]
+    frame = _drop_header_copies(frame, header_copies, report)
     report.warnings += _unused_ratings(frame, report.ignored_columns, kind, mapping, scale)
     frame = frame[used]
     shown = {c: (f"'{c}'" if c not in mapping.columns else
                  f"'{c}' (your column '{mapping.columns[c]}')") for c in used}
     _refuse_nested(raw, frame, shown, name, mapping)
-
     frame = _blank_missing(frame, mapping.missing)
     empty = frame.isna().all(axis=1)
     if empty.any():
@@ -227,8 +215,63 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
         frame = frame[~empty]
     _refuse_blank_required(frame, kind, shown, name)
     frame = _set_aside_blank(frame, kind, shown, report)
+    generated = set(frame.columns) - from_file
+    problems = _checked_cells(frame, kind, mapping, raw, report, shown, spec_of, generated)
+    frame = _without_invalid(frame, problems, drop_invalid, report, name)
+    frame = _drop_keyless(frame, kind, report)
+    if kind.name == "transactions":
+        frame = _refunds(frame, mapping.refunds, report)
+    report.rows_kept = len(frame)
+    _refuse_too_few(report, kind)
+    if kind.name == "experiment":
+        arms = experiment_arms(frame, mapping, file=name)
+        report.warnings.append(f"arms: {arms.describe()}")
+    status("notes")
+    report.warnings += _constant_warnings(frame, spec_of, shown)
+    report.warnings += _scale_notes(frame, spec_of, scale, mapping.rating_scale is not None)
+    report.warnings += _exact_copies(frame, kind, generated)
+    report.warnings += _size_notes(frame, kind, report.rows_kept)
+    return frame, report
 
-    texts: dict[str, pd.Series] = {}  # a column's text, while examples may be taken from it
+
+def _derived_columns(frame: pd.DataFrame, kind: Kind, mapping: Mapping,
+                     name: str) -> pd.DataFrame:
+    """Columns the mapping gives instead of the file: the end of observation of every
+    customer (``observation_end:``), and a summary's T from its number of ``periods:``."""
+    if mapping.observation_end and "observed_until" not in frame and kind.known("observed_until"):
+        frame = frame.assign(observed_until=mapping.observation_end.isoformat())
+    if kind.name == "summary" and "T" not in frame:
+        if mapping.periods is None:
+            raise UserDataError("a customer summary needs each customer's time observed: "
+                                "map a column as T (columns: {T: <your column>}), or, for "
+                                "data in discrete periods, give their number in the mapping "
+                                "(periods: 6).", file=name)
+        frame = frame.assign(T=str(mapping.periods))
+    return frame
+
+
+def _drop_header_copies(frame: pd.DataFrame, copies: pd.Series,
+                        report: LoadReport) -> pd.DataFrame:
+    """*frame* without the rows that repeat the header (*copies*), counted and said."""
+    if not copies.any():
+        return frame
+    rows = list(frame.index[copies.to_numpy(bool)])
+    report.dropped.append(Drop("a copy of the header row", len(rows), rows))
+    report.warnings.append(f"the header row repeats: {example_rows(rows)} "
+                           f"{'is a copy' if len(rows) == 1 else 'are copies'} of it (a file "
+                           "joined from several exports?); they were dropped")
+    return frame[~copies.to_numpy(bool)]
+
+
+def _checked_cells(frame: pd.DataFrame, kind: Kind, mapping: Mapping, raw: RawTable,
+                   report: LoadReport, shown: dict[str, str], spec_of,
+                   generated: set[str]) -> list[Problem]:
+    """Convert and check every column of *frame* in place (its cells become typed values),
+    then the rows against each other; the problems found, each with example rows shown as
+    the file has them (a column's text is kept only while examples may be taken from it)."""
+    name = str(raw.path)
+    scale = report.rating_scale
+    texts: dict[str, pd.Series] = {}
 
     def flag(col: str, mask: pd.Series, what: str, hint: str = "") -> list[Problem]:
         """The problem of the cells of *col* where *mask* holds (none if it holds nowhere),
@@ -239,7 +282,6 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
         values = texts.get(col, frame[col])
         return [Problem(col, shown[col], what, rows, _examples(rows, values.loc[rows]), hint)]
 
-    generated = set(frame.columns) - from_file
     keep = _compared_later(frame, spec_of)
     problems = []
     for i, col in enumerate(_conversion_order(frame, kind)):
@@ -252,6 +294,7 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
         if col not in keep:
             del texts[col]
         release_memory()
+    _tenure_to_months(frame, mapping, shown, report)
     status("checking rows against each other")
     _check_references(frame, mapping, name)
     problems += _date_order_problems(frame, spec_of, flag)
@@ -265,38 +308,37 @@ def validate(raw: RawTable, kind: Kind, mapping: Mapping | None = None, *,
         problems += count_order_problems(frame, spec_of, flag)
         found, notes = interval_problems(frame, flag, mapping.interval_minutes, name)
         problems, report.warnings = problems + found, report.warnings + notes
+    texts.clear()
+    return problems
+
+
+def _without_invalid(frame: pd.DataFrame, problems: list[Problem], drop_invalid: bool,
+                     report: LoadReport, name: str) -> pd.DataFrame:
+    """Refuse the file for its *problems*, one message naming each; with *drop_invalid*
+    drop their rows instead, counted by reason."""
     if problems and not drop_invalid:
         fixes = ("Fix these cells in the file, declare codes that mean 'no answer' under "
                  "`missing:` in a mapping file, or rerun with --drop-invalid to drop the rows "
                  "(they will be counted in the report).")
         raise UserDataError([p.message for p in problems] + [fixes], file=name)
-    texts.clear()
     for problem in problems:
         rows = problem.rows.intersection(frame.index)
         report.dropped.append(Drop(f"invalid value: {problem.reason}", len(rows), list(rows)))
         frame = frame.drop(index=rows)
-    frame = _drop_keyless(frame, kind, report)
-    if kind.name == "transactions":
-        frame = _refunds(frame, mapping.refunds, report)
-    report.rows_kept = len(frame)
-    _refuse_too_few(report, kind)
-    if kind.name == "experiment":
-        arms = experiment_arms(frame, mapping, file=name)
-        report.warnings.append(f"arms: {arms.describe()}")
-    status("notes")
-    report.warnings += _constant_warnings(frame, spec_of, shown)
-    report.warnings += _scale_notes(frame, spec_of, scale, mapping.rating_scale is not None)
-    report.warnings += _exact_copies(frame, kind, generated)
-    units = report.rows_kept
+    return frame
+
+
+def _size_notes(frame: pd.DataFrame, kind: Kind, rows: int) -> list[str]:
+    """How many units the rows hold (a summary's rows may count several customers) and a
+    note when they are fewer than most analyses need (:data:`FEW_ROWS`)."""
+    notes, units = [], rows
     if kind.name == "summary" and "customers" in frame:
         units = int(frame["customers"].sum())
-        report.warnings.append(f"{report.rows_kept:,} rows summarise {units:,} customers "
-                               "(column 'customers')")
+        notes.append(f"{rows:,} rows summarise {units:,} customers (column 'customers')")
     if units < FEW_ROWS:
-        report.warnings.append(f"only {units} {kind.row}s: most analyses need "
-                               f"{FEW_ROWS} or more and will say 'not testable' below their "
-                               "minimum")
-    return frame, report
+        notes.append(f"only {units} {kind.row}s: most analyses need {FEW_ROWS} or more and "
+                     "will say 'not testable' below their minimum")
+    return notes
 
 
 def _conversion_order(frame: pd.DataFrame, kind: Kind) -> list[str]:
@@ -323,22 +365,14 @@ def _compared_later(frame: pd.DataFrame, spec_of) -> set[str]:
 _WHOLE = r"^[+-]?[0-9]+(\.0*)?$"
 
 
-def _unused_ratings(frame: pd.DataFrame, ignored: list[str], kind: Kind, mapping: Mapping,
-                   scale: tuple[float, float]) -> list[str]:
-    """A note when a survey without a declared model has ignored columns that hold ratings
-    (at least two answers, all whole numbers on the rating scale): they are probably
-    attributes to analyse. All the ignored columns are checked in one pass of Arrow kernels
-    over their cells put end to end, so the time grows with the number of cells, not with
-    a fixed cost per column."""
-    if kind.name != "survey" or mapping.attributes or mapping.constructs or not ignored:
-        return []
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
+def _rating_candidates(frame: pd.DataFrame, ignored: list[str]) -> tuple[list[int], list[int]]:
+    """Positions of the *ignored* columns that could hold ratings, by how they are held:
+    Arrow text, or Python objects and numbers (lists, dates and repeated headers are not
+    candidates)."""
     position = {c: i for i, c in enumerate(frame.columns)}
     twice = set(frame.columns[frame.columns.duplicated(keep=False)])
     dtypes = list(frame.dtypes)
-    arrow, objects = [], []  # positions of the candidate columns, by how they are held
+    arrow, objects = [], []
     for col in ignored:
         if col in twice:
             continue  # a repeated header: not a candidate
@@ -347,12 +381,20 @@ def _unused_ratings(frame: pd.DataFrame, ignored: list[str], kind: Kind, mapping
         if is_arrow_text(dtype):
             arrow.append(i)
         elif pd.api.types.is_object_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
-            objects.append(i)  # lists, dates and other types are not candidates
-    names = [str(frame.columns[i]) for i in (*arrow, *objects)]
-    if not names:
-        return []
+            objects.append(i)
+    return arrow, objects
+
+
+def _whole_on_scale(frame: pd.DataFrame, arrow: list[int], objects: list[int],
+                    scale: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate column (*arrow* then *objects* positions): the cells given, and those
+    that are whole numbers on the rating *scale*, counted in one pass of Arrow kernels over
+    the cells put end to end."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    width = len(arrow) + len(objects)
     chunks = [c for i in arrow for c in frame.iloc[:, i].array._pa_array.chunks]
-    sizes = [len(frame)] * len(names)
     if objects:  # one block of Python values: converted in one go, column after column
         grid = frame.iloc[:, objects].to_numpy(dtype=object).ravel(order="F")
         chunks.append(pa.array([None if v is None or v != v else str(v) for v in grid],
@@ -367,13 +409,29 @@ def _unused_ratings(frame: pd.DataFrame, ignored: list[str], kind: Kind, mapping
     number = pc.cast(pc.if_else(whole, cells, None), pa.float64())
     on_scale = pc.fill_null(pc.and_(pc.greater_equal(number, scale[0]),
                                     pc.less_equal(number, scale[1])), False)
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    starts = np.arange(width) * len(frame)
 
     def per_column(mask) -> np.ndarray:
         values = np.asarray(mask.to_numpy(zero_copy_only=False), dtype=np.int64)
-        return np.add.reduceat(values, starts) if len(values) else np.zeros(len(names))
+        return np.add.reduceat(values, starts) if len(values) else np.zeros(width)
 
-    n_given, n_fit = per_column(given), per_column(pc.and_(given, on_scale))
+    return per_column(given), per_column(pc.and_(given, on_scale))
+
+
+def _unused_ratings(frame: pd.DataFrame, ignored: list[str], kind: Kind, mapping: Mapping,
+                   scale: tuple[float, float]) -> list[str]:
+    """A note when a survey without a declared model has ignored columns that hold ratings
+    (at least two answers, all whole numbers on the rating scale): they are probably
+    attributes to analyse. All the ignored columns are checked in one pass of Arrow kernels
+    over their cells put end to end, so the time grows with the number of cells, not with
+    a fixed cost per column."""
+    if kind.name != "survey" or mapping.attributes or mapping.constructs or not ignored:
+        return []
+    arrow, objects = _rating_candidates(frame, ignored)
+    names = [str(frame.columns[i]) for i in (*arrow, *objects)]
+    if not names:
+        return []
+    n_given, n_fit = _whole_on_scale(frame, arrow, objects, scale)
     found = [c for c, g, f in zip(names, n_given, n_fit, strict=True) if g >= 2 and f == g]
     if not found:
         return []
@@ -437,6 +495,8 @@ def _field_lookup(kind: Kind, mapping: Mapping):
 
     @functools.cache
     def spec_of(col: str) -> Field | None:
+        if col == "tenure_months" and mapping.tenure_unit not in (None, "month"):
+            return _tenure_in(kind.field(col), mapping.tenure_unit)
         if kind.known(col):
             return kind.field(col)
         if col in items:
@@ -445,6 +505,27 @@ def _field_lookup(kind: Kind, mapping: Mapping):
             return Field(col, "covariate", "covariate")
         return None
     return spec_of
+
+
+def _tenure_in(spec: Field, unit: str) -> Field:
+    """The tenure field with its range in *unit* (``tenure_unit:``): the file's values are
+    checked as written, then converted to months (:func:`_tenure_to_months`)."""
+    per = MONTHS_PER[unit]
+    return replace(spec, min=spec.min / per, max=spec.max / per,
+                   description=f"{spec.description} Given in {unit}s.")
+
+
+def _tenure_to_months(frame: pd.DataFrame, mapping: Mapping, shown: dict[str, str],
+                      report: LoadReport) -> None:
+    """Tenures given in another unit (``tenure_unit:``) become months, with a note."""
+    unit = mapping.tenure_unit
+    if unit in (None, "month") or "tenure_months" not in frame:
+        return
+    frame["tenure_months"] = to_months(frame["tenure_months"].astype("float64"), unit)
+    how = (f"÷ {DAYS_PER_MONTH} days per month" if unit == "day" else
+           f"× 7 ÷ {DAYS_PER_MONTH} days per month" if unit == "week" else "× 12")
+    report.warnings.append(f"column {shown['tenure_months']}: tenures in {unit}s "
+                           f"(`tenure_unit: {unit}s`) converted to months ({how})")
 
 
 def _convert_column(frame: pd.DataFrame, col: str, spec: Field, mapping: Mapping,
@@ -484,34 +565,9 @@ def _rename(raw: RawTable, kind: Kind, mapping: Mapping) -> pd.DataFrame:
     frame = raw.frame
     name = str(raw.path)
     header = list(frame.columns)
-    single = header[0] if len(header) == 1 else None
-    to_schema = mapping.user_to_schema
-    named = single is not None and (kind.known(to_schema.get(single, single))
-                                    or single in mapping.construct_items)
-    if raw.format == "csv" and single is not None and len(kind.fields) > 1 and not named \
-            and _delimiter_guess(single):
-        raise UserDataError(_one_column_message(raw, header[0]), file=name)
-    if frame.empty:
-        raise UserDataError(f"the file has a header ({len(header)} columns) but no data rows. "
-                            "Export the table again with its rows.", file=name)
-    problems = []
-    in_header = set(header)
-    for ours, theirs in mapping.columns.items():
-        if theirs not in in_header:
-            close = difflib.get_close_matches(theirs, header, n=1)
-            hint = f" Did you mean '{close[0]}'?" if close else ""
-            problems.append(f"the mapping file maps '{ours}' to column '{theirs}', which is not "
-                            f"in the file.{hint} The file's columns are: {_short_list(header)}."
-                            + _encoding_hint(raw) + _where_the_header_is(raw, [theirs]))
-    renamed = [to_schema.get(h, h) for h in header]
-    problems += _absent_names(mapping, renamed, header)
-    wanted = {*mapping.columns.values(), *mapping.construct_items, *mapping.covariates,
-              *mapping.recode}
-    for dup, positions in raw.duplicates.items():
-        if dup in wanted or (kind.known(dup) and dup not in mapping.columns):
-            problems.append(f"the header has the name '{dup}' {len(positions)} times (columns "
-                            f"{', '.join(map(str, positions))}), so cxlib cannot tell which one "
-                            "you mean. Rename the others in the file.")
+    _refuse_headless(raw, kind, mapping, header)
+    renamed = [mapping.user_to_schema.get(h, h) for h in header]
+    problems = _mapping_problems(raw, kind, mapping, header, renamed)
     if problems:
         raise UserDataError(problems, file=name)
     for dup, positions in raw.duplicates.items():
@@ -530,6 +586,43 @@ def _rename(raw: RawTable, kind: Kind, mapping: Mapping) -> pd.DataFrame:
     if id_field is not None and not id_field.required and id_field.name not in frame:
         frame = frame.assign(**{id_field.name: row_ids(frame.index)})
     return frame
+
+
+def _refuse_headless(raw: RawTable, kind: Kind, mapping: Mapping, header: list[str]) -> None:
+    """A CSV read as one column that holds another delimiter, or a header without rows."""
+    single = header[0] if len(header) == 1 else None
+    named = single is not None and (kind.known(mapping.user_to_schema.get(single, single))
+                                    or single in mapping.construct_items)
+    if raw.format == "csv" and single is not None and len(kind.fields) > 1 and not named \
+            and _delimiter_guess(single):
+        raise UserDataError(_one_column_message(raw, header[0]), file=str(raw.path))
+    if raw.frame.empty:
+        raise UserDataError(f"the file has a header ({len(header)} columns) but no data rows. "
+                            "Export the table again with its rows.", file=str(raw.path))
+
+
+def _mapping_problems(raw: RawTable, kind: Kind, mapping: Mapping, header: list[str],
+                      renamed: list[str]) -> list[str]:
+    """Columns the mapping names that the file lacks, and header names repeated where
+    cxlib would have to choose between them."""
+    problems = []
+    in_header = set(header)
+    for ours, theirs in mapping.columns.items():
+        if theirs not in in_header:
+            close = difflib.get_close_matches(theirs, header, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            problems.append(f"the mapping file maps '{ours}' to column '{theirs}', which is not "
+                            f"in the file.{hint} The file's columns are: {_short_list(header)}."
+                            + _encoding_hint(raw) + _where_the_header_is(raw, [theirs]))
+    problems += _absent_names(mapping, renamed, header)
+    wanted = {*mapping.columns.values(), *mapping.construct_items, *mapping.covariates,
+              *mapping.recode}
+    for dup, positions in raw.duplicates.items():
+        if dup in wanted or (kind.known(dup) and dup not in mapping.columns):
+            problems.append(f"the header has the name '{dup}' {len(positions)} times (columns "
+                            f"{', '.join(map(str, positions))}), so cxlib cannot tell which one "
+                            "you mean. Rename the others in the file.")
+    return problems
 
 
 def row_ids(index: pd.Index) -> pd.Series:
@@ -567,30 +660,41 @@ def _absent_names(mapping: Mapping, renamed: list[str], header: list[str]) -> li
 def _check_required(raw: RawTable, kind: Kind, mapping: Mapping, frame: pd.DataFrame,
                     header: list[str]) -> None:
     """Required columns, one of each group of alternatives, and partners of columns."""
+    missing, groups, partners = _required_gaps(kind, frame)
+    if not (missing or groups or partners):
+        return
+    wanted = [*missing, *(g[0] for g in groups), *(alts[0] for _, alts in partners)]
+    example = "\n".join(f"      {c}: <your column name>" for c in wanted)
+    notes = "".join(f" (Note: {n}.)" for n in mapping.notes)
+    anywhere = [*missing, *(c for g in groups for c in g), *(c for _, a in partners for c in a)]
+    where = _where_the_header_is(raw, anywhere)
+    raise UserDataError(" ".join(_required_lines(missing, groups, partners))
+                        + f" The file has: {_short_list(header)}." + where
+                        + " Rename the column(s) in the file, or map yours in a mapping file:\n"
+                        f"    columns:\n{example}" + _encoding_hint(raw) + notes,
+                        file=str(raw.path))
+
+
+def _required_gaps(kind: Kind, frame: pd.DataFrame) -> tuple[list[str], list, list]:
+    """The required columns *frame* lacks, the groups of alternatives it has none of, and
+    (column, partners) for each column without any of its partners."""
     missing = [c for c in kind.required if c not in frame.columns]
     groups = [g for g in kind.one_of if not any(c in frame for c in g)]
     partners = [(f.name, f.with_any) for f in kind.fields
                 if f.with_any and f.name in frame and not any(c in frame for c in f.with_any)]
-    if not (missing or groups or partners):
-        return
-    wanted = [*missing, *(g[0] for g in groups), *(alts[0] for _, alts in partners)]
-    lines = []
-    if missing:
-        lines.append(f"missing required column(s) {', '.join(f'{c!r}' for c in missing)}.")
-    for group in groups:
-        lines.append(f"the file needs {' or '.join(f'{c!r}' for c in group)} (one of them), and "
-                     "has neither.")
-    for col, alts in partners:
-        lines.append(f"column '{col}' needs {' or '.join(f'{c!r}' for c in alts)} beside it, "
-                     "and the file has neither (see data/README.md).")
-    example = "\n".join(f"      {c}: <your column name>" for c in wanted)
-    notes = "".join(f" (Note: {n}.)" for n in mapping.notes)
-    where = _where_the_header_is(raw, [*missing, *(c for g in groups for c in g),
-                                       *(c for _, alts in partners for c in alts)])
-    raise UserDataError(" ".join(lines) + f" The file has: {_short_list(header)}." + where
-                        + " Rename the column(s) in the file, or map yours in a mapping file:\n"
-                        f"    columns:\n{example}" + _encoding_hint(raw) + notes,
-                        file=str(raw.path))
+    return missing, groups, partners
+
+
+def _required_lines(missing: list[str], groups: list, partners: list) -> list[str]:
+    """What the file lacks, one sentence for the required columns, one per group of
+    alternatives and one per column without its partner."""
+    lines = [f"missing required column(s) {', '.join(f'{c!r}' for c in missing)}."] \
+        if missing else []
+    lines += [f"the file needs {' or '.join(f'{c!r}' for c in group)} (one of them), and "
+              "has neither." for group in groups]
+    lines += [f"column '{col}' needs {' or '.join(f'{c!r}' for c in alts)} beside it, and "
+              "the file has neither (see data/README.md)." for col, alts in partners]
+    return lines
 
 
 def _where_the_header_is(raw: RawTable, wanted: list[str]) -> str:

@@ -1,6 +1,8 @@
 """Shared figure helpers: one style, interval plots, claim-versus-estimate charts.
 
-Figures are sized and lettered to be read when projected in a classroom.
+Figures are sized and lettered to be read when projected in a classroom. A figure is drawn
+from a table it is given: a DataFrame or a typed result (:class:`~cxlib.stats.estimates.Result`,
+whose ``table`` is drawn).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from cxlib.stats.estimates import Estimate
+from cxlib.stats.estimates import Estimate, Estimates, Result, table_of
 
 PALETTE = "colorblind"
 
@@ -37,16 +39,24 @@ def use_style() -> None:
                          "axes.titleweight": "bold", "savefig.bbox": "tight"})
 
 
-def interval_plot(estimates: Sequence[Estimate] | pd.DataFrame, *, value: str | None = None,
+def interval_plot(estimates: Sequence[Estimate] | pd.DataFrame | Result, *,
+                  value: str | None = None,
                   reference: float | None = None, reference_label: str = "claimed",
                   xlabel: str = "estimate", title: str | None = None,
                   ax: plt.Axes | None = None) -> plt.Axes:
     """Point estimates with their intervals as horizontal bars (a forest plot).
 
     *estimates* are :class:`Estimate` objects, or a table with one row per line: its
-    *value* column and its ``ci_low``/``ci_high`` columns, labelled by the index.
+    *value* column and its ``ci_low``/``ci_high`` columns, labelled by the index (a typed
+    result: its table, and its value column unless *value* names another; several
+    estimates, :class:`~cxlib.stats.estimates.Estimates`: each by its figure).
     ``reference`` draws a vertical line, e.g. at the claimed value.
     """
+    if isinstance(estimates, Estimates):
+        estimates = list(estimates.items.values())
+    elif isinstance(estimates, Result):
+        value = value or estimates.value
+        estimates = estimates.table
     if isinstance(estimates, pd.DataFrame):
         estimates = [Estimate(str(k), float(r[value]), r.get("ci_low"), r.get("ci_high"), 0, "")
                      for k, r in estimates.iterrows()]
@@ -82,10 +92,11 @@ def rating_distribution(ratings: pd.Series, *, title: str | None = None,
     return ax
 
 
-def gap_plot(table: pd.DataFrame, *, scale: tuple[float, float] | None = None,
+def gap_plot(table: pd.DataFrame | Result, *, scale: tuple[float, float] | None = None,
              ax: plt.Axes | None = None) -> plt.Axes:
     """Perception and expectation per dimension, joined by the gap (a dumbbell chart); with
     *scale* (lowest, highest rating) the axis and its ticks stop at the scale's ends."""
+    table = table_of(table)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.6 * len(table) + 1.8))
     y = np.arange(len(table))
@@ -108,12 +119,14 @@ def gap_plot(table: pd.DataFrame, *, scale: tuple[float, float] | None = None,
     return ax
 
 
-def importance_performance_plot(table: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+def importance_performance_plot(table: pd.DataFrame | Result, *,
+                                ax: plt.Axes | None = None) -> plt.Axes:
     """Importance (share of R²) against performance (mean score with interval)."""
+    table = table_of(table)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 5.5))
     x, y = table["importance"] * 100, table["performance"]
-    ax.errorbar(x, y, yerr=[y - table["perf_low"], table["perf_high"] - y], fmt="o", ms=10,
+    ax.errorbar(x, y, yerr=[y - table["ci_low"], table["ci_high"] - y], fmt="o", ms=10,
                 capsize=4, color="C0")
     for name, xi, yi in zip(table.index, x, y, strict=True):
         ax.annotate(plain(name), (xi, yi), xytext=(8, 6), textcoords="offset points")
@@ -125,12 +138,14 @@ def importance_performance_plot(table: pd.DataFrame, *, ax: plt.Axes | None = No
     return ax
 
 
-def level_means_plot(table: pd.DataFrame, *, xlabel: str, ylabel: str,
+def level_means_plot(table: pd.DataFrame | Result, *, xlabel: str, ylabel: str,
                      line: pd.DataFrame | None = None, ax: plt.Axes | None = None,
                      min_n: int = 10) -> plt.Axes:
     """Mean outcome at each level with intervals; optional fitted curve (x, fit, lo, hi).
     The number of answers is printed under each level; a level with fewer than *min_n*
     answers is drawn grey, without its (unreliable) interval."""
+    table = table_of(table)
+    line = None if line is None else table_of(line)
     if ax is None:
         _, ax = plt.subplots()
     x = table.index.to_numpy(dtype=float)
@@ -152,15 +167,15 @@ def level_means_plot(table: pd.DataFrame, *, xlabel: str, ylabel: str,
     return ax
 
 
-def path_plot(paths: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+def path_plot(paths: pd.DataFrame | Result, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Standardised path coefficients with bootstrap intervals, one row per path."""
+    paths = table_of(paths)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.5 * len(paths) + 1.5))
     labels = [plain(f"{a} → {b}") for a, b in zip(paths["from"], paths["to"], strict=True)]
     y = np.arange(len(paths))
-    c = paths["coefficient"]
-    ax.errorbar(c, y, xerr=[c - paths["ci_low"], paths["ci_high"] - c], fmt="o", ms=8,
-                capsize=4)
+    c, low, high = (paths[k].to_numpy(float) for k in ("coefficient", "ci_low", "ci_high"))
+    ax.errorbar(c, y, xerr=[c - low, high - c], fmt="o", ms=8, capsize=4)
     ax.axvline(0, color="0.5", lw=1)
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
@@ -189,8 +204,9 @@ def survival_plot(fits: dict, *, title: str = "Share of customers still active",
     return ax
 
 
-def cohort_heatmap(table: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+def cohort_heatmap(table: pd.DataFrame | Result, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Cohort retention as a heat map: rows are acquisition months, columns months since."""
+    table = table_of(table)
     if ax is None:
         _, ax = plt.subplots(figsize=(11, 0.18 * len(table) + 2))
     sns.heatmap(table * 100, ax=ax, cmap="viridis", vmin=0, vmax=100,
@@ -201,9 +217,10 @@ def cohort_heatmap(table: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Ax
     return ax
 
 
-def uplift_heatmap(grid: pd.DataFrame, band: tuple[float, float] = (0.25, 0.85), *,
+def uplift_heatmap(grid: pd.DataFrame | Result, band: tuple[float, float] = (0.25, 0.85), *,
                    ax: plt.Axes | None = None) -> plt.Axes:
     """CLV uplift from +5 points of retention; cells inside the published band outlined."""
+    grid = table_of(grid)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 6))
     sns.heatmap(grid * 100, annot=True, fmt=".0f", cmap="mako_r", ax=ax,
@@ -216,10 +233,11 @@ def uplift_heatmap(grid: pd.DataFrame, band: tuple[float, float] = (0.25, 0.85),
     return ax
 
 
-def clv_curve(curve: pd.DataFrame, point: tuple[float, float], plus_five: tuple[float, float],
-              *, ax: plt.Axes | None = None) -> plt.Axes:
-    """CLV against retention (a :func:`cxlib.analyses.clv.curve` table), marking the chosen
+def clv_curve(curve: pd.DataFrame | Result, point: tuple[float, float],
+              plus_five: tuple[float, float], *, ax: plt.Axes | None = None) -> plt.Axes:
+    """CLV against retention (a :func:`cxlib.stats.clv.curve` table), marking the chosen
     (retention, CLV) *point* and the point 5 retention points higher."""
+    curve = table_of(curve)
     if ax is None:
         _, ax = plt.subplots()
     ax.plot(curve["retention"] * 100, curve["clv"], color="C0", lw=2)
@@ -232,9 +250,10 @@ def clv_curve(curve: pd.DataFrame, point: tuple[float, float], plus_five: tuple[
     return ax
 
 
-def share_lines(table: pd.DataFrame, columns: Sequence[str], *, title: str,
+def share_lines(table: pd.DataFrame | Result, columns: Sequence[str], *, title: str,
                 reference: float | None = None, ax: plt.Axes | None = None) -> plt.Axes:
     """Monthly shares as lines (in %), with an optional reference line."""
+    table = table_of(table)
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4.5))
     for col in columns:
@@ -251,9 +270,10 @@ def share_lines(table: pd.DataFrame, columns: Sequence[str], *, title: str,
     return ax
 
 
-def rootogram(table: pd.DataFrame, model: str, *, ax: plt.Axes | None = None) -> plt.Axes:
+def rootogram(table: pd.DataFrame | Result, model: str, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Hanging rootogram (Kleiber & Zeileis 2016): bars of √observed hang from the curve of
     √expected; a bar that misses zero shows a count the model gets wrong."""
+    table = table_of(table)
     if ax is None:
         _, ax = plt.subplots()
     x = table.index.to_numpy()
@@ -304,8 +324,9 @@ def bass_plot(adoptions: pd.Series, fitted: np.ndarray, *, ax: plt.Axes | None =
     return ax
 
 
-def churn_curves(curves: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+def churn_curves(curves: pd.DataFrame | Result, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Predicted chance of leaving over mean quality, one band per variability level."""
+    curves = table_of(curves)
     if ax is None:
         _, ax = plt.subplots()
     for i, (sd, part) in enumerate(curves.groupby("sd")):
@@ -320,10 +341,11 @@ def churn_curves(curves: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axe
     return ax
 
 
-def staffing_curve(curve: pd.DataFrame, standard: float, *, title: str = "",
+def staffing_curve(curve: pd.DataFrame | Result, standard: float, *, title: str = "",
                    ax: plt.Axes | None = None) -> plt.Axes:
     """Share answered within t seconds (a :func:`cxlib.stats.queues.service_level_curve`
     table), with the standard marked."""
+    curve = table_of(curve)
     if ax is None:
         _, ax = plt.subplots()
     ax.plot(curve["seconds"], curve["answered within"] * 100, lw=2)
@@ -336,10 +358,11 @@ def staffing_curve(curve: pd.DataFrame, standard: float, *, title: str = "",
     return ax
 
 
-def day_profile(table: pd.DataFrame, columns: Sequence[str], *, ylabel: str, title: str = "",
-                ax: plt.Axes | None = None) -> plt.Axes:
+def day_profile(table: pd.DataFrame | Result, columns: Sequence[str], *, ylabel: str,
+                title: str = "", ax: plt.Axes | None = None) -> plt.Axes:
     """Columns of a table indexed by time of day (``HH:MM``; or by queue and time of day,
     one line per queue) as lines across the day, with a tick on every hour."""
+    table = table_of(table)
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4.5))
     parts = (table.groupby(level=0, sort=False) if table.index.nlevels > 1
@@ -358,12 +381,13 @@ def day_profile(table: pd.DataFrame, columns: Sequence[str], *, ylabel: str, tit
     return ax
 
 
-def holdout_plot(table: pd.DataFrame, *, title: str = "Holdout period: expected vs actual",
+def holdout_plot(table: pd.DataFrame | Result, *, title: str = "Holdout period: expected vs actual",
                  ax: plt.Axes | None = None) -> plt.Axes:
     """Mean purchases per customer in the holdout period, actual and expected by the model,
     by repeat purchases in the calibration period (the table of
     :func:`cxlib.analyses.customer_value.holdout_check`), with the customer counts under the
     axis."""
+    table = table_of(table)
     if ax is None:
         _, ax = plt.subplots()
     x = np.arange(len(table))

@@ -33,10 +33,16 @@ from cxlib.data.sample import planted
 from cxlib.errors import NotEstimable
 from cxlib.registry.claims import get_claim, show_rules
 from cxlib.registry.conclusions import conclude
-from cxlib.registry.records import RecordList, ResultRecord, make_record
+from cxlib.registry.records import (
+    SHOWN,
+    RecordList,
+    ResultRecord,
+    make_record,
+    notebook_results,
+)
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.evidence import grade_of
-from cxlib.stats.formatting import fmt
+from cxlib.stats.formatting import fmt, md_escape
 from cxlib.stats.verdicts import NOT_TESTABLE, Judged, claim_verdict
 
 
@@ -52,6 +58,7 @@ class Session:
     datasets: dict[str, Dataset] = field(default_factory=dict)
     records: list[ResultRecord] = field(default_factory=list)
     judged: dict[tuple[str, str, str], Judged] = field(default_factory=dict)
+    cautions: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     def load(self, kind: str, *, quiet: bool = False) -> Dataset:
         """Load *kind*: the user's file if one was given, else the bundled sample."""
@@ -89,11 +96,14 @@ class Session:
         verdict = rule.judge(est)
         grade = grade_of(spec.evidence, data.design)
         self.judged[(claim, key, data.source)] = Judged(est, rule, verdict, grade)
+        if spec.described and verdict.label != NOT_TESTABLE:
+            verdict = None  # shown beside the claim without a verdict
         rec = make_record(self.notebook, claim, key, est, verdict, data=data.source,
                           synthetic=data.synthetic, rule=rule.describe(est.level),
                           supplementary=spec.supplementary,
                           published=published or get_claim(claim).published, truth=truth,
-                          grade=grade.key, design=data.design.label)
+                          grade=grade.key, design=data.design.label,
+                          described=spec.described)
         self._replace(rec)
         return rec
 
@@ -103,6 +113,21 @@ class Session:
         spec = get_claim(claim).spec(key)
         n = len(data) if data is not None else 0
         return self.test(claim, key, Estimate.untestable(spec.figure, reason, n), data=data)
+
+    def caution(self, claim: str, text: str, *, data: Dataset | None = None):
+        """Attach *text* (a sentence a cxlib function computed, e.g.
+        :func:`cxlib.stats.measurement.distinctness_caution`; nothing when empty) to the
+        claim-level verdict of *claim* on *data*: it is shown with the verdict in the
+        notebook, the deck and the front page."""
+        from IPython.display import Markdown
+
+        if not text:
+            return None
+        source = self._dataset(data).source
+        notes = self.cautions.setdefault((claim, source), [])
+        if text not in notes:
+            notes.append(text)
+        return Markdown(f"*Caution for {md_escape(claim)}*: {md_escape(text)}.")
 
     @contextmanager
     def attempt(self, claim: str, *keys: str, data: Dataset | None = None) -> Iterator[None]:
@@ -151,7 +176,8 @@ class Session:
                 "intersection–union test with Bonferroni"), verdict, data=source,
                 synthetic=data.synthetic, published=c.published, scope="claim",
                 grade=verdict.grade.key if verdict.grade else None,
-                design=data.design.label, conclusion=words)
+                design=data.design.label, conclusion=words,
+                cautions=self.cautions.get((claim, source), []))
             self._replace(rec)
             out.append(rec)
         return out
@@ -160,12 +186,14 @@ class Session:
         """The records so far, as the notebook's closing summary shows them: numbers written
         as people read them (:func:`cxlib.stats.estimates.fmt`), "–" where a figure has none (a
         claim-level row, a figure not testable); the verdict of a supplementary figure (shown
-        beside the claim, not part of its verdict) is marked "(descriptive)"."""
+        beside the claim, not part of its verdict) is marked "(beside the claim)", and a figure
+        shown without a verdict says so."""
         rows = [{"claim": r.claim, "figure": r.figure, "estimate": fmt(r.value),
                  "95% interval": (f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]"
                                   if r.ci_low is not None else "–"),
                  "n": f"{r.n:,}",
-                 "verdict": (f"{r.headline or r.verdict} (descriptive)" if r.supplementary
+                 "verdict": (f"{r.headline or r.verdict} (beside the claim)"
+                             if r.supplementary and r.verdict != SHOWN
                              else r.headline or r.verdict),
                  "evidence": r.grade if r.grade and r.verdict != NOT_TESTABLE else "–",
                  "reason": r.short_reason()}
@@ -210,9 +238,10 @@ class Session:
             return
         out = Path(self.results_dir)
         out.mkdir(parents=True, exist_ok=True)
-        doc = {"notebook": self.notebook,
-               "records": [r.to_dict() for r in self.records],
-               "datasets": [r.to_dict() for r in self._reports()]}
+        from cxlib import __version__
+
+        doc = notebook_results(self.notebook, self.records,
+                               [r.to_dict() for r in self._reports()], version=__version__)
         (out / f"{self.notebook}.json").write_text(json.dumps(doc, indent=1, default=str),
                                                    encoding="utf-8")
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cxlib.analyses import clv
 from cxlib.notebook import plots
-from cxlib.stats import queues
+from cxlib.stats import clv, queues
 
 
 def slider(plot: Callable, **ranges):
@@ -45,7 +44,7 @@ def slider(plot: Callable, **ranges):
 
 def clv_explorer(margin: float = 100.0, retention: float = 0.8, discount: float = 0.10):
     """CLV against retention for a margin and discount rate, marking *retention* and +5
-    points (:func:`cxlib.analyses.clv.clv`); the figure notebook 03's sliders move."""
+    points (:func:`cxlib.stats.clv.clv`); the figure notebook 03's sliders move."""
     plus = min(retention + 0.05, 0.97)
     return plots.clv_curve(clv.curve(margin, discount),
                            (retention, clv.clv(margin, retention, discount)),

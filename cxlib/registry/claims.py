@@ -43,6 +43,8 @@ class FigureSpec:
     not drawn in the claim's forest plot beside the published figure."""
     evidence: Grade = DESCRIPTION
     """The strongest grade the figure's estimate can reach (:mod:`cxlib.stats.evidence`)."""
+    described: str = ""
+    """Why a supplementary figure is shown without a verdict (empty: it is judged)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class Claim:
     figures: dict[str, FigureSpec] = field(default_factory=dict)
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     clauses: tuple[Clause, ...] = ()
+    wanted: str = ""
+    """The data that would test the claim (shown where no real data exist yet)."""
 
     def spec(self, key: str) -> FigureSpec:
         """The figure declared under *key* (a declared ``prefix_*`` matches ``prefix_x``)."""
@@ -102,9 +106,13 @@ def _figure(key: str, row: dict) -> FigureSpec:
     rule = Rule(kind, float(target), (float(band[0]), float(band[1])), why=row.get("why", ""),
                 scale=row.get("scale", "linear"), min_n=int(row.get("min_n", 1)),
                 unit=row.get("unit", ""), per_point=bool(row.get("per_point", False)))
+    described = str(row.get("described", ""))
+    if described and not row.get("supplementary"):
+        raise ValueError(f"figure {key!r} is described without a verdict, so it must be "
+                         f"supplementary (cxlib/registry/claims.yaml)")
     return FigureSpec(key, row["figure"], rule, bool(row.get("supplementary", False)),
                       row.get("planted"), bool(row.get("forest", True)),
-                      get_grade(row["evidence"]))
+                      get_grade(row["evidence"]), described)
 
 
 def _clauses(cid: str, rows: list[dict], figures: dict[str, FigureSpec]) -> tuple[Clause, ...]:
@@ -130,7 +138,8 @@ def claims() -> dict[str, Claim]:
                              tuple(r["kinds"]), figures,
                              {kind: tuple(cols) for kind, cols in
                               (r.get("columns") or {}).items()},
-                             _clauses(r["id"], r.get("clauses") or [], figures))
+                             _clauses(r["id"], r.get("clauses") or [], figures),
+                             r.get("wanted", ""))
     return out
 
 
@@ -203,6 +212,11 @@ def rules_text(claim_id: str, level: float = 0.95,
         return f"**{c.id}** has no figure a data set can judge."
     lines = [f"**How {c.id} is judged.**"]
     for spec in c.figures.values():
+        if spec.described:
+            lines.append(f"- *{md_escape(spec.figure)}* (at best {spec.evidence.noun}): shown "
+                         f"beside the claim with its interval and without a verdict: "
+                         f"{md_escape(spec.described)}.")
+            continue
         extra = " *(shown beside the claim, not part of its verdict)*" if spec.supplementary \
             else ""
         lines.append(f"- *{md_escape(spec.figure)}* (at best {spec.evidence.noun}): "

@@ -8,7 +8,10 @@ the planted value, and what the rule would have said on real data.
 ``results.json`` is versioned: ``{"schema": "cxlib-results/2", "cxlib": version,
 "records": [...]}``, its form stated by ``results.schema.json`` beside this module.
 :func:`write_results` writes it and :func:`read_results` reads it back into
-:class:`ResultRecord` objects, refusing a file of another schema version.
+:class:`ResultRecord` objects, refusing a file of another schema version. The file each
+notebook's session writes on the way (:func:`notebook_results`, read back by
+:func:`read_notebook_results`) carries the same version, so one record format travels from
+the kernel to ``results.json`` and a file of another version is refused, not misread.
 """
 
 from __future__ import annotations
@@ -38,7 +41,9 @@ class ResultRecord:
     ("supported as an association"), ``cannot_show`` what the data cannot show, and
     ``untested`` the clauses of the claim no figure measured. ``left_out`` names the figures
     a claim-level verdict left out as not testable. ``n_to_decide`` counts
-    ``decide_unit`` ("" for rows, "clusters")."""
+    ``decide_unit`` ("" for rows, "clusters"). ``cautions`` are computed sentences a reader
+    must see with a claim-level verdict (constructs that are not distinct, an improper
+    model)."""
 
     notebook: str
     claim: str
@@ -70,6 +75,7 @@ class ResultRecord:
     left_out: list[str] = field(default_factory=list)
     decide_unit: str = ""
     clusters: int | None = None
+    cautions: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -87,7 +93,8 @@ class ResultRecord:
         return f"synthetic sample; {planted}on real data: {self.would_be}"
 
     def _repr_markdown_(self) -> str:
-        lines = [f"**{md_escape(self.claim)} · {md_escape(self.figure)}: "
+        on = f" (on {md_escape(self.data)})" if self.scope == "claim" else ""
+        lines = [f"**{md_escape(self.claim)} · {md_escape(self.figure)}{on}: "
                  f"{md_escape(self.headline or self.verdict)}.** {md_escape(self.reason)}"]
         if self.grade and not self.synthetic:
             lines.append(f"*Evidence*: {md_escape(self.grade)}"
@@ -97,6 +104,7 @@ class ResultRecord:
         if self.untested:
             lines.append("*Not measured by any figure here*: "
                          + "; ".join(md_escape(c) for c in self.untested) + ".")
+        lines += [f"*Caution*: {md_escape(c)}." for c in self.cautions]
         return "\n\n".join(lines)
 
 
@@ -113,20 +121,36 @@ def _number(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(float(x)) else float(x)
 
 
-def make_record(notebook: str, claim: str, key: str, est: Estimate, verdict: Verdict, *,
+SHOWN = "shown without a verdict"
+"""The ``verdict`` of a supplementary figure the registry describes without judging it
+(``described:``): its estimate and interval are shown beside the claim, and why."""
+
+
+def make_record(notebook: str, claim: str, key: str, est: Estimate,
+                verdict: Verdict | None, *,
                 data: str, synthetic: bool, rule: str = "", supplementary: bool = False,
                 published: str | None = None, truth: float | None = None,
                 scope: str = "figure", grade: str | None = None, design: str | None = None,
-                conclusion: Conclusion | None = None) -> ResultRecord:
-    """Build a record; on synthetic data the verdict is replaced (see module docstring)."""
-    label, reason, n_to_decide = verdict.label, verdict.reason, verdict.n_to_decide
+                conclusion: Conclusion | None = None, described: str = "",
+                cautions: list[str] | None = None) -> ResultRecord:
+    """Build a record; on synthetic data the verdict is replaced (see module docstring). A
+    *verdict* of ``None`` is a figure shown without a verdict, for the reason *described*."""
+    if verdict is None:
+        verdict = Verdict(NOT_TESTABLE, "")  # replaced below: only its fields are read
+        label, reason, n_to_decide = SHOWN, f"shown beside the claim without a verdict: " \
+            f"{described}", None
+    else:
+        label, reason, n_to_decide = verdict.label, verdict.reason, verdict.n_to_decide
     words = conclusion.headline if conclusion is not None else label
     would_be = recovered = None
+    if label == SHOWN:
+        words = SHOWN
     if synthetic and label != NOT_TESTABLE:
+        real = f"the rule would read: {verdict}" if label != SHOWN else f"it would be {reason}"
         would_be, label, n_to_decide, words = words, NOT_TESTABLE, None, NOT_TESTABLE
         reason = ("synthetic sample: shows the method only"
                   + (f"; planted value {fmt(truth)}" if truth is not None else "")
-                  + f". On real data the rule would read: {verdict}")
+                  + f". On real data {real}")
     if synthetic and truth is not None and est.ci_low is not None:
         recovered = est.covers(truth)
     cannot = conclusion.cannot_show if conclusion is not None and not synthetic else ""
@@ -142,7 +166,7 @@ def make_record(notebook: str, claim: str, key: str, est: Estimate, verdict: Ver
                         grade=grade, design=design, headline=words, cannot_show=cannot,
                         untested=untested, left_out=left_out,
                         decide_unit=verdict.decide_unit if n_to_decide else "",
-                        clusters=est.clusters)
+                        clusters=est.clusters, cautions=list(cautions or []))
 
 
 RESULTS_SCHEMA = "cxlib-results/2"
@@ -159,6 +183,33 @@ def write_results(path: str | Path, records: list[ResultRecord], *, version: str
     path.write_text(json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False),
                     encoding="utf-8")
     return path
+
+
+def notebook_results(notebook: str, records: list[ResultRecord], datasets: list[dict], *,
+                     version: str) -> dict:
+    """The per-notebook result file a session writes: its records and the reports of the
+    data sets it read, under the schema version of results.json."""
+    return {"schema": RESULTS_SCHEMA, "cxlib": version, "notebook": notebook,
+            "records": [r.to_dict() for r in records], "datasets": datasets}
+
+
+def read_notebook_results(path: str | Path) -> dict:
+    """A per-notebook result file (:func:`notebook_results`), its ``records`` read into
+    :class:`ResultRecord` objects; a file of another schema version is refused with a
+    message that names it and says what to do."""
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise UserDataError(f"{path} is not a readable result file of a notebook ({err}).") \
+            from None
+    schema = doc.get("schema") if isinstance(doc, dict) else None
+    if schema != RESULTS_SCHEMA:
+        raise UserDataError(
+            f"{path} holds results of schema {schema!r} (written by another version of "
+            f"cxlib); this cxlib reads {RESULTS_SCHEMA!r}. Rerun the notebook with this "
+            f"cxlib, or remove the file from the results folder.")
+    return {**doc, "records": records_from_dicts(doc["records"])}
 
 
 def read_results(path: str | Path) -> list[ResultRecord]:

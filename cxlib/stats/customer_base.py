@@ -108,7 +108,6 @@ per period (margin received at the end of each period):
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -117,16 +116,18 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from cxlib.errors import NotEstimable
-from cxlib.stats.estimates import Estimate
+from cxlib.stats.estimates import Estimate, Result
 
 # --------------------------------------------------------------------------------------
 # The fitted model
 
 
 @dataclass(frozen=True)
-class ModelFit:
+class ModelFit(Result):
     """A fitted customer-base model: parameters, their covariance on the log scale, the
-    maximised log-likelihood and the number of customers.
+    maximised log-likelihood and the number of customers. As a typed result
+    (:class:`~cxlib.stats.estimates.Result`) its table is :meth:`intervals` and its
+    warning the :meth:`note`.
 
     ``params`` is a Series named as in the papers (BG/NBD: ``r, alpha, a, b``).
     ``cov_log`` is the inverse observed information of the log-parameters. ``problem``
@@ -163,14 +164,36 @@ class ModelFit:
                              "ci_low": np.exp(log_p - z * self.se_log),
                              "ci_high": np.exp(log_p + z * self.se_log)})
 
-    def estimate(self, name: str) -> Estimate:
-        """One parameter as an :class:`Estimate`."""
+    @property
+    def table(self) -> pd.DataFrame:
+        return self.intervals()
+
+    @property
+    def method(self) -> str:
+        return f"maximum likelihood, {_METHOD}"
+
+    @property
+    def title(self) -> str:
+        return f"{self.model} fitted to {self.n:,} customers"
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        note = self.note()
+        return (note,) if note else ()
+
+    def facts(self) -> dict:
+        return {"time unit": self.unit or None, "log-likelihood": float(self.loglik)}
+
+    def estimate(self, row: str, *, figure: str | None = None, column: str | None = None,
+                 unit: str = "") -> Estimate:
+        """One parameter as an :class:`Estimate` (not testable when the fit has a
+        ``problem``)."""
+        name = figure or f"{self.model} {row}"
         if self.problem:
-            return Estimate.untestable(f"{self.model} {name}", self.problem, self.n)
-        row = self.intervals().loc[name]
-        return Estimate(f"{self.model} {name}", float(row["estimate"]), float(row["ci_low"]),
-                        float(row["ci_high"]), self.n, f"maximum likelihood, {_METHOD}",
-                        self.level)
+            return Estimate.untestable(name, self.problem, self.n)
+        line = self.intervals().loc[row]
+        return Estimate(name, float(line["estimate"]), float(line["ci_low"]),
+                        float(line["ci_high"]), self.n, self.method, self.level, unit)
 
     def poorly_determined(self, spread: float = 100.0) -> list[str]:
         """Parameters whose interval spans more than a factor *spread* (ci_high / ci_low >
@@ -195,19 +218,6 @@ class ModelFit:
 
     def __getitem__(self, name: str) -> float:
         return float(self.params[name])
-
-    def _repr_html_(self) -> str:
-        table = self.intervals()
-        rows = "".join(
-            f"<tr><td>{html.escape(str(k))}</td><td>{v['estimate']:.4g}</td>"
-            f"<td>{v['se']:.3g}</td><td>[{v['ci_low']:.4g}, {v['ci_high']:.4g}]</td></tr>"
-            for k, v in table.iterrows())
-        unit = f", time unit: {html.escape(self.unit)}" if self.unit else ""
-        note = f"<br><b>Note:</b> {html.escape(self.note())}" if self.note() else ""
-        return (f"<div><b>{html.escape(self.model)}</b> fitted to {self.n:,} customers"
-                f"{unit}; log-likelihood {self.loglik:,.2f}<table><thead><tr><th>parameter"
-                f"</th><th>estimate</th><th>SE</th><th>{self.level:.0%} interval</th></tr>"
-                f"</thead><tbody>{rows}</tbody></table><small>{_METHOD}</small>{note}</div>")
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())

@@ -56,7 +56,7 @@ def design_matrix(frame: pd.DataFrame, covariates: Sequence[str],
     """The design matrix of *covariates* (module docstring). Raises
     :class:`~cxlib.errors.NotEstimable` for an absent or constant covariate."""
     reference = dict(reference or {})
-    require_columns(frame, covariates, what="this model")
+    require_columns(frame, covariates, what="the model of " + ", ".join(map(str, covariates)))
     data = frame[list(covariates)].dropna()
     out = Design(pd.DataFrame(index=data.index))
     for col in covariates:

@@ -7,11 +7,15 @@ renders ``$…$`` pairs as maths). ``p_value(p)`` writes a p-value as people rea
 ("p = 0.032", "p < 0.001", never "p = 0"); in tables ``p_cell`` writes "<0.001".
 ``tidy(frame)`` rounds a table for display
 and drops rows that are all missing. ``fmt(x)`` writes one number as people read it.
+:class:`Summary` is how every typed result (:class:`cxlib.stats.estimates.Result`) shows
+itself, as text, HTML or Markdown from the same parts.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from html import escape
 
 import pandas as pd
 
@@ -116,3 +120,69 @@ def fmt(x: float | None) -> str:
     if ax >= 10:
         return f"{x:.1f}"
     return f"{x:.3g}" if 0 < ax < 0.01 else f"{x:.2f}"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a typed result shows (:meth:`cxlib.stats.estimates.Result.summary`): a title,
+    the table (rounded to *digits* decimals by :func:`tidy`, or each number written by
+    :func:`fmt` when *digits* is None), a caption (n, method, named facts), then the
+    warnings and the notes. :meth:`text`, :meth:`html` and :meth:`markdown` write the same
+    parts; text that comes from data is escaped in HTML and Markdown."""
+
+    title: str
+    table: pd.DataFrame
+    caption: str
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    digits: int | None = 3
+
+    def shown(self) -> pd.DataFrame:
+        """The table as displayed: rounded, empty rows dropped."""
+        if self.digits is not None:
+            return tidy(self.table, self.digits)
+        table = self.table.dropna(how="all").copy()
+        for col in table.select_dtypes("number").columns:
+            table[col] = table[col].map(fmt)
+        return table
+
+    def _lines(self) -> list[tuple[str, str]]:
+        return ([("Caution", w) for w in self.warnings] + [("Note", n) for n in self.notes])
+
+    def text(self) -> str:
+        head = f"{self.title}\n" if self.title else ""
+        shown = self.shown()
+        for col in [c for c in shown.columns if is_p_column(c)]:
+            shown[col] = shown[col].astype(object).map(p_cell)
+        body = shown.to_string(na_rep="–") if len(self.table.columns) else ""
+        extra = "".join(f"\n{kind}: {line}" for kind, line in self._lines())
+        return f"{head}{body}\n({self.caption}){extra}"
+
+    def html(self) -> str:
+        def text(x: object) -> str:
+            return html_dollars(escape(str(x)))
+
+        title = f"<p><b>{text(self.title)}</b></p>" if self.title else ""
+        body = frame_html(self.shown()) if len(self.table.columns) else ""
+        extra = "".join(f"<br><b>{kind}:</b> {text(line)}" for kind, line in self._lines())
+        return f"{title}{body}<p><small>{text(self.caption)}</small>{extra}</p>"
+
+    def markdown(self) -> str:
+        title = f"**{md_escape(self.title)}**\n\n" if self.title else ""
+        body = (markdown_table(self.shown()) + "\n\n") if len(self.table.columns) else ""
+        extra = "".join(f"\n\n*{kind}*: {md_escape(line)}" for kind, line in self._lines())
+        return f"{title}{body}*{md_escape(self.caption)}*{extra}"
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """*frame* as a Markdown table, index first, every cell escaped (:func:`md_escape`),
+    a missing value written "–"."""
+    def cell(x: object) -> str:
+        return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else md_escape(x)
+
+    head = [str(frame.index.name or ""), *map(str, frame.columns)]
+    rows = ["| " + " | ".join(md_escape(h) for h in head) + " |",
+            "|" + "---|" * len(head)]
+    rows += ["| " + " | ".join([cell(i), *(cell(v) for v in row)]) + " |"
+             for i, row in zip(frame.index, frame.itertuples(index=False), strict=True)]
+    return "\n".join(rows)

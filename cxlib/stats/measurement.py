@@ -11,15 +11,24 @@
   1999). An improper solution (a Heywood case, a standardised value beyond ±1, no
   convergence) gets no verdict on its fit ("meets cut-offs" is empty, the problems are
   listed) and no χ² difference test.
+* **Discriminant validity** by the heterotrait–monotrait ratio (Henseler, Ringle & Sarstedt
+  2015): HTMT(A, B) = mean |r(a, b)| over items a of A and b of B ÷ √(mean |r| within A ×
+  mean |r| within B), with the within-block means over distinct item pairs (correlations of
+  complete rows; absolute values, as semTools does by default, so that a reverse-worded item
+  counts by its strength). Above 0.90 the two constructs are not shown to be distinct: a
+  correlation between them may restate one attitude. A single-item construct has no
+  within-block correlation, so its HTMT is undefined.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxlib.stats.estimates import Estimate
+from cxlib.stats.estimates import Estimate, Fit
 from cxlib.stats.sem import SEMFit, fit_model
 
 
@@ -53,25 +62,41 @@ def reliability_table(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.D
     return pd.DataFrame(rows).set_index("scale")
 
 
+HTMT_LIMIT = 0.90
+"""Above this HTMT two constructs are not shown to be distinct (Henseler et al. 2015)."""
+
+
+def htmt(frame: pd.DataFrame, a: list[str], b: list[str]) -> float:
+    """The heterotrait–monotrait ratio of the item blocks *a* and *b* (module docstring);
+    NaN when either block has a single item or a correlation cannot be computed."""
+    if len(a) < 2 or len(b) < 2:
+        return float("nan")
+    r = np.abs(frame[[*a, *b]].dropna().astype(float).corr().to_numpy())
+    k = len(a)
+    within_a = r[:k, :k][np.triu_indices(k, 1)].mean()
+    within_b = r[k:, k:][np.triu_indices(len(b), 1)].mean()
+    between = r[:k, k:].mean()
+    if not within_a > 0 or not within_b > 0:
+        return float("nan")
+    return float(between / np.sqrt(within_a * within_b))
+
+
+def distinctness_caution(frame: pd.DataFrame, blocks: dict[str, list[str]], a: str | None,
+                         b: str | None, limit: float = HTMT_LIMIT) -> str:
+    """A caution when constructs *a* and *b* are not shown to be distinct (HTMT above
+    *limit*), in words; "" when they are, or when it cannot be computed."""
+    if not a or not b or a not in blocks or b not in blocks:
+        return ""
+    value = htmt(frame, blocks[a], blocks[b])
+    if not value > limit:
+        return ""
+    return (f"{a} and {b} are barely distinct in these data (heterotrait–monotrait ratio "
+            f"{value:.2f}, above the {limit:.2f} beyond which two constructs are not shown to "
+            f"be different): their association may restate one attitude")
+
+
 ALPHA_FLOOR = 0.7
 """The usual floor of Cronbach's alpha for research (Nunnally 1978)."""
-
-
-def reliability_note(table: pd.DataFrame, floor: float = ALPHA_FLOOR) -> str:
-    """One sentence on a :func:`reliability_table`: the dimensions whose alpha is below
-    *floor* (their effects and shares below rest on items that do not measure one thing
-    reliably), or that every dimension reaches it."""
-    rated = table.dropna(subset=["alpha"])
-    weak = rated[rated["alpha"] < floor]
-    if rated.empty:
-        return "No dimension has two or more items: alpha cannot be computed."
-    if weak.empty:
-        return f"Every dimension with two or more items reaches alpha {floor:g}."
-    named = "; ".join(f"{name} (alpha {r.alpha:.2f} [{r.ci_low:.2f}, {r.ci_high:.2f}])"
-                      for name, r in weak.iterrows())
-    return (f"Below the usual floor of alpha {floor:g}: {named}. Read the effects and shares "
-            "of these dimensions below with caution: a dimension its items do not measure "
-            "reliably cannot be shown to drive anything.")
 
 
 def cfa(frame: pd.DataFrame, structure: dict[str, list[str]], name: str = "") -> SEMFit:
@@ -81,12 +106,20 @@ def cfa(frame: pd.DataFrame, structure: dict[str, list[str]], name: str = "") ->
     return fit
 
 
-def compare_structures(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.DataFrame:
-    """The block structure against one general factor: fit indices and χ² difference test.
+@dataclass(frozen=True, kw_only=True, repr=False)
+class StructureComparison(Fit):
+    """:func:`compare_structures`: fit indices of each model (the table), the χ² difference
+    test (``chi2_difference``: Δχ², Δdf and p; None when either solution is improper, whose
+    χ² describes nothing real) and each improper model's ``problems`` by model name."""
 
-    ``attrs["chi2_difference"]`` is (Δχ², Δdf, p), or None when either solution is improper
-    (its χ² describes nothing real); ``attrs["problems"]`` lists each improper model's
-    problems by model name."""
+    chi2_difference: tuple[float, int, float] | None
+    problems: dict[str, list[str]] = field(default_factory=dict)
+
+
+def compare_structures(frame: pd.DataFrame, blocks: dict[str, list[str]]
+                       ) -> StructureComparison:
+    """The block structure against one general factor: fit indices and χ² difference test
+    (:class:`StructureComparison`)."""
     full = cfa(frame, blocks, f"{len(blocks)} factors")
     one = cfa(frame, {"general": [c for cols in blocks.values() for c in cols]}, "1 factor")
     rows = []
@@ -96,23 +129,9 @@ def compare_structures(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.
                      "proper": fit.proper, "meets cut-offs": fit.acceptable})
     table = pd.DataFrame(rows).set_index("model")
     d_chi2, d_df = one.chi2 - full.chi2, one.df - full.df
-    table.attrs["chi2_difference"] = ((d_chi2, d_df, float(stats.chi2.sf(d_chi2, d_df)))
-                                      if full.proper and one.proper else None)
-    table.attrs["problems"] = {f.name: f.problems for f in (full, one) if f.problems}
-    return table
-
-
-def structures_note(table: pd.DataFrame) -> str:
-    """What a :func:`compare_structures` table allows: the χ² difference test when both
-    solutions are proper, else why there is none, and each improper model's problems (its
-    fit indices are then shown without a verdict)."""
-    from cxlib.stats.formatting import p_value
-
-    models = list(table.index)
-    difference = table.attrs["chi2_difference"]
-    lines = ([f"χ² difference, {models[0]} vs {models[1]}: {difference[0]:.1f} on "
-              f"{difference[1]} df, {p_value(difference[2])}"] if difference else
-             ["No χ² difference test: an improper solution's χ² describes nothing real."])
-    lines += [f"{name}: improper solution ({'; '.join(problems)}); its fit indices are shown "
-              "without a verdict on fit" for name, problems in table.attrs["problems"].items()]
-    return "\n".join(lines)
+    return StructureComparison(
+        table=table, n=int(full.n), value="chi2", title="Factor structure",
+        method="confirmatory factor analysis (maximum likelihood), χ² difference test",
+        chi2_difference=((d_chi2, d_df, float(stats.chi2.sf(d_chi2, d_df)))
+                         if full.proper and one.proper else None),
+        problems={f.name: f.problems for f in (full, one) if f.problems})

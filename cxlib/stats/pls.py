@@ -17,7 +17,7 @@ construct, and loadings are the item–score correlations. Missing item answers 
 replaced by the item mean (as in seminr's default). Intervals come from a
 bootstrap over respondents, or over whole clusters (outlets) when respondents come in
 clusters (:func:`bootstrap_paths`); resamples in which the model
-cannot be estimated are counted (``attrs["failed"]``). An item that does not vary
+cannot be estimated are counted (the result's ``failed``). An item that does not vary
 raises :class:`~cxlib.errors.NotEstimable`: it cannot be standardised.
 """
 
@@ -30,7 +30,7 @@ import pandas as pd
 
 from cxlib.errors import NotEstimable, UserDataError, require_variation
 from cxlib.stats import robust
-from cxlib.stats.estimates import Estimate
+from cxlib.stats.estimates import Estimate, Fit
 from cxlib.stats.uncertainty import Moments, moment_bootstrap, percentiles
 
 
@@ -164,6 +164,15 @@ def _estimate(x: np.ndarray, blocks: dict[str, list[str]], edges: list[tuple[str
         iterations=iteration, n=n)
 
 
+@dataclass(frozen=True, kw_only=True, repr=False)
+class PathsFit(Fit):
+    """:func:`bootstrap_paths`: one row per path (from, to, coefficient, its percentile
+    interval, the R² of its target), with the bootstrap's resamples and failures, and the
+    ``cluster`` column it resampled (None: respondents)."""
+
+    cluster: str | None = None
+
+
 def _paths_from_correlations(r: np.ndarray, blocks: dict[str, list[str]],
                              edges: list[tuple[str, str]], tol: float,
                              max_iter: int) -> np.ndarray:
@@ -225,7 +234,7 @@ def _paths_from_correlations(r: np.ndarray, blocks: dict[str, list[str]],
 def bootstrap_paths(frame: pd.DataFrame, blocks: dict[str, list[str]],
                     paths: list[str] | list[tuple[str, str]], *, n_boot: int = 500,
                     seed: int = 2024, level: float = 0.95,
-                    cluster: str | None = None) -> pd.DataFrame:
+                    cluster: str | None = None) -> PathsFit:
     """Path coefficients and R² with percentile bootstrap intervals, resampling respondents,
     or whole clusters of the column *cluster* when given (outlets: a resample draws G of
     the G clusters with replacement and keeps all their respondents; at least
@@ -248,21 +257,17 @@ def bootstrap_paths(frame: pd.DataFrame, blocks: dict[str, list[str]],
     out = fit.paths.copy()
     out["ci_low"], out["ci_high"] = lo, hi
     out["r2_of_target"] = out["to"].map(fit.r2)
-    out.attrs.update(n=fit.n, n_boot=n_boot, failed=failed, level=level, cluster=cluster,
-                     clusters=None if members is None else int(members.max()) + 1)
-    return out
+    g = None if members is None else int(members.max()) + 1
+    over = f" clustered by {cluster} ({g:,} clusters)" if g is not None else ""
+    return PathsFit(table=out, n=fit.n, level=level, failed=failed, draws=n_boot,
+                    clusters=g, value="coefficient",
+                    method=f"PLS-PM mode A, path weighting, bootstrap ({n_boot}){over}",
+                    title="PLS path model", cluster=cluster)
 
 
-def path_estimate(table: pd.DataFrame, source: str, target: str) -> Estimate:
-    """The path *source* → *target* of a :func:`bootstrap_paths` table as an Estimate."""
-    rows = table[(table["from"] == source) & (table["to"] == target)]
+def path_estimate(paths: PathsFit, source: str, target: str) -> Estimate:
+    """The path *source* → *target* of a :func:`bootstrap_paths` result as an Estimate."""
+    rows = paths.table[(paths.table["from"] == source) & (paths.table["to"] == target)]
     if rows.empty:
         raise KeyError(f"the model has no path {source} → {target}")
-    row = rows.iloc[0]
-    return Estimate(f"PLS path {source} → {target} (standardised)", float(row["coefficient"]),
-                    float(row["ci_low"]), float(row["ci_high"]), int(table.attrs["n"]),
-                    f"PLS-PM mode A, path weighting, bootstrap ({table.attrs['n_boot']})"
-                    + (f" clustered by {table.attrs['cluster']} ({table.attrs['clusters']:,} "
-                       "clusters)" if table.attrs.get("cluster") else ""),
-                    table.attrs["level"], failed=table.attrs["failed"],
-                    draws=table.attrs["n_boot"], clusters=table.attrs.get("clusters"))
+    return paths.estimate(rows.index[0], figure=f"PLS path {source} → {target} (standardised)")

@@ -292,6 +292,18 @@ def loadings(fit: SEMFit) -> pd.DataFrame:
                          "standardised": rows["standardised"]}).reset_index(drop=True)
 
 
+def improper_caution(fit: SEMFit | None) -> str:
+    """A caution for a claim whose model's covariance SEM is improper, in words ("" for a
+    proper fit or none)."""
+    if fit is None or fit.proper:
+        return ""
+    return (f"the covariance SEM of this model is improper ({len(fit.problems)} "
+            f"problem{'s' if len(fit.problems) > 1 else ''}; first: {fit.problems[0]}): as "
+            "latent variables its constructs cannot be told apart in these data, so the PLS "
+            "paths are associations between composite scores, not confirmed by a second "
+            "method")
+
+
 def compare_with_pls(fit: SEMFit, source: str, target: str, pls_path=None) -> str:
     """What the covariance SEM of a model says about reading its PLS path *source* →
     *target* (*pls_path*: that path's :class:`~cxlib.stats.estimates.Estimate`, or None).

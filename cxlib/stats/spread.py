@@ -161,3 +161,31 @@ def reach_by_generation(mean_tellings: float, pass_on: float, generations: int =
     g = np.arange(1, generations + 1)
     return pd.Series(mean_tellings * (mean_tellings * pass_on) ** (g - 1),
                      index=pd.Index(g, name="generation"), name="expected people told")
+
+
+def expected_reach(tellings: float, pass_on: float) -> float:
+    """Expected people reached beyond the first customer: R/(1−R), R = tellings × pass_on
+    (infinite when R ≥ 1: the story keeps spreading until the network runs out)."""
+    r = tellings * pass_on
+    return np.inf if r >= 1 else r / (1 - r)
+
+
+def extinction_probability(mean: float, dispersion: float | None = None) -> float:
+    """Probability a branching process dies out: the smallest root of q = G(q), where G is
+    the offspring generating function: Poisson exp(μ(q−1)), or negative binomial
+    (1 + μ(1−q)/k)^(−k) with dispersion k (variance μ + μ²/k)."""
+    if mean <= 1:
+        return 1.0
+
+    def g(q: float) -> float:
+        if dispersion is None:
+            return np.exp(mean * (q - 1))
+        return (1 + mean * (1 - q) / dispersion) ** (-dispersion)
+
+    q = 0.0
+    for _ in range(10_000):  # fixed-point iteration from 0 converges to the smallest root
+        nxt = g(q)
+        if abs(nxt - q) < 1e-13:
+            break
+        q = nxt
+    return float(q)

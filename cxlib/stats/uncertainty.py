@@ -285,3 +285,10 @@ def ratio_bootstrap(num: np.ndarray, den: np.ndarray, *, n_boot: int = 1000, see
         ci = percentile_interval(sums[:, 0] / sums[:, 1], level)
         value = num.sum() / den.sum()
     return Ratio(float(value), ci.low, ci.high, ci.failed, ci.draws)
+
+
+def fisher_ci(r: float, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Interval of a correlation from Fisher's z = atanh r, SE 1/√(n − 3)."""
+    z, se = np.arctanh(r), 1 / np.sqrt(n - 3)
+    q = stats.norm.ppf(0.5 + level / 2)
+    return float(np.tanh(z - q * se)), float(np.tanh(z + q * se))

@@ -12,3 +12,16 @@ DAYS_PER_YEAR = 365.25
 
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 """Days in an average month: 30.4375."""
+
+MONTHS_PER: dict[str, float] = {"day": 1 / DAYS_PER_MONTH, "week": 7 / DAYS_PER_MONTH,
+                                "month": 1.0, "year": 12.0}
+"""Months in one day, week, month and year (a day is 1/:data:`DAYS_PER_MONTH` of a month)."""
+
+
+def to_months(values, unit: str):
+    """*values* (a number, array or Series) in *unit* (day, week, month or year) as months:
+    values × :data:`MONTHS_PER` [unit]; days become months as days ÷ :data:`DAYS_PER_MONTH`,
+    so that they come back exactly as months × :data:`DAYS_PER_MONTH`."""
+    if unit == "day":
+        return values / DAYS_PER_MONTH
+    return values * MONTHS_PER[unit]

@@ -196,33 +196,57 @@ class Rule:
             return (f"Supported if {ci} lies entirely {side} {target}{why}; not supported if it "
                     f"lies entirely {other} {target}; otherwise inconclusive.")
         edge = hi if self.kind == "greater" else lo
+        strict = self.band[0] < self.target < self.band[1]
+        small = (f", which includes an interval that excludes {target} but reaches into "
+                 f"[{lo}, {hi}]: an effect, perhaps too small to matter" if strict else "")
         return (f"Supported if {ci} lies entirely {side} {edge}, beyond [{lo}, {hi}], the "
                 f"effects too small to matter ({self.why}); not supported if it lies entirely "
-                f"{other} {edge} (no effect that matters); otherwise inconclusive, which "
-                f"includes an interval that excludes {target} but reaches into [{lo}, {hi}]: "
-                f"an effect, perhaps too small to matter.")
+                f"{other} {edge} (no effect that matters in the claimed direction); otherwise "
+                f"inconclusive{small}.")
 
     # -- decisions -------------------------------------------------------------
     def judge(self, est: Estimate) -> Verdict:
         """The verdict on *est* under this rule."""
-        problem = untestable_reason(est, self.min_n)
+        problem = self._untestable(est)
         if problem:
             return Verdict(NOT_TESTABLE, problem)
-        lo, hi = self._t(est.ci_low), self._t(est.ci_high)
-        a, b = (self._t(x) for x in self.region)
         show = number_format(est.ci_low, est.ci_high, *self.band, self.target)
         ci = f"the {est.level:.0%} interval [{show(est.ci_low)}, {show(est.ci_high)}]"
         band = f"[{declared(self.band[0], show)}, {declared(self.band[1], show)}]"
         target = declared(self.target, show)
         if self.kind == "within":
-            claimed = f"the band that counts as the claimed {target}{self.unit}"
-            if a <= lo and hi <= b:
-                return Verdict(SUPPORTED, f"{ci} lies inside {band}, {claimed}")
-            if hi < a or lo > b:
-                side = "below" if hi < a else "above"
-                return Verdict(NOT_SUPPORTED, f"{ci} lies entirely {side} {band}, {claimed}")
-            return self._inconclusive(est, f"{ci} overlaps {band}, {claimed}, but does not "
-                                           f"lie inside it")
+            return self._judge_point(est, ci, band, target)
+        return self._judge_direction(est, ci, band, target, show)
+
+    def _untestable(self, est: Estimate) -> str | None:
+        """Why *est* cannot be judged by this rule (:func:`untestable_reason`, or a ratio
+        that is not positive), or None."""
+        problem = untestable_reason(est, self.min_n)
+        if not problem and self.scale == "log" and min(est.value, est.ci_low) <= 0:
+            problem = (f"a ratio must be positive, and this one is {fmt(est.value)} "
+                       f"{interval_text(est)}: the estimate is not on the scale of its rule")
+        return problem
+
+    def _judge_point(self, est: Estimate, ci: str, band: str, target: str) -> Verdict:
+        """A point claim: the interval inside the band of practical equivalence, wholly
+        outside it, or neither."""
+        lo, hi = self._t(est.ci_low), self._t(est.ci_high)
+        a, b = (self._t(x) for x in self.region)
+        claimed = f"the band that counts as the claimed {target}{self.unit}"
+        if a <= lo and hi <= b:
+            return Verdict(SUPPORTED, f"{ci} lies inside {band}, {claimed}")
+        if hi < a or lo > b:
+            side = "below" if hi < a else "above"
+            return Verdict(NOT_SUPPORTED, f"{ci} lies entirely {side} {band}, {claimed}")
+        return self._inconclusive(est, f"{ci} overlaps {band}, {claimed}, but does not "
+                                       f"lie inside it")
+
+    def _judge_direction(self, est: Estimate, ci: str, band: str, target: str,
+                         show) -> Verdict:
+        """A directional claim: the interval beyond the band of negligible effect on the
+        claimed side, wholly short of its far edge, or neither."""
+        lo, hi = self._t(est.ci_low), self._t(est.ci_high)
+        a, b = (self._t(x) for x in self.region)
         greater = self.kind == "greater"
         claimed_side, other_side = ("above", "below") if greater else ("below", "above")
         t = self._t(self.target)
@@ -398,11 +422,7 @@ def claim_verdict(figures: Sequence[Judged], *, level: float = 0.95) -> ClaimVer
         return ClaimVerdict(NOT_TESTABLE, f"no figure of the claim could be estimated "
                                           f"({reasons})", left_out=skipped)
     k = len(testable)
-    note = ""
-    if skipped:
-        named = "; ".join(f"{figure} ({reason})" for figure, reason in skipped)
-        note = (f"; {len(skipped)} of {len(figures)} figures not testable with these data "
-                f"and left out: {named}")
+    note = _left_out_note(skipped, len(figures))
     figures_word = "figure" if k == 1 else "figures"
     if all(f.verdict.label == SUPPORTED for f in testable):
         scope = ("the one figure" if k == 1 else f"all {k} figures") + \
@@ -420,6 +440,23 @@ def claim_verdict(figures: Sequence[Judged], *, level: float = 0.95) -> ClaimVer
         return ClaimVerdict(NOT_SUPPORTED, f"{len(against)} of {k} {figures_word} ruled out "
                                            f"{'even ' if k > 1 else ''}at {at}: {names}{note}",
                             grade=_weakest(against), k=k, left_out=skipped)
+    return _undecided(testable, at, note, skipped)
+
+
+def _left_out_note(skipped: tuple[tuple[str, str], ...], total: int) -> str:
+    """The figures left out as not testable, named with their reasons ('' for none)."""
+    if not skipped:
+        return ""
+    named = "; ".join(f"{figure} ({reason})" for figure, reason in skipped)
+    return (f"; {len(skipped)} of {total} figures not testable with these data and left out: "
+            f"{named}")
+
+
+def _undecided(testable: Sequence[Judged], at: str, note: str,
+               skipped: tuple[tuple[str, str], ...]) -> ClaimVerdict:
+    """An inconclusive claim: how many of its figures are supported, none ruled out, and
+    the sample that would decide the last of them."""
+    k = len(testable)
     pending = [f.verdict for f in testable if f.verdict.n_to_decide]
     last = max(pending, key=lambda v: v.n_to_decide, default=None)
     supported = sum(f.verdict.label == SUPPORTED for f in testable)
@@ -427,8 +464,8 @@ def claim_verdict(figures: Sequence[Judged], *, level: float = 0.95) -> ClaimVer
     if last is not None:
         counted = f"{last.n_to_decide:,}" + (f" {last.decide_unit}" if last.decide_unit else "")
         tail = f"; about {counted} would decide the last of them"
-    return ClaimVerdict(INCONCLUSIVE, f"{supported} of {k} {figures_word} supported, none "
-                                      f"ruled out at {at}{tail}{note}",
+    return ClaimVerdict(INCONCLUSIVE, f"{supported} of {k} {'figure' if k == 1 else 'figures'} "
+                                      f"supported, none ruled out at {at}{tail}{note}",
                         last.n_to_decide if last else None,
                         last.decide_unit if last else "", grade=_weakest(testable), k=k,
                         left_out=skipped)
