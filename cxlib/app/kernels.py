@@ -3,7 +3,7 @@
 Starting a Python kernel and importing the scientific stack (pandas, SciPy, statsmodels,
 matplotlib, seaborn, cxlib) costs about two seconds of CPU; eleven notebooks paid it eleven
 times. A run now starts one **template** (:class:`KernelTemplate`): a process that imports
-that stack once (:data:`PRELOAD`) and then forks a kernel for each notebook. Each kernel is
+that stack once (:func:`_import_stack`) and then forks a kernel for each notebook. Each kernel is
 a new process — a copy of the template as it was before any notebook ran, with the
 environment, working folder and connection file the notebook's kernel would have had —
 so what one notebook does (its variables, options, a crash) never reaches the next, and a
@@ -41,34 +41,6 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
-
-PRELOAD: tuple[str, ...] = (
-    "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
-    "numpy", "pandas", "scipy.stats", "scipy.optimize", "scipy.special", "statsmodels.api",
-    "statsmodels.formula.api", "matplotlib.pyplot", "seaborn", "duckdb", "pyarrow.parquet",
-    "cxlib.notebook.session", "cxlib.notebook.plots", "cxlib.notebook.display",
-    "cxlib.notebook.widgets", "cxlib.analyses.clv", "cxlib.analyses.consistency",
-    "cxlib.analyses.customer_value", "cxlib.analyses.defection", "cxlib.analyses.drivers",
-    "cxlib.analyses.journey", "cxlib.analyses.loyalty", "cxlib.analyses.people",
-    "cxlib.analyses.quality", "cxlib.analyses.relationships", "cxlib.analyses.repeat",
-    "cxlib.analyses.retention", "cxlib.analyses.standards", "cxlib.analyses.wom",
-    "cxlib.analyses.intervals",
-    "cxlib.data.constructs", "cxlib.data.sample", "cxlib.data.designs", "cxlib.data.store",
-    "cxlib.stats.customer_base", "cxlib.stats.measurement", "cxlib.stats.purchases",
-    "cxlib.stats.queues", "cxlib.stats.sem", "cxlib.stats.spread", "cxlib.stats.survival",
-    "cxlib.stats.ordinal", "cxlib.registry.conclusions",
-)
-"""What the template imports once, before it forks kernels: every module a notebook's
-set-up cell and analyses import, and the kernel's own (a module missing here is simply
-imported by the notebook). Importing runs no notebook code: the figure style and display
-settings are applied by ``cx.start`` in each kernel, as before. Not the inline backend
-(``matplotlib_inline.backend_inline``): it hooks into the kernel's shell when first
-imported, so each kernel imports it, at its first figure, as before."""
-
-WARM: tuple[str, ...] = ("cxlib.registry.claims:claims", "cxlib.data.datasets:data_dir")
-"""Functions (``module:name``, no arguments) the template calls once after its imports:
-each caches what it reads from cxlib's own files (the claim registry: over a second of YAML
-per notebook), so every kernel starts with it read, as each would have read it."""
 
 FRESH = "CXLIB_FRESH_KERNELS"
 """Environment variable: ``1`` starts every kernel from scratch (no template)."""
@@ -118,7 +90,7 @@ def kernel_room() -> Iterator[Path]:
 class KernelTemplate:
     """The run's template process (``python -m cxlib.app.kernels SOCKET``), started in
     *room* with *env* added to this process's environment, its output appended to *log*.
-    It listens at once (the constructor waits for that) and imports :data:`PRELOAD` before
+    It listens at once (the constructor waits for that) and imports :func:`_import_stack` before
     it answers, so a kernel asked for early simply waits for the imports. :meth:`close` stops
     it and every kernel it forked."""
 
@@ -326,6 +298,70 @@ class TemplateKernelManager(AsyncKernelManager):
 
 # --- the template process ---------------------------------------------------------------------
 
+def _import_stack() -> None:
+    """What the template imports once, before it forks kernels: every module a notebook's
+    set-up cell and analyses import, and the kernel's own (one missing here is simply imported
+    by the notebook). Importing runs no notebook code: the figure style and display settings
+    are applied by ``cx.start`` in each kernel, as before. Not the inline backend
+    (``matplotlib_inline.backend_inline``): it hooks into the kernel's shell when first
+    imported, so each kernel imports it, at its first figure, as before. Then the functions
+    that cache what they read from cxlib's own files are called once (the claim registry:
+    over a second of YAML per notebook), so that every kernel starts with them read."""
+    import duckdb  # noqa: F401
+    import ipykernel.ipkernel
+    import ipykernel.kernelapp
+    import ipykernel.zmqshell  # noqa: F401
+    import matplotlib.pyplot  # noqa: F401
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+    import scipy.optimize
+    import scipy.special
+    import scipy.stats  # noqa: F401
+    import seaborn  # noqa: F401
+    import statsmodels.api
+    import statsmodels.formula.api  # noqa: F401
+
+    import cxlib.analyses.consistency
+    import cxlib.analyses.customer_value
+    import cxlib.analyses.defection
+    import cxlib.analyses.drivers
+    import cxlib.analyses.intervals
+    import cxlib.analyses.journey
+    import cxlib.analyses.loyalty
+    import cxlib.analyses.people
+    import cxlib.analyses.quality
+    import cxlib.analyses.relationships
+    import cxlib.analyses.repeat
+    import cxlib.analyses.retention
+    import cxlib.analyses.standards
+    import cxlib.analyses.wom
+    import cxlib.data.constructs
+    import cxlib.data.designs
+    import cxlib.data.sample
+    import cxlib.data.store
+    import cxlib.notebook.display
+    import cxlib.notebook.plots
+    import cxlib.notebook.readings
+    import cxlib.notebook.session
+    import cxlib.notebook.widgets
+    import cxlib.registry.conclusions
+    import cxlib.stats.clv
+    import cxlib.stats.customer_base
+    import cxlib.stats.measurement
+    import cxlib.stats.ordinal
+    import cxlib.stats.purchases
+    import cxlib.stats.queues
+    import cxlib.stats.sem
+    import cxlib.stats.spread
+    import cxlib.stats.survival  # noqa: F401
+    from cxlib.data.datasets import data_dir
+    from cxlib.registry.claims import claims
+
+    claims()
+    data_dir()
+
+
 class _InKernel:
     """What ``get_ipython()`` returns while the template imports: a shell with a kernel, as
     modules imported in a kernel see (pandas, for one, shows at most 20 columns in a kernel
@@ -334,34 +370,25 @@ class _InKernel:
     kernel = True
 
 
-def _preload(names: Sequence[str]) -> None:
-    """Import *names* as a kernel would (``get_ipython()`` answers :class:`_InKernel` while
-    they import), then call :data:`WARM`; a module that fails is left for the kernel to
-    import (and say why)."""
+def _preload() -> None:
+    """:func:`_import_stack` as a kernel would import it (``get_ipython()`` answers
+    :class:`_InKernel` meanwhile); if it fails, the kernels import the rest themselves (and
+    say why)."""
     import builtins
-    import importlib
 
     builtins.get_ipython = _InKernel  # type: ignore[attr-defined]
     try:
-        for name in names:
-            try:
-                importlib.import_module(name)
-            except Exception as err:
-                print(f"cxlib kernel template: {name} not preloaded ({err})", file=sys.stderr)
-        for target in WARM:
-            module, name = target.split(":")
-            try:
-                getattr(importlib.import_module(module), name)()
-            except Exception as err:
-                print(f"cxlib kernel template: {target} not called ({err})", file=sys.stderr)
+        _import_stack()
+    except Exception as err:
+        print(f"cxlib kernel template: not everything was preloaded ({err})", file=sys.stderr)
     finally:
         del builtins.get_ipython
-    if "matplotlib_inline.backend_inline" in sys.modules:  # pragma: no cover - see PRELOAD
+    if "matplotlib_inline.backend_inline" in sys.modules:  # pragma: no cover
         print("cxlib kernel template: the inline backend was imported early", file=sys.stderr)
 
 
-def serve(path: str, preload: Sequence[str] = PRELOAD) -> None:
-    """The template's main loop: listen at *path*, import *preload*, then for each request
+def serve(path: str) -> None:
+    """The template's main loop: listen at *path*, import the stack (:func:`_preload`), then for each request
     fork a kernel (:func:`_become_kernel`) and answer with its process id. It ends when its
     parent process ends or its socket is removed. Exited kernels are reaped at once (with
     ``waitpid``, so that their CPU time is counted in the template's, and so in the run's)."""
@@ -372,7 +399,7 @@ def serve(path: str, preload: Sequence[str] = PRELOAD) -> None:
     listener.bind(path)
     os.chmod(path, 0o600)
     listener.listen(64)
-    _preload(preload)
+    _preload()
     import gc
 
     gc.collect()
