@@ -76,8 +76,9 @@ def measure(argv: Sequence[str], env: Mapping[str, str] | None = None,
     wall = time.monotonic() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     gb = 1024**3
+    # not ru_maxrss: a forked child's count includes this process's pages before its exec
     return Run(wall, usage.ru_utime + usage.ru_stime, peak[0] / gb, peak[1] / gb,
-               max(peak[2] / gb, usage.ru_maxrss / 1024**2), proc.returncode)
+               peak[2] / gb, proc.returncode)
 
 
 def load() -> list[float]:
