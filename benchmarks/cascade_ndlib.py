@@ -21,15 +21,22 @@ from scipy import stats
 from cxlib import spread
 
 
-def ndlib_sizes(graph: spread.Graph, p: float, sources: np.ndarray) -> np.ndarray:
-    import ndlib.models.epidemics as ep
-    import ndlib.models.ModelConfig as mc
+def networkx_graph(graph: spread.Graph):
+    """The same graph as networkx holds it (ndlib's input)."""
     import networkx as nx
 
     g = nx.Graph()
     g.add_nodes_from(range(graph.n))
     rows = np.repeat(np.arange(graph.n), np.diff(graph.indptr))
     g.add_edges_from((int(a), int(b)) for a, b in zip(rows, graph.indices, strict=True) if a < b)
+    return g
+
+
+def ndlib_sizes(g, p: float, sources: np.ndarray) -> np.ndarray:
+    """Final sizes of ndlib's independent cascades on the networkx graph *g*."""
+    import ndlib.models.epidemics as ep
+    import ndlib.models.ModelConfig as mc
+
     sizes = []
     for s in sources:
         model = ep.IndependentCascadesModel(g, seed=int(s))
@@ -52,27 +59,38 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--p", type=float, default=0.08)
     args = parser.parse_args()
+    # like with like: each library's graph is built first and timed apart; the ratio
+    # compares the cascades alone, and the ratio with each one's graph set-up is printed too
+    start = time.perf_counter()
     graph = spread.random_graph(args.nodes, 10, seed=1)
+    t_build = time.perf_counter() - start
     sources = np.random.default_rng(2).integers(0, graph.n, args.runs)
 
     start = time.perf_counter()
     ours = spread.cascade_sizes(graph, args.p, sources=sources, seed=3)
     t_ours = time.perf_counter() - start
-    print(f"cxlib: {args.runs} cascades on {graph.n:,} nodes in {t_ours:.3f} s; "
-          f"mean size {ours.mean():.2f} ± {ours.std() / np.sqrt(len(ours)):.2f}")
+    print(f"cxlib: graph of {graph.n:,} nodes built in {t_build:.3f} s; {args.runs} cascades "
+          f"in {t_ours:.3f} s; mean size {ours.mean():.2f} ± "
+          f"{ours.std() / np.sqrt(len(ours)):.2f}")
     try:
         start = time.perf_counter()
-        theirs = ndlib_sizes(graph, args.p, sources)
+        g = networkx_graph(graph)
+        t_convert = time.perf_counter() - start
+        start = time.perf_counter()
+        theirs = ndlib_sizes(g, args.p, sources)
         t_theirs = time.perf_counter() - start
     except ImportError:
         print("ndlib is not installed: `pip install ndlib` to compare")
         theirs = None
     if theirs is not None:
-        print(f"ndlib: {args.runs} cascades in {t_theirs:.1f} s (graph set-up included); "
-              f"mean size {theirs.mean():.2f} ± {theirs.std() / np.sqrt(len(theirs)):.2f}")
+        print(f"ndlib: networkx graph built in {t_convert:.3f} s; {args.runs} cascades in "
+              f"{t_theirs:.1f} s; mean size {theirs.mean():.2f} ± "
+              f"{theirs.std() / np.sqrt(len(theirs)):.2f}")
         ks = stats.ks_2samp(ours, theirs)
         print(f"KS test of equal final-size distributions: D = {ks.statistic:.3f}, "
-              f"p = {ks.pvalue:.3f}; ndlib / cxlib time ratio {t_theirs / t_ours:,.0f}×")
+              f"p = {ks.pvalue:.3f}; ndlib / cxlib time: cascades alone "
+              f"{t_theirs / t_ours:,.0f}×, graph set-up included "
+              f"{(t_convert + t_theirs) / (t_build + t_ours):,.0f}×")
 
     start = time.perf_counter()
     big = spread.random_graph(1_000_000, 10, seed=1)

@@ -8,7 +8,8 @@ Each figure is a whole command, timed from outside (start-up included):
 * ``cxlib run`` of all 11 notebooks on the sample (no evidence runs);
 * ``cxlib run 01 02`` on a simulated survey of *respondents* rows;
 * ``cxlib run 04`` on a simulated *rows*-row Parquet transaction log: wall time and the
-  peak resident memory of the largest process (the runner, a worker or a kernel);
+  peak memory summed over all its processes (runner, workers, template, kernels: PSS and
+  RSS, from ``harness.measure``), beside that of the largest;
 * how often each user file was read and validated in those runs (validations.json).
 
 Prints a table and writes benchmarks/out/scale.json. Numbers depend on the machine and on
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from harness import Run, measure
 
 HERE = Path(__file__).resolve().parent
 CXLIB = [sys.executable, "-m", "cxlib"]
@@ -44,9 +45,13 @@ def timed(argv: list[str], repeat: int = 1) -> float:
     return best
 
 
-def peak_child_gb() -> float:
-    """Peak resident memory of the largest process waited for so far (Linux: KiB)."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
+def measured(argv: list[str]) -> Run:
+    """One run of *argv* (which must succeed): wall time, and memory summed over every
+    process of the command (runner, workers, template, kernels), not its largest one."""
+    run = measure(argv)
+    if run.code != 0:
+        raise SystemExit(f"{' '.join(argv)} failed (exit code {run.code})")
+    return run
 
 
 def validations_per_file(out: Path) -> int:
@@ -97,10 +102,12 @@ def main() -> int:
         if not args.skip_big:
             log = tmp / "log.parquet"
             transaction_log(args.rows).to_parquet(log)
-            show(f"cxlib run 04 on a {args.rows:,}-row Parquet log",
-                 timed([*CXLIB, "run", "04", "--data", f"transactions={log}",
-                        "--out", str(tmp / "big_log")]))
-            show("  peak resident memory of its largest process", peak_child_gb(), "GB")
+            big = measured([*CXLIB, "run", "04", "--data", f"transactions={log}",
+                            "--out", str(tmp / "big_log")])
+            show(f"cxlib run 04 on a {args.rows:,}-row Parquet log", big.wall)
+            show("  peak memory summed over its processes (PSS)", big.pss_sum_gb, "GB")
+            show("  peak memory summed over its processes (RSS)", big.rss_sum_gb, "GB")
+            show("  peak resident memory of its largest process", big.rss_max_gb, "GB")
             show("  times the log was validated in that run",
                  validations_per_file(tmp / "big_log"), "")
     out = HERE / "out"

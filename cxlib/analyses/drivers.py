@@ -36,8 +36,8 @@ import statsmodels.api as sm
 from cxlib.errors import NotEstimable, require_variation
 from cxlib.stats import robust
 from cxlib.stats.estimates import Estimate, Fit, Regression
-from cxlib.stats.importance import MAX_LMG_DRIVERS, lmg
-from cxlib.stats.uncertainty import bootstrap, mean_ci
+from cxlib.stats.importance import MAX_LMG_DRIVERS, lmg_of
+from cxlib.stats.uncertainty import Moments, mean_ci, moment_bootstrap
 
 Items = Mapping[str, Sequence[str]]
 """The items behind each construct score (``SurveyConstructs.blocks``), so that a message
@@ -135,16 +135,18 @@ def relative_importance(scores: pd.DataFrame, outcome: str, predictors: list[str
                            "(`constructs:` in the mapping), or read the regression coefficients")
     data = _driver_data(scores, outcome, predictors, items)
 
-    def shares_and_r2(d: pd.DataFrame) -> np.ndarray:
-        shares = lmg(d, outcome, predictors)
+    def shares_and_r2(m: Moments) -> np.ndarray:  # a resample's, from its moments
+        shares = lmg_of(m.corr())
         return np.append(shares, shares.sum())
 
+    columns = data[[outcome, *predictors]].to_numpy(float)
     if cluster is None:
-        boot = bootstrap(data, shares_and_r2, n_boot=n_boot, seed=seed)
+        boot = moment_bootstrap(columns, shares_and_r2, n_boot=n_boot, seed=seed)
         over = f"percentile bootstrap ({n_boot}) over respondents"
     else:
         robust.cluster_column(data, cluster)
-        boot = robust.cluster_bootstrap(data, shares_and_r2, cluster, n_boot=n_boot, seed=seed)
+        boot = moment_bootstrap(columns, shares_and_r2, n_boot=n_boot, seed=seed,
+                                units=robust.cluster_units(data[cluster], cluster))
         over = f"percentile bootstrap ({n_boot}) clustered by {cluster} ({boot.n:,} clusters)"
     value, total = boot.value[:-1], boot.value[-1]
     table = pd.DataFrame({"LMG (R² points)": value, "ci_low": boot.ci_low[:-1],

@@ -36,12 +36,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
-from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 from cxlib.data.derived import ordered_levels
 from cxlib.errors import NotEstimable, require_variation
@@ -49,8 +49,9 @@ from cxlib.stats import robust
 from cxlib.stats.design import adjusted_for, frequency_rows, predictors
 from cxlib.stats.estimates import Effect, Estimate, Fit
 from cxlib.stats.formatting import p_value
+from cxlib.stats.ordinal import fit_ordinal
 from cxlib.stats.robust import RobustFit
-from cxlib.stats.uncertainty import bootstrap
+from cxlib.stats.uncertainty import Moments, moment_bootstrap
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
@@ -83,8 +84,9 @@ def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
     estimate carries G in ``clusters``). *order* lists a text outcome's levels from lowest
     to highest (see :func:`ordered_levels`); *weights* names a column of frequency weights
     (a tabulated survey: each row counts that many respondents). The fit holds the slope, the other
-    coefficients and the thresholds with that covariance; its ``model`` is the statsmodels
-    OrderedModel fit."""
+    coefficients and the thresholds (parameterised as statsmodels' OrderedModel) with that
+    covariance; its ``model`` is the :class:`cxlib.stats.ordinal.OrdinalFit` (analytic
+    scores and Hessian, fitted on the distinct rows)."""
     frame = frequency_rows(frame, weights)
     labels = robust.cluster_column(frame, cluster)
     data = frame[list(dict.fromkeys([outcome, predictor, *covariates]))].dropna()
@@ -92,20 +94,21 @@ def ordinal_effect(frame: pd.DataFrame, outcome: str, predictor: str,
                       what=f"the effect of {predictor} on {outcome}")
     x, design = predictors(data, [predictor], covariates, reference)
     y = ordered_levels(data.loc[x.index, outcome], order)
-    fit = OrderedModel(y, x, distr="logit").fit(
-        method="bfgs", disp=False, cov_type="HC0", maxiter=1000, gtol=1e-6)
-    names = list(fit.params.index)
+    levels = list(y.cat.categories)
+    codes = None if labels is None else robust.cluster_codes(labels.loc[x.index])
+    fit = fit_ordinal(y.cat.codes.to_numpy(), x.to_numpy(float), codes)
+    names = [*x.columns, *(f"{a}/{b}" for a, b in pairwise(levels))]
     g = None
     if labels is None:
-        cov, method = np.asarray(fit.cov_params()), "sandwich (HC0) SE, z"
+        cov, method = fit.hc0(), "sandwich (HC0) SE, z"
     else:
-        cov, g = robust.ml_clustered(fit.model.score_obs(fit.params),
-                                     fit.model.hessian(fit.params), labels.loc[x.index])
+        cov, g = robust.ml_clustered(fit.cluster_scores(), fit.hessian, fit.clusters)
         method = robust.clustered_method(cluster, robust.require_clusters(g, cluster))
     method += adjusted_for(design, [predictor]) + (f", frequency weights {weights}"
                                                     if weights else "")
-    rfit = RobustFit(fit.params, pd.DataFrame(cov, index=names, columns=names), len(x),
-                     method, fit, df=np.inf if g is None else g - 1.0, clusters=g)
+    rfit = RobustFit(pd.Series(fit.params, index=names),
+                     pd.DataFrame(cov, index=names, columns=names), len(x), method, fit,
+                     df=np.inf if g is None else g - 1.0, clusters=g)
     est = rfit.estimate(predictor, f"odds ratio of a higher {outcome} per point of {predictor}",
                         level, odds_ratio=True, method="ordinal logit")
     return _odds_ratio(est, rfit, level, f"Ordinal logit of {outcome}")
@@ -242,6 +245,18 @@ def _mediation_paths(data: pd.DataFrame, x: str, m: str, y: str, *,
     return np.array([a, b, cp, a * b, cp + a * b])
 
 
+def mediation_paths_of(cov: np.ndarray, *, standardise: bool = False) -> np.ndarray:
+    """:func:`_mediation_paths` from the covariance matrix of (x, m, y): a = C_xm/C_xx,
+    (c′, b) = C[(x, m), (x, m)]⁺C[(x, m), y]; standardised, a·s_x/s_m, b·s_m/s_y and
+    c′·s_x/s_y (the paths of the z-scored variables)."""
+    a = cov[0, 1] / cov[0, 0]
+    cp, b = np.linalg.lstsq(cov[:2, :2], cov[:2, 2], rcond=None)[0]
+    if standardise:
+        sd = np.sqrt(np.diag(cov))
+        a, b, cp = a * sd[0] / sd[1], b * sd[1] / sd[2], cp * sd[0] / sd[2]
+    return np.array([a, b, cp, a * b, cp + a * b])
+
+
 @dataclass(frozen=True, kw_only=True, repr=False)
 class Mediation(Fit):
     """:func:`mediation`: the paths with their bootstrap intervals, the variables (``x``
@@ -278,14 +293,12 @@ def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, cluster: str | Non
     if cluster:
         data = data.join(frame[cluster])
 
-    def paths(d: pd.DataFrame) -> np.ndarray:
-        return _mediation_paths(d, x, m, y, standardise=standardise)
+    def paths(mo: Moments) -> np.ndarray:  # a resample's, from its moments
+        return mediation_paths_of(mo.cov, standardise=standardise)
 
-    if cluster:
-        boot = robust.cluster_bootstrap(data, paths, cluster, n_boot=n_boot, seed=seed,
-                                        level=level)
-    else:
-        boot = bootstrap(data, paths, n_boot=n_boot, seed=seed, level=level)
+    columns = data[[x, m, y]].to_numpy(float)
+    units = robust.cluster_units(data[cluster], cluster) if cluster else None
+    boot = moment_bootstrap(columns, paths, units=units, n_boot=n_boot, seed=seed, level=level)
     names = [f"a: {x} → {m}", f"b: {m} → {y} (given {x})", f"direct c′: {x} → {y}",
              "indirect a·b", "total c"]
     table = pd.DataFrame({"estimate": boot.value, "ci_low": boot.ci_low,

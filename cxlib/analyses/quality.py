@@ -43,7 +43,7 @@ from cxlib.errors import NotEstimable, require_variation
 from cxlib.stats import robust
 from cxlib.stats.estimates import Effect, Estimate, Fit
 from cxlib.stats.measurement import ALPHA_FLOOR, cronbach_alpha
-from cxlib.stats.uncertainty import bootstrap, mean_ci
+from cxlib.stats.uncertainty import Moments, mean_ci, moment_bootstrap, r_squared
 
 EXPECTATION_FIGURE = "standardised effect of expectations on satisfaction, perception held fixed"
 NO_EXPECTATIONS = "the survey has no expectation items"
@@ -234,16 +234,21 @@ def perception_vs_gap(frame: pd.DataFrame, outcome: str, perception: dict[str, l
         y = d[outcome].to_numpy(float)
         return np.array([_r2(y, d[dims].to_numpy(float)), _r2(y, d[gap_cols].to_numpy(float))])
 
-    def diff(d: pd.DataFrame) -> float:
-        r = both(d)
-        return r[0] - r[1]
+    # each resample's R² from its moments (moment_bootstrap): the draws of a bootstrap over
+    # its rows, without the rows
+    perc_at, gap_at = list(range(1, len(dims) + 1)), list(range(len(dims) + 1, 2 * len(dims) + 1))
 
+    def diff(m: Moments) -> float:
+        return r_squared(m, 0, perc_at) - r_squared(m, 0, gap_at)
+
+    columns = data[[outcome, *dims, *gap_cols]].to_numpy(float)
     if cluster is None:
-        boot = bootstrap(data, diff, n_boot=n_boot, seed=seed)
+        boot = moment_bootstrap(columns, diff, n_boot=n_boot, seed=seed)
         over, g = f"percentile bootstrap ({n_boot} resamples)", None
     else:
         robust.cluster_column(data, cluster)
-        boot = robust.cluster_bootstrap(data, diff, cluster, n_boot=n_boot, seed=seed)
+        boot = moment_bootstrap(columns, diff, n_boot=n_boot, seed=seed,
+                                units=robust.cluster_units(data[cluster], cluster))
         over = f"percentile bootstrap ({n_boot}) clustered by {cluster} ({boot.n:,} clusters)"
         g = boot.n
     r2 = both(data)

@@ -15,7 +15,8 @@ cell set to the user's data, writes into the output folder::
 
 A notebook that fails does not stop the others; its page shows where it stopped,
 and the summary and the index say which failed. Notebooks run in parallel worker
-processes (``jobs``), each with its own kernel.
+processes (``jobs``), each with its own kernel, forked from the run's template process
+that imported the scientific stack once (:mod:`cxlib.app.kernels`, :func:`kernels_for`).
 
 The output folder is cxlib's alone (:mod:`cxlib.app.outdir`): the run writes into a
 private staging folder and moves the report into place when it ends, so a run that fails,
@@ -155,12 +156,15 @@ def execute_one(path: Path, out: Path, parameters: dict, name: str | None = None
                 label: str = "", *, slides_with_code: bool = False) -> NotebookResult:
     """Execute one notebook with papermill and write its HTML page and its deck (with the
     code of the analysis cells when *slides_with_code*); *name* (default: the notebook's
-    stem) names what it writes, *label* the real data set of an evidence run."""
+    stem) names what it writes, *label* the real data set of an evidence run.
+    Within a run the kernel comes from the run's template (:mod:`cxlib.app.kernels`)."""
     import papermill as pm
 
-    os.environ.setdefault("JUPYTER_PREFER_ENV_PATH", "1")
-    os.environ["CXLIB_HEADLESS"] = "1"  # kernels inherit it: no widgets without a frontend
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    from cxlib.app.kernels import TemplateKernelManager
+
+    for key, value in KERNEL_ENV.items():  # as a run sets them (kernels_for), when called alone
+        os.environ.setdefault(key, value)
+    os.environ["CXLIB_HEADLESS"] = "1"
     name = name or path.stem
     executed = out / "notebooks" / f"{name}.ipynb"
     start = time.perf_counter()
@@ -168,9 +172,11 @@ def execute_one(path: Path, out: Path, parameters: dict, name: str | None = None
     try:
         with stderr_to(out / "kernels.log"):
             pm.execute_notebook(str(path), str(executed), parameters=parameters,
-                                kernel_name="python3", progress_bar=False, cwd=str(path.parent),
-                                log_output=False, start_timeout=120,
-                                execution_timeout=CELL_TIMEOUT,
+                                engine_name=_engine(), kernel_name="python3",
+                                progress_bar=False, cwd=str(path.parent), log_output=False,
+                                start_timeout=120, execution_timeout=CELL_TIMEOUT,
+                                kernel_manager_class=TemplateKernelManager,
+                                on_cell_executed=merge_streams,
                                 extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except pm.PapermillExecutionError as err:
         error = f"{err.ename}: {err.evalue}".strip()
@@ -191,6 +197,65 @@ def execute_one(path: Path, out: Path, parameters: dict, name: str | None = None
                 raise
             error = DISK_FULL
     return NotebookResult(name, title_of(path), not error, seconds, error, label)
+
+
+KERNEL_ENV = {"JUPYTER_PREFER_ENV_PATH": "1",
+              "CXLIB_HEADLESS": "1",  # no widgets without a frontend
+              "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+"""The environment of every kernel of a run (and of its template)."""
+
+
+def merge_streams(cell, **_) -> None:
+    """Join consecutive outputs of one stream (stdout, stderr) of an executed *cell* into one:
+    how a kernel splits what a cell prints into messages depends on timing (its output is
+    flushed every 0.2 s), so the executed notebook, its page and its deck show the same
+    blocks however fast the kernel ran. Outputs of other kinds keep their places."""
+    merged = []
+    for out in cell.get("outputs", []):
+        last = merged[-1] if merged else None
+        if (out.get("output_type") == "stream" and last is not None
+                and last.get("output_type") == "stream" and last.get("name") == out.get("name")):
+            last["text"] += out["text"]
+        else:
+            merged.append(out)
+    if "outputs" in cell:
+        cell["outputs"] = merged
+
+
+def _engine() -> str:
+    """The papermill engine of a run: papermill's own (nbclient), except that the executed
+    notebook is written once when it ends (or fails) rather than before and after every cell
+    (twice per cell, each a full JSON validation and write: about a second per notebook)."""
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    class Manager(NotebookExecutionManager):
+        finishing = False
+
+        def save(self, **kwargs):
+            if self.finishing:
+                super().save(**kwargs)
+
+        def notebook_complete(self, **kwargs):
+            self.finishing = True
+            super().notebook_complete(**kwargs)
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True,
+                             log_output=False, autosave_cell_every=30, **kwargs):
+            nb_man = Manager(nb, output_path=output_path, progress_bar=progress_bar,
+                             log_output=log_output, autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output,
+                                             **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    papermill_engines.register("cxlib", Engine)
+    return "cxlib"
 
 
 def data_used(results_file: Path) -> str:
@@ -357,7 +422,9 @@ def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = Non
             (work / "notebooks").mkdir(exist_ok=True)
             results_dir = work / "results"
             results_dir.mkdir()
-            with validated_once(work / "validated") as validations:
+            workers = _jobs(jobs, len(names_run))
+            with validated_once(work / "validated") as validations, \
+                    kernels_for(work, workers):
                 for kind, path in data.items():  # fail fast, before any kernel starts
                     log(load_data(kind, path, columns, drop_invalid=drop_invalid)
                         .report.summary())
@@ -369,7 +436,7 @@ def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = Non
                 if with_evidence:
                     tasks += [(path, work, p, name, label) for path, p, name, label
                               in evidence_tasks(books, results_dir)]
-                done = _execute(tasks, final, jobs, log, watch,
+                done = _execute(tasks, final, workers, log, watch,
                                 slides_with_code=slides_with_code)
             watch.check()
             (work / "validations.json").write_text(json.dumps(validations, indent=1),
@@ -396,6 +463,46 @@ def run(names: Sequence[str] | None = None, *, data: dict[str, str] | None = Non
     if failed:
         log(f"{len(failed)} notebook(s) failed: {', '.join(failed)} (see their pages)")
     return done
+
+
+def _jobs(jobs: int | None, tasks: int) -> int:
+    """How many notebooks run at once: *jobs*, by default two (or one on one processor),
+    never more than there are notebooks."""
+    return max(1, min(jobs or min(2, os.cpu_count() or 1), tasks))
+
+
+@contextmanager
+def kernels_for(work: Path, jobs: int) -> Iterator[None]:
+    """Within the block, kernels started by the run's workers (forked here) come from one
+    template process (:class:`cxlib.app.kernels.KernelTemplate`, which has imported the
+    scientific stack once) and talk over IPC sockets in a private folder; with *jobs* > 1
+    each uses one BLAS thread. The template and every kernel it forked are stopped when the
+    block ends, however it ends. ``CXLIB_FRESH_KERNELS=1`` starts each kernel from scratch
+    (on IPC sockets as well)."""
+    from cxlib.app.kernels import FRESH, KernelTemplate, blas_threads, kernel_room
+
+    env = {**KERNEL_ENV, **blas_threads(jobs)}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)  # the workers' kernels inherit it
+    template = None
+    try:
+        with kernel_room() as room:
+            if os.environ.get(FRESH) != "1" and hasattr(os, "fork"):  # POSIX: fork
+                template = KernelTemplate(room, work / "kernels.log", cwd=notebooks_dir())
+            try:
+                yield
+            finally:
+                if template is not None:
+                    from cxlib.app.outdir import signals_held
+
+                    with signals_held():
+                        template.close()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _prepare(work: Path, books: Sequence[Path]) -> None:
@@ -527,7 +634,7 @@ def _execute(tasks: Sequence[tuple], out: Path, jobs: int | None,
     import papermill  # noqa: F401
 
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-    jobs = max(1, min(jobs or min(2, os.cpu_count() or 1), len(tasks)))
+    jobs = _jobs(jobs, len(tasks))
     log(f"Running {len(tasks)} notebook(s) with {jobs} worker(s) → {out}")
     queue, running, done = list(tasks), {}, []
     try:

@@ -36,9 +36,15 @@ def _r2_subsets(corr: np.ndarray) -> dict[frozenset, float]:
 
 def lmg(data: pd.DataFrame, outcome: str, predictors: list[str]) -> np.ndarray:
     """LMG/Shapley share of R² of each predictor (the shares add up to R²)."""
-    corr = np.corrcoef(data[[outcome, *predictors]].to_numpy(dtype=float), rowvar=False)
+    return lmg_of(np.corrcoef(data[[outcome, *predictors]].to_numpy(dtype=float),
+                              rowvar=False))
+
+
+def lmg_of(corr: np.ndarray) -> np.ndarray:
+    """LMG shares from the correlation matrix of the outcome (first) and the predictors (a
+    bootstrap resample's, from its moments: :func:`cxlib.stats.uncertainty.moment_bootstrap`)."""
     r2 = _r2_subsets(corr)
-    k = len(predictors)
+    k = corr.shape[0] - 1
     out = np.zeros(k)
     for j in range(1, k + 1):
         others = [i for i in range(1, k + 1) if i != j]

@@ -31,7 +31,7 @@ import pandas as pd
 from cxlib.errors import NotEstimable, UserDataError, require_variation
 from cxlib.stats import robust
 from cxlib.stats.estimates import Estimate, Fit
-from cxlib.stats.uncertainty import percentiles, resample_draws
+from cxlib.stats.uncertainty import Moments, moment_bootstrap, percentiles
 
 
 @dataclass
@@ -173,6 +173,64 @@ class PathsFit(Fit):
     cluster: str | None = None
 
 
+def _paths_from_correlations(r: np.ndarray, blocks: dict[str, list[str]],
+                             edges: list[tuple[str, str]], tol: float,
+                             max_iter: int) -> np.ndarray:
+    """The path coefficients :func:`_estimate` gives, from the items' correlation matrix *r*
+    alone. Every step of PLS mode A with path weighting is linear in the standardised items
+    X, so it needs only R = XᵀX/(n − 1): with block weights W (scores Y = XW, scaled to unit
+    variance by wⱼ/√(wⱼᵀRⱼⱼwⱼ)) the scores' correlations are C = WᵀRW; the inner weights are
+    C[P, P]⁻¹C[P, j] for predecessors P and C[S, j] for successors S; the proxy of j is
+    Y·eⱼ with variance eⱼᵀCeⱼ; the new outer weights are Xⱼᵀzⱼ/(n − 1) = R[j, :]W·eⱼ/√(eⱼᵀCeⱼ);
+    the paths are C[P, P]⁻¹C[P, j]. A bootstrap resample then costs a p×p matrix instead of
+    a pass over its rows (:func:`bootstrap_paths`)."""
+    names = list(blocks)
+    k = len(names)
+    pos = {n: i for i, n in enumerate(names)}
+    adj = np.zeros((k, k), dtype=bool)
+    for a, b in edges:
+        adj[pos[a], pos[b]] = True
+    idx, start = [], 0
+    for cols in blocks.values():
+        idx.append(np.arange(start, start + len(cols)))
+        start += len(cols)
+    p = r.shape[0]
+
+    def normalised(ws: list[np.ndarray]) -> np.ndarray:
+        w = np.zeros((p, k))
+        for j, (rows, wj) in enumerate(zip(idx, ws, strict=True)):
+            w[rows, j] = wj / np.sqrt(wj @ r[np.ix_(rows, rows)] @ wj)
+        return w
+
+    weights = [np.ones(len(rows)) for rows in idx]
+    w = normalised(weights)
+    for _ in range(max_iter):
+        c = w.T @ r @ w
+        inner = np.zeros((k, k))
+        for j in range(k):
+            preds = np.flatnonzero(adj[:, j])
+            if preds.size:
+                inner[preds, j] = np.linalg.lstsq(c[np.ix_(preds, preds)], c[preds, j],
+                                                  rcond=None)[0]
+            succ = np.flatnonzero(adj[j, :])
+            inner[succ, j] = c[succ, j]
+        proxy = r @ w @ inner / np.sqrt(np.einsum("ij,ik,kj->j", inner, c, inner))
+        new = [proxy[rows, j] for j, rows in enumerate(idx)]
+        new = [wj / np.sqrt(wj @ r[np.ix_(rows, rows)] @ wj) for rows, wj in zip(idx, new,
+                                                                                 strict=True)]
+        change = max(np.max(np.abs(a - b)) for a, b in zip(new, weights, strict=True))
+        weights, w = new, normalised(new)
+        if change < tol:
+            break
+    c = w.T @ r @ w
+    out = []
+    for j in range(k):
+        preds = np.flatnonzero(adj[:, j])
+        if preds.size:
+            out.extend(np.linalg.lstsq(c[np.ix_(preds, preds)], c[preds, j], rcond=None)[0])
+    return np.asarray(out)
+
+
 def bootstrap_paths(frame: pd.DataFrame, blocks: dict[str, list[str]],
                     paths: list[str] | list[tuple[str, str]], *, n_boot: int = 500,
                     seed: int = 2024, level: float = 0.95,
@@ -180,34 +238,29 @@ def bootstrap_paths(frame: pd.DataFrame, blocks: dict[str, list[str]],
     """Path coefficients and R² with percentile bootstrap intervals, resampling respondents,
     or whole clusters of the column *cluster* when given (outlets: a resample draws G of
     the G clusters with replacement and keeps all their respondents; at least
-    :data:`~cxlib.stats.robust.MIN_CLUSTERS` clusters, else NotEstimable)."""
+    :data:`~cxlib.stats.robust.MIN_CLUSTERS` clusters, else NotEstimable). A resample is
+    estimated from its items' correlation matrix (:func:`_paths_from_correlations`), summed
+    from per-cluster (or per-respondent) counts, sums and cross-products
+    (:func:`cxlib.stats.uncertainty.moment_bootstrap`): the same estimates as refitting on
+    its rows, at a cost that does not grow with respondents per cluster."""
     labels = robust.cluster_column(frame, cluster)
     edges = _structural(paths)
     raw = _prepare(frame, blocks)
     fit = _estimate(_standardise(raw), blocks, edges, 1e-7, 300)
 
-    def paths_of(rows: np.ndarray) -> np.ndarray:
-        x = _standardise(raw[rows])
-        if not np.isfinite(x).all():
-            raise NotEstimable("an item does not vary in this resample")
-        return _estimate(x, blocks, edges, 1e-6, 100).paths["coefficient"].to_numpy()
+    def paths_of(m: Moments) -> np.ndarray:  # a resample's paths, from its moments
+        return _paths_from_correlations(m.corr(), blocks, edges, 1e-6, 100)
 
-    width = len(fit.paths)
-    if labels is None:
-        draws = resample_draws(paths_of, len(raw), width, n_boot=n_boot, seed=seed)
-    else:
-        members = robust.cluster_rows(labels)
-        robust.require_clusters(len(members), cluster)
-        draws = resample_draws(lambda picks: paths_of(np.concatenate([members[g] for g in picks])),
-                               len(members), width, n_boot=n_boot, seed=seed)
+    members = None if labels is None else robust.cluster_units(labels, cluster)
+    draws = moment_bootstrap(raw, paths_of, units=members, n_boot=n_boot, seed=seed).draws
     lo, hi, failed = percentiles(draws, level)
     out = fit.paths.copy()
     out["ci_low"], out["ci_high"] = lo, hi
     out["r2_of_target"] = out["to"].map(fit.r2)
-    over = (f" clustered by {cluster} ({len(members):,} clusters)" if labels is not None
-            else "")
+    g = None if members is None else int(members.max()) + 1
+    over = f" clustered by {cluster} ({g:,} clusters)" if g is not None else ""
     return PathsFit(table=out, n=fit.n, level=level, failed=failed, draws=n_boot,
-                    clusters=None if labels is None else len(members), value="coefficient",
+                    clusters=g, value="coefficient",
                     method=f"PLS-PM mode A, path weighting, bootstrap ({n_boot}){over}",
                     title="PLS path model", cluster=cluster)
 

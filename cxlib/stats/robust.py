@@ -304,6 +304,15 @@ def cluster_rows(labels) -> list[np.ndarray]:
     return np.split(order, np.cumsum(np.bincount(codes))[:-1])
 
 
+def cluster_units(labels, name: str, *, minimum: int = MIN_CLUSTERS) -> np.ndarray:
+    """Cluster codes (:func:`cluster_codes`) of *labels* for a bootstrap over clusters (as
+    :func:`cluster_bootstrap` resamples them): fewer than *minimum* clusters of *name* raise
+    :class:`~cxlib.errors.NotEstimable`."""
+    codes = cluster_codes(labels)
+    require_clusters(int(codes.max()) + 1, name, minimum=minimum)
+    return codes
+
+
 def cluster_bootstrap(frame: pd.DataFrame, statistic: Callable[[pd.DataFrame], float | np.ndarray],
                       cluster: str, *, n_boot: int = 500, seed: int = 2024,
                       level: float = 0.95, min_clusters: int = MIN_CLUSTERS) -> Bootstrap:
