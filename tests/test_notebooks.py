@@ -894,15 +894,6 @@ def test_every_exercise_has_a_hint_that_does_not_give_the_answer(path):
         assert not _cxlib_calls(answer.source)  # comments only, no code
 
 
-HINTS_BEING_REWRITTEN = {
-    "06_why_customers_leave": "issue 24: 06 Ex1's hint gives the formula (notebook 06 is being "
-                              "edited in another branch)",
-    "08_service_standards": "issue 24: 08 Ex1's hint gives the call and the unit conversion "
-                            "(notebook 08 is being edited in another branch)",
-}
-"""Notebooks whose hints still give a call or a formula, each with why it is not fixed here:
-their test is expected to fail (strict: it says so once they are fixed)."""
-
 
 def _cx_object(dotted: str):
     """The cxlib object a dotted name ``cx.a.b`` names (AttributeError if none)."""
@@ -958,9 +949,7 @@ def _hint_problems(nb) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("path", [pytest.param(
-    p, marks=pytest.mark.xfail(reason=HINTS_BEING_REWRITTEN[p.stem], strict=True))
-    if p.stem in HINTS_BEING_REWRITTEN else p for p in BOOKS], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", BOOKS, ids=lambda p: p.stem)
 def test_every_hint_points_to_what_exists_without_giving_the_answer(path):
     """Issue 24: a hint points to the idea and where to look, never the call or the formula,
     and followed literally it leads to a working answer: every cxlib name it gives exists,
