@@ -21,7 +21,7 @@ REAL = data_dir() / "real"
 
 
 def test_every_evidence_run_names_a_real_file_a_mapping_and_a_notebook_that_reads_its_kind():
-    from cxlib.app.runner import available
+    from cxlib.app.catalogue import available
 
     books = {p.stem for p in available()}
     assert len({e.name for e in EVIDENCE}) == len(EVIDENCE)

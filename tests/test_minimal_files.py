@@ -14,7 +14,8 @@ import pytest
 from conftest import results_of
 from covering import ALWAYS, MINIMAL, all_runs, coverage, factors, write_run
 
-from cxlib.app.runner import available, run
+from cxlib.app.catalogue import available
+from cxlib.app.runner import run
 from cxlib.data.schemas import KINDS
 from cxlib.registry.claims import claims
 

@@ -11,8 +11,9 @@ import nbformat
 import pytest
 from conftest import results_of
 
+from cxlib.app.catalogue import available
 from cxlib.app.evidence import EVIDENCE, READ_INSIDE
-from cxlib.app.runner import available, run
+from cxlib.app.runner import run
 from cxlib.data.datasets import data_dir
 
 pytestmark = pytest.mark.notebooks
@@ -819,7 +820,7 @@ def test_every_deck_presents_the_lesson_at_1280x720(sample_report):
 def test_a_teachers_deck_shows_the_code_without_cutting_it(sample_report, tmp_path):
     """``cxlib run --slides-with-code``: the analysis code stands before its outputs, wrapped
     so that no line runs off the slide, and the slides still fit."""
-    from cxlib.app.runner import write_slides
+    from cxlib.app.pages import write_slides
 
     out, _ = sample_report
     deck = tmp_path / "slides" / "03_economics_of_retention.slides.html"
@@ -963,7 +964,7 @@ def test_every_hint_points_to_what_exists_without_giving_the_answer(path):
 def test_glossary_terms_have_anchors_and_every_link_resolves():
     """Every glossary term opens with an anchor; every ``glossary.md#term`` link in a notebook
     points to one."""
-    from cxlib.app.runner import notebooks_dir
+    from cxlib.app.catalogue import notebooks_dir
 
     text = (notebooks_dir() / "glossary.md").read_text(encoding="utf-8")
     terms = re.findall(r"^(?:<a id=\"([a-z0-9-]+)\"></a>)?\*\*(.+?)\*\*", text, re.M)

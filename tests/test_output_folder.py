@@ -1,5 +1,5 @@
 """The output folder is cxlib's, and only cxlib's; runs stop when told and never mix
-(cxlib.app.outdir, cxlib.app.runner; issue 20).
+(cxlib.app.outdir, cxlib.app.runner, cxlib.app.inputs; issue 20).
 
 The unit tests build folders by hand and run no kernel; the tests marked ``notebooks`` run
 ``cxlib`` in a subprocess on a tiny notebook (a few seconds each)."""
@@ -21,8 +21,10 @@ import pytest
 
 from cxlib.app import outdir
 from cxlib.app.cli import main, printable
+from cxlib.app.execution import NotebookResult
+from cxlib.app.inputs import InputWatch
 from cxlib.app.outdir import BACKUP, MARKER, FolderRefused, output_folder
-from cxlib.app.runner import InputWatch, NotebookResult, run
+from cxlib.app.runner import run
 from cxlib.data.datasets import data_dir, sample_path
 from cxlib.errors import UserDataError
 
@@ -254,7 +256,8 @@ def test_student_notebooks_written_first_are_the_runs_own(tmp_path):
     """`cxlib student --out report/student` then `cxlib run --out report` (the old `make
     report`): the student notebooks are byte for byte those the run writes, so the folder
     holds nothing of the user's."""
-    from cxlib.app.runner import REPORT_AREAS, _prepare, available
+    from cxlib.app.catalogue import available
+    from cxlib.app.runner import REPORT_AREAS, _prepare
 
     out = tmp_path / "report"
     assert main(["student", "--out", str(out / "student")]) == 0
@@ -517,16 +520,17 @@ def test_a_full_disk_is_said_plainly_naming_the_output_folder(tmp_path, monkeypa
     previous report is unchanged."""
     import papermill
 
-    from cxlib.app import runner
+    from cxlib.app import execution
+    from cxlib.app.disk import DiskFull
 
     def cut_short(source, executed, **_):
         Path(executed).write_text('{"cells": [{"cell_type": "co', encoding="utf-8")
 
     monkeypatch.setattr(papermill, "execute_notebook", cut_short)
-    monkeypatch.setattr(runner, "short_of_space", lambda folder: True)  # as on a full disk
+    monkeypatch.setattr(execution, "short_of_space", lambda folder: True)  # as on a full disk
     out = tmp_path / "report"
-    with pytest.raises(runner.DiskFull) as info:
-        runner.run(["06"], out=out, evidence=False, log=lambda _: None)
+    with pytest.raises(DiskFull) as info:
+        run(["06"], out=out, evidence=False, log=lambda _: None)
     message = str(info.value)
     assert message.startswith(f"the disk is full: cxlib could not write the report into {out}")
     assert "NotJSON" not in message and "another disk" in message

@@ -8,7 +8,7 @@ import re
 import nbformat
 import pytest
 
-from cxlib.app.runner import available
+from cxlib.app.catalogue import available
 from cxlib.registry.claims import claims
 
 BOOKS = {p.stem: p for p in available()}

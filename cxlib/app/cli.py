@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_list() -> int:
-    from cxlib.app.runner import available
+    from cxlib.app.catalogue import available
     from cxlib.registry.claims import claims
 
     have = {p.stem for p in available()}
@@ -243,7 +243,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"error: {err.message}", file=sys.stderr)
         return 2
     except OSError as err:  # a folder where a file was expected, no permission, disk full …
-        from cxlib.app.runner import DiskFull
+        from cxlib.app.disk import DiskFull
 
         if isinstance(err, DiskFull):
             print(f"error: {err.message}", file=sys.stderr)

@@ -15,10 +15,11 @@ of the run (:func:`kernel_room`), named after the kernel's own id, instead of TC
 picked at random on localhost: kernels started at once can no longer race for a port
 (``ZMQError: Address already in use``).
 
-:class:`TemplateKernelManager` is the kernel manager the runner hands to papermill; it
-asks the template for the kernel and falls back to starting the kernel as a new process
-(as Jupyter does) when there is no template, the kernel specification is not this
-Python's ipykernel, or the template cannot be reached. ``CXLIB_FRESH_KERNELS=1`` turns
+:class:`TemplateKernelManager` is the kernel manager that
+:func:`cxlib.app.execution.execute_one` hands to papermill; it asks the template for the
+kernel and falls back to starting the kernel as a new process (as Jupyter does) when there
+is no template, the kernel specification is not this Python's ipykernel, or the template
+cannot be reached. ``CXLIB_FRESH_KERNELS=1`` turns
 the template off (every kernel starts from scratch).
 """
 

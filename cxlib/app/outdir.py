@@ -80,7 +80,7 @@ def protected_folders() -> list[Path]:
     package = Path(__file__).resolve().parents[1]
     found = [package]
     with contextlib.suppress(FileNotFoundError):
-        from cxlib.app.runner import notebooks_dir
+        from cxlib.app.catalogue import notebooks_dir
         found.append(notebooks_dir().resolve())
     with contextlib.suppress(FileNotFoundError):
         from cxlib.data.datasets import data_dir

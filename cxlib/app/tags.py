@@ -1,6 +1,6 @@
 """The cell tags that the teaching build (:mod:`cxlib.app.teaching`), the pages and the decks
 (:mod:`cxlib.app.decks`) read, in a module of their own so that the decks need not import
-the teaching build (which reads the runner's notebook list)."""
+the teaching build."""
 
 from __future__ import annotations
 

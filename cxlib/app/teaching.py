@@ -174,7 +174,7 @@ def write_student_versions(out: str, books=None) -> list:
 
     import nbformat
 
-    from cxlib.app.runner import available
+    from cxlib.app.catalogue import available
 
     target = Path(out)
     target.mkdir(parents=True, exist_ok=True)
