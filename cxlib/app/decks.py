@@ -120,33 +120,53 @@ def output_role(output, source: str = "") -> str | None:
     if kind == "error":
         return "error"
     if kind == "stream":
-        if output.get("name") == "stderr" or not output.get("text", "").strip():
-            return None
-        text = output["text"]
-        if "nb.load(" in source:
-            return "data"
-        if sum(bool(_COLUMNS.search(line.strip())) for line in text.splitlines()) >= 2:
-            return "listing"
-        return "note"
-    data = output.get("data", {})
-    if "image/png" in data or "image/svg+xml" in data or "image/jpeg" in data:
+        return _stream_role(output, source)
+    return _display_role(output.get("data", {}))
+
+
+def _stream_role(output, source: str) -> str | None:
+    """The role of text a cell whose code is *source* printed: the data it loaded
+    (``nb.load``), a listing (two lines or more laid out in columns), or a note; what went to
+    standard error, and blank text, are left out (``None``)."""
+    if output.get("name") == "stderr" or not output.get("text", "").strip():
+        return None
+    if "nb.load(" in source:
+        return "data"
+    if sum(bool(_COLUMNS.search(line.strip())) for line in output["text"].splitlines()) >= 2:
+        return "listing"
+    return "note"
+
+
+_IMAGES = ("image/png", "image/svg+xml", "image/jpeg")
+
+
+def _display_role(data: dict) -> str | None:
+    """The role of what a cell displayed, from its MIME bundle *data*: a figure, Markdown
+    (:func:`_markdown_role`), a table or other HTML, or plain text as a note (``None``:
+    nothing to show)."""
+    if any(kind in data for kind in _IMAGES):
         return "figure"
     if "text/markdown" in data:
-        text = "".join(data["text/markdown"]).lstrip()
-        if text.startswith("**How ") and " is judged" in text.split("\n", 1)[0]:
-            return "rules"
-        if re.match(r"\*\*[^*]+ · [^*]+: ", text):
-            return "verdict"
-        if re.match(r"\*\*[A-Z]+-\d+ — ", text):
-            return "claim"
-        if text.startswith("*Interactive version"):
-            return "caption"
-        return "prose"
+        return _markdown_role("".join(data["text/markdown"]).lstrip())
     if "text/html" in data:
         return "table" if "<table" in "".join(data["text/html"]) else "prose"
     if "text/plain" in data and "".join(data["text/plain"]).strip():
         return "note"
     return None
+
+
+def _markdown_role(text: str) -> str:
+    """The role of Markdown a cell displayed: a claim's decision rules, a recorded verdict,
+    the claim card, the caption of the figure before it, or prose."""
+    if text.startswith("**How ") and " is judged" in text.split("\n", 1)[0]:
+        return "rules"
+    if re.match(r"\*\*[^*]+ · [^*]+: ", text):
+        return "verdict"
+    if re.match(r"\*\*[A-Z]+-\d+ — ", text):
+        return "claim"
+    if text.startswith("*Interactive version"):
+        return "caption"
+    return "prose"
 
 
 _VERDICT = re.compile(r"(?:[A-Z]+-\d+: )?(supported|not supported|inconclusive|"
@@ -189,51 +209,87 @@ def deck_notebook(nb, *, with_code: bool = False):
     is not set-up as a ``code`` block before its outputs)."""
     import copy
 
-    import nbformat
-
     out = copy.deepcopy(nb)
     cells = []
-
-    def add(cell, role: str, hide_input: bool = False) -> None:
-        cell.metadata["tags"] = [ROLE_PREFIX + role, *([HIDE_INPUT_TAG] if hide_input else [])]
-        cell.metadata["slideshow"] = {"slide_type": "-"}
-        cells.append(cell)
-
     for cell in nb.cells:
         if _skipped(cell):
             continue
         if cell.cell_type == "markdown":
-            for role, text in markdown_blocks(cell.source):
-                block = nbformat.v4.new_markdown_cell(text)
-                if cell.get("attachments"):  # pictures the Markdown embeds
-                    block["attachments"] = cell["attachments"]
-                add(block, role)
-            continue
-        if cell.cell_type != "code":
-            continue
-        hidden = HIDE_INPUT_TAG in cell.metadata.get("tags", [])
-        if with_code and not hidden and cell.source.strip():
-            add(nbformat.v4.new_code_cell(cell.source), "code")
-        shown = None  # the role of the cell's previous output
-        for output in cell.get("outputs", []):
-            role = output_role(output, cell.source)
-            if role is None:
-                continue
-            if role == "note" and _VERDICT.match(output.get("text", "")):
-                output, role = _printed_verdict(output["text"]), "verdict"
-            if role == "data":  # the file and its rows; the columns are for the page
-                output = nbformat.from_dict({**output,
-                                             "text": _first_lines(output["text"], "rows read")})
-            add(nbformat.v4.new_code_cell("", outputs=[copy.deepcopy(output)]), role,
-                hide_input=True)
-            if role in ("note", "prose") and shown is not None:
-                cells[-1].metadata["tags"].append(KEEP_TAG)  # it speaks of what came before
-            shown = role
-    cells = [c for i, c in enumerate(cells)  # a section whose content is all set-up
-             if not (c.metadata["tags"][0] == ROLE_PREFIX + "section"
-                     and (i + 1 == len(cells) or cells[i + 1].metadata["tags"][0]
-                          in (ROLE_PREFIX + "section", ROLE_PREFIX + "title")))]
+            cells += _markdown_cell_blocks(cell)
+        elif cell.cell_type == "code":
+            cells += _code_cell_blocks(cell, with_code)
+    cells = _without_empty_sections(cells)
     if cells:
         cells[0].metadata["slideshow"] = {"slide_type": "slide"}
     out.cells = cells
     return out
+
+
+def _block(cell, role: str, hide_input: bool = False):
+    """*cell* as a deck block of *role* (its tags and slide type set)."""
+    cell.metadata["tags"] = [ROLE_PREFIX + role, *([HIDE_INPUT_TAG] if hide_input else [])]
+    cell.metadata["slideshow"] = {"slide_type": "-"}
+    return cell
+
+
+def _markdown_cell_blocks(cell) -> list:
+    """A Markdown cell's blocks (:func:`markdown_blocks`), each keeping the pictures the
+    cell embeds."""
+    import nbformat
+
+    blocks = []
+    for role, text in markdown_blocks(cell.source):
+        block = nbformat.v4.new_markdown_cell(text)
+        if cell.get("attachments"):  # pictures the Markdown embeds
+            block["attachments"] = cell["attachments"]
+        blocks.append(_block(block, role))
+    return blocks
+
+
+def _code_cell_blocks(cell, with_code: bool) -> list:
+    """A code cell's blocks: its code (*with_code*, unless hidden or empty), then each output
+    it shows, in order, with its role (:func:`output_role`); a sentence after the cell's own
+    result stays with it (:data:`KEEP_TAG`)."""
+    import copy
+
+    import nbformat
+
+    blocks = []
+    hidden = HIDE_INPUT_TAG in cell.metadata.get("tags", [])
+    if with_code and not hidden and cell.source.strip():
+        blocks.append(_block(nbformat.v4.new_code_cell(cell.source), "code"))
+    shown = None  # the role of the cell's previous output
+    for output in cell.get("outputs", []):
+        role = output_role(output, cell.source)
+        if role is None:
+            continue
+        output, role = _as_shown(output, role)
+        blocks.append(_block(nbformat.v4.new_code_cell("", outputs=[copy.deepcopy(output)]),
+                             role, hide_input=True))
+        if role in ("note", "prose") and shown is not None:
+            blocks[-1].metadata["tags"].append(KEEP_TAG)  # it speaks of what came before
+        shown = role
+    return blocks
+
+
+def _as_shown(output, role: str):
+    """An output of *role* as its deck block shows it, with its role: a verdict the cell
+    printed as a recorded one (:func:`_printed_verdict`), a data set's loading report cut
+    to the file and its rows (the columns are for the page); others as they are."""
+    import nbformat
+
+    if role == "note" and _VERDICT.match(output.get("text", "")):
+        return _printed_verdict(output["text"]), "verdict"
+    if role == "data":
+        return nbformat.from_dict({**output,
+                                   "text": _first_lines(output["text"], "rows read")}), role
+    return output, role
+
+
+def _without_empty_sections(cells: list) -> list:
+    """*cells* without the section headings whose content was all set-up (a section
+    followed by another section, the title, or nothing)."""
+    opening = (ROLE_PREFIX + "section", ROLE_PREFIX + "title")
+    return [c for i, c in enumerate(cells)
+            if not (c.metadata["tags"][0] == ROLE_PREFIX + "section"
+                    and (i + 1 == len(cells) or cells[i + 1].metadata["tags"][0] in opening))]
