@@ -245,7 +245,7 @@ def _mediation_paths(data: pd.DataFrame, x: str, m: str, y: str, *,
     return np.array([a, b, cp, a * b, cp + a * b])
 
 
-def mediation_paths_of(cov: np.ndarray, *, standardise: bool = False) -> np.ndarray:
+def _paths_from_covariance(cov: np.ndarray, *, standardise: bool = False) -> np.ndarray:
     """:func:`_mediation_paths` from the covariance matrix of (x, m, y): a = C_xm/C_xx,
     (c′, b) = C[(x, m), (x, m)]⁺C[(x, m), y]; standardised, a·s_x/s_m, b·s_m/s_y and
     c′·s_x/s_y (the paths of the z-scored variables)."""
@@ -294,7 +294,7 @@ def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, cluster: str | Non
         data = data.join(frame[cluster])
 
     def paths(mo: Moments) -> np.ndarray:  # a resample's, from its moments
-        return mediation_paths_of(mo.cov, standardise=standardise)
+        return _paths_from_covariance(mo.cov, standardise=standardise)
 
     columns = data[[x, m, y]].to_numpy(float)
     units = robust.cluster_units(data[cluster], cluster) if cluster else None

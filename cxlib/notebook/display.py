@@ -71,12 +71,15 @@ def say(*parts: object, sep: str = " ") -> None:
     (:func:`cxlib.stats.formatting.md_escape`)::
 
         cx.say(f"log-rank p = {p:.3g}")
-    """
-    from IPython.display import Markdown, display
+
+    Its plain-text form is the sentence itself (what a terminal, a text export and a search
+    of the executed notebook see), not the name of a Markdown object."""
+    from IPython.display import display
 
     from cxlib.stats.formatting import md_escape
 
-    display(Markdown(md_escape(sep.join(str(p) for p in parts))))
+    text = sep.join(str(p) for p in parts)
+    display({"text/markdown": md_escape(text), "text/plain": text}, raw=True)
 
 
 def install() -> None:
