@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib import defection, load_data, sample
+from cxlib import defection, derived, load_data, readings, sample
 from cxlib.data.datasets import data_dir
 from cxlib.errors import NotEstimable
 from cxlib.registry.claims import get_claim
@@ -23,7 +23,7 @@ def test_reason_shares_and_simultaneous_intervals():
     ledger = pd.DataFrame({"churned_on": pd.to_datetime(["2024-01-01"] * 100),
                            "churn_reason": ["price"] * 50 + ["poor service"] * 30
                            + ["other"] * 20})
-    shares = defection.reason_shares(ledger)
+    shares = defection.reason_shares(ledger).table
     assert shares.loc["price", "share"] == 0.5
     assert (shares["ci_low"] < shares["share"]).all()
     assert (shares["share"] < shares["ci_high"]).all()
@@ -71,7 +71,7 @@ def test_iceberg_estimator_coverage():
 def test_voice_by_severity_by_hand():
     survey = pd.DataFrame({"had_problem": [1, 1, 1, 1, 0], "complained": [1, 0, 0, 0, 0],
                            "problem_severity": ["minor", "minor", "serious", "serious", None]})
-    table = defection.voice_by_severity(survey)
+    table = defection.voice_by_severity(survey).table
     assert table.loc["all problems", "voice rate"] == 0.25
     assert table.loc["minor", "voice rate"] == 0.5
     assert defection.iceberg_multiplier(survey).value == pytest.approx(3.0)
@@ -96,7 +96,7 @@ def test_iceberg_edge_cases_are_not_testable_with_the_reason():
     nobody = pd.DataFrame({"had_problem": [0, 0, 0], "complained": [0, 0, 0],
                            "problem_severity": [None] * 3})
     assert defection.iceberg_multiplier(nobody).problem == "no customer reported a problem"
-    assert defection.voice_by_severity(nobody).empty  # was ZeroDivisionError
+    assert defection.voice_by_severity(nobody).table.empty  # was ZeroDivisionError
     share = defection.silent_share(nobody)
     assert share.problem == "no customer reported a problem"
     rule = get_claim("DEF-3").spec("silent_share").rule
@@ -131,12 +131,12 @@ def test_leavers_are_those_flagged_whatever_the_reason_column_says():
     ledger = flag_ledger()
     gone = ledger[ledger["churned"] == 1]
     assert 50 < len(gone) < len(ledger) - 50
-    assert defection.leavers(ledger).index.equals(gone.index)  # was every customer
+    assert derived.leavers(ledger).index.equals(gone.index)  # was every customer
     share = defection.service_share(ledger)
     assert share.n == len(gone)
     assert share.value == pytest.approx((gone["churn_reason"] == "poor service").mean())
-    assert "of them gave a reason" in defection.who_left(ledger)
-    assert "also have an entry in `churn_reason`" in defection.who_left(ledger)
+    assert "of them gave a reason" in readings.who_left(ledger)
+    assert "also have an entry in `churn_reason`" in readings.who_left(ledger)
 
 
 def test_failures_to_leaving_runs_on_a_flag_ledger_without_reasons():
@@ -181,7 +181,7 @@ def test_failures_to_leaving_on_the_mlc_churn_example_matches_r():
     ds = load_data("customers", data_dir() / "examples" / "mlc_churn.csv.gz",
                    data_dir() / "mappings" / "example_mlc_churn.yaml")
     assert ds.synthetic and not ds.is_sample
-    assert defection.left(ds.frame).sum() == ref["churned"] == 707
+    assert derived.left(ds.frame).sum() == ref["churned"] == 707
     est = defection.failure_churn_effect(ds.frame)
     assert est.n == ref["n"] == 5000
     assert est.value == pytest.approx(ref["or_per_call"], rel=1e-6)  # 1.508

@@ -21,12 +21,6 @@ from cxlib.stats.estimates import Effect, Estimate, Estimates, Fit, Result
 
 PACKAGE = Path(cxlib.analyses.__file__).parents[1]
 
-PENDING = {
-    "defection": "notebook 06's module, in the hands of the ledgers branch while this was "
-                 "written; its tables and its who_left sentence are converted in a follow-up "
-                 "with that branch, so that the two changes do not collide",
-}
-"""Modules of cxlib.analyses not yet held to the protocol, and why."""
 
 
 def analysis_modules() -> list[str]:
@@ -47,8 +41,6 @@ def test_every_public_analysis_returns_an_estimate_or_a_typed_result(module):
     helper that only reshapes a data kind lives in cxlib.data.derived, a formula that knows
     no data kind in cxlib.stats, words about a result in cxlib.notebook.readings, and a
     step used by one module only is private."""
-    if module in PENDING:
-        pytest.skip(PENDING[module])
     found = public_functions(module)
     assert found, f"cxlib.analyses.{module} has no public analysis"
     wrong = []

@@ -29,72 +29,32 @@ import pandas as pd
 import statsmodels.api as sm
 from statsmodels.stats.proportion import multinomial_proportions_confint
 
+from cxlib.data.derived import (
+    SERVICE_WORDS,
+    is_service_reason,
+    leavers,
+    left,
+    require_ledger_columns,
+    with_problem,
+)
 from cxlib.errors import NotEstimable, require_columns, require_variation
-from cxlib.stats.estimates import Estimate
+from cxlib.stats.estimates import Estimate, Fit
 from cxlib.stats.uncertainty import proportion_estimate, wilson_ci
 
-SERVICE_WORDS = ("service",)
 
-
-def left(ledger: pd.DataFrame) -> pd.Series:
-    """Who left (True/False): ``churned`` = 1, or a churn date where the flag is not given
-    (:func:`cxlib.analyses.retention.churn_flag`), whatever the reason column holds for the
-    others; :class:`~cxlib.errors.NotEstimable` naming the columns when the ledger has
-    neither."""
-    from cxlib.analyses.retention import churn_flag
-
-    return churn_flag(ledger).eq(1).fillna(False).astype(bool)
-
-
-def leavers(ledger: pd.DataFrame) -> pd.DataFrame:
-    """Customers who left (:func:`left`: ``churned`` = 1 or a churn date, whatever the reason
-    column holds for the others) and gave a reason; ``churn_reason`` is required."""
-    _require(ledger, ["churn_reason"], "the reasons leavers give")
-    return ledger[left(ledger) & ledger["churn_reason"].notna()]
-
-
-def _require(ledger: pd.DataFrame, columns: list[str], what: str) -> None:
-    """:class:`~cxlib.errors.NotEstimable` naming the *columns* the ledger does not have (a
-    column it has but left empty means nobody it applies to: no leaver gave a reason)."""
-    require_columns(ledger, [c for c in columns if c not in ledger], what=what)
-
-
-def who_left(ledger: pd.DataFrame) -> str:
-    """In words, how the ledger says who left and how many of them gave a reason."""
-    try:
-        gone = left(ledger)
-    except NotEstimable as why:
-        return str(why)
-    how = " or ".join(f"`{c}`" + (" = 1" if c == "churned" else " given")
-                      for c in ("churned", "churned_on") if c in ledger)
-    text = f"{int(gone.sum()):,} of {len(ledger):,} customers left ({how})"
-    if "churn_reason" in ledger and ledger["churn_reason"].notna().any():
-        stated = int((gone & ledger["churn_reason"].notna()).sum())
-        others = int((~gone & ledger["churn_reason"].notna()).sum())
-        text += f"; {stated:,} of them gave a reason"
-        if others:
-            text += (f" ({others:,} customers who did not leave also have an entry in "
-                     "`churn_reason`; they are not counted as leavers)")
-    else:
-        text += "; the ledger has no stated reasons (`churn_reason`)"
-    return text
-
-
-def reason_shares(ledger: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+def reason_shares(ledger: pd.DataFrame, level: float = 0.95) -> Fit:
     """Share of leavers per stated reason with Goodman simultaneous intervals; not
     estimable without leavers who gave a reason."""
     counts = leavers(ledger)["churn_reason"].value_counts()
     if counts.empty:
         raise NotEstimable(NO_LEAVERS)
     ci = multinomial_proportions_confint(counts.to_numpy(), alpha=1 - level, method="goodman")
-    return pd.DataFrame({"leavers": counts, "share": counts / counts.sum(), "ci_low": ci[:, 0],
-                         "ci_high": ci[:, 1]}).rename_axis("reason")
-
-
-def is_service_reason(reasons: pd.Series, words: tuple[str, ...] = SERVICE_WORDS) -> pd.Series:
-    """Whether a stated reason is about service (its label contains one of *words*)."""
-    text = reasons.astype("string").str.lower()
-    return text.str.contains("|".join(words), regex=True).fillna(False).astype(bool)
+    table = pd.DataFrame({"leavers": counts, "share": counts / counts.sum(),
+                          "ci_low": ci[:, 0], "ci_high": ci[:, 1]}).rename_axis("reason")
+    return Fit(table=table, n=int(counts.sum()), level=level, value="share",
+               figure="share of leavers who give the reason {row}",
+               title="Stated reasons for leaving",
+               method=f"share of leavers per reason, Goodman simultaneous {level:.0%} intervals")
 
 
 NO_LEAVERS = "no customer in the ledger left with a stated reason"
@@ -105,8 +65,8 @@ NO_PROBLEMS = "no customer reported a problem"
 
 def service_share(ledger: pd.DataFrame, level: float = 0.95, *,
                   words: tuple[str, ...] = SERVICE_WORDS) -> Estimate:
-    """Share of leavers (:func:`leavers`) whose stated reason is poor service (its label
-    contains one of *words*): k of n with the Wilson interval."""
+    """Share of leavers (:func:`~cxlib.data.derived.leavers`) whose stated reason is poor
+    service (its label contains one of *words*): k of n with the Wilson interval."""
     data = leavers(ledger)
     k = int(is_service_reason(data["churn_reason"], words).sum())
     return proportion_estimate("share of leavers who name poor service", k, len(data), level,
@@ -116,7 +76,7 @@ def service_share(ledger: pd.DataFrame, level: float = 0.95, *,
 def partly_service_share(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
     """Share of leavers who left *partly or wholly* because of service: they name it, or a
     service failure was recorded in the 90 days before they left (Wilson interval)."""
-    _require(ledger, ["churn_reason", "service_failures"],
+    require_ledger_columns(ledger, ["churn_reason", "service_failures"],
              "the share of leavers who name service or had a service failure")
     data = leavers(ledger)
     named = is_service_reason(data["churn_reason"])
@@ -126,7 +86,7 @@ def partly_service_share(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
                           k, len(data), level, nobody=NO_LEAVERS)
 
 
-def reason_model(ledger: pd.DataFrame, traits: list[str]) -> pd.DataFrame:
+def reason_model(ledger: pd.DataFrame, traits: list[str]) -> Fit:
     """Multinomial logit of the stated reason on numeric *traits*: relative-risk ratios
     against the most common reason, with 95% intervals and p-values; not estimable without
     the traits or with fewer than two reasons given."""
@@ -151,30 +111,36 @@ def reason_model(ledger: pd.DataFrame, traits: list[str]) -> pd.DataFrame:
                          "relative risk ratio": np.exp(fit.params.loc[t, j]),
                          "ci_low": np.exp(lo), "ci_high": np.exp(hi),
                          "p": fit.pvalues.loc[t, j]})
-    return pd.DataFrame(rows)
+    return Fit(table=pd.DataFrame(rows), n=len(data), value="relative risk ratio",
+               title=f"The reason given, on {', '.join(traits)}",
+               method=f"multinomial logit, relative-risk ratios against '{base}', 95% Wald "
+                      "intervals")
 
 
-def failures_by_reason(ledger: pd.DataFrame) -> pd.DataFrame:
+def failures_by_reason(ledger: pd.DataFrame) -> Fit:
     """Mean service failures before leaving, per stated reason (t intervals)."""
     from cxlib.stats.uncertainty import mean_ci
 
     require_columns(ledger, ["service_failures"], what="failures by stated reason")
-    rows = []
-    for reason, group in leavers(ledger).groupby("churn_reason"):
+    rows, data = [], leavers(ledger)
+    for reason, group in data.groupby("churn_reason"):
         if len(group) > 1:
             m, lo, hi = mean_ci(group["service_failures"])
             rows.append({"reason": reason, "mean failures": m, "ci_low": lo, "ci_high": hi,
                          "leavers": len(group)})
     columns = ["reason", "mean failures", "ci_low", "ci_high", "leavers"]
     table = pd.DataFrame(rows, columns=columns).set_index("reason")
-    return table.sort_values("mean failures", ascending=False)
+    return Fit(table=table.sort_values("mean failures", ascending=False), n=len(data),
+               value="mean failures", digits=2,
+               title="Service failures before leaving, by stated reason",
+               method="mean failures per leaver, t intervals (reasons given by two or more)")
 
 
 def failure_churn_effect(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
     """Odds ratio of having left per recorded service failure over all customers: a
-    logistic regression of left (:func:`left`: ``churned`` = 1 or a churn date) on
-    ``service_failures``, exp(b) with the HC3 Wald interval exp(b ± z·SE). Needs no stated
-    reasons."""
+    logistic regression of left (:func:`~cxlib.data.derived.left`: ``churned`` = 1 or a
+    churn date) on ``service_failures``, exp(b) with the HC3 Wald interval exp(b ± z·SE).
+    Needs no stated reasons."""
     from cxlib.analyses.loyalty import logistic_effect
 
     require_columns(ledger, ["service_failures"],
@@ -184,14 +150,7 @@ def failure_churn_effect(ledger: pd.DataFrame, level: float = 0.95) -> Estimate:
                            "odds ratio of leaving per recorded service failure").effect
 
 
-def with_problem(survey: pd.DataFrame) -> pd.DataFrame:
-    """Respondents who had a problem and said whether they complained; needs the columns
-    ``had_problem`` and ``complained``."""
-    require_columns(survey, ["had_problem", "complained"], what="the complaint iceberg")
-    return survey[survey["had_problem"] == 1].dropna(subset=["complained"])
-
-
-def voice_by_severity(survey: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+def voice_by_severity(survey: pd.DataFrame, level: float = 0.95) -> Fit:
     """Voice rate (complained ÷ had a problem) per severity and overall, Wilson intervals;
     no rows when nobody had a problem."""
     data = with_problem(survey)
@@ -203,7 +162,10 @@ def voice_by_severity(survey: pd.DataFrame, level: float = 0.95) -> pd.DataFrame
         rows.append({"severity": name, "with a problem": n, "complained": k, "voice rate": p,
                      "ci_low": lo, "ci_high": hi})
     columns = ["severity", "with a problem", "complained", "voice rate", "ci_low", "ci_high"]
-    return pd.DataFrame(rows, columns=columns).set_index("severity")
+    return Fit(table=pd.DataFrame(rows, columns=columns).set_index("severity"), n=len(data),
+               level=level, value="voice rate", figure="voice rate ({row})",
+               title="Who complains: the voice rate by severity",
+               method=f"complained ÷ had a problem, Wilson {level:.0%} intervals")
 
 
 def silent_share(survey: pd.DataFrame, *, among_leavers: bool = True,

@@ -3,7 +3,9 @@
 An analysis (:mod:`cxlib.analyses`) fits models and returns estimates; the steps here only
 reshape one data kind into what an analysis reads, and know its column names:
 
-* **customers** (a CRM ledger): who has left (:func:`churn_flag`), how long each customer
+* **customers** (a CRM ledger): who has left (:func:`churn_flag`, :func:`left`; the
+  leavers who gave a reason, :func:`leavers`, and whether it is about service,
+  :func:`is_service_reason`), how long each customer
   stayed (:func:`tenure`: days from acquisition to leaving, or to the end of observation
   for those still active, censored; or ``tenure_months`` × :data:`MONTH` days), the time
   each was at risk (:func:`survival_intervals`; a snapshot's customers enter at the start
@@ -12,9 +14,9 @@ reshape one data kind into what an analysis reads, and know its column names:
 * **visits**: the moments of one visit as first, last, peak, trough and the mean of the
   middle ones (:func:`moment_features`); each customer's experience so far, the running mean
   and SD of the quality of their visits (:func:`experience_so_far`);
-* **survey** and **outlets**: respondents with their outlet's staff measures
-  (:func:`merge_outlets`), satisfaction groups (:func:`satisfaction_groups`), a rating's
-  levels in order (:func:`ordered_levels`);
+* **survey** and **outlets**: respondents who had a problem (:func:`with_problem`),
+  respondents with their outlet's staff measures (:func:`merge_outlets`), satisfaction
+  groups (:func:`satisfaction_groups`), a rating's levels in order (:func:`ordered_levels`);
 * **transactions**: new customers per month (:func:`adoptions_per_month`);
 * **intervals** (an ACD report): each interval's day and time of day (:func:`day_of`,
   :func:`time_of_day`).
@@ -27,7 +29,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from cxlib.errors import NotEstimable, UserDataError
+from cxlib.errors import NotEstimable, UserDataError, require_columns
 from cxlib.stats.units import DAYS_PER_MONTH
 
 MONTH = DAYS_PER_MONTH
@@ -62,6 +64,43 @@ def churn_flag(ledger: pd.DataFrame) -> pd.Series:
         return ledger["churned_on"].notna().astype(float)
     raise NotEstimable("who has left is unknown: the ledger has neither `churned_on` (the "
                        "date a customer left) nor `churned` (a churn flag)")
+
+
+def left(ledger: pd.DataFrame) -> pd.Series:
+    """Who left (True/False): ``churned`` = 1, or a churn date where the flag is not given
+    (:func:`churn_flag`), whatever the reason column holds for the others;
+    :class:`~cxlib.errors.NotEstimable` naming the columns when the ledger has neither."""
+    return churn_flag(ledger).eq(1).fillna(False).astype(bool)
+
+
+def leavers(ledger: pd.DataFrame) -> pd.DataFrame:
+    """Customers who left (:func:`left`: ``churned`` = 1 or a churn date, whatever the reason
+    column holds for the others) and gave a reason; ``churn_reason`` is required."""
+    require_ledger_columns(ledger, ["churn_reason"], "the reasons leavers give")
+    return ledger[left(ledger) & ledger["churn_reason"].notna()]
+
+
+def require_ledger_columns(ledger: pd.DataFrame, columns: list[str], what: str) -> None:
+    """:class:`~cxlib.errors.NotEstimable` naming the *columns* the ledger does not have (a
+    column it has but left empty means nobody it applies to: no leaver gave a reason)."""
+    require_columns(ledger, [c for c in columns if c not in ledger], what=what)
+
+
+SERVICE_WORDS = ("service",)
+"""Words that make a stated reason for leaving a service reason (:func:`is_service_reason`)."""
+
+
+def is_service_reason(reasons: pd.Series, words: tuple[str, ...] = SERVICE_WORDS) -> pd.Series:
+    """Whether a stated reason is about service (its label contains one of *words*)."""
+    text = reasons.astype("string").str.lower()
+    return text.str.contains("|".join(words), regex=True).fillna(False).astype(bool)
+
+
+def with_problem(survey: pd.DataFrame) -> pd.DataFrame:
+    """Respondents who had a problem and said whether they complained; needs the columns
+    ``had_problem`` and ``complained``."""
+    require_columns(survey, ["had_problem", "complained"], what="the complaint iceberg")
+    return survey[survey["had_problem"] == 1].dropna(subset=["complained"])
 
 
 def tenure(ledger: pd.DataFrame, end: pd.Timestamp | None = None) -> pd.DataFrame:

@@ -426,3 +426,27 @@ def reach(table: pd.DataFrame, population: int) -> str:
         parts.append(part)
     text = "; ".join(parts) + "."
     return text[0].upper() + text[1:]
+
+
+def who_left(ledger: pd.DataFrame) -> str:
+    """In words, how the ledger says who left and how many of them gave a reason."""
+    from cxlib.data.derived import left
+    from cxlib.errors import NotEstimable
+
+    try:
+        gone = left(ledger)
+    except NotEstimable as why:
+        return str(why)
+    how = " or ".join(f"`{c}`" + (" = 1" if c == "churned" else " given")
+                      for c in ("churned", "churned_on") if c in ledger)
+    text = f"{int(gone.sum()):,} of {len(ledger):,} customers left ({how})"
+    if "churn_reason" in ledger and ledger["churn_reason"].notna().any():
+        stated = int((gone & ledger["churn_reason"].notna()).sum())
+        others = int((~gone & ledger["churn_reason"].notna()).sum())
+        text += f"; {stated:,} of them gave a reason"
+        if others:
+            text += (f" ({others:,} customers who did not leave also have an entry in "
+                     "`churn_reason`; they are not counted as leavers)")
+    else:
+        text += "; the ledger has no stated reasons (`churn_reason`)"
+    return text
