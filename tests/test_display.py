@@ -180,9 +180,9 @@ def test_a_figure_knows_its_smallest_text_and_a_sentence_shows_as_text(capsys):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from IPython.display import Markdown
 
     from cxlib.notebook import display, plots
+    from cxlib.stats.formatting import Shown
 
     plots.use_style()
     fig, ax = plt.subplots(dpi=100)
@@ -203,4 +203,5 @@ def test_a_figure_knows_its_smallest_text_and_a_sentence_shows_as_text(capsys):
         display.say("log-rank", "p = 0.001 for *both*")
     finally:
         IPython.display.display = original
-    assert isinstance(shown[0], Markdown) and shown[0].data == "log-rank p = 0.001 for \\*both\\*"
+    assert isinstance(shown[0], Shown) and shown[0].markdown == "log-rank p = 0.001 for \\*both\\*"
+    assert str(shown[0]) == "log-rank p = 0.001 for *both*"  # its plain text: the sentence

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import struct
+from unittest.mock import patch
 
 import nbformat
 
@@ -58,10 +59,28 @@ def _output(kind: str, **data):
     return nbformat.v4.new_output("display_data", data)
 
 
+def _shown(obj):
+    """The output a notebook keeps when it displays *obj* (its MIME bundle and metadata)."""
+    data, metadata = obj._repr_mimebundle_()
+    return nbformat.v4.new_output("display_data", data, metadata=metadata)
+
+
 def test_outputs_get_the_role_of_what_they_are():
-    verdict = _output("md", **{"text/markdown": "**RET-1 · cost ratio: supported.** Because."})
-    rules = _output("md", **{"text/markdown": "**How RET-1 is judged.**\n- *x*: supported if"})
-    card = _output("md", **{"text/markdown": "**RET-1 — Keeping is cheaper.** Attracting…"})
+    """The roles of what cxlib displays come from the output's metadata, not its words:
+    Markdown that merely looks like a verdict is prose."""
+    from cxlib.registry.claims import show_claims, show_rules
+    from cxlib.registry.records import make_record
+    from cxlib.stats.estimates import Estimate
+    from cxlib.stats.verdicts import Verdict
+
+    record = make_record("03", "RET-1", "cost_ratio", Estimate("cost ratio", 5.0, 4.0, 6.0, 90,
+                                                               "ratio"),
+                         Verdict("supported", "Because."), data="ledger.csv", synthetic=False)
+    verdict, rules, card = _shown(record), _shown(show_rules("RET-1")), _shown(
+        show_claims("RET-1"))
+    lookalike = _output("md", **{"text/markdown": "**RET-1 · cost ratio: supported.** Why."})
+    assert output_role(lookalike) == "prose"
+    assert "supported" in verdict["data"]["text/plain"]  # the sentence, not an object's name
     listing = _output("stream", text="outlet    SD\nO06     0.90\nO09     0.92\n")
     sentence = _output("stream", text="log-rank p = 0.001\n")
     assert output_role(verdict) == "verdict" and output_role(rules) == "rules"
@@ -113,12 +132,19 @@ def test_pages_get_plain_dollars_back():
     assert data["text/html"] == "<td>Winning back $1</td>"
 
 
-def test_a_printed_verdict_becomes_a_verdict_block_and_set_up_sections_go():
-    """A cell that still prints its verdict (``print(nb.test(...))``) gets the formatted
-    block of a recorded verdict, not monospace output; a section whose only cell is set-up
-    (the versions cell) leaves no heading alone on a slide."""
-    printed = nbformat.v4.new_code_cell('print(nb.test("DEF-1", "share", est))', outputs=[
-        _output("stream", text="REP-1: not testable with these data: nobody is new\n")])
+def test_a_verdict_is_a_verdict_block_by_its_role_and_set_up_sections_go():
+    """A verdict an analysis could not give (``nb.attempt``) is displayed with the role
+    ``verdict`` and gets the formatted block of a recorded verdict, not monospace output; a
+    section whose only cell is set-up (the versions cell) leaves no heading alone on a
+    slide."""
+    from cxlib.errors import NotEstimable
+    from cxlib.notebook.session import Session
+
+    session, shown = Session.__new__(Session), []
+    with patch("IPython.display.display", shown.append), session.attempt("REP-1"):
+        raise NotEstimable("nobody is new")
+    printed = nbformat.v4.new_code_cell('with nb.attempt("REP-1"): ...',
+                                        outputs=[_shown(shown[0])])
     versions = [nbformat.v4.new_markdown_cell("## Versions used"),
                 nbformat.v4.new_code_cell("cx.versions()")]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 06 · Title"),

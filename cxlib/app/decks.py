@@ -25,7 +25,9 @@ notebook (as :func:`cxlib.app.teaching.presentable` shows it) and turns it into 
 
 A sentence that a cell shows after its own results, and a data set's loading report after the
 claim card, stay on the slide of what they follow (tag ``cx-keep``, and the roles ``caption``
-and ``data``); a verdict a cell printed is shown as a recorded one is. The set-up is left out:
+and ``data``). The roles of what cxlib displays (the claim card, the rules, a verdict, the
+sliders' caption) are read from the output's metadata (:class:`~cxlib.stats.formatting.Shown`),
+never from its words. The set-up is left out:
 the parameters cell, solutions, the versions cell (and a section holding nothing else), code
 (unless asked for) and execution prompts. The deck template (``cxlib_slides``) lays the
 blocks out in the browser, where their sizes are known (``slides/reveal/cxlib/cxlib-deck.js``):
@@ -41,6 +43,7 @@ from __future__ import annotations
 import re
 
 from cxlib.app.tags import HIDE_INPUT_TAG, SOLUTION_TAG
+from cxlib.stats.formatting import ROLE_KEY
 
 ROLE_PREFIX = "cx-"
 """Cell tags ``cx-<role>`` name a block's role; the deck's layout script reads them."""
@@ -121,7 +124,7 @@ def output_role(output, source: str = "") -> str | None:
         return "error"
     if kind == "stream":
         return _stream_role(output, source)
-    return _display_role(output.get("data", {}))
+    return _display_role(output.get("data", {}), output.get("metadata", {}).get(ROLE_KEY))
 
 
 def _stream_role(output, source: str) -> str | None:
@@ -140,54 +143,22 @@ def _stream_role(output, source: str) -> str | None:
 _IMAGES = ("image/png", "image/svg+xml", "image/jpeg")
 
 
-def _display_role(data: dict) -> str | None:
-    """The role of what a cell displayed, from its MIME bundle *data*: a figure, Markdown
-    (:func:`_markdown_role`), a table or other HTML, or plain text as a note (``None``:
-    nothing to show)."""
+def _display_role(data: dict, role: str | None = None) -> str | None:
+    """The role of what a cell displayed: the *role* cxlib wrote into the output's metadata
+    (:class:`~cxlib.stats.formatting.Shown`: rules, a verdict, the claim card, a caption; a
+    caution reads as prose), else from its MIME bundle *data*: a figure, other Markdown as
+    prose, a table or other HTML, or plain text as a note (``None``: nothing to show)."""
+    if role:
+        return "prose" if role == "caution" else role
     if any(kind in data for kind in _IMAGES):
         return "figure"
     if "text/markdown" in data:
-        return _markdown_role("".join(data["text/markdown"]).lstrip())
+        return "prose"
     if "text/html" in data:
         return "table" if "<table" in "".join(data["text/html"]) else "prose"
     if "text/plain" in data and "".join(data["text/plain"]).strip():
         return "note"
     return None
-
-
-def _markdown_role(text: str) -> str:
-    """The role of Markdown a cell displayed: a claim's decision rules, a recorded verdict,
-    the claim card, the caption of the figure before it, or prose."""
-    if text.startswith("**How ") and " is judged" in text.split("\n", 1)[0]:
-        return "rules"
-    if re.match(r"\*\*[^*]+ · [^*]+: ", text):
-        return "verdict"
-    if re.match(r"\*\*[A-Z]+-\d+ — ", text):
-        return "claim"
-    if text.startswith("*Interactive version"):
-        return "caption"
-    return "prose"
-
-
-_VERDICT = re.compile(r"(?:[A-Z]+-\d+: )?(supported|not supported|inconclusive|"
-                      r"not testable with these data)\b")
-
-
-def _printed_verdict(text: str):
-    """A verdict that a cell printed (``print(nb.test(...))``) as the formatted block a
-    recorded verdict shows: its verdict in bold, the rest as text, each printed line a
-    paragraph."""
-    import nbformat
-
-    from cxlib.stats.formatting import md_escape
-
-    paragraphs = []
-    for line in text.strip().splitlines():
-        verdict = _VERDICT.match(line)
-        paragraphs.append(f"**{md_escape(verdict[0])}**{md_escape(line[verdict.end():])}"
-                          if verdict else md_escape(line))
-    return nbformat.v4.new_output("display_data", {"text/markdown": "\n\n".join(paragraphs),
-                                                   "text/plain": text})
 
 
 def _first_lines(text: str, last: str) -> str:
@@ -273,13 +244,11 @@ def _code_cell_blocks(cell, with_code: bool) -> list:
 
 
 def _as_shown(output, role: str):
-    """An output of *role* as its deck block shows it, with its role: a verdict the cell
-    printed as a recorded one (:func:`_printed_verdict`), a data set's loading report cut
-    to the file and its rows (the columns are for the page); others as they are."""
+    """An output of *role* as its deck block shows it, with its role: a data set's loading
+    report cut to the file and its rows (the columns are for the page); others as they
+    are."""
     import nbformat
 
-    if role == "note" and _VERDICT.match(output.get("text", "")):
-        return _printed_verdict(output["text"]), "verdict"
     if role == "data":
         return nbformat.from_dict({**output,
                                    "text": _first_lines(output["text"], "rows read")}), role

@@ -76,10 +76,10 @@ def say(*parts: object, sep: str = " ") -> None:
     of the executed notebook see), not the name of a Markdown object."""
     from IPython.display import display
 
-    from cxlib.stats.formatting import md_escape
+    from cxlib.stats.formatting import Shown, md_escape
 
     text = sep.join(str(p) for p in parts)
-    display({"text/markdown": md_escape(text), "text/plain": text}, raw=True)
+    display(Shown(md_escape(text), "prose", text))
 
 
 def install() -> None:

@@ -42,7 +42,7 @@ from cxlib.registry.records import (
 )
 from cxlib.stats.estimates import Estimate
 from cxlib.stats.evidence import grade_of
-from cxlib.stats.formatting import fmt, md_escape
+from cxlib.stats.formatting import Shown, fmt, md_escape
 from cxlib.stats.verdicts import NOT_TESTABLE, Judged, claim_verdict
 
 
@@ -119,15 +119,14 @@ class Session:
         :func:`cxlib.stats.measurement.distinctness_caution`; nothing when empty) to the
         claim-level verdict of *claim* on *data*: it is shown with the verdict in the
         notebook, the deck and the front page."""
-        from IPython.display import Markdown
-
         if not text:
             return None
         source = self._dataset(data).source
         notes = self.cautions.setdefault((claim, source), [])
         if text not in notes:
             notes.append(text)
-        return Markdown(f"*Caution for {md_escape(claim)}*: {md_escape(text)}.")
+        return Shown(f"*Caution for {md_escape(claim)}*: {md_escape(text)}.", "caution",
+                     f"Caution for {claim}: {text}.")
 
     @contextmanager
     def attempt(self, claim: str, *keys: str, data: Dataset | None = None) -> Iterator[None]:
@@ -142,9 +141,13 @@ class Session:
         try:
             yield
         except NotEstimable as why:
+            from IPython.display import display
+
             for key in keys:
                 self.not_testable(claim, key, str(why), data=data)
-            print(f"{claim}: not testable with these data: {why}")
+            display(Shown(f"**{md_escape(claim)}: not testable with these data**: "
+                          f"{md_escape(why)}", "verdict",
+                          f"{claim}: not testable with these data: {why}"))
 
     def conclude(self, *claims: str) -> RecordList:
         """The claim-level verdicts of *claims* (every claim this notebook recorded a figure

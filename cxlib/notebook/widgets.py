@@ -44,16 +44,16 @@ def slider(plot: Callable, *, values: dict | None = None, **ranges):
 
     start = _starting_values(plot, values)
     if os.environ.get("CXLIB_HEADLESS"):  # set by `cxlib run`: no frontend to draw widgets
-        from IPython.display import Markdown
+        from cxlib.stats.formatting import Shown
 
         if not plt.get_fignums():
             plot(**start)
         plt.show()  # the static figure first, so that the note stands under it
         shown = ", ".join(f"{name.replace('_', ' ')} {start[name]:g}" for name in ranges
                           if name in start)
-        return Markdown("*Interactive version: run this notebook in JupyterLab's notebook "
-                        "view to move the sliders; this figure shows the starting values"
-                        + (f" ({shown})" if shown else "") + ".*")
+        return Shown("*Interactive version: run this notebook in JupyterLab's notebook "
+                     "view to move the sliders; this figure shows the starting values"
+                     + (f" ({shown})" if shown else "") + ".*", "caption")
     import ipywidgets as widgets
 
     plt.close("all")  # a static figure drawn earlier in this cell: the panel replaces it

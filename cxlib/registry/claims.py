@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 
 from cxlib.stats.evidence import DESCRIPTION, Grade, get_grade
-from cxlib.stats.formatting import md_escape
+from cxlib.stats.formatting import Shown, md_escape
 from cxlib.stats.verdicts import Rule
 
 SEED_FILES = {
@@ -237,13 +237,9 @@ def rules_text(claim_id: str, level: float = 0.95,
 
 def show_rules(claim_id: str, scale: tuple[float, float] | None = None):
     """The decision rules of a claim as rendered Markdown in a notebook."""
-    from IPython.display import Markdown
-
-    return Markdown(rules_text(claim_id, scale=scale))
+    return Shown(rules_text(claim_id, scale=scale), "rules")
 
 
 def show_claims(*claim_ids: str):
     """The claim card as rendered Markdown in a notebook."""
-    from IPython.display import Markdown
-
-    return Markdown(claim_card(*claim_ids))
+    return Shown(claim_card(*claim_ids), "claim")

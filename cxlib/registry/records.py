@@ -24,7 +24,7 @@ from pathlib import Path
 from cxlib.errors import UserDataError
 from cxlib.registry.conclusions import Conclusion
 from cxlib.stats.estimates import Estimate
-from cxlib.stats.formatting import fmt, md_escape
+from cxlib.stats.formatting import ROLE_KEY, fmt, md_escape
 from cxlib.stats.verdicts import NOT_TESTABLE, Verdict
 
 
@@ -107,6 +107,12 @@ class ResultRecord:
         lines += [f"*Caution*: {md_escape(c)}." for c in self.cautions]
         return "\n\n".join(lines)
 
+    def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict, dict]:
+        """A verdict block: its Markdown, its sentence as plain text, and the role
+        ``verdict`` in the output's metadata (what the decks lay out by)."""
+        return ({"text/markdown": self._repr_markdown_(), "text/plain": str(self)},
+                {ROLE_KEY: "verdict"})
+
 
 class RecordList(list):
     """Records as a notebook shows them when left as a cell's value: one verdict block each
@@ -114,6 +120,10 @@ class RecordList(list):
 
     def _repr_markdown_(self) -> str:
         return "\n\n".join(r._repr_markdown_() for r in self)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict, dict]:
+        return ({"text/markdown": self._repr_markdown_(),
+                 "text/plain": "\n".join(str(r) for r in self)}, {ROLE_KEY: "verdict"})
 
 
 def _number(x: float | None) -> float | None:

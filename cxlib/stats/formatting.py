@@ -37,6 +37,33 @@ def md_escape(text: object) -> str:
     return "".join(_MARKDOWN.get(ch, ch) for ch in str(text))
 
 
+ROLE_KEY = "cxlib-role"
+"""The key, in a displayed output's metadata, of the part of a lesson the output is
+(:class:`Shown`)."""
+
+
+class Shown:
+    """Markdown a notebook shows, with its part of the lesson (``rules``, ``verdict``,
+    ``claim``, ``caption``, ``caution``) written into the output's metadata under
+    :data:`ROLE_KEY`: the decks lay a block out by that role instead of reading it back from
+    the words. Its plain text is *plain*, or the Markdown itself."""
+
+    def __init__(self, markdown: str, role: str, plain: str | None = None) -> None:
+        self.markdown, self.role, self.plain = markdown, role, plain
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict, dict]:
+        return ({"text/markdown": self.markdown, "text/plain": self.plain or self.markdown},
+                {ROLE_KEY: self.role})
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
+
+    def __str__(self) -> str:
+        return self.plain or self.markdown
+
+    __repr__ = __str__
+
+
 def p_value(p: float | None, *, digits: int = 3) -> str:
     """A p-value in words: ``p = 0.032``; below 10^-digits ``p < 0.001``; ``p = –`` when
     missing."""
