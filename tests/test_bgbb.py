@@ -98,12 +98,13 @@ def test_bgbb_agrees_with_lifetimes():
 
 def test_the_donor_panel_cannot_show_rep1():
     d = donors()
-    est = rp.summary_repeat_share(d.frame["T"], d.mapping.time_unit)
+    est = rp.summary_repeat_share(d.frame, d.mapping.time_unit)
+    assert est.n == int(d.frame["customers"].sum()) == 11_104  # donors, not the 22 patterns
     reason = est.problem
     assert reason.startswith("this summary is a single acquisition cohort: every customer was "
                              "followed for 6 years")
     assert rp.REP1_SCOPE in reason and est.ci_low is None
-    open_base = rp.summary_repeat_share(load_data("summary").frame["T"]).problem
+    open_base = rp.summary_repeat_share(load_data("summary").frame).problem
     assert open_base.startswith("a customer summary has no orders by date")  # not a cohort
 
 

@@ -96,7 +96,7 @@ def test_session_concludes_a_claim_on_real_data(tmp_path):
     nb.not_testable("LOY-1", "indirect", "no service items", data=real)
     claim = nb.conclude("LOY-1")[0]
     assert claim.verdict == SUPPORTED  # not-testable figures are left out, and named
-    assert "left out: indirect effect" in claim.reason and "(no service items)" in claim.reason
+    assert "left out: indirect association" in claim.reason and "(no service items)" in claim.reason
     shown = nb.table()  # the supplementary top-box step is marked, and only it
     marked = shown[shown["verdict"].str.endswith("(beside the claim)")]
     assert marked["verdict"].tolist() == ["not supported (beside the claim)"] and len(shown) == 5

@@ -35,7 +35,7 @@ Every analysis needs variation in the columns it relates: a constant column rais
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
@@ -268,6 +268,7 @@ class Mediation(Fit):
     y: str
     standardised: bool
     cluster: str | None = None
+    unreliable: dict[str, str] = field(default_factory=dict)
 
     @property
     def direct(self) -> str:
@@ -277,15 +278,18 @@ class Mediation(Fit):
 
 def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, cluster: str | None = None,
               n_boot: int = 1000, seed: int = 2024, level: float = 0.95,
-              standardise: bool = True, items: Mapping[str, Sequence[str]] | None = None
-              ) -> Mediation:
+              standardise: bool = True, items: Mapping[str, Sequence[str]] | None = None,
+              unreliable: Mapping[str, str] | None = None) -> Mediation:
     """Paths a, b, direct c′, indirect a·b and total c, with percentile bootstrap intervals;
     standardised (SD units, each resample z-scored anew) unless *standardise* is False.
 
     With *cluster* (a column: outlet, customer) the bootstrap resamples whole clusters
     (:func:`cxlib.stats.robust.cluster_bootstrap`), since rows of one cluster are not
     independent; a row with no cluster label is a cluster of its own. *items* names the
-    items of construct scores in messages (:func:`cxlib.errors.require_variation`).
+    items of construct scores in messages (:func:`cxlib.errors.require_variation`);
+    *unreliable* names the scores whose items do not measure one thing, with the reason
+    (``SurveyConstructs.unreliable``): the indirect path through them carries no verdict
+    (:func:`indirect_estimate`).
     """
     require_variation(frame.dropna(subset=[x, m, y]), [x, m, y], what="the mediation paths",
                       items=items)
@@ -309,11 +313,20 @@ def mediation(frame: pd.DataFrame, x: str, m: str, y: str, *, cluster: str | Non
                      method=f"OLS paths, percentile bootstrap ({n_boot}){over}",
                      title=f"Mediation {x} → {m} → {y}"
                            + (" (standardised)" if standardise else ""),
-                     x=x, m=m, y=y, standardised=standardise, cluster=cluster)
+                     x=x, m=m, y=y, standardised=standardise, cluster=cluster,
+                     unreliable={k: v for k, v in (unreliable or {}).items()
+                                 if k in (x, m, y)})
 
 
 def indirect_estimate(paths: Mediation) -> Estimate:
-    """The indirect effect row of a :func:`mediation` result as an Estimate."""
+    """The indirect path of a :func:`mediation` result as an Estimate: the product of the
+    paths a·b, an association through satisfaction, not an effect (the ratings come from one
+    questionnaire, and the reverse ordering fits the same numbers); not testable when a
+    score on the path is unreliable (``paths.unreliable``)."""
     scale = "standardised " if paths.standardised else ""
-    return paths.estimate("indirect a·b", figure="indirect effect service → satisfaction → "
-                                                 f"loyalty ({scale}a·b)")
+    figure = f"indirect association quality → satisfaction → loyalty ({scale}a·b)"
+    if paths.unreliable:
+        return Estimate.untestable(figure, "; ".join(paths.unreliable.values())
+                                   + ": a path through a score made of them cannot show how "
+                                   "the constructs relate", paths.n)
+    return paths.estimate("indirect a·b", figure=figure)

@@ -42,7 +42,7 @@ import statsmodels.api as sm
 from cxlib.errors import NotEstimable, require_variation
 from cxlib.stats import robust
 from cxlib.stats.estimates import Effect, Estimate, Fit
-from cxlib.stats.measurement import ALPHA_FLOOR, cronbach_alpha
+from cxlib.stats.reliability import ALPHA_FLOOR, unreliable_blocks
 from cxlib.stats.uncertainty import Moments, mean_ci, moment_bootstrap, r_squared
 
 EXPECTATION_FIGURE = "standardised effect of expectations on satisfaction, perception held fixed"
@@ -131,7 +131,7 @@ def disconfirmation(frame: pd.DataFrame, outcome: str, perception: dict[str, lis
                     alpha_floor: float = ALPHA_FLOOR) -> Disconfirmation:
     """The unconstrained test of "quality is perception against expectation" (formulas in the
     module docstring), when every block of expectation items is reliable (Cronbach's alpha at
-    least *alpha_floor*, by default :data:`~cxlib.stats.measurement.ALPHA_FLOOR`; otherwise
+    least *alpha_floor*, by default :data:`~cxlib.stats.reliability.ALPHA_FLOOR`; otherwise
     not estimable): the standardised b_E as the result's ``effect``, a table of b_P and b_E
     (coefficient, robust SE, interval, p, standardised), and the Wald tests of the gap
     score's constraints (:class:`Disconfirmation`)."""
@@ -139,15 +139,9 @@ def disconfirmation(frame: pd.DataFrame, outcome: str, perception: dict[str, lis
     e_items = [c for items in expectation.values() for c in items]
     if not e_items:
         raise NotEstimable(NO_EXPECTATIONS)
-    for name, items in expectation.items():
-        if len(items) > 1:
-            alpha = cronbach_alpha(frame[items])
-            if alpha.value < alpha_floor:
-                raise NotEstimable(
-                    f"the expectation items of {name} ({', '.join(items)}) do not measure one "
-                    f"thing (Cronbach's alpha {alpha.value:.2f} [{alpha.ci_low:.2f}, "
-                    f"{alpha.ci_high:.2f}], below {alpha_floor}): a score made of them cannot "
-                    f"show what expectations do")
+    for reason in unreliable_blocks(frame, expectation, alpha_floor,
+                                    "expectation items").values():
+        raise NotEstimable(f"{reason}: a score made of them cannot show what expectations do")
     scores = pd.DataFrame({outcome: frame[outcome].astype(float),
                            "perception": frame[p_items].astype(float).mean(axis=1),
                            "expectation": frame[e_items].astype(float).mean(axis=1)},

@@ -313,17 +313,20 @@ def _cohort_problem(first: pd.Series, start: pd.Timestamp | None, end: pd.Timest
             f"it is")
 
 
-def summary_repeat_share(T: pd.Series, unit: str = "") -> Estimate:
-    """REP-1's repeat share from a customer summary whose customers were observed for *T*
-    (time units from each one's first transaction): always not testable, since a summary has
-    no orders by date; the reason says so, and when no customer joined in the second half of
-    the observation (the shortest T at least half the longest,
-    :func:`cxlib.data.designs.acquired_early`) that it is a single acquisition cohort."""
+def summary_repeat_share(summary: pd.DataFrame, unit: str = "") -> Estimate:
+    """REP-1's repeat share from a customer *summary* (its customers observed for ``T`` time
+    units from each one's first transaction; a row stands for ``customers`` customers when
+    the column is there): always not testable, since a summary has no orders by date; the
+    reason says so, and when no customer joined in the second half of the observation (the
+    shortest T at least half the longest, :func:`cxlib.data.designs.acquired_early`) that it
+    is a single acquisition cohort. Its n counts customers, not rows."""
     figure = "share of orders from repeat customers"
+    T = summary["T"]
     reason = _summary_cohort_problem(T, unit) or (
         "a customer summary has no orders by date, so the share of orders from repeat "
         "customers cannot be computed from it")
-    return Estimate.untestable(figure, reason, int(pd.Series(T).notna().sum()))
+    count = summary["customers"] if "customers" in summary else pd.Series(1, index=T.index)
+    return Estimate.untestable(figure, reason, int(count[T.notna()].sum()))
 
 
 def _summary_cohort_problem(T: pd.Series, unit: str = "") -> str | None:

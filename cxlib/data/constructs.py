@@ -22,6 +22,7 @@ from cxlib.data.dataset import Dataset
 from cxlib.data.mapping import check_mapping
 from cxlib.data.schemas import DIMENSIONS, get_kind
 from cxlib.errors import UserDataError
+from cxlib.stats.reliability import unreliable_blocks
 
 
 @dataclass
@@ -36,6 +37,10 @@ class SurveyConstructs:
     expectations: dict[str, list[str]] = field(default_factory=dict)
     quality: str | None = None
     servqual: bool = False
+    unreliable: dict[str, str] = field(default_factory=dict)
+    """Blocks whose items do not measure one thing (Cronbach's alpha below the floor:
+    :func:`cxlib.stats.reliability.unreliable_blocks`), each with the reason: a score made
+    of them carries no verdict (mediation, PLS paths, the disconfirmation test)."""
 
     @property
     def perceptions(self) -> dict[str, list[str]]:
@@ -62,10 +67,13 @@ def survey_constructs(ds: Dataset) -> SurveyConstructs:
         if problems:  # a mapping built in code; files are checked when they are loaded
             raise UserDataError(problems, file=str(mapping.source or "mapping"))
     if mapping.attributes:
-        return _from_attributes(frame, mapping.attributes)
-    if mapping.constructs:
-        return _from_constructs(mapping)
-    return _servqual(frame)
+        model = _from_attributes(frame, mapping.attributes)
+    elif mapping.constructs:
+        model = _from_constructs(mapping)
+    else:
+        model = _servqual(frame)
+    model.unreliable = unreliable_blocks(frame, model.blocks)
+    return model
 
 
 def _from_attributes(frame: pd.DataFrame, attributes: list[str]) -> SurveyConstructs:

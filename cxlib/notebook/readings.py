@@ -270,10 +270,10 @@ def snapshot(s: Snapshot) -> str:
 
 def reliability(table: pd.DataFrame, floor: float | None = None) -> str:
     """One sentence on a :func:`~cxlib.stats.measurement.reliability_table`: the dimensions
-    whose alpha is below *floor* (by default :data:`~cxlib.stats.measurement.ALPHA_FLOOR`;
+    whose alpha is below *floor* (by default :data:`~cxlib.stats.reliability.ALPHA_FLOOR`;
     their effects and shares below rest on items that do not measure one thing reliably),
     or that every dimension reaches it."""
-    from cxlib.stats.measurement import ALPHA_FLOOR
+    from cxlib.stats.reliability import ALPHA_FLOOR
 
     floor = ALPHA_FLOOR if floor is None else floor
     rated = table.dropna(subset=["alpha"])

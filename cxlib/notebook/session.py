@@ -32,7 +32,7 @@ from cxlib.data.datasets import Dataset, load_data, observe_loads
 from cxlib.data.sample import planted
 from cxlib.errors import NotEstimable
 from cxlib.registry.claims import get_claim, show_rules
-from cxlib.registry.conclusions import conclude
+from cxlib.registry.conclusions import conclude, figure_conclusion
 from cxlib.registry.records import (
     SHOWN,
     RecordList,
@@ -96,6 +96,7 @@ class Session:
         verdict = rule.judge(est)
         grade = grade_of(spec.evidence, data.design)
         self.judged[(claim, key, data.source)] = Judged(est, rule, verdict, grade)
+        words = figure_conclusion(get_claim(claim), key, verdict.label, grade, data.design)
         if spec.described and verdict.label != NOT_TESTABLE:
             verdict = None  # shown beside the claim without a verdict
         rec = make_record(self.notebook, claim, key, est, verdict, data=data.source,
@@ -103,7 +104,7 @@ class Session:
                           supplementary=spec.supplementary,
                           published=published or get_claim(claim).published, truth=truth,
                           grade=grade.key, design=data.design.label,
-                          described=spec.described)
+                          described=spec.described, conclusion=words)
         self._replace(rec)
         return rec
 

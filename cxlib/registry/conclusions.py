@@ -49,6 +49,17 @@ def headline(outcome: str, grade: Grade | None, needs: Grade | None) -> str:
     return outcome
 
 
+def figure_conclusion(claim: Claim, key: str, label: str, grade: Grade | None,
+                      design: Design | None) -> Conclusion:
+    """The words of one figure's verdict (*label*), by the same rule as a claim's: qualified
+    by the figure's *grade* when it falls short of what the clauses it measures need."""
+    needs = None
+    for c in claim.clauses:
+        if c.measured_by(key):
+            needs = c.needs if needs is None else stronger(needs, c.needs)
+    return Conclusion(headline(label, grade, needs), grade, design)
+
+
 def conclude(claim: Claim, verdict: ClaimVerdict, tested: Iterable[str],
              design: Design | None) -> Conclusion:
     """The words of *claim*'s verdict, given the keys of the figures that could be

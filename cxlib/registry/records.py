@@ -156,7 +156,8 @@ def make_record(notebook: str, claim: str, key: str, est: Estimate,
     if label == SHOWN:
         words = SHOWN
     if synthetic and label != NOT_TESTABLE:
-        real = f"the rule would read: {verdict}" if label != SHOWN else f"it would be {reason}"
+        real = (f"the rule would read: {words}: {reason}" if label != SHOWN
+                else f"it would be {reason}")
         would_be, label, n_to_decide, words = words, NOT_TESTABLE, None, NOT_TESTABLE
         reason = ("synthetic sample: shows the method only"
                   + (f"; planted value {fmt(truth)}" if truth is not None else "")

@@ -173,15 +173,20 @@ class Summary:
             table[col] = table[col].map(fmt)
         return table
 
+    def _written(self) -> pd.DataFrame:
+        """:meth:`shown` with p-values written as people read them ("<0.001", never 0):
+        the text and Markdown forms (HTML does the same in :func:`frame_html`)."""
+        shown = self.shown()
+        for col in [c for c in shown.columns if is_p_column(c)]:
+            shown[col] = shown[col].astype(object).map(p_cell)
+        return shown
+
     def _lines(self) -> list[tuple[str, str]]:
         return ([("Caution", w) for w in self.warnings] + [("Note", n) for n in self.notes])
 
     def text(self) -> str:
         head = f"{self.title}\n" if self.title else ""
-        shown = self.shown()
-        for col in [c for c in shown.columns if is_p_column(c)]:
-            shown[col] = shown[col].astype(object).map(p_cell)
-        body = shown.to_string(na_rep="–") if len(self.table.columns) else ""
+        body = self._written().to_string(na_rep="–") if len(self.table.columns) else ""
         extra = "".join(f"\n{kind}: {line}" for kind, line in self._lines())
         return f"{head}{body}\n({self.caption}){extra}"
 
@@ -196,7 +201,7 @@ class Summary:
 
     def markdown(self) -> str:
         title = f"**{md_escape(self.title)}**\n\n" if self.title else ""
-        body = (markdown_table(self.shown()) + "\n\n") if len(self.table.columns) else ""
+        body = (markdown_table(self._written()) + "\n\n") if len(self.table.columns) else ""
         extra = "".join(f"\n\n*{kind}*: {md_escape(line)}" for kind, line in self._lines())
         return f"{title}{body}*{md_escape(self.caption)}*{extra}"
 

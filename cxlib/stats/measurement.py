@@ -28,23 +28,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxlib.stats.estimates import Estimate, Fit
+from cxlib.stats.estimates import Fit
+from cxlib.stats.reliability import cronbach_alpha
 from cxlib.stats.sem import SEMFit, fit_model
-
-
-def cronbach_alpha(items: pd.DataFrame, level: float = 0.95) -> Estimate:
-    """Cronbach's alpha of the columns of *items* (complete rows) with Feldt's interval."""
-    x = items.dropna().astype(float)
-    n, k = x.shape
-    if k < 2:
-        raise ValueError("alpha needs at least two items")
-    alpha = k / (k - 1) * (1 - x.var(ddof=1).sum() / x.sum(axis=1).var(ddof=1))
-    df1, df2 = n - 1, (n - 1) * (k - 1)
-    g = 1 - level
-    lo = 1 - (1 - alpha) * stats.f.ppf(1 - g / 2, df1, df2)
-    hi = 1 - (1 - alpha) * stats.f.ppf(g / 2, df1, df2)
-    return Estimate("Cronbach's alpha", float(alpha), float(lo), float(hi), n,
-                    "Cronbach's alpha, Feldt F interval", level)
 
 
 def reliability_table(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.DataFrame:
@@ -93,10 +79,6 @@ def distinctness_caution(frame: pd.DataFrame, blocks: dict[str, list[str]], a: s
     return (f"{a} and {b} are barely distinct in these data (heterotrait–monotrait ratio "
             f"{value:.2f}, above the {limit:.2f} beyond which two constructs are not shown to "
             f"be different): their association may restate one attitude")
-
-
-ALPHA_FLOOR = 0.7
-"""The usual floor of Cronbach's alpha for research (Nunnally 1978)."""
 
 
 def cfa(frame: pd.DataFrame, structure: dict[str, list[str]], name: str = "") -> SEMFit:

@@ -23,7 +23,7 @@ raises :class:`~cxlib.errors.NotEstimable`: it cannot be standardised.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,7 @@ import pandas as pd
 from cxlib.errors import NotEstimable, UserDataError, require_variation
 from cxlib.stats import robust
 from cxlib.stats.estimates import Estimate, Fit
+from cxlib.stats.reliability import unreliable_blocks
 from cxlib.stats.uncertainty import Moments, moment_bootstrap, percentiles
 
 
@@ -168,9 +169,12 @@ def _estimate(x: np.ndarray, blocks: dict[str, list[str]], edges: list[tuple[str
 class PathsFit(Fit):
     """:func:`bootstrap_paths`: one row per path (from, to, coefficient, its percentile
     interval, the R² of its target), with the bootstrap's resamples and failures, and the
-    ``cluster`` column it resampled (None: respondents)."""
+    ``cluster`` column it resampled (None: respondents), and the constructs whose items do
+    not measure one thing (``unreliable``: construct → reason), whose paths carry no
+    verdict (:func:`path_estimate`)."""
 
     cluster: str | None = None
+    unreliable: dict[str, str] = field(default_factory=dict)
 
 
 def _paths_from_correlations(r: np.ndarray, blocks: dict[str, list[str]],
@@ -262,12 +266,20 @@ def bootstrap_paths(frame: pd.DataFrame, blocks: dict[str, list[str]],
     return PathsFit(table=out, n=fit.n, level=level, failed=failed, draws=n_boot,
                     clusters=g, value="coefficient",
                     method=f"PLS-PM mode A, path weighting, bootstrap ({n_boot}){over}",
-                    title="PLS path model", cluster=cluster)
+                    title="PLS path model", cluster=cluster,
+                    unreliable=unreliable_blocks(frame, blocks))
 
 
 def path_estimate(paths: PathsFit, source: str, target: str) -> Estimate:
-    """The path *source* → *target* of a :func:`bootstrap_paths` result as an Estimate."""
+    """The path *source* → *target* of a :func:`bootstrap_paths` result as an Estimate; not
+    testable when the items of either construct do not measure one thing (Cronbach's alpha
+    below :data:`~cxlib.stats.reliability.ALPHA_FLOOR`: ``paths.unreliable``)."""
     rows = paths.table[(paths.table["from"] == source) & (paths.table["to"] == target)]
     if rows.empty:
         raise KeyError(f"the model has no path {source} → {target}")
-    return paths.estimate(rows.index[0], figure=f"PLS path {source} → {target} (standardised)")
+    figure = f"PLS path {source} → {target} (standardised)"
+    weak = [paths.unreliable[c] for c in (source, target) if c in paths.unreliable]
+    if weak:
+        return Estimate.untestable(figure, "; ".join(weak) + ": a path between scores made of "
+                                   "them cannot show how the constructs relate", paths.n)
+    return paths.estimate(rows.index[0], figure=figure)
