@@ -312,7 +312,9 @@ def compare_with_pls(fit: SEMFit, source: str, target: str, pls_path=None) -> st
     told apart in these data. The PLS path, a regression between weighted item composites
     (which always exist), still stands as its own figure, but it is not confirmed by a
     second method. A proper SEM's standardised path is set beside the PLS one, with whether
-    the signs agree."""
+    the signs agree. A PLS path that could not be estimated is read as None."""
+    if pls_path is not None and pls_path.ci_low is None:
+        pls_path = None
     pls = (f"the PLS path {source} → {target} ({pls_path.value:.2f} "
            f"[{pls_path.ci_low:.2f}, {pls_path.ci_high:.2f}])" if pls_path is not None
            else f"the PLS path {source} → {target}")
