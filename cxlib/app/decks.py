@@ -147,15 +147,17 @@ def _display_role(data: dict, role: str | None = None) -> str | None:
     """The role of what a cell displayed: the *role* cxlib wrote into the output's metadata
     (:class:`~cxlib.stats.formatting.Shown`: rules, a verdict, the claim card, a caption; a
     caution reads as prose), else from its MIME bundle *data*: a figure, other Markdown as
-    prose, a table or other HTML, or plain text as a note (``None``: nothing to show)."""
+    prose, a table (HTML with a table, as a typed result shows, whatever other forms it
+    has), other Markdown or HTML as prose, or plain text as a note (``None``: nothing to
+    show)."""
     if role:
         return "prose" if role == "caution" else role
     if any(kind in data for kind in _IMAGES):
         return "figure"
-    if "text/markdown" in data:
+    if "<table" in "".join(data.get("text/html", "")):
+        return "table"
+    if "text/markdown" in data or "text/html" in data:
         return "prose"
-    if "text/html" in data:
-        return "table" if "<table" in "".join(data["text/html"]) else "prose"
     if "text/plain" in data and "".join(data["text/plain"]).strip():
         return "note"
     return None
