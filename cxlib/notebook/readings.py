@@ -359,9 +359,10 @@ def _steps(k: int) -> str:
 def return_by_steps(rates: Result | pd.DataFrame, min_visits: int = 30) -> str:
     """What the return rates by steps done (:func:`~cxlib.analyses.journey.return_by_steps`)
     show, computed from the table: the rates at the fewest and the most steps among the rows
-    of at least *min_visits* visits, whether they rise step by step (each fall named, and
-    whether the two intervals overlap, i.e. whether chance could explain it), and the rows
-    too small to read."""
+    of at least *min_visits* visits, whether they rise step by step (each fall named), and the
+    rows too small to read. It describes and does not test: the table takes visits as
+    independent, so whether two rates differ by more than chance is left to the odds ratio per
+    step (customers as the unit), and the sentence says so."""
     table = table_of(rates)
     big, small = table[table["visits"] >= min_visits], table[table["visits"] < min_visits]
     parts = []
@@ -370,17 +371,18 @@ def return_by_steps(rates: Result | pd.DataFrame, min_visits: int = 30) -> str:
         trend = "higher" if last["return rate"] > first["return rate"] else "not higher"
         parts.append(f"Customers came back after {first['return rate']:.1%} of the visits with "
                      f"{_steps(big.index[0])} done and after {last['return rate']:.1%} of those "
-                     f"with {_steps(big.index[-1])}: {trend} with all steps")
+                     f"with {_steps(big.index[-1])} ({trend} with the most steps)")
         falls = [(k0, r0, k1, r1) for (k0, r0), (k1, r1) in pairwise(big.iterrows())
                  if r1["return rate"] < r0["return rate"]]
         if falls:
             said = [f"{r0['return rate']:.1%} with {_steps(k0)} against {r1['return rate']:.1%} "
-                    f"with {_steps(k1)}" + (" (the intervals overlap: chance can explain it)"
-                                            if r1["ci_high"] >= r0["ci_low"] else "")
-                    for k0, r0, k1, r1 in falls]
-            parts[-1] += ", but not step by step: " + "; ".join(said)
+                    f"with {_steps(k1)}" for k0, r0, k1, r1 in falls]
+            parts[-1] += ", but not rising step by step: " + "; ".join(said)
         else:
             parts[-1] += ", rising at every step"
+        parts.append("These rates describe the visits, taken as independent; whether returning "
+                     "rises with the steps by more than chance is for the odds ratio per step, "
+                     "with customers as the unit")
     for k, row in small.iterrows():
         parts.append(f"The row for {_steps(k)} rests on {int(row['visits'])} visits, too few to "
                      f"read (its interval runs from {row['ci_low']:.0%} to {row['ci_high']:.0%})")
@@ -411,8 +413,9 @@ def lifetime_problem(life: Estimate, spread: float = 3.0) -> str:
 def reach(table: pd.DataFrame, population: int) -> str:
     """What a :func:`~cxlib.stats.spread.reach_table` shows, computed from it, one clause per
     network: the share of stories that stay small, the share that reach over half of the
-    *population*, and the median and mean reach; where the median exceeds the mean, most
-    stories reach far and the ones that die at once pull the mean down."""
+    *population*, and the median and mean reach; where the median exceeds the mean, half the
+    stories reach at least the median and the ones that die at once pull the mean down (said
+    as such: "most" would overstate a share near one half)."""
     small = next(c for c in table.columns if c.startswith("share reaching ≤"))
     limit = small.removeprefix("share reaching ≤ ").removesuffix(" people")
     parts = []
@@ -422,7 +425,8 @@ def reach(table: pd.DataFrame, population: int) -> str:
                 f"over half of the {population:,}; the median story reaches "
                 f"{row['median reach']:,.0f} people, the mean {row['mean reach']:,.0f}")
         if row["median reach"] > row["mean reach"]:
-            part += " (most stories reach far; those that die at once pull the mean down)"
+            part += (f" (half the stories reach {row['median reach']:,.0f} people or more; "
+                     "those that die at once pull the mean down)")
         parts.append(part)
     text = "; ".join(parts) + "."
     return text[0].upper() + text[1:]
