@@ -210,12 +210,14 @@ def log_end(result: Result) -> str:
 
 def share_path(name: str, path: SharePath) -> str:
     """A :func:`~cxlib.analyses.repeat.share_path` in words: "constant acquisition: starts at
-    11%, passes 75% in month 15; over the last 24 months it stays near 80% (76%–82%)"."""
+    11%, passes 75% in month 15; over the last 24 months it stays near 79.7% (76%–82%)". The
+    settled level has one decimal, so that the gap between two paths (a notebook prints it
+    rounded to whole points) can be read off the two sentences."""
     reached = (f"passes {path.reference:.0%} in month {path.month_reached}"
                if path.month_reached else f"never reaches {path.reference:.0%}")
     low, high = path.settled_range
     return (f"{name}: starts at {path.first:.0%}, {reached}; over the last "
-            f"{path.settled_months} months it stays near {path.settled:.0%} "
+            f"{path.settled_months} months it stays near {path.settled:.1%} "
             f"({low:.0%}–{high:.0%})")
 
 
