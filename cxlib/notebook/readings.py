@@ -395,16 +395,19 @@ def lifetime_problem(life: Estimate, spread: float = 3.0) -> str:
     """Why an expected customer lifetime (``cost_ratios(...)["expected customer
     lifetime"]``, :func:`~cxlib.analyses.retention.cost_ratios`) does not pin down the ratios
     built on it, or "" when it does. It does not when it could not be estimated; when some
-    bootstrap resamples gave no finite lifetime (r ≤ 1 in the exponential–gamma model: too
-    few customers have left), since the interval of the others then leaves out the long
+    bootstrap resamples gave no finite lifetime (r ≤ 1 in the exponential–gamma model: rates
+    of leaving so spread across customers that the mean lifetime is unbounded, which few
+    leavers make likely), since the interval of the others then leaves out the long
     lifetimes and need not even contain the estimate; or when the interval's upper end is
     more than *spread* times its lower end."""
     if life.problem or life.ci_low is None or life.ci_high is None:
         return f"The expected lifetime could not be estimated: {life.problem or 'no interval'}."
     if life.failed:
         return (f"The expected lifetime is not pinned down: {life.failed:,} of {life.draws:,} "
-                "resamples gave no finite lifetime (too few of these customers have left), "
-                "so neither is a ratio built on it.")
+                "resamples gave no finite lifetime (in them the fitted rates of leaving differ "
+                "so much between customers, a gamma shape r of at most 1, that the mean "
+                "lifetime is unbounded; with few leavers a resample easily lands there), so "
+                "neither is a ratio built on it.")
     if not life.ci_low <= life.value <= life.ci_high or life.ci_high > spread * life.ci_low:
         return (f"The expected lifetime is not pinned down: its interval, {fmt(life.ci_low)} "
                 f"to {fmt(life.ci_high)} {life.unit}, spans more than a factor {spread:g}, so "
