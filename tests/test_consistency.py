@@ -136,7 +136,10 @@ def test_the_model_table_says_what_each_term_is():
     fit = consistency.hazard_model(visits(1, 800), centre=4.5)
     terms = fit.table["term"]
     assert terms["mean_c"] == "mean quality so far, minus 4.5"
-    assert terms["const"].startswith("intercept")
+    assert terms["const"].startswith("intercept") and "odds, not a ratio" in terms["const"]
+    assert terms["sd_so_far"].endswith("at mean quality 4.5")  # issue 24 (07): read at centre
+    simple = consistency.hazard_model(visits(1, 800), centre=4.5, interaction=False)
+    assert "at mean quality" not in simple.table["term"]["sd_so_far"]
     assert all(not t.startswith(("visit_spline", "mean_c")) for t in terms)
     assert fit.estimate("sd_so_far").value == pytest.approx(np.exp(fit.fit.params["sd_so_far"]))
     said = readings.hazard_scale(fit)  # the n, the clusters and the scale, from the fit

@@ -430,4 +430,4 @@ def test_share_path_says_when_the_share_passes_a_level_and_where_it_settles():
     assert share_path(shares * 0.5).month_reached is None
     text = readings.share_path("constant", p)
     assert text == ("constant: starts at 0%, passes 75% in month 4; over the last 3 months "
-                    "it stays near 80% (78%–82%)")
+                    "it stays near 80.0% (78%–82%)")

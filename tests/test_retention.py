@@ -262,6 +262,8 @@ def test_a_lifetime_that_its_interval_does_not_pin_down_says_why():
     failed = Estimate("expected customer lifetime", 130.5, 4.17, 107.6, 273, "boot",
                       unit="years", failed=136, draws=300)
     assert "136 of 300 resamples gave no finite lifetime" in lifetime_problem(failed)
+    # issue 24 (03): an unbounded mean comes from the gamma shape r ≤ 1, not from a count
+    assert "gamma shape r of at most 1" in lifetime_problem(failed)
     wide = Estimate("expected customer lifetime", 9.0, 2.0, 30.0, 273, "boot", unit="years",
                     draws=300)
     assert "spans more than a factor 3" in lifetime_problem(wide)

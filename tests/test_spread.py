@@ -79,3 +79,9 @@ def test_the_reach_sentence_is_computed_from_the_reach_table():
     assert said.startswith("On the random network 50.0% of the stories stay at 100 people or "
                            "fewer and 50.0% reach over half of the 20,000")
     assert "on the small world network 75.0%" in said and "0.0% reach over half" in said
+    # a median above the mean says half the stories reach at least the median, not "most"
+    # (issue 24, 05: 51.7% reaching far is barely a majority)
+    assert "most" not in said and "pull the mean down" not in said
+    far = readings.reach(spread.reach_table({"scale free": np.array([1, 15000, 16000])},
+                                            20000), 20000)
+    assert "half the stories reach 15,000 people or more" in far and "most" not in far

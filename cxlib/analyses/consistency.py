@@ -107,15 +107,19 @@ class HazardFit(Result):
         return table
 
     def meaning(self, term: str) -> str:
-        """What a term of the model is: the label of its row."""
+        """What a term of the model is: the label of its row. With the interaction, the SD
+        term is its effect at mean quality ``centre`` (the mean is centred there); the
+        intercept's "odds ratio" column holds the baseline odds, which its label says."""
         if term.startswith("visit_spline_"):
             return (f"baseline over later visits (part {term.rsplit('_', 1)[1]} of a smooth "
                     "curve in the visit number)")
+        at = f", at mean quality {self.centre:g}" if self.interaction else ""
         return {"const": f"intercept: log-odds of leaving after a later visit, mean quality "
-                         f"{self.centre:g}, no spread",
+                         f"{self.centre:g}, no spread (its odds ratio is these odds, not a "
+                         f"ratio)",
                 "first_visit": "extra log-odds of leaving after a first visit",
                 "mean_c": f"mean quality so far, minus {self.centre:g}",
-                "sd_so_far": "SD of quality so far (from the second visit on)",
+                "sd_so_far": f"SD of quality so far (from the second visit on){at}",
                 "mean_c:sd_so_far": "mean × SD: how the mean's effect changes with the SD",
                 }.get(term, term)
 

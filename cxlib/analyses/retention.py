@@ -257,11 +257,14 @@ def kaplan_meier(ledger: pd.DataFrame, group: str | None = None, *,
     chi2 = p = None
     if group and len(fits) > 1:
         chi2, _, p = logrank(start, stop, surv["left"], labels.astype(str))
+    by = f" by {group}" if group else ""
     kind = "Kaplan–Meier" + (" with delayed entry at the start of the "
                              f"{follow_up_months:g}-month window" if follow_up_months else "")
     return KaplanMeier(table=_median_tenure(fits), n=int(usable.sum()), value="median months",
                        method=kind + (", log-rank test" if p is not None else ""),
-                       title=f"Median tenure{f' by {group}' if group else ''} (months)",
+                       title=(f"Median tenure{by} (months)" if not follow_up_months else
+                              f"Period retention curve{by}: median and 12-month value if this "
+                              f"window's risks held (months)"),
                        notes=_left_out_note(left_out, follow_up_months), fits=fits,
                        logrank_p=p, logrank_stat=chi2, left_out=left_out,
                        follow_up_months=follow_up_months)
@@ -503,8 +506,10 @@ def cohort_retention(ledger: pd.DataFrame, max_months: int = 24) -> Fit:
 
 
 def value_by_tenure(ledger: pd.DataFrame, bins=(0, 6, 12, 24, 36, 60, 1200)) -> Fit:
-    """Margin per active month and products held, by tenure band (survivors only differ
-    from leavers, so read this as description, not as the effect of staying longer). The
+    """Margin per active month and products held, by tenure band, every customer (those who
+    left too) in the band of their last tenure. Long tenures are reached only by those who
+    stayed, who may differ from the rest from the start, so read this as description, not as
+    the effect of staying longer. The
     last band is open-ended ("60+"); a column the ledger has no data for is left out."""
     surv = tenure(ledger)
     months = (surv["days"] / MONTH).clip(lower=1)
@@ -521,5 +526,6 @@ def value_by_tenure(ledger: pd.DataFrame, bins=(0, 6, 12, 24, 36, 60, 1200)) -> 
         products_held=("products held", "mean"))
     table = table.dropna(axis=1, how="all")  # a column the ledger does not have
     return Fit(table=table, n=len(ledger), value="customers", digits=2,
-               method="means by tenure band (survivors only: a description)",
+               method="means by tenure band, each customer at their last tenure, those who "
+                      "left included (a description)",
                title="Value by tenure")

@@ -210,12 +210,14 @@ def log_end(result: Result) -> str:
 
 def share_path(name: str, path: SharePath) -> str:
     """A :func:`~cxlib.analyses.repeat.share_path` in words: "constant acquisition: starts at
-    11%, passes 75% in month 15; over the last 24 months it stays near 80% (76%–82%)"."""
+    11%, passes 75% in month 15; over the last 24 months it stays near 79.7% (76%–82%)". The
+    settled level has one decimal, so that the gap between two paths (a notebook prints it
+    rounded to whole points) can be read off the two sentences."""
     reached = (f"passes {path.reference:.0%} in month {path.month_reached}"
                if path.month_reached else f"never reaches {path.reference:.0%}")
     low, high = path.settled_range
     return (f"{name}: starts at {path.first:.0%}, {reached}; over the last "
-            f"{path.settled_months} months it stays near {path.settled:.0%} "
+            f"{path.settled_months} months it stays near {path.settled:.1%} "
             f"({low:.0%}–{high:.0%})")
 
 
@@ -359,9 +361,10 @@ def _steps(k: int) -> str:
 def return_by_steps(rates: Result | pd.DataFrame, min_visits: int = 30) -> str:
     """What the return rates by steps done (:func:`~cxlib.analyses.journey.return_by_steps`)
     show, computed from the table: the rates at the fewest and the most steps among the rows
-    of at least *min_visits* visits, whether they rise step by step (each fall named, and
-    whether the two intervals overlap, i.e. whether chance could explain it), and the rows
-    too small to read."""
+    of at least *min_visits* visits, whether they rise step by step (each fall named), and the
+    rows too small to read. It describes and does not test: the table takes visits as
+    independent, so whether two rates differ by more than chance is left to the odds ratio per
+    step (customers as the unit), and the sentence says so."""
     table = table_of(rates)
     big, small = table[table["visits"] >= min_visits], table[table["visits"] < min_visits]
     parts = []
@@ -370,17 +373,18 @@ def return_by_steps(rates: Result | pd.DataFrame, min_visits: int = 30) -> str:
         trend = "higher" if last["return rate"] > first["return rate"] else "not higher"
         parts.append(f"Customers came back after {first['return rate']:.1%} of the visits with "
                      f"{_steps(big.index[0])} done and after {last['return rate']:.1%} of those "
-                     f"with {_steps(big.index[-1])}: {trend} with all steps")
+                     f"with {_steps(big.index[-1])} ({trend} with the most steps)")
         falls = [(k0, r0, k1, r1) for (k0, r0), (k1, r1) in pairwise(big.iterrows())
                  if r1["return rate"] < r0["return rate"]]
         if falls:
             said = [f"{r0['return rate']:.1%} with {_steps(k0)} against {r1['return rate']:.1%} "
-                    f"with {_steps(k1)}" + (" (the intervals overlap: chance can explain it)"
-                                            if r1["ci_high"] >= r0["ci_low"] else "")
-                    for k0, r0, k1, r1 in falls]
-            parts[-1] += ", but not step by step: " + "; ".join(said)
+                    f"with {_steps(k1)}" for k0, r0, k1, r1 in falls]
+            parts[-1] += ", but not rising step by step: " + "; ".join(said)
         else:
             parts[-1] += ", rising at every step"
+        parts.append("These rates describe the visits, taken as independent; whether returning "
+                     "rises with the steps by more than chance is for the odds ratio per step, "
+                     "with customers as the unit")
     for k, row in small.iterrows():
         parts.append(f"The row for {_steps(k)} rests on {int(row['visits'])} visits, too few to "
                      f"read (its interval runs from {row['ci_low']:.0%} to {row['ci_high']:.0%})")
@@ -391,16 +395,19 @@ def lifetime_problem(life: Estimate, spread: float = 3.0) -> str:
     """Why an expected customer lifetime (``cost_ratios(...)["expected customer
     lifetime"]``, :func:`~cxlib.analyses.retention.cost_ratios`) does not pin down the ratios
     built on it, or "" when it does. It does not when it could not be estimated; when some
-    bootstrap resamples gave no finite lifetime (r ≤ 1 in the exponential–gamma model: too
-    few customers have left), since the interval of the others then leaves out the long
+    bootstrap resamples gave no finite lifetime (r ≤ 1 in the exponential–gamma model: rates
+    of leaving so spread across customers that the mean lifetime is unbounded, which few
+    leavers make likely), since the interval of the others then leaves out the long
     lifetimes and need not even contain the estimate; or when the interval's upper end is
     more than *spread* times its lower end."""
     if life.problem or life.ci_low is None or life.ci_high is None:
         return f"The expected lifetime could not be estimated: {life.problem or 'no interval'}."
     if life.failed:
         return (f"The expected lifetime is not pinned down: {life.failed:,} of {life.draws:,} "
-                "resamples gave no finite lifetime (too few of these customers have left), "
-                "so neither is a ratio built on it.")
+                "resamples gave no finite lifetime (in them the fitted rates of leaving differ "
+                "so much between customers, a gamma shape r of at most 1, that the mean "
+                "lifetime is unbounded; with few leavers a resample easily lands there), so "
+                "neither is a ratio built on it.")
     if not life.ci_low <= life.value <= life.ci_high or life.ci_high > spread * life.ci_low:
         return (f"The expected lifetime is not pinned down: its interval, {fmt(life.ci_low)} "
                 f"to {fmt(life.ci_high)} {life.unit}, spans more than a factor {spread:g}, so "
@@ -411,8 +418,9 @@ def lifetime_problem(life: Estimate, spread: float = 3.0) -> str:
 def reach(table: pd.DataFrame, population: int) -> str:
     """What a :func:`~cxlib.stats.spread.reach_table` shows, computed from it, one clause per
     network: the share of stories that stay small, the share that reach over half of the
-    *population*, and the median and mean reach; where the median exceeds the mean, most
-    stories reach far and the ones that die at once pull the mean down."""
+    *population*, and the median and mean reach; where the median exceeds the mean, half the
+    stories reach at least the median and the ones that die at once pull the mean down (said
+    as such: "most" would overstate a share near one half)."""
     small = next(c for c in table.columns if c.startswith("share reaching ≤"))
     limit = small.removeprefix("share reaching ≤ ").removesuffix(" people")
     parts = []
@@ -422,7 +430,8 @@ def reach(table: pd.DataFrame, population: int) -> str:
                 f"over half of the {population:,}; the median story reaches "
                 f"{row['median reach']:,.0f} people, the mean {row['mean reach']:,.0f}")
         if row["median reach"] > row["mean reach"]:
-            part += " (most stories reach far; those that die at once pull the mean down)"
+            part += (f" (half the stories reach {row['median reach']:,.0f} people or more; "
+                     "those that die at once pull the mean down)")
         parts.append(part)
     text = "; ".join(parts) + "."
     return text[0].upper() + text[1:]
