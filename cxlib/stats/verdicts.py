@@ -259,9 +259,13 @@ class Rule:
             beyond = f", beyond {band}, the effects too small to matter" if self.negligible \
                 else ""
             return Verdict(SUPPORTED, f"{ci} lies entirely {claimed_side} {edge}{beyond}")
-        if outside and (wrong_side or not self.negligible):
+        if outside and not self.negligible:
             return Verdict(NOT_SUPPORTED, f"{ci} lies entirely {other_side} {target}; the "
                                           f"claim needs it {claimed_side}")
+        if outside and wrong_side:  # the rule's words name the edge: say both
+            return Verdict(NOT_SUPPORTED, f"{ci} lies entirely {other_side} {target}, so "
+                                          f"{other_side} {edge} too; the claim needs it "
+                                          f"{claimed_side} {edge}")
         if outside:
             return Verdict(NOT_SUPPORTED, f"{ci} lies entirely {other_side} {edge}, the edge "
                                           f"of {band}: any effect is too small to matter")
