@@ -128,7 +128,8 @@ def test_htmt_by_hand_and_its_caution():
     assert htmt(f, a, b) == pytest.approx(0.957, abs=0.001)
     blocks = {"CUSA": a, "CUSL": b, "ONE": ["CUSCO"]}
     assert "heterotrait–monotrait ratio 0.96" in distinctness_caution(f, blocks, "CUSA", "CUSL")
-    assert distinctness_caution(f, blocks, "CUSA", "ONE") == ""  # one item: undefined
+    one = distinctness_caution(f, blocks, "CUSA", "ONE")  # one item: HTMT undefined, said
+    assert one.startswith("whether CUSA and ONE are distinct constructs was not checked: ONE")
     assert distinctness_caution(f, blocks, "CUSA", None) == ""
 
 

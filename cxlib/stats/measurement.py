@@ -70,9 +70,15 @@ def htmt(frame: pd.DataFrame, a: list[str], b: list[str]) -> float:
 def distinctness_caution(frame: pd.DataFrame, blocks: dict[str, list[str]], a: str | None,
                          b: str | None, limit: float = HTMT_LIMIT) -> str:
     """A caution when constructs *a* and *b* are not shown to be distinct (HTMT above
-    *limit*), in words; "" when they are, or when it cannot be computed."""
+    *limit*), in words; when either is a single item, that their distinctness was not
+    checked; "" when they are distinct, or when a construct is missing."""
     if not a or not b or a not in blocks or b not in blocks:
         return ""
+    single = [name for name in (a, b) if len(blocks[name]) < 2]
+    if single:
+        return (f"whether {a} and {b} are distinct constructs was not checked: "
+                f"{' and '.join(single)} {'is' if len(single) == 1 else 'are'} measured by a "
+                "single item, which the heterotrait–monotrait ratio needs two or more of")
     value = htmt(frame, blocks[a], blocks[b])
     if not value > limit:
         return ""
