@@ -378,14 +378,29 @@ def cox_model(ledger: pd.DataFrame, covariates: Sequence[str], *,
                   follow_up_months=follow_up_months)
 
 
+def covariates_model(ledger: pd.DataFrame, covariates: Sequence[str], *,
+                     reference: Mapping[str, str] | None = None,
+                     follow_up_months: float | None = None) -> CoxFit | None:
+    """:func:`cox_model` of the analyst's *covariates* on their own, for a ledger without
+    satisfaction (with it, the satisfaction model shows them); None when the ledger has a
+    satisfaction column or there are no covariates."""
+    if "satisfaction" in ledger or not covariates:
+        return None
+    return cox_model(ledger, covariates, reference=reference, follow_up_months=follow_up_months)
+
+
 def entry_comparison(ledger: pd.DataFrame, term: str, covariates: Sequence[str] = (), *,
-                     follow_up_months: float, reference: Mapping[str, str] | None = None,
-                     level: float = 0.95) -> Fit:
+                     follow_up_months: float | None,
+                     reference: Mapping[str, str] | None = None,
+                     level: float = 0.95) -> Fit | None:
     """The hazard ratio of *term* from the same Cox model (:func:`cox_model`, with
     *covariates*) fitted twice on a snapshot: as if every customer had been followed from
     acquisition (no delayed entry, the mistake) and entering each customer at the start of
     the *follow_up_months* window (delayed entry). One row each: the hazard ratio with its
-    interval, the customers and the leavers used."""
+    interval, the customers and the leavers used. None (nothing to compare) when
+    *follow_up_months* is None: a ledger that follows customers from acquisition."""
+    if follow_up_months is None:
+        return None
     rows = {}
     for label, window in (("from acquisition (no delayed entry)", None),
                           (f"from the start of the {follow_up_months:g}-month window "
@@ -505,7 +520,10 @@ def cohort_retention(ledger: pd.DataFrame, max_months: int = 24) -> Fit:
 def value_by_tenure(ledger: pd.DataFrame, bins=(0, 6, 12, 24, 36, 60, 1200)) -> Fit:
     """Margin per active month and products held, by tenure band (survivors only differ
     from leavers, so read this as description, not as the effect of staying longer). The
-    last band is open-ended ("60+"); a column the ledger has no data for is left out."""
+    last band is open-ended ("60+"); a column the ledger has no data for is left out.
+    :class:`NotEstimable` when the ledger has neither margin nor n_products."""
+    if not {"margin", "n_products"} & set(ledger):
+        raise NotEstimable("this table needs tenures and margin or n_products")
     surv = tenure(ledger)
     months = (surv["days"] / MONTH).clip(lower=1)
     edges = list(bins)

@@ -251,6 +251,14 @@ def ordered_levels(values: pd.Series, order: Sequence | None = None) -> pd.Serie
     return pd.Series(cats, index=values.index, name=values.name).cat.remove_unused_categories()
 
 
+def require_survival(ledger: pd.DataFrame) -> None:
+    """Raise :class:`NotEstimable` with :func:`survival_missing`'s reason when survival
+    curves cannot be drawn from *ledger*."""
+    missing = survival_missing(ledger)
+    if missing:
+        raise NotEstimable(missing)
+
+
 def survival_missing(ledger: pd.DataFrame) -> str:
     """Why survival curves cannot be drawn from *ledger* ('' when they can): they need
     how long each customer stayed (dates or tenures) and who has left."""

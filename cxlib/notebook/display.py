@@ -82,6 +82,17 @@ def say(*parts: object, sep: str = " ") -> None:
     display({"text/markdown": md_escape(text), "text/plain": text}, raw=True)
 
 
+def show(*objects: object) -> None:
+    """Display each of *objects* that is not None: an analysis that has nothing to show for
+    these data (an improper model's coefficients, the planted values on other data than the
+    sample) returns None, and a cell shows nothing for it."""
+    from IPython.display import display
+
+    for obj in objects:
+        if obj is not None:
+            display(obj)
+
+
 def install() -> None:
     """How notebooks show things, set once when a session starts (``cx.start``): tables with
     three decimals and uncut text; a figure's plain-text form (and so the alt text of its

@@ -21,7 +21,7 @@ of stopping the notebook. The runner merges the result files into ``results.json
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +30,7 @@ import pandas as pd
 
 from cxlib.data.datasets import Dataset, load_data, observe_loads
 from cxlib.data.sample import planted
-from cxlib.errors import NotEstimable
+from cxlib.errors import NotEstimable, PriorStepFailed
 from cxlib.registry.claims import get_claim, show_rules
 from cxlib.registry.conclusions import conclude
 from cxlib.registry.records import (
@@ -138,13 +138,31 @@ class Session:
             with nb.attempt("LOY-1", "ordinal_or", data=survey):
                 odds = cx.loyalty.ordinal_effect(frame, "repurchase_intent", "overall_sat")
                 print(nb.test("LOY-1", "ordinal_or", odds, data=survey))
+
+        A step that fails because an earlier one did (:class:`cxlib.errors.PriorStepFailed`,
+        raised by ``cx.require(result)``) leaves a figure already recorded as not testable
+        with its earlier reason.
         """
         try:
             yield
         except NotEstimable as why:
+            source = self._dataset(data).source if data is not None else None
             for key in keys:
+                if isinstance(why, PriorStepFailed) and self._untestable(claim, key, source):
+                    continue
                 self.not_testable(claim, key, str(why), data=data)
             print(f"{claim}: not testable with these data: {why}")
+
+    def _untestable(self, claim: str, key: str, source: str | None) -> bool:
+        return any(r.claim == claim and r.key == key and r.verdict == NOT_TESTABLE
+                   and (source is None or r.data == source) for r in self.records)
+
+    def test_all(self, claim: str, estimates: Mapping[str, Estimate], *, prefix: str = "",
+                 data: Dataset | None = None) -> RecordList:
+        """:meth:`test` each estimate of *estimates* as figure ``prefix + name`` of *claim*
+        (``nb.test_all("LOY-2", importance.estimates(), prefix="importance_")``)."""
+        return RecordList(self.test(claim, prefix + name, est, data=data)
+                          for name, est in estimates.items())
 
     def conclude(self, *claims: str) -> RecordList:
         """The claim-level verdicts of *claims* (every claim this notebook recorded a figure
