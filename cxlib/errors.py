@@ -139,8 +139,7 @@ def require_columns(frame, columns, *, what: str = "this analysis") -> None:
 
 class PriorStepFailed(NotEstimable):
     """A step needs the result of an earlier one that the data could not give (its reason was
-    shown and recorded there). ``nb.attempt`` keeps the earlier reason of a figure already
-    recorded as not testable rather than replacing it with this one."""
+    shown and recorded there): ``nb.attempt`` says so and records nothing more."""
 
 
 PRIOR_STEP = "it needs a result that could not be estimated above (the reason is shown there)"

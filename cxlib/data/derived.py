@@ -213,6 +213,18 @@ def time_of_day(frame: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(frame["interval_start"]).dt.strftime("%H:%M")
 
 
+VISITS_LACK = "the visits table lacks quality or churned_after"
+
+
+def visit_history(visits: pd.DataFrame) -> pd.DataFrame:
+    """:func:`experience_so_far` of a visits table that has ``quality`` and ``churned_after``
+    (the consistency model needs both); :class:`NotEstimable` (:data:`VISITS_LACK`)
+    otherwise."""
+    if not {"quality", "churned_after"} <= set(visits.columns):
+        raise NotEstimable(VISITS_LACK)
+    return experience_so_far(visits)
+
+
 def experience_so_far(visits: pd.DataFrame, quality: str = "quality") -> pd.DataFrame:
     """Per visit: the customer's running mean and SD of quality (SD missing on a first
     visit), and the visit number."""

@@ -140,22 +140,14 @@ class Session:
                 print(nb.test("LOY-1", "ordinal_or", odds, data=survey))
 
         A step that fails because an earlier one did (:class:`cxlib.errors.PriorStepFailed`,
-        raised by ``cx.require(result)``) leaves a figure already recorded as not testable
-        with its earlier reason.
+        raised by ``cx.require(result)``) records nothing: the earlier step recorded why.
         """
         try:
             yield
         except NotEstimable as why:
-            source = self._dataset(data).source if data is not None else None
-            for key in keys:
-                if isinstance(why, PriorStepFailed) and self._untestable(claim, key, source):
-                    continue
+            for key in keys if not isinstance(why, PriorStepFailed) else ():
                 self.not_testable(claim, key, str(why), data=data)
             print(f"{claim}: not testable with these data: {why}")
-
-    def _untestable(self, claim: str, key: str, source: str | None) -> bool:
-        return any(r.claim == claim and r.key == key and r.verdict == NOT_TESTABLE
-                   and (source is None or r.data == source) for r in self.records)
 
     def test_all(self, claim: str, estimates: Mapping[str, Estimate], *, prefix: str = "",
                  data: Dataset | None = None) -> RecordList:
