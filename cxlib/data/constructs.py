@@ -68,6 +68,11 @@ class SurveyConstructs:
             return scores
         return scores.assign(**{self.quality_name: scores[list(self.drivers)].mean(axis=1)})
 
+    def service(self, scores: pd.DataFrame) -> pd.Series | None:
+        """The service score: the mean of the driver scores in *scores* (from
+        :func:`construct_scores`), or None when the model has no drivers."""
+        return scores[list(self.drivers)].mean(axis=1) if self.drivers else None
+
     @property
     def driver_keys(self) -> list[str]:
         """The registry keys of the driver figures (LOY-2): one per SERVQUAL dimension, or

@@ -183,8 +183,14 @@ def moment_features(visits: pd.DataFrame, moments=MOMENTS) -> pd.DataFrame:
     return out
 
 
+NO_OUTLET_LINK = "the survey has no outlet_id to link respondents to outlets"
+
+
 def merge_outlets(survey: pd.DataFrame, outlets: pd.DataFrame) -> pd.DataFrame:
-    """Survey respondents with their outlet's staff measures."""
+    """Survey respondents with their outlet's staff measures; :class:`NotEstimable`
+    (:data:`NO_OUTLET_LINK`) when the survey has no ``outlet_id`` values."""
+    if "outlet_id" not in survey or not survey["outlet_id"].notna().any():
+        raise NotEstimable(NO_OUTLET_LINK)
     return survey.merge(outlets, on="outlet_id", how="inner", suffixes=("", "_outlet"))
 
 

@@ -130,7 +130,8 @@ class Session:
         return Markdown(f"*Caution for {md_escape(claim)}*: {md_escape(text)}.")
 
     @contextmanager
-    def attempt(self, claim: str, *keys: str, data: Dataset | None = None) -> Iterator[None]:
+    def attempt(self, claim: str, *keys: str, data: Dataset | None = None,
+                show: bool = False) -> Iterator[None]:
         """Run an analysis; if the data cannot give its estimate (:class:`NotEstimable`),
         record figures *keys* of *claim* as not testable with the reason, say so, and let
         the notebook go on::
@@ -141,13 +142,20 @@ class Session:
 
         A step that fails because an earlier one did (:class:`cxlib.errors.PriorStepFailed`,
         raised by ``cx.require(result)``) records nothing: the earlier step recorded why.
+        With ``show=True`` the figures recorded as not testable are shown as verdicts (as
+        ``display(nb.not_testable(...))`` shows them) instead of the one-line message.
         """
         try:
             yield
         except NotEstimable as why:
-            for key in keys if not isinstance(why, PriorStepFailed) else ():
-                self.not_testable(claim, key, str(why), data=data)
-            print(f"{claim}: not testable with these data: {why}")
+            recorded = RecordList(self.not_testable(claim, key, str(why), data=data)
+                                  for key in keys if not isinstance(why, PriorStepFailed))
+            if show and recorded:
+                from IPython.display import display
+
+                display(recorded)
+            else:
+                print(f"{claim}: not testable with these data: {why}")
 
     def test_all(self, claim: str, estimates: Mapping[str, Estimate], *, prefix: str = "",
                  data: Dataset | None = None) -> RecordList:
