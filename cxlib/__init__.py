@@ -33,7 +33,7 @@ analyses   one module per claim family: ``consistency``, ``customer_value``,
            ``people``, ``quality``, ``relationships``, ``repeat``, ``retention``,
            ``standards``, ``wom``
 notebook   what a notebook calls: ``start``, ``Session``, ``display``, ``plots``,
-           ``readings``, ``trials``, ``widgets``, ``versions``, ``say``
+           ``readings``, ``steps``, ``trials``, ``widgets``, ``versions``, ``say``
 errors     ``NotEstimable``, ``UserDataError``; ``require``, ``require_answers``,
            ``require_columns``, ``require_estimate`` (raise ``NotEstimable`` when a step's
            input is missing)
@@ -83,7 +83,7 @@ LAYERS: dict[str, dict[str, str]] = {
                          "journey", "loyalty", "people", "quality", "relationships", "repeat",
                          "retention", "standards", "wom"),
     # what a notebook calls
-    "notebook": _modules("display", "plots", "readings", "trials", "widgets")
+    "notebook": _modules("display", "plots", "readings", "steps", "trials", "widgets")
     | _defined_in("session", "Session", "start") | _defined_in("versions", "versions")
     | _defined_in("display", "say"),
     # the exceptions a user meets

@@ -7,6 +7,8 @@ shows a computed sentence as text rather than print output.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from cxlib.stats.formatting import dict_table, frame_html, tidy
@@ -91,6 +93,12 @@ def show(*objects: object) -> None:
     for obj in objects:
         if obj is not None:
             display(obj)
+
+
+def say_each(sentences: Iterable[object]) -> None:
+    """:func:`say` each of *sentences*, one paragraph each."""
+    for sentence in sentences:
+        say(sentence)
 
 
 def install() -> None:

@@ -219,6 +219,11 @@ def share_path(name: str, path: SharePath) -> str:
             f"({low:.0%}–{high:.0%})")
 
 
+def share_paths(paths: dict[str, SharePath]) -> list[str]:
+    """:func:`share_path` of each named path, one sentence each."""
+    return [share_path(name, path) for name, path in paths.items()]
+
+
 def ageing_counts(base: AgeingBaseline) -> str:
     """The counts behind an :func:`~cxlib.analyses.repeat.ageing_baseline`, in a sentence."""
     return (f"window {base.window}: {base.new:,} new customers, {base.before:,} earlier ones; "
