@@ -142,6 +142,11 @@ class PriorStepFailed(NotEstimable):
     shown and recorded there): ``nb.attempt`` says so and records nothing more."""
 
 
+class NotInRun(PriorStepFailed):
+    """A step needs a data kind that this run does not analyse (the user gave files of other
+    kinds): ``nb.attempt`` skips it without a word."""
+
+
 PRIOR_STEP = "it needs a result that could not be estimated above (the reason is shown there)"
 """The reason :func:`require` gives when no reason is passed."""
 

@@ -30,7 +30,7 @@ import pandas as pd
 
 from cxlib.data.datasets import Dataset, load_data, observe_loads
 from cxlib.data.sample import planted
-from cxlib.errors import NotEstimable, PriorStepFailed
+from cxlib.errors import NotEstimable, NotInRun, PriorStepFailed
 from cxlib.registry.claims import get_claim, show_rules
 from cxlib.registry.conclusions import conclude
 from cxlib.registry.records import (
@@ -131,7 +131,7 @@ class Session:
 
     @contextmanager
     def attempt(self, claim: str, *keys: str, data: Dataset | None = None,
-                show: bool = False) -> Iterator[None]:
+                show: bool = False, says: str | None = None) -> Iterator[None]:
         """Run an analysis; if the data cannot give its estimate (:class:`NotEstimable`),
         record figures *keys* of *claim* as not testable with the reason, say so, and let
         the notebook go on::
@@ -143,10 +143,15 @@ class Session:
         A step that fails because an earlier one did (:class:`cxlib.errors.PriorStepFailed`,
         raised by ``cx.require(result)``) records nothing: the earlier step recorded why.
         With ``show=True`` the figures recorded as not testable are shown as verdicts (as
-        ``display(nb.not_testable(...))`` shows them) instead of the one-line message.
+        ``display(nb.not_testable(...))`` shows them) instead of the one-line message; *says*
+        replaces that message, ``{}`` standing for the reason ("Erlang A is not shown: {}.").
+        A step needing a data kind the run does not analyse (:class:`cxlib.errors.NotInRun`)
+        is skipped without a word.
         """
         try:
             yield
+        except NotInRun:
+            return
         except NotEstimable as why:
             recorded = RecordList(self.not_testable(claim, key, str(why), data=data)
                                   for key in keys if not isinstance(why, PriorStepFailed))
@@ -155,7 +160,7 @@ class Session:
 
                 display(recorded)
             else:
-                print(f"{claim}: not testable with these data: {why}")
+                print((says or f"{claim}: not testable with these data: {{}}").format(why))
 
     def test_all(self, claim: str, estimates: Mapping[str, Estimate], *, prefix: str = "",
                  data: Dataset | None = None) -> RecordList:

@@ -1,19 +1,57 @@
-"""Notebook steps that run only on a file the user gave (none on the sample).
+"""Which data a notebook run analyses, and steps that run only on a file the user gave.
 
-A notebook calls a step with its session; the step loads the user's file for its kind when
-one was given, shows the analysis and records what it records, and does nothing when the
-run uses the bundled sample for that kind (its analysis is shown on other data above).
+:func:`runs` says which of a notebook's data kinds a run analyses (notebook 08: the contact
+log, the interval report or both); a cell needing a kind the run does not analyse is
+skipped without a word (:class:`cxlib.errors.NotInRun` in ``nb.attempt``). A step such as
+:func:`own_summary_fit` loads the user's file for its kind when one was given, shows the
+analysis and records what it records, and does nothing when the run uses the bundled sample
+for that kind (its analysis is shown on other data above).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cxlib.analyses import customer_value
+from cxlib.errors import NotInRun
 from cxlib.notebook.display import show
 
 if TYPE_CHECKING:
+    from cxlib.data.dataset import Dataset
     from cxlib.notebook.session import Session
+
+
+@dataclass(frozen=True)
+class Runs:
+    """The data kinds a run analyses (``kinds``) and those the user gave files for
+    (``given``)."""
+
+    kinds: tuple[str, ...]
+    given: tuple[str, ...]
+
+    def require(self, kind: str) -> None:
+        """Raise :class:`NotInRun` unless the run analyses *kind*."""
+        if kind not in self.kinds:
+            raise NotInRun(f"this run does not analyse {kind} (files given: "
+                           f"{', '.join(self.given)})")
+
+    def require_given(self, kind: str) -> None:
+        """Raise :class:`NotInRun` unless the user gave a file of *kind* (not the sample)."""
+        if kind not in self.given:
+            raise NotInRun(f"no {kind} file was given")
+
+    def load(self, nb: Session, kind: str) -> Dataset:
+        """``nb.load(kind)``, or :class:`NotInRun` when the run does not analyse *kind*."""
+        self.require(kind)
+        return nb.load(kind)
+
+
+def runs(nb: Session, *kinds: str) -> Runs:
+    """Which of *kinds* the run analyses: those the user gave files for or, with none of
+    them given, every one of them (on the bundled samples)."""
+    given = tuple(k for k in kinds if not nb.uses_sample(k))
+    return Runs(given or kinds, given)
 
 
 def own_summary_fit(nb: Session, claim: str = "REP-1") -> None:
