@@ -378,6 +378,12 @@ def cox_model(ledger: pd.DataFrame, covariates: Sequence[str], *,
                   follow_up_months=follow_up_months)
 
 
+def chosen_covariates(chosen: Sequence[str] | None, mapped: Sequence[str]) -> list[str]:
+    """The Cox models' covariates besides satisfaction: *chosen* (a notebook parameter) when
+    given, even empty, else *mapped* (the mapping's ``covariates:``)."""
+    return list(mapped if chosen is None else chosen)
+
+
 def covariates_model(ledger: pd.DataFrame, covariates: Sequence[str], *,
                      reference: Mapping[str, str] | None = None,
                      follow_up_months: float | None = None) -> CoxFit | None:
