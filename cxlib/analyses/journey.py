@@ -29,33 +29,13 @@ import pandas as pd
 import statsmodels.api as sm
 
 from cxlib.analyses.loyalty import logistic_effect
-from cxlib.data.derived import CUSTOMER, MOMENTS
-from cxlib.errors import NotEstimable
+from cxlib.data.derived import CUSTOMER, MOMENTS, STEPS
 from cxlib.stats import robust
 from cxlib.stats.estimates import Estimate, Fit, Regression
 from cxlib.stats.uncertainty import bootstrap, wilson_ci
 
 GENERAL, SPECIFIC = MOMENTS[:2], MOMENTS[2:]
-STEPS = ("step_greet", "step_needs", "step_meet", "step_check", "step_door")
 
-
-def require_moments(visits: pd.DataFrame) -> None:
-    """Raise :class:`NotEstimable` unless *visits* has the moment ratings and
-    ``overall_sat`` (EXP-1's analyses)."""
-    if not {*MOMENTS, "overall_sat"} <= set(visits.columns):
-        raise NotEstimable("the visits table lacks moment ratings")
-
-
-def require_steps(visits: pd.DataFrame) -> None:
-    """Raise :class:`NotEstimable` unless *visits* has the step columns and ``returned``
-    (EXP-2's analyses)."""
-    if not {*STEPS, "returned"} <= set(visits.columns):
-        raise NotEstimable("the visits table lacks the step columns or `returned`")
-
-
-def steps_labelled(by_steps: Fit) -> pd.DataFrame:
-    """The table of :func:`return_by_steps` with its rows labelled "1 step", "2 steps", …"""
-    return by_steps.table.rename(index=lambda k: f"{k} step{'' if k == 1 else 's'}")
 FEATURES = ["first", "last", "peak", "trough", "middle"]
 """The features of a visit (:func:`cxlib.data.derived.moment_features`)."""
 

@@ -378,35 +378,14 @@ def cox_model(ledger: pd.DataFrame, covariates: Sequence[str], *,
                   follow_up_months=follow_up_months)
 
 
-def chosen_covariates(chosen: Sequence[str] | None, mapped: Sequence[str]) -> list[str]:
-    """The Cox models' covariates besides satisfaction: *chosen* (a notebook parameter) when
-    given, even empty, else *mapped* (the mapping's ``covariates:``)."""
-    return list(mapped if chosen is None else chosen)
-
-
-def covariates_model(ledger: pd.DataFrame, covariates: Sequence[str], *,
-                     reference: Mapping[str, str] | None = None,
-                     follow_up_months: float | None = None) -> CoxFit | None:
-    """:func:`cox_model` of the analyst's *covariates* on their own, for a ledger without
-    satisfaction (with it, the satisfaction model shows them); None when the ledger has a
-    satisfaction column or there are no covariates."""
-    if "satisfaction" in ledger or not covariates:
-        return None
-    return cox_model(ledger, covariates, reference=reference, follow_up_months=follow_up_months)
-
-
 def entry_comparison(ledger: pd.DataFrame, term: str, covariates: Sequence[str] = (), *,
-                     follow_up_months: float | None,
-                     reference: Mapping[str, str] | None = None,
-                     level: float = 0.95) -> Fit | None:
+                     follow_up_months: float, reference: Mapping[str, str] | None = None,
+                     level: float = 0.95) -> Fit:
     """The hazard ratio of *term* from the same Cox model (:func:`cox_model`, with
     *covariates*) fitted twice on a snapshot: as if every customer had been followed from
     acquisition (no delayed entry, the mistake) and entering each customer at the start of
     the *follow_up_months* window (delayed entry). One row each: the hazard ratio with its
-    interval, the customers and the leavers used. None (nothing to compare) when
-    *follow_up_months* is None: a ledger that follows customers from acquisition."""
-    if follow_up_months is None:
-        return None
+    interval, the customers and the leavers used."""
     rows = {}
     for label, window in (("from acquisition (no delayed entry)", None),
                           (f"from the start of the {follow_up_months:g}-month window "

@@ -21,6 +21,7 @@ import pandas as pd
 import statsmodels.api as sm
 from statsmodels.stats.proportion import multinomial_proportions_confint
 
+from cxlib.data.derived import Channels
 from cxlib.errors import require_columns
 from cxlib.stats import robust
 from cxlib.stats.estimates import Estimate, Estimates, Fit
@@ -139,31 +140,11 @@ def channel_mix(contacts: pd.DataFrame, level: float = 0.95) -> Fit:
                title="Contacts by channel")
 
 
-@dataclass(frozen=True)
-class Channels:
-    """The channels of a contact log that notebook 08 reads: ``phone`` (the phone channel, or
-    else the first channel in alphabetical order), ``desk`` (face to face, when the log has
-    it) and ``realtime`` (phone, chat and face to face, those the log has; else ``phone``)."""
-
-    phone: tuple[str, ...]
-    desk: tuple[str, ...]
-    realtime: tuple[str, ...]
-
-
-def log_channels(contacts: pd.DataFrame) -> Channels:
-    """The :class:`Channels` of a contact log (all empty without a ``channel`` column)."""
-    channels = set(contacts["channel"].dropna()) if "channel" in contacts else set()
-    phone = tuple(c for c in ("phone",) if c in channels) or tuple(sorted(channels))[:1]
-    desk = tuple(c for c in ("face_to_face",) if c in channels)
-    realtime = tuple(c for c in ("phone", "chat", "face_to_face") if c in channels) or phone
-    return Channels(phone, desk, realtime)
-
-
 def shares_within(contacts: pd.DataFrame, hold: float, greet: float,
-                  channels: Channels) -> list[Estimate]:
-    """:func:`within_standard` of the phone channel at *hold* seconds and, when the log has
-    a desk channel, of the desk at *greet* seconds."""
-    shares = [within_standard(contacts, hold, channels.phone)]
+                  channels: Channels) -> Estimates:
+    """:func:`within_standard` of the phone channel at *hold* seconds (``"hold"``) and, when
+    the log has a desk channel, of the desk at *greet* seconds (``"greet"``)."""
+    shares = {"hold": within_standard(contacts, hold, channels.phone)}
     if channels.desk:
-        shares.append(within_standard(contacts, greet, channels.desk))
-    return shares
+        shares["greet"] = within_standard(contacts, greet, channels.desk)
+    return Estimates(shares, title="Share of contacts within the standard")

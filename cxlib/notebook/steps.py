@@ -13,13 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cxlib.analyses import customer_value
+from cxlib.analyses import customer_value, retention
 from cxlib.errors import NotInRun
 from cxlib.notebook.display import show
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    import pandas as pd
+
     from cxlib.data.dataset import Dataset
     from cxlib.notebook.session import Session
+    from cxlib.stats.estimates import Fit
 
 
 @dataclass(frozen=True)
@@ -64,3 +69,32 @@ def own_summary_fit(nb: Session, claim: str = "REP-1") -> None:
     with nb.attempt(claim, data=mine):
         show(customer_value.summary_fit(mine.frame, periods=mine.mapping.periods,
                                         unit=mine.mapping.time_unit or "", strict=False))
+
+
+def chosen(value: Sequence[str] | None, mapped: Sequence[str]) -> list[str]:
+    """A notebook parameter's *value* when it is given (not None, even empty), else what the
+    mapping says (*mapped*): ``cx.steps.chosen(cox_covariates, mapping.covariates)``."""
+    return list(mapped if value is None else value)
+
+
+def covariates_alone(ledger: pd.DataFrame, covariates: Sequence[str], *,
+                     reference: Mapping[str, str] | None = None,
+                     follow_up_months: float | None = None) -> Fit | None:
+    """The Cox model (:func:`cxlib.analyses.retention.cox_model`) of the analyst's
+    *covariates* on their own, for a ledger without satisfaction; None (nothing to show) when
+    the ledger has a satisfaction column (its model shows them) or there are no covariates."""
+    if "satisfaction" in ledger or not covariates:
+        return None
+    return retention.cox_model(ledger, covariates, reference=reference,
+                               follow_up_months=follow_up_months)
+
+
+def snapshot_entry(ledger: pd.DataFrame, term: str, covariates: Sequence[str], *,
+                   follow_up_months: float | None,
+                   reference: Mapping[str, str] | None = None) -> Fit | None:
+    """:func:`cxlib.analyses.retention.entry_comparison` on a snapshot (a follow-up window);
+    None (nothing to compare) for a ledger that follows customers from acquisition."""
+    if follow_up_months is None:
+        return None
+    return retention.entry_comparison(ledger, term, covariates,
+                                      follow_up_months=follow_up_months, reference=reference)
