@@ -33,8 +33,10 @@ analyses   one module per claim family: ``consistency``, ``customer_value``,
            ``people``, ``quality``, ``relationships``, ``repeat``, ``retention``,
            ``standards``, ``wom``
 notebook   what a notebook calls: ``start``, ``Session``, ``display``, ``plots``,
-           ``readings``, ``widgets``, ``versions``, ``say``
-errors     ``NotEstimable``, ``UserDataError``
+           ``readings``, ``steps``, ``trials``, ``widgets``, ``versions``, ``say``
+errors     ``NotEstimable``, ``UserDataError``; ``require``, ``require_answers``,
+           ``require_columns``, ``require_estimate`` (raise ``NotEstimable`` when a step's
+           input is missing)
 =========  =====================================================================
 
 ``cx.layer_of("customer_base")`` says ``"stats"``; ``cx.LAYERS`` holds the table, with the
@@ -81,11 +83,13 @@ LAYERS: dict[str, dict[str, str]] = {
                          "journey", "loyalty", "people", "quality", "relationships", "repeat",
                          "retention", "standards", "wom"),
     # what a notebook calls
-    "notebook": _modules("display", "plots", "readings", "widgets")
+    "notebook": _modules("display", "plots", "readings", "steps", "trials", "widgets")
     | _defined_in("session", "Session", "start") | _defined_in("versions", "versions")
     | _defined_in("display", "say"),
     # the exceptions a user meets
-    "errors": {"NotEstimable": ".NotEstimable", "UserDataError": ".UserDataError"},
+    "errors": {"NotEstimable": ".NotEstimable", "UserDataError": ".UserDataError",
+               "require": ".require", "require_answers": ".require_answers",
+               "require_columns": ".require_columns", "require_estimate": ".require_estimate"},
 }
 """Each facade name by layer, and where in that layer it comes from: a module of the layer
 (``"pls"``: ``cx.pls`` is ``cxlib.stats.pls``) or a name a module defines

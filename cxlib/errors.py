@@ -135,3 +135,52 @@ def require_columns(frame, columns, *, what: str = "this analysis") -> None:
         raise NotEstimable(f"{what}: needs the column{'s' if len(absent) > 1 else ''} {names}, "
                            "which the data do not have (if your file has them under other "
                            "names, map them in the mapping file)")
+
+
+class PriorStepFailed(NotEstimable):
+    """A step needs the result of an earlier one that the data could not give (its reason was
+    shown and recorded there): ``nb.attempt`` says so and records nothing more."""
+
+
+class NotInRun(PriorStepFailed):
+    """A step needs a data kind that this run does not analyse (the user gave files of other
+    kinds): ``nb.attempt`` skips it without a word."""
+
+
+PRIOR_STEP = "it needs a result that could not be estimated above (the reason is shown there)"
+"""The reason :func:`require` gives when no reason is passed."""
+
+
+def require(value, reason: str | None = None):
+    """*value*, or raise :class:`NotEstimable` with *reason* when it is None or False (a
+    result an earlier step could not give, a column or role the data lack); without a
+    *reason*, :class:`PriorStepFailed` saying that an earlier step failed::
+
+        with nb.attempt("LOY-2", data=survey):
+            ipa = cx.drivers.importance_performance(scores, cx.require(importance))
+    """
+    if value is None or value is False:
+        raise NotEstimable(reason) if reason else PriorStepFailed(PRIOR_STEP)
+    return value
+
+
+MIN_ANSWERS = 30
+"""Answers a column needs, more than this many, before an analysis of it is run."""
+
+
+def require_answers(frame, column: str, reason: str | None = None, *,
+                    more_than: int = MIN_ANSWERS) -> str:
+    """*column*, or raise :class:`NotEstimable` when *frame* lacks it or it has no more than
+    *more_than* answers (non-missing values), with *reason* (by default "no COLUMN column
+    with over 30 answers")."""
+    if column not in frame or frame[column].notna().sum() <= more_than:
+        raise NotEstimable(reason or f"no {column} column with over {more_than} answers")
+    return column
+
+
+def require_estimate(estimate):
+    """*estimate* (an :class:`~cxlib.stats.estimates.Estimate`), or raise
+    :class:`NotEstimable` with its ``problem`` when it has one (no usable value)."""
+    if getattr(estimate, "problem", None):
+        raise NotEstimable(estimate.problem)
+    return estimate

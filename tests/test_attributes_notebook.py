@@ -74,5 +74,5 @@ def test_a_survey_with_ten_attributes_gets_its_drivers_in_results_json(tmp_path)
                          as_version=4)
     shown = "\n".join(str(o.get("text", "")) + str(o.get("data", {}))
                       for c in book.cells if c.cell_type == "code" for o in c.outputs)
-    assert "Every driver is a single rating: alpha needs two or more items" in shown
+    assert "every driver is a single rating: alpha needs two or more items" in shown
     assert "Cronbach" not in shown  # before: a table of alpha full of NaN

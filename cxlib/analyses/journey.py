@@ -29,13 +29,13 @@ import pandas as pd
 import statsmodels.api as sm
 
 from cxlib.analyses.loyalty import logistic_effect
-from cxlib.data.derived import CUSTOMER, MOMENTS
+from cxlib.data.derived import CUSTOMER, MOMENTS, STEPS
 from cxlib.stats import robust
 from cxlib.stats.estimates import Estimate, Fit, Regression
 from cxlib.stats.uncertainty import bootstrap, wilson_ci
 
 GENERAL, SPECIFIC = MOMENTS[:2], MOMENTS[2:]
-STEPS = ("step_greet", "step_needs", "step_meet", "step_check", "step_door")
+
 FEATURES = ["first", "last", "peak", "trough", "middle"]
 """The features of a visit (:func:`cxlib.data.derived.moment_features`)."""
 

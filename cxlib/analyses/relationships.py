@@ -35,6 +35,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep
 
+from cxlib.errors import NotEstimable
 from cxlib.stats import robust
 from cxlib.stats.estimates import Effect, Estimate, Fit
 from cxlib.stats.power import sample_size_per_arm
@@ -189,13 +190,16 @@ def cost_per_incremental_margin(lift: Estimate, note_cost: float,
                     "note cost ÷ (lift × margin), interval from the lift's", lift.level)
 
 
-def price_premium(frame: pd.DataFrame, service: pd.Series, price: str = "price_paid",
+def price_premium(frame: pd.DataFrame, service: pd.Series | None, price: str = "price_paid",
                   level: float = 0.95, *, cluster: str | None = None) -> Estimate:
     """Extra price paid per point of the service score, as a share of the mean price: OLS
     of price on service with HC3 errors, or CR1 errors clustered by the column *cluster*
     of *frame* when given (see :mod:`cxlib.stats.robust`); the coefficient b and its
     interval b ± t·SE divided by the mean price, t(n − k) with HC3 and t(G − 1) clustered
-    (G in the estimate's ``clusters``)."""
+    (G in the estimate's ``clusters``). :class:`NotEstimable` when *frame* has no *price*
+    column or there is no *service* score (None)."""
+    if price not in frame or service is None:
+        raise NotEstimable(f"the survey has no {price} or service items")
     labels = robust.cluster_column(frame, cluster)
     data = pd.DataFrame({"price": frame[price], "service": service})
     keep = data.notna().all(axis=1)

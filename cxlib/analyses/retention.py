@@ -509,8 +509,11 @@ def value_by_tenure(ledger: pd.DataFrame, bins=(0, 6, 12, 24, 36, 60, 1200)) -> 
     """Margin per active month and products held, by tenure band, every customer (those who
     left too) in the band of their last tenure. Long tenures are reached only by those who
     stayed, who may differ from the rest from the start, so read this as description, not as
-    the effect of staying longer. The
-    last band is open-ended ("60+"); a column the ledger has no data for is left out."""
+    the effect of staying longer. The last band is open-ended ("60+"); a column the ledger
+    has no data for is left out. :class:`NotEstimable` when the ledger has neither margin
+    nor n_products."""
+    if not {"margin", "n_products"} & set(ledger):
+        raise NotEstimable("this table needs tenures and margin or n_products")
     surv = tenure(ledger)
     months = (surv["days"] / MONTH).clip(lower=1)
     edges = list(bins)

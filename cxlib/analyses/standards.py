@@ -21,6 +21,7 @@ import pandas as pd
 import statsmodels.api as sm
 from statsmodels.stats.proportion import multinomial_proportions_confint
 
+from cxlib.data.derived import Channels
 from cxlib.errors import require_columns
 from cxlib.stats import robust
 from cxlib.stats.estimates import Estimate, Estimates, Fit
@@ -137,3 +138,13 @@ def channel_mix(contacts: pd.DataFrame, level: float = 0.95) -> Fit:
                level=level, method="share of contacts with Goodman simultaneous intervals; "
                                    "mean satisfaction with t intervals",
                title="Contacts by channel")
+
+
+def shares_within(contacts: pd.DataFrame, hold: float, greet: float,
+                  channels: Channels) -> Estimates:
+    """:func:`within_standard` of the phone channel at *hold* seconds (``"hold"``) and, when
+    the log has a desk channel, of the desk at *greet* seconds (``"greet"``)."""
+    shares = {"hold": within_standard(contacts, hold, channels.phone)}
+    if channels.desk:
+        shares["greet"] = within_standard(contacts, greet, channels.desk)
+    return Estimates(shares, title="Share of contacts within the standard")

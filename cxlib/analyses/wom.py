@@ -28,6 +28,7 @@ from scipy import stats
 from statsmodels.discrete.count_model import ZeroInflatedNegativeBinomialP
 
 from cxlib.data.derived import GROUPS
+from cxlib.errors import NotEstimable
 from cxlib.stats.design import frequency_rows, predictors
 from cxlib.stats.diffusion import bass_curve, bass_peak
 from cxlib.stats.estimates import Effect, Estimate, Fit
@@ -221,6 +222,10 @@ class BassFit(Fit):
         return {"fitted peak (period)": self.peak}
 
 
+MIN_BASS_PERIODS = 6
+"""Periods of adoptions (months) the Bass model needs at least."""
+
+
 def fit_bass(adoptions: pd.Series, level: float = 0.95) -> BassFit:
     """Fit the Bass model (:mod:`cxlib.stats.diffusion`) to adoptions per period by nonlinear
     least squares on the per-period counts; p (innovation), q (imitation), m (market size)
@@ -232,8 +237,13 @@ def fit_bass(adoptions: pd.Series, level: float = 0.95) -> BassFit:
     not identified (the Wald intervals then run below zero). Then, or when the covariance
     of the fit cannot be estimated, the intervals are left empty and ``identified`` is
     False (with a warning saying which); :func:`cxlib.notebook.readings.bass` says in words
-    what the data do and do not show."""
+    what the data do and do not show. :class:`NotEstimable` with fewer than
+    :data:`MIN_BASS_PERIODS` periods."""
     import warnings
+
+    if len(adoptions) < MIN_BASS_PERIODS:
+        raise NotEstimable("fewer than six months of first purchases: the Bass model cannot "
+                           "be fitted")
 
     from scipy.optimize import OptimizeWarning, curve_fit
 

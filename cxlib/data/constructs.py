@@ -21,7 +21,7 @@ import pandas as pd
 from cxlib.data.dataset import Dataset
 from cxlib.data.mapping import check_mapping
 from cxlib.data.schemas import DIMENSIONS, get_kind
-from cxlib.errors import UserDataError
+from cxlib.errors import NotEstimable, UserDataError
 from cxlib.stats.reliability import unreliable_blocks
 
 
@@ -53,6 +53,71 @@ class SurveyConstructs:
     @property
     def has_expectations(self) -> bool:
         return bool(self.expectations) and set(self.expectations) == set(self.perceptions)
+
+    @property
+    def loyalty_rating(self) -> str | None:
+        """The loyalty construct's first item (``repurchase_intent`` on a SERVQUAL-style
+        survey), or None when the survey has no loyalty construct."""
+        return self.blocks.get(self.loyalty, [None])[0] if self.loyalty else None
+
+    @property
+    def quality_name(self) -> str:
+        """The service-quality construct: the declared one, else "service quality" (the
+        mean of the drivers, :meth:`with_quality`)."""
+        return self.quality or "service quality"
+
+    def with_quality(self, scores: pd.DataFrame) -> pd.DataFrame:
+        """*scores* with a :attr:`quality_name` column: the mean of the driver scores when
+        the model declares no quality construct."""
+        if self.quality is not None:
+            return scores
+        return scores.assign(**{self.quality_name: scores[list(self.drivers)].mean(axis=1)})
+
+    def service(self, scores: pd.DataFrame) -> pd.Series | None:
+        """The service score: the mean of the driver scores in *scores* (from
+        :func:`construct_scores`), or None when the model has no drivers."""
+        return scores[list(self.drivers)].mean(axis=1) if self.drivers else None
+
+    @property
+    def driver_keys(self) -> list[str]:
+        """The registry keys of the driver figures (LOY-2): one per SERVQUAL dimension, or
+        ``driver_servqual`` (not testable) when the survey does not measure them."""
+        return [f"driver_{d}" for d in self.drivers] if self.servqual else ["driver_servqual"]
+
+    def multi_item(self, at_least: int = 1) -> dict[str, list[str]]:
+        """The drivers measured by two or more items; :class:`NotEstimable` when fewer than
+        *at_least* are (alpha needs two items per dimension; comparing factor structures,
+        two such dimensions)."""
+        multi = {k: v for k, v in self.drivers.items() if len(v) >= 2}
+        if len(multi) < max(at_least, 1):
+            raise NotEstimable(
+                "every driver is a single rating: alpha needs two or more items per dimension"
+                if at_least <= 1 else f"fewer than {_WORDS.get(at_least, at_least)} multi-item "
+                "dimensions: the factor structure cannot be tested")
+        return multi
+
+    def require(self, part: str):
+        """The model's *part* (``"loyalty"``: the loyalty construct, ``"loyalty_rating"``: its
+        first item, ``"expectations"``, ``"servqual"``), or :class:`NotEstimable` saying
+        the survey does not have it."""
+        value = {"loyalty": self.loyalty, "loyalty_rating": self.loyalty_rating,
+                 "expectations": self.expectations if self.has_expectations else None,
+                 "servqual": self.servqual or None}[part]
+        if value is None:
+            raise NotEstimable(MISSING_PART[part])
+        return value
+
+
+_WORDS = {2: "two", 3: "three"}
+
+MISSING_PART = {
+    "loyalty": "no loyalty construct in these data",
+    "loyalty_rating": "no loyalty rating in these data",
+    "expectations": "the survey has no expectation items",
+    "servqual": "the survey does not measure the five SERVQUAL dimensions; its drivers are the "
+                "constructs it does measure, shown beside the claim",
+}
+"""What :meth:`SurveyConstructs.require` says when the survey lacks a part of the model."""
 
 
 def _present(frame: pd.DataFrame, cols: list[str]) -> list[str]:
@@ -118,14 +183,20 @@ def _servqual(frame: pd.DataFrame) -> SurveyConstructs:
                             expectations, servqual=len(drivers) == len(DIMENSIONS))
 
 
-def construct_scores(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.DataFrame:
-    """Scale scores: the mean of each block's items per respondent (items on one scale).
+def construct_scores(frame: pd.DataFrame, blocks: dict[str, list[str]], *,
+                     cluster: str | None = None) -> pd.DataFrame:
+    """Scale scores: the mean of each block's items per respondent (items on one scale),
+    and *frame*'s *cluster* column (the outlet, :func:`survey_cluster`) beside them when one
+    is named.
 
     A respondent with no answer in a block gets a missing score. Pass *blocks* as ``items=``
     to an analysis of the scores, so that a message about a score names its items.
     """
-    return pd.DataFrame({name: frame[items].astype(float).mean(axis=1)
-                         for name, items in blocks.items()}, index=frame.index)
+    scores = pd.DataFrame({name: frame[items].astype(float).mean(axis=1)
+                           for name, items in blocks.items()}, index=frame.index)
+    if cluster:
+        scores[cluster] = frame[cluster]
+    return scores
 
 
 def survey_cluster(frame: pd.DataFrame) -> str | None:

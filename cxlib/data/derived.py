@@ -25,6 +25,7 @@ reshape one data kind into what an analysis reads, and know its column names:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,23 @@ DATES = ("acquired_on", "churned_on", "observed_until")
 MOMENTS = ("r_environment", "r_help", "r_reliability", "r_price", "r_friendliness",
            "r_aftercare")
 """The moments of a visit, from the general to the specific."""
+
+STEPS = ("step_greet", "step_needs", "step_meet", "step_check", "step_door")
+"""The service steps of a visit, each a 0/1 column (done or not)."""
+
+
+def require_moments(visits: pd.DataFrame) -> None:
+    """Raise :class:`NotEstimable` unless *visits* has the moment ratings and
+    ``overall_sat`` (EXP-1's analyses)."""
+    if not {*MOMENTS, "overall_sat"} <= set(visits.columns):
+        raise NotEstimable("the visits table lacks moment ratings")
+
+
+def require_steps(visits: pd.DataFrame) -> None:
+    """Raise :class:`NotEstimable` unless *visits* has the step columns and ``returned``
+    (EXP-2's analyses)."""
+    if not {*STEPS, "returned"} <= set(visits.columns):
+        raise NotEstimable("the visits table lacks the step columns or `returned`")
 CUSTOMER = "customer_id"
 GROUPS = ("dissatisfied", "neutral", "satisfied")
 """Satisfaction groups (:func:`satisfaction_groups`)."""
@@ -183,8 +201,14 @@ def moment_features(visits: pd.DataFrame, moments=MOMENTS) -> pd.DataFrame:
     return out
 
 
+NO_OUTLET_LINK = "the survey has no outlet_id to link respondents to outlets"
+
+
 def merge_outlets(survey: pd.DataFrame, outlets: pd.DataFrame) -> pd.DataFrame:
-    """Survey respondents with their outlet's staff measures."""
+    """Survey respondents with their outlet's staff measures; :class:`NotEstimable`
+    (:data:`NO_OUTLET_LINK`) when the survey has no ``outlet_id`` values."""
+    if "outlet_id" not in survey or not survey["outlet_id"].notna().any():
+        raise NotEstimable(NO_OUTLET_LINK)
     return survey.merge(outlets, on="outlet_id", how="inner", suffixes=("", "_outlet"))
 
 
@@ -211,6 +235,19 @@ def day_of(frame: pd.DataFrame) -> pd.Series:
 def time_of_day(frame: pd.DataFrame) -> pd.Series:
     """Each interval's start as a time of day, ``HH:MM``."""
     return pd.to_datetime(frame["interval_start"]).dt.strftime("%H:%M")
+
+
+VISITS_LACK = "the visits table lacks quality or churned_after"
+"""Why the consistency model cannot be fitted on a visits table (:func:`visit_history`)."""
+
+
+def visit_history(visits: pd.DataFrame) -> pd.DataFrame:
+    """:func:`experience_so_far` of a visits table that has ``quality`` and ``churned_after``
+    (the consistency model needs both); :class:`NotEstimable` (:data:`VISITS_LACK`)
+    otherwise."""
+    if not {"quality", "churned_after"} <= set(visits.columns):
+        raise NotEstimable(VISITS_LACK)
+    return experience_so_far(visits)
 
 
 def experience_so_far(visits: pd.DataFrame, quality: str = "quality") -> pd.DataFrame:
@@ -251,6 +288,14 @@ def ordered_levels(values: pd.Series, order: Sequence | None = None) -> pd.Serie
     return pd.Series(cats, index=values.index, name=values.name).cat.remove_unused_categories()
 
 
+def require_survival(ledger: pd.DataFrame) -> None:
+    """Raise :class:`NotEstimable` with :func:`survival_missing`'s reason when survival
+    curves cannot be drawn from *ledger*."""
+    missing = survival_missing(ledger)
+    if missing:
+        raise NotEstimable(missing)
+
+
 def survival_missing(ledger: pd.DataFrame) -> str:
     """Why survival curves cannot be drawn from *ledger* ('' when they can): they need
     how long each customer stayed (dates or tenures) and who has left."""
@@ -259,3 +304,23 @@ def survival_missing(ledger: pd.DataFrame) -> str:
     except NotEstimable as why:
         return f"Survival curves cannot be drawn: {why}."
     return ""
+
+
+@dataclass(frozen=True)
+class Channels:
+    """The channels of a contact log that notebook 08 reads: ``phone`` (the phone channel, or
+    else the first channel in alphabetical order), ``desk`` (face to face, when the log has
+    it) and ``realtime`` (phone, chat and face to face, those the log has; else ``phone``)."""
+
+    phone: tuple[str, ...]
+    desk: tuple[str, ...]
+    realtime: tuple[str, ...]
+
+
+def log_channels(contacts: pd.DataFrame) -> Channels:
+    """The :class:`Channels` of a contact log (all empty without a ``channel`` column)."""
+    channels = set(contacts["channel"].dropna()) if "channel" in contacts else set()
+    phone = tuple(c for c in ("phone",) if c in channels) or tuple(sorted(channels))[:1]
+    desk = tuple(c for c in ("face_to_face",) if c in channels)
+    realtime = tuple(c for c in ("phone", "chat", "face_to_face") if c in channels) or phone
+    return Channels(phone, desk, realtime)

@@ -759,3 +759,16 @@ def parameters() -> dict:
     from cxlib.data.datasets import data_dir
 
     return yaml.safe_load((data_dir() / "sample" / "parameters.yaml").read_text(encoding="utf-8"))
+
+
+def planted_weights(data) -> pd.DataFrame | None:
+    """The driver weights planted in the sample's satisfaction (``survey.beta`` of
+    parameters.yaml), one row per service dimension, when *data* (a survey
+    :class:`~cxlib.data.dataset.Dataset`) is the bundled sample; None, which a notebook shows
+    as nothing, for any other data (their weights are unknown)."""
+    if not data.is_sample:
+        return None
+    beta = parameters()["parameters"]["survey"]["beta"]
+    return pd.DataFrame({"planted weight": pd.Series(
+        [round(w, 3) if isinstance(w, float) else w for w in beta.values()], dtype=object)}
+    ).set_axis([DIMENSIONS[k] for k in beta])

@@ -7,6 +7,8 @@ shows a computed sentence as text rather than print output.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from cxlib.stats.formatting import dict_table, frame_html, tidy
@@ -80,6 +82,23 @@ def say(*parts: object, sep: str = " ") -> None:
 
     text = sep.join(str(p) for p in parts)
     display(Shown(md_escape(text), "prose", text))
+
+
+def show(*objects: object) -> None:
+    """Display each of *objects* that is not None: an analysis that has nothing to show for
+    these data (an improper model's coefficients, the planted values on other data than the
+    sample) returns None, and a cell shows nothing for it."""
+    from IPython.display import display
+
+    for obj in objects:
+        if obj is not None:
+            display(obj)
+
+
+def say_each(sentences: Iterable[object]) -> None:
+    """:func:`say` each of *sentences*, one paragraph each."""
+    for sentence in sentences:
+        say(sentence)
 
 
 def install() -> None:

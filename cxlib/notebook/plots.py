@@ -440,3 +440,11 @@ def holdout_plot(table: pd.DataFrame | Result, *, title: str = "Holdout period: 
     ax.set_title(plain(title))
     ax.legend()
     return ax
+
+
+def return_rates_plot(by_steps: Result) -> plt.Axes:
+    """:func:`interval_plot` of the return rate after visits with 1, 2, … service steps done
+    (:func:`cxlib.analyses.journey.return_by_steps`), rows labelled "1 step", "2 steps"."""
+    table = by_steps.table.rename(index=lambda k: f"{k} step{'' if k == 1 else 's'}")
+    return interval_plot(table, value="return rate",
+                         xlabel="share of visits after which the customer came back")

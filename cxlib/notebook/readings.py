@@ -221,6 +221,18 @@ def share_path(name: str, path: SharePath) -> str:
             f"({low:.0%}–{high:.0%})")
 
 
+def share_paths(paths: dict[str, SharePath]) -> list[str]:
+    """:func:`share_path` of each named path, one sentence each."""
+    return [share_path(name, path) for name, path in paths.items()]
+
+
+def channel_use(mix) -> str:
+    """Why a contact log's channel mix (:func:`~cxlib.analyses.standards.channel_mix`) does
+    not test a channel preference, with each channel's share of contacts."""
+    shares = "; ".join(f"{ch} {row['share']:.1%}" for ch, row in mix.table.iterrows())
+    return f"a contact log shows use, not preference: {shares}"
+
+
 def ageing_counts(base: AgeingBaseline) -> str:
     """The counts behind an :func:`~cxlib.analyses.repeat.ageing_baseline`, in a sentence."""
     return (f"window {base.window}: {base.new:,} new customers, {base.before:,} earlier ones; "

@@ -21,7 +21,7 @@ of stopping the notebook. The runner merges the result files into ``results.json
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +30,7 @@ import pandas as pd
 
 from cxlib.data.datasets import Dataset, load_data, observe_loads
 from cxlib.data.sample import planted
-from cxlib.errors import NotEstimable
+from cxlib.errors import NotEstimable, NotInRun, PriorStepFailed
 from cxlib.registry.claims import get_claim, show_rules
 from cxlib.registry.conclusions import conclude, figure_conclusion
 from cxlib.registry.records import (
@@ -130,7 +130,8 @@ class Session:
                      f"Caution for {claim}: {text}.")
 
     @contextmanager
-    def attempt(self, claim: str, *keys: str, data: Dataset | None = None) -> Iterator[None]:
+    def attempt(self, claim: str, *keys: str, data: Dataset | None = None,
+                show: bool = False, says: str | None = None) -> Iterator[None]:
         """Run an analysis; if the data cannot give its estimate (:class:`NotEstimable`),
         record figures *keys* of *claim* as not testable with the reason, say so, and let
         the notebook go on::
@@ -138,17 +139,39 @@ class Session:
             with nb.attempt("LOY-1", "ordinal_or", data=survey):
                 odds = cx.loyalty.ordinal_effect(frame, "repurchase_intent", "overall_sat")
                 print(nb.test("LOY-1", "ordinal_or", odds, data=survey))
+
+        A step that fails because an earlier one did (:class:`cxlib.errors.PriorStepFailed`,
+        raised by ``cx.require(result)``) records nothing: the earlier step recorded why.
+        With ``show=True`` the figures recorded as not testable are shown as verdicts (as
+        ``display(nb.not_testable(...))`` shows them) instead of the one-line message; *says*
+        replaces that message, ``{}`` standing for the reason ("Erlang A is not shown: {}.").
+        A step needing a data kind the run does not analyse (:class:`cxlib.errors.NotInRun`)
+        is skipped without a word.
         """
         try:
             yield
+        except NotInRun:
+            return
         except NotEstimable as why:
             from IPython.display import display
 
-            for key in keys:
-                self.not_testable(claim, key, str(why), data=data)
-            display(Shown(f"**{md_escape(claim)}: not testable with these data**: "
-                          f"{md_escape(why)}", "verdict",
-                          f"{claim}: not testable with these data: {why}"))
+            recorded = RecordList(self.not_testable(claim, key, str(why), data=data)
+                                  for key in keys if not isinstance(why, PriorStepFailed))
+            if show and recorded:
+                display(recorded)
+            elif says:
+                print(says.format(why))
+            else:
+                display(Shown(f"**{md_escape(claim)}: not testable with these data**: "
+                              f"{md_escape(why)}", "verdict",
+                              f"{claim}: not testable with these data: {why}"))
+
+    def test_all(self, claim: str, estimates: Mapping[str, Estimate], *, prefix: str = "",
+                 data: Dataset | None = None) -> RecordList:
+        """:meth:`test` each estimate of *estimates* as figure ``prefix + name`` of *claim*
+        (``nb.test_all("LOY-2", importance.estimates(), prefix="importance_")``)."""
+        return RecordList(self.test(claim, prefix + name, est, data=data)
+                          for name, est in estimates.items())
 
     def conclude(self, *claims: str) -> RecordList:
         """The claim-level verdicts of *claims* (every claim this notebook recorded a figure

@@ -449,3 +449,13 @@ def check_by_simulation(arrival_rate: float, handle_time: float, agents: int,
 def checks_table(checks: list[SimulationCheck]) -> pd.DataFrame:
     """The checks of :func:`check_by_simulation` as a table, one row per measure."""
     return pd.DataFrame([c.as_row() for c in checks]).set_index(["model", "measure"])
+
+
+def erlang_a_check(arrival_rate: float, handle_time: float, agents: int, target: float,
+                   patience: float | None, *, seed: int = 0) -> list[SimulationCheck]:
+    """:func:`check_by_simulation` of Erlang A with callers' mean *patience* (seconds); no
+    check (an empty list) when the patience is unknown (None)."""
+    if patience is None:
+        return []
+    return check_by_simulation(arrival_rate, handle_time, agents, target, patience=patience,
+                               seed=seed)

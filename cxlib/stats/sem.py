@@ -284,6 +284,12 @@ def structural_paths(fit: SEMFit) -> pd.DataFrame:
                          "p": rows["p"]}).reset_index(drop=True)
 
 
+def proper_paths(fit: SEMFit) -> pd.DataFrame | None:
+    """:func:`structural_paths` of a proper fit, rounded to three decimals; None (nothing to
+    show) for an improper one, whose coefficients describe nothing real."""
+    return structural_paths(fit).round(3) if fit.proper else None
+
+
 def loadings(fit: SEMFit) -> pd.DataFrame:
     """Standardised loadings of the items on their factors."""
     rows = estimates(fit.model)
