@@ -147,7 +147,8 @@ class NotInRun(PriorStepFailed):
     kinds): ``nb.attempt`` skips it without a word."""
 
 
-PRIOR_STEP = "it needs a result that could not be estimated above (the reason is shown there)"
+PRIOR_STEP = ("it needs the result of an earlier step, which these data could not give (that "
+              "step says why)")
 """The reason :func:`require` gives when no reason is passed."""
 
 

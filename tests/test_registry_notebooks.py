@@ -14,6 +14,8 @@ from cxlib.registry.claims import claims
 BOOKS = {p.stem: p for p in available()}
 CALL = re.compile(r'nb\.(test|not_testable|attempt|rules|conclude)\(\s*"([A-Z]+-\d+)"'
                   r'(?:\s*,\s*(?:f?"([^"]+)"))?')
+MANY = re.compile(r'nb\.test_all\(\s*"([A-Z]+-\d+)",[^\n]*?prefix="([^"]+)"')
+"""``nb.test_all(claim, estimates, prefix="driver_")`` records figures ``driver_<name>``."""
 
 
 def code_of(stem: str) -> str:
@@ -22,8 +24,12 @@ def code_of(stem: str) -> str:
 
 
 def calls(stem: str) -> list[tuple[str, str, str | None, int]]:
-    """(method, claim, key, position) of every session call naming a claim."""
-    return [(m.group(1), m.group(2), m.group(3), m.start()) for m in CALL.finditer(code_of(stem))]
+    """(method, claim, key, position) of every session call naming a claim (a figure that
+    ``nb.test_all`` records by prefix as ``prefix{name}``)."""
+    code = code_of(stem)
+    return sorted([(m.group(1), m.group(2), m.group(3), m.start()) for m in CALL.finditer(code)]
+                  + [("test", m.group(1), m.group(2) + "{name}", m.start())
+                     for m in MANY.finditer(code)], key=lambda call: call[3])
 
 
 def test_every_claim_names_an_existing_notebook():
