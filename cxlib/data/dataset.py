@@ -57,6 +57,17 @@ class Dataset:
             raise ValueError(f"a {self.kind} data set has no arms; only experiments do")
         return experiment_arms(self.frame, self.mapping, file=self.report.file)
 
+    @cached_property
+    def units(self) -> int:
+        """How many customers (or respondents) the data hold: distinct ``customer_id`` in a
+        log of orders, visits or contacts; the sum of a summary's ``customers`` column; else
+        its rows. The n of a figure the data could not give."""
+        if "customers" in self.frame and self.kind == "summary":
+            return int(self.frame["customers"].sum())
+        if "customer_id" in self.frame and self.kind in ("transactions", "visits", "contacts"):
+            return int(self.frame["customer_id"].nunique())
+        return len(self.frame)
+
     def __len__(self) -> int:
         return len(self.frame)
 

@@ -112,7 +112,7 @@ class Session:
                      data: Dataset | None = None) -> ResultRecord:
         """Record that figure *key* of *claim* cannot be estimated from the data, and why."""
         spec = get_claim(claim).spec(key)
-        n = len(data) if data is not None else 0
+        n = data.units if data is not None else 0
         return self.test(claim, key, Estimate.untestable(spec.figure, reason, n), data=data)
 
     def caution(self, claim: str, text: str, *, data: Dataset | None = None):
