@@ -172,3 +172,15 @@ def test_count_models_need_no_neutral_group():
     assert "group[dissatisfied]" in fits.models["negative binomial"].params
     assert fits.models["negative binomial"].params["group[dissatisfied]"] == pytest.approx(
         np.log(2), abs=0.2)
+
+
+def test_a_month_without_adoptions_counts_as_zero():
+    """The adoption curve keeps every month from the first adoption to the last: a month
+    with none is 0, not left out (which would shift every later period of the Bass fit)."""
+    from cxlib.data.derived import adoptions_per_month
+
+    log = pd.DataFrame({"customer_id": [1, 2, 3, 3],
+                        "date": ["2024-01-05", "2024-03-02", "2024-03-09", "2024-05-01"]})
+    curve = adoptions_per_month(log)
+    assert [str(p) for p in curve.index] == ["2024-01", "2024-02", "2024-03"]
+    assert curve.tolist() == [1, 0, 2]

@@ -222,9 +222,15 @@ def satisfaction_groups(ratings: pd.Series, scale: tuple[float, float]) -> pd.Se
 
 
 def adoptions_per_month(transactions: pd.DataFrame) -> pd.Series:
-    """New customers per month (first purchases): the adoption curve of a transaction log."""
+    """New customers per month (first purchases): the adoption curve of a transaction log,
+    every month from the first adoption to the last, a month with none counted as 0 (a
+    month left out would shift every later period of the curve)."""
     first = pd.to_datetime(transactions["date"]).groupby(transactions["customer_id"]).min()
-    return first.dt.to_period("M").value_counts().sort_index()
+    counts = first.dt.to_period("M").value_counts().sort_index()
+    if counts.empty:
+        return counts
+    months = pd.period_range(counts.index.min(), counts.index.max(), freq="M")
+    return counts.reindex(months, fill_value=0).rename_axis(counts.index.name)
 
 
 def day_of(frame: pd.DataFrame) -> pd.Series:

@@ -10,6 +10,7 @@ text; every number it states is one of those fields.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -471,3 +472,14 @@ def who_left(ledger: pd.DataFrame) -> str:
     else:
         text += "; the ledger has no stated reasons (`churn_reason`)"
     return text
+
+
+def unreliable(reasons: Mapping[str, str]) -> str:
+    """A caution naming the constructs whose items do not measure one thing
+    (``SurveyConstructs.unreliable``: construct → reason), for the figures built on their
+    scores; "" when there are none."""
+    if not reasons:
+        return ""
+    return ("; ".join(reasons.values()) + ": a figure built on "
+            + ("this score" if len(reasons) == 1 else "these scores")
+            + " says little about the construct it is named after")
