@@ -139,9 +139,10 @@ def disconfirmation(frame: pd.DataFrame, outcome: str, perception: dict[str, lis
     e_items = [c for items in expectation.values() for c in items]
     if not e_items:
         raise NotEstimable(NO_EXPECTATIONS)
-    for reason in unreliable_blocks(frame, expectation, alpha_floor,
-                                    "expectation items").values():
-        raise NotEstimable(f"{reason}: a score made of them cannot show what expectations do")
+    unreliable = unreliable_blocks(frame, expectation, alpha_floor, "expectation items")
+    if unreliable:
+        first = next(iter(unreliable.values()))
+        raise NotEstimable(f"{first}: a score made of them cannot show what expectations do")
     scores = pd.DataFrame({outcome: frame[outcome].astype(float),
                            "perception": frame[p_items].astype(float).mean(axis=1),
                            "expectation": frame[e_items].astype(float).mean(axis=1)},

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cxlib.registry.claims import Claim
+from cxlib.registry.claims import Claim, Clause
 from cxlib.stats.evidence import Design, Grade, stronger
 from cxlib.stats.verdicts import NOT_SUPPORTED, NOT_TESTABLE, SUPPORTED, ClaimVerdict
 
@@ -53,11 +53,17 @@ def figure_conclusion(claim: Claim, key: str, label: str, grade: Grade | None,
                       design: Design | None) -> Conclusion:
     """The words of one figure's verdict (*label*), by the same rule as a claim's: qualified
     by the figure's *grade* when it falls short of what the clauses it measures need."""
-    needs = None
-    for c in claim.clauses:
-        if c.measured_by(key):
-            needs = c.needs if needs is None else stronger(needs, c.needs)
+    needs = _strongest_need([c for c in claim.clauses if c.measured_by(key)])
     return Conclusion(headline(label, grade, needs), grade, design)
+
+
+def _strongest_need(clauses: Iterable[Clause]) -> Grade | None:
+    """The strongest grade any of *clauses* needs to be established as worded (None for
+    no clause)."""
+    needs = None
+    for c in clauses:
+        needs = c.needs if needs is None else stronger(needs, c.needs)
+    return needs
 
 
 def conclude(claim: Claim, verdict: ClaimVerdict, tested: Iterable[str],
@@ -69,9 +75,7 @@ def conclude(claim: Claim, verdict: ClaimVerdict, tested: Iterable[str],
     untested = tuple(c.says for c in claim.clauses if c not in measured)
     if verdict.label == NOT_TESTABLE:
         return Conclusion(NOT_TESTABLE, None, design, untested=untested)
-    needs = None
-    for c in measured:
-        needs = c.needs if needs is None else stronger(needs, c.needs)
+    needs = _strongest_need(measured)
     grade = verdict.grade
     words = headline(verdict.label, grade, needs)
     cannot = ""

@@ -24,7 +24,7 @@ from pathlib import Path
 from cxlib.errors import UserDataError
 from cxlib.registry.conclusions import Conclusion
 from cxlib.stats.estimates import Estimate
-from cxlib.stats.formatting import ROLE_KEY, fmt, md_escape
+from cxlib.stats.formatting import Shown, fmt, md_escape
 from cxlib.stats.verdicts import NOT_TESTABLE, Verdict
 
 
@@ -110,8 +110,7 @@ class ResultRecord:
     def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict, dict]:
         """A verdict block: its Markdown, its sentence as plain text, and the role
         ``verdict`` in the output's metadata (what the decks lay out by)."""
-        return ({"text/markdown": self._repr_markdown_(), "text/plain": str(self)},
-                {ROLE_KEY: "verdict"})
+        return Shown(self._repr_markdown_(), "verdict", str(self))._repr_mimebundle_()
 
 
 class RecordList(list):
@@ -122,8 +121,8 @@ class RecordList(list):
         return "\n\n".join(r._repr_markdown_() for r in self)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict, dict]:
-        return ({"text/markdown": self._repr_markdown_(),
-                 "text/plain": "\n".join(str(r) for r in self)}, {ROLE_KEY: "verdict"})
+        return Shown(self._repr_markdown_(), "verdict",
+                     "\n".join(str(r) for r in self))._repr_mimebundle_()
 
 
 def _number(x: float | None) -> float | None:
